@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { FailureClass } from "../jobs/failure-classes.ts";
+import { JobState } from "../jobs/states.ts";
+
+/**
+ * Every event type and its payload schema, in one registry. Events are appended to the store
+ * (getting their sequence number) before anyone is told about them.
+ */
+export const EVENT_SCHEMAS = {
+  "job.created": z.object({
+    jobId: z.string(),
+    kind: z.string(),
+    priority: z.number().int(),
+    dedupeKey: z.string().nullable(),
+    state: JobState,
+    actor: z.string(),
+  }),
+  "job.transition": z.object({
+    jobId: z.string(),
+    from: JobState.nullable(),
+    to: JobState,
+    attempt: z.number().int(),
+    actor: z.string(),
+    reason: z.string(),
+    failureClass: FailureClass.optional(),
+  }),
+  "job.progress": z.object({ jobId: z.string(), attempt: z.number().int(), progress: z.unknown() }),
+  "job.cancel_requested": z.object({ jobId: z.string(), actor: z.string() }),
+  "worker.registered": z.object({ workerId: z.string(), name: z.string(), kinds: z.array(z.string()), pid: z.number().int().nullable() }),
+  "worker.stopped": z.object({ workerId: z.string(), reason: z.string() }),
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
+
+export const EventType = z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]);
+
+export const PushpalsEvent = z.object({
+  seq: z.number().int().positive(),
+  type: EventType,
+  at: z.number().int(),
+  jobId: z.string().nullable(),
+  data: z.unknown(),
+});
+export type PushpalsEvent = z.infer<typeof PushpalsEvent>;
+
+export interface NewEvent<T extends EventType = EventType> {
+  type: T;
+  jobId: string | null;
+  data: EventData<T>;
+}
+
+export function newEvent<T extends EventType>(type: T, jobId: string | null, data: EventData<T>): NewEvent<T> {
+  // Parse at the source so a malformed event never reaches the store or a client.
+  return { type, jobId, data: EVENT_SCHEMAS[type].parse(data) as EventData<T> };
+}

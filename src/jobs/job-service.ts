@@ -1,0 +1,363 @@
+import { Bus, type EventBus } from "../events/bus.ts";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import { redactText } from "../secrets/redact.ts";
+import type { JobFilter, Store } from "../store/store.ts";
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
+import { FAILURE_CLASSES, type Failure } from "./failure-classes.ts";
+import { newId } from "./ids.ts";
+import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
+import { parseJobInput } from "./kinds.ts";
+import { isTerminal } from "./states.ts";
+import { transition, recordTransition, WriteContext } from "./transition.ts";
+
+export interface JobServiceOptions {
+  leaseMs: number;
+  backoff: BackoffPolicy;
+  maxLogLinesPerJob: number;
+  maxLogLineLength: number;
+  now: () => number;
+  random: () => number;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
+  leaseMs: 30_000,
+  backoff: DEFAULT_BACKOFF,
+  maxLogLinesPerJob: 20_000,
+  maxLogLineLength: 8_192,
+  now: Date.now,
+  random: Math.random,
+};
+
+export interface EnqueueRequest {
+  kind: string;
+  input: unknown;
+  priority?: number;
+  dedupeKey?: string | null;
+  maxAttempts?: number;
+  actor: string;
+  /** Enqueue straight into `blocked` (waiting on a human or a missing capability). */
+  blockedReason?: string;
+}
+
+export interface LeaseRef {
+  jobId: string;
+  workerId: string;
+  token: number;
+}
+
+export interface Claim {
+  job: Job;
+  token: number;
+  leaseExpiresAt: number;
+}
+
+export interface CommandRecord {
+  command: string;
+  exitCode: number | null;
+  durationMs: number;
+  signal?: string | null;
+}
+
+/**
+ * The job lifecycle: every mutation is one transaction that validates the state machine, checks the
+ * fencing token, records history, appends events and audit entries, and only then announces them.
+ */
+export class JobService {
+  readonly options: JobServiceOptions;
+  /** Notified (with the job id) after log lines are committed; not persisted as events. */
+  readonly logBus = new Bus<string>();
+
+  constructor(
+    readonly store: Store,
+    readonly events: EventBus,
+    options: Partial<JobServiceOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_JOB_OPTIONS, ...options };
+  }
+
+  private write<T>(fn: (ctx: WriteContext) => T): T {
+    const ctx = new WriteContext(this.store, this.options.now());
+    const result = this.store.write(() => fn(ctx));
+    for (const event of ctx.events) this.events.publish(event);
+    return result;
+  }
+
+  enqueue(request: EnqueueRequest): { job: Job; deduped: boolean } {
+    const input = parseJobInput(request.kind, request.input);
+    return this.write((ctx) => {
+      if (request.dedupeKey) {
+        const existing = this.store.findActiveJobByDedupeKey(request.dedupeKey);
+        if (existing) return { job: existing, deduped: true };
+      }
+      const state = request.blockedReason ? "blocked" : "queued";
+      const job: Job = {
+        id: newId("job"),
+        kind: request.kind,
+        input,
+        priority: request.priority ?? 0,
+        dedupeKey: request.dedupeKey ?? null,
+        state,
+        attempt: 0,
+        maxAttempts: request.maxAttempts ?? 3,
+        generation: 0,
+        workerId: null,
+        leaseExpiresAt: null,
+        runAfter: null,
+        cancelRequested: false,
+        blockedReason: request.blockedReason ?? null,
+        progress: null,
+        result: null,
+        failure: null,
+        logLines: 0,
+        logDropped: 0,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        createdBy: request.actor,
+      };
+      this.store.insertJob(job);
+      ctx.emit("job.created", job.id, {
+        jobId: job.id,
+        kind: job.kind,
+        priority: job.priority,
+        dedupeKey: job.dedupeKey,
+        state,
+        actor: request.actor,
+      });
+      ctx.audit(request.actor, "job.created", job.id, {
+        kind: job.kind,
+        input: job.input,
+        priority: job.priority,
+        dedupeKey: job.dedupeKey,
+        maxAttempts: job.maxAttempts,
+      });
+      recordTransition(ctx, job, null, { to: state, actor: request.actor, reason: request.blockedReason ?? "enqueued" });
+      return { job, deduped: false };
+    });
+  }
+
+  claim(workerId: string, kinds: readonly string[]): Claim | null {
+    return this.write((ctx) => {
+      const job = this.store.nextClaimable(kinds);
+      if (!job) return null;
+      const leaseExpiresAt = ctx.now + this.options.leaseMs;
+      const next = transition(ctx, job, {
+        to: "running",
+        actor: `worker:${workerId}`,
+        reason: `claimed by ${workerId} (attempt ${job.attempt + 1} of ${job.maxAttempts})`,
+        patch: { attempt: job.attempt + 1, generation: job.generation + 1, workerId, leaseExpiresAt, runAfter: null },
+      });
+      this.store.touchWorker(workerId, ctx.now);
+      return { job: next, token: next.generation, leaseExpiresAt };
+    });
+  }
+
+  /** Fencing: the job must still be running under this worker's claim generation. */
+  private leased(ref: LeaseRef): Job {
+    const job = this.mustGet(ref.jobId);
+    if (job.state === "running" && job.generation === ref.token && job.workerId === ref.workerId) return job;
+    throw new PushpalsError(
+      "lease_lost",
+      `worker ${ref.workerId} no longer holds job ${ref.jobId} (token ${ref.token}; the job is ${job.state} at generation ${job.generation})`,
+      { hint: "stop working on this job; its lease expired or it was claimed again", details: { state: job.state, generation: job.generation } },
+    );
+  }
+
+  /** A retried complete/fail/release whose first try committed (the response was lost) is answered, not re-applied. */
+  private alreadySettled(ref: LeaseRef): Job | null {
+    const job = this.mustGet(ref.jobId);
+    if (job.state !== "running" && job.generation === ref.token && job.workerId === ref.workerId) return job;
+    return null;
+  }
+
+  heartbeat(ref: LeaseRef): { leaseExpiresAt: number; cancelRequested: boolean } {
+    return this.write((ctx) => {
+      const job = this.leased(ref);
+      const leaseExpiresAt = ctx.now + this.options.leaseMs;
+      this.store.updateJob({ ...job, leaseExpiresAt, updatedAt: ctx.now });
+      this.store.touchWorker(ref.workerId, ctx.now);
+      return { leaseExpiresAt, cancelRequested: job.cancelRequested };
+    });
+  }
+
+  appendLogs(ref: LeaseRef, lines: { stream: LogLine["stream"]; line: string }[]): { stored: number; dropped: number } {
+    const { maxLogLinesPerJob, maxLogLineLength } = this.options;
+    const result = this.write((ctx) => {
+      const job = this.leased(ref);
+      const clean = lines.map((l) => ({
+        at: ctx.now,
+        stream: l.stream,
+        line: redactText(l.line.length > maxLogLineLength ? `${l.line.slice(0, maxLogLineLength)}… [line truncated]` : l.line),
+      }));
+      this.store.insertLogLines(job.id, job.attempt, clean);
+      const total = job.logLines + clean.length;
+      const excess = Math.max(0, total - maxLogLinesPerJob);
+      if (excess > 0) this.store.deleteOldestLogLines(job.id, excess);
+      this.store.updateJob({ ...job, logLines: total - excess, logDropped: job.logDropped + excess, updatedAt: ctx.now });
+      return { stored: clean.length, dropped: excess };
+    });
+    this.logBus.publish(ref.jobId);
+    return result;
+  }
+
+  progress(ref: LeaseRef, progress: unknown): void {
+    this.write((ctx) => {
+      const job = this.leased(ref);
+      this.store.updateJob({ ...job, progress, updatedAt: ctx.now });
+      ctx.emit("job.progress", job.id, { jobId: job.id, attempt: job.attempt, progress });
+    });
+  }
+
+  recordCommand(ref: LeaseRef, command: CommandRecord): void {
+    this.write((ctx) => {
+      const job = this.leased(ref);
+      ctx.audit(`worker:${ref.workerId}`, "command.ran", job.id, { attempt: job.attempt, ...command });
+    });
+  }
+
+  complete(ref: LeaseRef, result: unknown): Job {
+    return this.write((ctx) => {
+      const settled = this.alreadySettled(ref);
+      if (settled) return settled;
+      const job = this.leased(ref);
+      return transition(ctx, job, {
+        to: "succeeded",
+        actor: `worker:${ref.workerId}`,
+        reason: "completed",
+        patch: { result, leaseExpiresAt: null },
+      });
+    });
+  }
+
+  fail(ref: LeaseRef, failure: Failure): Job {
+    return this.write((ctx) => {
+      const settled = this.alreadySettled(ref);
+      if (settled) return settled;
+      const job = this.leased(ref);
+      const actor = `worker:${ref.workerId}`;
+      const patch = { failure, leaseExpiresAt: null };
+      if (job.cancelRequested || failure.class === "cancelled") {
+        return transition(ctx, job, { to: "cancelled", actor, reason: `stopped on cancel: ${failure.message}`, failureClass: "cancelled", patch });
+      }
+      if (FAILURE_CLASSES[failure.class].retryable && job.attempt < job.maxAttempts) {
+        const runAfter = ctx.now + backoffDelayMs(job.attempt, this.options.backoff, this.options.random);
+        return transition(ctx, job, {
+          to: "retry_wait",
+          actor,
+          reason: `${failure.class}: ${failure.message} (retry in ${Math.round((runAfter - ctx.now) / 1000)}s)`,
+          failureClass: failure.class,
+          patch: { ...patch, runAfter },
+        });
+      }
+      return transition(ctx, job, { to: "failed", actor, reason: `${failure.class}: ${failure.message}`, failureClass: failure.class, patch });
+    });
+  }
+
+  /** Graceful stop: the job goes back to the queue and the attempt does not count. */
+  release(ref: LeaseRef, reason: string): Job {
+    return this.write((ctx) => {
+      const settled = this.alreadySettled(ref);
+      if (settled) return settled;
+      const job = this.leased(ref);
+      if (job.cancelRequested) {
+        return transition(ctx, job, { to: "cancelled", actor: `worker:${ref.workerId}`, reason: `released while cancelling: ${reason}`, patch: { leaseExpiresAt: null } });
+      }
+      return transition(ctx, job, {
+        to: "queued",
+        actor: `worker:${ref.workerId}`,
+        reason: `returned to the queue: ${reason}`,
+        patch: { attempt: job.attempt - 1, workerId: null, leaseExpiresAt: null },
+      });
+    });
+  }
+
+  cancel(jobId: string, actor: string, reason = "cancelled on request"): Job {
+    return this.write((ctx) => {
+      const job = this.mustGet(jobId);
+      if (isTerminal(job.state)) return job;
+      if (job.state === "running") {
+        if (job.cancelRequested) return job;
+        const next = { ...job, cancelRequested: true, updatedAt: ctx.now };
+        this.store.updateJob(next);
+        ctx.emit("job.cancel_requested", job.id, { jobId: job.id, actor });
+        ctx.audit(actor, "job.cancel_requested", job.id, { reason, attempt: job.attempt });
+        return next;
+      }
+      return transition(ctx, job, { to: "cancelled", actor, reason, failureClass: "cancelled", patch: { runAfter: null } });
+    });
+  }
+
+  unblock(jobId: string, actor: string, reason: string): Job {
+    return this.write((ctx) => {
+      const job = this.mustGet(jobId);
+      return transition(ctx, job, { to: "queued", actor, reason, patch: { blockedReason: null } });
+    });
+  }
+
+  /**
+   * The timer's work: leases that expired go back to the queue (or fail with `lease_lost` after the
+   * last attempt); retries whose backoff elapsed are queued again. Returns how many jobs moved.
+   */
+  tick(batch = 200): number {
+    return this.write((ctx) => {
+      let moved = 0;
+      for (const job of this.store.runningWithLeaseExpiredBefore(ctx.now, batch)) {
+        moved++;
+        const worker = job.workerId ?? "unknown";
+        const patch = { workerId: null, leaseExpiresAt: null };
+        if (job.cancelRequested) {
+          transition(ctx, job, { to: "cancelled", actor: "server", reason: `lease of ${worker} expired while cancelling`, failureClass: "cancelled", patch });
+          continue;
+        }
+        if (job.attempt >= job.maxAttempts) {
+          const failure: Failure = {
+            class: "lease_lost",
+            message: `worker ${worker} stopped heartbeating on the last attempt (${job.attempt} of ${job.maxAttempts})`,
+            evidence: {},
+          };
+          transition(ctx, job, { to: "failed", actor: "server", reason: failure.message, failureClass: "lease_lost", patch: { ...patch, failure } });
+          continue;
+        }
+        transition(ctx, job, { to: "queued", actor: "server", reason: `lease of ${worker} expired (no heartbeat); requeued for attempt ${job.attempt + 1}`, patch });
+      }
+      for (const job of this.store.retryWaitDueBefore(ctx.now, batch)) {
+        moved++;
+        transition(ctx, job, { to: "queued", actor: "server", reason: "backoff elapsed", patch: { runAfter: null } });
+      }
+      return moved;
+    });
+  }
+
+  registerWorker(worker: { id: string; name: string; kinds: string[]; pid: number | null }): WorkerRecord {
+    return this.write((ctx) => {
+      const existing = this.store.getWorker(worker.id);
+      const record: WorkerRecord = { ...worker, registeredAt: existing?.registeredAt ?? ctx.now, lastSeenAt: ctx.now };
+      this.store.upsertWorker(record);
+      ctx.emit("worker.registered", null, { workerId: worker.id, name: worker.name, kinds: worker.kinds, pid: worker.pid });
+      ctx.audit(`worker:${worker.id}`, "worker.registered", worker.id, { name: worker.name, kinds: worker.kinds, pid: worker.pid });
+      return record;
+    });
+  }
+
+  audit(actor: string, action: string, subject: string | null, data: unknown): void {
+    this.write((ctx) => void ctx.audit(actor, action, subject, data));
+  }
+
+  get(jobId: string): { job: Job; transitions: Transition[] } {
+    return { job: this.mustGet(jobId), transitions: this.store.transitions(jobId) };
+  }
+
+  list(filter: JobFilter): Job[] {
+    return this.store.listJobs(filter);
+  }
+
+  logs(jobId: string, afterId: number, limit: number): LogLine[] {
+    this.mustGet(jobId);
+    return this.store.logLinesAfter(jobId, afterId, limit);
+  }
+
+  private mustGet(jobId: string): Job {
+    const job = this.store.getJob(jobId);
+    if (job) return job;
+    throw new PushpalsError("not_found", `job ${jobId} does not exist`, { hint: "list jobs with `pushpals jobs`" });
+  }
+}

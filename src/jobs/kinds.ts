@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+
+/** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
+export const CheckCommand = z.strictObject({
+  name: z.string().min(1).max(64),
+  run: z.string().min(1).max(4096),
+});
+export type CheckCommand = z.infer<typeof CheckCommand>;
+
+export const ChecksInput = z.strictObject({
+  /** The exact commit to check: a full 40-hex SHA, resolved before enqueue. */
+  commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA"),
+  commands: z.array(CheckCommand).min(1).max(32),
+  timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
+});
+export type ChecksInput = z.infer<typeof ChecksInput>;
+
+/** Diagnostic kind: proves the whole pipeline (claim, heartbeat, logs, complete) without touching git. */
+export const NoopInput = z.strictObject({
+  sleepMs: z.number().int().nonnegative().max(600_000).default(0),
+  logLines: z.number().int().nonnegative().max(100_000).default(0),
+});
+export type NoopInput = z.infer<typeof NoopInput>;
+
+export const JOB_KINDS = {
+  checks: ChecksInput,
+  noop: NoopInput,
+} as const;
+
+export type JobKind = keyof typeof JOB_KINDS;
+export const JobKind = z.enum(Object.keys(JOB_KINDS) as [JobKind, ...JobKind[]]);
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.hasOwn(JOB_KINDS, kind);
+}
+
+/** Validates a job input against its kind's schema; errors name the offending field. */
+export function parseJobInput(kind: string, input: unknown): unknown {
+  if (!isJobKind(kind)) {
+    throw new PushpalsError("invalid_input", `unknown job kind "${kind}"`, {
+      field: "kind",
+      hint: `known kinds: ${Object.keys(JOB_KINDS).join(", ")}`,
+    });
+  }
+  const parsed = JOB_KINDS[kind].safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ["input", ...(issue?.path ?? [])].join(".");
+  throw new PushpalsError("invalid_input", `${path}: ${issue?.message ?? "invalid"}`, { field: path });
+}

@@ -1,0 +1,77 @@
+import type { AuditEntry } from "../audit/chain.ts";
+import { newEvent, type EventData, type EventType, type PushpalsEvent } from "../events/registry.ts";
+import { redactValue } from "../secrets/redact.ts";
+import type { Store } from "../store/store.ts";
+import type { FailureClass } from "./failure-classes.ts";
+import type { Job } from "./job-types.ts";
+import { assertTransition, type JobState } from "./states.ts";
+
+/**
+ * One write unit: collects the events a transaction appends so they are published only after the
+ * transaction commits (append before broadcast; a rolled-back write is never announced).
+ */
+export class WriteContext {
+  readonly events: PushpalsEvent[] = [];
+
+  constructor(
+    readonly store: Store,
+    readonly now: number,
+  ) {}
+
+  emit<T extends EventType>(type: T, jobId: string | null, data: EventData<T>): void {
+    this.events.push(this.store.appendEvent(newEvent(type, jobId, redactValue(data)), this.now));
+  }
+
+  audit(actor: string, action: string, subject: string | null, data: unknown): AuditEntry {
+    return this.store.appendAudit({ at: this.now, actor, action, subject, data: redactValue(data) });
+  }
+}
+
+export interface TransitionRequest {
+  to: JobState;
+  actor: string;
+  reason: string;
+  failureClass?: FailureClass;
+  /** Field changes that go with the state change. */
+  patch?: Partial<Job>;
+}
+
+/** Validates, stores, records in history, emits and audits one state change. */
+export function transition(ctx: WriteContext, job: Job, request: TransitionRequest): Job {
+  assertTransition(job.id, job.state, request.to);
+  const next: Job = { ...job, ...request.patch, state: request.to, updatedAt: ctx.now };
+  ctx.store.updateJob(next);
+  recordTransition(ctx, next, job.state, request);
+  return next;
+}
+
+export function recordTransition(ctx: WriteContext, job: Job, from: JobState | null, request: TransitionRequest): void {
+  ctx.store.insertTransition({
+    jobId: job.id,
+    from,
+    to: request.to,
+    at: ctx.now,
+    actor: request.actor,
+    reason: request.reason,
+    attempt: job.attempt,
+  });
+  const data = {
+    jobId: job.id,
+    from,
+    to: request.to,
+    attempt: job.attempt,
+    actor: request.actor,
+    reason: request.reason,
+    ...(request.failureClass ? { failureClass: request.failureClass } : {}),
+  };
+  ctx.emit("job.transition", job.id, data);
+  ctx.audit(request.actor, "job.transition", job.id, {
+    from,
+    to: request.to,
+    attempt: job.attempt,
+    generation: job.generation,
+    reason: request.reason,
+    ...(request.failureClass ? { failureClass: request.failureClass } : {}),
+    ...(job.failure && request.to !== "running" && request.failureClass ? { failure: job.failure } : {}),
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Removes credentials from anything PushPals records: logs, evidence, events and audit entries.
+ * Patterns cover the token formats that show up in repository work; keys that name a secret
+ * have their whole value replaced.
+ */
+export const REDACTED = "[REDACTED]";
+
+const TOKEN_PATTERNS: RegExp[] = [
+  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}\b/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}\b/g, // GitLab
+  /\bnpm_[A-Za-z0-9]{30,}\b/g, // npm
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, // Slack
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key id
+  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}\b/g, // model provider API keys
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+];
+
+// "Authorization: Bearer x", "token=x", "password: x", "--password x", "_authToken=x" (npmrc)
+const ASSIGNMENT =
+  /\b((?:authorization|proxy-authorization)\s*[:=]\s*(?:bearer|basic|token)?\s*|(?:[A-Za-z0-9_.-]*?(?:token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s*[:=]\s*["']?|--(?:token|password|secret)[ =])([^\s"',;&]+)/gi;
+
+const BEARER = /\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+
+// https://user:secret@host -> https://user:[REDACTED]@host
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+
+const SECRET_KEY_NAME = /(token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)/i;
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+  out = out.replace(URL_CREDENTIALS, `$1${REDACTED}$3`);
+  out = out.replace(ASSIGNMENT, (_m, prefix: string, value: string) => (value === REDACTED ? `${prefix}${value}` : `${prefix}${REDACTED}`));
+  out = out.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  return out;
+}
+
+/** Deep-redacts a JSON-like value; object keys that name a secret lose their value entirely. */
+export function redactValue<T>(value: T): T {
+  return walk(value, 0) as T;
+}
+
+function walk(value: unknown, depth: number): unknown {
+  if (depth > 32) return REDACTED;
+  if (typeof value === "string") return redactText(value);
+  if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const secretish = SECRET_KEY_NAME.test(key) && (typeof inner === "string" || typeof inner === "number");
+    out[key] = secretish ? REDACTED : walk(inner, depth + 1);
+  }
+  return out;
+}

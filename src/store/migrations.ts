@@ -1,0 +1,126 @@
+import type { Database } from "bun:sqlite";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Numbered, append-only. Never edit a shipped migration: add the next number. */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "jobs, transitions, logs, events, audit, workers",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        input TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        dedupe_key TEXT,
+        state TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        worker_id TEXT,
+        lease_expires_at INTEGER,
+        run_after INTEGER,
+        cancel_requested INTEGER NOT NULL,
+        blocked_reason TEXT,
+        progress TEXT,
+        result TEXT,
+        failure TEXT,
+        log_lines INTEGER NOT NULL,
+        log_dropped INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX jobs_claim ON jobs (state, priority DESC, seq);
+      CREATE UNIQUE INDEX jobs_dedupe_active ON jobs (dedupe_key)
+        WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retry_wait', 'blocked');
+      CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE state = 'running';
+      CREATE INDEX jobs_retry ON jobs (run_after) WHERE state = 'retry_wait';
+
+      CREATE TABLE job_transitions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        attempt INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX job_transitions_job ON job_transitions (job_id, id);
+
+      CREATE TABLE job_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        line TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX job_logs_job ON job_logs (job_id, id);
+
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        type TEXT NOT NULL,
+        job_id TEXT,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_hash ON audit (hash);
+
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        pid INTEGER,
+        registered_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** Applies pending migrations, each in its own immediate transaction; refuses a database newer than this code. */
+export function migrate(db: Database, path: string, options: { checkOnly?: boolean; migrations?: Migration[] } = {}): number {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (current > latest) {
+    throw new PushpalsError(
+      "schema_too_new",
+      `the database at ${path} has schema version ${current}, but this PushPals only knows up to ${latest}`,
+      { hint: "upgrade PushPals (npm install) to the version that wrote this database; do not delete it, it holds the audit log" },
+    );
+  }
+  if (options.checkOnly) return current;
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return latest;
+}

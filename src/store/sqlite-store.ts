@@ -1,0 +1,336 @@
+import type { Database, Statement } from "bun:sqlite";
+import type { AuditEntry, AuditHead } from "../audit/chain.ts";
+import { entryHash, GENESIS_HASH } from "../audit/chain.ts";
+import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
+import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
+import type { JobState } from "../jobs/states.ts";
+import { openDatabase } from "./database.ts";
+import type { JobFilter, NewAuditEntry, NewLogLine, Store } from "./store.ts";
+
+type Row = Record<string, unknown>;
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+const parse = (text: unknown): unknown => (typeof text === "string" ? JSON.parse(text) : null);
+
+function toJob(row: Row): Job {
+  return {
+    id: row.id as string,
+    kind: row.kind as string,
+    input: parse(row.input),
+    priority: row.priority as number,
+    dedupeKey: (row.dedupe_key as string | null) ?? null,
+    state: row.state as JobState,
+    attempt: row.attempt as number,
+    maxAttempts: row.max_attempts as number,
+    generation: row.generation as number,
+    workerId: (row.worker_id as string | null) ?? null,
+    leaseExpiresAt: (row.lease_expires_at as number | null) ?? null,
+    runAfter: (row.run_after as number | null) ?? null,
+    cancelRequested: row.cancel_requested === 1,
+    blockedReason: (row.blocked_reason as string | null) ?? null,
+    progress: parse(row.progress),
+    result: parse(row.result),
+    failure: parse(row.failure) as Job["failure"],
+    logLines: row.log_lines as number,
+    logDropped: row.log_dropped as number,
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number,
+    createdBy: row.created_by as string,
+  };
+}
+
+function jobParams(job: Job): Record<string, string | number | null> {
+  return {
+    id: job.id,
+    kind: job.kind,
+    input: JSON.stringify(job.input ?? null),
+    priority: job.priority,
+    dedupe_key: job.dedupeKey,
+    state: job.state,
+    attempt: job.attempt,
+    max_attempts: job.maxAttempts,
+    generation: job.generation,
+    worker_id: job.workerId,
+    lease_expires_at: job.leaseExpiresAt,
+    run_after: job.runAfter,
+    cancel_requested: job.cancelRequested ? 1 : 0,
+    blocked_reason: job.blockedReason,
+    progress: json(job.progress),
+    result: json(job.result),
+    failure: json(job.failure),
+    log_lines: job.logLines,
+    log_dropped: job.logDropped,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    created_by: job.createdBy,
+  };
+}
+
+const JOB_COLUMNS = Object.keys(jobParams({ input: null } as unknown as Job));
+
+function toAudit(row: Row): AuditEntry {
+  return {
+    seq: row.seq as number,
+    at: row.at as number,
+    actor: row.actor as string,
+    action: row.action as string,
+    subject: (row.subject as string | null) ?? null,
+    data: parse(row.data),
+    prevHash: row.prev_hash as string,
+    hash: row.hash as string,
+  };
+}
+
+function toEvent(row: Row): PushpalsEvent {
+  return {
+    seq: row.seq as number,
+    type: row.type as PushpalsEvent["type"],
+    at: row.at as number,
+    jobId: (row.job_id as string | null) ?? null,
+    data: parse(row.data),
+  };
+}
+
+function toWorker(row: Row): WorkerRecord {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    kinds: parse(row.kinds) as string[],
+    pid: (row.pid as number | null) ?? null,
+    registeredAt: row.registered_at as number,
+    lastSeenAt: row.last_seen_at as number,
+  };
+}
+
+/** SQLite backend: WAL, BEGIN IMMEDIATE for every write, prepared statements reused. */
+export class SqliteStore implements Store {
+  readonly db: Database;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    readonly path: string,
+    options: { readonly?: boolean } = {},
+  ) {
+    this.db = openDatabase(path, options);
+  }
+
+  private q(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.query(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  write<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    for (const statement of this.statements.values()) statement.finalize();
+    this.statements.clear();
+    this.db.close();
+  }
+
+  insertJob(job: Job): void {
+    this.q(`INSERT INTO jobs (${JOB_COLUMNS.join(", ")}) VALUES (${JOB_COLUMNS.map((c) => `$${c}`).join(", ")})`).run(jobParams(job));
+  }
+
+  updateJob(job: Job): void {
+    const sets = JOB_COLUMNS.filter((c) => c !== "id" && c !== "created_at" && c !== "created_by" && c !== "kind").map((c) => `${c} = $${c}`);
+    const { created_at: _c, created_by: _b, kind: _k, ...params } = jobParams(job);
+    this.q(`UPDATE jobs SET ${sets.join(", ")} WHERE id = $id`).run(params);
+  }
+
+  getJob(id: string): Job | null {
+    const row = this.q("SELECT * FROM jobs WHERE id = ?").get(id) as Row | null;
+    return row ? toJob(row) : null;
+  }
+
+  findActiveJobByDedupeKey(key: string): Job | null {
+    const row = this.q(
+      "SELECT * FROM jobs WHERE dedupe_key = ? AND state IN ('queued', 'running', 'retry_wait', 'blocked')",
+    ).get(key) as Row | null;
+    return row ? toJob(row) : null;
+  }
+
+  nextClaimable(kinds: readonly string[]): Job | null {
+    const row = this.q(
+      "SELECT * FROM jobs WHERE state = 'queued' AND kind IN (SELECT value FROM json_each(?)) ORDER BY priority DESC, seq LIMIT 1",
+    ).get(JSON.stringify(kinds)) as Row | null;
+    return row ? toJob(row) : null;
+  }
+
+  runningWithLeaseExpiredBefore(now: number, limit: number): Job[] {
+    return (
+      this.q("SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?").all(now, limit) as Row[]
+    ).map(toJob);
+  }
+
+  retryWaitDueBefore(now: number, limit: number): Job[] {
+    return (this.q("SELECT * FROM jobs WHERE state = 'retry_wait' AND run_after <= ? ORDER BY run_after LIMIT ?").all(now, limit) as Row[]).map(
+      toJob,
+    );
+  }
+
+  nextDeadline(): number | null {
+    const lease = this.q("SELECT min(lease_expires_at) AS at FROM jobs WHERE state = 'running'").get() as { at: number | null };
+    const retry = this.q("SELECT min(run_after) AS at FROM jobs WHERE state = 'retry_wait'").get() as { at: number | null };
+    if (lease.at === null) return retry.at;
+    if (retry.at === null) return lease.at;
+    return Math.min(lease.at, retry.at);
+  }
+
+  listJobs(filter: JobFilter): Job[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: filter.limit };
+    if (filter.state) {
+      where.push("state = $state");
+      params.state = filter.state;
+    }
+    if (filter.kind) {
+      where.push("kind = $kind");
+      params.kind = filter.kind;
+    }
+    if (filter.afterId) {
+      where.push("seq > coalesce((SELECT seq FROM jobs WHERE id = $afterId), 0)");
+      params.afterId = filter.afterId;
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT $limit`;
+    return (this.q(sql).all(params) as Row[]).map(toJob);
+  }
+
+  countJobsByState(): Partial<Record<JobState, number>> {
+    const rows = this.q("SELECT state, count(*) AS n FROM jobs GROUP BY state").all() as { state: JobState; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  oldestQueuedAt(): number | null {
+    const row = this.q("SELECT min(created_at) AS at FROM jobs WHERE state = 'queued'").get() as { at: number | null };
+    return row.at;
+  }
+
+  insertTransition(t: Transition): void {
+    this.q("INSERT INTO job_transitions (job_id, from_state, to_state, at, actor, reason, attempt) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+      t.jobId,
+      t.from,
+      t.to,
+      t.at,
+      t.actor,
+      t.reason,
+      t.attempt,
+    );
+  }
+
+  transitions(jobId: string): Transition[] {
+    const rows = this.q("SELECT * FROM job_transitions WHERE job_id = ? ORDER BY id").all(jobId) as Row[];
+    return rows.map((r) => ({
+      jobId: r.job_id as string,
+      from: (r.from_state as JobState | null) ?? null,
+      to: r.to_state as JobState,
+      at: r.at as number,
+      actor: r.actor as string,
+      reason: r.reason as string,
+      attempt: r.attempt as number,
+    }));
+  }
+
+  insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void {
+    const insert = this.q("INSERT INTO job_logs (job_id, attempt, at, stream, line) VALUES (?, ?, ?, ?, ?)");
+    for (const line of lines) insert.run(jobId, attempt, line.at, line.stream, line.line);
+  }
+
+  deleteOldestLogLines(jobId: string, count: number): void {
+    this.q("DELETE FROM job_logs WHERE id IN (SELECT id FROM job_logs WHERE job_id = ? ORDER BY id LIMIT ?)").run(jobId, count);
+  }
+
+  logLinesAfter(jobId: string, afterId: number, limit: number): LogLine[] {
+    const rows = this.q("SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?").all(jobId, afterId, limit) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      jobId: r.job_id as string,
+      attempt: r.attempt as number,
+      at: r.at as number,
+      stream: r.stream as LogLine["stream"],
+      line: r.line as string,
+    }));
+  }
+
+  appendEvent(event: NewEvent, at: number): PushpalsEvent {
+    const row = this.q("INSERT INTO events (type, job_id, at, data) VALUES (?, ?, ?, ?) RETURNING seq").get(
+      event.type,
+      event.jobId,
+      at,
+      JSON.stringify(event.data),
+    ) as { seq: number };
+    return { seq: row.seq, type: event.type, at, jobId: event.jobId, data: event.data };
+  }
+
+  eventsAfter(seq: number, limit: number): PushpalsEvent[] {
+    return (this.q("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?").all(seq, limit) as Row[]).map(toEvent);
+  }
+
+  lastEventSeq(): number {
+    const row = this.q("SELECT coalesce(max(seq), 0) AS seq FROM events").get() as { seq: number };
+    return row.seq;
+  }
+
+  appendAudit(entry: NewAuditEntry): AuditEntry {
+    const last = this.q("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string } | null;
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const data = entry.data ?? null;
+    const content = { seq, at: entry.at, actor: entry.actor, action: entry.action, subject: entry.subject, data };
+    const hash = entryHash(prevHash, content);
+    this.q("INSERT INTO audit (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
+      seq,
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.subject,
+      JSON.stringify(data),
+      prevHash,
+      hash,
+    );
+    this.q("INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+      JSON.stringify({ seq, hash }),
+    );
+    return { ...content, prevHash, hash };
+  }
+
+  auditAfter(seq: number, limit: number): AuditEntry[] {
+    return (this.q("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?").all(seq, limit) as Row[]).map(toAudit);
+  }
+
+  auditHead(): AuditHead | null {
+    const row = this.q("SELECT value FROM meta WHERE key = 'audit_head'").get() as { value: string } | null;
+    return row ? (JSON.parse(row.value) as AuditHead) : null;
+  }
+
+  auditSeqOfHash(hash: string): number | null {
+    const row = this.q("SELECT seq FROM audit WHERE hash = ? LIMIT 1").get(hash) as { seq: number } | null;
+    return row?.seq ?? null;
+  }
+
+  upsertWorker(worker: WorkerRecord): void {
+    this.q(
+      `INSERT INTO workers (id, name, kinds, pid, registered_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kinds = excluded.kinds, pid = excluded.pid, last_seen_at = excluded.last_seen_at`,
+    ).run(worker.id, worker.name, JSON.stringify(worker.kinds), worker.pid, worker.registeredAt, worker.lastSeenAt);
+  }
+
+  getWorker(id: string): WorkerRecord | null {
+    const row = this.q("SELECT * FROM workers WHERE id = ?").get(id) as Row | null;
+    return row ? toWorker(row) : null;
+  }
+
+  touchWorker(id: string, at: number): void {
+    this.q("UPDATE workers SET last_seen_at = ? WHERE id = ?").run(at, id);
+  }
+
+  listWorkers(): WorkerRecord[] {
+    return (this.q("SELECT * FROM workers ORDER BY registered_at").all() as Row[]).map(toWorker);
+  }
+}

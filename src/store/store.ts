@@ -1,0 +1,71 @@
+import type { AuditEntry, AuditHead } from "../audit/chain.ts";
+import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
+import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
+import type { JobState } from "../jobs/states.ts";
+
+export interface NewAuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  data: unknown;
+}
+
+export interface NewLogLine {
+  at: number;
+  stream: LogLine["stream"];
+  line: string;
+}
+
+export interface JobFilter {
+  state?: JobState;
+  kind?: string;
+  limit: number;
+  /** Page by creation order: only jobs created after this job's position. */
+  afterId?: string;
+}
+
+/**
+ * The durable state of PushPals, in domain terms. The SQLite backend is the default; anything that
+ * implements this (a Postgres backend for teams) can sit behind the job service unchanged.
+ * Every mutation must happen inside `write`, which is one serializable transaction.
+ */
+export interface Store {
+  write<T>(fn: () => T): T;
+  close(): void;
+
+  insertJob(job: Job): void;
+  updateJob(job: Job): void;
+  getJob(id: string): Job | null;
+  findActiveJobByDedupeKey(key: string): Job | null;
+  /** Best queued job of one of these kinds: highest priority, then oldest. */
+  nextClaimable(kinds: readonly string[]): Job | null;
+  runningWithLeaseExpiredBefore(now: number, limit: number): Job[];
+  retryWaitDueBefore(now: number, limit: number): Job[];
+  /** Earliest lease expiry or retry due time, so the timer can sleep until then. */
+  nextDeadline(): number | null;
+  listJobs(filter: JobFilter): Job[];
+  countJobsByState(): Partial<Record<JobState, number>>;
+  oldestQueuedAt(): number | null;
+
+  insertTransition(transition: Transition): void;
+  transitions(jobId: string): Transition[];
+
+  insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void;
+  deleteOldestLogLines(jobId: string, count: number): void;
+  logLinesAfter(jobId: string, afterId: number, limit: number): LogLine[];
+
+  appendEvent(event: NewEvent, at: number): PushpalsEvent;
+  eventsAfter(seq: number, limit: number): PushpalsEvent[];
+  lastEventSeq(): number;
+
+  appendAudit(entry: NewAuditEntry): AuditEntry;
+  auditAfter(seq: number, limit: number): AuditEntry[];
+  auditHead(): AuditHead | null;
+  auditSeqOfHash(hash: string): number | null;
+
+  upsertWorker(worker: WorkerRecord): void;
+  getWorker(id: string): WorkerRecord | null;
+  touchWorker(id: string, at: number): void;
+  listWorkers(): WorkerRecord[];
+}
