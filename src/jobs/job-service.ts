@@ -30,7 +30,7 @@ export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
 
 export interface EnqueueRequest {
   kind: string;
-  input: unknown;
+  input?: unknown;
   priority?: number;
   dedupeKey?: string | null;
   maxAttempts?: number;

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { Failure } from "../jobs/failure-classes.ts";
+import { ID_PATTERN } from "../jobs/ids.ts";
+import { JobState } from "../jobs/states.ts";
+
+/** Request payloads of the HTTP API. Strict: an unknown field is an error that names it. */
+
+export const Actor = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/, "must be a component or user name like cli:alice");
+export const Id = z.string().regex(ID_PATTERN, "not a valid id");
+const Token = z.number().int().positive();
+const DedupeKey = z.string().min(1).max(512);
+
+export const EnqueueBody = z.strictObject({
+  kind: z.string().min(1).max(64),
+  input: z.unknown().optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+  dedupeKey: DedupeKey.nullable().optional(),
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  blockedReason: z.string().min(1).max(1000).optional(),
+  actor: Actor,
+});
+export type EnqueueBody = z.infer<typeof EnqueueBody>;
+
+export const ActorBody = z.strictObject({ actor: Actor, reason: z.string().min(1).max(1000).optional() });
+export type ActorBody = z.infer<typeof ActorBody>;
+
+export const RegisterWorkerBody = z.strictObject({
+  id: Id,
+  name: z.string().min(1).max(100),
+  kinds: z.array(z.string().min(1).max(64)).min(1).max(64),
+  pid: z.number().int().positive().nullable(),
+});
+export type RegisterWorkerBody = z.infer<typeof RegisterWorkerBody>;
+
+export const ClaimBody = z.strictObject({
+  kinds: z.array(z.string().min(1).max(64)).min(1).max(64),
+  waitMs: z.number().int().min(0).max(30_000).default(0),
+});
+export type ClaimBody = z.infer<typeof ClaimBody>;
+
+const LeaseFields = { workerId: Id, token: Token };
+
+export const LeaseBody = z.strictObject(LeaseFields);
+export type LeaseBody = z.infer<typeof LeaseBody>;
+
+export const LogBody = z.strictObject({
+  ...LeaseFields,
+  lines: z
+    .array(z.strictObject({ stream: z.enum(["stdout", "stderr", "system"]), line: z.string().max(65_536) }))
+    .min(1)
+    .max(5_000),
+});
+export type LogBody = z.infer<typeof LogBody>;
+
+export const ProgressBody = z.strictObject({ ...LeaseFields, progress: z.unknown() });
+export type ProgressBody = z.infer<typeof ProgressBody>;
+
+export const CommandBody = z.strictObject({
+  ...LeaseFields,
+  command: z.string().min(1).max(4096),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().max(32).nullable().optional(),
+  durationMs: z.number().int().nonnegative(),
+});
+export type CommandBody = z.infer<typeof CommandBody>;
+
+export const CompleteBody = z.strictObject({ ...LeaseFields, result: z.unknown().optional() });
+export type CompleteBody = z.infer<typeof CompleteBody>;
+
+export const FailBody = z.strictObject({ ...LeaseFields, failure: Failure });
+export type FailBody = z.infer<typeof FailBody>;
+
+export const ReleaseBody = z.strictObject({ ...LeaseFields, reason: z.string().min(1).max(1000) });
+export type ReleaseBody = z.infer<typeof ReleaseBody>;
+
+export const JobsQuery = z.strictObject({
+  state: JobState.optional(),
+  kind: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: Id.optional(),
+});
+export type JobsQuery = z.infer<typeof JobsQuery>;
+
+export const AfterQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+  follow: z.enum(["0", "1"]).optional(),
+});
+export type AfterQuery = z.infer<typeof AfterQuery>;
+
+/** The file the server writes in the runtime directory so clients can find it. */
+export const ServerInfo = z.object({
+  pid: z.number().int(),
+  port: z.number().int(),
+  url: z.string(),
+  startedAt: z.number().int(),
+  version: z.string(),
+});
+export type ServerInfo = z.infer<typeof ServerInfo>;

@@ -1,0 +1,46 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import { git } from "../scm/git.ts";
+
+export interface RuntimePaths {
+  /** The repository's working tree root. */
+  repoRoot: string;
+  /** `git rev-parse --git-common-dir`, absolute: shared by all worktrees. */
+  gitCommonDir: string;
+  /** `<git-common-dir>/pushpals`: every runtime file lives here, never in the working tree. */
+  runtimeDir: string;
+  dbPath: string;
+  serverFile: string;
+  worktreesDir: string;
+}
+
+export function runtimePathsFor(repoRoot: string, gitCommonDir: string): RuntimePaths {
+  const runtimeDir = join(gitCommonDir, "pushpals");
+  return {
+    repoRoot,
+    gitCommonDir,
+    runtimeDir,
+    dbPath: join(runtimeDir, "pushpals.db"),
+    serverFile: join(runtimeDir, "server.json"),
+    worktreesDir: join(runtimeDir, "worktrees"),
+  };
+}
+
+/** Finds the repository that contains `cwd` (any subfolder works) and its runtime directory. */
+export async function resolveRuntimePaths(cwd: string): Promise<RuntimePaths> {
+  const result = await git(["rev-parse", "--show-toplevel", "--git-common-dir"], { cwd, allowFailure: true, timeoutMs: 10_000 }).catch(
+    (err: unknown) => {
+      throw new PushpalsError("not_a_repository", `could not run git in ${cwd}: ${(err as Error).message}`, {
+        hint: "install git (2.25 or newer) and make sure it is on PATH",
+      });
+    },
+  );
+  if (result.exitCode !== 0) {
+    throw new PushpalsError("not_a_repository", `${cwd} is not inside a git repository`, {
+      hint: "cd into your repository (or run `git init` first), or pass --repo PATH",
+    });
+  }
+  const [top, common] = result.stdout.trim().split("\n");
+  if (!top || !common) throw new PushpalsError("not_a_repository", `${cwd} has no working tree (bare repository?)`, { hint: "run PushPals from a checkout" });
+  return runtimePathsFor(top, isAbsolute(common) ? common : resolve(cwd, common));
+}

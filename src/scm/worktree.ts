@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import { isValidId } from "../jobs/ids.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { git } from "./git.ts";
+
+/**
+ * Job worktrees: `<runtime>/worktrees/<job-id>/a<attempt>`, detached at an exact commit and locked
+ * (so `git worktree prune` elsewhere never removes one in use). Removed only after the job ends.
+ */
+export function jobWorktreeDir(paths: RuntimePaths, jobId: string): string {
+  if (!isValidId(jobId)) throw new PushpalsError("invalid_input", `bad job id ${jobId}`);
+  return join(paths.worktreesDir, jobId);
+}
+
+export async function addJobWorktree(paths: RuntimePaths, jobId: string, attempt: number, commit: string): Promise<string> {
+  // Earlier attempts of this job (a worker that died or was paused) leave theirs behind: clear them first.
+  await removeJobWorktrees(paths, jobId);
+  const dir = join(jobWorktreeDir(paths, jobId), `a${attempt}`);
+  mkdirSync(jobWorktreeDir(paths, jobId), { recursive: true });
+  await git(["worktree", "add", "--detach", "--lock", "--reason", `pushpals job ${jobId} attempt ${attempt}`, dir, commit], {
+    cwd: paths.repoRoot,
+    timeoutMs: 120_000,
+  });
+  return dir;
+}
+
+export async function removeJobWorktrees(paths: RuntimePaths, jobId: string): Promise<void> {
+  const root = jobWorktreeDir(paths, jobId);
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    // Double force removes a locked worktree and any files the job wrote; it only ever touches our own dirs.
+    await git(["worktree", "remove", "--force", "--force", dir], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  rmSync(root, { recursive: true, force: true });
+  await git(["worktree", "prune"], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
+}
+
+/** Janitor: removes worktrees of jobs that are no longer active (e.g. a worker died on the last attempt). */
+export async function pruneFinishedWorktrees(paths: RuntimePaths, isActive: (jobId: string) => boolean): Promise<string[]> {
+  if (!existsSync(paths.worktreesDir)) return [];
+  const removed: string[] = [];
+  for (const jobId of readdirSync(paths.worktreesDir)) {
+    if (!isValidId(jobId) || isActive(jobId)) continue;
+    await removeJobWorktrees(paths, jobId);
+    removed.push(jobId);
+  }
+  return removed;
+}

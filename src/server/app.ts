@@ -1,0 +1,116 @@
+import { AfterQuery } from "../api/schemas.ts";
+import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import { Bus, type EventBus } from "../events/bus.ts";
+import type { PushpalsEvent } from "../events/registry.ts";
+import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
+import type { Store } from "../store/store.ts";
+import { checkRequestOrigin } from "./guard.ts";
+import { errorResponse, json, queryObject, validate } from "./http.ts";
+import { Router } from "./router.ts";
+import { jobRoutes } from "./routes-jobs.ts";
+import { workerRoutes } from "./routes-workers.ts";
+import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
+import { VERSION } from "./version.ts";
+
+export interface AppOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  /** How often the timer looks for expired leases and due retries. */
+  tickMs: number;
+  sse: SseOptions;
+  jobs: Partial<JobServiceOptions>;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  service: JobService;
+  bus: EventBus;
+  stop(): Promise<void>;
+}
+
+/** The control plane's HTTP face. Loopback only; every request passes the Host/Origin guard first. */
+export function startApp(store: Store, options: AppOptions): RunningApp {
+  if (options.host !== "127.0.0.1") {
+    throw new PushpalsError("config_invalid", `server.host "${options.host}" refused: the PushPals server only binds 127.0.0.1`, {
+      field: "server.host",
+      hint: 'remove server.host or set it to "127.0.0.1"',
+    });
+  }
+  const bus: EventBus = new Bus<PushpalsEvent>();
+  const service = new JobService(store, bus, options.jobs);
+  const router = new Router();
+  const streams = new AbortController();
+
+  router.on("GET", "/health", () => json({ ok: true, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }));
+  router.on("GET", "/status", () =>
+    json({ counts: store.countJobsByState(), oldestQueuedAt: store.oldestQueuedAt(), workers: store.listWorkers(), lastEventSeq: store.lastEventSeq() }),
+  );
+  router.on("GET", "/events", ({ req, url }) => {
+    const q = validate(AfterQuery, queryObject(url), "query");
+    const after = resumePoint(req.headers.get("last-event-id"), q.after);
+    if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });
+    const signal = AbortSignal.any([req.signal, streams.signal]);
+    return new Response(eventStream(store, bus, after, options.sse, signal), { headers: sseHeaders() });
+  });
+  router.on("GET", "/audit/verify", () => json(verifyAudit(store)));
+  router.on("GET", "/audit/export", () => {
+    const pages = exportAuditJsonl(store);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = pages.next();
+        if (next.done) return controller.close();
+        controller.enqueue(encoder.encode(next.value));
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
+  });
+  jobRoutes(router, { service, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
+  workerRoutes(router, service, options.maxBodyBytes);
+
+  let port = options.port;
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: options.port,
+    // Bodies are capped again per request with a clear error; this is the hard stop.
+    maxRequestBodySize: options.maxBodyBytes + 1024,
+    idleTimeout: 120,
+    async fetch(req) {
+      try {
+        checkRequestOrigin(req, port);
+        const url = new URL(req.url);
+        const { handler, params } = router.match(req, url);
+        return await handler({ req, url, params });
+      } catch (err) {
+        return errorResponse(err);
+      }
+    },
+    error(err) {
+      return errorResponse(err);
+    },
+  });
+  port = server.port ?? options.port;
+
+  const timer = setInterval(() => {
+    try {
+      service.tick();
+    } catch (err) {
+      console.error("[server] lease timer failed:", err);
+    }
+  }, options.tickMs);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    service,
+    bus,
+    async stop() {
+      clearInterval(timer);
+      streams.abort();
+      await server.stop(true);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { z } from "zod";
+import { PushpalsError, type ErrorCode } from "../errors/pushpals-error.ts";
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_input: 400,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  illegal_transition: 409,
+  lease_lost: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+};
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof PushpalsError) return json({ error: err.toJSON() }, STATUS[err.code] ?? 500);
+  console.error("[server] internal error:", err);
+  return json({ error: { code: "internal", message: "internal server error; see the server log" } }, 500);
+}
+
+/** Reads a JSON body within the size limit and validates it; every failure is a 4xx naming what is wrong. */
+export async function readBody<S extends z.ZodType>(req: Request, schema: S, maxBytes: number): Promise<z.infer<S>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new PushpalsError("unsupported_media_type", `content-type must be application/json (got "${type || "none"}")`);
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await req.arrayBuffer();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new PushpalsError("invalid_input", "request body is not valid JSON", { field: "body" });
+  }
+  return validate(schema, raw, "body");
+}
+
+export function validate<S extends z.ZodType>(schema: S, raw: unknown, root: string): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const field = [...issue.path.map(String), ...(keys.length === 1 ? keys : [])].join(".") || root;
+  const message = issue.code === "unrecognized_keys" ? `unknown field ${keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+  throw new PushpalsError("invalid_input", `${field}: ${message}`, { field });
+}
+
+export function queryObject(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) out[key] = value;
+  return out;
+}
+
+function tooLarge(maxBytes: number): PushpalsError {
+  return new PushpalsError("payload_too_large", `request body is larger than ${maxBytes} bytes`, {
+    hint: "send smaller batches (for logs, fewer lines per request)",
+  });
+}

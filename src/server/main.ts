@@ -1,0 +1,102 @@
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import type { PushpalsConfig } from "../config/schema.ts";
+import { isTerminal } from "../jobs/states.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime/server-file.ts";
+import { pruneFinishedWorktrees } from "../scm/worktree.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import { startApp, type RunningApp } from "./app.ts";
+import { VERSION } from "./version.ts";
+
+export interface ServeOverrides {
+  port?: number;
+  tickMs?: number;
+  sseHeartbeatMs?: number;
+  leaseMs?: number;
+  retryBaseMs?: number;
+}
+
+export interface RunningServer extends RunningApp {
+  store: SqliteStore;
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * Starts the control plane for one repository: refuses if a live server already serves it, opens
+ * (and migrates) the store, binds loopback, then records itself in `server.json` for clients.
+ */
+export async function runServer(paths: RuntimePaths, config: PushpalsConfig, overrides: ServeOverrides = {}): Promise<RunningServer> {
+  const previous = readServerInfo(paths.serverFile);
+  if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid) && (await answers(previous.url))) {
+    throw new PushpalsError("conflict", `a PushPals server is already running for this repository at ${previous.url} (pid ${previous.pid})`, {
+      hint: "use it, or stop it first (kill the pid)",
+    });
+  }
+  const store = new SqliteStore(paths.dbPath);
+  const options = {
+    host: config.server.host,
+    maxBodyBytes: config.server.max_body_bytes,
+    tickMs: overrides.tickMs ?? 250,
+    sse: { heartbeatMs: overrides.sseHeartbeatMs ?? 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
+    jobs: {
+      leaseMs: overrides.leaseMs ?? config.jobs.lease_seconds * 1000,
+      maxLogLinesPerJob: config.jobs.max_log_lines,
+      ...(overrides.retryBaseMs ? { backoff: { baseMs: overrides.retryBaseMs, maxMs: overrides.retryBaseMs * 32 } } : {}),
+    },
+  };
+  // Prefer the port of the previous run so workers that outlived a crashed server find it again.
+  const wanted = overrides.port ?? config.server.port;
+  let app: RunningApp;
+  try {
+    app = startApp(store, { ...options, port: wanted || previous?.port || 0 });
+  } catch (err) {
+    if (wanted || !previous) {
+      store.close();
+      throw portError(err, wanted);
+    }
+    app = startApp(store, { ...options, port: 0 });
+  }
+  writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
+  app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION });
+
+  const janitor = async () => {
+    const removed = await pruneFinishedWorktrees(paths, (jobId) => {
+      const job = store.getJob(jobId);
+      return job !== null && !isTerminal(job.state);
+    }).catch(() => []);
+    if (removed.length) app.service.audit("server", "worktrees.pruned", null, { jobs: removed });
+  };
+  await janitor();
+  const janitorTimer = setInterval(janitor, 60_000);
+
+  let stopped = false;
+  return {
+    ...app,
+    store,
+    async shutdown(reason: string) {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(janitorTimer);
+      await app.stop();
+      app.service.audit("server", "server.stopped", null, { pid: process.pid, reason });
+      removeServerInfo(paths.serverFile, process.pid);
+      store.close();
+    },
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function portError(err: unknown, port: number): PushpalsError {
+  if (err instanceof PushpalsError) return err;
+  return new PushpalsError("conflict", `could not listen on 127.0.0.1:${port}: ${(err as Error).message}`, {
+    hint: "pick another server.port in .pushpals/config.toml, or set it to 0 for any free port",
+  });
+}

@@ -1,0 +1,67 @@
+import { ChecksInput } from "../../jobs/kinds.ts";
+import { addJobWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
+import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
+import { runCommand } from "../run-command.ts";
+
+export interface CheckResult {
+  name: string;
+  run: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
+/**
+ * `checks`: runs the configured check commands in a fresh, locked worktree of the exact commit.
+ * Every command runs (so one run reports every broken check); the first failure is the evidence.
+ */
+export const checksHandler: JobHandler = {
+  kind: "checks",
+  async run(ctx) {
+    const input = ChecksInput.parse(ctx.job.input);
+    let dir: string;
+    try {
+      dir = await addJobWorktree(ctx.paths, ctx.job.id, ctx.job.attempt, input.commit);
+    } catch (err) {
+      const missing = isPushpalsError(err, "git_failed") && /invalid reference|not a (valid|tree)|unknown revision/i.test(err.message);
+      throw new JobFailure(missing ? "invalid_input" : "environment", `could not create a worktree at ${input.commit}: ${(err as Error).message}`, {
+        command: `git worktree add ${input.commit}`,
+      });
+    }
+    try {
+      return await runChecks(ctx, dir, input);
+    } finally {
+      await removeJobWorktrees(ctx.paths, ctx.job.id);
+    }
+  },
+};
+
+async function runChecks(ctx: JobContext, dir: string, input: ChecksInput) {
+  const deadline = Date.now() + input.timeoutSeconds * 1000;
+  const results: CheckResult[] = [];
+  let firstFailure: JobFailure | null = null;
+  for (const [index, check] of input.commands.entries()) {
+    ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
+    await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
+    const run = await runCommand(check.run, {
+      cwd: dir,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      signal: ctx.signal,
+      env: { PUSHPALS_JOB_ID: ctx.job.id },
+      onLine: (stream, line) => ctx.log(stream, line),
+    });
+    const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
+    results.push(result);
+    ctx.log("system", `${check.name}: exit ${run.exitCode ?? run.signal} in ${run.durationMs} ms`);
+    await ctx.recordCommand({ command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+    if (run.aborted) throw new JobFailure("cancelled", `stopped during ${check.name}`, { command: check.run });
+    const evidence = { command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
+    if (run.timedOut) throw new JobFailure("timeout", `${check.name} ran past the ${input.timeoutSeconds}s checks time limit`, evidence);
+    if (run.exitCode !== 0 && !firstFailure) {
+      firstFailure = new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
+    }
+  }
+  if (firstFailure) throw firstFailure;
+  return { commit: input.commit, checks: results };
+}

@@ -1,0 +1,43 @@
+import type { Failure, FailureClass, FailureEvidence } from "../jobs/failure-classes.ts";
+import type { Job } from "../jobs/job-types.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+
+export interface CommandReport {
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
+/** What a running job can do; every call goes to the server with the job's fencing token. */
+export interface JobContext {
+  readonly job: Job;
+  readonly workerId: string;
+  readonly paths: RuntimePaths;
+  /** Aborted when the job is cancelled, its lease is lost, or the worker is stopping. */
+  readonly signal: AbortSignal;
+  log(stream: "stdout" | "stderr" | "system", line: string): void;
+  progress(progress: unknown): Promise<void>;
+  recordCommand(report: CommandReport): Promise<void>;
+}
+
+export interface JobHandler {
+  kind: string;
+  run(ctx: JobContext): Promise<unknown>;
+}
+
+/** Thrown by a handler to fail its job with a class from the taxonomy and evidence. */
+export class JobFailure extends Error {
+  constructor(
+    readonly failureClass: FailureClass,
+    message: string,
+    readonly evidence: FailureEvidence = {},
+  ) {
+    super(message);
+    this.name = "JobFailure";
+  }
+
+  toFailure(): Failure {
+    return { class: this.failureClass, message: this.message, evidence: this.evidence };
+  }
+}

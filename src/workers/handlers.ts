@@ -1,0 +1,6 @@
+import { checksHandler } from "./checks/checks-handler.ts";
+import type { JobHandler } from "./handler.ts";
+import { noopHandler } from "./noop-handler.ts";
+
+/** Built-in job kinds a WorkerPal can run. */
+export const BUILTIN_HANDLERS: JobHandler[] = [checksHandler, noopHandler];

@@ -1,0 +1,161 @@
+import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
+import { isPushpalsError } from "../errors/pushpals-error.ts";
+import type { Failure } from "../jobs/failure-classes.ts";
+import type { Job } from "../jobs/job-types.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { redactText } from "../secrets/redact.ts";
+import { JobFailure, type JobContext, type JobHandler } from "./handler.ts";
+import { LogBuffer } from "./log-buffer.ts";
+
+export interface WorkerOptions {
+  id: string;
+  name: string;
+  client: ApiClient;
+  paths: RuntimePaths;
+  handlers: JobHandler[];
+  /** Long-poll wait per claim request. */
+  claimWaitMs?: number;
+  /** How long to keep retrying the server while it restarts before giving up on a report. */
+  reportDeadlineMs?: number;
+  onEvent?: (message: string) => void;
+}
+
+interface ClaimResponse {
+  job: Job;
+  token: number;
+  leaseExpiresAt: number;
+}
+
+/**
+ * A WorkerPal process: registers, claims the best job it can run, heartbeats while running it,
+ * streams logs, then completes or fails it. Stopping returns the running job to the queue.
+ */
+export class WorkerRuntime {
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private current: AbortController | null = null;
+  private readonly handlers: Map<string, JobHandler>;
+  private leaseMs = 30_000;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.handlers = new Map(options.handlers.map((h) => [h.kind, h]));
+  }
+
+  private say(message: string): void {
+    this.options.onEvent?.(message);
+  }
+
+  async run(): Promise<void> {
+    const { client } = this.options;
+    const kinds = [...this.handlers.keys()];
+    const register = () =>
+      client.request<{ leaseMs: number }>("POST", "/workers", { id: this.options.id, name: this.options.name, kinds, pid: process.pid });
+    const registered = await retryUnreachable(register, { deadline: Date.now() + 30_000, signal: this.stopController.signal });
+    this.leaseMs = registered.data.leaseMs;
+    this.say(`registered ${this.options.id} for ${kinds.join(", ")}`);
+    while (!this.stopping) {
+      let claim: ClaimResponse | null = null;
+      try {
+        const res = await client.request<ClaimResponse | null>(
+          "POST",
+          `/workers/${this.options.id}/claim`,
+          { kinds, waitMs: this.options.claimWaitMs ?? 10_000 },
+          this.stopController.signal,
+        );
+        claim = res.data;
+      } catch (err) {
+        if (this.stopping) break;
+        if (isPushpalsError(err, "server_unreachable")) {
+          await Bun.sleep(250);
+          await retryUnreachable(register, { deadline: Date.now() + 60_000, signal: this.stopController.signal }).catch(() => {});
+          continue;
+        }
+        throw err;
+      }
+      if (claim) await this.runJob(claim);
+    }
+  }
+
+  /** Graceful stop: no new claims; the running job is aborted and returned to the queue. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopController.abort();
+    this.current?.abort("shutdown");
+  }
+
+  private async runJob(claim: ClaimResponse): Promise<void> {
+    const { client } = this.options;
+    const { job, token } = claim;
+    const lease = { workerId: this.options.id, token };
+    const base = `/jobs/${job.id}`;
+    const abort = new AbortController();
+    this.current = abort;
+    let leaseLost = false;
+    this.say(`claimed ${job.id} (${job.kind}, attempt ${job.attempt})`);
+
+    const logs = new LogBuffer(async (lines) => {
+      await client.request("POST", `${base}/logs`, { ...lease, lines });
+    });
+    const heartbeat = setInterval(async () => {
+      try {
+        const res = await client.request<{ cancelRequested: boolean }>("POST", `${base}/heartbeat`, lease);
+        if (res.data.cancelRequested) abort.abort("cancelled");
+      } catch (err) {
+        if (isPushpalsError(err, "lease_lost") || isPushpalsError(err, "not_found")) {
+          leaseLost = true;
+          abort.abort("lease_lost");
+        }
+        // Unreachable: the server may be restarting; keep going and try again next beat.
+      }
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+
+    const ctx: JobContext = {
+      job,
+      workerId: this.options.id,
+      paths: this.options.paths,
+      signal: abort.signal,
+      log: (stream, line) => logs.push(stream, redactText(line)),
+      progress: async (progress) => void (await client.request("POST", `${base}/progress`, { ...lease, progress })),
+      recordCommand: async (report) => void (await client.request("POST", `${base}/commands`, { ...lease, ...report })),
+    };
+
+    let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure };
+    try {
+      const handler = this.handlers.get(job.kind);
+      if (!handler) throw new JobFailure("internal", `worker ${this.options.id} has no handler for kind ${job.kind}`);
+      outcome = { ok: true, result: await handler.run(ctx) };
+    } catch (err) {
+      outcome = { ok: false, failure: toFailure(err, abort.signal) };
+    } finally {
+      clearInterval(heartbeat);
+      this.current = null;
+    }
+    await logs.close().catch(() => {});
+    if (leaseLost) {
+      this.say(`lease on ${job.id} was lost; its result is discarded`);
+      return;
+    }
+    const report = async () => {
+      if (abort.signal.reason === "shutdown") return client.request("POST", `${base}/release`, { ...lease, reason: "worker stopping" });
+      if (outcome.ok) return client.request("POST", `${base}/complete`, { ...lease, result: outcome.result ?? null });
+      return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
+    };
+    try {
+      await retryUnreachable(report, { deadline: Date.now() + (this.options.reportDeadlineMs ?? 120_000) });
+      this.say(`${job.id} ${abort.signal.reason === "shutdown" ? "released" : outcome.ok ? "succeeded" : `failed (${outcome.failure.class})`}`);
+    } catch (err) {
+      // lease_lost here means the job moved on while we reported: the server's state wins.
+      this.say(`report for ${job.id} rejected: ${(err as Error).message}`);
+    }
+  }
+}
+
+function toFailure(err: unknown, signal: AbortSignal): Failure {
+  if (signal.aborted && signal.reason === "cancelled") return { class: "cancelled", message: "cancelled on request", evidence: {} };
+  if (err instanceof JobFailure) return err.toFailure();
+  if (signal.aborted) return { class: "cancelled", message: `aborted: ${String(signal.reason)}`, evidence: {} };
+  const message = err instanceof Error ? err.message : String(err);
+  const cls = isPushpalsError(err, "git_failed") ? "environment" : "internal";
+  return { class: cls, message: redactText(message).slice(0, 4000) || "unknown error", evidence: { logExcerpt: redactText(String((err as Error)?.stack ?? "")).slice(0, 4000) } };
+}
