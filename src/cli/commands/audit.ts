@@ -1,0 +1,69 @@
+import type { Command } from "commander";
+import { createWriteStream } from "node:fs";
+import { existsSync } from "node:fs";
+import { exportAuditJsonl, verifyAudit } from "../../audit/audit-log.ts";
+import type { AuditVerdict } from "../../audit/chain.ts";
+import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { SqliteStore } from "../../store/sqlite-store.ts";
+import { cliContext, type CliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { printJson } from "../format.ts";
+
+export function registerAudit(program: Command): void {
+  const audit = program.command("audit").description("the tamper-evident audit log");
+
+  audit
+    .command("verify")
+    .description("re-walk the hash chain; exits 1 and names the first bad entry if any was edited, deleted or reordered")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const verdict = await viaServerOrStore(
+        ctx,
+        async () => (await ctx.client.request<AuditVerdict>("GET", "/audit/verify")).data,
+        (store) => verifyAudit(store),
+      );
+      if (opts.json) printJson(verdict);
+      else if (verdict.ok) process.stdout.write(`audit log OK: ${verdict.entries} entries, head #${verdict.headSeq} ${verdict.headHash.slice(0, 16)}\n`);
+      else process.stdout.write(`audit log BROKEN at entry #${verdict.firstBad?.seq} (${verdict.firstBad?.problem}): ${verdict.firstBad?.message}\n`);
+      process.exitCode = verdict.ok ? EXIT.ok : EXIT.failed;
+    });
+
+  audit
+    .command("export")
+    .description("write the audit log as JSONL (one entry per line, chain order)")
+    .option("--out <file>", "write here instead of standard output")
+    .action(async (opts: { out?: string }) => {
+      const ctx = await cliContext(program.opts());
+      const out = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
+      const write = (chunk: string) => new Promise<void>((resolve, reject) => out.write(chunk, (err) => (err ? reject(err) : resolve())));
+      await viaServerOrStore(
+        ctx,
+        async () => {
+          const res = await ctx.client.stream("/audit/export");
+          const decoder = new TextDecoder();
+          for await (const chunk of res.body!) await write(decoder.decode(chunk, { stream: true }));
+        },
+        async (store) => {
+          for (const chunk of exportAuditJsonl(store)) await write(chunk);
+        },
+      );
+      if (opts.out) await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+    });
+}
+
+/** Audit commands work with the server down too: they then read the database directly, read-only. */
+async function viaServerOrStore<T>(ctx: CliContext, server: () => Promise<T>, local: (store: SqliteStore) => T | Promise<T>): Promise<T> {
+  try {
+    return await server();
+  } catch (err) {
+    if (!isPushpalsError(err, "server_unreachable")) throw err;
+  }
+  if (!existsSync(ctx.paths.dbPath)) return local(new SqliteStore(":memory:"));
+  const store = new SqliteStore(ctx.paths.dbPath, { readonly: true });
+  try {
+    return await local(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import type { Job, Transition } from "../../jobs/job-types.ts";
+import { JobState } from "../../jobs/states.ts";
+import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { buildChecksInput } from "../../workers/checks/checks-input.ts";
+import { cliContext } from "../context.ts";
+import { jobDetail, jobsTable, printJson } from "../format.ts";
+import { int } from "../parse.ts";
+
+export function registerJobs(program: Command): void {
+  program
+    .command("enqueue <kind>")
+    .description("enqueue a job (for checks: the commit and the configured commands are filled in)")
+    .option("--input <json>", "job input as JSON", "{}")
+    .option("--commit <ref>", "checks: the commit to check", "HEAD")
+    .option("--priority <n>", "higher runs first", int)
+    .option("--dedupe-key <key>", "return the active job with this key instead of adding one")
+    .option("--max-attempts <n>", "attempts before the job fails", int)
+    .option("--json", "machine-readable output")
+    .action(async (kind: string, opts: { input: string; commit: string; priority?: number; dedupeKey?: string; maxAttempts?: number; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(opts.input) as Record<string, unknown>;
+      } catch {
+        throw new PushpalsError("invalid_input", "--input is not valid JSON", { field: "input" });
+      }
+      if (kind === "checks") input = { ...(await buildChecksInput(ctx.paths.repoRoot, ctx.config(), opts.commit)), ...input };
+      const body = { kind, input, actor: ctx.actor, priority: opts.priority, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts ?? ctx.config().jobs.max_attempts };
+      const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
+      if (opts.json) return printJson(data);
+      process.stdout.write(`${data.deduped ? "already queued" : "enqueued"} ${data.job.id} (${data.job.kind}, ${data.job.state})\n`);
+    });
+
+  program
+    .command("jobs")
+    .description("list jobs, oldest first")
+    .option("--state <state>", `only this state (${JobState.options.join(", ")})`)
+    .option("--kind <kind>", "only this kind")
+    .option("--limit <n>", "at most this many", int, 100)
+    .option("--json", "machine-readable output")
+    .action(async (opts: { state?: string; kind?: string; limit: number; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const query = new URLSearchParams({ limit: String(opts.limit) });
+      if (opts.state) query.set("state", opts.state);
+      if (opts.kind) query.set("kind", opts.kind);
+      const { data } = await ctx.client.request<{ jobs: Job[] }>("GET", `/jobs?${query}`);
+      if (opts.json) return printJson(data);
+      process.stdout.write(`${jobsTable(data.jobs)}\n`);
+    });
+
+  program
+    .command("job <id>")
+    .description("one job: state history with timestamps, attempts, failure class and evidence")
+    .option("--json", "machine-readable output")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const { data } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${encodeURIComponent(id)}`);
+      if (opts.json) return printJson(data);
+      process.stdout.write(`${jobDetail(data.job, data.transitions)}\n`);
+    });
+
+  program
+    .command("cancel <id>")
+    .description("cancel a job: a queued one at once, a running one is told to stop")
+    .option("--reason <text>", "why (recorded in the audit log)")
+    .option("--json", "machine-readable output")
+    .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const { data } = await ctx.client.request<{ job: Job }>("POST", `/jobs/${encodeURIComponent(id)}/cancel`, { actor: ctx.actor, reason: opts.reason });
+      if (opts.json) return printJson(data);
+      const { job } = data;
+      process.stdout.write(job.state === "running" ? `cancel requested for ${job.id}; the worker will stop it\n` : `${job.id} is ${job.state}\n`);
+    });
+}

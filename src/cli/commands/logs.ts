@@ -1,0 +1,73 @@
+import type { Command } from "commander";
+import { readSse } from "../../client/sse-reader.ts";
+import type { PushpalsEvent } from "../../events/registry.ts";
+import type { LogLine } from "../../jobs/job-types.ts";
+import { cliContext } from "../context.ts";
+import { int } from "../parse.ts";
+
+export function registerLogs(program: Command): void {
+  program
+    .command("logs <id>")
+    .description("a job's log lines; -f follows them live until the job ends")
+    .option("-f, --follow", "keep streaming until the job ends")
+    .option("--json", "one JSON object per line")
+    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const print = (l: LogLine) =>
+        process.stdout.write(opts.json ? `${JSON.stringify(l)}\n` : `${l.stream === "stderr" ? "! " : l.stream === "system" ? "# " : ""}${l.line}\n`);
+      const path = `/jobs/${encodeURIComponent(id)}/logs`;
+      if (!opts.follow) {
+        let after = 0;
+        for (;;) {
+          const { data } = await ctx.client.request<{ lines: LogLine[] }>("GET", `${path}?after=${after}&limit=5000`);
+          data.lines.forEach(print);
+          if (data.lines.length < 5000) return;
+          after = data.lines[data.lines.length - 1]!.id;
+        }
+      }
+      const res = await ctx.client.stream(`${path}?follow=1`);
+      for await (const message of readSse(res.body!)) {
+        if (message.event === "log") print(JSON.parse(message.data) as LogLine);
+        if (message.event === "end" && !opts.json) {
+          const end = JSON.parse(message.data) as { state: string };
+          process.stderr.write(`-- job ${end.state} --\n`);
+        }
+      }
+    });
+
+  program
+    .command("watch")
+    .description("stream live events (resumable: --after SEQ)")
+    .option("--after <seq>", "replay events after this sequence number first", int, -1)
+    .option("--json", "one JSON event per line")
+    .action(async (opts: { after: number; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      let after = opts.after;
+      if (after < 0) {
+        const { data } = await ctx.client.request<{ lastEventSeq: number }>("GET", "/health");
+        after = data.lastEventSeq;
+      }
+      const res = await ctx.client.stream(`/events?after=${after}`);
+      for await (const message of readSse(res.body!)) {
+        const event = JSON.parse(message.data) as PushpalsEvent;
+        process.stdout.write(opts.json ? `${JSON.stringify(event)}\n` : `${describeEvent(event)}\n`);
+      }
+    });
+}
+
+function describeEvent(e: PushpalsEvent): string {
+  const time = new Date(e.at).toISOString().slice(11, 23);
+  const d = e.data as Record<string, unknown>;
+  switch (e.type) {
+    case "job.created":
+      return `${time} #${e.seq} ${e.jobId} created (${d.kind}, priority ${d.priority}) by ${d.actor}`;
+    case "job.transition":
+      return `${time} #${e.seq} ${e.jobId} ${d.from ?? "-"} -> ${d.to} (${d.actor}: ${d.reason})`;
+    case "job.progress":
+      return `${time} #${e.seq} ${e.jobId} progress ${JSON.stringify(d.progress)}`;
+    case "job.cancel_requested":
+      return `${time} #${e.seq} ${e.jobId} cancel requested by ${d.actor}`;
+    default:
+      return `${time} #${e.seq} ${e.type} ${JSON.stringify(d)}`;
+  }
+}

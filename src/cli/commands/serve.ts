@@ -1,0 +1,30 @@
+import { Option, type Command } from "commander";
+import { runServer } from "../../server/main.ts";
+import { cliContext } from "../context.ts";
+import { int } from "../parse.ts";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the control plane server in the foreground (loopback only)")
+    .option("--port <n>", "port on 127.0.0.1 (default: config, else any free port)", int)
+    .addOption(hidden("--tick-ms <n>", "lease/retry timer interval"))
+    .addOption(hidden("--lease-ms <n>", "lease length override"))
+    .addOption(hidden("--retry-base-ms <n>", "retry backoff base override"))
+    .addOption(hidden("--sse-heartbeat-ms <n>", "SSE heartbeat interval"))
+    .action(async (opts: { port?: number; tickMs?: number; leaseMs?: number; retryBaseMs?: number; sseHeartbeatMs?: number }) => {
+      const ctx = await cliContext(program.opts());
+      const server = await runServer(ctx.paths, ctx.config(), opts);
+      process.stdout.write(`pushpals server listening on ${server.url} (pid ${process.pid})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => void server.shutdown(`received ${signal}`).then(resolve);
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      });
+      process.stdout.write("pushpals server stopped\n");
+    });
+}
+
+function hidden(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(int).hideHelp();
+}

@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { newId } from "../../jobs/ids.ts";
+import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
+import { WorkerRuntime } from "../../workers/runtime.ts";
+import { cliContext } from "../context.ts";
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("run one WorkerPal in the foreground: claims and runs jobs until stopped (SIGTERM returns its job)")
+    .option("--name <name>", "display name", "workerpal")
+    .option("--kinds <list>", "comma-separated job kinds to accept (default: all built-in)")
+    .option("--id <id>", "stable worker id (default: a new one)")
+    .option("--quiet", "print nothing but errors")
+    .action(async (opts: { name: string; kinds?: string; id?: string; quiet?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const wanted = opts.kinds?.split(",").map((k) => k.trim());
+      const handlers = wanted ? BUILTIN_HANDLERS.filter((h) => wanted.includes(h.kind)) : BUILTIN_HANDLERS;
+      if (handlers.length === 0) throw new Error(`no built-in handler for kinds ${opts.kinds}`);
+      const runtime = new WorkerRuntime({
+        id: opts.id ?? newId("wrk"),
+        name: opts.name,
+        client: ctx.client,
+        paths: ctx.paths,
+        handlers,
+        onEvent: opts.quiet ? undefined : (m) => process.stdout.write(`[worker ${opts.name}] ${m}\n`),
+      });
+      process.once("SIGTERM", () => runtime.stop());
+      process.once("SIGINT", () => runtime.stop());
+      await runtime.run();
+    });
+}

@@ -1,0 +1,37 @@
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import { ApiClient } from "../client/api-client.ts";
+import { loadConfig } from "../config/load.ts";
+import type { PushpalsConfig } from "../config/schema.ts";
+import { resolveRuntimePaths, type RuntimePaths } from "../runtime/paths.ts";
+
+export interface CliContext {
+  paths: RuntimePaths;
+  config: () => PushpalsConfig;
+  client: ApiClient;
+  actor: string;
+}
+
+export interface GlobalOptions {
+  repo?: string;
+}
+
+export async function cliContext(options: GlobalOptions): Promise<CliContext> {
+  const cwd = resolve(options.repo ?? process.env.PUSHPALS_REPO ?? process.cwd());
+  const paths = await resolveRuntimePaths(cwd);
+  return {
+    paths,
+    config: () => loadConfig(paths.repoRoot),
+    client: new ApiClient({ serverFile: paths.serverFile }),
+    actor: cliActor(),
+  };
+}
+
+/** The CLI acts as the OS user: `cli:alice`. */
+export function cliActor(): string {
+  let name = process.env.USER ?? process.env.LOGNAME ?? "";
+  try {
+    name ||= userInfo().username;
+  } catch {}
+  return `cli:${name.replace(/[^A-Za-z0-9_.@-]/g, "_").slice(0, 90) || "user"}`;
+}

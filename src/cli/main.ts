@@ -1,0 +1,37 @@
+import { Command, CommanderError } from "commander";
+import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { VERSION } from "../server/version.ts";
+import { registerAudit } from "./commands/audit.ts";
+import { registerJobs } from "./commands/jobs.ts";
+import { registerLogs } from "./commands/logs.ts";
+import { registerServe } from "./commands/serve.ts";
+import { registerWorker } from "./commands/worker.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+
+const program = new Command()
+  .name("pushpals")
+  .description("A local engineering workforce beside your git repository.")
+  .version(VERSION)
+  .option("--repo <path>", "the repository (any folder inside it); default: the current folder")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerWorker(program);
+registerJobs(program);
+registerLogs(program);
+registerAudit(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
+  if (isPushpalsError(err)) {
+    process.stderr.write(`pushpals: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ""}`);
+    process.exit(exitCodeFor(err.code));
+  }
+  process.stderr.write(`pushpals: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(EXIT.internal);
+}
