@@ -33,5 +33,6 @@ export function cliActor(): string {
   try {
     name ||= userInfo().username;
   } catch {}
+  if (!name || name === "unknown") name = `uid${process.getuid?.() ?? ""}`;
   return `cli:${name.replace(/[^A-Za-z0-9_.@-]/g, "_").slice(0, 90) || "user"}`;
 }
