@@ -27,7 +27,10 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   const started = performance.now();
   const tail: string[] = [];
   const tailLines = options.tailLines ?? 40;
-  const child = Bun.spawn(["sh", "-c", command], {
+  // The watchdog kills the command's whole process group if this worker dies (even by kill -9), so a
+  // dead worker never leaves a test runner behind. It exits with the group when the command ends.
+  const watchdog = `(while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 -$$) >/dev/null 2>&1 </dev/null &`;
+  const child = Bun.spawn(["sh", "-c", `${watchdog}\nexec sh -c "$1"`, "pushpals-command", command], {
     cwd: options.cwd,
     env: commandEnv(options.env),
     stdin: "ignore",

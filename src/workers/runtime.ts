@@ -108,7 +108,7 @@ export class WorkerRuntime {
         }
         // Unreachable: the server may be restarting; keep going and try again next beat.
       }
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    }, heartbeatIntervalMs(this.leaseMs));
 
     const ctx: JobContext = {
       job,
@@ -149,6 +149,11 @@ export class WorkerRuntime {
       this.say(`report for ${job.id} rejected: ${(err as Error).message}`);
     }
   }
+}
+
+/** A third of the lease (two missed beats still keep it), capped so a cancel reaches the job within 2 s. */
+export function heartbeatIntervalMs(leaseMs: number): number {
+  return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
 }
 
 function toFailure(err: unknown, signal: AbortSignal): Failure {

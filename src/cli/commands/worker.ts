@@ -11,7 +11,7 @@ export function registerWorker(program: Command): void {
     .option("--name <name>", "display name", "workerpal")
     .option("--kinds <list>", "comma-separated job kinds to accept (default: all built-in)")
     .option("--id <id>", "stable worker id (default: a new one)")
-    .option("--quiet", "print nothing but errors")
+    .option("--quiet", "print only the ready line and errors")
     .action(async (opts: { name: string; kinds?: string; id?: string; quiet?: boolean }) => {
       const ctx = await cliContext(program.opts());
       const wanted = opts.kinds?.split(",").map((k) => k.trim());
@@ -23,7 +23,8 @@ export function registerWorker(program: Command): void {
         client: ctx.client,
         paths: ctx.paths,
         handlers,
-        onEvent: opts.quiet ? undefined : (m) => process.stdout.write(`[worker ${opts.name}] ${m}\n`),
+        // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
+        onEvent: (m) => (!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${opts.name}] ${m}\n`),
       });
       process.once("SIGTERM", () => runtime.stop());
       process.once("SIGINT", () => runtime.stop());

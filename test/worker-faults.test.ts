@@ -1,0 +1,99 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Cluster } from "./helpers/cluster.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+let cluster: Cluster | null = null;
+const scratch = tempDir("pushpals-scratch-");
+
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = null;
+});
+
+function worktreeCount(root: string): number {
+  const r = Bun.spawnSync(["git", "worktree", "list", "--porcelain"], { cwd: root, stdout: "pipe" });
+  return r.stdout.toString().split("\n").filter((l) => l.startsWith("worktree ")).length;
+}
+
+async function checksInput(c: Cluster, run: string) {
+  const head = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: c.root, stdout: "pipe" }).stdout.toString().trim();
+  return { commit: head, commands: [{ name: "slow", run }], timeoutSeconds: 60 };
+}
+
+test("kill -9 a worker mid-checks: the job is re-leased after expiry, succeeds exactly once, and no worktree leaks", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer(["--lease-ms", "800"]);
+  const marker = join(scratch.path, `runs-${Date.now()}`);
+  const victim = await cluster.startWorker("victim");
+  const job = await cluster.enqueue("checks", await checksInput(cluster, `echo "$PWD" >> ${marker}; sleep 1; echo finished`));
+  await cluster.waitForJob(job.id, (j) => j.state === "running");
+  // Wait until the command itself is running, then kill the worker without warning.
+  for (let i = 0; i < 400 && !existsSync(marker); i++) await Bun.sleep(25);
+  victim.proc.kill("SIGKILL");
+  await victim.proc.exited;
+  await cluster.startWorker("rescuer");
+
+  const final = await cluster.waitForJob(job.id, (j) => j.state === "succeeded" || j.state === "failed");
+  expect(final.state).toBe("succeeded");
+  expect(final.attempt).toBe(2);
+  const { transitions } = await cluster.job(job.id);
+  expect(transitions.map((t) => t.to)).toEqual(["queued", "running", "queued", "running", "succeeded"]);
+  expect(transitions[2]!.actor).toBe("server");
+  expect(transitions[2]!.reason).toMatch(/lease .* expired/);
+  expect(transitions.filter((t) => t.to === "succeeded")).toHaveLength(1);
+  expect(readFileSync(marker, "utf8").trim().split("\n")).toHaveLength(2);
+  expect(worktreeCount(cluster.root)).toBe(1);
+  expect(existsSync(join(cluster.paths.worktreesDir, job.id))).toBe(false);
+}, 30_000);
+
+test("SIGSTOP a worker past its lease, then SIGCONT: its late heartbeat and completion are rejected", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer(["--lease-ms", "600"]);
+  const sleeper = await cluster.startWorker("sleeper");
+  const job = await cluster.enqueue("noop", { sleepMs: 1_500 });
+  const running = await cluster.waitForJob(job.id, (j) => j.state === "running");
+  sleeper.proc.kill("SIGSTOP");
+  await cluster.waitForJob(job.id, (j) => j.state === "queued");
+  await cluster.startWorker("taker");
+  const done = await cluster.waitForJob(job.id, (j) => j.state === "succeeded");
+  expect(done.generation).toBe(2);
+
+  sleeper.proc.kill("SIGCONT");
+  await sleeper.waitForOutput(/lease on job_\w+ was lost|report for job_\w+ rejected/);
+  // The paused worker's token is stale: every mutation it could still send is refused.
+  const stale = { workerId: running.workerId, token: running.generation };
+  for (const [path, body] of [
+    ["heartbeat", stale],
+    ["complete", { ...stale, result: null }],
+    ["logs", { ...stale, lines: [{ stream: "stdout", line: "late" }] }],
+  ] as const) {
+    const res = cluster.client.request("POST", `/jobs/${job.id}/${path}`, body);
+    await expect(res).rejects.toMatchObject({ code: "lease_lost" });
+  }
+  const { transitions, job: after } = await cluster.job(job.id);
+  expect(after.state).toBe("succeeded");
+  const succeeded = transitions.filter((t) => t.to === "succeeded");
+  expect(succeeded).toHaveLength(1);
+  expect(succeeded[0]!.actor).not.toBe(`worker:${running.workerId}`);
+}, 30_000);
+
+test("cancel: a queued job ends at once, a running checks job is stopped and ends cancelled", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer();
+  const queued = await cluster.enqueue("noop", {});
+  const cancelled = cluster.cli(["cancel", queued.id, "--json"]);
+  expect(cancelled.exitCode).toBe(0);
+  expect(JSON.parse(cancelled.stdout).job.state).toBe("cancelled");
+
+  await cluster.startWorker("w");
+  const job = await cluster.enqueue("checks", await checksInput(cluster, "sleep 30"));
+  await cluster.waitForJob(job.id, (j) => j.state === "running" && j.logLines > 0);
+  const started = Date.now();
+  expect(cluster.cli(["cancel", job.id]).stdout).toMatch(/cancel requested/);
+  const final = await cluster.waitForJob(job.id, (j) => j.state === "cancelled", 15_000);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(final.failure?.class).toBe("cancelled");
+  expect(worktreeCount(cluster.root)).toBe(1);
+}, 30_000);
