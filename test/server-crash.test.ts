@@ -24,7 +24,7 @@ function resumingClient(c: Cluster) {
       try {
         const info = readServerInfo(c.paths.serverFile);
         if (!info) throw new Error("no server");
-        const res = await fetch(`${info.url}/events${lastId === null ? "?after=0" : ""}`, {
+        const res: Response = await fetch(`${info.url}/events${lastId === null ? "?after=0" : ""}`, {
           headers: lastId === null ? {} : { "last-event-id": lastId },
           signal: controller.signal,
         });

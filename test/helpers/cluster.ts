@@ -73,7 +73,7 @@ export async function makeRepo(options: RepoOptions = {}): Promise<{ root: strin
   run(["init", "-q", "-b", "main"]);
   run(["config", "user.email", "test@example.invalid"]);
   run(["config", "user.name", "PushPals Test"]);
-  const files = { "README.md": "# test repo\n", ...options.files };
+  const files: Record<string, string> = { "README.md": "# test repo\n", ...options.files };
   if (options.configToml) files[".pushpals/config.toml"] = options.configToml;
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(root, name, ".."), { recursive: true });
