@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+const CONFIG = `
+[[checks.commands]]
+name = "env"
+run = "echo token-vars: $(env | grep -ci token); echo secret in argv: ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+
+[[checks.commands]]
+name = "unit"
+run = "echo running unit tests; echo 'FAIL math.test.js' >&2; exit 3"
+`;
+
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await Cluster.create({ configToml: CONFIG, env: { GITHUB_TOKEN: "ghp_zyxwvutsrqponmlkjihgfedcba9876543210", NPM_TOKEN: "npm_secret" } });
+});
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+describe("without a server", () => {
+  test("outside a git repository: exit 6 with the fix", () => {
+    const dir = tempDir();
+    const r = Bun.spawnSync([PUSHPALS_BIN, "jobs"], { cwd: dir.path, stdout: "pipe", stderr: "pipe" });
+    dir.cleanup();
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr.toString()).toMatch(/not inside a git repository[\s\S]*fix:/);
+  });
+
+  test("no server running: exit 3 and how to start one", () => {
+    const r = cluster.cli(["jobs"]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/no PushPals server is running[\s\S]*pushpals serve/);
+  });
+
+  test("unknown flag: usage error, exit 2", () => {
+    expect(cluster.cli(["jobs", "--bogus"]).exitCode).toBe(2);
+  });
+});
+
+describe("with a server and a worker", () => {
+  let jobId: string;
+
+  beforeAll(async () => {
+    await cluster.startServer();
+    await cluster.startWorker("cli-worker");
+    const r = cluster.cli(["enqueue", "checks", "--json"]);
+    expect(r.exitCode).toBe(0);
+    jobId = JSON.parse(r.stdout).job.id;
+    await cluster.waitForJob(jobId, (j) => j.state === "failed");
+  }, 30_000);
+
+  test("a failing check fails the job with checks_failed, the command and its exit code as evidence", async () => {
+    const r = cluster.cli(["job", jobId, "--json"]);
+    expect(r.exitCode).toBe(0);
+    const { job, transitions } = JSON.parse(r.stdout);
+    expect(job.failure.class).toBe("checks_failed");
+    expect(job.failure.evidence).toMatchObject({ command: expect.stringContaining("exit 3"), exitCode: 3 });
+    expect(job.failure.evidence.logExcerpt).toContain("FAIL math.test.js");
+    expect(transitions.map((t: { to: string }) => t.to)).toEqual(["queued", "running", "failed"]);
+    const human = cluster.cli(["job", jobId]).stdout;
+    expect(human).toMatch(/failure\s+checks_failed: unit failed/);
+    expect(human).toMatch(/exit code\s+3/);
+  });
+
+  test("check commands get no credentials from the worker's environment, and logs are redacted", () => {
+    const logs = cluster.cli(["logs", jobId]);
+    expect(logs.exitCode).toBe(0);
+    expect(logs.stdout).toContain("token-vars: 0");
+    expect(logs.stdout).toContain("secret in argv: [REDACTED]");
+    expect(logs.stdout).not.toContain("ghp_");
+    expect(logs.stdout).toContain("! FAIL math.test.js");
+  });
+
+  test("the audit log records each command with its exit code, without secrets", async () => {
+    const out = join(tempDir().path, "audit.jsonl");
+    expect(cluster.cli(["audit", "export", "--out", out]).exitCode).toBe(0);
+    const entries = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const commands = entries.filter((e) => e.action === "command.ran" && e.subject === jobId);
+    expect(commands.map((e) => e.data.exitCode)).toEqual([0, 3]);
+    expect(readFileSync(out, "utf8")).not.toMatch(/ghp_|npm_secret/);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+  });
+
+  test("jobs lists by state; job on a malformed or unknown id fails clearly", () => {
+    const failed = JSON.parse(cluster.cli(["jobs", "--state", "failed", "--json"]).stdout).jobs;
+    expect(failed.map((j: { id: string }) => j.id)).toContain(jobId);
+    expect(cluster.cli(["jobs", "--state", "bogus"]).exitCode).toBe(2);
+    expect(cluster.cli(["job", "../../etc/passwd"]).exitCode).toBe(2);
+    const missing = cluster.cli(["job", "job_0000000000000000"]);
+    expect(missing.exitCode).toBe(4);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+
+  test("logs -f follows a running job to its end; watch streams its events", async () => {
+    const watch = spawnPushpals(["watch", "--json", "--after", "0"], cluster.root);
+    const job = await cluster.enqueue("noop", { sleepMs: 300, logLines: 2 });
+    const follow = spawnPushpals(["logs", job.id, "-f"], cluster.root);
+    expect(await follow.proc.exited).toBe(0);
+    expect(follow.output()).toContain("noop line 2");
+    expect(follow.output()).toContain("-- job succeeded --");
+    await watch.waitForOutput(new RegExp(`"jobId":"${job.id}","from":"running","to":"succeeded"`));
+    watch.proc.kill();
+  });
+
+  test("audit verify works with the server down, reading the database directly", async () => {
+    cluster.server!.proc.kill("SIGTERM");
+    expect(await cluster.server!.proc.exited).toBe(0);
+    const r = cluster.cli(["audit", "verify"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/audit log OK: \d+ entries/);
+    expect(cluster.cli(["jobs"]).exitCode).toBe(3);
+  });
+});
