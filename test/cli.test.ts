@@ -39,6 +39,15 @@ describe("without a server", () => {
     expect(r.stderr).toMatch(/no PushPals server is running[\s\S]*pushpals serve/);
   });
 
+  test("serve refuses a non-loopback host in config, naming the key", async () => {
+    const { makeRepo } = await import("./helpers/cluster.ts");
+    const repo = await makeRepo({ configToml: '[server]\nhost = "0.0.0.0"\n' });
+    const r = Bun.spawnSync([PUSHPALS_BIN, "serve"], { cwd: repo.root, stdout: "pipe", stderr: "pipe" });
+    repo.cleanup();
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.toString()).toMatch(/config\.toml: server\.host: .*loopback.*"0\.0\.0\.0"/);
+  });
+
   test("unknown flag: usage error, exit 2", () => {
     expect(cluster.cli(["jobs", "--bogus"]).exitCode).toBe(2);
   });
@@ -55,6 +64,12 @@ describe("with a server and a worker", () => {
     jobId = JSON.parse(r.stdout).job.id;
     await cluster.waitForJob(jobId, (j) => j.state === "failed");
   }, 30_000);
+
+  test("a second server for the same repository is refused while the first is alive", () => {
+    const r = cluster.cli(["serve"]);
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/already running for this repository at http:\/\/127\.0\.0\.1:\d+/);
+  });
 
   test("a failing check fails the job with checks_failed, the command and its exit code as evidence", async () => {
     const r = cluster.cli(["job", jobId, "--json"]);

@@ -97,3 +97,28 @@ test("cancel: a queued job ends at once, a running checks job is stopped and end
   expect(final.failure?.class).toBe("cancelled");
   expect(worktreeCount(cluster.root)).toBe(1);
 }, 30_000);
+
+test("SIGTERM a worker mid-job: it returns the job to the queue without spending an attempt, and exits 0", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer();
+  const leaving = await cluster.startWorker("leaving");
+  const job = await cluster.enqueue("noop", { sleepMs: 20_000 }, { maxAttempts: 1 });
+  await cluster.waitForJob(job.id, (j) => j.state === "running");
+  leaving.proc.kill("SIGTERM");
+  expect(await leaving.proc.exited).toBe(0);
+  const back = await cluster.waitForJob(job.id, (j) => j.state === "queued");
+  expect(back.attempt).toBe(0);
+  const { transitions } = await cluster.job(job.id);
+  expect(transitions.at(-1)!.reason).toMatch(/returned to the queue: worker stopping/);
+}, 30_000);
+
+test("checks on a commit that does not exist fail at once as invalid_input, without retries", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer();
+  await cluster.startWorker("w");
+  const job = await cluster.enqueue("checks", { commit: "0".repeat(40), commands: [{ name: "t", run: "true" }] });
+  const final = await cluster.waitForJob(job.id, (j) => j.state === "failed" || j.state === "retry_wait");
+  expect(final.state).toBe("failed");
+  expect(final.failure?.class).toBe("invalid_input");
+  expect(final.attempt).toBe(1);
+}, 30_000);

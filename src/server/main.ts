@@ -57,7 +57,8 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     app = startApp(store, { ...options, port: 0 });
   }
   writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
-  app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION });
+  // The effective config goes into the audit log, so a changed policy is visible at the next start.
+  app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
 
   const janitor = async () => {
     const removed = await pruneFinishedWorktrees(paths, (jobId) => {
