@@ -53,7 +53,7 @@ try {
 
   step("pushpals enqueue checks");
   const enqueued = sh([bin, "enqueue", "checks", "--json"], true);
-  const jobId = JSON.parse(enqueued.stdout.toString()).job.id as string;
+  const jobId = JSON.parse(String(enqueued.stdout)).job.id as string;
   console.log(`enqueued ${jobId}`);
 
   step(`pushpals logs ${jobId} -f`);
@@ -61,7 +61,7 @@ try {
 
   step(`pushpals job ${jobId}`);
   sh([bin, "job", jobId]);
-  const { job } = JSON.parse(sh([bin, "job", jobId, "--json"], true).stdout.toString());
+  const { job } = JSON.parse(String(sh([bin, "job", jobId, "--json"], true).stdout));
 
   step("pushpals audit verify");
   sh([bin, "audit", "verify"]);

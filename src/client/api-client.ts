@@ -56,7 +56,7 @@ export class ApiClient {
       data = { error: { code: "internal", message: text.slice(0, 200) } };
     }
     if (!res.ok) {
-      const error = (data as { error?: { code?: string; message?: string; hint?: string; field?: string } }).error ?? {};
+      const error = ((data ?? {}) as { error?: { code?: string; message?: string; hint?: string; field?: string } }).error ?? {};
       throw new PushpalsError((error.code as ErrorCode) ?? "internal", error.message ?? `HTTP ${res.status}`, {
         hint: error.hint,
         field: error.field,

@@ -26,8 +26,10 @@ export function parseConfigText(text: string, path: string): PushpalsConfig {
   const parsed = PushpalsConfig.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const key = issue.path.join(".");
-  const value = valueAt(raw, issue.path);
+  const unknown = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const keyPath = [...issue.path, ...(unknown.length === 1 ? unknown : [])];
+  const key = keyPath.map(String).join(".");
+  const value = unknown.length > 1 ? undefined : valueAt(raw, keyPath);
   const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
   const hint = issue.code === "unrecognized_keys" ? `remove or rename ${issue.keys.join(", ")}` : `set ${key || "the value"} to a valid value`;
   throw new PushpalsError("config_invalid", `${path}: ${key ? `${key}: ` : ""}${issue.message}${shown}`, { field: key, hint });

@@ -17,9 +17,10 @@ const TOKEN_PATTERNS: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
 ];
 
-// "Authorization: Bearer x", "token=x", "password: x", "--password x", "_authToken=x" (npmrc)
+// "Authorization: Bearer x", "token=x", "password: 'a b'", "--password x", "_authToken=x" (npmrc).
+// The lookbehind lets "--token" match after a space, where \b cannot.
 const ASSIGNMENT =
-  /\b((?:authorization|proxy-authorization)\s*[:=]\s*(?:bearer|basic|token)?\s*|(?:[A-Za-z0-9_.-]*?(?:token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s*[:=]\s*["']?|--(?:token|password|secret)[ =])([^\s"',;&]+)/gi;
+  /(?:\b|(?<![\w-])(?=--))((?:authorization|proxy-authorization)\s*[:=]\s*(?:bearer|basic|token)?\s*|(?:[A-Za-z0-9_.-]*?(?:token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s*[:=]\s*|--(?:token|password|secret)[ =])("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;&]+)/gi;
 
 const BEARER = /\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
@@ -32,7 +33,12 @@ export function redactText(text: string): string {
   let out = text;
   for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
   out = out.replace(URL_CREDENTIALS, `$1${REDACTED}$3`);
-  out = out.replace(ASSIGNMENT, (_m, prefix: string, value: string) => (value === REDACTED ? `${prefix}${value}` : `${prefix}${REDACTED}`));
+  out = out.replace(ASSIGNMENT, (match: string, prefix: string, value: string) => {
+    const quote = value[0] === '"' || value[0] === "'" ? value[0] : "";
+    // Already redacted (e.g. URL credentials): keep the rest of the URL intact.
+    if (value.slice(quote.length).startsWith(REDACTED)) return match;
+    return `${prefix}${quote}${REDACTED}${quote}`;
+  });
   out = out.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   return out;
 }
@@ -49,7 +55,7 @@ function walk(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    const secretish = SECRET_KEY_NAME.test(key) && (typeof inner === "string" || typeof inner === "number");
+    const secretish = SECRET_KEY_NAME.test(key) && inner !== null && inner !== undefined && typeof inner !== "boolean";
     out[key] = secretish ? REDACTED : walk(inner, depth + 1);
   }
   return out;

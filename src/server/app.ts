@@ -75,8 +75,9 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: options.port,
-    // Bodies are capped again per request with a clear error; this is the hard stop.
-    maxRequestBodySize: options.maxBodyBytes + 1024,
+    // readBody enforces the configured limit with a JSON 413; this is only the transport's hard stop,
+    // set well above it so oversized requests still get a proper error instead of a bare 413.
+    maxRequestBodySize: Math.max(64 * 1024 * 1024, options.maxBodyBytes * 2),
     idleTimeout: 120,
     async fetch(req) {
       try {

@@ -31,8 +31,7 @@ export async function readBody<S extends z.ZodType>(req: Request, schema: S, max
   }
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await req.arrayBuffer();
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readCapped(req, maxBytes);
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -55,6 +54,36 @@ export function validate<S extends z.ZodType>(schema: S, raw: unknown, root: str
 export function queryObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of url.searchParams) out[key] = value;
+  return out;
+}
+
+/** Reads the body chunk by chunk and stops as soon as it passes the limit (chunked uploads included). */
+async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof PushpalsError) throw err;
+    throw tooLarge(maxBytes);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
   return out;
 }
 
