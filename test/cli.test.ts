@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -122,6 +123,8 @@ describe("with a server and a worker", () => {
     expect(follow.output()).toContain("-- job succeeded --");
     await watch.waitForOutput(new RegExp(`"jobId":"${job.id}","from":"running","to":"succeeded"`));
     watch.proc.kill();
+    const newest = JSON.parse(cluster.cli(["jobs", "--limit", "1", "--json"]).stdout).jobs;
+    expect(newest.map((j: { id: string }) => j.id)).toEqual([job.id]);
   });
 
   test("audit verify works with the server down, reading the database directly", async () => {
@@ -131,5 +134,14 @@ describe("with a server and a worker", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/audit log OK: \d+ entries/);
     expect(cluster.cli(["jobs"]).exitCode).toBe(3);
+  });
+
+  test("audit verify exits 1 and names the entry after someone edits the database", () => {
+    const db = new Database(cluster.paths.dbPath);
+    db.run("UPDATE audit SET data = json_set(data, '$.reason', 'nothing to see') WHERE seq = 4");
+    db.close();
+    const r = cluster.cli(["audit", "verify"]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/BROKEN at entry #4 \(edited\)/);
   });
 });

@@ -78,6 +78,7 @@ export const JobsQuery = z.strictObject({
   kind: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   after: Id.optional(),
+  newest: z.enum(["0", "1"]).optional(),
 });
 export type JobsQuery = z.infer<typeof JobsQuery>;
 

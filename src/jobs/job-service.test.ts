@@ -87,6 +87,15 @@ describe("claims", () => {
     expect(service.claim("w1", ["noop"])).toBeNull();
   });
 
+  test("lease_lost carries the job's last log lines as evidence", () => {
+    const { job } = noop({ maxAttempts: 1 });
+    const c = service.claim("w1", ["noop"])!;
+    service.appendLogs({ jobId: job.id, workerId: "w1", token: c.token }, [{ stream: "stdout", line: "compiling 3/7" }]);
+    now += 2_000;
+    service.tick();
+    expect(service.get(job.id).job.failure?.evidence.logExcerpt).toBe("compiling 3/7");
+  });
+
   test("complete retried with the same token is answered, not applied twice", () => {
     const { job } = noop();
     const c = service.claim("w1", ["noop"])!;

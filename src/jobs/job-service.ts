@@ -309,10 +309,11 @@ export class JobService {
           continue;
         }
         if (job.attempt >= job.maxAttempts) {
+          const lastLines = this.store.lastLogLines(job.id, 20).map((l) => l.line);
           const failure: Failure = {
             class: "lease_lost",
             message: `worker ${worker} stopped heartbeating on the last attempt (${job.attempt} of ${job.maxAttempts})`,
-            evidence: {},
+            evidence: lastLines.length ? { logExcerpt: lastLines.join("\n").slice(-16_000) } : {},
           };
           transition(ctx, job, { to: "failed", actor: "server", reason: failure.message, failureClass: "lease_lost", patch: { ...patch, failure } });
           continue;

@@ -23,7 +23,7 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
     })
     .on("GET", "/jobs", ({ url }) => {
       const q = validate(JobsQuery, queryObject(url), "query");
-      return json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after }) });
+      return json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) });
     })
     .on("GET", "/jobs/:id", ({ params }) => json(service.get(params.id!)))
     .on("POST", "/jobs/:id/cancel", async ({ req, params }) => {

@@ -91,6 +91,17 @@ function toEvent(row: Row): PushpalsEvent {
   };
 }
 
+function toLogLine(r: Row): LogLine {
+  return {
+    id: r.id as number,
+    jobId: r.job_id as string,
+    attempt: r.attempt as number,
+    at: r.at as number,
+    stream: r.stream as LogLine["stream"],
+    line: r.line as string,
+  };
+}
+
 function toWorker(row: Row): WorkerRecord {
   return {
     id: row.id as string,
@@ -198,8 +209,9 @@ export class SqliteStore implements Store {
       where.push("seq > coalesce((SELECT seq FROM jobs WHERE id = $afterId), 0)");
       params.afterId = filter.afterId;
     }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT $limit`;
-    return (this.q(sql).all(params) as Row[]).map(toJob);
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq ${filter.newest ? "DESC" : ""} LIMIT $limit`;
+    const jobs = (this.q(sql).all(params) as Row[]).map(toJob);
+    return filter.newest ? jobs.reverse() : jobs;
   }
 
   countJobsByState(): Partial<Record<JobState, number>> {
@@ -247,15 +259,11 @@ export class SqliteStore implements Store {
   }
 
   logLinesAfter(jobId: string, afterId: number, limit: number): LogLine[] {
-    const rows = this.q("SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?").all(jobId, afterId, limit) as Row[];
-    return rows.map((r) => ({
-      id: r.id as number,
-      jobId: r.job_id as string,
-      attempt: r.attempt as number,
-      at: r.at as number,
-      stream: r.stream as LogLine["stream"],
-      line: r.line as string,
-    }));
+    return (this.q("SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?").all(jobId, afterId, limit) as Row[]).map(toLogLine);
+  }
+
+  lastLogLines(jobId: string, count: number): LogLine[] {
+    return (this.q("SELECT * FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?").all(jobId, count) as Row[]).map(toLogLine).reverse();
   }
 
   appendEvent(event: NewEvent, at: number): PushpalsEvent {

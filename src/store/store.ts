@@ -23,6 +23,8 @@ export interface JobFilter {
   limit: number;
   /** Page by creation order: only jobs created after this job's position. */
   afterId?: string;
+  /** The newest `limit` jobs (still returned oldest first) instead of the oldest. */
+  newest?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export interface Store {
   insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void;
   deleteOldestLogLines(jobId: string, count: number): void;
   logLinesAfter(jobId: string, afterId: number, limit: number): LogLine[];
+  lastLogLines(jobId: string, count: number): LogLine[];
 
   appendEvent(event: NewEvent, at: number): PushpalsEvent;
   eventsAfter(seq: number, limit: number): PushpalsEvent[];

@@ -34,14 +34,14 @@ export function registerJobs(program: Command): void {
 
   program
     .command("jobs")
-    .description("list jobs, oldest first")
+    .description("list the most recent jobs (oldest of them first)")
     .option("--state <state>", `only this state (${JobState.options.join(", ")})`)
     .option("--kind <kind>", "only this kind")
     .option("--limit <n>", "at most this many", int, 100)
     .option("--json", "machine-readable output")
     .action(async (opts: { state?: string; kind?: string; limit: number; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const query = new URLSearchParams({ limit: String(opts.limit) });
+      const query = new URLSearchParams({ limit: String(opts.limit), newest: "1" });
       if (opts.state) query.set("state", opts.state);
       if (opts.kind) query.set("kind", opts.kind);
       const { data } = await ctx.client.request<{ jobs: Job[] }>("GET", `/jobs?${query}`);
