@@ -1,0 +1,87 @@
+/** Small helpers shared by the benchmark scripts: arguments, temp stores, child processes, statistics. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import type { AppOptions } from "../src/server/app.ts";
+import { SqliteStore } from "../src/store/sqlite-store.ts";
+
+/** `--name=value` from the command line, or the fallback. */
+export function arg(name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+export function numArg(name: string, fallback: number): number {
+  const value = Number(arg(name, String(fallback)));
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number >= 0`);
+  return value;
+}
+
+/** A fresh store in its own temp dir; `dispose` closes it and removes the dir. */
+export function tempStore(label: string): { store: SqliteStore; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `pushpals-bench-${label}-`));
+  const store = new SqliteStore(join(dir, "pushpals.db"));
+  return {
+    store,
+    dispose() {
+      try {
+        store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The server settings `pushpals serve` uses, on a free loopback port. */
+export const APP_OPTIONS: AppOptions = {
+  host: "127.0.0.1",
+  port: 0,
+  maxBodyBytes: 1 << 20,
+  tickMs: 250,
+  sse: { heartbeatMs: 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
+  jobs: {},
+};
+
+/** Runs this same script again as a child (`--role=...`), stdout piped for `lines`, killed after `timeoutMs`. */
+export function spawnSelf(args: string[], timeoutMs: number): Subprocess<"ignore", "pipe", "inherit"> {
+  const child = Bun.spawn([process.execPath, process.argv[1]!, ...args], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  void child.exited.then(() => clearTimeout(timer));
+  return child;
+}
+
+/** Splits a byte stream into lines. */
+export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl = buffer.indexOf("\n");
+    while (nl !== -1) {
+      yield buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf("\n");
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString("en");
+
+/** CPU time (user+system, ms) this process used since `since`. */
+export function cpuMs(since?: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
+export function verdict(pass: boolean, text: string): void {
+  console.log(`${pass ? "PASS" : "MISS"} ${text}`);
+}
