@@ -199,3 +199,48 @@ describe("history, events, logs", () => {
     expect(events.length).toBe(before);
   });
 });
+
+describe("group commit", () => {
+  test("a failing operation in a batch changes nothing; the others commit; events come after the commit", () => {
+    const a = noop().job;
+    const seen: number[] = [];
+    const announced: PushpalsEvent[] = [];
+    const off = service.events.subscribe((e) => {
+      announced.push(e);
+      seen.push(store.db.inTransaction ? -1 : 1);
+    });
+    const results = service.batch([
+      () => service.claim("w1", ["noop"]),
+      () => {
+        service.enqueue({ kind: "noop", input: {}, actor: "t", dedupeKey: "rolled-back" });
+        throw new Error("boom after a write");
+      },
+      () => service.complete({ jobId: a.id, workerId: "w2", token: 99 }, {}),
+      () => service.enqueue({ kind: "noop", input: {}, actor: "t" }),
+    ]);
+    off();
+    expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
+    expect(store.findActiveJobByDedupeKey("rolled-back")).toBeNull();
+    expect(announced.filter((e) => (e.data as { dedupeKey?: string }).dedupeKey === "rolled-back")).toEqual([]);
+    expect(announced.map((e) => e.seq)).toEqual(store.eventsAfter(announced[0]!.seq - 1, 100).map((e) => e.seq));
+    expect(service.get(a.id).job.state).toBe("running");
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((s) => s === 1)).toBe(true);
+  });
+
+  test("GroupCommit coalesces calls from one turn into one transaction and answers each", async () => {
+    const { GroupCommit } = await import("./group-commit.ts");
+    const commit = new GroupCommit(service);
+    let transactions = 0;
+    const write = store.write.bind(store);
+    store.write = (fn) => {
+      if (!store.db.inTransaction) transactions++;
+      return write(fn);
+    };
+    const jobs = await Promise.all(Array.from({ length: 5 }, () => commit.run(() => noop().job)));
+    const bad = commit.run(() => service.cancel("job_doesnotexist0000", "t"));
+    await expect(bad).rejects.toMatchObject({ code: "not_found" });
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(5);
+    expect(transactions).toBe(2);
+  });
+});

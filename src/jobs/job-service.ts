@@ -75,11 +75,52 @@ export class JobService {
     this.options = { ...DEFAULT_JOB_OPTIONS, ...options };
   }
 
+  /** Set while a group commit runs: announcements wait for its single commit. */
+  private pendingAnnouncements: (() => void)[] | null = null;
+
   private write<T>(fn: (ctx: WriteContext) => T): T {
     const ctx = new WriteContext(this.store, this.options.now());
-    const result = this.store.write(() => fn(ctx));
-    for (const event of ctx.events) this.events.publish(event);
+    // Inside a group commit the operation already runs in its own savepoint (see `batch`).
+    const result = this.pendingAnnouncements ? fn(ctx) : this.store.write(() => fn(ctx));
+    this.afterCommit(() => {
+      for (const event of ctx.events) this.events.publish(event);
+    });
     return result;
+  }
+
+  private afterCommit(announce: () => void): void {
+    if (this.pendingAnnouncements) this.pendingAnnouncements.push(announce);
+    else announce();
+  }
+
+  /**
+   * Group commit: runs several operations in one transaction, each atomic as a whole (one savepoint
+   * per operation), so a failing one changes nothing and the others still commit. Their events are published only
+   * after the one commit. Durability is the same as one transaction per operation; the cost of a
+   * commit is shared.
+   */
+  batch(operations: (() => unknown)[]): ({ ok: true; value: unknown } | { ok: false; error: unknown })[] {
+    const announcements: (() => void)[] = [];
+    this.pendingAnnouncements = announcements;
+    let results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+    try {
+      results = this.store.write(() =>
+        operations.map((operation) => {
+          const mark = announcements.length;
+          try {
+            return { ok: true as const, value: this.store.write(operation) };
+          } catch (error) {
+            // This operation's savepoint rolled back: so do its announcements.
+            announcements.length = mark;
+            return { ok: false as const, error };
+          }
+        }),
+      );
+    } finally {
+      this.pendingAnnouncements = null;
+    }
+    for (const announce of announcements) announce();
+    return results;
   }
 
   enqueue(request: EnqueueRequest): { job: Job; deduped: boolean } {
@@ -195,7 +236,7 @@ export class JobService {
       this.store.updateJob({ ...job, logLines: total - excess, logDropped: job.logDropped + excess, updatedAt: ctx.now });
       return { stored: clean.length, dropped: excess };
     });
-    this.logBus.publish(ref.jobId);
+    this.afterCommit(() => this.logBus.publish(ref.jobId));
     return result;
   }
 

@@ -29,7 +29,12 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 
 const SECRET_KEY_NAME = /(token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)/i;
 
+// Cheap pre-check: text with none of these markers cannot match any pattern below.
+const MIGHT_HOLD_SECRET =
+  /gh[pousr]_|github_pat_|glpat-|npm_|xox[abprs]-|AKIA|ASIA|sk-|eyJ|-----BEGIN|:\/\/[^\s/@]+:|token|secret|passw|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|bearer|basic/i;
+
 export function redactText(text: string): string {
+  if (!MIGHT_HOLD_SECRET.test(text)) return text;
   let out = text;
   for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
   out = out.replace(URL_CREDENTIALS, `$1${REDACTED}$3`);

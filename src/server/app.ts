@@ -3,6 +3,7 @@ import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
 import { PushpalsError } from "../errors/pushpals-error.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
+import { GroupCommit } from "../jobs/group-commit.ts";
 import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
 import type { Store } from "../store/store.ts";
 import { checkRequestOrigin } from "./guard.ts";
@@ -41,6 +42,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   }
   const bus: EventBus = new Bus<PushpalsEvent>();
   const service = new JobService(store, bus, options.jobs);
+  const commit = new GroupCommit(service);
   const router = new Router();
   const streams = new AbortController();
 
@@ -68,8 +70,8 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     });
     return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
   });
-  jobRoutes(router, { service, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
-  workerRoutes(router, service, options.maxBodyBytes);
+  jobRoutes(router, { service, commit, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
+  workerRoutes(router, service, commit, options.maxBodyBytes);
 
   let port = options.port;
   const server = Bun.serve({

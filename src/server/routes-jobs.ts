@@ -1,4 +1,5 @@
 import { ActorBody, AfterQuery, CommandBody, CompleteBody, EnqueueBody, FailBody, JobsQuery, LeaseBody, LogBody, ProgressBody, ReleaseBody } from "../api/schemas.ts";
+import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { isTerminal } from "../jobs/states.ts";
 import { json, queryObject, readBody, validate } from "./http.ts";
@@ -7,18 +8,20 @@ import { sseHeaders } from "./sse.ts";
 
 export interface JobRoutesDeps {
   service: JobService;
+  /** Every write goes through the group commit. */
+  commit: GroupCommit;
   maxBodyBytes: number;
   sseHeartbeatMs: number;
 }
 
 export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
-  const { service, maxBodyBytes } = deps;
+  const { service, commit, maxBodyBytes } = deps;
   const lease = (jobId: string, body: { workerId: string; token: number }) => ({ jobId, workerId: body.workerId, token: body.token });
 
   router
     .on("POST", "/jobs", async ({ req }) => {
       const body = await readBody(req, EnqueueBody, maxBodyBytes);
-      const { job, deduped } = service.enqueue(body);
+      const { job, deduped } = await commit.run(() => service.enqueue(body));
       return json({ job, deduped }, deduped ? 200 : 201);
     })
     .on("GET", "/jobs", ({ url }) => {
@@ -28,11 +31,11 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
     .on("GET", "/jobs/:id", ({ params }) => json(service.get(params.id!)))
     .on("POST", "/jobs/:id/cancel", async ({ req, params }) => {
       const body = await readBody(req, ActorBody, maxBodyBytes);
-      return json({ job: service.cancel(params.id!, body.actor, body.reason) });
+      return json({ job: await commit.run(() => service.cancel(params.id!, body.actor, body.reason)) });
     })
     .on("POST", "/jobs/:id/unblock", async ({ req, params }) => {
       const body = await readBody(req, ActorBody, maxBodyBytes);
-      return json({ job: service.unblock(params.id!, body.actor, body.reason ?? "unblocked") });
+      return json({ job: await commit.run(() => service.unblock(params.id!, body.actor, body.reason ?? "unblocked")) });
     })
     .on("GET", "/jobs/:id/logs", ({ req, url, params }) => {
       const q = validate(AfterQuery, queryObject(url), "query");
@@ -41,33 +44,33 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
     })
     .on("POST", "/jobs/:id/heartbeat", async ({ req, params }) => {
       const body = await readBody(req, LeaseBody, maxBodyBytes);
-      return json(service.heartbeat(lease(params.id!, body)));
+      return json(await commit.run(() => service.heartbeat(lease(params.id!, body))));
     })
     .on("POST", "/jobs/:id/logs", async ({ req, params }) => {
       const body = await readBody(req, LogBody, maxBodyBytes);
-      return json(service.appendLogs(lease(params.id!, body), body.lines));
+      return json(await commit.run(() => service.appendLogs(lease(params.id!, body), body.lines)));
     })
     .on("POST", "/jobs/:id/progress", async ({ req, params }) => {
       const body = await readBody(req, ProgressBody, maxBodyBytes);
-      service.progress(lease(params.id!, body), body.progress);
+      await commit.run(() => service.progress(lease(params.id!, body), body.progress));
       return json({ ok: true });
     })
     .on("POST", "/jobs/:id/commands", async ({ req, params }) => {
       const { workerId, token, ...command } = await readBody(req, CommandBody, maxBodyBytes);
-      service.recordCommand({ jobId: params.id!, workerId, token }, { ...command, signal: command.signal ?? null });
+      await commit.run(() => service.recordCommand({ jobId: params.id!, workerId, token }, { ...command, signal: command.signal ?? null }));
       return json({ ok: true });
     })
     .on("POST", "/jobs/:id/complete", async ({ req, params }) => {
       const body = await readBody(req, CompleteBody, maxBodyBytes);
-      return json({ job: service.complete(lease(params.id!, body), body.result ?? null) });
+      return json({ job: await commit.run(() => service.complete(lease(params.id!, body), body.result ?? null)) });
     })
     .on("POST", "/jobs/:id/fail", async ({ req, params }) => {
       const body = await readBody(req, FailBody, maxBodyBytes);
-      return json({ job: service.fail(lease(params.id!, body), body.failure) });
+      return json({ job: await commit.run(() => service.fail(lease(params.id!, body), body.failure)) });
     })
     .on("POST", "/jobs/:id/release", async ({ req, params }) => {
       const body = await readBody(req, ReleaseBody, maxBodyBytes);
-      return json({ job: service.release(lease(params.id!, body), body.reason) });
+      return json({ job: await commit.run(() => service.release(lease(params.id!, body), body.reason)) });
     });
 }
 

@@ -16,7 +16,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 
       CREATE TABLE jobs (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         kind TEXT NOT NULL,
         input TEXT NOT NULL,
@@ -40,14 +40,15 @@ export const MIGRATIONS: Migration[] = [
         updated_at INTEGER NOT NULL,
         created_by TEXT NOT NULL
       ) STRICT;
-      CREATE INDEX jobs_claim ON jobs (state, priority DESC, seq);
+      -- Only queued jobs: a finished job never rewrites the claim index.
+      CREATE INDEX jobs_claim ON jobs (priority DESC, seq) WHERE state = 'queued';
       CREATE UNIQUE INDEX jobs_dedupe_active ON jobs (dedupe_key)
         WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retry_wait', 'blocked');
       CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE state = 'running';
       CREATE INDEX jobs_retry ON jobs (run_after) WHERE state = 'retry_wait';
 
       CREATE TABLE job_transitions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         job_id TEXT NOT NULL,
         from_state TEXT,
         to_state TEXT NOT NULL,
@@ -59,7 +60,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX job_transitions_job ON job_transitions (job_id, id);
 
       CREATE TABLE job_logs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         job_id TEXT NOT NULL,
         attempt INTEGER NOT NULL,
         at INTEGER NOT NULL,
@@ -68,8 +69,9 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT;
       CREATE INDEX job_logs_job ON job_logs (job_id, id);
 
+      -- seq is the SSE id: rows are never deleted, so rowids only grow (no AUTOINCREMENT page to write).
       CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,
         type TEXT NOT NULL,
         job_id TEXT,
         at INTEGER NOT NULL,
@@ -86,7 +88,6 @@ export const MIGRATIONS: Migration[] = [
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL
       ) STRICT;
-      CREATE INDEX audit_hash ON audit (hash);
 
       CREATE TABLE workers (
         id TEXT PRIMARY KEY,

@@ -67,6 +67,7 @@ function jobParams(job: Job): Record<string, string | number | null> {
 }
 
 const JOB_COLUMNS = Object.keys(jobParams({ input: null } as unknown as Job));
+const IMMUTABLE_JOB_COLUMNS = new Set(["id", "kind", "input", "created_at", "created_by"]);
 
 function toAudit(row: Row): AuditEntry {
   return {
@@ -134,8 +135,9 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /** One BEGIN IMMEDIATE transaction; called inside another, a savepoint (atomic on its own). */
   write<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
+    if (this.db.inTransaction) return this.db.transaction(fn)();
     return this.db.transaction(fn).immediate();
   }
 
@@ -150,8 +152,9 @@ export class SqliteStore implements Store {
   }
 
   updateJob(job: Job): void {
-    const sets = JOB_COLUMNS.filter((c) => c !== "id" && c !== "created_at" && c !== "created_by" && c !== "kind").map((c) => `${c} = $${c}`);
-    const { created_at: _c, created_by: _b, kind: _k, ...params } = jobParams(job);
+    // id, kind, input and creation fields never change after insert.
+    const sets = JOB_COLUMNS.filter((c) => !IMMUTABLE_JOB_COLUMNS.has(c)).map((c) => `${c} = $${c}`);
+    const { created_at: _c, created_by: _b, kind: _k, input: _i, ...params } = jobParams(job);
     this.q(`UPDATE jobs SET ${sets.join(", ")} WHERE id = $id`).run(params);
   }
 
@@ -335,7 +338,8 @@ export class SqliteStore implements Store {
   }
 
   touchWorker(id: string, at: number): void {
-    this.q("UPDATE workers SET last_seen_at = ? WHERE id = ?").run(at, id);
+    // Last-seen is for display: at most one write per worker per second.
+    this.q("UPDATE workers SET last_seen_at = ?1 WHERE id = ?2 AND last_seen_at < ?1 - 1000").run(at, id);
   }
 
   listWorkers(): WorkerRecord[] {

@@ -30,7 +30,8 @@ export interface JobFilter {
 /**
  * The durable state of PushPals, in domain terms. The SQLite backend is the default; anything that
  * implements this (a Postgres backend for teams) can sit behind the job service unchanged.
- * Every mutation must happen inside `write`, which is one serializable transaction.
+ * Every mutation must happen inside `write`, which is one serializable transaction; a `write` inside
+ * another is a nested, separately atomic unit (savepoint) of the outer one.
  */
 export interface Store {
   write<T>(fn: () => T): T;
