@@ -46,9 +46,10 @@ function waitForLine(proc: ReturnType<typeof Bun.spawn>, pattern: RegExp): Promi
 step(`example repository at ${repo}`);
 const server = Bun.spawn([bin, "serve"], { cwd: repo, stdout: "pipe", stderr: "inherit" });
 let status = 1;
+let worker: ReturnType<typeof Bun.spawn> | null = null;
 try {
   console.log(await waitForLine(server, /listening on \S+/));
-  const worker = Bun.spawn([bin, "worker", "--name", "demo-pal"], { cwd: repo, stdout: "pipe", stderr: "inherit" });
+  worker = Bun.spawn([bin, "worker", "--name", "demo-pal"], { cwd: repo, stdout: "pipe", stderr: "inherit" });
   console.log(await waitForLine(worker, /registered \S+/));
 
   step("pushpals enqueue checks");
@@ -66,11 +67,11 @@ try {
   step("pushpals audit verify");
   sh([bin, "audit", "verify"]);
 
-  worker.kill("SIGTERM");
-  await worker.exited;
   status = job.state === "succeeded" ? 0 : 1;
   step(status === 0 ? "checks passed: the control plane, a WorkerPal and the audit trail work on this machine" : `checks ${job.state}`);
 } finally {
+  worker?.kill("SIGTERM");
+  await worker?.exited;
   server.kill("SIGTERM");
   await server.exited;
   rmSync(repo, { recursive: true, force: true });

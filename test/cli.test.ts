@@ -12,7 +12,7 @@ run = "echo token-vars: $(env | grep -ci token); echo secret in argv: ghp_abcdef
 
 [[checks.commands]]
 name = "unit"
-run = "echo running unit tests; echo 'FAIL math.test.js' >&2; exit 3"
+run = "echo running unit tests; echo 'FAIL math.test.js' >&2; echo 'fetch with Authorization: Bearer abcdefghijklmnop' >&2; exit 3"
 `;
 
 let cluster: Cluster;
@@ -52,6 +52,18 @@ describe("without a server", () => {
   test("unknown flag: usage error, exit 2", () => {
     expect(cluster.cli(["jobs", "--bogus"]).exitCode).toBe(2);
   });
+
+  test("a worker asked for kinds nobody handles: exit 2 naming the known kinds", () => {
+    const r = cluster.cli(["worker", "--kinds", "bogus"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/known kinds: checks, noop/);
+  });
+
+  test("with --json, errors are JSON too", () => {
+    const r = cluster.cli(["jobs", "--json"]);
+    expect(r.exitCode).toBe(3);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: "server_unreachable" });
+  });
 });
 
 describe("with a server and a worker", () => {
@@ -79,6 +91,8 @@ describe("with a server and a worker", () => {
     expect(job.failure.class).toBe("checks_failed");
     expect(job.failure.evidence).toMatchObject({ command: expect.stringContaining("exit 3"), exitCode: 3 });
     expect(job.failure.evidence.logExcerpt).toContain("FAIL math.test.js");
+    expect(job.failure.evidence.logExcerpt).toContain("Bearer [REDACTED]");
+    expect(JSON.stringify(job.failure)).not.toContain("abcdefghijklmnop");
     expect(transitions.map((t: { to: string }) => t.to)).toEqual(["queued", "running", "failed"]);
     const human = cluster.cli(["job", jobId]).stdout;
     expect(human).toMatch(/failure\s+checks_failed: unit failed/);

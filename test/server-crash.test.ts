@@ -80,3 +80,19 @@ test("kill -9 the server with jobs queued and running: nothing is lost, SSE resu
   expect(verify.exitCode).toBe(0);
   expect(JSON.parse(verify.stdout).ok).toBe(true);
 }, 60_000);
+
+test("two servers started at the same moment on one repository: exactly one runs, the other says so", async () => {
+  cluster = await Cluster.create();
+  const { spawnPushpals } = await import("./helpers/cluster.ts");
+  const a = spawnPushpals(["serve"], cluster.root);
+  const b = spawnPushpals(["serve"], cluster.root);
+  cluster.procs.push(a, b);
+  const outcome = async (p: typeof a) => {
+    const result = await Promise.race([p.waitForOutput(/listening on/).then(() => "running"), p.proc.exited.then((code) => `exited ${code}`)]);
+    return result;
+  };
+  const results = (await Promise.all([outcome(a), outcome(b)])).sort();
+  expect(results).toEqual(["exited 5", "running"]);
+  const loser = a.proc.exitCode === 5 ? a : b;
+  expect(loser.output()).toMatch(/already running for this repository/);
+}, 30_000);

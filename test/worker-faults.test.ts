@@ -79,6 +79,25 @@ test("SIGSTOP a worker past its lease, then SIGCONT: its late heartbeat and comp
   expect(succeeded[0]!.actor).not.toBe(`worker:${running.workerId}`);
 }, 30_000);
 
+test("a worker that lost its lease cleans up only its own worktree, never the new owner's", async () => {
+  cluster = await Cluster.create();
+  await cluster.startServer(["--lease-ms", "600"]);
+  const stale = await cluster.startWorker("stale");
+  // Attempt 1 is stopped mid-command; attempt 2 needs its worktree for the whole of its run.
+  const job = await cluster.enqueue("checks", await checksInput(cluster, "sleep 1.5; test -f README.md"));
+  await cluster.waitForJob(job.id, (j) => j.state === "running" && j.logLines > 0);
+  stale.proc.kill("SIGSTOP");
+  await cluster.waitForJob(job.id, (j) => j.state === "queued");
+  await cluster.startWorker("owner");
+  await cluster.waitForJob(job.id, (j) => j.state === "running" && j.generation === 2);
+  stale.proc.kill("SIGCONT");
+  await stale.waitForOutput(/lease on job_\w+ was lost|report for job_\w+ rejected/);
+  const final = await cluster.waitForJob(job.id, (j) => j.state === "succeeded" || j.state === "failed");
+  expect(final.failure).toBeNull();
+  expect(final.state).toBe("succeeded");
+  expect(worktreeCount(cluster.root)).toBe(1);
+}, 30_000);
+
 test("cancel: a queued job ends at once, a running checks job is stopped and ends cancelled", async () => {
   cluster = await Cluster.create();
   await cluster.startServer();

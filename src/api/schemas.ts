@@ -5,6 +5,25 @@ import { JobState } from "../jobs/states.ts";
 
 /** Request payloads of the HTTP API. Strict: an unknown field is an error that names it. */
 
+const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a parsed JSON value, measured without recursion (hostile input can be very deep). */
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    if (depth > max) max = depth;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return max;
+}
+
+/** Free-form JSON (job input, progress, result), nested at most MAX_JSON_DEPTH levels. */
+const JsonValue = z.unknown().refine((v) => jsonDepth(v) <= MAX_JSON_DEPTH, `nested more than ${MAX_JSON_DEPTH} levels deep`);
+
 export const Actor = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/, "must be a component or user name like cli:alice");
 export const Id = z.string().regex(ID_PATTERN, "not a valid id");
 const Token = z.number().int().positive();
@@ -12,7 +31,7 @@ const DedupeKey = z.string().min(1).max(512);
 
 export const EnqueueBody = z.strictObject({
   kind: z.string().min(1).max(64),
-  input: z.unknown().optional(),
+  input: JsonValue.optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
   dedupeKey: DedupeKey.nullable().optional(),
   maxAttempts: z.number().int().min(1).max(20).optional(),
@@ -52,7 +71,7 @@ export const LogBody = z.strictObject({
 });
 export type LogBody = z.infer<typeof LogBody>;
 
-export const ProgressBody = z.strictObject({ ...LeaseFields, progress: z.unknown() });
+export const ProgressBody = z.strictObject({ ...LeaseFields, progress: JsonValue });
 export type ProgressBody = z.infer<typeof ProgressBody>;
 
 export const CommandBody = z.strictObject({
@@ -64,7 +83,7 @@ export const CommandBody = z.strictObject({
 });
 export type CommandBody = z.infer<typeof CommandBody>;
 
-export const CompleteBody = z.strictObject({ ...LeaseFields, result: z.unknown().optional() });
+export const CompleteBody = z.strictObject({ ...LeaseFields, result: JsonValue.optional() });
 export type CompleteBody = z.infer<typeof CompleteBody>;
 
 export const FailBody = z.strictObject({ ...LeaseFields, failure: Failure });

@@ -198,6 +198,14 @@ describe("tampering is caught and the exact entry is named", () => {
     expect(verifyAudit(store).firstBad).toMatchObject({ seq: total - 2, problem: "truncated" });
   });
 
+  test("(d) a deleted tail stays detected after new entries are written", () => {
+    store.db.query("DELETE FROM audit WHERE seq = ?").run(total);
+    service.enqueue({ kind: "noop", input: {}, actor: "cli:alice" });
+    const verdict = verifyAudit(store);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.firstBad).toMatchObject({ seq: total, problem: "deleted" });
+  });
+
   test("(d) deleting every row is 'truncated' at #1", () => {
     store.db.query("DELETE FROM audit").run();
     const verdict = verifyAudit(store);

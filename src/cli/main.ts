@@ -29,7 +29,9 @@ try {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }
   if (isPushpalsError(err)) {
-    process.stderr.write(`pushpals: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ""}`);
+    // With --json the error is JSON too (on stderr), so scripts never have to parse prose.
+    if (process.argv.includes("--json")) process.stderr.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
+    else process.stderr.write(`pushpals: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ""}`);
     process.exit(exitCodeFor(err.code));
   }
   process.stderr.write(`pushpals: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

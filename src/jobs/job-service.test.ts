@@ -200,6 +200,49 @@ describe("history, events, logs", () => {
   });
 });
 
+describe("review fixes", () => {
+  test("unblock only moves a blocked job; a running one is refused", () => {
+    const blocked = noop({ blockedReason: "needs a human" }).job;
+    expect(service.unblock(blocked.id, "cli:me", "approved").state).toBe("queued");
+    const c = service.claim("w1", ["noop"])!;
+    expect(() => service.unblock(c.job.id, "cli:me", "oops")).toThrow(/is running, not blocked/);
+  });
+
+  test("a new attempt clears the previous attempt's failure from the job", () => {
+    const { job } = noop();
+    let c = service.claim("w1", ["noop"])!;
+    service.fail({ jobId: job.id, workerId: "w1", token: c.token }, { class: "environment", message: "disk full", evidence: {} });
+    now += 10_000;
+    service.tick();
+    c = service.claim("w1", ["noop"])!;
+    expect(c.job.failure).toBeNull();
+    service.complete({ jobId: job.id, workerId: "w1", token: c.token }, {});
+    expect(service.get(job.id).job.failure).toBeNull();
+    expect(service.get(job.id).transitions.some((t) => t.reason.includes("disk full"))).toBe(true);
+  });
+
+  test("failure evidence, results and progress are redacted before they are stored", () => {
+    const { job } = noop();
+    const c = service.claim("w1", ["noop"])!;
+    const ref = { jobId: job.id, workerId: "w1", token: c.token };
+    service.progress(ref, { note: "using ghp_abcdefghijklmnopqrstuvwxyz0123456789" });
+    expect(JSON.stringify(service.get(job.id).job.progress)).not.toContain("ghp_");
+    service.fail(ref, { class: "checks_failed", message: "failed", evidence: { logExcerpt: "password=hunter2 at line 3" } });
+    expect(service.get(job.id).job.failure?.evidence.logExcerpt).toBe("password=[REDACTED] at line 3");
+  });
+
+  test("after a server outage, running jobs get a fresh lease instead of expiring at once", () => {
+    const { job } = noop();
+    service.claim("w1", ["noop"]);
+    now += 5_000; // the server was down longer than the lease
+    expect(service.graceRunningLeases("restart")).toBe(1);
+    expect(service.tick()).toBe(0);
+    expect(service.get(job.id).job.state).toBe("running");
+    now += 1_001;
+    expect(service.tick()).toBe(1);
+  });
+});
+
 describe("group commit", () => {
   test("a failing operation in a batch changes nothing; the others commit; events come after the commit", () => {
     const a = noop().job;

@@ -1,6 +1,6 @@
 import { Bus, type EventBus } from "../events/bus.ts";
 import { PushpalsError } from "../errors/pushpals-error.ts";
-import { redactText } from "../secrets/redact.ts";
+import { redactText, redactValue } from "../secrets/redact.ts";
 import type { JobFilter, Store } from "../store/store.ts";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
 import { FAILURE_CLASSES, type Failure } from "./failure-classes.ts";
@@ -185,7 +185,8 @@ export class JobService {
         to: "running",
         actor: `worker:${workerId}`,
         reason: `claimed by ${workerId} (attempt ${job.attempt + 1} of ${job.maxAttempts})`,
-        patch: { attempt: job.attempt + 1, generation: job.generation + 1, workerId, leaseExpiresAt, runAfter: null },
+        // The previous attempt's failure stays in the history and audit; the job row shows the current one.
+        patch: { attempt: job.attempt + 1, generation: job.generation + 1, workerId, leaseExpiresAt, runAfter: null, failure: null },
       });
       this.store.touchWorker(workerId, ctx.now);
       return { job: next, token: next.generation, leaseExpiresAt };
@@ -206,7 +207,8 @@ export class JobService {
   /** A retried complete/fail/release whose first try committed (the response was lost) is answered, not re-applied. */
   private alreadySettled(ref: LeaseRef): Job | null {
     const job = this.mustGet(ref.jobId);
-    if (job.state !== "running" && job.generation === ref.token && job.workerId === ref.workerId) return job;
+    const settled = isTerminal(job.state) || job.state === "retry_wait";
+    if (settled && job.generation === ref.token && job.workerId === ref.workerId) return job;
     return null;
   }
 
@@ -243,8 +245,9 @@ export class JobService {
   progress(ref: LeaseRef, progress: unknown): void {
     this.write((ctx) => {
       const job = this.leased(ref);
-      this.store.updateJob({ ...job, progress, updatedAt: ctx.now });
-      ctx.emit("job.progress", job.id, { jobId: job.id, attempt: job.attempt, progress });
+      const clean = redactValue(progress);
+      this.store.updateJob({ ...job, progress: clean, updatedAt: ctx.now });
+      ctx.emit("job.progress", job.id, { jobId: job.id, attempt: job.attempt, progress: clean });
     });
   }
 
@@ -264,12 +267,14 @@ export class JobService {
         to: "succeeded",
         actor: `worker:${ref.workerId}`,
         reason: "completed",
-        patch: { result, leaseExpiresAt: null },
+        patch: { result: redactValue(result), leaseExpiresAt: null },
       });
     });
   }
 
-  fail(ref: LeaseRef, failure: Failure): Job {
+  fail(ref: LeaseRef, reported: Failure): Job {
+    // Evidence comes from command output: it is redacted like the logs before it is stored anywhere.
+    const failure = redactValue(reported);
     return this.write((ctx) => {
       const settled = this.alreadySettled(ref);
       if (settled) return settled;
@@ -330,6 +335,9 @@ export class JobService {
   unblock(jobId: string, actor: string, reason: string): Job {
     return this.write((ctx) => {
       const job = this.mustGet(jobId);
+      if (job.state !== "blocked") {
+        throw new PushpalsError("conflict", `job ${jobId} is ${job.state}, not blocked`, { hint: "only a blocked job can be unblocked" });
+      }
       return transition(ctx, job, { to: "queued", actor, reason, patch: { blockedReason: null } });
     });
   }
@@ -366,6 +374,18 @@ export class JobService {
         transition(ctx, job, { to: "queued", actor: "server", reason: "backoff elapsed", patch: { runAfter: null } });
       }
       return moved;
+    });
+  }
+
+  /**
+   * After the server was down, workers could not heartbeat: give every running job a fresh lease so
+   * live workers are not punished for the outage. Dead ones still expire one lease later.
+   */
+  graceRunningLeases(reason: string): number {
+    return this.write((ctx) => {
+      const count = this.store.extendRunningLeases(ctx.now + this.options.leaseMs);
+      if (count > 0) ctx.audit("server", "leases.extended", null, { count, until: ctx.now + this.options.leaseMs, reason });
+      return count;
     });
   }
 

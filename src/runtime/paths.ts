@@ -11,6 +11,8 @@ export interface RuntimePaths {
   runtimeDir: string;
   dbPath: string;
   serverFile: string;
+  /** Held by the running server for its whole life (see ServerLock). */
+  serverLock: string;
   worktreesDir: string;
 }
 
@@ -22,6 +24,7 @@ export function runtimePathsFor(repoRoot: string, gitCommonDir: string): Runtime
     runtimeDir,
     dbPath: join(runtimeDir, "pushpals.db"),
     serverFile: join(runtimeDir, "server.json"),
+    serverLock: join(runtimeDir, "server.lock"),
     worktreesDir: join(runtimeDir, "worktrees"),
   };
 }

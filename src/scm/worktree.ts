@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PushpalsError } from "../errors/pushpals-error.ts";
 import { isValidId } from "../jobs/ids.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
@@ -26,17 +26,22 @@ export async function addJobWorktree(paths: RuntimePaths, jobId: string, attempt
   return dir;
 }
 
+/** Removes one attempt's worktree: the one its own worker created, and nobody else's. */
+export async function removeAttemptWorktree(paths: RuntimePaths, dir: string): Promise<void> {
+  // Double force removes a locked worktree and any files the job wrote; it only ever touches our own dirs.
+  await git(["worktree", "remove", "--force", "--force", dir], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
+  rmSync(dir, { recursive: true, force: true });
+  const root = dirname(dir);
+  if (existsSync(root) && readdirSync(root).length === 0) rmSync(root, { recursive: true, force: true });
+  await git(["worktree", "prune"], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
+}
+
+/** Removes every attempt's worktree of a job: before a new attempt starts, and by the janitor. */
 export async function removeJobWorktrees(paths: RuntimePaths, jobId: string): Promise<void> {
   const root = jobWorktreeDir(paths, jobId);
   if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) {
-    const dir = join(root, name);
-    // Double force removes a locked worktree and any files the job wrote; it only ever touches our own dirs.
-    await git(["worktree", "remove", "--force", "--force", dir], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const name of readdirSync(root)) await removeAttemptWorktree(paths, join(root, name));
   rmSync(root, { recursive: true, force: true });
-  await git(["worktree", "prune"], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
 }
 
 /** Janitor: removes worktrees of jobs that are no longer active (e.g. a worker died on the last attempt). */

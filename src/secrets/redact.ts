@@ -65,3 +65,23 @@ function walk(value: unknown, depth: number): unknown {
   }
   return out;
 }
+
+/**
+ * Redacts a stream line by line, remembering when it is inside a PEM private key block so the
+ * key's body lines (which match no pattern on their own) are hidden too.
+ */
+export class LineRedactor {
+  private inKey = false;
+
+  line(text: string): string {
+    if (this.inKey) {
+      if (/-----END [A-Z ]*PRIVATE KEY-----/.test(text)) this.inKey = false;
+      return REDACTED;
+    }
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) && !/-----END [A-Z ]*PRIVATE KEY-----/.test(text)) {
+      this.inKey = true;
+      return REDACTED;
+    }
+    return redactText(text);
+  }
+}

@@ -4,6 +4,7 @@ import { isTerminal } from "../jobs/states.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime/server-file.ts";
 import { pruneFinishedWorktrees } from "../scm/worktree.ts";
+import { ServerLock } from "../runtime/server-lock.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
 import { VERSION } from "./version.ts";
@@ -27,12 +28,20 @@ export interface RunningServer extends RunningApp {
  */
 export async function runServer(paths: RuntimePaths, config: PushpalsConfig, overrides: ServeOverrides = {}): Promise<RunningServer> {
   const previous = readServerInfo(paths.serverFile);
-  if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid) && (await answers(previous.url))) {
-    throw new PushpalsError("conflict", `a PushPals server is already running for this repository at ${previous.url} (pid ${previous.pid})`, {
+  const lock = ServerLock.tryAcquire(paths.serverLock);
+  if (!lock) {
+    const where = previous && isProcessAlive(previous.pid) ? ` at ${previous.url} (pid ${previous.pid})` : "";
+    throw new PushpalsError("conflict", `a PushPals server is already running for this repository${where}`, {
       hint: "use it, or stop it first (kill the pid)",
     });
   }
-  const store = new SqliteStore(paths.dbPath);
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(paths.dbPath);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const options = {
     host: config.server.host,
     maxBodyBytes: config.server.max_body_bytes,
@@ -52,12 +61,14 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   } catch (err) {
     if (wanted || !previous) {
       store.close();
+      lock.release();
       throw portError(err, wanted);
     }
     app = startApp(store, { ...options, port: 0 });
   }
   writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
   // The effective config goes into the audit log, so a changed policy is visible at the next start.
+  app.service.graceRunningLeases("server restarted; running jobs get a fresh lease");
   app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
 
   const janitor = async () => {
@@ -82,17 +93,9 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       app.service.audit("server", "server.stopped", null, { pid: process.pid, reason });
       removeServerInfo(paths.serverFile, process.pid);
       store.close();
+      lock.release();
     },
   };
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 function portError(err: unknown, port: number): PushpalsError {

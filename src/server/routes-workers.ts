@@ -18,25 +18,44 @@ export function workerRoutes(router: Router, service: JobService, commit: GroupC
     });
 }
 
-/** Long-poll: try now, then again whenever a job becomes claimable, until the wait is over. */
+/**
+ * Long-poll: claim now, else wait until a job becomes claimable or the wait is over. The listener is
+ * attached before each claim, so a job queued in the same group commit as the claim still wakes us.
+ */
 async function claimWithWait(service: JobService, commit: GroupCommit, workerId: string, kinds: string[], waitMs: number, signal: AbortSignal) {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const claim = await commit.run(() => service.claim(workerId, kinds));
-    if (claim || Date.now() >= deadline || signal.aborted) return claim;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, deadline - Date.now());
-      const off = service.events.subscribe((e) => {
-        const data = e.data as { to?: string; state?: string; kind?: string };
-        if (data.to === "queued" || data.state === "queued") done();
-      });
-      signal.addEventListener("abort", done);
+    if (signal.aborted) return null;
+    let wake: (() => void) | null = null;
+    let woken = false;
+    const off = service.events.subscribe((e) => {
+      const data = e.data as { to?: string; state?: string };
+      if (data.to !== "queued" && data.state !== "queued") return;
+      woken = true;
+      wake?.();
     });
+    try {
+      const claim = await commit.run(() => service.claim(workerId, kinds));
+      if (claim && signal.aborted) {
+        // The worker hung up while we claimed: give the job straight back rather than strand it.
+        await commit.run(() => service.release({ jobId: claim.job.id, workerId, token: claim.token }, "claim request was aborted"));
+        return null;
+      }
+      if (claim || Date.now() >= deadline) return claim;
+      if (!woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, deadline - Date.now());
+          function done() {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+          }
+          wake = done;
+          signal.addEventListener("abort", done);
+        });
+      }
+    } finally {
+      off();
+    }
   }
 }

@@ -183,6 +183,10 @@ export class SqliteStore implements Store {
     ).map(toJob);
   }
 
+  extendRunningLeases(until: number): number {
+    return this.q("UPDATE jobs SET lease_expires_at = max(lease_expires_at, ?1) WHERE state = 'running'").run(until).changes;
+  }
+
   retryWaitDueBefore(now: number, limit: number): Job[] {
     return (this.q("SELECT * FROM jobs WHERE state = 'retry_wait' AND run_after <= ? ORDER BY run_after LIMIT ?").all(now, limit) as Row[]).map(
       toJob,
@@ -289,7 +293,9 @@ export class SqliteStore implements Store {
   }
 
   appendAudit(entry: NewAuditEntry): AuditEntry {
-    const last = this.q("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string } | null;
+    // Chain from the recorded head, not from whatever row is last: if someone deleted the tail, the
+    // next entry keeps the gap (and `verify` keeps reporting it) instead of papering over it.
+    const last = this.auditHead() ?? (this.q("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as AuditHead | null);
     const seq = (last?.seq ?? 0) + 1;
     const prevHash = last?.hash ?? GENESIS_HASH;
     const data = entry.data ?? null;

@@ -44,6 +44,8 @@ export interface Store {
   /** Best queued job of one of these kinds: highest priority, then oldest. */
   nextClaimable(kinds: readonly string[]): Job | null;
   runningWithLeaseExpiredBefore(now: number, limit: number): Job[];
+  /** Moves every running job's lease expiry to at least `until`; returns how many were running. */
+  extendRunningLeases(until: number): number;
   retryWaitDueBefore(now: number, limit: number): Job[];
   /** Earliest lease expiry or retry due time, so the timer can sleep until then. */
   nextDeadline(): number | null;

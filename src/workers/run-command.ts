@@ -1,3 +1,4 @@
+import { LineRedactor } from "../secrets/redact.ts";
 import { commandEnv } from "./command-env.ts";
 
 export interface RunResult {
@@ -58,8 +59,10 @@ export async function runCommand(command: string, options: RunOptions): Promise<
 
   const pump = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
     const decoder = new TextDecoder();
+    const redactor = new LineRedactor();
     let partial = "";
-    const emit = (line: string) => {
+    const emit = (raw: string) => {
+      const line = redactor.line(raw);
       options.onLine(name, line);
       tail.push(line);
       if (tail.length > tailLines) tail.shift();
@@ -72,11 +75,14 @@ export async function runCommand(command: string, options: RunOptions): Promise<
     }
     if (partial) emit(partial);
   };
-  await Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr"), child.exited]);
+  const pumps = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]);
+  await child.exited;
   clearTimeout(timer);
   options.signal.removeEventListener("abort", onAbort);
-  // The shell exited; make sure nothing it started in the background outlives the job.
+  // The command is done: anything it left running in the background (holding the pipes open) goes
+  // with its process group, so a stray daemon neither outlives the job nor turns it into a timeout.
   killGroup();
+  await pumps;
   return {
     exitCode: child.exitCode,
     signal: child.signalCode === null ? null : String(child.signalCode),

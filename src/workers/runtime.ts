@@ -1,5 +1,5 @@
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError, PushpalsError } from "../errors/pushpals-error.ts";
 import type { Failure } from "../jobs/failure-classes.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
@@ -17,6 +17,8 @@ export interface WorkerOptions {
   claimWaitMs?: number;
   /** How long to keep retrying the server while it restarts before giving up on a report. */
   reportDeadlineMs?: number;
+  /** A worker whose server has been unreachable this long exits (an orphan must not run forever). */
+  maxUnreachableMs?: number;
   onEvent?: (message: string) => void;
 }
 
@@ -50,9 +52,11 @@ export class WorkerRuntime {
     const kinds = [...this.handlers.keys()];
     const register = () =>
       client.request<{ leaseMs: number }>("POST", "/workers", { id: this.options.id, name: this.options.name, kinds, pid: process.pid });
-    const registered = await retryUnreachable(register, { deadline: Date.now() + 30_000, signal: this.stopController.signal });
+    const maxUnreachableMs = this.options.maxUnreachableMs ?? 120_000;
+    const registered = await retryUnreachable(register, { deadline: Date.now() + maxUnreachableMs, signal: this.stopController.signal });
     this.leaseMs = registered.data.leaseMs;
     this.say(`registered ${this.options.id} for ${kinds.join(", ")}`);
+    let unreachableSince: number | null = null;
     while (!this.stopping) {
       let claim: ClaimResponse | null = null;
       try {
@@ -63,9 +67,16 @@ export class WorkerRuntime {
           this.stopController.signal,
         );
         claim = res.data;
+        unreachableSince = null;
       } catch (err) {
         if (this.stopping) break;
         if (isPushpalsError(err, "server_unreachable")) {
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince > maxUnreachableMs) {
+            throw new PushpalsError("server_unreachable", `worker ${this.options.id} gave up: no server for ${Math.round(maxUnreachableMs / 1000)}s`, {
+              hint: "start the server again, then the workers",
+            });
+          }
           await Bun.sleep(250);
           await retryUnreachable(register, { deadline: Date.now() + 60_000, signal: this.stopController.signal }).catch(() => {});
           continue;

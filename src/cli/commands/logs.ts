@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { readSse } from "../../client/sse-reader.ts";
+import { isPushpalsError, PushpalsError } from "../../errors/pushpals-error.ts";
 import type { PushpalsEvent } from "../../events/registry.ts";
 import type { LogLine } from "../../jobs/job-types.ts";
 import { cliContext } from "../context.ts";
@@ -26,7 +27,7 @@ export function registerLogs(program: Command): void {
         }
       }
       const res = await ctx.client.stream(`${path}?follow=1`);
-      for await (const message of readSse(res.body!)) {
+      for await (const message of lostConnectionIsUnreachable(readSse(res.body!))) {
         if (message.event === "log") print(JSON.parse(message.data) as LogLine);
         if (message.event === "end" && !opts.json) {
           const end = JSON.parse(message.data) as { state: string };
@@ -48,11 +49,23 @@ export function registerLogs(program: Command): void {
         after = data.lastEventSeq;
       }
       const res = await ctx.client.stream(`/events?after=${after}`);
-      for await (const message of readSse(res.body!)) {
+      for await (const message of lostConnectionIsUnreachable(readSse(res.body!))) {
         const event = JSON.parse(message.data) as PushpalsEvent;
         process.stdout.write(opts.json ? `${JSON.stringify(event)}\n` : `${describeEvent(event)}\n`);
       }
     });
+}
+
+/** A stream cut by the server going away is "server unreachable" (exit 3), not an internal error. */
+async function* lostConnectionIsUnreachable<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    if (isPushpalsError(err)) throw err;
+    throw new PushpalsError("server_unreachable", `lost the connection to the server: ${(err as Error).message}`, {
+      hint: "is it still running? resume with `pushpals watch --after <last seq>`",
+    });
+  }
 }
 
 function describeEvent(e: PushpalsEvent): string {

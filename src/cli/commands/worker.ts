@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
 import { WorkerRuntime } from "../../workers/runtime.ts";
@@ -16,7 +17,12 @@ export function registerWorker(program: Command): void {
       const ctx = await cliContext(program.opts());
       const wanted = opts.kinds?.split(",").map((k) => k.trim());
       const handlers = wanted ? BUILTIN_HANDLERS.filter((h) => wanted.includes(h.kind)) : BUILTIN_HANDLERS;
-      if (handlers.length === 0) throw new Error(`no built-in handler for kinds ${opts.kinds}`);
+      if (handlers.length === 0) {
+        throw new PushpalsError("invalid_input", `--kinds ${opts.kinds}: no built-in handler for these kinds`, {
+          field: "kinds",
+          hint: `known kinds: ${BUILTIN_HANDLERS.map((h) => h.kind).join(", ")}`,
+        });
+      }
       const runtime = new WorkerRuntime({
         id: opts.id ?? newId("wrk"),
         name: opts.name,

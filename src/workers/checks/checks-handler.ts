@@ -1,5 +1,5 @@
 import { ChecksInput } from "../../jobs/kinds.ts";
-import { addJobWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
+import { addJobWorktree, removeAttemptWorktree } from "../../scm/worktree.ts";
 import { isPushpalsError } from "../../errors/pushpals-error.ts";
 import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
 import { runCommand } from "../run-command.ts";
@@ -32,7 +32,8 @@ export const checksHandler: JobHandler = {
     try {
       return await runChecks(ctx, dir, input);
     } finally {
-      await removeJobWorktrees(ctx.paths, ctx.job.id);
+      // Only our own attempt's worktree: if our lease was lost, a newer attempt may be running next to it.
+      await removeAttemptWorktree(ctx.paths, dir);
     }
   },
 };
