@@ -1,13 +1,15 @@
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { ApiClient } from "../client/api-client.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { resolveRuntimePaths, type RuntimePaths } from "../runtime/paths.ts";
 
 export interface CliContext {
   paths: RuntimePaths;
+  /** The effective config (file < local override < env), read when first asked for. */
   config: () => PushpalsConfig;
+  effectiveConfig: () => EffectiveConfig;
   client: ApiClient;
   actor: string;
 }
@@ -19,9 +21,12 @@ export interface GlobalOptions {
 export async function cliContext(options: GlobalOptions): Promise<CliContext> {
   const cwd = resolve(options.repo ?? process.env.PUSHPALS_REPO ?? process.cwd());
   const paths = await resolveRuntimePaths(cwd);
+  let effective: EffectiveConfig | null = null;
+  const effectiveConfig = () => (effective ??= loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env }));
   return {
     paths,
-    config: () => loadConfig(paths.repoRoot),
+    config: () => effectiveConfig().config,
+    effectiveConfig,
     client: new ApiClient({ serverFile: paths.serverFile }),
     actor: cliActor(),
   };

@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { isPushpalsError } from "../errors/pushpals-error.ts";
 import { VERSION } from "../server/version.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerConfig } from "./commands/config.ts";
+import { registerInit } from "./commands/init.ts";
 import { registerJobs } from "./commands/jobs.ts";
 import { registerLogs } from "./commands/logs.ts";
 import { registerServe } from "./commands/serve.ts";
@@ -16,6 +18,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerInit(program);
+registerConfig(program);
 registerServe(program);
 registerWorker(program);
 registerJobs(program);

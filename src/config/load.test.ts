@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { isPushpalsError, type PushpalsError } from "../errors/pushpals-error.ts";
-import { CONFIG_RELATIVE_PATH, loadConfig, parseConfigText } from "./load.ts";
+import { CONFIG_RELATIVE_PATH, LOCAL_CONFIG_NAME, loadConfig, loadEffectiveConfig, parseConfigText } from "./load.ts";
 import type { PushpalsConfig } from "./schema.ts";
 
 const PATH = "/repo/.pushpals/config.toml";
@@ -12,6 +12,9 @@ const DEFAULTS: PushpalsConfig = {
   server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
+  repo: { base_branch: null },
+  workers: { count: 2 },
+  install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -67,6 +70,9 @@ describe("defaults", () => {
       server: { host: "127.0.0.1", port: 7777, max_body_bytes: 65536 },
       jobs: { lease_seconds: 2.5, max_attempts: 1, max_log_lines: 100 },
       checks: { timeout_seconds: 60, commands: [{ name: "test", run: "bun test" }] },
+      repo: DEFAULTS.repo,
+      workers: DEFAULTS.workers,
+      install: DEFAULTS.install,
     });
   });
 });
@@ -196,5 +202,48 @@ describe("loadConfig", () => {
     expect(() => loadConfig(dir.path)).toThrow(`${file} at line 3`);
     writeFileSync(file, 'server.host = "0.0.0.0"\n');
     expect(() => loadConfig(dir.path)).toThrow(`${file}: server.host`);
+  });
+});
+
+describe("layers: committed file < local override < env < flags", () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+    mkdirSync(join(dir.path, ".pushpals"), { recursive: true });
+    mkdirSync(join(dir.path, "runtime"), { recursive: true });
+  });
+  afterEach(() => dir.cleanup());
+
+  test("each value comes from the highest layer that sets it, and says which", () => {
+    writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), "[jobs]\nmax_attempts = 5\nlease_seconds = 20\n[workers]\ncount = 3\n");
+    writeFileSync(join(dir.path, "runtime", LOCAL_CONFIG_NAME), "[jobs]\nlease_seconds = 10\n");
+    const { config, sources } = loadEffectiveConfig({
+      repoRoot: dir.path,
+      runtimeDir: join(dir.path, "runtime"),
+      env: { PUSHPALS_WORKERS_COUNT: "6", PUSHPALS_INSTALL_ALLOW_SCRIPTS: "true" },
+      flags: [{ layer: { workers: { count: 1 } }, source: "flag --workers" }],
+    });
+    expect(config.jobs).toMatchObject({ max_attempts: 5, lease_seconds: 10 });
+    expect(config.workers.count).toBe(1);
+    expect(config.install.allow_scripts).toBe(true);
+    expect(sources["jobs.max_attempts"]).toBe(CONFIG_RELATIVE_PATH);
+    expect(sources["jobs.lease_seconds"]).toBe(join(dir.path, "runtime", LOCAL_CONFIG_NAME));
+    expect(sources["workers.count"]).toBe("flag --workers");
+    expect(sources["install.allow_scripts"]).toBe("env PUSHPALS_INSTALL_ALLOW_SCRIPTS");
+    expect(sources["server.port"]).toBe("default");
+  });
+
+  test("a bad environment value names the variable, the key and the value", () => {
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_WORKERS_COUNT: "many" } })).toThrow(
+      'env PUSHPALS_WORKERS_COUNT: workers.count must be a number (got "many")',
+    );
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SERVER_HOST: "0.0.0.0" } })).toThrow(/env PUSHPALS_SERVER_HOST: server.host/);
+  });
+
+  test("the local override file is validated and named like the committed one", () => {
+    writeFileSync(join(dir.path, "runtime", LOCAL_CONFIG_NAME), "[workers]\ncount = 0\n");
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, runtimeDir: join(dir.path, "runtime"), env: {} })).toThrow(
+      `${join(dir.path, "runtime", LOCAL_CONFIG_NAME)}: workers.count`,
+    );
   });
 });

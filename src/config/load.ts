@@ -1,19 +1,58 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
+import type { z } from "zod";
 import { PushpalsError } from "../errors/pushpals-error.ts";
-import { PushpalsConfig } from "./schema.ts";
+import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
 
 export const CONFIG_RELATIVE_PATH = join(".pushpals", "config.toml");
+export const LOCAL_CONFIG_NAME = "config.local.toml";
 
-/** Reads and validates `.pushpals/config.toml`; a missing file means all defaults. */
+/** Where each effective value came from, by dotted key: "default", a file path, "env NAME" or "flag --x". */
+export type ConfigSources = Record<string, string>;
+
+export interface EffectiveConfig {
+  config: PushpalsConfig;
+  sources: ConfigSources;
+}
+
+export interface LoadOptions {
+  repoRoot: string;
+  /** `<git-common-dir>/pushpals`: holds the local, uncommitted override file. */
+  runtimeDir?: string;
+  env?: Record<string, string | undefined>;
+  /** Command-line overrides, each with the flag that set it. */
+  flags?: { layer: ConfigLayer; source: string }[];
+}
+
+/**
+ * The effective config, layered: defaults < `.pushpals/config.toml` (committed) < the local override
+ * `<runtime>/config.local.toml` < `PUSHPALS_<SECTION>_<KEY>` environment variables < flags.
+ * Each layer is parsed and validated on its own, so an error names the file or variable it came from.
+ */
+export function loadEffectiveConfig(options: LoadOptions): EffectiveConfig {
+  const layers: { layer: ConfigLayer; source: string }[] = [];
+  const committed = join(options.repoRoot, CONFIG_RELATIVE_PATH);
+  if (existsSync(committed)) layers.push({ layer: parseLayer(readFileSync(committed, "utf8"), committed), source: CONFIG_RELATIVE_PATH });
+  if (options.runtimeDir) {
+    const local = join(options.runtimeDir, LOCAL_CONFIG_NAME);
+    if (existsSync(local)) layers.push({ layer: parseLayer(readFileSync(local, "utf8"), local), source: local });
+  }
+  layers.push(...envLayers(options.env ?? process.env));
+  layers.push(...(options.flags ?? []));
+  return mergeLayers(layers);
+}
+
+/** The committed file alone on top of the defaults (what `init` and the tests reason about). */
 export function loadConfig(repoRoot: string): PushpalsConfig {
-  const path = join(repoRoot, CONFIG_RELATIVE_PATH);
-  if (!existsSync(path)) return PushpalsConfig.parse({});
-  return parseConfigText(readFileSync(path, "utf8"), path);
+  return loadEffectiveConfig({ repoRoot, env: {} }).config;
 }
 
 export function parseConfigText(text: string, path: string): PushpalsConfig {
+  return mergeLayers([{ layer: parseLayer(text, path), source: path }]).config;
+}
+
+export function parseLayer(text: string, path: string): ConfigLayer {
   let raw: unknown;
   try {
     raw = parseToml(text);
@@ -23,16 +62,75 @@ export function parseConfigText(text: string, path: string): PushpalsConfig {
       hint: "fix the syntax; see https://toml.io for the format",
     });
   }
-  const parsed = PushpalsConfig.safeParse(raw);
+  return validateLayer(raw, path);
+}
+
+function validateLayer(raw: unknown, where: string): ConfigLayer {
+  const parsed = ConfigLayer.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
+  throw configError(parsed.error, raw, where);
+}
+
+function configError(error: z.ZodError, raw: unknown, where: string): PushpalsError {
+  const issue = error.issues[0]!;
   const unknown = issue.code === "unrecognized_keys" ? issue.keys : [];
   const keyPath = [...issue.path, ...(unknown.length === 1 ? unknown : [])];
   const key = keyPath.map(String).join(".");
   const value = unknown.length > 1 ? undefined : valueAt(raw, keyPath);
   const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
   const hint = issue.code === "unrecognized_keys" ? `remove or rename ${issue.keys.join(", ")}` : `set ${key || "the value"} to a valid value`;
-  throw new PushpalsError("config_invalid", `${path}: ${key ? `${key}: ` : ""}${issue.message}${shown}`, { field: key, hint });
+  return new PushpalsError("config_invalid", `${where}: ${key ? `${key}: ` : ""}${issue.message}${shown}`, { field: key, hint });
+}
+
+function mergeLayers(layers: { layer: ConfigLayer; source: string }[]): EffectiveConfig {
+  const merged = structuredClone(DEFAULT_CONFIG) as Record<string, Record<string, unknown>>;
+  const sources: ConfigSources = {};
+  for (const [section, values] of Object.entries(DEFAULT_CONFIG)) {
+    for (const key of Object.keys(values)) sources[`${section}.${key}`] = "default";
+  }
+  for (const { layer, source } of layers) {
+    for (const [section, values] of Object.entries(layer)) {
+      for (const [key, value] of Object.entries(values ?? {})) {
+        if (value === undefined) continue;
+        merged[section]![key] = value;
+        sources[`${section}.${key}`] = source;
+      }
+    }
+  }
+  const parsed = PushpalsConfig.safeParse(merged);
+  if (!parsed.success) {
+    const key = parsed.error.issues[0]!.path.slice(0, 2).join(".");
+    throw configError(parsed.error, merged, sources[key] ?? "config");
+  }
+  return { config: parsed.data, sources };
+}
+
+/** `PUSHPALS_JOBS_MAX_ATTEMPTS=5` sets jobs.max_attempts; values are typed like the defaults. */
+function envLayers(env: Record<string, string | undefined>): { layer: ConfigLayer; source: string }[] {
+  const out: { layer: ConfigLayer; source: string }[] = [];
+  for (const [section, values] of Object.entries(DEFAULT_CONFIG) as [SectionName, Record<string, unknown>][]) {
+    for (const [key, fallback] of Object.entries(values)) {
+      if (Array.isArray(fallback)) continue;
+      const name = `PUSHPALS_${section}_${key}`.toUpperCase();
+      const text = env[name];
+      if (text === undefined) continue;
+      const value = typeof fallback === "number" ? Number(text) : typeof fallback === "boolean" ? parseBool(text) : text;
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        throw new PushpalsError("config_invalid", `env ${name}: ${section}.${key} must be a number (got ${JSON.stringify(text)})`, {
+          field: `${section}.${key}`,
+          hint: `unset ${name} or give it a number`,
+        });
+      }
+      out.push({ layer: validateLayer({ [section]: { [key]: value } }, `env ${name}`), source: `env ${name}` });
+    }
+  }
+  return out;
+}
+
+function parseBool(text: string): boolean | string {
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  return text;
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
@@ -43,3 +141,5 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   }
   return cur;
 }
+
+export { SECTIONS };

@@ -1,28 +1,67 @@
 import { z } from "zod";
 import { CheckCommand } from "../jobs/kinds.ts";
 
-/** `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file. */
-export const PushpalsConfig = z.strictObject({
-  server: z
-    .strictObject({
-      // Only loopback: the control plane is local by design (see docs/architecture.md).
-      host: z.literal("127.0.0.1", { error: 'must be "127.0.0.1": the PushPals server only listens on loopback' }).default("127.0.0.1"),
-      port: z.number().int().min(0).max(65535).default(0),
-      max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-    })
-    .default({ host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 }),
-  jobs: z
-    .strictObject({
-      lease_seconds: z.number().positive().max(3600).default(30),
-      max_attempts: z.number().int().min(1).max(20).default(3),
-      max_log_lines: z.number().int().min(100).max(1_000_000).default(20_000),
-    })
-    .default({ lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 }),
-  checks: z
-    .strictObject({
-      timeout_seconds: z.number().int().positive().max(24 * 3600).default(900),
-      commands: z.array(CheckCommand).max(32).default([]),
-    })
-    .default({ timeout_seconds: 900, commands: [] }),
+/**
+ * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
+ * Each section is strict: an unknown or misspelt key is an error that names it, never silently ignored.
+ */
+const Server = z.strictObject({
+  // Only loopback: the control plane is local by design (see docs/architecture.md).
+  host: z.literal("127.0.0.1", { error: 'must be "127.0.0.1": the PushPals server only listens on loopback' }),
+  port: z.number().int().min(0).max(65535),
+  max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024),
 });
+
+const Jobs = z.strictObject({
+  lease_seconds: z.number().positive().max(3600),
+  max_attempts: z.number().int().min(1).max(20),
+  max_log_lines: z.number().int().min(100).max(1_000_000),
+});
+
+const Checks = z.strictObject({
+  timeout_seconds: z.number().int().positive().max(24 * 3600),
+  commands: z.array(CheckCommand).max(32),
+});
+
+const Repo = z.strictObject({
+  /** The branch checks and PRs target; null means the branch checked out when PushPals starts. */
+  base_branch: z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, "must be a branch name").nullable(),
+});
+
+const Workers = z.strictObject({
+  count: z.number().int().min(1).max(32),
+});
+
+const Install = z.strictObject({
+  /** "auto" follows the lockfile; "none" skips dependency preparation. */
+  package_manager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]),
+  /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
+  allow_scripts: z.boolean(),
+  timeout_seconds: z.number().int().positive().max(3600),
+});
+
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install } as const;
+export type SectionName = keyof typeof SECTIONS;
+
+export const PushpalsConfig = z.strictObject(SECTIONS);
 export type PushpalsConfig = z.infer<typeof PushpalsConfig>;
+
+/** One layer (the committed file, the local override, env, flags): any subset of the keys. */
+export const ConfigLayer = z.strictObject({
+  server: Server.partial().optional(),
+  jobs: Jobs.partial().optional(),
+  checks: Checks.partial().optional(),
+  repo: Repo.partial().optional(),
+  workers: Workers.partial().optional(),
+  install: Install.partial().optional(),
+});
+export type ConfigLayer = z.infer<typeof ConfigLayer>;
+
+export const DEFAULT_CONFIG: PushpalsConfig = {
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 },
+  jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
+  checks: { timeout_seconds: 900, commands: [] },
+  repo: { base_branch: null },
+  workers: { count: 2 },
+  install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
+};
