@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ComponentRole } from "../components/component-types.ts";
 import { Failure } from "../jobs/failure-classes.ts";
 import { ID_PATTERN } from "../jobs/ids.ts";
 import { JobState } from "../jobs/states.ts";
@@ -107,6 +108,31 @@ export const AfterQuery = z.strictObject({
   follow: z.enum(["0", "1"]).optional(),
 });
 export type AfterQuery = z.infer<typeof AfterQuery>;
+
+export const ComponentReadyBody = z.strictObject({
+  role: ComponentRole,
+  pid: z.number().int().positive().nullable(),
+  workerId: Id.nullable().optional(),
+});
+export type ComponentReadyBody = z.infer<typeof ComponentReadyBody>;
+
+export const ComponentReportBody = z.strictObject({
+  role: ComponentRole,
+  pid: z.number().int().positive().nullable(),
+  state: z.enum(["starting", "stopped", "crashed", "failed"]),
+  reason: z.string().min(1).max(1000),
+  restarts: z.number().int().min(0).optional(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().max(32).nullable().optional(),
+  workerId: Id.nullable().optional(),
+  actor: Actor,
+});
+export type ComponentReportBody = z.infer<typeof ComponentReportBody>;
+
+export const EmptyBody = z.strictObject({});
+
+export const WorkerLostBody = z.strictObject({ reason: z.string().min(1).max(1000), actor: Actor });
+export type WorkerLostBody = z.infer<typeof WorkerLostBody>;
 
 /** The file the server writes in the runtime directory so clients can find it. */
 export const ServerInfo = z.object({

@@ -1,7 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { isPushpalsError } from "../errors/pushpals-error.ts";
 import { VERSION } from "../server/version.ts";
+import { registerAgent } from "./commands/agent.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerCheckAsk } from "./commands/check-ask.ts";
+import { registerDoctor } from "./commands/doctor.ts";
+import { registerStart } from "./commands/start.ts";
+import { registerStopStatus } from "./commands/stop-status.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerJobs } from "./commands/jobs.ts";
@@ -20,8 +25,13 @@ const program = new Command()
 
 registerInit(program);
 registerConfig(program);
+registerStart(program);
+registerStopStatus(program);
+registerDoctor(program);
+registerCheckAsk(program);
 registerServe(program);
 registerWorker(program);
+registerAgent(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);

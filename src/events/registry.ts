@@ -28,6 +28,15 @@ export const EVENT_SCHEMAS = {
   "job.cancel_requested": z.object({ jobId: z.string(), actor: z.string() }),
   "worker.registered": z.object({ workerId: z.string(), name: z.string(), kinds: z.array(z.string()), pid: z.number().int().nullable() }),
   "worker.stopped": z.object({ workerId: z.string(), reason: z.string() }),
+  "component.state": z.object({
+    name: z.string(),
+    role: z.string(),
+    pid: z.number().int().nullable(),
+    state: z.string(),
+    reason: z.string(),
+    restarts: z.number().int(),
+    failureClass: FailureClass.optional(),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -88,6 +88,11 @@ export class JobService {
     return result;
   }
 
+  /** For other domain services (components): one recorded write with events announced after commit. */
+  record<T>(fn: (ctx: WriteContext) => T): T {
+    return this.write(fn);
+  }
+
   private afterCommit(announce: () => void): void {
     if (this.pendingAnnouncements) this.pendingAnnouncements.push(announce);
     else announce();
@@ -351,23 +356,7 @@ export class JobService {
       let moved = 0;
       for (const job of this.store.runningWithLeaseExpiredBefore(ctx.now, batch)) {
         moved++;
-        const worker = job.workerId ?? "unknown";
-        const patch = { workerId: null, leaseExpiresAt: null };
-        if (job.cancelRequested) {
-          transition(ctx, job, { to: "cancelled", actor: "server", reason: `lease of ${worker} expired while cancelling`, failureClass: "cancelled", patch });
-          continue;
-        }
-        if (job.attempt >= job.maxAttempts) {
-          const lastLines = this.store.lastLogLines(job.id, 20).map((l) => l.line);
-          const failure: Failure = {
-            class: "lease_lost",
-            message: `worker ${worker} stopped heartbeating on the last attempt (${job.attempt} of ${job.maxAttempts})`,
-            evidence: lastLines.length ? { logExcerpt: lastLines.join("\n").slice(-16_000) } : {},
-          };
-          transition(ctx, job, { to: "failed", actor: "server", reason: failure.message, failureClass: "lease_lost", patch: { ...patch, failure } });
-          continue;
-        }
-        transition(ctx, job, { to: "queued", actor: "server", reason: `lease of ${worker} expired (no heartbeat); requeued for attempt ${job.attempt + 1}`, patch });
+        this.loseLease(ctx, job, "stopped heartbeating");
       }
       for (const job of this.store.retryWaitDueBefore(ctx.now, batch)) {
         moved++;
@@ -375,6 +364,39 @@ export class JobService {
       }
       return moved;
     });
+  }
+
+  /**
+   * A worker process is known to be gone (its supervisor saw it exit): its jobs are handled as if
+   * their leases had expired, at once instead of a lease later.
+   */
+  workerLost(workerId: string, why: string): number {
+    return this.write((ctx) => {
+      const jobs = this.store.runningJobsOfWorker(workerId);
+      for (const job of jobs) this.loseLease(ctx, job, why);
+      return jobs.length;
+    });
+  }
+
+  /** Requeues a job whose worker is gone, or fails it with `lease_lost` after its last attempt. */
+  private loseLease(ctx: WriteContext, job: Job, why: string): void {
+    const worker = job.workerId ?? "unknown";
+    const patch = { workerId: null, leaseExpiresAt: null };
+    if (job.cancelRequested) {
+      transition(ctx, job, { to: "cancelled", actor: "server", reason: `worker ${worker} ${why} while cancelling`, failureClass: "cancelled", patch });
+      return;
+    }
+    if (job.attempt >= job.maxAttempts) {
+      const lastLines = this.store.lastLogLines(job.id, 20).map((l) => l.line);
+      const failure: Failure = {
+        class: "lease_lost",
+        message: `worker ${worker} ${why} on the last attempt (${job.attempt} of ${job.maxAttempts})`,
+        evidence: lastLines.length ? { logExcerpt: lastLines.join("\n").slice(-16_000) } : {},
+      };
+      transition(ctx, job, { to: "failed", actor: "server", reason: failure.message, failureClass: "lease_lost", patch: { ...patch, failure } });
+      return;
+    }
+    transition(ctx, job, { to: "queued", actor: "server", reason: `lease of ${worker} lost (${why}); requeued for attempt ${job.attempt + 1}`, patch });
   }
 
   /**

@@ -8,11 +8,23 @@ export const CheckCommand = z.strictObject({
 });
 export type CheckCommand = z.infer<typeof CheckCommand>;
 
+/** How a `checks` job prepares dependencies in its worktree (config `install`, snapshotted at enqueue). */
+export const InstallSettings = z.strictObject({
+  /** "auto" follows the lockfile; "none" skips dependency preparation. */
+  packageManager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]).default("auto"),
+  /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
+  allowScripts: z.boolean().default(false),
+  timeoutSeconds: z.number().int().positive().max(3600).default(600),
+});
+export type InstallSettings = z.infer<typeof InstallSettings>;
+
 export const ChecksInput = z.strictObject({
   /** The exact commit to check: a full 40-hex SHA, resolved before enqueue. */
   commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA"),
   commands: z.array(CheckCommand).min(1).max(32),
   timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
+  /** Absent in jobs enqueued before dependency preparation existed: the defaults (auto, no scripts, 600 s) apply. */
+  install: InstallSettings.optional(),
 });
 export type ChecksInput = z.infer<typeof ChecksInput>;
 
@@ -23,9 +35,20 @@ export const NoopInput = z.strictObject({
 });
 export type NoopInput = z.infer<typeof NoopInput>;
 
+/** A CTO directive (`pushpals ask`): planned by the RemoteAgent; blocked until a worker can act on it. */
+export const DirectiveInput = z.strictObject({
+  goal: z.string().min(1).max(4000),
+  risk: z.enum(["low", "medium", "high"]).nullable().default(null),
+  scope: z.array(z.string().min(1).max(512)).max(64).default([]),
+  done: z.string().max(4000).nullable().default(null),
+  constraints: z.string().max(4000).nullable().default(null),
+});
+export type DirectiveInput = z.infer<typeof DirectiveInput>;
+
 export const JOB_KINDS = {
   checks: ChecksInput,
   noop: NoopInput,
+  directive: DirectiveInput,
 } as const;
 
 export type JobKind = keyof typeof JOB_KINDS;

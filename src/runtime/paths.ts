@@ -13,7 +13,14 @@ export interface RuntimePaths {
   serverFile: string;
   /** Held by the running server for its whole life (see ServerLock). */
   serverLock: string;
+  /** The supervisor (`pushpals start`): its state, and its own lock. */
+  supervisorFile: string;
+  supervisorLock: string;
+  /** One log file per supervised component. */
+  logsDir: string;
   worktreesDir: string;
+  /** `<runtime>/deps-cache/<key>/node_modules`: installed dependencies shared (read-only) by job worktrees. */
+  depsCacheDir: string;
 }
 
 export function runtimePathsFor(repoRoot: string, gitCommonDir: string): RuntimePaths {
@@ -25,7 +32,11 @@ export function runtimePathsFor(repoRoot: string, gitCommonDir: string): Runtime
     dbPath: join(runtimeDir, "pushpals.db"),
     serverFile: join(runtimeDir, "server.json"),
     serverLock: join(runtimeDir, "server.lock"),
+    supervisorFile: join(runtimeDir, "supervisor.json"),
+    supervisorLock: join(runtimeDir, "supervisor.lock"),
+    logsDir: join(runtimeDir, "logs"),
     worktreesDir: join(runtimeDir, "worktrees"),
+    depsCacheDir: join(runtimeDir, "deps-cache"),
   };
 }
 

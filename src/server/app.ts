@@ -3,14 +3,17 @@ import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
 import { PushpalsError } from "../errors/pushpals-error.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
+import { ComponentService } from "../components/component-service.ts";
 import { GroupCommit } from "../jobs/group-commit.ts";
 import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
 import type { Store } from "../store/store.ts";
 import { checkRequestOrigin } from "./guard.ts";
 import { errorResponse, json, queryObject, validate } from "./http.ts";
 import { Router } from "./router.ts";
+import { componentRoutes } from "./routes-components.ts";
 import { jobRoutes } from "./routes-jobs.ts";
 import { workerRoutes } from "./routes-workers.ts";
+import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
 import { VERSION } from "./version.ts";
 
@@ -28,6 +31,7 @@ export interface RunningApp {
   url: string;
   port: number;
   service: JobService;
+  components: ComponentService;
   bus: EventBus;
   stop(): Promise<void>;
 }
@@ -43,13 +47,12 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const bus: EventBus = new Bus<PushpalsEvent>();
   const service = new JobService(store, bus, options.jobs);
   const commit = new GroupCommit(service);
+  const components = new ComponentService(service);
   const router = new Router();
   const streams = new AbortController();
 
   router.on("GET", "/health", () => json({ ok: true, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }));
-  router.on("GET", "/status", () =>
-    json({ counts: store.countJobsByState(), oldestQueuedAt: store.oldestQueuedAt(), workers: store.listWorkers(), lastEventSeq: store.lastEventSeq() }),
-  );
+  router.on("GET", "/status", () => json(statusSnapshot(store, Date.now())));
   router.on("GET", "/events", ({ req, url }) => {
     const q = validate(AfterQuery, queryObject(url), "query");
     const after = resumePoint(req.headers.get("last-event-id"), q.after);
@@ -72,6 +75,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   });
   jobRoutes(router, { service, commit, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
   workerRoutes(router, service, commit, options.maxBodyBytes);
+  componentRoutes(router, { components, service, commit, maxBodyBytes: options.maxBodyBytes });
 
   let port = options.port;
   const server = Bun.serve({
@@ -109,6 +113,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     url: `http://127.0.0.1:${port}`,
     port,
     service,
+    components,
     bus,
     async stop() {
       clearInterval(timer);

@@ -69,6 +69,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
   // The effective config goes into the audit log, so a changed policy is visible at the next start.
   app.service.graceRunningLeases("server restarted; running jobs get a fresh lease");
+  app.components.ready("server", "server", process.pid, null);
   app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
 
   const janitor = async () => {

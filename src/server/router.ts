@@ -1,5 +1,11 @@
 import { PushpalsError } from "../errors/pushpals-error.ts";
+import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
 import { isValidId } from "../jobs/ids.ts";
+
+/** Every path parameter has a pattern; `:name` is a component name, anything else an id. */
+const PARAM_PATTERNS: Record<string, (value: string) => boolean> = {
+  name: (value) => COMPONENT_NAME_PATTERN.test(value),
+};
 
 export interface RouteContext {
   req: Request;
@@ -49,8 +55,9 @@ function matchParts(parts: string[], segments: string[]): Record<string, string>
     const segment = segments[i]!;
     if (part.startsWith(":")) {
       const name = part.slice(1);
-      if (!isValidId(segment)) {
-        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid id`, { field: name });
+      const valid = PARAM_PATTERNS[name] ?? isValidId;
+      if (!valid(segment)) {
+        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid ${name === "name" ? "name" : "id"}`, { field: name });
       }
       params[name] = segment;
       continue;

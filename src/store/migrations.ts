@@ -99,6 +99,24 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: "components: the supervised processes and their health",
+    sql: `
+      CREATE TABLE components (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        pid INTEGER,
+        state TEXT NOT NULL,
+        worker_id TEXT,
+        started_at INTEGER NOT NULL,
+        ready_at INTEGER,
+        last_heartbeat_at INTEGER,
+        restarts INTEGER NOT NULL,
+        last_exit TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

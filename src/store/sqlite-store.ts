@@ -1,5 +1,6 @@
 import type { Database, Statement } from "bun:sqlite";
 import type { AuditEntry, AuditHead } from "../audit/chain.ts";
+import type { Component } from "../components/component-types.ts";
 import { entryHash, GENESIS_HASH } from "../audit/chain.ts";
 import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
@@ -103,6 +104,21 @@ function toLogLine(r: Row): LogLine {
   };
 }
 
+function toComponent(row: Row): Component {
+  return {
+    name: row.name as string,
+    role: row.role as Component["role"],
+    pid: (row.pid as number | null) ?? null,
+    state: row.state as Component["state"],
+    workerId: (row.worker_id as string | null) ?? null,
+    startedAt: row.started_at as number,
+    readyAt: (row.ready_at as number | null) ?? null,
+    lastHeartbeatAt: (row.last_heartbeat_at as number | null) ?? null,
+    restarts: row.restarts as number,
+    lastExit: (row.last_exit as string | null) ?? null,
+  };
+}
+
 function toWorker(row: Row): WorkerRecord {
   return {
     id: row.id as string,
@@ -181,6 +197,10 @@ export class SqliteStore implements Store {
     return (
       this.q("SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?").all(now, limit) as Row[]
     ).map(toJob);
+  }
+
+  runningJobsOfWorker(workerId: string): Job[] {
+    return (this.q("SELECT * FROM jobs WHERE state = 'running' AND worker_id = ? ORDER BY seq").all(workerId) as Row[]).map(toJob);
   }
 
   extendRunningLeases(until: number): number {
@@ -329,6 +349,29 @@ export class SqliteStore implements Store {
   auditSeqOfHash(hash: string): number | null {
     const row = this.q("SELECT seq FROM audit WHERE hash = ? LIMIT 1").get(hash) as { seq: number } | null;
     return row?.seq ?? null;
+  }
+
+  upsertComponent(c: Component): void {
+    this.q(
+      `INSERT INTO components (name, role, pid, state, worker_id, started_at, ready_at, last_heartbeat_at, restarts, last_exit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, pid = excluded.pid, state = excluded.state, worker_id = excluded.worker_id,
+         started_at = excluded.started_at, ready_at = excluded.ready_at, last_heartbeat_at = excluded.last_heartbeat_at,
+         restarts = excluded.restarts, last_exit = excluded.last_exit`,
+    ).run(c.name, c.role, c.pid, c.state, c.workerId, c.startedAt, c.readyAt, c.lastHeartbeatAt, c.restarts, c.lastExit);
+  }
+
+  getComponent(name: string): Component | null {
+    const row = this.q("SELECT * FROM components WHERE name = ?").get(name) as Row | null;
+    return row ? toComponent(row) : null;
+  }
+
+  listComponents(): Component[] {
+    return (this.q("SELECT * FROM components ORDER BY started_at, name").all() as Row[]).map(toComponent);
+  }
+
+  deleteComponents(): void {
+    this.q("DELETE FROM components").run();
   }
 
   upsertWorker(worker: WorkerRecord): void {

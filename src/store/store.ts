@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditHead } from "../audit/chain.ts";
+import type { Component } from "../components/component-types.ts";
 import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
@@ -44,6 +45,7 @@ export interface Store {
   /** Best queued job of one of these kinds: highest priority, then oldest. */
   nextClaimable(kinds: readonly string[]): Job | null;
   runningWithLeaseExpiredBefore(now: number, limit: number): Job[];
+  runningJobsOfWorker(workerId: string): Job[];
   /** Moves every running job's lease expiry to at least `until`; returns how many were running. */
   extendRunningLeases(until: number): number;
   retryWaitDueBefore(now: number, limit: number): Job[];
@@ -69,6 +71,11 @@ export interface Store {
   auditAfter(seq: number, limit: number): AuditEntry[];
   auditHead(): AuditHead | null;
   auditSeqOfHash(hash: string): number | null;
+
+  upsertComponent(component: Component): void;
+  getComponent(name: string): Component | null;
+  listComponents(): Component[];
+  deleteComponents(): void;
 
   upsertWorker(worker: WorkerRecord): void;
   getWorker(id: string): WorkerRecord | null;

@@ -20,6 +20,8 @@ export interface WorkerOptions {
   /** A worker whose server has been unreachable this long exits (an orphan must not run forever). */
   maxUnreachableMs?: number;
   onEvent?: (message: string) => void;
+  /** Called once after registration, before the first claim (e.g. the readiness handshake). */
+  onRegistered?: () => Promise<void>;
 }
 
 interface ClaimResponse {
@@ -55,6 +57,7 @@ export class WorkerRuntime {
     const maxUnreachableMs = this.options.maxUnreachableMs ?? 120_000;
     const registered = await retryUnreachable(register, { deadline: Date.now() + maxUnreachableMs, signal: this.stopController.signal });
     this.leaseMs = registered.data.leaseMs;
+    await this.options.onRegistered?.();
     this.say(`registered ${this.options.id} for ${kinds.join(", ")}`);
     let unreachableSince: number | null = null;
     while (!this.stopping) {

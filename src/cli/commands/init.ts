@@ -1,4 +1,70 @@
+import { realpathSync } from "node:fs";
+import { relative } from "node:path";
 import type { Command } from "commander";
+import { describeItem, type InitDetection } from "../../config/init-plan.ts";
+import { runInit, type InitResult } from "../../config/init-run.ts";
+import { cliContext } from "../context.ts";
+import { printJson } from "../format.ts";
 
-/** `pushpals init`: being built (see issue 4). */
-export function registerInit(_program: Command): void {}
+export function registerInit(program: Command): void {
+  program
+    .command("init")
+    .description("detect the package manager and checks and write .pushpals/config.toml (never overwrites it)")
+    .option("--yes", "when the config exists: append what it lacks at its end (existing lines are never changed)")
+    .option("--json", "machine-readable output: { configPath, created, wouldAdd, added, detected }")
+    .addHelpText(
+      "after",
+      `
+Without a config, init writes a commented .pushpals/config.toml at the repository root (from any subfolder):
+the base branch, worker count, job limits, one [[checks.commands]] per detected check (typecheck, lint, test,
+build, format check) and the package manager. Review it and commit it.
+
+With a config, init never rewrites or reorders it: it reports the detected checks and sections the file lacks.
+--yes appends only those, under a dated comment; running init again then reports nothing to add.
+Init never prompts.
+
+Examples:
+  pushpals init                   # first run: write .pushpals/config.toml
+  pushpals init                   # later: show what the file lacks, change nothing
+  pushpals init --yes             # append the missing checks and sections
+  pushpals --repo ../app init --json`,
+    )
+    .action(async (opts: { yes?: boolean; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const result = await runInit({ repoRoot: ctx.paths.repoRoot, yes: opts.yes === true });
+      if (opts.json) return printJson(result);
+      process.stdout.write(`${humanReport(result).join("\n")}\n`);
+    });
+}
+
+function humanReport(result: InitResult): string[] {
+  const shown = displayPath(result.configPath);
+  const lines = [...detectionLines(result.detected), ...result.detected.notes.map((n) => `note: ${n}`)];
+  if (result.created) return [...lines, `wrote ${shown}`, `next: review and commit ${shown}, then run \`pushpals start\``];
+  if (result.added.length > 0) {
+    return [...lines, ...result.added.map((i) => `added ${describeItem(i)}`), `appended to ${shown}; existing lines are unchanged`, `next: review and commit ${shown}, then run \`pushpals start\``];
+  }
+  if (result.wouldAdd.length === 0) return [...lines, `${shown} exists and has everything detected: nothing to add`, "next: pushpals start"];
+  return [
+    ...lines,
+    `${shown} exists: left unchanged`,
+    ...result.wouldAdd.map((i) => `would add ${describeItem(i)}`),
+    "next: `pushpals init --yes` appends them at the end of the file (nothing else changes), or add them by hand",
+  ];
+}
+
+function detectionLines(d: InitDetection): string[] {
+  const pm = d.packageManager ? `${d.packageManager} (${d.packageManagerSource})` : "none (no package.json)";
+  const checks = d.checks.length > 0 ? d.checks.map((c) => c.name).join(", ") : "none detected";
+  return [`package manager: ${pm}`, `checks: ${checks}`, `base branch: ${d.baseBranch} (${d.baseBranchSource})`, `workers: ${d.workers}`];
+}
+
+/** The config path as seen from where the user is: `.pushpals/config.toml` at the root, `../.pushpals/...` below it. */
+function displayPath(path: string): string {
+  let cwd = process.cwd();
+  try {
+    cwd = realpathSync(cwd);
+  } catch {}
+  const rel = relative(cwd, path);
+  return rel.startsWith("../../..") ? path : rel;
+}

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
@@ -13,7 +14,8 @@ export function registerWorker(program: Command): void {
     .option("--kinds <list>", "comma-separated job kinds to accept (default: all built-in)")
     .option("--id <id>", "stable worker id (default: a new one)")
     .option("--quiet", "print only the ready line and errors")
-    .action(async (opts: { name: string; kinds?: string; id?: string; quiet?: boolean }) => {
+    .option("--component <name>", "report readiness as this supervised component (set by `pushpals start`)")
+    .action(async (opts: { name: string; kinds?: string; id?: string; quiet?: boolean; component?: string }) => {
       const ctx = await cliContext(program.opts());
       const wanted = opts.kinds?.split(",").map((k) => k.trim());
       const handlers = wanted ? BUILTIN_HANDLERS.filter((h) => wanted.includes(h.kind)) : BUILTIN_HANDLERS;
@@ -23,8 +25,13 @@ export function registerWorker(program: Command): void {
           hint: `known kinds: ${BUILTIN_HANDLERS.map((h) => h.kind).join(", ")}`,
         });
       }
+      const id = opts.id ?? newId("wrk");
+      let reporter: ComponentReporter | null = null;
       const runtime = new WorkerRuntime({
-        id: opts.id ?? newId("wrk"),
+        id,
+        onRegistered: async () => {
+          if (opts.component) reporter = await reportReady(ctx.client, opts.component, "worker", id);
+        },
         name: opts.name,
         client: ctx.client,
         paths: ctx.paths,
@@ -34,6 +41,10 @@ export function registerWorker(program: Command): void {
       });
       process.once("SIGTERM", () => runtime.stop());
       process.once("SIGINT", () => runtime.stop());
-      await runtime.run();
+      try {
+        await runtime.run();
+      } finally {
+        (reporter as ComponentReporter | null)?.stop();
+      }
     });
 }

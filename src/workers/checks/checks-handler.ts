@@ -3,6 +3,7 @@ import { addJobWorktree, removeAttemptWorktree } from "../../scm/worktree.ts";
 import { isPushpalsError } from "../../errors/pushpals-error.ts";
 import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
 import { runCommand } from "../run-command.ts";
+import { prepareDependencies } from "../deps/prepare.ts";
 
 export interface CheckResult {
   name: string;
@@ -13,7 +14,8 @@ export interface CheckResult {
 }
 
 /**
- * `checks`: runs the configured check commands in a fresh, locked worktree of the exact commit.
+ * `checks`: runs the configured check commands in a fresh, locked worktree of the exact commit, after
+ * preparing its dependencies (frozen-lockfile install, or a copy of the cached install of that lockfile).
  * Every command runs (so one run reports every broken check); the first failure is the evidence.
  */
 export const checksHandler: JobHandler = {
@@ -30,7 +32,17 @@ export const checksHandler: JobHandler = {
       });
     }
     try {
-      return await runChecks(ctx, dir, input);
+      await ctx.progress({ step: "dependencies" }).catch(() => {});
+      const dependencies = await prepareDependencies({
+        dir,
+        cacheDir: ctx.paths.depsCacheDir,
+        settings: input.install,
+        signal: ctx.signal,
+        log: (stream, line) => ctx.log(stream, line),
+        recordCommand: (report) => ctx.recordCommand(report),
+        env: { PUSHPALS_JOB_ID: ctx.job.id },
+      });
+      return { ...(await runChecks(ctx, dir, input)), dependencies };
     } finally {
       // Only our own attempt's worktree: if our lease was lost, a newer attempt may be running next to it.
       await removeAttemptWorktree(ctx.paths, dir);

@@ -15,5 +15,11 @@ export async function buildChecksInput(repoRoot: string, config: PushpalsConfig,
   if (resolved.exitCode !== 0) {
     throw new PushpalsError("invalid_input", `"${ref}" is not a commit in this repository`, { field: "commit", hint: "pass a branch, tag or SHA that exists" });
   }
-  return { commit: resolved.stdout.trim(), commands: config.checks.commands, timeoutSeconds: config.checks.timeout_seconds };
+  const { install } = config;
+  return {
+    commit: resolved.stdout.trim(),
+    commands: config.checks.commands,
+    timeoutSeconds: config.checks.timeout_seconds,
+    install: { packageManager: install.package_manager, allowScripts: install.allow_scripts, timeoutSeconds: install.timeout_seconds },
+  };
 }

@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import { readSse } from "../../client/sse-reader.ts";
+import type { Job, LogLine, Transition } from "../../jobs/job-types.ts";
+import { git } from "../../scm/git.ts";
+import { buildChecksInput } from "../../workers/checks/checks-input.ts";
+import { cliContext, type CliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { jobDetail, printJson } from "../format.ts";
+import { style } from "../style.ts";
+
+export function registerCheckAsk(program: Command): void {
+  program
+    .command("check")
+    .description("run the configured checks on the base branch head (or --ref) as a job")
+    .option("--ref <ref>", "branch, tag or commit to check (default: repo.base_branch, else the current branch)")
+    .option("--wait", "follow the job and exit 0 if the checks pass, 1 if they fail (with the failing command)")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nExamples:\n  pushpals check --wait\n  pushpals check --ref feature/login --json")
+    .action(async (opts: { ref?: string; wait?: boolean; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const ref = opts.ref ?? ctx.config().repo.base_branch ?? (await currentBranch(ctx));
+      const input = await buildChecksInput(ctx.paths.repoRoot, ctx.config(), ref);
+      const body = { kind: "checks", input, actor: ctx.actor, dedupeKey: `checks:${input.commit}`, maxAttempts: ctx.config().jobs.max_attempts };
+      const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
+      const short = input.commit.slice(0, 12);
+      if (!opts.wait) {
+        if (opts.json) return printJson(data);
+        process.stdout.write(`${data.deduped ? "already checking" : "checking"} ${ref} at ${short}: job ${data.job.id}\n  follow it: pushpals logs ${data.job.id} -f\n`);
+        return;
+      }
+      if (!opts.json) process.stdout.write(`checking ${ref} at ${short}: job ${data.job.id}\n`);
+      await follow(ctx, data.job.id, !opts.json);
+      const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${data.job.id}`);
+      if (opts.json) printJson(final);
+      else if (final.job.state !== "succeeded") process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
+      else process.stdout.write(`${style.green("checks passed")} on ${short}\n`);
+      process.exitCode = final.job.state === "succeeded" ? EXIT.ok : EXIT.failed;
+    });
+
+  program
+    .command("ask <goal>")
+    .description("record a CTO directive as a durable request; it waits blocked until a worker can act on it")
+    .option("--risk <tier>", "low | medium | high (default: the RemoteAgent proposes one)")
+    .option("--scope <glob>", "files the work may touch (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--done <text>", "definition of done")
+    .option("--constraints <text>", "areas to avoid, time budget, style rules")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", '\nExample:\n  pushpals ask "make the login test stop flaking" --risk low --scope "src/auth/**" --done "50 green runs in CI"')
+    .action(async (goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const input = { goal, risk: opts.risk ?? null, scope: opts.scope, done: opts.done ?? null, constraints: opts.constraints ?? null };
+      const blockedReason = "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
+      const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "directive", input, actor: ctx.actor, blockedReason });
+      if (opts.json) return printJson(data);
+      process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
+    });
+}
+
+async function currentBranch(ctx: CliContext): Promise<string> {
+  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: ctx.paths.repoRoot, allowFailure: true });
+  return r.exitCode === 0 ? r.stdout.trim() : "HEAD";
+}
+
+/** Streams the job's log until it ends; progress lines keep a long check from looking hung. */
+async function follow(ctx: CliContext, jobId: string, print: boolean): Promise<void> {
+  const res = await ctx.client.stream(`/jobs/${jobId}/logs?follow=1`);
+  for await (const message of readSse(res.body!)) {
+    if (message.event === "log" && print) {
+      const line = JSON.parse(message.data) as LogLine;
+      process.stdout.write(line.stream === "system" ? `${style.dim(`# ${line.line}`)}\n` : `  ${line.line}\n`);
+    }
+    if (message.event === "end") return;
+  }
+}

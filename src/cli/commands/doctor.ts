@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import type { Finding } from "../../preflight/finding.ts";
+import { hasErrors, preflight } from "../../preflight/preflight.ts";
+import { cliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { printJson } from "../format.ts";
+import { style } from "../style.ts";
+
+export function printFindings(findings: Finding[], options: { quietOk?: boolean } = {}): void {
+  const oks = findings.filter((f) => f.level === "ok");
+  if (options.quietOk && oks.length) process.stdout.write(`preflight: ${oks.length} checks ok\n`);
+  for (const f of findings) {
+    if (options.quietOk && f.level === "ok") continue;
+    const mark = f.level === "error" ? style.red("error") : f.level === "warn" ? style.yellow("warn ") : style.green("ok   ");
+    const out = f.level === "error" ? process.stderr : process.stdout;
+    out.write(`${mark} ${f.code} ${f.message}\n`);
+    if (f.fix && f.level !== "ok") out.write(`        fix: ${f.fix}\n`);
+  }
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description("run the preflight checks `start` runs, change nothing, and say how to fix each problem")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nExit code 1 when any check is an error.\n\nExample:\n  pushpals doctor --json | jq '.findings[] | select(.level != \"ok\")'")
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const findings = await preflight(ctx.paths, { recover: false });
+      if (opts.json) printJson({ ok: !hasErrors(findings), findings });
+      else printFindings(findings);
+      process.exitCode = hasErrors(findings) ? EXIT.failed : EXIT.ok;
+    });
+}

@@ -1,0 +1,124 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { PushpalsError, isPushpalsError } from "../../errors/pushpals-error.ts";
+import { hasErrors, preflight } from "../../preflight/preflight.ts";
+import { isProcessAlive } from "../../runtime/server-file.ts";
+import { cleanRuntime } from "../../supervisor/clean.ts";
+import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
+import { Supervisor } from "../../supervisor/supervisor.ts";
+import { cliContext, type CliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { int } from "../parse.ts";
+import { printFindings } from "./doctor.ts";
+import { style } from "../style.ts";
+
+const CLI_MAIN = resolve(import.meta.dir, "../main.ts");
+
+interface StartOptions {
+  workers?: number;
+  detach?: boolean;
+  clean?: boolean;
+  supervise?: boolean;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description("check the machine, then start the server, agents and WorkerPals and wait until all are online")
+    .option("--workers <n>", "number of WorkerPals (default: config workers.count)", int)
+    .option("--detach", "return once online and keep running in the background")
+    .option("-c, --clean", "reset the runtime queue after a crash mess (keeps the audit log, job history and all git data)")
+    .option("--supervise", "(internal) run as the detached supervisor", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  pushpals start                 # foreground; Ctrl-C stops everything cleanly
+  pushpals start --detach        # background; then: pushpals status, pushpals stop
+  pushpals start -c --workers 4  # after a crash mess: reset the queue, start 4 WorkerPals`,
+    )
+    .action(async (opts: StartOptions) => {
+      const ctx = await cliContext(program.opts());
+      const workers = opts.workers ?? ctx.config().workers.count;
+      if (workers < 1 || workers > 32) throw new PushpalsError("invalid_input", `--workers ${workers}: must be 1 to 32`, { field: "workers" });
+      if (opts.supervise) return supervise(ctx, workers);
+      const running = readSupervisorInfo(ctx.paths.supervisorFile);
+      if (running && isProcessAlive(running.pid)) {
+        process.stdout.write(`PushPals is already running for this repository${running.url ? ` at ${running.url}` : ""} (pid ${running.pid}); nothing started\n`);
+        return;
+      }
+      const findings = await preflight(ctx.paths, { recover: true });
+      printFindings(findings, { quietOk: true });
+      if (hasErrors(findings)) {
+        process.stderr.write("pushpals: preflight failed; fix the errors above and run `pushpals start` again\n");
+        process.exitCode = EXIT.environment;
+        return;
+      }
+      if (opts.clean) {
+        const report = await cleanRuntime(ctx.paths, ctx.actor);
+        process.stdout.write(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees\n`);
+        for (const kept of report.kept) process.stdout.write(`  kept ${kept}\n`);
+      }
+      if (opts.detach) return detach(ctx, workers);
+      await supervise(ctx, workers);
+    });
+}
+
+/** Runs the supervisor in this process until SIGINT/SIGTERM. */
+async function supervise(ctx: CliContext, workers: number): Promise<void> {
+  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say: (line) => process.stdout.write(`${line}\n`) });
+  let online: { url: string; elapsedMs: number };
+  try {
+    online = await supervisor.start();
+  } catch (err) {
+    if (isPushpalsError(err, "conflict") && err.details?.alreadyRunning) {
+      process.stdout.write(`${err.message}; nothing started\n`);
+      return;
+    }
+    throw err;
+  }
+  process.stdout.write(`${style.green("all systems online")} at ${online.url} (${(online.elapsedMs / 1000).toFixed(1)} s)\n`);
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => void supervisor.stop(`received ${signal}`).then(done);
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+/** Starts the supervisor in the background, shows its progress, and returns once it is online. */
+async function detach(ctx: CliContext, workers: number): Promise<void> {
+  mkdirSync(ctx.paths.logsDir, { recursive: true });
+  const logPath = join(ctx.paths.logsDir, "supervisor.log");
+  const offset = existsSync(logPath) ? statSync(logPath).size : 0;
+  const log = openSync(logPath, "a");
+  const args = [process.execPath, CLI_MAIN, "--repo", ctx.paths.repoRoot, "start", "--supervise", "--workers", String(workers)];
+  const child = Bun.spawn(args, { cwd: ctx.paths.repoRoot, stdin: "ignore", stdout: log, stderr: log, detached: true });
+  closeSync(log);
+  child.unref();
+  let position = offset;
+  const pump = () => {
+    const fd = openSync(logPath, "r");
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, position);
+      if (n <= 0) break;
+      process.stdout.write(buffer.subarray(0, n));
+      position += n;
+    }
+    closeSync(fd);
+  };
+  for (;;) {
+    pump();
+    const info = readSupervisorInfo(ctx.paths.supervisorFile);
+    if (info?.pid === child.pid && info.state === "online") break;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      pump();
+      throw new PushpalsError("internal", `the supervisor exited before the runtime was online (${child.signalCode ?? `exit ${child.exitCode}`})`, {
+        hint: `see ${logPath}`,
+      });
+    }
+    await Bun.sleep(25);
+  }
+  process.stdout.write(`running in the background (supervisor pid ${child.pid}); \`pushpals status\` to look, \`pushpals stop\` to stop\n`);
+}

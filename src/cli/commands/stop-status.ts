@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import type { Component } from "../../components/component-types.ts";
+import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { isProcessAlive, readServerInfo } from "../../runtime/server-file.ts";
+import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
+import type { StatusSnapshot } from "../../server/status.ts";
+import { cliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { age, printJson, table } from "../format.ts";
+import { style } from "../style.ts";
+
+export function registerStopStatus(program: Command): void {
+  program
+    .command("stop")
+    .description("stop the runtime gracefully: workers return their jobs, then agents, then the server")
+    .option("--timeout <seconds>", "wait this long before giving up", "30")
+    .action(async (opts: { timeout: string }) => {
+      const ctx = await cliContext(program.opts());
+      const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
+      const server = readServerInfo(ctx.paths.serverFile);
+      const target = supervisor && isProcessAlive(supervisor.pid) ? supervisor.pid : server && isProcessAlive(server.pid) ? server.pid : null;
+      if (target === null) {
+        process.stdout.write("PushPals is not running for this repository\n");
+        return;
+      }
+      process.kill(target, "SIGTERM");
+      const deadline = Date.now() + Number(opts.timeout) * 1000;
+      let shown = 0;
+      while (isProcessAlive(target)) {
+        if (Date.now() > deadline) {
+          process.stderr.write(`pushpals: pid ${target} is still running after ${opts.timeout}s\n  fix: look at ${ctx.paths.logsDir}, or kill -9 ${target}\n`);
+          process.exitCode = EXIT.failed;
+          return;
+        }
+        if (Date.now() - shown > 2_000) {
+          if (shown) process.stdout.write("waiting for workers to return their jobs...\n");
+          shown = Date.now();
+        }
+        await Bun.sleep(25);
+      }
+      process.stdout.write(`stopped (pid ${target})\n`);
+    });
+
+  program
+    .command("status")
+    .description("online or not, each component's health, the queue, and jobs that will not move on their own")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nExit code 3 when PushPals is not running.\n\nExamples:\n  pushpals status\n  pushpals status --json | jq .components")
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = await cliContext(program.opts());
+      const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
+      let snapshot: StatusSnapshot;
+      try {
+        snapshot = (await ctx.client.request<StatusSnapshot>("GET", "/status")).data;
+      } catch (err) {
+        if (!isPushpalsError(err, "server_unreachable")) throw err;
+        if (opts.json) printJson({ online: false, url: null, supervisor: null, components: [], counts: {}, stuck: [] });
+        else process.stdout.write("PushPals is not running for this repository\n  start it with `pushpals start`\n");
+        process.exitCode = EXIT.unreachable;
+        return;
+      }
+      const url = ctx.client.url();
+      const now = Date.now();
+      const oldestQueuedAgeMs = snapshot.oldestQueuedAt === null ? null : now - snapshot.oldestQueuedAt;
+      const live = supervisor && isProcessAlive(supervisor.pid) ? supervisor : null;
+      if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
+      const header = live ? `supervisor pid ${live.pid}, ${live.state}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
+      process.stdout.write(`PushPals ${style.green("online")} at ${url} (${header})\n\n`);
+      process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
+      const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${state}`).join(", ") || "no jobs";
+      process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
+      for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${s.id} (${s.kind}, ${s.state}): ${s.why}\n`);
+    });
+}
+
+function componentsTable(components: Component[], now: number): string {
+  if (components.length === 0) return "no components have reported";
+  const rows = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS"]];
+  for (const c of components) {
+    const state = c.state === "ready" ? style.green(c.state) : c.state === "failed" || c.state === "crashed" ? style.red(c.state) : c.state;
+    rows.push([c.name, c.role, String(c.pid ?? "-"), state, c.lastHeartbeatAt ? `${age(c.lastHeartbeatAt, now)} ago` : "-", String(c.restarts)]);
+  }
+  return table(rows);
+}

@@ -1,0 +1,95 @@
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import type { FailureClass } from "../jobs/failure-classes.ts";
+import type { JobService } from "../jobs/job-service.ts";
+import type { Component, ComponentRole, ComponentState } from "./component-types.ts";
+
+export interface ComponentReport {
+  role: ComponentRole;
+  pid: number | null;
+  state: Exclude<ComponentState, "ready">;
+  reason: string;
+  restarts?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  workerId?: string | null;
+}
+
+/**
+ * The registry of supervised processes. Components say `ready` themselves (the readiness handshake)
+ * and heartbeat; the supervisor reports what it sees: starts, crashes (with a failure class) and stops.
+ * Every state change is an event and an audit entry.
+ */
+export class ComponentService {
+  constructor(private readonly jobs: JobService) {}
+
+  list(): Component[] {
+    return this.jobs.store.listComponents();
+  }
+
+  ready(name: string, role: ComponentRole, pid: number | null, workerId: string | null): Component {
+    return this.jobs.record((ctx) => {
+      const existing = this.jobs.store.getComponent(name);
+      const next: Component = {
+        name,
+        role,
+        pid,
+        state: "ready",
+        workerId,
+        startedAt: existing?.startedAt ?? ctx.now,
+        readyAt: ctx.now,
+        lastHeartbeatAt: ctx.now,
+        restarts: existing?.restarts ?? 0,
+        lastExit: existing?.lastExit ?? null,
+      };
+      this.jobs.store.upsertComponent(next);
+      ctx.emit("component.state", null, { name, role, pid, state: "ready", reason: "reported ready", restarts: next.restarts });
+      ctx.audit(`${role}:${name}`, "component.ready", name, { pid, workerId });
+      return next;
+    });
+  }
+
+  heartbeat(name: string): void {
+    this.jobs.record((ctx) => {
+      const existing = this.jobs.store.getComponent(name);
+      if (!existing) throw new PushpalsError("not_found", `component ${name} has not reported ready`, { hint: "report ready first" });
+      this.jobs.store.upsertComponent({ ...existing, lastHeartbeatAt: ctx.now });
+    });
+  }
+
+  /** What the supervisor saw happen to a process. */
+  report(name: string, report: ComponentReport, actor: string): Component {
+    return this.jobs.record((ctx) => {
+      const existing = this.jobs.store.getComponent(name);
+      const exit = report.signal ? `signal ${report.signal}` : report.exitCode !== undefined && report.exitCode !== null ? `exit ${report.exitCode}` : null;
+      const failureClass: FailureClass | undefined =
+        report.state === "crashed" || report.state === "failed" ? (report.signal ? "environment" : "internal") : undefined;
+      const next: Component = {
+        name,
+        role: report.role,
+        pid: report.pid,
+        state: report.state,
+        workerId: report.workerId ?? existing?.workerId ?? null,
+        startedAt: report.state === "starting" ? ctx.now : (existing?.startedAt ?? ctx.now),
+        readyAt: report.state === "starting" ? null : (existing?.readyAt ?? null),
+        lastHeartbeatAt: existing?.lastHeartbeatAt ?? null,
+        restarts: report.restarts ?? existing?.restarts ?? 0,
+        lastExit: exit ?? existing?.lastExit ?? null,
+      };
+      this.jobs.store.upsertComponent(next);
+      const data = { name, role: report.role, pid: report.pid, state: report.state, reason: report.reason, restarts: next.restarts };
+      ctx.emit("component.state", null, failureClass ? { ...data, failureClass } : data);
+      ctx.audit(actor, `component.${report.state}`, name, { ...data, exit, ...(failureClass ? { failureClass } : {}) });
+      return next;
+    });
+  }
+
+  /** `start --clean`: forget the registry of a previous run (the audit log keeps its history). */
+  reset(actor: string): number {
+    return this.jobs.record((ctx) => {
+      const count = this.jobs.store.listComponents().length;
+      this.jobs.store.deleteComponents();
+      ctx.audit(actor, "components.reset", null, { count });
+      return count;
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { existsSync, rmSync } from "node:fs";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { isProcessAlive, readServerInfo } from "../runtime/server-file.ts";
+import { readSupervisorInfo } from "../supervisor/supervisor-file.ts";
+import { ok, warn, type Finding } from "./finding.ts";
+
+/**
+ * A crashed earlier run leaves `server.json` / `supervisor.json` behind with dead pids. They are
+ * removed (with `recover`) and reported. Leases and worktrees need no action here: the server gives
+ * running jobs a lease after a restart and its janitor removes worktrees of finished jobs.
+ */
+export async function recoverStaleRuntime(paths: RuntimePaths, recover: boolean): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const stale: string[] = [];
+  const server = readServerInfo(paths.serverFile);
+  if (server && !isProcessAlive(server.pid)) stale.push(`server.json (pid ${server.pid} is gone)`);
+  const supervisor = readSupervisorInfo(paths.supervisorFile);
+  if (supervisor && !isProcessAlive(supervisor.pid)) stale.push(`supervisor.json (pid ${supervisor.pid} is gone)`);
+  if (stale.length === 0) return [ok("PP008", "no stale runtime files")];
+  if (!recover) return [warn("PP008", `a crashed earlier run left ${stale.join(", ")}`, "`pushpals start` recovers it automatically")];
+  if (server && !isProcessAlive(server.pid) && existsSync(paths.serverFile)) rmSync(paths.serverFile, { force: true });
+  if (supervisor && !isProcessAlive(supervisor.pid) && existsSync(paths.supervisorFile)) rmSync(paths.supervisorFile, { force: true });
+  findings.push(ok("PP008", `recovered from a crashed earlier run: removed ${stale.join(", ")}`));
+  return findings;
+}

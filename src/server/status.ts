@@ -1,0 +1,48 @@
+import type { Component } from "../components/component-types.ts";
+import type { Job, WorkerRecord } from "../jobs/job-types.ts";
+import type { JobState } from "../jobs/states.ts";
+import type { Store } from "../store/store.ts";
+
+export interface StuckJob {
+  id: string;
+  kind: string;
+  state: JobState;
+  why: string;
+}
+
+export interface StatusSnapshot {
+  pid: number;
+  counts: Partial<Record<JobState, number>>;
+  oldestQueuedAt: number | null;
+  components: Component[];
+  workers: WorkerRecord[];
+  stuck: StuckJob[];
+  lastEventSeq: number;
+}
+
+const WORKER_ALIVE_MS = 60_000;
+const QUEUED_TOO_LONG_MS = 60_000;
+
+/** One read of everything `pushpals status` shows, including jobs that will not move on their own. */
+export function statusSnapshot(store: Store, now: number): StatusSnapshot {
+  const workers = store.listWorkers();
+  const liveKinds = new Set(workers.filter((w) => now - w.lastSeenAt < WORKER_ALIVE_MS).flatMap((w) => w.kinds));
+  const stuck: StuckJob[] = [];
+  const note = (job: Job, why: string) => stuck.push({ id: job.id, kind: job.kind, state: job.state, why });
+  for (const job of store.listJobs({ state: "running", limit: 500 })) {
+    if ((job.leaseExpiresAt ?? now) < now) note(job, `lease expired ${Math.round((now - job.leaseExpiresAt!) / 1000)}s ago; it will be requeued`);
+  }
+  for (const job of store.listJobs({ state: "queued", limit: 500 })) {
+    if (now - job.createdAt > QUEUED_TOO_LONG_MS && !liveKinds.has(job.kind)) note(job, `no live worker runs ${job.kind} jobs`);
+  }
+  for (const job of store.listJobs({ state: "blocked", limit: 500 })) note(job, job.blockedReason ?? "blocked");
+  return {
+    pid: process.pid,
+    counts: store.countJobsByState(),
+    oldestQueuedAt: store.oldestQueuedAt(),
+    components: store.listComponents(),
+    workers,
+    stuck,
+    lastEventSeq: store.lastEventSeq(),
+  };
+}

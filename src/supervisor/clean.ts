@@ -1,0 +1,61 @@
+import { existsSync, readdirSync } from "node:fs";
+import { verifyAudit } from "../audit/audit-log.ts";
+import { Bus } from "../events/bus.ts";
+import type { PushpalsEvent } from "../events/registry.ts";
+import { ComponentService } from "../components/component-service.ts";
+import { JobService } from "../jobs/job-service.ts";
+import { ACTIVE_STATES } from "../jobs/states.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { removeJobWorktrees } from "../scm/worktree.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+
+export interface CleanReport {
+  cancelledJobs: number;
+  removedWorktrees: number;
+  kept: string[];
+}
+
+/**
+ * `start --clean`: resets the runtime's queue after a crash mess. Every active job is cancelled (with
+ * an audit entry, its history kept), job worktrees and the component registry are removed. The audit
+ * log, job history, branches, commits and config are never touched. Run only while nothing is running.
+ */
+export async function cleanRuntime(paths: RuntimePaths, actor: string): Promise<CleanReport> {
+  const store = new SqliteStore(paths.dbPath);
+  try {
+    const jobs = new JobService(store, new Bus<PushpalsEvent>());
+    let cancelledJobs = 0;
+    for (const state of ACTIVE_STATES) {
+      for (const job of store.listJobs({ state, limit: 100_000 })) {
+        if (state === "running") jobs.workerLost(job.workerId ?? "unknown", "runtime reset by start --clean");
+        const current = store.getJob(job.id)!;
+        if (current.state === "failed" || current.state === "cancelled") continue;
+        if (current.state === "running") continue;
+        jobs.cancel(job.id, actor, "runtime reset by `pushpals start --clean`");
+        cancelledJobs++;
+      }
+    }
+    new ComponentService(jobs).reset(actor);
+    let removedWorktrees = 0;
+    if (existsSync(paths.worktreesDir)) {
+      for (const jobId of readdirSync(paths.worktreesDir)) {
+        await removeJobWorktrees(paths, jobId).catch(() => {});
+        removedWorktrees++;
+      }
+    }
+    const verdict = verifyAudit(store);
+    const total = Object.values(store.countJobsByState()).reduce((a, b) => a + b, 0);
+    return {
+      cancelledJobs,
+      removedWorktrees,
+      kept: [
+        `audit log: ${verdict.entries} entries (${verdict.ok ? "chain verified" : `BROKEN at #${verdict.firstBad?.seq}: run pushpals audit verify`})`,
+        `job history: ${total} jobs with their transitions and logs`,
+        "git: every branch, commit and your working tree (never touched)",
+        "config: .pushpals/config.toml and the local override",
+      ],
+    };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,34 @@
+import type { ComponentRole } from "../components/component-types.ts";
+import { newId } from "../jobs/ids.ts";
+
+export interface ComponentSpec {
+  name: string;
+  role: ComponentRole;
+  /** CLI arguments after `pushpals` that run this component in the foreground. */
+  args: () => string[];
+  /** Workers get a fresh id per process, so the server can return a dead one's jobs at once. */
+  workerId: string | null;
+}
+
+/** The runtime's processes: the server first, then the agents, then N WorkerPals. */
+export function runtimeComponents(workers: number): ComponentSpec[] {
+  const agents: ComponentSpec[] = (["remote-agent", "review-agent", "scm"] as const).map((role) => ({
+    name: role,
+    role,
+    args: () => ["agent", role, "--name", role],
+    workerId: null,
+  }));
+  const pals: ComponentSpec[] = Array.from({ length: workers }, (_, i) => {
+    const spec: ComponentSpec = {
+      name: `worker-${i + 1}`,
+      role: "worker",
+      workerId: null,
+      args: () => {
+        spec.workerId = newId("wrk");
+        return ["worker", "--name", spec.name, "--id", spec.workerId, "--component", spec.name, "--quiet"];
+      },
+    };
+    return spec;
+  });
+  return [{ name: "server", role: "server", args: () => ["serve"], workerId: null }, ...agents, ...pals];
+}

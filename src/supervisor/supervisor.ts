@@ -1,0 +1,219 @@
+import type { Subprocess } from "bun";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
+import type { Component } from "../components/component-types.ts";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import { readServerInfo } from "../runtime/server-file.ts";
+import { ServerLock } from "../runtime/server-lock.ts";
+import { runtimeComponents, type ComponentSpec } from "./component-spec.ts";
+import { RestartPolicy } from "./restart-policy.ts";
+import { readSupervisorInfo, removeSupervisorInfo, writeSupervisorInfo, type SupervisorInfo } from "./supervisor-file.ts";
+
+const CLI_MAIN = resolve(import.meta.dir, "../cli/main.ts");
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface SupervisorOptions {
+  paths: RuntimePaths;
+  workers: number;
+  client: ApiClient;
+  say: (line: string) => void;
+}
+
+interface Child {
+  spec: ComponentSpec;
+  proc: Subprocess;
+  policy: RestartPolicy;
+  restarts: number;
+}
+
+/**
+ * `pushpals start`: runs the server, the agents and N WorkerPals as separate processes, waits for
+ * each to report ready through the API, restarts crashed ones with backoff (recording each crash),
+ * gives up on one that keeps crashing, and stops everything in order: workers, agents, server.
+ */
+export class Supervisor {
+  private readonly children = new Map<string, Child>();
+  private readonly exitHandled = new WeakMap<Child, Promise<void>>();
+  private lock: ServerLock | null = null;
+  private stopping = false;
+  private info: SupervisorInfo;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.info = { pid: process.pid, state: "starting", url: null, startedAt: Date.now(), onlineAt: null, workers: options.workers, error: null };
+  }
+
+  async start(): Promise<{ url: string; elapsedMs: number }> {
+    const { paths } = this.options;
+    this.lock = ServerLock.tryAcquire(paths.supervisorLock);
+    if (!this.lock) {
+      const running = readSupervisorInfo(paths.supervisorFile);
+      throw new PushpalsError("conflict", `PushPals is already running for this repository${running?.url ? ` at ${running.url}` : ""}${running ? ` (pid ${running.pid})` : ""}`, {
+        hint: "see `pushpals status`; stop it with `pushpals stop`",
+        details: { alreadyRunning: true },
+      });
+    }
+    mkdirSync(paths.logsDir, { recursive: true });
+    this.save();
+    const [serverSpec, ...rest] = runtimeComponents(this.options.workers);
+    try {
+      await this.launch(serverSpec!);
+      const url = readServerInfo(paths.serverFile)!.url;
+      this.info.url = url;
+      this.save();
+      await Promise.all(rest.map((spec) => this.launch(spec)));
+      this.info.state = "online";
+      this.info.onlineAt = Date.now();
+      this.save();
+      return { url, elapsedMs: this.info.onlineAt - this.info.startedAt };
+    } catch (err) {
+      this.info.error = (err as Error).message;
+      this.save();
+      await this.stop("start failed");
+      throw err;
+    }
+  }
+
+  /** Spawns one component and resolves once it has reported ready. */
+  private async launch(spec: ComponentSpec): Promise<void> {
+    const child = this.spawn(spec, new RestartPolicy(), 0);
+    await this.waitReady(child);
+    this.options.say(`${spec.name.padEnd(13)} ready   pid ${child.proc.pid}${spec.role === "server" ? `  ${readServerInfo(this.options.paths.serverFile)?.url}` : ""}`);
+  }
+
+  private spawn(spec: ComponentSpec, policy: RestartPolicy, restarts: number): Child {
+    const log = openSync(join(this.options.paths.logsDir, `${spec.name}.log`), "a");
+    const proc = Bun.spawn([process.execPath, CLI_MAIN, ...spec.args()], {
+      cwd: this.options.paths.repoRoot,
+      stdin: "ignore",
+      stdout: log,
+      stderr: log,
+      env: { ...process.env, PUSHPALS_SUPERVISED: "1" },
+    });
+    closeSync(log);
+    const child: Child = { spec, proc, policy, restarts };
+    this.children.set(spec.name, child);
+    this.exitHandled.set(child, proc.exited.then(() => this.onExit(child)));
+    return child;
+  }
+
+  private async waitReady(child: Child): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const { spec, proc } = child;
+    for (;;) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new PushpalsError("internal", `${spec.name} exited (${proc.signalCode ?? `exit ${proc.exitCode}`}) before it was ready:\n${this.logTail(spec.name)}`, {
+          hint: `see ${join(this.options.paths.logsDir, `${spec.name}.log`)}`,
+        });
+      }
+      if (await this.isReady(child)) return;
+      if (Date.now() > deadline) {
+        throw new PushpalsError("internal", `${spec.name} did not report ready within ${READY_TIMEOUT_MS / 1000}s`, {
+          hint: `see ${join(this.options.paths.logsDir, `${spec.name}.log`)}`,
+        });
+      }
+      await Bun.sleep(25);
+    }
+  }
+
+  private async isReady({ spec, proc }: Child): Promise<boolean> {
+    if (spec.role === "server") {
+      const info = readServerInfo(this.options.paths.serverFile);
+      if (info?.pid !== proc.pid) return false;
+    }
+    try {
+      const { data } = await this.options.client.request<{ components: Component[] }>("GET", "/components");
+      return data.components.some((c) => c.name === spec.name && c.pid === proc.pid && c.state === "ready");
+    } catch {
+      return false;
+    }
+  }
+
+  private async onExit(child: Child): Promise<void> {
+    if (this.children.get(child.spec.name) !== child) return;
+    const { spec, proc } = child;
+    const exit = { exitCode: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode) };
+    if (this.stopping) {
+      // Workers and agents stop while the server is still up: one attempt, no retries to outlive us.
+      if (spec.role !== "server") await this.report(spec, { state: "stopped", pid: proc.pid, reason: "stopped by the supervisor", ...exit }, false);
+      return;
+    }
+    const delay = child.policy.onCrash(Date.now());
+    const how = exit.signal ? `killed by ${exit.signal}` : `exited ${exit.exitCode}`;
+    void this.report(spec, { state: delay === null ? "failed" : "crashed", pid: proc.pid, reason: `${how}`, restarts: child.restarts, ...exit });
+    if (spec.workerId) void this.workerLost(spec.workerId, `its process ${how}`);
+    if (delay === null) {
+      this.options.say(`${spec.name} keeps crashing (${child.policy.recent} times in a minute); not restarting it. Log: ${join(this.options.paths.logsDir, `${spec.name}.log`)}`);
+      this.info.state = "degraded";
+      this.save();
+      return;
+    }
+    this.options.say(`${spec.name} ${how}; restarting in ${delay} ms`);
+    await Bun.sleep(delay);
+    if (this.stopping) return;
+    const next = this.spawn(spec, child.policy, child.restarts + 1);
+    try {
+      await this.waitReady(next);
+      this.options.say(`${spec.name.padEnd(13)} ready   pid ${next.proc.pid} (restart ${next.restarts})`);
+    } catch (err) {
+      this.options.say(`${spec.name} did not come back: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
+
+  /** Best effort with retries: the server itself may be the one restarting. */
+  private async report(spec: ComponentSpec, report: Record<string, unknown>, retry = true): Promise<void> {
+    const body = { role: spec.role, workerId: spec.workerId, actor: "supervisor", ...report };
+    const send = () => this.options.client.request("POST", `/components/${spec.name}/report`, body);
+    await (retry ? retryUnreachable(send, { deadline: Date.now() + 15_000 }) : send()).catch(() => {});
+  }
+
+  private async workerLost(workerId: string, reason: string): Promise<void> {
+    await retryUnreachable(() => this.options.client.request("POST", `/workers/${workerId}/lost`, { reason, actor: "supervisor" }), {
+      deadline: Date.now() + 15_000,
+    }).catch(() => {});
+  }
+
+  /** Workers first (they return their jobs), then the agents, then the server. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.info.state = "stopping";
+    this.save();
+    const byRole = (pred: (c: Child) => boolean) => [...this.children.values()].filter(pred);
+    await this.terminate(byRole((c) => c.spec.role === "worker"));
+    await this.terminate(byRole((c) => c.spec.role !== "worker" && c.spec.role !== "server"));
+    await this.terminate(byRole((c) => c.spec.role === "server"));
+    removeSupervisorInfo(this.options.paths.supervisorFile, process.pid);
+    this.lock?.release();
+    this.options.say(`stopped (${reason})`);
+  }
+
+  private async terminate(children: Child[]): Promise<void> {
+    await Promise.all(
+      children.map(async (child) => {
+        const { proc } = child;
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill("SIGTERM");
+          const timer = setTimeout(() => proc.kill("SIGKILL"), STOP_TIMEOUT_MS);
+          await proc.exited;
+          clearTimeout(timer);
+        }
+        await this.exitHandled.get(child);
+      }),
+    );
+  }
+
+  private save(): void {
+    writeSupervisorInfo(this.options.paths.supervisorFile, this.info);
+  }
+
+  private logTail(name: string): string {
+    try {
+      return readFileSync(join(this.options.paths.logsDir, `${name}.log`), "utf8").trim().split("\n").slice(-15).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+}

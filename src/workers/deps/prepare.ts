@@ -1,0 +1,133 @@
+import { join } from "node:path";
+import type { PackageManager } from "../../config/detect.ts";
+import type { InstallSettings } from "../../jobs/kinds.ts";
+import { JobFailure, type CommandReport } from "../handler.ts";
+import { runCommand, type RunResult } from "../run-command.ts";
+import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
+import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
+
+export interface PrepareOptions {
+  /** The job's worktree: dependencies are installed into it. */
+  dir: string;
+  /** `RuntimePaths.depsCacheDir`. */
+  cacheDir: string;
+  settings?: InstallSettings;
+  signal: AbortSignal;
+  log: (stream: "stdout" | "stderr" | "system", line: string) => void;
+  recordCommand?: (report: CommandReport) => Promise<void>;
+  /** Extra environment for the package manager, on top of the scrubbed command environment. */
+  env?: Record<string, string>;
+}
+
+export interface DependenciesResult {
+  packageManager: PackageManager;
+  cacheHit: boolean;
+  durationMs: number;
+}
+
+const PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * Prepares a fresh worktree's dependencies before the job runs repository commands: a frozen-lockfile
+ * install with the detected package manager, or a hard-linked copy of a cached install of the same
+ * lockfile. Returns null when there is nothing to prepare; throws JobFailure when it cannot be done.
+ */
+export async function prepareDependencies(options: PrepareOptions): Promise<DependenciesResult | null> {
+  const started = performance.now();
+  const settings = options.settings ?? DEFAULT_INSTALL;
+  const outcome = planInstall(options.dir, settings);
+  if ("skip" in outcome) {
+    options.log("system", `# dependencies: skipped (${outcome.skip})`);
+    return null;
+  }
+  const { plan } = outcome;
+  const versions = await probeVersions(plan.packageManager, options);
+  const install = installCommand(plan.packageManager, versions.pmVersion, settings.allowScripts);
+  const key = cacheKey(plan.packageManager, {
+    pmVersion: versions.pmVersion,
+    nodeVersion: versions.nodeVersion,
+    platform: `${process.platform}-${process.arch}`,
+    allowScripts: settings.allowScripts,
+    lockfile: plan.lockfile,
+    lockfileSha256: sha256File(join(options.dir, plan.lockfile)),
+    packageJsonSha256: sha256File(join(options.dir, "package.json")),
+  });
+  const elapsed = () => Math.round(performance.now() - started);
+  const label = install.command.split(" --")[0];
+
+  if (await restoreFromCache(options, key)) {
+    options.log("system", `# dependencies: ${label} (cache hit, ${seconds(elapsed())})`);
+    return { packageManager: plan.packageManager, cacheHit: true, durationMs: elapsed() };
+  }
+  await runInstall(plan, install, settings, options);
+  const stored = await storeEntry(options.cacheDir, key, options.dir).catch((err: unknown) => `not cached: ${(err as Error).message}`);
+  const note = stored === "stored" ? `cached as ${key}` : stored === "raced" ? "another job cached it first" : stored === "empty" ? "no node_modules to cache" : stored;
+  options.log("system", `# dependencies: ${label} (cache miss, ${seconds(elapsed())}; ${note})`);
+  return { packageManager: plan.packageManager, cacheHit: false, durationMs: elapsed() };
+}
+
+/** A verified entry becomes the worktree's node_modules; a damaged or vanished one means a fresh install. */
+async function restoreFromCache(options: PrepareOptions, key: string): Promise<boolean> {
+  const manifest = readManifest(options.cacheDir, key);
+  if (!manifest) return false;
+  if (!verifyEntry(options.cacheDir, manifest)) {
+    options.log("system", `# dependencies: cache entry ${key} changed after it was stored (a job wrote into it?); evicted, installing afresh`);
+    return false;
+  }
+  try {
+    await restoreEntry(options.cacheDir, manifest, options.dir);
+    return true;
+  } catch (err) {
+    options.log("system", `# dependencies: could not use cache entry ${key} (${(err as Error).message}); installing afresh`);
+    return false;
+  }
+}
+
+async function probeVersions(pm: PackageManager, options: PrepareOptions): Promise<{ pmVersion: string; nodeVersion: string }> {
+  const command = versionProbe(pm);
+  const run = await runCommand(command, { cwd: options.dir, timeoutMs: PROBE_TIMEOUT_MS, signal: options.signal, env: options.env, onLine: () => {} });
+  if (run.aborted) throw new JobFailure("cancelled", `stopped while checking the ${pm} version`, { command });
+  const versions = run.exitCode === 0 ? parseVersions(run.tail) : null;
+  if (versions) return versions;
+  const why = run.timedOut ? `did not answer within ${PROBE_TIMEOUT_MS / 1000} s` : run.exitCode === 127 ? "is not installed (command not found)" : `exited ${run.exitCode ?? run.signal} without printing a version`;
+  throw new JobFailure(
+    "environment",
+    `the repository needs ${pm} to install its dependencies, but \`${pm} --version\` ${why} on this worker: ` +
+      `install ${pm} on the worker's PATH${pm === "npm" ? "" : " (e.g. `corepack enable`)"}, or set install.package_manager in .pushpals/config.toml`,
+    evidenceOf(command, run),
+  );
+}
+
+async function runInstall(plan: InstallPlan, install: { command: string; env: Record<string, string> }, settings: InstallSettings, options: PrepareOptions): Promise<void> {
+  const { command } = install;
+  options.log("system", `$ ${command}    # dependencies (${plan.lockfile}, cache miss)`);
+  const run = await runCommand(command, {
+    cwd: options.dir,
+    timeoutMs: settings.timeoutSeconds * 1000,
+    signal: options.signal,
+    env: { ...install.env, ...options.env },
+    onLine: (stream, line) => options.log(stream, line),
+    tailLines: 80,
+  });
+  await options.recordCommand?.({ command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+  if (run.aborted) throw new JobFailure("cancelled", "stopped while installing dependencies", { command });
+  const evidence = evidenceOf(command, run);
+  if (run.timedOut) {
+    throw new JobFailure("timeout", `\`${command}\` ran past the ${settings.timeoutSeconds} s install time limit: raise install.timeout_seconds in .pushpals/config.toml, or check the registry is reachable`, evidence);
+  }
+  if (run.exitCode === 0) return;
+  throw new JobFailure(
+    "environment",
+    `installing dependencies failed: \`${command}\` exited ${run.exitCode ?? run.signal} (its last lines are in the evidence); ` +
+      `if ${plan.lockfile} is out of date, run ${plan.packageManager} install and commit it, otherwise check the registry and network`,
+    evidence,
+  );
+}
+
+function evidenceOf(command: string, run: RunResult) {
+  return { command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
