@@ -41,7 +41,8 @@ test("kill -9 a worker mid-checks: the job is re-leased after expiry, succeeds e
   const { transitions } = await cluster.job(job.id);
   expect(transitions.map((t) => t.to)).toEqual(["queued", "running", "queued", "running", "succeeded"]);
   expect(transitions[2]!.actor).toBe("server");
-  expect(transitions[2]!.reason).toMatch(/lease of wrk_\w+ lost \(stopped heartbeating\)/);
+  // The server notices the dead process (same machine) before the lease would have run out.
+  expect(transitions[2]!.reason).toMatch(/lease of wrk_\w+ lost \((its process \(pid \d+\) is gone|stopped heartbeating)\)/);
   expect(transitions.filter((t) => t.to === "succeeded")).toHaveLength(1);
   expect(readFileSync(marker, "utf8").trim().split("\n")).toHaveLength(2);
   expect(worktreeCount(cluster.root)).toBe(1);

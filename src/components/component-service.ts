@@ -75,7 +75,10 @@ export class ComponentService {
         restarts: report.restarts ?? existing?.restarts ?? 0,
         lastExit: exit ?? existing?.lastExit ?? null,
       };
-      this.jobs.store.upsertComponent(next);
+      // A crash reported late (the server itself was restarting) must not overwrite the newer process
+      // that has already said ready: keep its row, record the crash in the history.
+      const superseded = existing !== null && existing.state === "ready" && existing.pid !== report.pid && report.state !== "starting";
+      this.jobs.store.upsertComponent(superseded ? { ...existing, restarts: next.restarts, lastExit: next.lastExit } : next);
       const data = { name, role: report.role, pid: report.pid, state: report.state, reason: report.reason, restarts: next.restarts };
       ctx.emit("component.state", null, failureClass ? { ...data, failureClass } : data);
       ctx.audit(actor, `component.${report.state}`, name, { ...data, exit, ...(failureClass ? { failureClass } : {}) });

@@ -81,6 +81,20 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   };
   await janitor();
   const janitorTimer = setInterval(janitor, 60_000);
+  // Workers run on this machine: one whose process is gone (kill -9, OOM) gets its jobs returned now,
+  // not a lease later. A paused worker is still alive and is left to its lease.
+  const reapDeadWorkers = () => {
+    try {
+      for (const workerId of new Set(store.listJobs({ state: "running", limit: 1000 }).map((j) => j.workerId))) {
+        const pid = workerId ? store.getWorker(workerId)?.pid : null;
+        if (workerId && pid && !isProcessAlive(pid)) app.service.workerLost(workerId, `its process (pid ${pid}) is gone`);
+      }
+    } catch (err) {
+      console.error("[server] dead worker check failed:", err);
+    }
+  };
+  reapDeadWorkers();
+  const reaperTimer = setInterval(reapDeadWorkers, 1_000);
 
   let stopped = false;
   return {
@@ -90,6 +104,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       if (stopped) return;
       stopped = true;
       clearInterval(janitorTimer);
+      clearInterval(reaperTimer);
       await app.stop();
       app.service.audit("server", "server.stopped", null, { pid: process.pid, reason });
       removeServerInfo(paths.serverFile, process.pid);

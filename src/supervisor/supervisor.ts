@@ -142,7 +142,8 @@ export class Supervisor {
     }
     const delay = child.policy.onCrash(Date.now());
     const how = exit.signal ? `killed by ${exit.signal}` : `exited ${exit.exitCode}`;
-    void this.report(spec, { state: delay === null ? "failed" : "crashed", pid: proc.pid, reason: `${how}`, restarts: child.restarts, ...exit });
+    const restarts = delay === null ? child.restarts : child.restarts + 1;
+    void this.report(spec, { state: delay === null ? "failed" : "crashed", pid: proc.pid, reason: how, restarts, ...exit });
     if (spec.workerId) void this.workerLost(spec.workerId, `its process ${how}`);
     if (delay === null) {
       this.options.say(`${spec.name} keeps crashing (${child.policy.recent} times in a minute); not restarting it. Log: ${join(this.options.paths.logsDir, `${spec.name}.log`)}`);

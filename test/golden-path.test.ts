@@ -1,0 +1,181 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { ApiClient } from "../src/client/api-client.ts";
+import type { Component } from "../src/components/component-types.ts";
+import type { Job, Transition } from "../src/jobs/job-types.ts";
+import { isProcessAlive } from "../src/runtime/server-file.ts";
+import type { StatusSnapshot } from "../src/server/status.ts";
+import { readSupervisorInfo } from "../src/supervisor/supervisor-file.ts";
+import { makeRepo, PUSHPALS_BIN } from "./helpers/cluster.ts";
+
+type Repo = Awaited<ReturnType<typeof makeRepo>>;
+const repos: Repo[] = [];
+const pids = new Set<number>();
+
+afterEach(async () => {
+  for (const repo of repos.splice(0)) {
+    cli(repo, ["stop"]);
+    repo.cleanup();
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  pids.clear();
+});
+
+function cli(repo: Repo, args: string[]) {
+  const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: repo.root, stdout: "pipe", stderr: "pipe" });
+  return { exitCode: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+async function newRepo(): Promise<Repo> {
+  const repo = await makeRepo({ configToml: '[[checks.commands]]\nname = "ok"\nrun = "true"\n' });
+  repos.push(repo);
+  return repo;
+}
+
+async function startDetached(repo: Repo, workers: number) {
+  const r = cli(repo, ["start", "--detach", "--workers", String(workers)]);
+  expect(r.stdout).toContain("all systems online");
+  expect(r.exitCode).toBe(0);
+  const status = await snapshot(repo);
+  for (const c of status.components) if (c.pid) pids.add(c.pid);
+  pids.add(readSupervisorInfo(repo.paths.supervisorFile)!.pid);
+  return r;
+}
+
+async function snapshot(repo: Repo): Promise<StatusSnapshot> {
+  return (await new ApiClient({ serverFile: repo.paths.serverFile }).request<StatusSnapshot>("GET", "/status")).data;
+}
+
+/** Polls the API (retrying while the server itself restarts) until the predicate holds. */
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+const component = (s: StatusSnapshot, name: string) => s.components.find((c) => c.name === name);
+
+test("start reaches all systems online; status --json lists every component; stop leaves nothing running", async () => {
+  const repo = await newRepo();
+  const out = await startDetached(repo, 2);
+  for (const name of ["server", "remote-agent", "review-agent", "scm", "worker-1", "worker-2"]) expect(out.stdout).toMatch(new RegExp(`${name}\\s+ready`));
+  const status = JSON.parse(cli(repo, ["status", "--json"]).stdout);
+  expect(status.online).toBe(true);
+  expect(status.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(status.components.map((c: Component) => `${c.name}:${c.role}:${c.state}`).sort()).toEqual(
+    ["remote-agent:remote-agent:ready", "review-agent:review-agent:ready", "scm:scm:ready", "server:server:ready", "worker-1:worker:ready", "worker-2:worker:ready"],
+  );
+  const running = status.components.map((c: Component) => c.pid) as number[];
+
+  const again = cli(repo, ["start", "--detach"]);
+  expect(again.exitCode).toBe(0);
+  expect(again.stdout).toMatch(/already running.*nothing started/);
+  expect(readSupervisorInfo(repo.paths.supervisorFile)!.pid).toBe(status.supervisor.pid);
+
+  const stop = cli(repo, ["stop"]);
+  expect(stop.exitCode).toBe(0);
+  for (const pid of [...running, status.supervisor.pid]) expect(isProcessAlive(pid)).toBe(false);
+  expect(existsSync(repo.paths.serverFile)).toBe(false);
+  expect(existsSync(repo.paths.supervisorFile)).toBe(false);
+  expect(cli(repo, ["status"]).exitCode).toBe(3);
+}, 60_000);
+
+test("kill -9 of each component in turn is survived: restarted, the crash recorded, a worker's job returned", async () => {
+  const repo = await newRepo();
+  await startDetached(repo, 2);
+  const api = new ApiClient({ serverFile: repo.paths.serverFile });
+  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" });
+  const running = await waitFor("the job to run", async () => {
+    const { data: j } = await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`);
+    return j.job.state === "running" ? j.job : null;
+  });
+
+  for (const name of ["worker-1", "worker-2", "remote-agent", "review-agent", "scm", "server"]) {
+    const before = component(await snapshot(repo), name)!;
+    process.kill(before.pid!, "SIGKILL");
+    const after = await waitFor(`${name} to come back`, async () => {
+      const c = component(await snapshot(repo), name);
+      return c && c.state === "ready" && c.pid !== before.pid ? c : null;
+    });
+    pids.add(after.pid!);
+    expect(after.restarts).toBe(before.restarts + 1);
+    expect(after.lastExit).toBe("signal SIGKILL");
+  }
+
+  // The job's worker was killed: the supervisor returned the job at once, and a worker took it again.
+  const { data: history } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${running.id}`);
+  const returned = history.transitions.find((t) => t.from === "running" && t.to === "queued");
+  expect(returned?.reason).toMatch(/its process killed by SIGKILL/);
+  expect(history.job.attempt).toBeGreaterThanOrEqual(2);
+
+  const audit = cli(repo, ["audit", "export"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const crashes = audit.filter((e) => e.action === "component.crashed");
+  expect(crashes.map((e) => e.subject).sort()).toEqual(["remote-agent", "review-agent", "scm", "server", "worker-1", "worker-2"]);
+  expect(crashes.every((e) => e.data.failureClass === "environment")).toBe(true);
+  expect(cli(repo, ["audit", "verify"]).exitCode).toBe(0);
+}, 90_000);
+
+test("after kill -9 of the whole runtime, start recovers without manual cleanup and finishes the work", async () => {
+  const repo = await newRepo();
+  await startDetached(repo, 1);
+  const api = new ApiClient({ serverFile: repo.paths.serverFile });
+  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 1_500 }, actor: "test" });
+  await waitFor("the job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`)).data.job.state === "running");
+  const status = await snapshot(repo);
+  const supervisor = readSupervisorInfo(repo.paths.supervisorFile)!.pid;
+  for (const pid of [supervisor, ...status.components.map((c) => c.pid!)]) process.kill(pid, "SIGKILL");
+  await waitFor("everything to die", async () => [supervisor, ...status.components.map((c) => c.pid!)].every((p) => !isProcessAlive(p)));
+
+  const restart = await startDetached(repo, 1);
+  expect(restart.stdout).toMatch(/all systems online/);
+  const final = await waitFor("the interrupted job to finish", async () => {
+    const { data: j } = await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`);
+    return j.job.state === "succeeded" ? j.job : null;
+  }, 60_000);
+  expect(final.attempt).toBe(2);
+}, 90_000);
+
+test("two repositories run side by side without interfering", async () => {
+  const [a, b] = [await newRepo(), await newRepo()];
+  await startDetached(a, 1);
+  await startDetached(b, 1);
+  const urlA = JSON.parse(cli(a, ["status", "--json"]).stdout).url;
+  const urlB = JSON.parse(cli(b, ["status", "--json"]).stdout).url;
+  expect(urlA).not.toBe(urlB);
+  const checked = cli(a, ["check", "--wait"]);
+  expect(checked.exitCode).toBe(0);
+  expect(JSON.parse(cli(b, ["jobs", "--json"]).stdout).jobs).toEqual([]);
+  expect(cli(a, ["stop"]).exitCode).toBe(0);
+  expect(JSON.parse(cli(b, ["status", "--json"]).stdout).online).toBe(true);
+}, 60_000);
+
+test("a component that keeps crashing is reported failed and not restarted forever", async () => {
+  const repo = await newRepo();
+  await startDetached(repo, 1);
+  let last = component(await snapshot(repo), "scm")!;
+  for (let crash = 1; crash <= 5; crash++) {
+    process.kill(last.pid!, "SIGKILL");
+    if (crash === 5) break;
+    last = await waitFor(`scm restart ${crash}`, async () => {
+      const c = component(await snapshot(repo), "scm");
+      return c && c.state === "ready" && c.pid !== last.pid ? c : null;
+    });
+    pids.add(last.pid!);
+  }
+  const failed = await waitFor("scm to be given up on", async () => {
+    const c = component(await snapshot(repo), "scm");
+    return c?.state === "failed" ? c : null;
+  });
+  expect(failed.lastExit).toBe("signal SIGKILL");
+  const status = JSON.parse(cli(repo, ["status", "--json"]).stdout);
+  expect(status.supervisor.state).toBe("degraded");
+  expect(cli(repo, ["status"]).stdout).toMatch(/scm\s+scm\s+\d+\s+failed/);
+}, 60_000);
