@@ -49,6 +49,15 @@ describe("without a server", () => {
     expect(r.stderr.toString()).toMatch(/config\.toml: server\.host: .*loopback.*"0\.0\.0\.0"/);
   });
 
+  test("every command has --help with examples", () => {
+    const commands = ["init", "config", "start", "stop", "status", "doctor", "check", "ask", "serve", "worker", "agent", "enqueue", "jobs", "job", "cancel", "logs", "watch"];
+    for (const command of [...commands.map((c) => [c]), ["audit", "verify"], ["audit", "export"]]) {
+      const r = cluster.cli([...command, "--help"]);
+      expect({ command, exitCode: r.exitCode }).toEqual({ command, exitCode: 0 });
+      expect({ command, hasExample: /Examples?:/.test(r.stdout) }).toEqual({ command, hasExample: true });
+    }
+  });
+
   test("unknown flag: usage error, exit 2", () => {
     expect(cluster.cli(["jobs", "--bogus"]).exitCode).toBe(2);
   });

@@ -21,6 +21,19 @@ const program = new Command()
   .version(VERSION)
   .option("--repo <path>", "the repository (any folder inside it); default: the current folder")
   .showHelpAfterError()
+  .addHelpText(
+    "after",
+    `
+Getting started:
+  pushpals init                 # write .pushpals/config.toml for this repository
+  pushpals start --detach       # server, agents and WorkerPals; "all systems online"
+  pushpals check --wait         # run the checks on the base branch head
+  pushpals status               # components, queue, stuck jobs
+  pushpals stop
+
+Exit codes: 0 ok, 1 "no" (checks failed, audit broken), 2 bad input or config, 3 not running,
+4 not found, 5 conflict, 6 environment (git, repository, preflight), 70 internal error.`,
+  )
   .exitOverride();
 
 registerInit(program);

@@ -12,6 +12,7 @@ export function registerAgent(program: Command): void {
   program
     .command("agent")
     .description("run one agent process in the foreground (started by `pushpals start`)")
+    .addHelpText("after", '\nExample:\n  pushpals agent review-agent')
     .argument("<role>", "remote-agent | review-agent | scm")
     .option("--name <name>", "component name (default: the role)")
     .action(async (role: string, opts: { name?: string }) => {

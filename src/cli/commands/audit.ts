@@ -15,6 +15,7 @@ export function registerAudit(program: Command): void {
   audit
     .command("verify")
     .description("re-walk the hash chain; exits 1 and names the first bad entry if any was edited, deleted or reordered")
+    .addHelpText("after", '\nWorks with the server stopped (reads the database directly, read-only).\n\nExample:\n  pushpals audit verify --json')
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
@@ -32,6 +33,7 @@ export function registerAudit(program: Command): void {
   audit
     .command("export")
     .description("write the audit log as JSONL (one entry per line, chain order)")
+    .addHelpText("after", '\nExample:\n  pushpals audit export --out audit.jsonl')
     .option("--out <file>", "write here instead of standard output")
     .action(async (opts: { out?: string }) => {
       const ctx = await cliContext(program.opts());

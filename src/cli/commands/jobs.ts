@@ -11,6 +11,7 @@ export function registerJobs(program: Command): void {
   program
     .command("enqueue <kind>")
     .description("enqueue a job (for checks: the commit and the configured commands are filled in)")
+    .addHelpText("after", '\nExamples:\n  pushpals enqueue checks --commit main\n  pushpals enqueue noop --input \'{"sleepMs": 1000}\' --dedupe-key smoke-test')
     .option("--input <json>", "job input as JSON", "{}")
     .option("--commit <ref>", "checks: the commit to check", "HEAD")
     .option("--priority <n>", "higher runs first", int)
@@ -35,6 +36,7 @@ export function registerJobs(program: Command): void {
   program
     .command("jobs")
     .description("list the most recent jobs (oldest of them first)")
+    .addHelpText("after", '\nExamples:\n  pushpals jobs --state failed\n  pushpals jobs --kind checks --limit 20 --json')
     .option("--state <state>", `only this state (${JobState.options.join(", ")})`)
     .option("--kind <kind>", "only this kind")
     .option("--limit <n>", "at most this many", int, 100)
@@ -52,6 +54,7 @@ export function registerJobs(program: Command): void {
   program
     .command("job <id>")
     .description("one job: state history with timestamps, attempts, failure class and evidence")
+    .addHelpText("after", '\nExample:\n  pushpals job job_01a2...  --json | jq .job.failure')
     .option("--json", "machine-readable output")
     .action(async (id: string, opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
@@ -63,6 +66,7 @@ export function registerJobs(program: Command): void {
   program
     .command("cancel <id>")
     .description("cancel a job: a queued one at once, a running one is told to stop")
+    .addHelpText("after", '\nExample:\n  pushpals cancel job_01a2... --reason "superseded by a newer commit"')
     .option("--reason <text>", "why (recorded in the audit log)")
     .option("--json", "machine-readable output")
     .action(async (id: string, opts: { reason?: string; json?: boolean }) => {

@@ -10,6 +10,7 @@ export function registerLogs(program: Command): void {
   program
     .command("logs <id>")
     .description("a job's log lines; -f follows them live until the job ends")
+    .addHelpText("after", '\nLines from stderr are shown with "! ", PushPals\' own lines with "# ".\n\nExamples:\n  pushpals logs job_01a2... -f\n  pushpals logs job_01a2... --json')
     .option("-f, --follow", "keep streaming until the job ends")
     .option("--json", "one JSON object per line")
     .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
@@ -39,6 +40,7 @@ export function registerLogs(program: Command): void {
   program
     .command("watch")
     .description("stream live events (resumable: --after SEQ)")
+    .addHelpText("after", '\nExamples:\n  pushpals watch\n  pushpals watch --after 0 --json   # replay everything, then follow')
     .option("--after <seq>", "replay events after this sequence number first", int, -1)
     .option("--json", "one JSON event per line")
     .action(async (opts: { after: number; json?: boolean }) => {

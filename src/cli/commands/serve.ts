@@ -7,6 +7,7 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the control plane server in the foreground (loopback only)")
+    .addHelpText("after", '\nUsually started for you by `pushpals start`.\n\nExample:\n  pushpals serve --port 7420')
     .option("--port <n>", "port on 127.0.0.1 (default: config, else any free port)", int)
     .addOption(hidden("--tick-ms <n>", "lease/retry timer interval"))
     .addOption(hidden("--lease-ms <n>", "lease length override"))

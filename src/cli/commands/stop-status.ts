@@ -14,6 +14,7 @@ export function registerStopStatus(program: Command): void {
     .command("stop")
     .description("stop the runtime gracefully: workers return their jobs, then agents, then the server")
     .option("--timeout <seconds>", "wait this long before giving up", "30")
+    .addHelpText("after", "\nExamples:\n  pushpals stop\n  pushpals stop --timeout 120   # let long jobs be returned")
     .action(async (opts: { timeout: string }) => {
       const ctx = await cliContext(program.opts());
       const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
