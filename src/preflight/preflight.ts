@@ -1,32 +1,45 @@
-import { accessSync, constants, mkdirSync, statfsSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statfsSync, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname } from "node:path";
 import { loadEffectiveConfig } from "../config/load.ts";
 import { isPushpalsError } from "../errors/pushpals-error.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
+import { isProcessAlive, readServerInfo } from "../runtime/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
 
 export const MIN_GIT = [2, 25] as const;
-const MIN_FREE_BYTES = 500 * 1024 * 1024;
+export const MIN_FREE_BYTES = 500 * 1024 * 1024;
+/**
+ * Operator override for the free-disk threshold (PP006), in MB: e.g. `PUSHPALS_MIN_FREE_MB=2048` on a
+ * machine whose jobs need bigger worktrees, or a low value on a small disk the operator knows is enough.
+ */
+export const MIN_FREE_ENV = "PUSHPALS_MIN_FREE_MB";
 
 export interface PreflightOptions {
-  /** Fix what can be fixed safely (stale pid/port files of a crashed run). */
+  /** Fix what can be fixed safely (stale pid/port files of a crashed run) and create the runtime directory. */
   recover: boolean;
+  /** Free bytes required where the runtime lives (PP006). Default: env `PUSHPALS_MIN_FREE_MB`, else 500 MB. */
+  minFreeBytes?: number;
 }
 
 /**
  * Everything `start` needs from the machine and the repository, checked up front so a failure is a
- * clear message with a fix instead of a crash later. Never prompts.
+ * clear message with a fix instead of a crash later. Never prompts. Without `recover` (doctor) it
+ * changes nothing on disk.
  */
 export async function preflight(paths: RuntimePaths, options: PreflightOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
-  findings.push(await checkGit(paths.repoRoot));
-  findings.push(await checkCommits(paths.repoRoot));
+  const gitFinding = await checkGit(paths.repoRoot);
+  findings.push(gitFinding);
+  // Without a runnable git there is nothing to ask about commits; PP001 already says what to do.
+  if (gitFinding.code !== "PP001" || gitFinding.level !== "error") findings.push(await checkCommits(paths.repoRoot));
   const config = checkConfig(paths, findings);
-  findings.push(checkRuntimeDir(paths.runtimeDir));
-  findings.push(checkDisk(paths.runtimeDir));
-  if (config?.server.port) findings.push(await checkPort(config.server.port));
+  findings.push(checkRuntimeDir(paths.runtimeDir, options.recover));
+  const threshold = minFreeBytes(options, findings);
+  findings.push(checkDisk(paths.runtimeDir, threshold));
+  if (config?.server.port) findings.push(await checkPort(config.server.port, runningServerPid(paths, config.server.port)));
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
   findings.push(checkSandbox());
   return findings;
@@ -37,19 +50,31 @@ export function hasErrors(findings: Finding[]): boolean {
 }
 
 async function checkGit(cwd: string): Promise<Finding> {
-  const r = await git(["--version"], { cwd, allowFailure: true }).catch(() => null);
-  if (!r || r.exitCode !== 0) return error("PP001", "git is not installed or not on PATH", "install git 2.25 or newer (apt-get install git)");
+  const install = `install git ${MIN_GIT.join(".")} or newer (apt-get install git) and make sure it is on PATH`;
+  let r: Awaited<ReturnType<typeof git>>;
+  try {
+    r = await git(["--version"], { cwd, allowFailure: true, timeoutMs: 10_000 });
+  } catch (err) {
+    // git() throws its own error only when git ran and hung; anything else means it could not be started.
+    if (isPushpalsError(err)) return error("PP001", `git does not work: ${err.message}`, err.hint ?? install);
+    return error("PP001", "git is not installed or not on PATH", install);
+  }
+  if (r.exitCode !== 0) return error("PP001", `git --version failed (exit ${r.exitCode}): ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}`, install);
   const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(r.stdout)?.slice(1) ?? []).map(Number);
   if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1])) {
-    return error("PP002", `git ${major}.${minor} is too old (worktree locking needs ${MIN_GIT.join(".")}+)`, "upgrade git");
+    return error("PP002", `git ${major}.${minor} is too old (worktree locking needs ${MIN_GIT.join(".")}+)`, `upgrade git to ${MIN_GIT.join(".")} or newer`);
   }
   return ok("PP001", `git ${major}.${minor}`);
 }
 
 async function checkCommits(cwd: string): Promise<Finding> {
-  const r = await git(["rev-parse", "--verify", "HEAD"], { cwd, allowFailure: true });
-  if (r.exitCode !== 0) return error("PP003", "the repository has no commits yet: jobs run on exact commits", 'commit something first: git add -A && git commit -m "initial"');
-  return ok("PP003", `HEAD is ${r.stdout.trim().slice(0, 12)}`);
+  try {
+    const r = await git(["rev-parse", "--verify", "HEAD"], { cwd, allowFailure: true, timeoutMs: 10_000 });
+    if (r.exitCode !== 0) return error("PP003", "the repository has no commits yet: jobs run on exact commits", 'commit something first: git add -A && git commit -m "initial"');
+    return ok("PP003", `HEAD is ${r.stdout.trim().slice(0, 12)}`);
+  } catch (err) {
+    return error("PP003", `could not read HEAD: ${(err as Error).message}`, "run `git status` in the repository to see what git says");
+  }
 }
 
 function checkConfig(paths: RuntimePaths, findings: Finding[]) {
@@ -64,37 +89,97 @@ function checkConfig(paths: RuntimePaths, findings: Finding[]) {
   }
 }
 
-function checkRuntimeDir(dir: string): Finding {
+/** With `create` (start) the directory is made; without (doctor) only whether it could be is checked. */
+function checkRuntimeDir(dir: string, create: boolean): Finding {
+  let target = dir;
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    return ok("PP005", `runtime directory ${dir} is writable`);
-  } catch (err) {
-    return error("PP005", `cannot write the runtime directory ${dir}: ${(err as Error).message}`, `fix its permissions: chmod u+w ${dir}`);
-  }
-}
-
-function checkDisk(dir: string): Finding {
-  try {
-    const stats = statfsSync(dir);
-    const free = stats.bavail * stats.bsize;
-    if (free < MIN_FREE_BYTES) {
-      return error("PP006", `only ${Math.round(free / 1024 / 1024)} MB free where the runtime lives (${dir}); worktrees need room`, "free at least 500 MB of disk");
+    const existing = statSync(dir, { throwIfNoEntry: false });
+    if (existing && !existing.isDirectory()) {
+      return error("PP005", `the runtime directory ${dir} exists but is not a directory`, `move it out of the way (PushPals recreates it): mv ${dir} ${dir}.bak`);
     }
-    return ok("PP006", `${Math.round(free / 1024 / 1024 / 1024)} GB free`);
-  } catch {
-    return warn("PP006", "could not measure free disk space", "check `df -h` yourself");
+    if (!existing && create) mkdirSync(dir, { recursive: true });
+    if (!existing && !create) {
+      target = nearestExisting(dir);
+      if (!statSync(target).isDirectory()) throw Object.assign(new Error(`${target} is not a directory`), { code: "ENOTDIR" });
+    }
+    accessSync(target, constants.W_OK);
+    return ok("PP005", existing || create ? `runtime directory ${dir} is writable` : `runtime directory ${dir} can be created`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const fix =
+      code === "EACCES" || code === "EPERM"
+        ? `fix its permissions: chmod u+w ${target}`
+        : code === "EROFS"
+          ? "the file system is read-only; remount it writable"
+          : code === "ENOTDIR" || code === "EEXIST"
+            ? `a file is in the way of the runtime directory ${dir}; move it out of the way`
+            : `make ${dir} a writable directory`;
+    return error("PP005", `cannot write the runtime directory ${dir}: ${(err as Error).message}`, fix);
   }
 }
 
-export async function checkPort(port: number): Promise<Finding> {
-  const free = await new Promise<boolean>((resolve) => {
+/** `path` itself or its closest ancestor that exists (file or directory). */
+function nearestExisting(path: string): string {
+  for (let cur = path; ; cur = dirname(cur)) {
+    try {
+      statSync(cur);
+      return cur;
+    } catch {
+      if (dirname(cur) === cur) return cur;
+    }
+  }
+}
+
+/** The PP006 threshold: the option, else the operator's `PUSHPALS_MIN_FREE_MB`, else 500 MB. */
+function minFreeBytes(options: PreflightOptions, findings: Finding[]): number {
+  if (options.minFreeBytes !== undefined) return options.minFreeBytes;
+  const text = process.env[MIN_FREE_ENV];
+  if (text === undefined || text.trim() === "") return MIN_FREE_BYTES;
+  const mb = Number(text);
+  if (!Number.isFinite(mb) || mb < 0) {
+    findings.push(warn("PP006", `${MIN_FREE_ENV}=${JSON.stringify(text)} is not a number of megabytes; using ${formatBytes(MIN_FREE_BYTES)}`, `unset ${MIN_FREE_ENV} or set it to a number, e.g. ${MIN_FREE_ENV}=500`));
+    return MIN_FREE_BYTES;
+  }
+  return mb * 1024 * 1024;
+}
+
+function checkDisk(dir: string, minFree: number): Finding {
+  const where = nearestExisting(dir);
+  try {
+    const stats = statfsSync(where);
+    const free = stats.bavail * stats.bsize;
+    if (free < minFree) {
+      return error("PP006", `only ${formatBytes(free)} free where the runtime lives (${dir}); worktrees need at least ${formatBytes(minFree)}`, `free at least ${formatBytes(minFree - free)} of disk on that file system`);
+    }
+    return ok("PP006", `${formatBytes(free)} free`);
+  } catch {
+    return warn("PP006", "could not measure free disk space", `check \`df -h ${where}\` yourself`);
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mb = bytes / 1024 / 1024;
+  return mb >= 10 * 1024 ? `${Math.round(mb / 1024)} GB` : `${Math.ceil(mb)} MB`;
+}
+
+/** The pid of this repository's live PushPals server when it is the one holding `port`. */
+function runningServerPid(paths: RuntimePaths, port: number): number | null {
+  const info = readServerInfo(paths.serverFile);
+  return info && info.port === port && isProcessAlive(info.pid) ? info.pid : null;
+}
+
+export async function checkPort(port: number, ownServerPid: number | null = null): Promise<Finding> {
+  if (ownServerPid !== null) return ok("PP007", `port ${port} on 127.0.0.1 is held by this repository's PushPals server (pid ${ownServerPid})`);
+  const failure = await new Promise<string | null>((resolve) => {
     const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(null)));
   });
-  if (free) return ok("PP007", `port ${port} on 127.0.0.1 is free`);
-  return error("PP007", `port ${port} on 127.0.0.1 is already in use`, "set server.port = 0 (any free port) or another port in .pushpals/config.toml, or stop what uses it");
+  if (failure === null) return ok("PP007", `port ${port} on 127.0.0.1 is free`);
+  const change = "set server.port = 0 (any free port) or another port in .pushpals/config.toml";
+  if (failure === "EACCES") return error("PP007", `port ${port} on 127.0.0.1 needs privileges this user does not have`, `${change} (above 1023)`);
+  if (failure !== "EADDRINUSE") return error("PP007", `cannot listen on port ${port} on 127.0.0.1 (${failure})`, change);
+  return error("PP007", `port ${port} on 127.0.0.1 is already in use`, `${change}, or stop what uses it (see \`ss -ltnp 'sport = :${port}'\`)`);
 }
 
 function checkSandbox(): Finding {

@@ -6,8 +6,9 @@ import { ok, warn, type Finding } from "./finding.ts";
 
 /**
  * A crashed earlier run leaves `server.json` / `supervisor.json` behind with dead pids. They are
- * removed (with `recover`) and reported. Leases and worktrees need no action here: the server gives
- * running jobs a lease after a restart and its janitor removes worktrees of finished jobs.
+ * removed (with `recover`) and reported as a warning, so `start` prints it. Leases and worktrees need
+ * no action here: the server gives running jobs a lease after a restart and its janitor removes
+ * worktrees of finished jobs.
  */
 export async function recoverStaleRuntime(paths: RuntimePaths, recover: boolean): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -20,6 +21,7 @@ export async function recoverStaleRuntime(paths: RuntimePaths, recover: boolean)
   if (!recover) return [warn("PP008", `a crashed earlier run left ${stale.join(", ")}`, "`pushpals start` recovers it automatically")];
   if (server && !isProcessAlive(server.pid) && existsSync(paths.serverFile)) rmSync(paths.serverFile, { force: true });
   if (supervisor && !isProcessAlive(supervisor.pid) && existsSync(paths.supervisorFile)) rmSync(paths.supervisorFile, { force: true });
-  findings.push(ok("PP008", `recovered from a crashed earlier run: removed ${stale.join(", ")}`));
+  // A warning, not "ok": `start` shows only a count of ok findings, and a crash is worth seeing.
+  findings.push(warn("PP008", `recovered from a crashed earlier run: removed ${stale.join(", ")}`, `see why it crashed in the logs: ${paths.logsDir}`));
   return findings;
 }

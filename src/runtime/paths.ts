@@ -44,7 +44,7 @@ export function runtimePathsFor(repoRoot: string, gitCommonDir: string): Runtime
 export async function resolveRuntimePaths(cwd: string): Promise<RuntimePaths> {
   const result = await git(["rev-parse", "--show-toplevel", "--git-common-dir"], { cwd, allowFailure: true, timeoutMs: 10_000 }).catch(
     (err: unknown) => {
-      throw new PushpalsError("not_a_repository", `could not run git in ${cwd}: ${(err as Error).message}`, {
+      throw new PushpalsError("git_failed", `could not run git in ${cwd}: ${(err as Error).message}`, {
         hint: "install git (2.25 or newer) and make sure it is on PATH",
       });
     },

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Finding } from "../../preflight/finding.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
+import { isPushpalsError } from "../../errors/pushpals-error.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printJson } from "../format.ts";
@@ -25,8 +26,15 @@ export function registerDoctor(program: Command): void {
     .option("--json", "machine-readable output")
     .addHelpText("after", "\nExit code 1 when any check is an error.\n\nExample:\n  pushpals doctor --json | jq '.findings[] | select(.level != \"ok\")'")
     .action(async (opts: { json?: boolean }) => {
-      const ctx = await cliContext(program.opts());
-      const findings = await preflight(ctx.paths, { recover: false });
+      let findings: Finding[];
+      try {
+        const ctx = await cliContext(program.opts());
+        findings = await preflight(ctx.paths, { recover: false });
+      } catch (err) {
+        // Without git there is no repository to look at: that is itself the finding.
+        if (!isPushpalsError(err, "git_failed")) throw err;
+        findings = [{ code: "PP001", level: "error", message: err.message, fix: err.hint ?? "install git 2.25 or newer" }];
+      }
       if (opts.json) printJson({ ok: !hasErrors(findings), findings });
       else printFindings(findings);
       process.exitCode = hasErrors(findings) ? EXIT.failed : EXIT.ok;

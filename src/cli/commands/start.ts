@@ -40,9 +40,12 @@ Examples:
     )
     .action(async (opts: StartOptions) => {
       const ctx = await cliContext(program.opts());
-      const workers = opts.workers ?? ctx.config().workers.count;
-      if (workers < 1 || workers > 32) throw new PushpalsError("invalid_input", `--workers ${workers}: must be 1 to 32`, { field: "workers" });
-      if (opts.supervise) return supervise(ctx, workers);
+      if (opts.workers !== undefined && (opts.workers < 1 || opts.workers > 32)) {
+        throw new PushpalsError("invalid_input", `--workers ${opts.workers}: must be 1 to 32`, { field: "workers" });
+      }
+      // Read only after preflight has vetted the config (a bad config is a PP004 finding, not a crash).
+      const workerCount = () => opts.workers ?? ctx.config().workers.count;
+      if (opts.supervise) return supervise(ctx, workerCount());
       const running = readSupervisorInfo(ctx.paths.supervisorFile);
       if (running && isProcessAlive(running.pid)) {
         process.stdout.write(`PushPals is already running for this repository${running.url ? ` at ${running.url}` : ""} (pid ${running.pid}); nothing started\n`);
@@ -60,8 +63,8 @@ Examples:
         process.stdout.write(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees\n`);
         for (const kept of report.kept) process.stdout.write(`  kept ${kept}\n`);
       }
-      if (opts.detach) return detach(ctx, workers);
-      await supervise(ctx, workers);
+      if (opts.detach) return detach(ctx, workerCount());
+      await supervise(ctx, workerCount());
     });
 }
 

@@ -6,6 +6,7 @@ import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
 import type { StatusSnapshot } from "../../server/status.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
+import { int } from "../parse.ts";
 import { age, printJson, table } from "../format.ts";
 import { style } from "../style.ts";
 
@@ -13,9 +14,9 @@ export function registerStopStatus(program: Command): void {
   program
     .command("stop")
     .description("stop the runtime gracefully: workers return their jobs, then agents, then the server")
-    .option("--timeout <seconds>", "wait this long before giving up", "30")
+    .option("--timeout <seconds>", "wait this long before giving up", int, 30)
     .addHelpText("after", "\nExamples:\n  pushpals stop\n  pushpals stop --timeout 120   # let long jobs be returned")
-    .action(async (opts: { timeout: string }) => {
+    .action(async (opts: { timeout: number }) => {
       const ctx = await cliContext(program.opts());
       const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
       const server = readServerInfo(ctx.paths.serverFile);

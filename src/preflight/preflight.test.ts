@@ -1,0 +1,58 @@
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
+import type { Finding } from "./finding.ts";
+import { hasErrors, MIN_FREE_ENV, preflight } from "./preflight.ts";
+
+const root = mkdtempSync(join(tmpdir(), "pushpals-preflight-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function gitRepo(): RuntimePaths {
+  for (const args of [["init", "-q", "-b", "main"], ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "initial"]]) {
+    const r = Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(r.stderr.toString());
+  }
+  return runtimePathsFor(root, join(root, ".git"));
+}
+
+const paths = gitRepo();
+const byCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
+
+/** Runs `fn` with one environment variable changed, restoring it afterwards. */
+async function withEnv<T>(name: string, value: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const old = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  try {
+    return await fn();
+  } finally {
+    if (old === undefined) delete process.env[name];
+    else process.env[name] = old;
+  }
+}
+
+test("git missing: PP001 with the fix, no crash, and no PP003 (there is nothing to ask without git)", async () => {
+  const findings = await withEnv("PATH", join(root, "no-such-bin"), () => preflight(paths, { recover: false }));
+  expect(byCode(findings, "PP001")).toEqual([
+    { code: "PP001", level: "error", message: "git is not installed or not on PATH", fix: "install git 2.25 or newer (apt-get install git) and make sure it is on PATH" },
+  ]);
+  expect(byCode(findings, "PP003")).toEqual([]);
+  expect(hasErrors(findings)).toBe(true);
+});
+
+test("minFreeBytes: the option wins over the env override, which wins over 500 MB", async () => {
+  await withEnv(MIN_FREE_ENV, undefined, async () => {
+    expect(byCode(await preflight(paths, { recover: false, minFreeBytes: Number.MAX_SAFE_INTEGER }), "PP006")[0]?.level).toBe("error");
+    expect(byCode(await preflight(paths, { recover: false, minFreeBytes: 0 }), "PP006")[0]?.level).toBe("ok");
+  });
+  await withEnv(MIN_FREE_ENV, String(2 ** 40), async () => {
+    const [disk] = byCode(await preflight(paths, { recover: false }), "PP006");
+    expect(disk).toMatchObject({ level: "error", fix: expect.stringMatching(/^free at least \d+ GB/) });
+    expect(byCode(await preflight(paths, { recover: false, minFreeBytes: 0 }), "PP006")[0]?.level).toBe("ok");
+  });
+  await withEnv(MIN_FREE_ENV, "0", async () => {
+    expect(byCode(await preflight(paths, { recover: false }), "PP006").map((f) => f.level)).toEqual(["ok"]);
+  });
+});
