@@ -179,3 +179,30 @@ test("a component that keeps crashing is reported failed and not restarted forev
   expect(status.supervisor.state).toBe("degraded");
   expect(cli(repo, ["status"]).stdout).toMatch(/scm\s+scm\s+\d+\s+failed/);
 }, 60_000);
+
+test("start --clean after a crash mess cancels the stale queue and keeps the audit log and job history", async () => {
+  const repo = await newRepo();
+  await startDetached(repo, 1);
+  const api = new ApiClient({ serverFile: repo.paths.serverFile });
+  const jobs: Job[] = [];
+  for (let i = 0; i < 3; i++) jobs.push((await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" })).data.job);
+  await waitFor("a job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${jobs[0]!.id}`)).data.job.state === "running");
+  const status = await snapshot(repo);
+  const everything = [readSupervisorInfo(repo.paths.supervisorFile)!.pid, ...status.components.map((c) => c.pid!)];
+  for (const pid of everything) process.kill(pid, "SIGKILL");
+  await waitFor("everything to die", async () => everything.every((p) => !isProcessAlive(p)));
+
+  const r = cli(repo, ["start", "--clean", "--detach", "--workers", "1"]);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toMatch(/clean: cancelled 3 active jobs/);
+  expect(r.stdout).toMatch(/kept audit log: \d+ entries \(chain verified\)/);
+  expect(r.stdout).toMatch(/kept job history: 3 jobs/);
+  expect(r.stdout).toContain("all systems online");
+  for (const c of (await snapshot(repo)).components) pids.add(c.pid!);
+  for (const job of jobs) {
+    const { data } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${job.id}`);
+    expect(data.job.state).toBe("cancelled");
+    expect(data.transitions.at(-1)!.reason).toMatch(/start --clean/);
+  }
+  expect(cli(repo, ["audit", "verify"]).exitCode).toBe(0);
+}, 60_000);

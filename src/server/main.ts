@@ -53,19 +53,22 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       ...(overrides.retryBaseMs ? { backoff: { baseMs: overrides.retryBaseMs, maxMs: overrides.retryBaseMs * 32 } } : {}),
     },
   };
-  // Prefer the port of the previous run so workers that outlived a crashed server find it again.
+  // Prefer the port of the previous run so workers (and clients) that outlived a crashed server find
+  // it again; it is kept in the database because a recovered runtime has no server.json any more.
   const wanted = overrides.port ?? config.server.port;
+  const lastPort = previous?.port ?? Number(store.getMeta("server_port") ?? 0);
   let app: RunningApp;
   try {
-    app = startApp(store, { ...options, port: wanted || previous?.port || 0 });
+    app = startApp(store, { ...options, port: wanted || lastPort || 0 });
   } catch (err) {
-    if (wanted || !previous) {
+    if (wanted || !lastPort) {
       store.close();
       lock.release();
       throw portError(err, wanted);
     }
     app = startApp(store, { ...options, port: 0 });
   }
+  store.setMeta("server_port", String(app.port));
   writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
   // The effective config goes into the audit log, so a changed policy is visible at the next start.
   app.service.graceRunningLeases("server restarted; running jobs get a fresh lease");

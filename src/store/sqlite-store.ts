@@ -351,6 +351,15 @@ export class SqliteStore implements Store {
     return row?.seq ?? null;
   }
 
+  getMeta(key: string): string | null {
+    const row = this.q("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | null;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.write(() => this.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value));
+  }
+
   upsertComponent(c: Component): void {
     this.q(
       `INSERT INTO components (name, role, pid, state, worker_id, started_at, ready_at, last_heartbeat_at, restarts, last_exit)

@@ -72,6 +72,10 @@ export interface Store {
   auditHead(): AuditHead | null;
   auditSeqOfHash(hash: string): number | null;
 
+  /** Small named settings the runtime keeps between runs (e.g. the last port). */
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+
   upsertComponent(component: Component): void;
   getComponent(name: string): Component | null;
   listComponents(): Component[];
