@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../../test/helpers/temp.ts";
 import { cacheKey, findNodeModules, readManifest, restoreEntry, storeEntry, verifyEntry } from "./cache.ts";
@@ -69,12 +69,31 @@ describe("the dependency cache", () => {
     expect(verifyEntry(cache, manifest)).toBe(true);
   });
 
-  test.skipIf(process.getuid?.() === 0)("a job writing into a shared file fails loudly instead of corrupting the cache", async () => {
+  // As root (this suite in a container), the write is tried as `nobody`, owner of the files: only a-w stops it.
+  const asRoot = process.getuid?.() === 0;
+  const canDrop = asRoot && Bun.which("setpriv") !== null;
+  test.skipIf(asRoot && !canDrop)("a job writing into a shared file fails loudly instead of corrupting the cache", async () => {
     const cache = join(root.path, "cache-ro");
-    await storeEntry(cache, "k", worktree());
+    const source = worktree();
     const target = emptyDir();
+    if (asRoot) {
+      chmodSync(root.path, 0o755);
+      for (const dir of [source, target]) Bun.spawnSync(["chown", "-R", "65534:65534", dir]);
+    }
+    await storeEntry(cache, "k", source);
     await restoreEntry(cache, readManifest(cache, "k")!, target);
-    expect(() => writeFileSync(join(target, "node_modules/left-pad/index.js"), "evil")).toThrow(/EACCES|permission denied/i);
+    const write = (file: string) => {
+      const argv = ["sh", "-c", 'echo evil > "$1"', "sh", file];
+      const r = Bun.spawnSync(asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv] : argv, { stderr: "pipe" });
+      return { ok: r.exitCode === 0, stderr: r.stderr.toString() };
+    };
+    const shared = write(join(target, "node_modules/left-pad/index.js"));
+    expect(shared.ok).toBe(false);
+    expect(shared.stderr).toMatch(/permission denied/i);
+    expect(readFileSync(join(cache, "k/node_modules/left-pad/index.js"), "utf8")).toBe("module.exports = (s) => s;\n");
+    // The same user can still add files: the worktree's directories are its own.
+    expect(write(join(target, "node_modules/left-pad/new.js")).ok).toBe(true);
+    expect(existsSync(join(cache, "k/node_modules/left-pad/new.js"))).toBe(false);
   });
 
   test("an entry changed after it was stored is evicted, never handed out", async () => {
@@ -102,8 +121,17 @@ describe("the dependency cache", () => {
     expect(verifyEntry(cache, readManifest(cache, "same")!)).toBe(true);
   });
 
-  test("a worktree without node_modules (Yarn PnP) stores nothing", async () => {
-    expect(await storeEntry(join(root.path, "cache-d"), "k", emptyDir())).toBe("empty");
+  test("a project without dependencies is cached as an empty entry; Yarn PnP is not cached", async () => {
+    const cache = join(root.path, "cache-d");
+    expect(await storeEntry(cache, "none", emptyDir())).toBe("stored");
+    const manifest = readManifest(cache, "none")!;
+    expect(manifest.dirs).toEqual([]);
+    expect(verifyEntry(cache, manifest)).toBe(true);
+    expect(await restoreEntry(cache, manifest, emptyDir())).toBe("linked");
+    const pnp = emptyDir();
+    writeFileSync(join(pnp, ".pnp.cjs"), "");
+    expect(await storeEntry(cache, "pnp", pnp)).toBe("pnp");
+    expect(readManifest(cache, "pnp")).toBeNull();
   });
 
   const shm = "/dev/shm";
@@ -127,4 +155,14 @@ describe("the dependency cache", () => {
   test("a copy that cannot be made says why, for both attempts", async () => {
     await expect(copyTree(join(root.path, "does-not-exist"), join(root.path, "nowhere"))).rejects.toThrow(/hard links failed .* plain copy failed too/);
   });
+});
+
+test("a manifest that points outside the entry is refused", async () => {
+  const cache = join(root.path, "cache-evil");
+  await storeEntry(cache, "k", worktree());
+  const path = join(cache, "k/manifest.json");
+  const manifest = JSON.parse(readFileSync(path, "utf8"));
+  chmodSync(path, 0o644);
+  writeFileSync(path, JSON.stringify({ ...manifest, dirs: ["../../../etc/node_modules"] }));
+  expect(readManifest(cache, "k")).toBeNull();
 });

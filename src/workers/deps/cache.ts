@@ -46,7 +46,8 @@ export function sha256File(path: string): string {
 export function readManifest(cacheRoot: string, key: string): Manifest | null {
   try {
     const manifest = JSON.parse(readFileSync(join(cacheRoot, key, "manifest.json"), "utf8")) as Manifest;
-    return manifest.format === 1 && manifest.key === key && Array.isArray(manifest.dirs) ? manifest : null;
+    const safeDirs = Array.isArray(manifest.dirs) && manifest.dirs.every(isNodeModulesPath);
+    return manifest.format === 1 && manifest.key === key && safeDirs ? manifest : null;
   } catch {
     return null;
   }
@@ -99,16 +100,18 @@ export async function restoreEntry(cacheRoot: string, manifest: Manifest, worktr
 }
 
 /**
- * Stores the worktree's freshly installed `node_modules` dirs under `key`. "raced": another job stored the
- * same key first (its entry is used from now on, ours is deleted); "empty": nothing to store (Yarn PnP).
+ * Stores the worktree's freshly installed `node_modules` dirs under `key` (none at all is a valid entry: a
+ * project without dependencies). "raced": another job stored the same key first (its entry is used from
+ * now on, ours is deleted); "pnp": Yarn Plug'n'Play keeps no node_modules, so there is nothing to reuse.
  */
-export async function storeEntry(cacheRoot: string, key: string, worktree: string): Promise<"stored" | "raced" | "empty"> {
+export async function storeEntry(cacheRoot: string, key: string, worktree: string): Promise<"stored" | "raced" | "pnp"> {
   const dirs = findNodeModules(worktree);
-  if (dirs.length === 0) return "empty";
+  if (dirs.length === 0 && [".pnp.cjs", ".pnp.js"].some((f) => existsSync(join(worktree, f)))) return "pnp";
   mkdirSync(cacheRoot, { recursive: true });
   sweepStaleTemps(cacheRoot);
   const temp = join(cacheRoot, `.tmp-${key}-${randomBytes(6).toString("hex")}`);
   try {
+    mkdirSync(temp);
     for (const rel of dirs) {
       mkdirSync(dirname(join(temp, rel)), { recursive: true });
       await copyTree(join(worktree, rel), join(temp, rel));
@@ -152,6 +155,13 @@ export function findNodeModules(worktree: string, maxDepth = 4): string[] {
   };
   walk("", 0);
   return found.sort((a, b) => (a === "node_modules" ? -1 : b === "node_modules" ? 1 : a.localeCompare(b)));
+}
+
+/** `node_modules` or `a/b/node_modules`, relative and without `..`: a manifest never points outside. */
+function isNodeModulesPath(rel: unknown): boolean {
+  if (typeof rel !== "string") return false;
+  const parts = rel.split("/");
+  return parts.at(-1) === "node_modules" && parts.every((p) => p !== "" && p !== "." && p !== "..");
 }
 
 function isRaceLoss(err: unknown): boolean {

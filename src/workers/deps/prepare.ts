@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { PackageManager } from "../../config/detect.ts";
 import type { InstallSettings } from "../../jobs/kinds.ts";
@@ -37,7 +38,7 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
   const settings = options.settings ?? DEFAULT_INSTALL;
   const outcome = planInstall(options.dir, settings);
   if ("skip" in outcome) {
-    options.log("system", `# dependencies: skipped (${outcome.skip})`);
+    options.log("system", `dependencies: skipped (${outcome.skip})`);
     return null;
   }
   const { plan } = outcome;
@@ -56,14 +57,16 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
   const label = install.command.split(" --")[0];
 
   if (await restoreFromCache(options, key)) {
-    options.log("system", `# dependencies: ${label} (cache hit, ${seconds(elapsed())})`);
-    return { packageManager: plan.packageManager, cacheHit: true, durationMs: elapsed() };
+    const durationMs = elapsed();
+    options.log("system", `dependencies: ${label} (cache hit, ${seconds(durationMs)})`);
+    return { packageManager: plan.packageManager, cacheHit: true, durationMs };
   }
   await runInstall(plan, install, settings, options);
   const stored = await storeEntry(options.cacheDir, key, options.dir).catch((err: unknown) => `not cached: ${(err as Error).message}`);
-  const note = stored === "stored" ? `cached as ${key}` : stored === "raced" ? "another job cached it first" : stored === "empty" ? "no node_modules to cache" : stored;
-  options.log("system", `# dependencies: ${label} (cache miss, ${seconds(elapsed())}; ${note})`);
-  return { packageManager: plan.packageManager, cacheHit: false, durationMs: elapsed() };
+  const note = stored === "stored" ? `cached as ${key}` : stored === "raced" ? "another job cached it first" : stored === "pnp" ? "Yarn Plug'n'Play: nothing to cache" : stored;
+  const durationMs = elapsed();
+  options.log("system", `dependencies: ${label} (cache miss, ${seconds(durationMs)}; ${note})`);
+  return { packageManager: plan.packageManager, cacheHit: false, durationMs };
 }
 
 /** A verified entry becomes the worktree's node_modules; a damaged or vanished one means a fresh install. */
@@ -71,14 +74,16 @@ async function restoreFromCache(options: PrepareOptions, key: string): Promise<b
   const manifest = readManifest(options.cacheDir, key);
   if (!manifest) return false;
   if (!verifyEntry(options.cacheDir, manifest)) {
-    options.log("system", `# dependencies: cache entry ${key} changed after it was stored (a job wrote into it?); evicted, installing afresh`);
+    options.log("system", `dependencies: cache entry ${key} changed after it was stored (a job wrote into it?); evicted, installing afresh`);
     return false;
   }
   try {
     await restoreEntry(options.cacheDir, manifest, options.dir);
     return true;
   } catch (err) {
-    options.log("system", `# dependencies: could not use cache entry ${key} (${(err as Error).message}); installing afresh`);
+    // Evicted while we copied it, or a full disk: drop the partial copy so the install starts clean.
+    for (const rel of manifest.dirs) rmSync(join(options.dir, rel), { recursive: true, force: true });
+    options.log("system", `dependencies: could not use cache entry ${key} (${(err as Error).message}); installing afresh`);
     return false;
   }
 }
@@ -107,7 +112,8 @@ async function runInstall(plan: InstallPlan, install: { command: string; env: Re
     signal: options.signal,
     env: { ...install.env, ...options.env },
     onLine: (stream, line) => options.log(stream, line),
-    tailLines: 80,
+    // npm prints its usage (about 90 lines) after the error that matters: keep enough to include it.
+    tailLines: 200,
   });
   await options.recordCommand?.({ command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
   if (run.aborted) throw new JobFailure("cancelled", "stopped while installing dependencies", { command });

@@ -8,10 +8,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface FixtureOptions {
-  /** tiny-dep gets a postinstall script that writes this file (an absolute path). */
+  /** tiny-dep gets a postinstall script that writes this file (an absolute path without quotes). */
   postinstallMarker?: string;
   /** Also add the tarball dependency (binary file: leave it out for repos built from text files). */
   tarball?: boolean;
+  /** Extra small files in the tarball package (for benchmarks of a bigger node_modules). */
+  tarballFiles?: number;
   /** Skip making package-lock.json. */
   noLockfile?: boolean;
 }
@@ -30,7 +32,7 @@ export function writeNpmFixture(dir: string, npmCache: string, options: FixtureO
     files[rel] = text;
   };
   const scripts = options.postinstallMarker
-    ? { postinstall: `node -e "require('fs').writeFileSync(${JSON.stringify(options.postinstallMarker)}, 'ran')"` }
+    ? { postinstall: `node -e "require('fs').writeFileSync('${options.postinstallMarker}', 'ran')"` }
     : {};
   put("vendor/tiny-dep/package.json", `${JSON.stringify({ name: "tiny-dep", version: "1.0.0", main: "index.js", scripts }, null, 2)}\n`);
   put("vendor/tiny-dep/index.js", "module.exports = 'tiny';\n");
@@ -38,10 +40,10 @@ export function writeNpmFixture(dir: string, npmCache: string, options: FixtureO
   if (options.tarball) {
     put("pack/tiny-lib/package.json", `${JSON.stringify({ name: "tiny-lib", version: "1.0.0", main: "index.js" })}\n`);
     put("pack/tiny-lib/index.js", "module.exports = 42;\n");
+    for (let i = 0; i < (options.tarballFiles ?? 0); i++) put(`pack/tiny-lib/lib/d${i % 50}/f${i}.js`, `module.exports = ${i};\n`);
     npm(dir, npmCache, ["pack", "./pack/tiny-lib", "--pack-destination", "vendor"]);
     rmSync(join(dir, "pack"), { recursive: true, force: true });
-    delete files["pack/tiny-lib/package.json"];
-    delete files["pack/tiny-lib/index.js"];
+    for (const rel of Object.keys(files)) if (rel.startsWith("pack/")) delete files[rel];
     dependencies["tiny-lib"] = "file:./vendor/tiny-lib-1.0.0.tgz";
   }
   put("package.json", `${JSON.stringify({ name: "fixture", version: "1.0.0", private: true, dependencies }, null, 2)}\n`);

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../../../test/helpers/temp.ts";
+import type { InstallSettings } from "../../jobs/kinds.ts";
+import { JobFailure, type CommandReport } from "../handler.ts";
+import { DEFAULT_INSTALL } from "./installers.ts";
+import { prepareDependencies, type PrepareOptions } from "./prepare.ts";
+import { npm, offlineNpmEnv, writeNpmFixture } from "./test-fixture.ts";
+
+// Real npm, real installs, no network: the fixture's dependencies are a folder and a tarball in the repo.
+const root = tempDir("pushpals-deps-prepare-");
+const npmCache = join(root.path, "npm-cache");
+const env = offlineNpmEnv(npmCache);
+const marker = join(root.path, "postinstall-ran");
+let template: string;
+let n = 0;
+
+beforeAll(() => {
+  template = join(root.path, "template");
+  writeNpmFixture(template, npmCache, { tarball: true, postinstallMarker: marker });
+});
+afterAll(() => root.cleanup());
+
+/** A fresh "worktree": a copy of the fixture without node_modules, like `git worktree add` gives. */
+function worktree(from = template): string {
+  const dir = join(root.path, `wt${++n}`);
+  const r = Bun.spawnSync(["cp", "-a", from, dir]);
+  if (r.exitCode !== 0) throw new Error(`cp failed: ${r.stderr.toString()}`);
+  return dir;
+}
+
+async function prepare(dir: string, cacheDir: string, settings: InstallSettings = DEFAULT_INSTALL, extra: Partial<PrepareOptions> = {}) {
+  const logs: string[] = [];
+  const commands: CommandReport[] = [];
+  const result = await prepareDependencies({
+    dir,
+    cacheDir,
+    settings,
+    signal: new AbortController().signal,
+    log: (stream, line) => logs.push(`${stream}: ${line}`),
+    recordCommand: async (report) => void commands.push(report),
+    env,
+    ...extra,
+  });
+  return { result, logs, commands };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<JobFailure> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  if (!(err instanceof JobFailure)) throw new Error(`expected a JobFailure, got ${String(err)}`);
+  return err;
+}
+
+const requires = (dir: string, pkg: string) => Bun.spawnSync(["node", "-e", `console.log(require(${JSON.stringify(pkg)}))`], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+
+describe("preparing dependencies with npm", () => {
+  const cache = () => join(root.path, "cache-main");
+
+  test("(1) a cold prepare runs npm ci without scripts, and populates the cache", async () => {
+    const dir = worktree();
+    const { result, logs, commands } = await prepare(dir, cache());
+    expect(result).toMatchObject({ packageManager: "npm", cacheHit: false });
+    expect(commands).toEqual([expect.objectContaining({ command: "npm ci --ignore-scripts --no-audit --no-fund", exitCode: 0 })]);
+    expect(requires(dir, "tiny-dep").stdout.toString()).toBe("tiny\n");
+    expect(requires(dir, "tiny-lib").stdout.toString()).toBe("42\n");
+    expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache miss, \d+\.\d\d s; cached as npm-[0-9a-f]{40}\)$/));
+    const entries = readdirSync(cache());
+    expect(entries).toHaveLength(1);
+    expect(existsSync(join(cache(), entries[0]!, "node_modules/tiny-lib/index.js"))).toBe(true);
+  });
+
+  test("(2) a second prepare on the same lockfile is a fast cache hit with its own node_modules", async () => {
+    const dir = worktree();
+    const { result, logs, commands } = await prepare(dir, cache());
+    expect(result).toMatchObject({ packageManager: "npm", cacheHit: true });
+    expect(result!.durationMs).toBeLessThan(1_000);
+    expect(commands).toEqual([]);
+    expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache hit, \d+\.\d\d s\)$/));
+    expect(requires(dir, "tiny-dep").stdout.toString()).toBe("tiny\n");
+    expect(requires(dir, "tiny-lib").stdout.toString()).toBe("42\n");
+    const [entry] = readdirSync(cache());
+    const cached = statSync(join(cache(), entry!, "node_modules/tiny-lib/index.js"));
+    expect(statSync(join(dir, "node_modules/tiny-lib/index.js")).ino).toBe(cached.ino);
+    expect(cached.mode & 0o222).toBe(0);
+  });
+
+  test("(3) a changed lockfile is a miss and a second entry", async () => {
+    const dir = worktree();
+    const pkgPath = join(dir, "vendor/tiny-dep/package.json");
+    writeFileSync(pkgPath, readFileSync(pkgPath, "utf8").replace('"1.0.0"', '"1.0.1"'));
+    npm(dir, npmCache, ["install", "--package-lock-only", "--ignore-scripts"]);
+    expect(readFileSync(join(dir, "package-lock.json"), "utf8")).not.toBe(readFileSync(join(template, "package-lock.json"), "utf8"));
+    const { result } = await prepare(dir, cache());
+    expect(result).toMatchObject({ cacheHit: false });
+    expect(readdirSync(cache())).toHaveLength(2);
+  });
+
+  test("(4) package.json without a lockfile: invalid_input that says how to fix it, nothing run", async () => {
+    const dir = join(root.path, "no-lock");
+    writeNpmFixture(dir, npmCache, { noLockfile: true });
+    const failure = await failureOf(prepare(dir, join(root.path, "cache-none")));
+    expect(failure.failureClass).toBe("invalid_input");
+    expect(failure.message).toContain("run npm install and commit package-lock.json");
+    expect(existsSync(join(root.path, "cache-none"))).toBe(false);
+  });
+
+  test("(5) a failing install: environment, with npm's own output as evidence", async () => {
+    const dir = worktree();
+    // package.json no longer matches the lockfile: npm ci refuses, as it would in CI.
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    pkg.dependencies["not-in-lockfile"] = "file:./vendor/tiny-dep";
+    writeFileSync(join(dir, "package.json"), JSON.stringify(pkg));
+    const logs: string[] = [];
+    const failure = await failureOf(prepare(dir, join(root.path, "cache-fail"), DEFAULT_INSTALL, { log: (_s, l) => logs.push(l) }));
+    expect(failure.failureClass).toBe("environment");
+    expect(failure.message).toMatch(/installing dependencies failed: `npm ci --ignore-scripts --no-audit --no-fund` exited 1/);
+    expect(failure.message).toContain("run npm install and commit it");
+    expect(failure.evidence).toMatchObject({ command: "npm ci --ignore-scripts --no-audit --no-fund", exitCode: 1 });
+    expect(failure.evidence.logExcerpt).toMatch(/in sync/);
+    expect(logs.join("\n")).toMatch(/in sync/);
+    expect(existsSync(join(root.path, "cache-fail"))).toBe(false);
+  });
+
+  test("(6) install scripts run only with allow_scripts, and the two installs are cached apart", async () => {
+    const cacheDir = join(root.path, "cache-scripts");
+    await prepare(worktree(), cacheDir);
+    expect(existsSync(marker)).toBe(false);
+    const { result, commands } = await prepare(worktree(), cacheDir, { ...DEFAULT_INSTALL, allowScripts: true });
+    expect(result).toMatchObject({ cacheHit: false });
+    expect(commands[0]!.command).toBe("npm ci --no-audit --no-fund");
+    expect(readFileSync(marker, "utf8")).toBe("ran");
+  });
+
+  test("concurrent cold prepares of one lockfile both succeed and leave one complete entry", async () => {
+    const cacheDir = join(root.path, "cache-race");
+    const dirs = [worktree(), worktree(), worktree()];
+    const results = await Promise.all(dirs.map((d) => prepare(d, cacheDir)));
+    expect(results.map((r) => r.result?.cacheHit)).toEqual([false, false, false]);
+    expect(readdirSync(cacheDir).filter((e) => !e.startsWith("."))).toHaveLength(1);
+    expect(readdirSync(cacheDir).filter((e) => e.startsWith(".tmp-"))).toEqual([]);
+    for (const d of dirs) expect(requires(d, "tiny-lib").exitCode).toBe(0);
+    expect((await prepare(worktree(), cacheDir)).result).toMatchObject({ cacheHit: true });
+  });
+
+  test("a cache entry a job wrote into is evicted and reinstalled, never reused", async () => {
+    const cacheDir = join(root.path, "cache-corrupt");
+    await prepare(worktree(), cacheDir);
+    const hit = worktree();
+    expect((await prepare(hit, cacheDir)).result).toMatchObject({ cacheHit: true });
+    const file = join(hit, "node_modules/tiny-lib/index.js");
+    chmodSync(file, 0o644);
+    writeFileSync(file, "module.exports = 'corrupted';\n");
+    const next = worktree();
+    const { result, logs } = await prepare(next, cacheDir);
+    expect(result).toMatchObject({ cacheHit: false });
+    expect(logs.join("\n")).toMatch(/changed after it was stored .* evicted/);
+    expect(requires(next, "tiny-lib").stdout.toString()).toBe("42\n");
+  });
+});
+
+describe("when there is nothing to install, or it cannot be done", () => {
+  test("a project without dependencies still installs once, then hits the cache", async () => {
+    const template = join(root.path, "no-deps");
+    mkdirSync(template);
+    writeFileSync(join(template, "package.json"), JSON.stringify({ name: "no-deps", version: "1.0.0", private: true }));
+    npm(template, npmCache, ["install", "--package-lock-only", "--ignore-scripts"]);
+    const cacheDir = join(root.path, "cache-no-deps");
+    expect((await prepare(worktree(template), cacheDir)).result).toMatchObject({ cacheHit: false });
+    expect((await prepare(worktree(template), cacheDir)).result).toMatchObject({ cacheHit: true });
+  });
+
+
+  test("no package.json, or package_manager none: skipped, nothing run", async () => {
+    const dir = join(root.path, "plain");
+    mkdirSync(dir);
+    const { result, logs, commands } = await prepare(dir, join(root.path, "cache-skip"));
+    expect(result).toBeNull();
+    expect(logs).toEqual(["system: dependencies: skipped (no package.json)"]);
+    expect(commands).toEqual([]);
+    expect((await prepare(worktree(), join(root.path, "cache-skip"), { ...DEFAULT_INSTALL, packageManager: "none" })).result).toBeNull();
+    expect(existsSync(join(root.path, "cache-skip"))).toBe(false);
+  });
+
+  /** A fake package manager first on PATH: real processes, deterministic behaviour. */
+  function fakeBin(name: string, script: string): string {
+    const bin = join(root.path, `bin-${++n}`);
+    mkdirSync(bin);
+    writeFileSync(join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return `${bin}:${process.env.PATH}`;
+  }
+
+  test("a package manager that does not work on this worker: environment, with the fix", async () => {
+    const dir = join(root.path, "pnpm-repo");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "package.json"), "{}");
+    writeFileSync(join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+    const failure = await failureOf(prepare(dir, join(root.path, "cache-pnpm"), DEFAULT_INSTALL, { env: { PATH: fakeBin("pnpm", "echo 'pnpm: broken' >&2; exit 1") } }));
+    expect(failure.failureClass).toBe("environment");
+    expect(failure.message).toMatch(/needs pnpm .* `pnpm --version` exited 1 .* install pnpm/);
+    expect(failure.evidence.logExcerpt).toContain("pnpm: broken");
+  });
+
+  test("an install past install.timeout_seconds is a timeout, and its process group is killed", async () => {
+    const path = fakeBin("npm", 'if [ "$1" = "--version" ]; then echo 10.0.0; exit 0; fi; echo installing; sleep 30');
+    const started = Date.now();
+    const failure = await failureOf(prepare(worktree(), join(root.path, "cache-slow"), { ...DEFAULT_INSTALL, timeoutSeconds: 1 }, { env: { PATH: path } }));
+    expect(failure.failureClass).toBe("timeout");
+    expect(failure.message).toContain("install.timeout_seconds");
+    expect(failure.evidence.logExcerpt).toContain("installing");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test("a cancelled job stops preparing at once", async () => {
+    const controller = new AbortController();
+    controller.abort("cancelled");
+    const failure = await failureOf(prepare(worktree(), join(root.path, "cache-cancel"), DEFAULT_INSTALL, { signal: controller.signal }));
+    expect(failure.failureClass).toBe("cancelled");
+  });
+});
