@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { readJsonFile, removeOwnJsonFile, writeJsonFile } from "../runtime/json-file.ts";
 
 export const SupervisorInfo = z.object({
   pid: z.number().int(),
@@ -14,23 +14,13 @@ export const SupervisorInfo = z.object({
 export type SupervisorInfo = z.infer<typeof SupervisorInfo>;
 
 export function readSupervisorInfo(path: string): SupervisorInfo | null {
-  if (!existsSync(path)) return null;
-  try {
-    const parsed = SupervisorInfo.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readJsonFile(path, SupervisorInfo);
 }
 
 export function writeSupervisorInfo(path: string, info: SupervisorInfo): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, path);
+  writeJsonFile(path, info);
 }
 
 export function removeSupervisorInfo(path: string, pid: number): void {
-  const info = readSupervisorInfo(path);
-  if (info && info.pid !== pid) return;
-  rmSync(path, { force: true });
+  removeOwnJsonFile(path, pid, readSupervisorInfo);
 }
