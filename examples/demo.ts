@@ -1,79 +1,78 @@
 /**
- * The Quickstart demo: copies the bundled example repository to a temp dir, starts the control plane
- * and one WorkerPal as real processes, runs a `checks` job on the exact HEAD commit, shows its
- * history, logs and audit verdict, then stops everything. Exit 0 when the checks passed.
+ * The Quickstart demo: the golden path on the bundled example package (examples/sample-repo), with the
+ * real CLI as separate processes. It copies the example to a temp dir, makes it a git repository, then
+ * runs `pushpals init`, `start --detach --workers 2`, `check --wait`, `status` and `stop`.
+ * Exit 0 only when the checks passed. The runtime is always stopped and the temp dir always removed.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 const bin = resolve(import.meta.dir, "../bin/pushpals");
+const example = resolve(import.meta.dir, "sample-repo");
 const repo = mkdtempSync(join(tmpdir(), "pushpals-demo-"));
-cpSync(resolve(import.meta.dir, "sample-repo"), repo, { recursive: true });
 
-const sh = (cmd: string[], quiet = false) => {
-  const r = Bun.spawnSync(cmd, { cwd: repo, stdout: quiet ? "pipe" : "inherit", stderr: "inherit" });
-  if (r.exitCode !== 0 && !quiet) throw new Error(`${cmd.join(" ")} exited ${r.exitCode}`);
-  return r;
-};
-const step = (text: string) => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 
-sh(["git", "init", "-q", "-b", "main"]);
-sh(["git", "-c", "user.name=PushPals Demo", "-c", "user.email=demo@example.invalid", "add", "-A"]);
-sh(["git", "-c", "user.name=PushPals Demo", "-c", "user.email=demo@example.invalid", "commit", "-q", "-m", "sample repo"]);
-
-/** Resolves with the first match of `pattern` in the process's output, and keeps draining it after that. */
-function waitForLine(proc: ReturnType<typeof Bun.spawn>, pattern: RegExp): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    void (async () => {
-      const decoder = new TextDecoder();
-      let text = "";
-      let found = false;
-      for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) {
-        if (found) continue;
-        text += decoder.decode(chunk);
-        const match = text.match(pattern);
-        if (match) {
-          found = true;
-          resolvePromise(match[0]);
-        }
-      }
-      if (!found) reject(new Error(`process ended before printing ${pattern}:\n${text}`));
-    })();
-  });
+function git(...args: string[]): void {
+  const identity = ["-c", "user.name=PushPals Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false"];
+  const r = Bun.spawnSync(["git", ...identity, ...args], { cwd: repo, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")} exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
 }
 
-step(`example repository at ${repo}`);
-const server = Bun.spawn([bin, "serve"], { cwd: repo, stdout: "pipe", stderr: "inherit" });
-let status = 1;
-let worker: ReturnType<typeof Bun.spawn> | null = null;
+/** Runs one CLI command with its output on this terminal; returns its exit code and wall time. */
+function pushpals(...args: string[]): { code: number; seconds: number } {
+  console.log(`\n${bold(`== pushpals ${args.join(" ")}`)}`);
+  const t0 = performance.now();
+  const r = Bun.spawnSync([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  if (r.signalCode) throw new Error(`pushpals ${args[0]} was stopped by ${r.signalCode}`);
+  return { code: r.exitCode ?? 1, seconds: (performance.now() - t0) / 1000 };
+}
+
+function must(result: { code: number; seconds: number }, what: string): number {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}`);
+  return result.seconds;
+}
+
+// Ctrl-C reaches the running CLI command, which exits; the demo then stops the runtime in `finally`.
+process.on("SIGINT", () => {});
+
+let started = false;
+let stopped = false;
+let checks = "not run";
+let onlineSeconds = Number.NaN;
+let checkSeconds = Number.NaN;
 try {
-  console.log(await waitForLine(server, /listening on \S+/));
-  worker = Bun.spawn([bin, "worker", "--name", "demo-pal"], { cwd: repo, stdout: "pipe", stderr: "inherit" });
-  console.log(await waitForLine(worker, /registered \S+/));
+  console.log(`example package copied to ${repo}`);
+  cpSync(example, repo, { recursive: true, filter: (path) => !["node_modules", "dist"].includes(basename(path)) });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "textkit 1.4.0");
 
-  step("pushpals enqueue checks");
-  const enqueued = sh([bin, "enqueue", "checks", "--json"], true);
-  const jobId = JSON.parse(String(enqueued.stdout)).job.id as string;
-  console.log(`enqueued ${jobId}`);
+  must(pushpals("init"), "pushpals init");
+  git("add", ".pushpals/config.toml");
+  git("commit", "-q", "-m", "Add PushPals config");
+  console.log("(committed .pushpals/config.toml)");
 
-  step(`pushpals logs ${jobId} -f`);
-  sh([bin, "logs", jobId, "-f"]);
-
-  step(`pushpals job ${jobId}`);
-  sh([bin, "job", jobId]);
-  const { job } = JSON.parse(String(sh([bin, "job", jobId, "--json"], true).stdout));
-
-  step("pushpals audit verify");
-  sh([bin, "audit", "verify"]);
-
-  status = job.state === "succeeded" ? 0 : 1;
-  step(status === 0 ? "checks passed: the control plane, a WorkerPal and the audit trail work on this machine" : `checks ${job.state}`);
+  started = true;
+  onlineSeconds = must(pushpals("start", "--detach", "--workers", "2"), "pushpals start");
+  const check = pushpals("check", "--wait");
+  checkSeconds = check.seconds;
+  checks = check.code === 0 ? "passed" : check.code === 1 ? "FAILED" : `not finished (exit ${check.code})`;
+  must(pushpals("status"), "pushpals status");
+} catch (err) {
+  console.error(`\ndemo: ${(err as Error).message}`);
 } finally {
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  server.kill("SIGTERM");
-  await server.exited;
+  try {
+    if (started) stopped = pushpals("stop").code === 0;
+  } catch (err) {
+    console.error(`demo: ${(err as Error).message}`);
+  }
   rmSync(repo, { recursive: true, force: true });
 }
-process.exit(status);
+
+const seconds = (s: number) => (Number.isNaN(s) ? "-" : `${s.toFixed(1)} s`);
+const runtime = !started ? "never started" : stopped ? "stopped" : "NOT stopped cleanly (see above)";
+const summary = `checks ${checks}; online in ${seconds(onlineSeconds)} with 2 WorkerPals; check took ${seconds(checkSeconds)}`;
+console.log(`\n${bold(`== demo: ${summary}; runtime ${runtime}; temp repo removed`)}`);
+process.exit(checks === "passed" && stopped ? 0 : 1);
