@@ -49,9 +49,15 @@ registerJobs(program);
 registerLogs(program);
 registerAudit(program);
 
+// `pushpals status | head -1`: a reader that went away is not an error of ours.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(EXIT.ok);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  if ((err as NodeJS.ErrnoException)?.code === "EPIPE") process.exit(EXIT.ok);
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }

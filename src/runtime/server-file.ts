@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ServerInfo } from "../api/schemas.ts";
 import { readJsonFile, removeOwnJsonFile, writeJsonFile } from "./json-file.ts";
 
@@ -15,11 +16,17 @@ export function removeServerInfo(path: string, pid: number): void {
   removeOwnJsonFile(path, pid, readServerInfo);
 }
 
+/** Alive and not a zombie: an exited process waiting for its (re)parent to reap it counts as gone. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): trust kill(0)
   }
 }

@@ -32,7 +32,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   if (!lock) {
     const where = previous && isProcessAlive(previous.pid) ? ` at ${previous.url} (pid ${previous.pid})` : "";
     throw new PushpalsError("conflict", `a PushPals server is already running for this repository${where}`, {
-      hint: "use it, or stop it first (kill the pid)",
+      hint: "use it (`pushpals status`), or stop it with `pushpals stop`",
     });
   }
   let store: SqliteStore;

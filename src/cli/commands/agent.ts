@@ -28,5 +28,6 @@ export function registerAgent(program: Command): void {
         process.once("SIGINT", () => resolve());
       });
       reporter.stop();
+      process.exit(0);
     });
 }

@@ -23,6 +23,8 @@ export function registerServe(program: Command): void {
         process.once("SIGINT", () => stop("SIGINT"));
       });
       process.stdout.write("pushpals server stopped\n");
+      // Everything is closed and flushed; do not linger on runtime internals for another second.
+      process.exit(0);
     });
 }
 

@@ -87,6 +87,7 @@ async function supervise(ctx: CliContext, workers: number): Promise<void> {
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+  process.exit(0);
 }
 
 /** Starts the supervisor in the background, shows its progress, and returns once it is online. */

@@ -35,7 +35,7 @@ export function registerStopStatus(program: Command): void {
           return;
         }
         if (Date.now() - shown > 2_000) {
-          if (shown) process.stdout.write("waiting for workers to return their jobs...\n");
+          if (shown) process.stdout.write("still stopping (workers first return any running job to the queue)...\n");
           shown = Date.now();
         }
         await Bun.sleep(25);

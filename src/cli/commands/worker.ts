@@ -47,5 +47,6 @@ export function registerWorker(program: Command): void {
       } finally {
         (reporter as ComponentReporter | null)?.stop();
       }
+      process.exit(0);
     });
 }
