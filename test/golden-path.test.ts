@@ -206,3 +206,41 @@ test("start --clean after a crash mess cancels the stale queue and keeps the aud
   }
   expect(cli(repo, ["audit", "verify"]).exitCode).toBe(0);
 }, 60_000);
+
+test("foreground start: Ctrl-C (SIGINT) stops every component cleanly and frees the runtime", async () => {
+  const repo = await newRepo();
+  const { spawnPushpals } = await import("./helpers/cluster.ts");
+  const fg = spawnPushpals(["start", "--workers", "1"], repo.root);
+  pids.add(fg.proc.pid);
+  await fg.waitForOutput(/all systems online at http:\/\/127\.0\.0\.1:\d+/);
+  const running = (await snapshot(repo)).components.map((c) => c.pid!);
+  running.forEach((p) => pids.add(p));
+  fg.proc.kill("SIGINT");
+  expect(await fg.proc.exited).toBe(0);
+  expect(fg.output()).toMatch(/stopped \(received SIGINT\)/);
+  for (const pid of running) expect(isProcessAlive(pid)).toBe(false);
+  expect(existsSync(repo.paths.supervisorFile)).toBe(false);
+  expect(existsSync(repo.paths.serverFile)).toBe(false);
+  // Nothing is left holding the port or the locks: a new start works at once.
+  await startDetached(repo, 1);
+}, 60_000);
+
+test("check --wait exits 1 and shows the failing command; ask records a blocked directive; output has no colour off a terminal", async () => {
+  const repo = await makeRepo({ configToml: '[[checks.commands]]\nname = "unit"\nrun = "echo 2 tests failed; exit 4"\n' });
+  repos.push(repo);
+  await startDetached(repo, 1);
+  const check = cli(repo, ["check", "--wait"]);
+  expect(check.exitCode).toBe(1);
+  expect(check.stdout).toMatch(/failure\s+checks_failed: unit failed: `echo 2 tests failed; exit 4` exited 4/);
+  expect(check.stdout).toContain("2 tests failed");
+
+  const ask = cli(repo, ["ask", "make the login test stop flaking", "--risk", "low", "--scope", "src/auth/**", "--done", "50 green runs", "--json"]);
+  expect(ask.exitCode).toBe(0);
+  const directive = JSON.parse(ask.stdout).job as Job;
+  expect(directive).toMatchObject({ kind: "directive", state: "blocked", input: { goal: "make the login test stop flaking", risk: "low", scope: ["src/auth/**"], done: "50 green runs" } });
+  expect(directive.blockedReason).toMatch(/no worker can act on directives yet/);
+  const status = cli(repo, ["status"]);
+  expect(status.stdout).toContain(`stuck ${directive.id} (directive, blocked)`);
+  expect(JSON.parse(cli(repo, ["jobs", "--state", "blocked", "--json"]).stdout).jobs.map((j: Job) => j.id)).toEqual([directive.id]);
+  for (const out of [check.stdout, status.stdout, cli(repo, ["doctor"]).stdout]) expect(out).not.toContain("\x1b[");
+}, 60_000);
