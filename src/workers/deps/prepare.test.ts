@@ -5,6 +5,7 @@ import { tempDir } from "../../../test/helpers/temp.ts";
 import type { InstallSettings } from "../../jobs/kinds.ts";
 import { JobFailure, type CommandReport } from "../handler.ts";
 import { DEFAULT_INSTALL } from "./installers.ts";
+import { canShareReadOnlyFiles } from "./copy-tree.ts";
 import { prepareDependencies, type PrepareOptions } from "./prepare.ts";
 import { npm, offlineNpmEnv, writeNpmFixture } from "./test-fixture.ts";
 
@@ -81,7 +82,9 @@ describe("preparing dependencies with npm", () => {
     expect(requires(dir, "tiny-lib").stdout.toString()).toBe("42\n");
     const [entry] = readdirSync(cache());
     const cached = statSync(join(cache(), entry!, "node_modules/tiny-lib/index.js"));
-    expect(statSync(join(dir, "node_modules/tiny-lib/index.js")).ino).toBe(cached.ino);
+    const restored = statSync(join(dir, "node_modules/tiny-lib/index.js")).ino;
+    if (canShareReadOnlyFiles()) expect(restored).toBe(cached.ino);
+    else expect(restored).not.toBe(cached.ino);
     expect(cached.mode & 0o222).toBe(0);
   });
 
@@ -143,12 +146,28 @@ describe("preparing dependencies with npm", () => {
     expect((await prepare(worktree(), cacheDir)).result).toMatchObject({ cacheHit: true });
   });
 
-  test("a cache entry a job wrote into is evicted and reinstalled, never reused", async () => {
-    const cacheDir = join(root.path, "cache-corrupt");
+  test("a job writing into its node_modules never changes what the next job gets", async () => {
+    const cacheDir = join(root.path, "cache-private");
     await prepare(worktree(), cacheDir);
     const hit = worktree();
     expect((await prepare(hit, cacheDir)).result).toMatchObject({ cacheHit: true });
     const file = join(hit, "node_modules/tiny-lib/index.js");
+    try {
+      chmodSync(file, 0o644);
+      writeFileSync(file, "module.exports = 'poisoned';\n");
+    } catch {
+      return; // not root: the shared file is read-only, which is the protection
+    }
+    const next = worktree();
+    expect((await prepare(next, cacheDir)).result).toMatchObject({ cacheHit: true });
+    expect(requires(next, "tiny-lib").stdout.toString()).toBe("42\n");
+  });
+
+  test("a cache entry that was written into is evicted and reinstalled, never reused", async () => {
+    const cacheDir = join(root.path, "cache-corrupt");
+    await prepare(worktree(), cacheDir);
+    const [entry] = readdirSync(cacheDir).filter((name) => !name.startsWith("."));
+    const file = join(cacheDir, entry!, "node_modules/tiny-lib/index.js");
     chmodSync(file, 0o644);
     writeFileSync(file, "module.exports = 'corrupted';\n");
     const next = worktree();
