@@ -37,7 +37,7 @@ describe("without a server", () => {
   test("no server running: exit 3 and how to start one", () => {
     const r = cluster.cli(["jobs"]);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/no PushPals server is running[\s\S]*pushpals serve/);
+    expect(r.stderr).toMatch(/no PushPals server is running[\s\S]*pushpals start/);
   });
 
   test("serve refuses a non-loopback host in config, naming the key", async () => {

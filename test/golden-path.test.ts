@@ -244,3 +244,52 @@ test("check --wait exits 1 and shows the failing command; ask records a blocked 
   expect(JSON.parse(cli(repo, ["jobs", "--state", "blocked", "--json"]).stdout).jobs.map((j: Job) => j.id)).toEqual([directive.id]);
   for (const out of [check.stdout, status.stdout, cli(repo, ["doctor"]).stdout]) expect(out).not.toContain("\x1b[");
 }, 60_000);
+
+test("Ctrl-C to the terminal's whole process group: workers return their jobs (no attempt spent), nothing is left", async () => {
+  const repo = await newRepo();
+  // Its own process group, like a shell job: the signal goes to every process in the group.
+  const fg = Bun.spawn([PUSHPALS_BIN, "start", "--workers", "1"], { cwd: repo.root, stdout: "pipe", stderr: "pipe", detached: true });
+  pids.add(fg.pid);
+  const reader = (async () => {
+    let text = "";
+    for await (const chunk of fg.stdout) {
+      text += new TextDecoder().decode(chunk);
+      if (text.includes("all systems online")) return text;
+    }
+    return text;
+  })();
+  expect(await reader).toContain("all systems online");
+  const api = new ApiClient({ serverFile: repo.paths.serverFile });
+  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" });
+  await waitFor("the job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`)).data.job.state === "running");
+  const running = (await snapshot(repo)).components.map((c) => c.pid!);
+  process.kill(-fg.pid, "SIGINT");
+  expect(await fg.exited).toBe(0);
+  for (const pid of running) expect(isProcessAlive(pid)).toBe(false);
+  await startDetached(repo, 1);
+  const { data: after } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${data.job.id}`);
+  expect(after.transitions.some((t) => t.from === "running" && t.to === "queued" && /returned to the queue: worker stopping/.test(t.reason))).toBe(true);
+  expect(after.transitions.filter((t) => t.to === "running").at(-1)?.attempt ?? 1).toBe(1);
+}, 60_000);
+
+test("kill -9 of the supervisor: its children stop by themselves; a stale pid file never makes start or stop touch another process", async () => {
+  const repo = await newRepo();
+  await startDetached(repo, 1);
+  const components = (await snapshot(repo)).components.map((c) => c.pid!);
+  const supervisor = readSupervisorInfo(repo.paths.supervisorFile)!.pid;
+  process.kill(supervisor, "SIGKILL");
+  await waitFor("the orphaned components to stop", async () => components.every((p) => !isProcessAlive(p)), 20_000);
+
+  // supervisor.json now names a dead pid; point it at an unrelated live process instead.
+  const bystander = Bun.spawn(["sleep", "30"]);
+  pids.add(bystander.pid);
+  const stale = JSON.parse(await Bun.file(repo.paths.supervisorFile).text());
+  await Bun.write(repo.paths.supervisorFile, JSON.stringify({ ...stale, pid: bystander.pid }));
+  expect(cli(repo, ["stop"]).stdout).toContain("not running");
+  expect(isProcessAlive(bystander.pid)).toBe(true);
+  const started = await startDetached(repo, 1);
+  expect(started.stdout).toMatch(/PP008 recovered from a crashed earlier run/);
+  expect(cli(repo, ["stop"]).exitCode).toBe(0);
+  expect(isProcessAlive(bystander.pid)).toBe(true);
+  bystander.kill();
+}, 60_000);

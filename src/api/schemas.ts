@@ -131,6 +131,9 @@ export type ComponentReportBody = z.infer<typeof ComponentReportBody>;
 
 export const EmptyBody = z.strictObject({});
 
+export const ComponentResetBody = z.strictObject({ actor: Actor, keep: z.array(z.string().max(64)).max(64).default([]) });
+export type ComponentResetBody = z.infer<typeof ComponentResetBody>;
+
 export const WorkerLostBody = z.strictObject({ reason: z.string().min(1).max(1000), actor: Actor });
 export type WorkerLostBody = z.infer<typeof WorkerLostBody>;
 

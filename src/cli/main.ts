@@ -14,6 +14,7 @@ import { registerLogs } from "./commands/logs.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerWorker } from "./commands/worker.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { exitOnClosedStdout } from "./output.ts";
 
 const program = new Command()
   .name("pushpals")
@@ -51,13 +52,13 @@ registerAudit(program);
 
 // `pushpals status | head -1`: a reader that went away is not an error of ours.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(EXIT.ok);
+  if (err.code === "EPIPE" && exitOnClosedStdout()) process.exit(EXIT.ok);
 });
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if ((err as NodeJS.ErrnoException)?.code === "EPIPE") process.exit(EXIT.ok);
+  if ((err as NodeJS.ErrnoException)?.code === "EPIPE" && exitOnClosedStdout()) process.exit(EXIT.ok);
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }

@@ -23,7 +23,7 @@ export class ApiClient {
     const info = readServerInfo(this.target.serverFile);
     if (!info) {
       throw new PushpalsError("server_unreachable", "no PushPals server is running for this repository", {
-        hint: "start one with `pushpals serve` (or `pushpals start` once available)",
+        hint: "start it with `pushpals start`",
       });
     }
     this.cachedUrl = info.url;

@@ -86,12 +86,14 @@ export class ComponentService {
     });
   }
 
-  /** `start --clean`: forget the registry of a previous run (the audit log keeps its history). */
-  reset(actor: string): number {
+  /** A new run (or `start --clean`) forgets the previous run's rows; the audit log keeps their history. */
+  reset(actor: string, keep: string[] = []): number {
     return this.jobs.record((ctx) => {
-      const count = this.jobs.store.listComponents().length;
+      const kept = this.jobs.store.listComponents().filter((c) => keep.includes(c.name));
+      const count = this.jobs.store.listComponents().length - kept.length;
       this.jobs.store.deleteComponents();
-      ctx.audit(actor, "components.reset", null, { count });
+      for (const c of kept) this.jobs.store.upsertComponent(c);
+      ctx.audit(actor, "components.reset", null, { count, kept: kept.map((c) => c.name) });
       return count;
     });
   }

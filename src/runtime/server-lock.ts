@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -15,7 +15,9 @@ export class ServerLock {
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { create: true });
     try {
-      db.exec("PRAGMA busy_timeout = 0");
+      // A short wait lets a concurrent `isHeld` probe (a brief shared lock) pass; a real holder keeps
+      // its lock for life, so this still fails fast when another process owns the runtime.
+      db.exec("PRAGMA busy_timeout = 250");
       db.exec("PRAGMA locking_mode = EXCLUSIVE");
       db.exec("PRAGMA journal_mode = DELETE");
       // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it after commit.
@@ -28,6 +30,25 @@ export class ServerLock {
     } catch {
       db.close();
       return null;
+    }
+  }
+
+  /**
+   * Is a live process holding the lock? The only reliable answer to "is PushPals running": pid files
+   * survive crashes and reboots, and their pids get reused by unrelated processes.
+   */
+  static isHeld(path: string): boolean {
+    if (!existsSync(path)) return false;
+    let db: Database | null = null;
+    try {
+      db = new Database(path, { readonly: true });
+      db.exec("PRAGMA busy_timeout = 0");
+      db.query("SELECT count(*) FROM sqlite_master").get();
+      return false;
+    } catch (err) {
+      return /locked|busy/i.test((err as Error).message);
+    } finally {
+      db?.close();
     }
   }
 

@@ -1,4 +1,4 @@
-import { ComponentReadyBody, ComponentReportBody, EmptyBody, WorkerLostBody } from "../api/schemas.ts";
+import { ComponentReadyBody, ComponentReportBody, ComponentResetBody, EmptyBody, WorkerLostBody } from "../api/schemas.ts";
 import type { ComponentService } from "../components/component-service.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
@@ -17,6 +17,10 @@ export function componentRoutes(router: Router, deps: ComponentRoutesDeps): void
   const { components, service, commit, maxBodyBytes } = deps;
   router
     .on("GET", "/components", () => json({ components: components.list() }))
+    .on("POST", "/components/reset", async ({ req }) => {
+      const body = await readBody(req, ComponentResetBody, maxBodyBytes);
+      return json({ removed: components.reset(body.actor, body.keep) });
+    })
     .on("POST", "/components/:name/ready", async ({ req, params }) => {
       const body = await readBody(req, ComponentReadyBody, maxBodyBytes);
       return json({ component: components.ready(params.name!, body.role, body.pid, body.workerId ?? null) });

@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   workers: number;
   client: ApiClient;
   say: (line: string) => void;
+  /** Decorates the "all systems online" words (colour on a terminal). */
+  online?: (text: string) => string;
 }
 
 interface Child {
@@ -39,10 +41,15 @@ export class Supervisor {
   private readonly exitHandled = new WeakMap<Child, Promise<void>>();
   private lock: ServerLock | null = null;
   private stopping = false;
+  private stopPromise: Promise<void> | null = null;
   private info: SupervisorInfo;
 
   constructor(private readonly options: SupervisorOptions) {
     this.info = { pid: process.pid, state: "starting", url: null, startedAt: Date.now(), onlineAt: null, workers: options.workers, error: null };
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
   }
 
   async start(): Promise<{ url: string; elapsedMs: number }> {
@@ -63,21 +70,29 @@ export class Supervisor {
       const url = readServerInfo(paths.serverFile)!.url;
       this.info.url = url;
       this.save();
+      // Rows of an earlier run (other worker counts, dead pids) would make status lie.
+      await this.options.client.request("POST", "/components/reset", { actor: "supervisor", keep: ["server"] });
       await Promise.all(rest.map((spec) => this.launch(spec)));
+      const onlineAt = Date.now();
+      // Said before the state file flips to online: `start --detach` stops echoing the log on that flip.
+      this.options.say(`${this.options.online ? this.options.online("all systems online") : "all systems online"} at ${url} (${((onlineAt - this.info.startedAt) / 1000).toFixed(1)} s)`);
       this.info.state = "online";
-      this.info.onlineAt = Date.now();
+      this.info.onlineAt = onlineAt;
       this.save();
-      return { url, elapsedMs: this.info.onlineAt - this.info.startedAt };
+      return { url, elapsedMs: onlineAt - this.info.startedAt };
     } catch (err) {
-      this.info.error = (err as Error).message;
-      this.save();
-      await this.stop("start failed");
+      if (!this.stopping) {
+        this.info.error = (err as Error).message;
+        this.save();
+      }
+      await this.stop(this.stopping ? "stopped during start" : "start failed");
       throw err;
     }
   }
 
   /** Spawns one component and resolves once it has reported ready. */
   private async launch(spec: ComponentSpec): Promise<void> {
+    if (this.stopping) throw new PushpalsError("internal", `stopped while starting (${spec.name} was not started)`);
     const child = this.spawn(spec, new RestartPolicy(), 0);
     await this.waitReady(child);
     this.options.say(`${spec.name.padEnd(13)} ready   pid ${child.proc.pid}${spec.role === "server" ? `  ${readServerInfo(this.options.paths.serverFile)?.url}` : ""}`);
@@ -90,7 +105,11 @@ export class Supervisor {
       stdin: "ignore",
       stdout: log,
       stderr: log,
-      env: { ...process.env, PUSHPALS_SUPERVISED: "1" },
+      // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops the
+      // children in order (workers return their jobs while the server is still there to take them).
+      detached: true,
+      // Children watch this pid and stop themselves if the supervisor dies (kill -9, OOM).
+      env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid) },
     });
     closeSync(log);
     const child: Child = { spec, proc, policy, restarts };
@@ -103,6 +122,7 @@ export class Supervisor {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     const { spec, proc } = child;
     for (;;) {
+      if (this.stopping) throw new PushpalsError("internal", `stopped while ${spec.name} was starting`);
       if (proc.exitCode !== null || proc.signalCode !== null) {
         throw new PushpalsError("internal", `${spec.name} exited (${proc.signalCode ?? `exit ${proc.exitCode}`}) before it was ready:\n${this.logTail(spec.name)}`, {
           hint: `see ${join(this.options.paths.logsDir, `${spec.name}.log`)}`,
@@ -177,8 +197,12 @@ export class Supervisor {
   }
 
   /** Workers first (they return their jobs), then the agents, then the server. */
-  async stop(reason: string): Promise<void> {
-    if (this.stopping) return;
+  stop(reason: string): Promise<void> {
+    this.stopPromise ??= this.stopAll(reason);
+    return this.stopPromise;
+  }
+
+  private async stopAll(reason: string): Promise<void> {
     this.stopping = true;
     this.info.state = "stopping";
     this.save();

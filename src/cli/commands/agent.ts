@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { reportReady } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { cliContext } from "../context.ts";
+import { onSupervisorGone } from "../supervised.ts";
 
 /**
  * `pushpals agent <role>`: the RemoteAgent, ReviewAgent and SourceControlManager processes. In this
@@ -24,8 +25,9 @@ export function registerAgent(program: Command): void {
       const reporter = await reportReady(ctx.client, name, role as "remote-agent" | "review-agent" | "scm", null);
       process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
-        process.once("SIGTERM", () => resolve());
-        process.once("SIGINT", () => resolve());
+        process.on("SIGTERM", () => resolve());
+        process.on("SIGINT", () => resolve());
+        onSupervisorGone(resolve);
       });
       reporter.stop();
       process.exit(0);

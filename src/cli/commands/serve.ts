@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { runServer } from "../../server/main.ts";
 import { cliContext } from "../context.ts";
+import { onSupervisorGone } from "../supervised.ts";
 import { int } from "../parse.ts";
 
 export function registerServe(program: Command): void {
@@ -19,8 +20,10 @@ export function registerServe(program: Command): void {
       process.stdout.write(`pushpals server listening on ${server.url} (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => void server.shutdown(`received ${signal}`).then(resolve);
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        process.once("SIGINT", () => stop("SIGINT"));
+        process.on("SIGTERM", () => stop("SIGTERM"));
+        process.on("SIGINT", () => stop("SIGINT"));
+        // Orphaned: give the workers (which notice too) a moment to return their jobs first.
+        onSupervisorGone(() => setTimeout(() => stop("supervisor gone"), 3_000));
       });
       process.stdout.write("pushpals server stopped\n");
       // Everything is closed and flushed; do not linger on runtime internals for another second.

@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { PushpalsError, isPushpalsError } from "../../errors/pushpals-error.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
-import { isProcessAlive } from "../../runtime/server-file.ts";
+import { runtimeLiveness } from "../../runtime/liveness.ts";
 import { cleanRuntime } from "../../supervisor/clean.ts";
 import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
+import { keepRunningOnClosedStdout } from "../output.ts";
 import { Supervisor } from "../../supervisor/supervisor.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -46,10 +47,15 @@ Examples:
       // Read only after preflight has vetted the config (a bad config is a PP004 finding, not a crash).
       const workerCount = () => opts.workers ?? ctx.config().workers.count;
       if (opts.supervise) return supervise(ctx, workerCount());
-      const running = readSupervisorInfo(ctx.paths.supervisorFile);
-      if (running && isProcessAlive(running.pid)) {
-        process.stdout.write(`PushPals is already running for this repository${running.url ? ` at ${running.url}` : ""} (pid ${running.pid}); nothing started\n`);
+      const live = runtimeLiveness(ctx.paths);
+      if (live.supervisorPid !== null) {
+        process.stdout.write(`PushPals is already running for this repository${live.url ? ` at ${live.url}` : ""} (pid ${live.supervisorPid}); nothing started\n`);
         return;
+      }
+      if (live.serverPid !== null) {
+        throw new PushpalsError("conflict", `a PushPals server (pid ${live.serverPid}) is running for this repository without a supervisor`, {
+          hint: "stop it with `pushpals stop`, then `pushpals start`",
+        });
       }
       const findings = await preflight(ctx.paths, { recover: true });
       printFindings(findings, { quietOk: true });
@@ -70,23 +76,36 @@ Examples:
 
 /** Runs the supervisor in this process until SIGINT/SIGTERM. */
 async function supervise(ctx: CliContext, workers: number): Promise<void> {
-  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say: (line) => process.stdout.write(`${line}\n`) });
-  let online: { url: string; elapsedMs: number };
+  // The supervisor must outlive a closed terminal pipe: losing stdout must not orphan the runtime.
+  keepRunningOnClosedStdout();
+  const say = (line: string) => {
+    try {
+      process.stdout.write(`${line}\n`);
+    } catch {}
+  };
+  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say, online: style.green });
+  // Handlers go in before anything starts, and stay: a stop during startup, or a second signal while
+  // stopping, still ends in an orderly stop of every child.
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => void supervisor.stop(`received ${signal}`).then(done);
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGHUP", () => stop("SIGHUP"));
+  });
   try {
-    online = await supervisor.start();
+    await supervisor.start();
   } catch (err) {
     if (isPushpalsError(err, "conflict") && err.details?.alreadyRunning) {
-      process.stdout.write(`${err.message}; nothing started\n`);
+      say(`${err.message}; nothing started`);
       return;
+    }
+    if (supervisor.isStopping) {
+      await stopped;
+      process.exit(0);
     }
     throw err;
   }
-  process.stdout.write(`${style.green("all systems online")} at ${online.url} (${(online.elapsedMs / 1000).toFixed(1)} s)\n`);
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => void supervisor.stop(`received ${signal}`).then(done);
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+  await stopped;
   process.exit(0);
 }
 
@@ -118,6 +137,12 @@ async function detach(ctx: CliContext, workers: number): Promise<void> {
     if (info?.pid === child.pid && info.state === "online") break;
     if (child.exitCode !== null || child.signalCode !== null) {
       pump();
+      // Another `start` won the race for this repository: that is success, not a crash.
+      const winner = runtimeLiveness(ctx.paths);
+      if (winner.supervisorPid !== null && winner.supervisorPid !== child.pid) {
+        process.stdout.write(`PushPals is already running for this repository (pid ${winner.supervisorPid}); nothing started\n`);
+        return;
+      }
       throw new PushpalsError("internal", `the supervisor exited before the runtime was online (${child.signalCode ?? `exit ${child.exitCode}`})`, {
         hint: `see ${logPath}`,
       });

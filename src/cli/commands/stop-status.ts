@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { Component } from "../../components/component-types.ts";
 import { isPushpalsError } from "../../errors/pushpals-error.ts";
-import { isProcessAlive, readServerInfo } from "../../runtime/server-file.ts";
+import { runtimeLiveness } from "../../runtime/liveness.ts";
+import { isProcessAlive } from "../../runtime/server-file.ts";
 import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
 import type { StatusSnapshot } from "../../server/status.ts";
 import { cliContext } from "../context.ts";
@@ -18,9 +19,9 @@ export function registerStopStatus(program: Command): void {
     .addHelpText("after", "\nExamples:\n  pushpals stop\n  pushpals stop --timeout 120   # let long jobs be returned")
     .action(async (opts: { timeout: number }) => {
       const ctx = await cliContext(program.opts());
-      const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
-      const server = readServerInfo(ctx.paths.serverFile);
-      const target = supervisor && isProcessAlive(supervisor.pid) ? supervisor.pid : server && isProcessAlive(server.pid) ? server.pid : null;
+      // Only a pid whose lock is held is ours: a stale file's pid may belong to anything by now.
+      const live = runtimeLiveness(ctx.paths);
+      const target = live.supervisorPid ?? live.serverPid;
       if (target === null) {
         process.stdout.write("PushPals is not running for this repository\n");
         return;
@@ -50,7 +51,8 @@ export function registerStopStatus(program: Command): void {
     .addHelpText("after", "\nExit code 3 when PushPals is not running.\n\nExamples:\n  pushpals status\n  pushpals status --json | jq .components")
     .action(async (opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const supervisor = readSupervisorInfo(ctx.paths.supervisorFile);
+      const supervisorPid = runtimeLiveness(ctx.paths).supervisorPid;
+      const supervisor = supervisorPid === null ? null : readSupervisorInfo(ctx.paths.supervisorFile);
       let snapshot: StatusSnapshot;
       try {
         snapshot = (await ctx.client.request<StatusSnapshot>("GET", "/status")).data;
@@ -64,7 +66,7 @@ export function registerStopStatus(program: Command): void {
       const url = ctx.client.url();
       const now = Date.now();
       const oldestQueuedAgeMs = snapshot.oldestQueuedAt === null ? null : now - snapshot.oldestQueuedAt;
-      const live = supervisor && isProcessAlive(supervisor.pid) ? supervisor : null;
+      const live = supervisor;
       if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
       const header = live ? `supervisor pid ${live.pid}, ${live.state}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
       process.stdout.write(`PushPals ${style.green("online")} at ${url} (${header})\n\n`);

@@ -5,6 +5,7 @@ import { newId } from "../../jobs/ids.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
 import { WorkerRuntime } from "../../workers/runtime.ts";
 import { cliContext } from "../context.ts";
+import { onSupervisorGone } from "../supervised.ts";
 
 export function registerWorker(program: Command): void {
   program
@@ -40,8 +41,9 @@ export function registerWorker(program: Command): void {
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
         onEvent: (m) => (!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${opts.name}] ${m}\n`),
       });
-      process.once("SIGTERM", () => runtime.stop());
-      process.once("SIGINT", () => runtime.stop());
+      process.on("SIGTERM", () => runtime.stop());
+      process.on("SIGINT", () => runtime.stop());
+      onSupervisorGone(() => runtime.stop());
       try {
         await runtime.run();
       } finally {
