@@ -151,10 +151,32 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  /** One BEGIN IMMEDIATE transaction; called inside another, a savepoint (atomic on its own). */
+  /**
+   * One BEGIN IMMEDIATE transaction; called inside another, a savepoint (atomic on its own). The
+   * statements are prepared once: on the hot path the commit itself should be the only real cost.
+   */
   write<T>(fn: () => T): T {
-    if (this.db.inTransaction) return this.db.transaction(fn)();
-    return this.db.transaction(fn).immediate();
+    if (this.db.inTransaction) {
+      this.q("SAVEPOINT nested").run();
+      try {
+        const result = fn();
+        this.q("RELEASE nested").run();
+        return result;
+      } catch (err) {
+        this.q("ROLLBACK TO nested").run();
+        this.q("RELEASE nested").run();
+        throw err;
+      }
+    }
+    this.q("BEGIN IMMEDIATE").run();
+    try {
+      const result = fn();
+      this.q("COMMIT").run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.q("ROLLBACK").run();
+      throw err;
+    }
   }
 
   close(): void {
