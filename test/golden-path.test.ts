@@ -293,3 +293,33 @@ test("kill -9 of the supervisor: its children stop by themselves; a stale pid fi
   expect(isProcessAlive(bystander.pid)).toBe(true);
   bystander.kill();
 }, 60_000);
+
+test("a start that fails (database from a newer PushPals) exits with the reason instead of hanging; a stale server.json never sends requests to a stranger", async () => {
+  const repo = await newRepo();
+  const { Database } = await import("bun:sqlite");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(repo.paths.runtimeDir, { recursive: true });
+  const db = new Database(repo.paths.dbPath, { create: true });
+  db.exec("PRAGMA user_version = 99");
+  db.close();
+  const refused = cli(repo, ["start", "--detach", "--workers", "1"]);
+  expect(refused.exitCode).toBe(6);
+  expect(refused.stderr).toMatch(/PP010 the database .* has schema version 99/);
+  expect(existsSync(repo.paths.supervisorFile)).toBe(false);
+  // Past preflight (the internal supervisor entry point), the failing server must still end the start.
+  const supervised = Bun.spawnSync([PUSHPALS_BIN, "start", "--supervise", "--workers", "1"], { cwd: repo.root, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+  expect(supervised.exitCode).toBe(6);
+  expect(supervised.stderr.toString()).toMatch(/server exited \(exit 6\) before it was ready[\s\S]*schema version 99/);
+
+  // A stale server.json naming a port where some other HTTP server now answers.
+  const stranger = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<html>not PushPals</html>", { status: 404 }) });
+  await Bun.write(repo.paths.serverFile, JSON.stringify({ pid: process.pid, port: stranger.port, url: `http://127.0.0.1:${stranger.port}`, startedAt: 1, version: "0" }));
+  let hits = 0;
+  stranger.reload({ fetch: () => (hits++, new Response("<html>not PushPals</html>", { status: 404 })) });
+  const status = cli(repo, ["status"]);
+  expect(status.exitCode).toBe(3);
+  expect(status.stdout).toMatch(/not running/);
+  expect(cli(repo, ["jobs"]).exitCode).toBe(3);
+  expect(hits).toBe(0);
+  stranger.stop(true);
+}, 60_000);

@@ -323,7 +323,7 @@ describe("doctor --json", () => {
     expect(Object.keys(report).sort()).toEqual(["findings", "ok"]);
     expect(report.findings.length).toBeGreaterThan(0);
     for (const f of report.findings) {
-      expect(f.code).toMatch(/^PP00[1-9]$/);
+      expect(f.code).toMatch(/^PP0\d\d$/);
       expect(["error", "warn", "ok"]).toContain(f.level);
       expect(typeof f.message).toBe("string");
       expect(f.message.length).toBeGreaterThan(0);
@@ -344,7 +344,7 @@ describe("doctor --json", () => {
     const report = JSON.parse(r.stdout) as Report;
     expectShape(report);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => f.code)).toEqual(["PP001", "PP003", "PP004", "PP005", "PP006", "PP008", "PP009"]);
+    expect(report.findings.map((f) => f.code)).toEqual(["PP001", "PP003", "PP004", "PP005", "PP006", "PP008", "PP010", "PP009"]);
     expect(report.findings.find((f) => f.code === "PP004")).toMatchObject({ level: "warn", message: "config valid but no check commands are configured" });
   });
 

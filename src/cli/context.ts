@@ -27,7 +27,7 @@ export async function cliContext(options: GlobalOptions): Promise<CliContext> {
     paths,
     config: () => effectiveConfig().config,
     effectiveConfig,
-    client: new ApiClient({ serverFile: paths.serverFile }),
+    client: new ApiClient({ serverFile: paths.serverFile, serverLock: paths.serverLock }),
     actor: cliActor(),
   };
 }

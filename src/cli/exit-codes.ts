@@ -37,6 +37,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case "not_a_repository":
     case "git_failed":
     case "schema_too_new":
+    case "component_failed":
       return EXIT.environment;
     case "audit_broken":
       return EXIT.failed;

@@ -1,7 +1,9 @@
 import { PushpalsError, type ErrorCode } from "../errors/pushpals-error.ts";
 import { readServerInfo } from "../runtime/server-file.ts";
+import { ServerLock } from "../runtime/server-lock.ts";
 
-export type ServerTarget = { url: string } | { serverFile: string };
+/** Where the server is: a fixed URL, or `server.json` (trusted only while `serverLock` is held, if given). */
+export type ServerTarget = { url: string } | { serverFile: string; serverLock?: string };
 
 export interface ApiResponse<T> {
   status: number;
@@ -20,7 +22,9 @@ export class ApiClient {
   url(): string {
     if ("url" in this.target) return this.target.url;
     if (this.cachedUrl) return this.cachedUrl;
-    const info = readServerInfo(this.target.serverFile);
+    // A server.json left by a crash may point at a port some other program now uses.
+    const live = this.target.serverLock === undefined || ServerLock.isHeld(this.target.serverLock);
+    const info = live ? readServerInfo(this.target.serverFile) : null;
     if (!info) {
       throw new PushpalsError("server_unreachable", "no PushPals server is running for this repository", {
         hint: "start it with `pushpals start`",

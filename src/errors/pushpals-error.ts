@@ -18,6 +18,7 @@ export type ErrorCode =
   | "schema_too_new"
   | "server_unreachable"
   | "audit_broken"
+  | "component_failed"
   | "internal";
 
 export interface ErrorDetails {

@@ -1,10 +1,13 @@
-import { accessSync, constants, mkdirSync, statfsSync, statSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { loadEffectiveConfig } from "../config/load.ts";
 import { isPushpalsError } from "../errors/pushpals-error.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
-import { isProcessAlive, readServerInfo } from "../runtime/server-file.ts";
+import { LATEST_SCHEMA_VERSION } from "../store/migrations.ts";
+import { ServerLock } from "../runtime/server-lock.ts";
+import { readServerInfo } from "../runtime/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
@@ -41,6 +44,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   findings.push(checkDisk(paths.runtimeDir, threshold));
   if (config?.server.port) findings.push(await checkPort(config.server.port, runningServerPid(paths, config.server.port)));
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
+  findings.push(checkDatabase(paths.dbPath));
   findings.push(checkSandbox());
   return findings;
 }
@@ -164,8 +168,30 @@ function formatBytes(bytes: number): string {
 
 /** The pid of this repository's live PushPals server when it is the one holding `port`. */
 function runningServerPid(paths: RuntimePaths, port: number): number | null {
+  // Only a held lock proves the pid in server.json is still our server.
+  if (!ServerLock.isHeld(paths.serverLock)) return null;
   const info = readServerInfo(paths.serverFile);
-  return info && info.port === port && isProcessAlive(info.pid) ? info.pid : null;
+  return info && info.port === port ? info.pid : null;
+}
+
+/** A database written by a newer PushPals is refused by the server; say so before starting anything. */
+function checkDatabase(dbPath: string): Finding {
+  if (!existsSync(dbPath)) return ok("PP010", "no database yet (it is created on first start)");
+  try {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      db.exec("PRAGMA busy_timeout = 2000");
+      const { user_version: version } = db.query("PRAGMA user_version").get() as { user_version: number };
+      if (version > LATEST_SCHEMA_VERSION) {
+        return error("PP010", `the database ${dbPath} has schema version ${version}; this PushPals knows up to ${LATEST_SCHEMA_VERSION}`, "upgrade PushPals (npm install) to the version that wrote it; do not delete it, it holds the audit log");
+      }
+      return ok("PP010", `database schema ${version} of ${LATEST_SCHEMA_VERSION}`);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return error("PP010", `cannot read the database ${dbPath}: ${(err as Error).message}`, "check its permissions; if it is corrupt, move it aside (the audit log lives in it)");
+  }
 }
 
 export async function checkPort(port: number, ownServerPid: number | null = null): Promise<Finding> {

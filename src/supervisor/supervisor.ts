@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   say: (line: string) => void;
   /** Decorates the "all systems online" words (colour on a terminal). */
   online?: (text: string) => string;
+  /** Runs once the runtime lock is held and before anything starts (`start --clean`). */
+  beforeLaunch?: () => Promise<void>;
 }
 
 interface Child {
@@ -62,8 +64,15 @@ export class Supervisor {
         details: { alreadyRunning: true },
       });
     }
+    if (ServerLock.isHeld(paths.serverLock)) {
+      this.lock.release();
+      throw new PushpalsError("conflict", "a PushPals server is running for this repository without a supervisor", {
+        hint: "stop it with `pushpals stop`, then `pushpals start`",
+      });
+    }
     mkdirSync(paths.logsDir, { recursive: true });
     this.save();
+    await this.options.beforeLaunch?.();
     const [serverSpec, ...rest] = runtimeComponents(this.options.workers);
     try {
       await this.launch(serverSpec!);
@@ -124,13 +133,13 @@ export class Supervisor {
     for (;;) {
       if (this.stopping) throw new PushpalsError("internal", `stopped while ${spec.name} was starting`);
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new PushpalsError("internal", `${spec.name} exited (${proc.signalCode ?? `exit ${proc.exitCode}`}) before it was ready:\n${this.logTail(spec.name)}`, {
+        throw new PushpalsError("component_failed", `${spec.name} exited (${proc.signalCode ?? `exit ${proc.exitCode}`}) before it was ready:\n${this.logTail(spec.name)}`, {
           hint: `see ${join(this.options.paths.logsDir, `${spec.name}.log`)}`,
         });
       }
       if (await this.isReady(child)) return;
       if (Date.now() > deadline) {
-        throw new PushpalsError("internal", `${spec.name} did not report ready within ${READY_TIMEOUT_MS / 1000}s`, {
+        throw new PushpalsError("component_failed", `${spec.name} did not report ready within ${READY_TIMEOUT_MS / 1000}s`, {
           hint: `see ${join(this.options.paths.logsDir, `${spec.name}.log`)}`,
         });
       }

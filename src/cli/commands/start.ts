@@ -46,7 +46,7 @@ Examples:
       }
       // Read only after preflight has vetted the config (a bad config is a PP004 finding, not a crash).
       const workerCount = () => opts.workers ?? ctx.config().workers.count;
-      if (opts.supervise) return supervise(ctx, workerCount());
+      if (opts.supervise) return supervise(ctx, workerCount(), opts.clean === true);
       const live = runtimeLiveness(ctx.paths);
       if (live.supervisorPid !== null) {
         process.stdout.write(`PushPals is already running for this repository${live.url ? ` at ${live.url}` : ""} (pid ${live.supervisorPid}); nothing started\n`);
@@ -64,18 +64,13 @@ Examples:
         process.exitCode = EXIT.environment;
         return;
       }
-      if (opts.clean) {
-        const report = await cleanRuntime(ctx.paths, ctx.actor);
-        process.stdout.write(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees\n`);
-        for (const kept of report.kept) process.stdout.write(`  kept ${kept}\n`);
-      }
-      if (opts.detach) return detach(ctx, workerCount());
-      await supervise(ctx, workerCount());
+      if (opts.detach) return detach(ctx, workerCount(), opts.clean === true);
+      await supervise(ctx, workerCount(), opts.clean === true);
     });
 }
 
 /** Runs the supervisor in this process until SIGINT/SIGTERM. */
-async function supervise(ctx: CliContext, workers: number): Promise<void> {
+async function supervise(ctx: CliContext, workers: number, clean: boolean): Promise<void> {
   // The supervisor must outlive a closed terminal pipe: losing stdout must not orphan the runtime.
   keepRunningOnClosedStdout();
   const say = (line: string) => {
@@ -83,11 +78,24 @@ async function supervise(ctx: CliContext, workers: number): Promise<void> {
       process.stdout.write(`${line}\n`);
     } catch {}
   };
-  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say, online: style.green });
+  // `--clean` runs only once this supervisor holds the runtime lock, so it can never reset the queue
+  // of a runtime that is starting or running next to it.
+  const beforeLaunch = clean
+    ? async () => {
+        const report = await cleanRuntime(ctx.paths, ctx.actor);
+        say(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees`);
+        for (const kept of report.kept) say(`  kept ${kept}`);
+      }
+    : undefined;
+  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say, online: style.green, beforeLaunch });
   // Handlers go in before anything starts, and stay: a stop during startup, or a second signal while
   // stopping, still ends in an orderly stop of every child.
+  let signalled = false;
   const stopped = new Promise<void>((done) => {
-    const stop = (signal: string) => void supervisor.stop(`received ${signal}`).then(done);
+    const stop = (signal: string) => {
+      signalled = true;
+      void supervisor.stop(`received ${signal}`).then(done);
+    };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGHUP", () => stop("SIGHUP"));
@@ -99,10 +107,11 @@ async function supervise(ctx: CliContext, workers: number): Promise<void> {
       say(`${err.message}; nothing started`);
       return;
     }
-    if (supervisor.isStopping) {
+    if (signalled) {
       await stopped;
       process.exit(0);
     }
+    // A real failure: the supervisor already stopped what it had started; report it and exit.
     throw err;
   }
   await stopped;
@@ -110,15 +119,23 @@ async function supervise(ctx: CliContext, workers: number): Promise<void> {
 }
 
 /** Starts the supervisor in the background, shows its progress, and returns once it is online. */
-async function detach(ctx: CliContext, workers: number): Promise<void> {
+async function detach(ctx: CliContext, workers: number, clean: boolean): Promise<void> {
   mkdirSync(ctx.paths.logsDir, { recursive: true });
   const logPath = join(ctx.paths.logsDir, "supervisor.log");
   const offset = existsSync(logPath) ? statSync(logPath).size : 0;
   const log = openSync(logPath, "a");
-  const args = [process.execPath, CLI_MAIN, "--repo", ctx.paths.repoRoot, "start", "--supervise", "--workers", String(workers)];
+  const args = [process.execPath, CLI_MAIN, "--repo", ctx.paths.repoRoot, "start", "--supervise", "--workers", String(workers), ...(clean ? ["--clean"] : [])];
   const child = Bun.spawn(args, { cwd: ctx.paths.repoRoot, stdin: "ignore", stdout: log, stderr: log, detached: true });
   closeSync(log);
   child.unref();
+  // Ctrl-C before the runtime is online stops the background start too, rather than leaving it behind.
+  let interrupted = false;
+  const forward = () => {
+    interrupted = true;
+    child.kill("SIGTERM");
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
   let position = offset;
   const pump = () => {
     const fd = openSync(logPath, "r");
@@ -137,10 +154,18 @@ async function detach(ctx: CliContext, workers: number): Promise<void> {
     if (info?.pid === child.pid && info.state === "online") break;
     if (child.exitCode !== null || child.signalCode !== null) {
       pump();
+      if (interrupted) {
+        process.stdout.write("interrupted before the runtime was online; nothing is left running\n");
+        process.exit(130);
+      }
       // Another `start` won the race for this repository: that is success, not a crash.
       const winner = runtimeLiveness(ctx.paths);
       if (winner.supervisorPid !== null && winner.supervisorPid !== child.pid) {
         process.stdout.write(`PushPals is already running for this repository (pid ${winner.supervisorPid}); nothing started\n`);
+        return;
+      }
+      if (child.exitCode === 0) {
+        process.stdout.write("the runtime was stopped before it came online (pushpals stop)\n");
         return;
       }
       throw new PushpalsError("internal", `the supervisor exited before the runtime was online (${child.signalCode ?? `exit ${child.exitCode}`})`, {
@@ -149,5 +174,7 @@ async function detach(ctx: CliContext, workers: number): Promise<void> {
     }
     await Bun.sleep(25);
   }
+  process.off("SIGINT", forward);
+  process.off("SIGTERM", forward);
   process.stdout.write(`running in the background (supervisor pid ${child.pid}); \`pushpals status\` to look, \`pushpals stop\` to stop\n`);
 }
