@@ -168,9 +168,9 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
         process.stdout.write("the runtime was stopped before it came online (pushpals stop)\n");
         return;
       }
-      throw new PushpalsError("internal", `the supervisor exited before the runtime was online (${child.signalCode ?? `exit ${child.exitCode}`})`, {
-        hint: `see ${logPath}`,
-      });
+      // Its own error (with the fix) is in the output echoed above; pass its exit code on.
+      process.stderr.write(`pushpals: the background start failed (${child.signalCode ?? `exit ${child.exitCode}`}); its output is above and in ${logPath}\n`);
+      process.exit(child.exitCode ?? EXIT.internal);
     }
     await Bun.sleep(25);
   }
