@@ -2,61 +2,17 @@ import { Bus, type EventBus } from "../events/bus.ts";
 import { PushpalsError } from "../errors/pushpals-error.ts";
 import { redactText, redactValue } from "../secrets/redact.ts";
 import type { JobFilter, Store } from "../store/store.ts";
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
+import { backoffDelayMs } from "./backoff.ts";
 import { FAILURE_CLASSES, type Failure } from "./failure-classes.ts";
 import { newId } from "./ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
 import { parseJobInput } from "./kinds.ts";
 import { isTerminal } from "./states.ts";
 import { transition, recordTransition, WriteContext } from "./transition.ts";
+import { loseLease } from "./lose-lease.ts";
+import { DEFAULT_JOB_OPTIONS, type Claim, type CommandRecord, type EnqueueRequest, type JobServiceOptions, type LeaseRef } from "./job-service-types.ts";
 
-export interface JobServiceOptions {
-  leaseMs: number;
-  backoff: BackoffPolicy;
-  maxLogLinesPerJob: number;
-  maxLogLineLength: number;
-  now: () => number;
-  random: () => number;
-}
-
-export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
-  leaseMs: 30_000,
-  backoff: DEFAULT_BACKOFF,
-  maxLogLinesPerJob: 20_000,
-  maxLogLineLength: 8_192,
-  now: Date.now,
-  random: Math.random,
-};
-
-export interface EnqueueRequest {
-  kind: string;
-  input?: unknown;
-  priority?: number;
-  dedupeKey?: string | null;
-  maxAttempts?: number;
-  actor: string;
-  /** Enqueue straight into `blocked` (waiting on a human or a missing capability). */
-  blockedReason?: string;
-}
-
-export interface LeaseRef {
-  jobId: string;
-  workerId: string;
-  token: number;
-}
-
-export interface Claim {
-  job: Job;
-  token: number;
-  leaseExpiresAt: number;
-}
-
-export interface CommandRecord {
-  command: string;
-  exitCode: number | null;
-  durationMs: number;
-  signal?: string | null;
-}
+export { DEFAULT_JOB_OPTIONS, type Claim, type CommandRecord, type EnqueueRequest, type JobServiceOptions, type LeaseRef };
 
 /**
  * The job lifecycle: every mutation is one transaction that validates the state machine, checks the
@@ -356,7 +312,7 @@ export class JobService {
       let moved = 0;
       for (const job of this.store.runningWithLeaseExpiredBefore(ctx.now, batch)) {
         moved++;
-        this.loseLease(ctx, job, "stopped heartbeating");
+        loseLease(ctx, job, "stopped heartbeating");
       }
       for (const job of this.store.retryWaitDueBefore(ctx.now, batch)) {
         moved++;
@@ -373,30 +329,9 @@ export class JobService {
   workerLost(workerId: string, why: string): number {
     return this.write((ctx) => {
       const jobs = this.store.runningJobsOfWorker(workerId);
-      for (const job of jobs) this.loseLease(ctx, job, why);
+      for (const job of jobs) loseLease(ctx, job, why);
       return jobs.length;
     });
-  }
-
-  /** Requeues a job whose worker is gone, or fails it with `lease_lost` after its last attempt. */
-  private loseLease(ctx: WriteContext, job: Job, why: string): void {
-    const worker = job.workerId ?? "unknown";
-    const patch = { workerId: null, leaseExpiresAt: null };
-    if (job.cancelRequested) {
-      transition(ctx, job, { to: "cancelled", actor: "server", reason: `worker ${worker} ${why} while cancelling`, failureClass: "cancelled", patch });
-      return;
-    }
-    if (job.attempt >= job.maxAttempts) {
-      const lastLines = this.store.lastLogLines(job.id, 20).map((l) => l.line);
-      const failure: Failure = {
-        class: "lease_lost",
-        message: `worker ${worker} ${why} on the last attempt (${job.attempt} of ${job.maxAttempts})`,
-        evidence: lastLines.length ? { logExcerpt: lastLines.join("\n").slice(-16_000) } : {},
-      };
-      transition(ctx, job, { to: "failed", actor: "server", reason: failure.message, failureClass: "lease_lost", patch: { ...patch, failure } });
-      return;
-    }
-    transition(ctx, job, { to: "queued", actor: "server", reason: `lease of ${worker} lost (${why}); requeued for attempt ${job.attempt + 1}`, patch });
   }
 
   /**

@@ -1,0 +1,50 @@
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
+import type { Job } from "./job-types.ts";
+
+export interface JobServiceOptions {
+  leaseMs: number;
+  backoff: BackoffPolicy;
+  maxLogLinesPerJob: number;
+  maxLogLineLength: number;
+  now: () => number;
+  random: () => number;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
+  leaseMs: 30_000,
+  backoff: DEFAULT_BACKOFF,
+  maxLogLinesPerJob: 20_000,
+  maxLogLineLength: 8_192,
+  now: Date.now,
+  random: Math.random,
+};
+
+export interface EnqueueRequest {
+  kind: string;
+  input?: unknown;
+  priority?: number;
+  dedupeKey?: string | null;
+  maxAttempts?: number;
+  actor: string;
+  /** Enqueue straight into `blocked` (waiting on a human or a missing capability). */
+  blockedReason?: string;
+}
+
+export interface LeaseRef {
+  jobId: string;
+  workerId: string;
+  token: number;
+}
+
+export interface Claim {
+  job: Job;
+  token: number;
+  leaseExpiresAt: number;
+}
+
+export interface CommandRecord {
+  command: string;
+  exitCode: number | null;
+  durationMs: number;
+  signal?: string | null;
+}

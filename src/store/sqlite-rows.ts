@@ -1,0 +1,129 @@
+import type { AuditEntry } from "../audit/chain.ts";
+import type { Component } from "../components/component-types.ts";
+import type { PushpalsEvent } from "../events/registry.ts";
+import type { Job, LogLine, WorkerRecord } from "../jobs/job-types.ts";
+import type { JobState } from "../jobs/states.ts";
+
+/** Row <-> domain mapping for the SQLite backend (snake_case columns, JSON text for free-form values). */
+export type Row = Record<string, unknown>;
+
+export const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+export const parse = (text: unknown): unknown => (typeof text === "string" ? JSON.parse(text) : null);
+
+export function toJob(row: Row): Job {
+  return {
+    id: row.id as string,
+    kind: row.kind as string,
+    input: parse(row.input),
+    priority: row.priority as number,
+    dedupeKey: (row.dedupe_key as string | null) ?? null,
+    state: row.state as JobState,
+    attempt: row.attempt as number,
+    maxAttempts: row.max_attempts as number,
+    generation: row.generation as number,
+    workerId: (row.worker_id as string | null) ?? null,
+    leaseExpiresAt: (row.lease_expires_at as number | null) ?? null,
+    runAfter: (row.run_after as number | null) ?? null,
+    cancelRequested: row.cancel_requested === 1,
+    blockedReason: (row.blocked_reason as string | null) ?? null,
+    progress: parse(row.progress),
+    result: parse(row.result),
+    failure: parse(row.failure) as Job["failure"],
+    logLines: row.log_lines as number,
+    logDropped: row.log_dropped as number,
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number,
+    createdBy: row.created_by as string,
+  };
+}
+
+export function jobParams(job: Job): Record<string, string | number | null> {
+  return {
+    id: job.id,
+    kind: job.kind,
+    input: JSON.stringify(job.input ?? null),
+    priority: job.priority,
+    dedupe_key: job.dedupeKey,
+    state: job.state,
+    attempt: job.attempt,
+    max_attempts: job.maxAttempts,
+    generation: job.generation,
+    worker_id: job.workerId,
+    lease_expires_at: job.leaseExpiresAt,
+    run_after: job.runAfter,
+    cancel_requested: job.cancelRequested ? 1 : 0,
+    blocked_reason: job.blockedReason,
+    progress: json(job.progress),
+    result: json(job.result),
+    failure: json(job.failure),
+    log_lines: job.logLines,
+    log_dropped: job.logDropped,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    created_by: job.createdBy,
+  };
+}
+
+export const JOB_COLUMNS = Object.keys(jobParams({ input: null } as unknown as Job));
+export const IMMUTABLE_JOB_COLUMNS = new Set(["id", "kind", "input", "created_at", "created_by"]);
+
+export function toAudit(row: Row): AuditEntry {
+  return {
+    seq: row.seq as number,
+    at: row.at as number,
+    actor: row.actor as string,
+    action: row.action as string,
+    subject: (row.subject as string | null) ?? null,
+    data: parse(row.data),
+    prevHash: row.prev_hash as string,
+    hash: row.hash as string,
+  };
+}
+
+export function toEvent(row: Row): PushpalsEvent {
+  return {
+    seq: row.seq as number,
+    type: row.type as PushpalsEvent["type"],
+    at: row.at as number,
+    jobId: (row.job_id as string | null) ?? null,
+    data: parse(row.data),
+  };
+}
+
+export function toLogLine(r: Row): LogLine {
+  return {
+    id: r.id as number,
+    jobId: r.job_id as string,
+    attempt: r.attempt as number,
+    at: r.at as number,
+    stream: r.stream as LogLine["stream"],
+    line: r.line as string,
+  };
+}
+
+export function toComponent(row: Row): Component {
+  return {
+    name: row.name as string,
+    role: row.role as Component["role"],
+    pid: (row.pid as number | null) ?? null,
+    state: row.state as Component["state"],
+    workerId: (row.worker_id as string | null) ?? null,
+    startedAt: row.started_at as number,
+    readyAt: (row.ready_at as number | null) ?? null,
+    lastHeartbeatAt: (row.last_heartbeat_at as number | null) ?? null,
+    restarts: row.restarts as number,
+    lastExit: (row.last_exit as string | null) ?? null,
+  };
+}
+
+export function toWorker(row: Row): WorkerRecord {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    kinds: parse(row.kinds) as string[],
+    pid: (row.pid as number | null) ?? null,
+    registeredAt: row.registered_at as number,
+    lastSeenAt: row.last_seen_at as number,
+  };
+}
+
