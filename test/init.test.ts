@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configFromProposal, proposeConfig, type InitDetection } from "../src/config/init-plan.ts";
 import { parseConfigText } from "../src/config/load.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { PushpalsError } from "../errors/pushpals-error.ts";
-import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
+import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, type SectionName } from "./schema.ts";
 
 export const CONFIG_RELATIVE_PATH = join(".pushpals", "config.toml");
 export const LOCAL_CONFIG_NAME = "config.local.toml";
@@ -142,4 +142,3 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return cur;
 }
 
-export { SECTIONS };

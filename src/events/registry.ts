@@ -27,7 +27,6 @@ export const EVENT_SCHEMAS = {
   "job.progress": z.object({ jobId: z.string(), attempt: z.number().int(), progress: z.unknown() }),
   "job.cancel_requested": z.object({ jobId: z.string(), actor: z.string() }),
   "worker.registered": z.object({ workerId: z.string(), name: z.string(), kinds: z.array(z.string()), pid: z.number().int().nullable() }),
-  "worker.stopped": z.object({ workerId: z.string(), reason: z.string() }),
   "component.state": z.object({
     name: z.string(),
     role: z.string(),

@@ -3,7 +3,7 @@ import { PushpalsError } from "../errors/pushpals-error.ts";
 import { redactText, redactValue } from "../secrets/redact.ts";
 import type { JobFilter, Store } from "../store/store.ts";
 import { backoffDelayMs } from "./backoff.ts";
-import { FAILURE_CLASSES, type Failure } from "./failure-classes.ts";
+import { isRetryable, type Failure } from "./failure-classes.ts";
 import { newId } from "./ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
 import { parseJobInput } from "./kinds.ts";
@@ -245,7 +245,7 @@ export class JobService {
       if (job.cancelRequested || failure.class === "cancelled") {
         return transition(ctx, job, { to: "cancelled", actor, reason: `stopped on cancel: ${failure.message}`, failureClass: "cancelled", patch });
       }
-      if (FAILURE_CLASSES[failure.class].retryable && job.attempt < job.maxAttempts) {
+      if (isRetryable(failure.class) && job.attempt < job.maxAttempts) {
         const runAfter = ctx.now + backoffDelayMs(job.attempt, this.options.backoff, this.options.random);
         return transition(ctx, job, {
           to: "retry_wait",

@@ -28,7 +28,7 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function take(res: Response, count: number, raw?: string[]): Promise<SseMessage[]> {
+async function take(res: Response, count: number): Promise<SseMessage[]> {
   const out: SseMessage[] = [];
   if (count === 0) return out;
   for await (const m of readSse(res.body!)) {

@@ -1,7 +1,7 @@
 import type { AuditEntry } from "../audit/chain.ts";
 import type { Component } from "../components/component-types.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
-import type { Job, LogLine, WorkerRecord } from "../jobs/job-types.ts";
+import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
 
 /** Row <-> domain mapping for the SQLite backend (snake_case columns, JSON text for free-form values). */
@@ -87,6 +87,18 @@ export function toEvent(row: Row): PushpalsEvent {
     at: row.at as number,
     jobId: (row.job_id as string | null) ?? null,
     data: parse(row.data),
+  };
+}
+
+export function toTransition(r: Row): Transition {
+  return {
+    jobId: r.job_id as string,
+    from: (r.from_state as JobState | null) ?? null,
+    to: r.to_state as JobState,
+    at: r.at as number,
+    actor: r.actor as string,
+    reason: r.reason as string,
+    attempt: r.attempt as number,
   };
 }
 

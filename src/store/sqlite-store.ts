@@ -6,7 +6,7 @@ import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
 import { openDatabase } from "./database.ts";
-import { IMMUTABLE_JOB_COLUMNS, JOB_COLUMNS, jobParams, toAudit, toComponent, toEvent, toJob, toLogLine, toWorker, type Row } from "./sqlite-rows.ts";
+import { IMMUTABLE_JOB_COLUMNS, JOB_COLUMNS, jobParams, toAudit, toComponent, toEvent, toJob, toLogLine, toTransition, toWorker, type Row } from "./sqlite-rows.ts";
 import type { JobFilter, NewAuditEntry, NewLogLine, Store } from "./store.ts";
 
 /** SQLite backend: WAL, BEGIN IMMEDIATE for every write, prepared statements reused. */
@@ -114,14 +114,6 @@ export class SqliteStore implements Store {
     );
   }
 
-  nextDeadline(): number | null {
-    const lease = this.q("SELECT min(lease_expires_at) AS at FROM jobs WHERE state = 'running'").get() as { at: number | null };
-    const retry = this.q("SELECT min(run_after) AS at FROM jobs WHERE state = 'retry_wait'").get() as { at: number | null };
-    if (lease.at === null) return retry.at;
-    if (retry.at === null) return lease.at;
-    return Math.min(lease.at, retry.at);
-  }
-
   listJobs(filter: JobFilter): Job[] {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: filter.limit };
@@ -165,16 +157,7 @@ export class SqliteStore implements Store {
   }
 
   transitions(jobId: string): Transition[] {
-    const rows = this.q("SELECT * FROM job_transitions WHERE job_id = ? ORDER BY id").all(jobId) as Row[];
-    return rows.map((r) => ({
-      jobId: r.job_id as string,
-      from: (r.from_state as JobState | null) ?? null,
-      to: r.to_state as JobState,
-      at: r.at as number,
-      actor: r.actor as string,
-      reason: r.reason as string,
-      attempt: r.attempt as number,
-    }));
+    return (this.q("SELECT * FROM job_transitions WHERE job_id = ? ORDER BY id").all(jobId) as Row[]).map(toTransition);
   }
 
   insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void {

@@ -49,8 +49,6 @@ export interface Store {
   /** Moves every running job's lease expiry to at least `until`; returns how many were running. */
   extendRunningLeases(until: number): number;
   retryWaitDueBefore(now: number, limit: number): Job[];
-  /** Earliest lease expiry or retry due time, so the timer can sleep until then. */
-  nextDeadline(): number | null;
   listJobs(filter: JobFilter): Job[];
   countJobsByState(): Partial<Record<JobState, number>>;
   oldestQueuedAt(): number | null;

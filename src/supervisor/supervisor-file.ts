@@ -8,8 +8,6 @@ export const SupervisorInfo = z.object({
   startedAt: z.number().int(),
   onlineAt: z.number().int().nullable(),
   workers: z.number().int(),
-  /** Set when start failed before going online: what went wrong, for `start --detach` to print. */
-  error: z.string().nullable(),
 });
 export type SupervisorInfo = z.infer<typeof SupervisorInfo>;
 

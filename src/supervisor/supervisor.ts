@@ -47,7 +47,7 @@ export class Supervisor {
   private info: SupervisorInfo;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.info = { pid: process.pid, state: "starting", url: null, startedAt: Date.now(), onlineAt: null, workers: options.workers, error: null };
+    this.info = { pid: process.pid, state: "starting", url: null, startedAt: Date.now(), onlineAt: null, workers: options.workers };
   }
 
   get isStopping(): boolean {
@@ -90,10 +90,6 @@ export class Supervisor {
       this.save();
       return { url, elapsedMs: onlineAt - this.info.startedAt };
     } catch (err) {
-      if (!this.stopping) {
-        this.info.error = (err as Error).message;
-        this.save();
-      }
       await this.stop(this.stopping ? "stopped during start" : "start failed");
       throw err;
     }
