@@ -1,36 +1,43 @@
-import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync } from "node:fs";
+import { dlopen, FFIType } from "bun:ffi";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+let libc: { flock: (fd: number, op: number) => number } | null = null;
+
+/** flock(2) from the C library. Bun opens files close-on-exec, so children never inherit a held lock. */
+function flock(fd: number, op: number): boolean {
+  if (!libc) {
+    const name = process.platform === "darwin" ? "libc.dylib" : "libc.so.6";
+    libc = dlopen(name, { flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 } }).symbols;
+  }
+  return libc.flock(fd, op) === 0;
+}
+
 /**
- * One server per repository. The lock is an exclusive SQLite lock (a POSIX record lock underneath)
- * on `<runtime>/server.lock`, held for the life of the process: the kernel drops it when the process
- * exits, even on kill -9, so a crashed server never leaves a stale lock behind.
+ * One process per lock file (server, supervisor). The lock is a kernel `flock` on the file, held for
+ * the life of the process: the kernel drops it when the process exits, even on kill -9, so a crash
+ * never leaves a stale lock, and two processes racing for it can never both win or both lose.
  */
 export class ServerLock {
-  private constructor(private readonly db: Database) {}
+  private constructor(private fd: number | null) {}
 
   /** Returns the lock, or null if another live process holds it. */
   static tryAcquire(path: string): ServerLock | null {
     mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { create: true });
-    try {
-      // A short wait lets a concurrent `isHeld` probe (a brief shared lock) pass; a real holder keeps
-      // its lock for life, so this still fails fast when another process owns the runtime.
-      db.exec("PRAGMA busy_timeout = 250");
-      db.exec("PRAGMA locking_mode = EXCLUSIVE");
-      db.exec("PRAGMA journal_mode = DELETE");
-      // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it after commit.
-      db.exec("BEGIN EXCLUSIVE");
-      db.exec("CREATE TABLE IF NOT EXISTS holder (pid INTEGER)");
-      db.exec("DELETE FROM holder");
-      db.run("INSERT INTO holder (pid) VALUES (?)", [process.pid]);
-      db.exec("COMMIT");
-      return new ServerLock(db);
-    } catch {
-      db.close();
+    const fd = openSync(path, "a+");
+    if (!flock(fd, LOCK_EX | LOCK_NB)) {
+      closeSync(fd);
       return null;
     }
+    // The pid is for people reading the file; liveness is decided by the lock alone.
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`);
+    return new ServerLock(fd);
   }
 
   /**
@@ -39,20 +46,24 @@ export class ServerLock {
    */
   static isHeld(path: string): boolean {
     if (!existsSync(path)) return false;
-    let db: Database | null = null;
+    let fd: number;
     try {
-      db = new Database(path, { readonly: true });
-      db.exec("PRAGMA busy_timeout = 0");
-      db.query("SELECT count(*) FROM sqlite_master").get();
+      fd = openSync(path, "r");
+    } catch {
       return false;
-    } catch (err) {
-      return /locked|busy/i.test((err as Error).message);
+    }
+    try {
+      if (!flock(fd, LOCK_SH | LOCK_NB)) return true;
+      flock(fd, LOCK_UN);
+      return false;
     } finally {
-      db?.close();
+      closeSync(fd);
     }
   }
 
   release(): void {
-    this.db.close();
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
   }
 }
