@@ -18,7 +18,7 @@ console.log(lock ? "won" : "lost");
 while (lock && !(await reader.read()).done) {}
 `;
 
-async function readLine(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+async function readLine(reader: { read(): Promise<{ value?: Uint8Array }> }): Promise<string> {
   const { value } = await reader.read();
   return new TextDecoder().decode(value).trim();
 }
