@@ -1,0 +1,68 @@
+import { JobFailure } from "../workers/handler.ts";
+import { stageWorktree, type ChangedFile } from "./changes.ts";
+import { git, type GitIdentity } from "./git.ts";
+import { checkScope, parseScopeRules, ScopeDenied, type ScopeRules } from "./scope.ts";
+import { preflightWorktree } from "./scope-preflight.ts";
+
+export const DEFAULT_AGENT_IDENTITY: GitIdentity = { name: "PushPals", email: "pushpals@localhost.invalid" };
+
+export interface CommitWorktreeOptions {
+  rules: ScopeRules;
+  message: string;
+  /** Appended as a trailer block, e.g. { "PushPals-Job": id, "PushPals-Risk": "low" }. */
+  trailers: Record<string, string>;
+  identity?: GitIdentity;
+}
+
+export interface CommitWorktreeResult {
+  commit: string;
+  parent: string;
+  files: ChangedFile[];
+}
+
+const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+
+/**
+ * Commits everything the job changed in the worktree at `dir` (added, modified, deleted, renamed) on
+ * top of HEAD, which may be detached; the caller points a branch at the commit. The write scope is
+ * enforced first: any violation throws `policy_denied` and leaves the worktree, its index and the
+ * repository untouched. Nothing changed throws `no_change`. No hook runs and nothing is signed.
+ */
+export async function commitWorktree(dir: string, options: CommitWorktreeOptions): Promise<CommitWorktreeResult> {
+  const rules = parseScopeRules(options.rules);
+  const message = commitMessage(options.message, options.trailers);
+  const early = await preflightWorktree(dir, rules.maxFileBytes);
+  if (early.length > 0) throw new ScopeDenied(early);
+
+  const { parent, changes, quarantine } = await stageWorktree(dir);
+  try {
+    if (changes.length === 0) throw new JobFailure("no_change", "the job changed no file: the worktree matches HEAD");
+    const violations = checkScope(dir, changes, rules);
+    if (violations.length > 0) throw new ScopeDenied(violations);
+
+    // The commit is built from the staged tree, not re-read from disk: what was checked is what ships.
+    const staged = { cwd: dir, indexFile: quarantine.indexFile, quarantine };
+    const tree = (await git(["write-tree"], staged)).stdout.trim();
+    const identity = options.identity ?? DEFAULT_AGENT_IDENTITY;
+    const created = await git(["commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-"], { ...staged, identity, stdin: message });
+    const commit = created.stdout.trim();
+    quarantine.migrate();
+    await git(["update-ref", "-m", "pushpals: commit job changes", "HEAD", commit, parent], { cwd: dir });
+    await git(["reset", "-q"], { cwd: dir, timeoutMs: 300_000 });
+    return { commit, parent, files: changes };
+  } finally {
+    quarantine.cleanup();
+  }
+}
+
+/** The message, a blank line, then one `Key: value` line per trailer (git's trailer format). */
+export function commitMessage(message: string, trailers: Record<string, string>): string {
+  const body = message.replace(/\r\n?/g, "\n").trim();
+  if (!body || body.includes("\0")) throw new JobFailure("invalid_input", "the commit message is empty or contains a NUL byte");
+  const lines = Object.entries(trailers).map(([key, value]) => {
+    if (!TRAILER_KEY.test(key)) throw new JobFailure("invalid_input", `bad commit trailer name ${JSON.stringify(key)}`);
+    if (!value.trim() || /[\r\n\0]/.test(value)) throw new JobFailure("invalid_input", `bad value for commit trailer ${key}`);
+    return `${key}: ${value.trim()}`;
+  });
+  return lines.length === 0 ? `${body}\n` : `${body}\n\n${lines.join("\n")}\n`;
+}
