@@ -146,3 +146,9 @@ export const ServerInfo = z.object({
   version: z.string(),
 });
 export type ServerInfo = z.infer<typeof ServerInfo>;
+
+export const PrsQuery = z.strictObject({
+  state: z.enum(["open", "merged", "closed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type PrsQuery = z.infer<typeof PrsQuery>;

@@ -44,6 +44,7 @@ export function jobDetail(job: Job, transitions: Transition[]): string {
     const ev = job.failure.evidence;
     if (ev.command) lines.push(`  command    ${ev.command}`);
     if (ev.exitCode !== undefined) lines.push(`  exit code  ${ev.exitCode ?? ev.signal}`);
+    if (ev.paths?.length) lines.push(`  paths      ${ev.paths.slice(0, 20).join(", ")}${ev.paths.length > 20 ? ` (+${ev.paths.length - 20} more)` : ""}`);
     if (ev.logExcerpt) lines.push("  log excerpt:", ...ev.logExcerpt.split("\n").slice(-15).map((l) => `    | ${l}`));
   }
   lines.push("  history:");

@@ -13,6 +13,8 @@ import { registerJobs } from "./commands/jobs.ts";
 import { registerLogs } from "./commands/logs.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerWorker } from "./commands/worker.ts";
+import { registerRun } from "./commands/run.ts";
+import { registerPrs } from "./commands/prs.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
 
@@ -29,6 +31,8 @@ Getting started:
   pushpals init                 # write .pushpals/config.toml for this repository
   pushpals start --detach       # server, agents and WorkerPals; "all systems online"
   pushpals check --wait         # run the checks on the base branch head
+  pushpals run --scope "src/**" -- <command>   # a sandboxed codemod as a checked PR
+  pushpals prs; pushpals pr merge <n>          # review and merge PRs
   pushpals status               # components, queue, stuck jobs
   pushpals stop
 
@@ -46,6 +50,8 @@ registerCheckAsk(program);
 registerServe(program);
 registerWorker(program);
 registerAgent(program);
+registerRun(program);
+registerPrs(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);

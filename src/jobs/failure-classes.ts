@@ -45,6 +45,8 @@ export const FailureEvidence = z.strictObject({
   signal: z.string().max(32).nullable().optional(),
   durationMs: z.number().int().nonnegative().optional(),
   logExcerpt: z.string().max(16_384).optional(),
+  /** The files the failure is about: paths a policy refused, files in conflict. */
+  paths: z.array(z.string().max(4096)).max(1000).optional(),
 });
 export type FailureEvidence = z.infer<typeof FailureEvidence>;
 

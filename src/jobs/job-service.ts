@@ -8,7 +8,7 @@ import { newId } from "./ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
 import { parseJobInput } from "./kinds.ts";
 import { isTerminal } from "./states.ts";
-import { transition, recordTransition, WriteContext } from "./transition.ts";
+import { transition, recordTransition, WriteContext, type TransitionEffect } from "./transition.ts";
 import { loseLease } from "./lose-lease.ts";
 import { DEFAULT_JOB_OPTIONS, type Claim, type CommandRecord, type EnqueueRequest, type JobServiceOptions, type LeaseRef } from "./job-service-types.ts";
 
@@ -34,8 +34,15 @@ export class JobService {
   /** Set while a group commit runs: announcements wait for its single commit. */
   private pendingAnnouncements: (() => void)[] | null = null;
 
+  private readonly effects: TransitionEffect[] = [];
+
+  /** Registers a domain effect applied inside every transition's transaction (see TransitionEffect). */
+  onTransition(effect: TransitionEffect): void {
+    this.effects.push(effect);
+  }
+
   private write<T>(fn: (ctx: WriteContext) => T): T {
-    const ctx = new WriteContext(this.store, this.options.now());
+    const ctx = new WriteContext(this.store, this.options.now(), this.effects);
     // Inside a group commit the operation already runs in its own savepoint (see `batch`).
     const result = this.pendingAnnouncements ? fn(ctx) : this.store.write(() => fn(ctx));
     this.afterCommit(() => {

@@ -45,10 +45,52 @@ export const DirectiveInput = z.strictObject({
 });
 export type DirectiveInput = z.infer<typeof DirectiveInput>;
 
+const Sha = z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA");
+const ChecksSnapshot = z.strictObject({
+  commands: z.array(CheckCommand).max(32),
+  timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
+});
+
+/**
+ * `pushpals run`: a codemod job. The command runs sandboxed in a worktree of the base head; the SCM
+ * commits what it changed (inside the write scope only), checks run on that commit, and a PR opens.
+ */
+export const RunInput = z.strictObject({
+  title: z.string().min(1).max(200),
+  body: z.string().max(20_000).default(""),
+  command: z.string().min(1).max(8192),
+  scope: z.array(z.string().min(1).max(512)).min(1).max(64),
+  risk: z.enum(["low", "medium", "high"]).default("low"),
+  baseBranch: z.string().min(1).max(255),
+  baseCommit: Sha,
+  commandTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
+  maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
+  checks: ChecksSnapshot,
+  install: InstallSettings.optional(),
+});
+export type RunInput = z.infer<typeof RunInput>;
+
+/** Merge one PR: rebase onto the latest base, checks on the exact result, compare-and-swap of the base ref. */
+export const MergeInput = z.strictObject({
+  prNumber: z.number().int().positive(),
+  /** The exact head the person asked to merge: a PR whose head moved since is not merged by this job. */
+  headSha: Sha,
+  /** The commit the change was made on: the rebase replays `baseSha..headSha`. */
+  baseSha: Sha,
+  baseBranch: z.string().min(1).max(255),
+  checks: ChecksSnapshot,
+  install: InstallSettings.optional(),
+  /** How many times the base may move under a merge before it gives up with `conflict`. */
+  maxRounds: z.number().int().min(1).max(10).default(3),
+});
+export type MergeInput = z.infer<typeof MergeInput>;
+
 export const JOB_KINDS = {
   checks: ChecksInput,
   noop: NoopInput,
   directive: DirectiveInput,
+  run: RunInput,
+  merge: MergeInput,
 } as const;
 
 export type JobKind = keyof typeof JOB_KINDS;

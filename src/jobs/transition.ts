@@ -10,12 +10,19 @@ import { assertTransition, type JobState } from "./states.ts";
  * One write unit: collects the events a transaction appends so they are published only after the
  * transaction commits (append before broadcast; a rolled-back write is never announced).
  */
+/**
+ * Domain effects of a job reaching a state (a `run` job's success opens its PR), applied in the same
+ * transaction as the transition, so the two are never seen apart.
+ */
+export type TransitionEffect = (ctx: WriteContext, job: Job, from: JobState) => void;
+
 export class WriteContext {
   readonly events: PushpalsEvent[] = [];
 
   constructor(
     readonly store: Store,
     readonly now: number,
+    readonly effects: readonly TransitionEffect[] = [],
   ) {}
 
   emit<T extends EventType>(type: T, jobId: string | null, data: EventData<T>): void {
@@ -42,6 +49,7 @@ export function transition(ctx: WriteContext, job: Job, request: TransitionReque
   const next: Job = { ...job, ...request.patch, state: request.to, updatedAt: ctx.now };
   ctx.store.updateJob(next);
   recordTransition(ctx, next, job.state, request);
+  for (const effect of ctx.effects) effect(ctx, next, job.state);
   return next;
 }
 

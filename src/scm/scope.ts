@@ -42,6 +42,7 @@ export class ScopeDenied extends JobFailure {
     const listed = paths.map((p) => JSON.stringify(p)).join(", ");
     super("policy_denied", `write scope denied ${paths.length} path(s): ${listed}`.slice(0, 4000), {
       logExcerpt: violations.map((v) => `${JSON.stringify(v.path)} ${v.rule}: ${v.message}`).join("\n").slice(0, 16_000),
+      paths: paths.slice(0, 1000),
     });
   }
 

@@ -13,6 +13,8 @@ import { Router } from "./router.ts";
 import { componentRoutes } from "./routes-components.ts";
 import { jobRoutes } from "./routes-jobs.ts";
 import { workerRoutes } from "./routes-workers.ts";
+import { prRoutes } from "./routes-prs.ts";
+import { PrService } from "../prs/pr-service.ts";
 import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
 import { VERSION } from "./version.ts";
@@ -48,6 +50,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const service = new JobService(store, bus, options.jobs);
   const commit = new GroupCommit(service);
   const components = new ComponentService(service);
+  const prs = new PrService(service);
   const router = new Router();
   const streams = new AbortController();
 
@@ -76,6 +79,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   jobRoutes(router, { service, commit, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
   workerRoutes(router, service, commit, options.maxBodyBytes);
   componentRoutes(router, { components, service, commit, maxBodyBytes: options.maxBodyBytes });
+  prRoutes(router, { prs, commit, maxBodyBytes: options.maxBodyBytes });
 
   let port = options.port;
   const server = Bun.serve({

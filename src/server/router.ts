@@ -5,6 +5,7 @@ import { isValidId } from "../jobs/ids.ts";
 /** Every path parameter has a pattern; `:name` is a component name, anything else an id. */
 const PARAM_PATTERNS: Record<string, (value: string) => boolean> = {
   name: (value) => COMPONENT_NAME_PATTERN.test(value),
+  number: (value) => /^[1-9][0-9]{0,8}$/.test(value),
 };
 
 export interface RouteContext {
@@ -57,7 +58,7 @@ function matchParts(parts: string[], segments: string[]): Record<string, string>
       const name = part.slice(1);
       const valid = PARAM_PATTERNS[name] ?? isValidId;
       if (!valid(segment)) {
-        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid ${name === "name" ? "name" : "id"}`, { field: name });
+        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid ${name === "name" || name === "number" ? name : "id"}`, { field: name });
       }
       params[name] = segment;
       continue;

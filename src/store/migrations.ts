@@ -117,6 +117,19 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "pull requests of the local provider",
+    sql: `
+      CREATE TABLE pull_requests (
+        number INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX pull_requests_state ON pull_requests (state, number);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -5,6 +5,7 @@ import { entryHash, GENESIS_HASH } from "../audit/chain.ts";
 import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
+import type { PrState, PullRequest } from "../prs/pr-types.ts";
 import { openDatabase } from "./database.ts";
 import { IMMUTABLE_JOB_COLUMNS, JOB_COLUMNS, jobParams, toAudit, toComponent, toEvent, toJob, toLogLine, toTransition, toWorker, type Row } from "./sqlite-rows.ts";
 import type { JobFilter, NewAuditEntry, NewLogLine, Store } from "./store.ts";
@@ -242,6 +243,34 @@ export class SqliteStore implements Store {
 
   setMeta(key: string, value: string): void {
     this.write(() => this.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value));
+  }
+
+  insertPullRequest(pr: Omit<PullRequest, "number">): PullRequest {
+    const row = this.q("INSERT INTO pull_requests (job_id, state, data) VALUES (?, ?, '{}') RETURNING number").get(pr.jobId, pr.state) as { number: number };
+    const full = { ...pr, number: row.number } as PullRequest;
+    this.updatePullRequest(full);
+    return full;
+  }
+
+  updatePullRequest(pr: PullRequest): void {
+    this.q("UPDATE pull_requests SET state = ?, data = ? WHERE number = ?").run(pr.state, JSON.stringify(pr), pr.number);
+  }
+
+  getPullRequest(number: number): PullRequest | null {
+    const row = this.q("SELECT data FROM pull_requests WHERE number = ?").get(number) as { data: string } | null;
+    return row ? (JSON.parse(row.data) as PullRequest) : null;
+  }
+
+  getPullRequestByJob(jobId: string): PullRequest | null {
+    const row = this.q("SELECT data FROM pull_requests WHERE job_id = ?").get(jobId) as { data: string } | null;
+    return row ? (JSON.parse(row.data) as PullRequest) : null;
+  }
+
+  listPullRequests(filter: { state?: PrState; limit: number }): PullRequest[] {
+    const rows = filter.state
+      ? this.q("SELECT data FROM pull_requests WHERE state = ? ORDER BY number DESC LIMIT ?").all(filter.state, filter.limit)
+      : this.q("SELECT data FROM pull_requests ORDER BY number DESC LIMIT ?").all(filter.limit);
+    return (rows as { data: string }[]).map((r) => JSON.parse(r.data) as PullRequest);
   }
 
   upsertComponent(c: Component): void {

@@ -3,6 +3,7 @@ import type { Component } from "../components/component-types.ts";
 import type { NewEvent, PushpalsEvent } from "../events/registry.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
+import type { PrState, PullRequest } from "../prs/pr-types.ts";
 
 export interface NewAuditEntry {
   at: number;
@@ -78,6 +79,14 @@ export interface Store {
   getComponent(name: string): Component | null;
   listComponents(): Component[];
   deleteComponents(): void;
+
+  /** Inserts a PR (its number is assigned here) and returns it with the number. */
+  insertPullRequest(pr: Omit<PullRequest, "number">): PullRequest;
+  updatePullRequest(pr: PullRequest): void;
+  getPullRequest(number: number): PullRequest | null;
+  getPullRequestByJob(jobId: string): PullRequest | null;
+  /** Newest first. */
+  listPullRequests(filter: { state?: PrState; limit: number }): PullRequest[];
 
   upsertWorker(worker: WorkerRecord): void;
   getWorker(id: string): WorkerRecord | null;

@@ -12,12 +12,20 @@ export interface ComponentSpec {
 
 /** The runtime's processes: the server first, then the agents, then N WorkerPals. */
 export function runtimeComponents(workers: number): ComponentSpec[] {
-  const agents: ComponentSpec[] = (["remote-agent", "review-agent", "scm"] as const).map((role) => ({
-    name: role,
-    role,
-    args: () => ["agent", role, "--name", role],
-    workerId: null,
-  }));
+  const agents: ComponentSpec[] = (["remote-agent", "review-agent", "scm"] as const).map((role) => {
+    const spec: ComponentSpec = {
+      name: role,
+      role,
+      workerId: null,
+      args: () => {
+        // The SourceControlManager claims merge jobs like a worker: a dead one's job is returned at once.
+        if (role !== "scm") return ["agent", role, "--name", role];
+        spec.workerId = newId("wrk");
+        return ["agent", role, "--name", role, "--id", spec.workerId];
+      },
+    };
+    return spec;
+  });
   const pals: ComponentSpec[] = Array.from({ length: workers }, (_, i) => {
     const spec: ComponentSpec = {
       name: `worker-${i + 1}`,

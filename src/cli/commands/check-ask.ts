@@ -1,9 +1,8 @@
 import type { Command } from "commander";
-import { readSse } from "../../client/sse-reader.ts";
-import type { Job, LogLine, Transition } from "../../jobs/job-types.ts";
-import { git } from "../../scm/git.ts";
+import type { Job, Transition } from "../../jobs/job-types.ts";
 import { buildChecksInput } from "../../workers/checks/checks-input.ts";
-import { cliContext, type CliContext } from "../context.ts";
+import { cliContext } from "../context.ts";
+import { currentBranch, follow } from "../follow.ts";
 import { EXIT } from "../exit-codes.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
@@ -54,21 +53,4 @@ export function registerCheckAsk(program: Command): void {
       if (opts.json) return printJson(data);
       process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
     });
-}
-
-async function currentBranch(ctx: CliContext): Promise<string> {
-  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: ctx.paths.repoRoot, allowFailure: true });
-  return r.exitCode === 0 ? r.stdout.trim() : "HEAD";
-}
-
-/** Streams the job's log until it ends; progress lines keep a long check from looking hung. */
-async function follow(ctx: CliContext, jobId: string, print: boolean): Promise<void> {
-  const res = await ctx.client.stream(`/jobs/${jobId}/logs?follow=1`);
-  for await (const message of readSse(res.body!)) {
-    if (message.event === "log" && print) {
-      const line = JSON.parse(message.data) as LogLine;
-      process.stdout.write(line.stream === "system" ? `${style.dim(`# ${line.line}`)}\n` : `  ${line.line}\n`);
-    }
-    if (message.event === "end") return;
-  }
 }

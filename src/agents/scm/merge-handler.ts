@@ -1,0 +1,101 @@
+import { failpoint } from "../../faults/failpoint.ts";
+import { MergeInput } from "../../jobs/kinds.ts";
+import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
+import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
+import { rebaseOnto } from "../../scm/rebase.ts";
+import { removeAttemptWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
+import { checkWorktree } from "../../workers/checks/check-worktree.ts";
+import { JobFailure, type JobContext, type JobHandler } from "../../workers/handler.ts";
+import { jobWorktree } from "../../workers/job-worktree.ts";
+
+/** What an attempt records (as job progress) right before it moves the base ref. */
+interface MergeIntent {
+  step: "merging";
+  base: string;
+  candidate: string;
+  checks: PrChecks;
+  rebased: boolean;
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+
+/**
+ * `merge`, run by the SourceControlManager: replays the PR onto the latest base in a job worktree,
+ * runs the checks on that exact commit, and moves the base branch by compare-and-swap. If the base
+ * moved meanwhile it starts over (bounded). The user's checkout, index and files are never touched.
+ *
+ * Crash consistency: the intent (base, candidate) is stored before the ref moves. A new attempt that
+ * finds the base at the recorded candidate knows the ref moved and only reports it, so the base is
+ * always either the old commit or exactly the checked candidate, and the PR ends up agreeing with it.
+ */
+export const mergeHandler: JobHandler = {
+  kind: "merge",
+  async run(ctx) {
+    const input = MergeInput.parse(ctx.job.input);
+    const repo = ctx.paths.repoRoot;
+    const baseRef = `refs/heads/${input.baseBranch}`;
+    const current = await resolveCommit(repo, baseRef);
+    if (!current) throw new JobFailure("invalid_input", `the base branch ${input.baseBranch} does not exist any more`, { command: `git rev-parse ${baseRef}` });
+
+    // An earlier attempt that died (kill -9, lost lease) may have left its worktree: it is ours to clear.
+    await removeJobWorktrees(ctx.paths, ctx.job.id);
+    const intent = ctx.job.progress as Partial<MergeIntent> | null;
+    if (intent?.step === "merging" && intent.candidate === current && intent.base && intent.checks) {
+      ctx.log("system", `an earlier attempt already moved ${input.baseBranch} to ${short(current)}: recording the merge`);
+      return outcome(ctx, input.baseBranch, { base: intent.base, candidate: current, checks: intent.checks, rebased: intent.rebased ?? false });
+    }
+    if (await isAncestor(repo, input.headSha, current)) {
+      ctx.log("system", `${short(input.headSha)} is already on ${input.baseBranch}: nothing to move`);
+      return outcome(ctx, input.baseBranch, { base: current, candidate: current, checks: { state: "none", sha: current, results: [] }, rebased: false });
+    }
+
+    for (let round = 1; round <= input.maxRounds; round++) {
+      const base = (await resolveCommit(repo, baseRef)) ?? current;
+      const dir = await jobWorktree(ctx, input.headSha);
+      try {
+        let candidate = input.headSha;
+        let rebased = false;
+        if (!(await isAncestor(repo, base, input.headSha))) {
+          ctx.log("system", `$ git rebase --onto ${short(base)} ${short(input.baseSha)}    # PR #${input.prNumber} onto ${input.baseBranch}`);
+          const r = await rebaseOnto(dir, base, input.baseSha);
+          if (!r.ok) {
+            throw new JobFailure("conflict", `PR #${input.prNumber} conflicts with ${input.baseBranch} at ${short(base)} in: ${r.conflicts.join(", ") || "(see the log)"}`, {
+              command: `git rebase --onto ${base} ${input.baseSha}`,
+              logExcerpt: [`conflicting files: ${r.conflicts.join(", ")}`, r.message].join("\n"),
+              paths: r.conflicts.slice(0, 1000),
+            });
+          }
+          candidate = r.commit;
+          rebased = true;
+        }
+        ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
+        const checks = await checkWorktree(ctx, dir, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
+        const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
+        await ctx.progress(planned);
+        await failpoint("merge.before-update-ref");
+        if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
+          ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
+          await failpoint("merge.after-update-ref");
+          return outcome(ctx, input.baseBranch, planned);
+        }
+        const moved = await resolveCommit(repo, baseRef);
+        ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
+      } finally {
+        await removeAttemptWorktree(ctx.paths, dir);
+      }
+    }
+    throw new JobFailure("conflict", `${input.baseBranch} moved during each of ${input.maxRounds} merge rounds; PR #${input.prNumber} was not merged`, {
+      command: `git update-ref ${baseRef}`,
+    });
+  },
+};
+
+async function outcome(ctx: JobContext, baseBranch: string, merged: Omit<MergeIntent, "step">): Promise<MergeOutcome> {
+  return {
+    mergedSha: merged.candidate,
+    previousBaseSha: merged.base,
+    checks: merged.checks,
+    rebased: merged.rebased,
+    checkedOutAt: await worktreesWithBranch(ctx.paths.repoRoot, baseBranch, ctx.paths.runtimeDir),
+  };
+}

@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import type { ApiClient } from "../../client/api-client.ts";
+import { PushpalsError } from "../../errors/pushpals-error.ts";
+import type { Job, Transition } from "../../jobs/job-types.ts";
+import type { PullRequest } from "../../prs/pr-types.ts";
+import { resolveCommit } from "../../scm/branches.ts";
+import { checksSnapshot, commandLine } from "../change-inputs.ts";
+import { cliContext } from "../context.ts";
+import { EXIT } from "../exit-codes.ts";
+import { currentBranch, follow } from "../follow.ts";
+import { jobDetail, printJson } from "../format.ts";
+import { style } from "../style.ts";
+
+interface RunOptions {
+  title?: string;
+  body?: string;
+  scope: string[];
+  risk: string;
+  timeout: string;
+  wait: boolean;
+  json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a command as a codemod job: sandboxed worktree, scoped commit, checks, then a PR to review and merge")
+    .argument("<command...>", "the command (after --), run in a sandbox at the repository root of a fresh worktree")
+    .option("--title <text>", "PR title (default: the command)")
+    .option("--body <text>", "PR description")
+    .option("--scope <glob>", "files the command may change (repeatable, required): anything else is refused", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--risk <tier>", "low | medium | high", "low")
+    .option("--timeout <seconds>", "time limit for the command", "900")
+    .option("--no-wait", "print the job id and return at once")
+    .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  pushpals run --scope "src/**" --title "Format sources" -- npx prettier --write src
+  pushpals run --scope "package.json" --scope "package-lock.json" -- npm pkg set engines.node=">=20"
+
+The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
+    )
+    .action(async (args: string[], opts: RunOptions) => {
+      const ctx = await cliContext(program.opts());
+      if (opts.scope.length === 0) {
+        throw new PushpalsError("invalid_input", "--scope is required: PushPals commits only files inside an explicit write scope", {
+          field: "scope",
+          hint: 'name what the command may change, e.g. --scope "src/**" --scope README.md',
+        });
+      }
+      if (!["low", "medium", "high"].includes(opts.risk)) throw new PushpalsError("invalid_input", `--risk ${opts.risk}: must be low, medium or high`, { field: "risk" });
+      const timeout = Number(opts.timeout);
+      if (!Number.isInteger(timeout) || timeout <= 0) throw new PushpalsError("invalid_input", `--timeout ${opts.timeout}: must be a whole number of seconds`, { field: "timeout" });
+      const config = ctx.config();
+      const baseBranch = config.repo.base_branch ?? (await currentBranch(ctx));
+      const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
+      if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch", hint: "set repo.base_branch in .pushpals/config.toml to an existing branch" });
+      const command = commandLine(args);
+      const input = {
+        title: opts.title ?? `Run \`${command.slice(0, 180)}\``,
+        body: opts.body ?? "",
+        command,
+        scope: opts.scope,
+        risk: opts.risk,
+        baseBranch,
+        baseCommit,
+        commandTimeoutSeconds: timeout,
+        ...checksSnapshot(config),
+      };
+      const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });
+      const jobId = data.job.id;
+      if (!opts.wait) {
+        if (opts.json) return printJson(data);
+        process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n  follow it: pushpals logs ${jobId} -f\n`);
+        return;
+      }
+      if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
+      await follow(ctx, jobId, !opts.json);
+      const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
+      const pr = final.job.state === "succeeded" ? await findPr(ctx.client, jobId) : null;
+      process.exitCode = pr ? EXIT.ok : EXIT.failed;
+      if (opts.json) return printJson({ ...final, pr });
+      if (!pr) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
+      const checks = pr.checks.state === "none" ? "no checks configured" : `checks ${pr.checks.state} on ${pr.headSha.slice(0, 12)}`;
+      process.stdout.write(
+        `${style.green(`opened PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n  review: pushpals pr ${pr.number} --diff\n  merge:  pushpals pr merge ${pr.number}\n`,
+      );
+    });
+}
+
+async function findPr(client: ApiClient, jobId: string): Promise<PullRequest | null> {
+  const { data } = await client.request<{ prs: PullRequest[] }>("GET", "/prs?limit=1000");
+  return data.prs.find((p) => p.jobId === jobId) ?? null;
+}

@@ -1,0 +1,22 @@
+import { readSse } from "../client/sse-reader.ts";
+import type { LogLine } from "../jobs/job-types.ts";
+import { git } from "../scm/git.ts";
+import type { CliContext } from "./context.ts";
+import { style } from "./style.ts";
+
+export async function currentBranch(ctx: CliContext): Promise<string> {
+  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: ctx.paths.repoRoot, allowFailure: true });
+  return r.exitCode === 0 ? r.stdout.trim() : "HEAD";
+}
+
+/** Streams the job's log until it ends; progress lines keep a long check from looking hung. */
+export async function follow(ctx: CliContext, jobId: string, print: boolean): Promise<void> {
+  const res = await ctx.client.stream(`/jobs/${jobId}/logs?follow=1`);
+  for await (const message of readSse(res.body!)) {
+    if (message.event === "log" && print) {
+      const line = JSON.parse(message.data) as LogLine;
+      process.stdout.write(line.stream === "system" ? `${style.dim(`# ${line.line}`)}\n` : `  ${line.line}\n`);
+    }
+    if (message.event === "end") return;
+  }
+}

@@ -1,0 +1,96 @@
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import type { JobService } from "../jobs/job-service.ts";
+import type { Job } from "../jobs/job-types.ts";
+import type { WriteContext } from "../jobs/transition.ts";
+import { isTerminal, type JobState } from "../jobs/states.ts";
+import { MergeOutcome, PrProposal, type PrState, type PullRequest } from "./pr-types.ts";
+
+/**
+ * Pull requests of the `local` provider: they live in the store. A PR is opened by its `run` job's
+ * success and marked merged by its `merge` job's success, each in the same transaction as that job's
+ * transition, so a PR's state never disagrees with its jobs (and, through the SCM's compare-and-swap,
+ * with the base ref).
+ */
+export class PrService {
+  constructor(private readonly jobs: JobService) {
+    jobs.onTransition((ctx, job, from) => this.onTransition(ctx, job, from));
+  }
+
+  private onTransition(ctx: WriteContext, job: Job, _from: JobState): void {
+    if (job.kind === "run" && job.state === "succeeded") this.open(ctx, job);
+    if (job.kind !== "merge") return;
+    const number = (job.input as { prNumber: number }).prNumber;
+    const pr = ctx.store.getPullRequest(number);
+    if (!pr) return;
+    if (job.state === "running" && pr.mergeJobId !== job.id) {
+      ctx.store.updatePullRequest({ ...pr, mergeJobId: job.id, updatedAt: ctx.now });
+    }
+    if (job.state === "succeeded") this.merged(ctx, job, pr);
+    if (job.state === "failed" || job.state === "cancelled") {
+      const message = job.failure?.message ?? "cancelled";
+      ctx.store.updatePullRequest({ ...pr, lastMergeFailure: `${job.failure?.class ?? "cancelled"}: ${message}`, updatedAt: ctx.now });
+      ctx.emit("pr.merge_failed", job.id, { number, jobId: job.id, failureClass: job.failure?.class, message });
+      ctx.audit("scm", "pr.merge_failed", `pr#${number}`, { jobId: job.id, failure: job.failure });
+    }
+  }
+
+  private open(ctx: WriteContext, job: Job): void {
+    const proposal = (job.result as { pr?: unknown } | null)?.pr;
+    if (proposal === undefined || ctx.store.getPullRequestByJob(job.id)) return;
+    const parsed = PrProposal.safeParse(proposal);
+    if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
+    const pr = ctx.store.insertPullRequest({
+      ...parsed.data,
+      provider: "local",
+      state: "open",
+      jobId: job.id,
+      createdBy: job.createdBy,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      mergeJobId: null,
+      merge: null,
+      lastMergeFailure: null,
+      closedReason: null,
+    });
+    ctx.emit("pr.opened", job.id, { number: pr.number, jobId: job.id, title: pr.title, headSha: pr.headSha, baseBranch: pr.baseBranch });
+    ctx.audit("scm", "pr.opened", `pr#${pr.number}`, { jobId: job.id, headSha: pr.headSha, baseSha: pr.baseSha, files: pr.files.map((f) => f.path), checks: pr.checks.state });
+  }
+
+  private merged(ctx: WriteContext, job: Job, pr: PullRequest): void {
+    const parsed = MergeOutcome.safeParse(job.result);
+    if (!parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error.issues[0]?.message ?? "invalid merge outcome"}`, { field: "result" });
+    if (pr.state === "merged") return;
+    const outcome = parsed.data;
+    ctx.store.updatePullRequest({ ...pr, state: "merged", merge: outcome, mergeJobId: job.id, lastMergeFailure: null, updatedAt: ctx.now });
+    ctx.emit("pr.merged", job.id, { number: pr.number, jobId: job.id, mergedSha: outcome.mergedSha, previousBaseSha: outcome.previousBaseSha, baseBranch: pr.baseBranch });
+    ctx.audit("scm", "pr.merged", `pr#${pr.number}`, { jobId: job.id, ...outcome });
+  }
+
+  get(number: number): PullRequest {
+    const pr = this.jobs.store.getPullRequest(number);
+    if (!pr) throw new PushpalsError("not_found", `no pull request #${number}`, { hint: "list them with `pushpals prs`" });
+    return pr;
+  }
+
+  list(filter: { state?: PrState; limit: number }): PullRequest[] {
+    return this.jobs.store.listPullRequests(filter);
+  }
+
+  /** Closes an open PR; its branch is kept (closing never deletes work). */
+  close(number: number, actor: string, reason: string): PullRequest {
+    return this.jobs.record((ctx) => {
+      const pr = this.get(number);
+      if (pr.state === "closed") return pr;
+      if (pr.state === "merged") throw new PushpalsError("conflict", `pull request #${number} is already merged`, { hint: "revert it with a new change instead" });
+      const active = pr.mergeJobId ? ctx.store.getJob(pr.mergeJobId) : null;
+      if (active && !isTerminal(active.state)) {
+        throw new PushpalsError("conflict", `pull request #${number} is being merged by job ${active.id}`, { hint: `cancel it first: pushpals cancel ${active.id}` });
+      }
+      const next: PullRequest = { ...pr, state: "closed", closedReason: reason, updatedAt: ctx.now };
+      ctx.store.updatePullRequest(next);
+      ctx.emit("pr.closed", null, { number, actor, reason });
+      ctx.audit(actor, "pr.closed", `pr#${number}`, { reason, headSha: pr.headSha, headBranch: pr.headBranch });
+      return next;
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+export const PrState = z.enum(["open", "merged", "closed"]);
+export type PrState = z.infer<typeof PrState>;
+
+export const RiskTier = z.enum(["low", "medium", "high"]);
+export type RiskTier = z.infer<typeof RiskTier>;
+
+/** One check command's outcome on an exact commit. */
+export const CheckOutcome = z.object({
+  name: z.string(),
+  run: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  durationMs: z.number().int(),
+});
+export type CheckOutcome = z.infer<typeof CheckOutcome>;
+
+/** The checks verdict bound to the commit it ran on: a verdict for another SHA says nothing. */
+export const PrChecks = z.object({
+  state: z.enum(["passed", "failed", "none"]),
+  sha: z.string(),
+  results: z.array(CheckOutcome),
+});
+export type PrChecks = z.infer<typeof PrChecks>;
+
+export const ChangedPath = z.object({
+  path: z.string(),
+  status: z.string(),
+  oldPath: z.string().optional(),
+});
+export type ChangedPath = z.infer<typeof ChangedPath>;
+
+/** What a `run` job hands over when its change is committed and checked; the server opens the PR from it. */
+export const PrProposal = z.object({
+  title: z.string().min(1).max(200),
+  body: z.string().max(20_000),
+  baseBranch: z.string().min(1),
+  baseSha: z.string().regex(/^[0-9a-f]{40}$/),
+  headBranch: z.string().min(1),
+  headSha: z.string().regex(/^[0-9a-f]{40}$/),
+  risk: RiskTier,
+  scope: z.array(z.string()),
+  files: z.array(ChangedPath),
+  checks: PrChecks,
+});
+export type PrProposal = z.infer<typeof PrProposal>;
+
+/** The outcome of a `merge` job, recorded on the PR in the same transaction as the job's success. */
+export const MergeOutcome = z.object({
+  mergedSha: z.string().regex(/^[0-9a-f]{40}$/),
+  previousBaseSha: z.string().regex(/^[0-9a-f]{40}$/),
+  checks: PrChecks,
+  rebased: z.boolean(),
+  /** Worktrees (the user's own checkout) that have the base branch checked out: their files are still at the old commit. */
+  checkedOutAt: z.array(z.string()),
+});
+export type MergeOutcome = z.infer<typeof MergeOutcome>;
+
+export interface PullRequest extends PrProposal {
+  number: number;
+  provider: "local";
+  state: PrState;
+  jobId: string;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The last merge job and its outcome or failure, for `pushpals pr <n>`. */
+  mergeJobId: string | null;
+  merge: MergeOutcome | null;
+  lastMergeFailure: string | null;
+  closedReason: string | null;
+}

@@ -1,0 +1,49 @@
+import type { InstallSettings } from "../../jobs/kinds.ts";
+import type { PrChecks } from "../../prs/pr-types.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import { prepareDependencies } from "../deps/prepare.ts";
+import { JobFailure, type JobContext } from "../handler.ts";
+import { runChecks } from "./checks-handler.ts";
+
+/** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */
+export async function prepareWorktreeDependencies(ctx: JobContext, dir: string, install: InstallSettings | undefined) {
+  return prepareDependencies({
+    dir,
+    cacheDir: ctx.paths.depsCacheDir,
+    settings: install,
+    signal: ctx.signal,
+    log: (stream, line) => ctx.log(stream, line),
+    recordCommand: (report) => ctx.recordCommand(report),
+    env: { PUSHPALS_JOB_ID: ctx.job.id },
+    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.install_network }),
+  });
+}
+
+export interface CheckSpec {
+  commit: string;
+  commands: { name: string; run: string }[];
+  timeoutSeconds: number;
+  install?: InstallSettings;
+}
+
+/**
+ * The configured checks on the exact commit checked out in `dir` (a `run` job's new commit, a merge
+ * candidate). Passing checks come back as the verdict bound to that SHA; failing ones throw
+ * `checks_failed`, saying where the change is kept when there is a branch to name.
+ */
+export async function checkWorktree(ctx: JobContext, dir: string, spec: CheckSpec, options: { keptOn?: string; dependenciesReady?: boolean } = {}): Promise<PrChecks> {
+  if (spec.commands.length === 0) {
+    ctx.log("system", "no checks configured ([[checks.commands]] in .pushpals/config.toml): nothing verified this commit");
+    return { state: "none", sha: spec.commit, results: [] };
+  }
+  if (!options.dependenciesReady) await prepareWorktreeDependencies(ctx, dir, spec.install);
+  try {
+    const { checks } = await runChecks(ctx, dir, { commit: spec.commit, commands: spec.commands, timeoutSeconds: spec.timeoutSeconds, install: spec.install });
+    return { state: "passed", sha: spec.commit, results: checks };
+  } catch (err) {
+    if (err instanceof JobFailure && err.failureClass === "checks_failed" && options.keptOn) {
+      throw new JobFailure("checks_failed", `${err.message} (the change is kept on ${options.keptOn}; no PR was opened)`, err.evidence);
+    }
+    throw err;
+  }
+}

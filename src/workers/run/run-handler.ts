@@ -1,0 +1,80 @@
+import { rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { RunInput } from "../../jobs/kinds.ts";
+import type { PrProposal } from "../../prs/pr-types.ts";
+import { publishJobBranch } from "../../scm/branches.ts";
+import { commitWorktree } from "../../scm/commit.ts";
+import { removeAttemptWorktree } from "../../scm/worktree.ts";
+import { checkWorktree, prepareWorktreeDependencies } from "../checks/check-worktree.ts";
+import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
+import { jobWorktree } from "../job-worktree.ts";
+import { runCommand } from "../run-command.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+
+const MANIFESTS = new Set(["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"]);
+
+/**
+ * `run`: a codemod job. The command runs in the sandbox in a worktree of the exact base commit; the
+ * SCM commits what changed (write scope enforced before anything is staged), the job branch points at
+ * that commit, the checks run on it, and the job's success opens the PR (in the same transaction).
+ * The worktree is removed only once the commit is safely on a ref.
+ */
+export const runHandler: JobHandler = {
+  kind: "run",
+  async run(ctx) {
+    const input = RunInput.parse(ctx.job.input);
+    const dir = await jobWorktree(ctx, input.baseCommit);
+    try {
+      await ctx.progress({ step: "dependencies" }).catch(() => {});
+      await prepareWorktreeDependencies(ctx, dir, input.install);
+      await ctx.progress({ step: "command" }).catch(() => {});
+      await runTheCommand(ctx, dir, input);
+      await ctx.progress({ step: "commit" }).catch(() => {});
+      const committed = await commitWorktree(dir, {
+        rules: { scope: input.scope, maxFileBytes: input.maxFileBytes },
+        message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
+        trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
+      });
+      const headBranch = await publishJobBranch(ctx.paths.repoRoot, ctx.job.id, committed.commit);
+      ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} on ${headBranch}`);
+      await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
+      // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
+      const manifestChanged = committed.files.some((f) => MANIFESTS.has(basename(f.path)) || (f.oldPath !== undefined && MANIFESTS.has(basename(f.oldPath))));
+      if (manifestChanged) rmSync(join(dir, "node_modules"), { recursive: true, force: true });
+      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...input.checks, install: input.install }, { keptOn: headBranch, dependenciesReady: !manifestChanged });
+      const pr: PrProposal = {
+        title: input.title,
+        body: input.body,
+        baseBranch: input.baseBranch,
+        baseSha: input.baseCommit,
+        headBranch,
+        headSha: committed.commit,
+        risk: input.risk,
+        scope: input.scope,
+        files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
+        checks,
+      };
+      return { pr };
+    } finally {
+      await removeAttemptWorktree(ctx.paths, dir);
+    }
+  },
+};
+
+async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Promise<void> {
+  ctx.log("system", `$ ${input.command}`);
+  const run = await runCommand(input.command, {
+    cwd: dir,
+    timeoutMs: input.commandTimeoutSeconds * 1000,
+    signal: ctx.signal,
+    env: { PUSHPALS_JOB_ID: ctx.job.id },
+    onLine: (stream, line) => ctx.log(stream, line),
+    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run") }),
+  });
+  await ctx.recordCommand({ command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+  const evidence = { command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
+  if (run.aborted) throw new JobFailure("cancelled", "stopped while the command ran", evidence);
+  if (run.outputLimited) throw new JobFailure("invalid_input", "the command printed more than the output limit (sandbox.max_output_mb) and was stopped; nothing was committed", evidence);
+  if (run.timedOut) throw new JobFailure("timeout", `the command ran past its ${input.commandTimeoutSeconds}s time limit`, evidence);
+  if (run.exitCode !== 0) throw new JobFailure("invalid_input", `the command exited ${run.exitCode ?? run.signal}; nothing was committed`, evidence);
+}
