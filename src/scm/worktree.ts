@@ -44,14 +44,44 @@ export async function removeJobWorktrees(paths: RuntimePaths, jobId: string): Pr
   rmSync(root, { recursive: true, force: true });
 }
 
-/** Janitor: removes worktrees of jobs that are no longer active (e.g. a worker died on the last attempt). */
-export async function pruneFinishedWorktrees(paths: RuntimePaths, isActive: (jobId: string) => boolean): Promise<string[]> {
-  if (!existsSync(paths.worktreesDir)) return [];
-  const removed: string[] = [];
+export interface PruneReport {
+  removed: string[];
+  /** Worktrees whose checked-out commit no ref reaches: kept, so no commit is ever lost. */
+  kept: { jobId: string; dir: string; commit: string }[];
+}
+
+/**
+ * Janitor: removes worktrees of jobs that are no longer active (e.g. a worker died on the last
+ * attempt), but only when the commit each one has checked out is reachable from a ref. A worktree
+ * holding a commit nothing else reaches is kept and reported instead.
+ */
+export async function pruneFinishedWorktrees(paths: RuntimePaths, isActive: (jobId: string) => boolean): Promise<PruneReport> {
+  const report: PruneReport = { removed: [], kept: [] };
+  if (!existsSync(paths.worktreesDir)) return report;
   for (const jobId of readdirSync(paths.worktreesDir)) {
     if (!isValidId(jobId) || isActive(jobId)) continue;
+    const root = jobWorktreeDir(paths, jobId);
+    const stranded: PruneReport["kept"] = [];
+    for (const name of readdirSync(root)) {
+      const dir = join(root, name);
+      const commit = await unreachableHead(dir);
+      if (commit) stranded.push({ jobId, dir, commit });
+    }
+    if (stranded.length > 0) {
+      report.kept.push(...stranded);
+      continue;
+    }
     await removeJobWorktrees(paths, jobId);
-    removed.push(jobId);
+    report.removed.push(jobId);
   }
-  return removed;
+  return report;
+}
+
+/** The worktree's HEAD commit if no ref reaches it (work that removing the worktree would lose), else null. */
+async function unreachableHead(dir: string): Promise<string | null> {
+  const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: dir, allowFailure: true });
+  if (head.exitCode !== 0) return null;
+  const commit = head.stdout.trim();
+  const refs = await git(["for-each-ref", "--count=1", "--contains", commit, "--format=%(refname)", "refs/"], { cwd: dir, allowFailure: true });
+  return refs.exitCode === 0 && refs.stdout.trim() === "" ? commit : null;
 }

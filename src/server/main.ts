@@ -75,12 +75,19 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   app.components.ready("server", "server", process.pid, null);
   app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
 
+  const reportedKept = new Set<string>();
   const janitor = async () => {
-    const removed = await pruneFinishedWorktrees(paths, (jobId) => {
+    const report = await pruneFinishedWorktrees(paths, (jobId) => {
       const job = store.getJob(jobId);
       return job !== null && !isTerminal(job.state);
-    }).catch(() => []);
-    if (removed.length) app.service.audit("server", "worktrees.pruned", null, { jobs: removed });
+    }).catch(() => ({ removed: [], kept: [] }));
+    if (report.removed.length) app.service.audit("server", "worktrees.pruned", null, { jobs: report.removed });
+    for (const kept of report.kept) {
+      if (reportedKept.has(kept.dir)) continue;
+      reportedKept.add(kept.dir);
+      console.error(`[server] kept worktree ${kept.dir}: its commit ${kept.commit.slice(0, 12)} is on no branch; remove it after saving the work`);
+      app.service.audit("server", "worktree.kept", kept.jobId, kept);
+    }
   };
   await janitor();
   const janitorTimer = setInterval(janitor, 60_000);
