@@ -95,6 +95,7 @@ test("run then merge: a scoped, checked PR lands as exactly the checked commit; 
   expect(merged.exitCode).toBe(0);
   expect(merged.stdout).toContain("merged PR #1 into main");
   expect(merged.stdout).toContain(`read-tree -m -u ${base}`);
+  expect(merged.stdout).toContain("whose checks passed with the configured commands: not run again");
   const after = await pr(c, 1);
   expect(after.state).toBe("merged");
   // Nothing moved under the PR since it was made: main fast-forwards to the exact commit that was checked.

@@ -80,6 +80,14 @@ export const MergeInput = z.strictObject({
   baseBranch: z.string().min(1).max(255),
   checks: ChecksSnapshot,
   install: InstallSettings.optional(),
+  /** The PR's checks verdict (bound to its head SHA): a fast-forward with the same commands need not rerun them. */
+  headChecks: z
+    .strictObject({
+      state: z.enum(["passed", "failed", "none"]),
+      sha: Sha,
+      results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
+    })
+    .optional(),
   /** How many times the base may move under a merge before it gives up with `conflict`. */
   maxRounds: z.number().int().min(1).max(10).default(3),
 });

@@ -51,11 +51,14 @@ export const mergeHandler: JobHandler = {
 
     for (let round = 1; round <= input.maxRounds; round++) {
       const base = (await resolveCommit(repo, baseRef)) ?? current;
-      const dir = await jobWorktree(ctx, input.headSha);
+      const fastForward = await isAncestor(repo, base, input.headSha);
+      // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
+      const reuse = fastForward && coversCommands(input.headChecks, input.headSha, input.checks.commands) ? input.headChecks : null;
+      const dir = reuse ? null : await jobWorktree(ctx, input.headSha);
       try {
         let candidate = input.headSha;
         let rebased = false;
-        if (!(await isAncestor(repo, base, input.headSha))) {
+        if (dir && !fastForward) {
           ctx.log("system", `$ git rebase --onto ${short(base)} ${short(input.baseSha)}    # PR #${input.prNumber} onto ${input.baseBranch}`);
           const r = await rebaseOnto(dir, base, input.baseSha);
           if (!r.ok) {
@@ -68,8 +71,14 @@ export const mergeHandler: JobHandler = {
           candidate = r.commit;
           rebased = true;
         }
-        ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
-        const checks = await checkWorktree(ctx, dir, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
+        let checks: PrChecks;
+        if (reuse) {
+          checks = reuse;
+          ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
+        } else {
+          ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
+          checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
+        }
         const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
         await ctx.progress(planned);
         await failpoint("merge.before-update-ref");
@@ -81,7 +90,7 @@ export const mergeHandler: JobHandler = {
         const moved = await resolveCommit(repo, baseRef);
         ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
       } finally {
-        await removeAttemptWorktree(ctx.paths, dir);
+        if (dir) await removeAttemptWorktree(ctx.paths, dir);
       }
     }
     throw new JobFailure("conflict", `${input.baseBranch} moved during each of ${input.maxRounds} merge rounds; PR #${input.prNumber} was not merged`, {
@@ -89,6 +98,11 @@ export const mergeHandler: JobHandler = {
     });
   },
 };
+
+function coversCommands(checks: PrChecks | undefined, sha: string, commands: { name: string; run: string }[]): checks is PrChecks {
+  if (!checks || checks.state !== "passed" || checks.sha !== sha || commands.length === 0) return false;
+  return checks.results.length === commands.length && commands.every((c, i) => checks.results[i]?.run === c.run && checks.results[i]?.exitCode === 0);
+}
 
 async function outcome(ctx: JobContext, baseBranch: string, merged: Omit<MergeIntent, "step">): Promise<MergeOutcome> {
   return {

@@ -95,7 +95,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   const pr = await getPr(ctx, number);
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
   const config = ctx.config();
-  const input = { prNumber: number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, ...checksSnapshot(config) };
+  const input = { prNumber: number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, headChecks: pr.checks, ...checksSnapshot(config) };
   const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: `merge:${number}`, priority: 10, maxAttempts: config.jobs.max_attempts };
   const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
   const jobId = data.job.id;
