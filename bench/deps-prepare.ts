@@ -2,7 +2,7 @@
  * Dependency preparation for a `checks` job: a cold install (`npm ci`, empty PushPals cache) against a
  * cache hit (hard-linked copy of the cached node_modules), each the median of --runs fresh worktrees.
  * The fixture is small and offline (a folder and a tarball dependency), so the figures are PushPals'
- * overhead plus npm's own start-up, not network time. npm's own download cache stays warm throughout.
+ * overhead plus npm's own start-up, not network time. Commands run in the sandbox, as in a job.
  * --files=N adds N small files to the tarball dependency, to see how a hit scales with node_modules size.
  * Run: bun bench/deps-prepare.ts [--runs=5] [--files=0]
  */
@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { DEFAULT_INSTALL, versionProbe } from "../src/workers/deps/installers.ts";
 import { prepareDependencies } from "../src/workers/deps/prepare.ts";
 import { offlineNpmEnv, writeNpmFixture } from "../src/workers/deps/test-fixture.ts";
+import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
+import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import { runCommand } from "../src/workers/run-command.ts";
 import { fmt, numArg, verdict } from "./bench-util.ts";
 
@@ -33,7 +35,8 @@ function worktree(template: string): string {
 
 async function prepareOnce(template: string, cacheDir: string): Promise<{ ms: number; hit: boolean }> {
   const dir = worktree(template);
-  const result = await prepareDependencies({ dir, cacheDir, settings: DEFAULT_INSTALL, signal, log: () => {}, env });
+  const sandbox = resolveSandboxSpec({ writableDir: dir, network: true, settings: DEFAULT_SANDBOX_SETTINGS });
+  const result = await prepareDependencies({ dir, cacheDir, settings: DEFAULT_INSTALL, signal, log: () => {}, env, sandbox });
   rmSync(dir, { recursive: true, force: true });
   if (!result) throw new Error("the fixture has a package.json: preparation should not be skipped");
   return { ms: result.durationMs, hit: result.cacheHit };
@@ -63,7 +66,10 @@ try {
     hits.push(r.ms);
   }
   const probes: number[] = [];
-  for (let i = 0; i < runs; i++) probes.push((await runCommand(versionProbe("npm"), { cwd: template, timeoutMs: 60_000, signal, env, onLine: () => {} })).durationMs);
+  const probeSandbox = resolveSandboxSpec({ writableDir: template, network: false, settings: DEFAULT_SANDBOX_SETTINGS });
+  for (let i = 0; i < runs; i++) {
+    probes.push((await runCommand(versionProbe("npm"), { cwd: template, timeoutMs: 60_000, signal, env, onLine: () => {}, sandbox: probeSandbox })).durationMs);
+  }
 
   console.log(`deps-prepare: npm ${runs} runs each, fresh worktree per run (fixture: 1 folder + 1 tarball dependency${files ? ` with ${fmt(files)} extra files` : ""})`);
   console.log(`  cold (npm ci, then cache store)   ${summary(cold)}`);

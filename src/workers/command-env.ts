@@ -1,17 +1,33 @@
+import { SANDBOX_HOME } from "../sandbox/sandbox-spec.ts";
+
 /**
  * The environment a job's commands see: an allowlist, never the worker's own environment, so no
- * token or credential (GITHUB_TOKEN, NPM_TOKEN, cloud keys...) reaches a command or its logs.
+ * token or credential (GITHUB_TOKEN, NPM_TOKEN, SSH_AUTH_SOCK, cloud keys...) reaches a command or its logs.
  */
-const ALLOWED = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR"];
+const ALLOWED = ["PATH", "LANG", "TERM", "TZ"];
 
-export function commandEnv(extra: Record<string, string> = {}): Record<string, string> {
+function allowlisted(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const key of ALLOWED) {
-    const value = process.env[key];
-    if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && (ALLOWED.includes(key) || key.startsWith("LC_"))) env[key] = value;
   }
   env.CI = "true";
   env.GIT_TERMINAL_PROMPT = "0";
   env.GIT_CONFIG_NOSYSTEM = "1";
+  return env;
+}
+
+/** Inside the sandbox: HOME is an empty directory and TMPDIR the sandbox's private /tmp. */
+export function sandboxEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { ...allowlisted(), HOME: SANDBOX_HOME, TMPDIR: "/tmp", ...extra };
+}
+
+/** With `sandbox.mode = "off"` only: the worker's own HOME and TMPDIR, still no credentials in the environment. */
+export function commandEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = allowlisted();
+  for (const key of ["HOME", "TMPDIR"]) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
   return { ...env, ...extra };
 }

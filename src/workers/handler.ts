@@ -1,6 +1,7 @@
 import type { Failure, FailureClass, FailureEvidence } from "../jobs/failure-classes.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
+import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 
 export interface CommandReport {
   command: string;
@@ -14,6 +15,8 @@ export interface JobContext {
   readonly job: Job;
   readonly workerId: string;
   readonly paths: RuntimePaths;
+  /** The worker's own `[sandbox]` config (never the job's input): pass `sandboxFor(ctx, dir, grant)` to runCommand. */
+  readonly sandbox: SandboxSettings;
   /** Aborted when the job is cancelled, its lease is lost, or the worker is stopping. */
   readonly signal: AbortSignal;
   log(stream: "stdout" | "stderr" | "system", line: string): void;

@@ -1,5 +1,7 @@
+import { launchCommand, SandboxUnavailable, type Launch } from "../sandbox/launch.ts";
+import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import { LineRedactor } from "../secrets/redact.ts";
-import { commandEnv } from "./command-env.ts";
+import { JobFailure } from "./handler.ts";
 
 export interface RunResult {
   exitCode: number | null;
@@ -7,6 +9,8 @@ export interface RunResult {
   durationMs: number;
   timedOut: boolean;
   aborted: boolean;
+  /** Killed for writing more than the output cap (stdout and stderr together). */
+  outputLimited: boolean;
   /** The last lines of output, for failure evidence. */
   tail: string[];
 }
@@ -15,32 +19,50 @@ export interface RunOptions {
   cwd: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Required, so no caller can forget it: `sandboxFor(...)`, which is "off" only when the worker's config says so. */
+  sandbox: CommandSandbox;
+  /** On top of the allowlisted environment (see command-env.ts). */
   env?: Record<string, string>;
   onLine: (stream: "stdout" | "stderr", line: string) => void;
   tailLines?: number;
 }
 
+/** The output cap when the sandbox is off (with a sandbox it is the spec's `maxOutputBytes`). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
 /**
- * Runs one shell command in its own process group, streaming its output line by line. Timeout and
- * abort kill the whole group (a test runner's children included), never just the shell.
+ * Runs one shell command in its own process group (and, unless the sandbox is off, inside bubblewrap),
+ * streaming its output line by line. Timeout, abort and the output cap kill the whole group (a test
+ * runner's children included), never just the shell.
  */
 export async function runCommand(command: string, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const tail: string[] = [];
   const tailLines = options.tailLines ?? 40;
+  const maxOutputBytes = options.sandbox === "off" ? DEFAULT_MAX_OUTPUT_BYTES : options.sandbox.limits.maxOutputBytes;
+  const launch = prepare(command, options);
   // The watchdog kills the command's whole process group if this worker dies (even by kill -9), so a
   // dead worker never leaves a test runner behind. It exits with the group when the command ends.
   const watchdog = `(while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 -$$) >/dev/null 2>&1 </dev/null &`;
-  const child = Bun.spawn(["sh", "-c", `${watchdog}\nexec sh -c "$1"`, "pushpals-command", command], {
-    cwd: options.cwd,
-    env: commandEnv(options.env),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    detached: true,
-  });
+  // Entering the cgroup after the watchdog started keeps the watchdog out of the command's process count.
+  const enter = launch.cgroup ? `echo $$ > '${launch.cgroup.procsFile}' || { echo 'pushpals: cannot enter the process-limit cgroup' >&2; exit 125; }` : "";
+  let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  try {
+    child = Bun.spawn(["sh", "-c", `${watchdog}\n${enter}\nexec "$@"`, "pushpals-command", ...launch.argv], {
+      cwd: options.cwd,
+      env: launch.env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
+  } catch (err) {
+    await launch.cgroup?.release();
+    throw err;
+  }
   let timedOut = false;
   let aborted = false;
+  let outputLimited = false;
   const killGroup = () => {
     try {
       process.kill(-child.pid, "SIGKILL");
@@ -57,6 +79,7 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   if (options.signal.aborted) onAbort();
   options.signal.addEventListener("abort", onAbort);
 
+  let outputBytes = 0;
   const pump = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
     const decoder = new TextDecoder();
     const redactor = new LineRedactor();
@@ -68,6 +91,13 @@ export async function runCommand(command: string, options: RunOptions): Promise<
       if (tail.length > tailLines) tail.shift();
     };
     for await (const chunk of stream) {
+      if (outputLimited) continue;
+      outputBytes += chunk.byteLength;
+      if (outputBytes > maxOutputBytes) {
+        outputLimited = true;
+        killGroup();
+        continue;
+      }
       partial += decoder.decode(chunk, { stream: true });
       const lines = partial.split("\n");
       partial = lines.pop() ?? "";
@@ -83,12 +113,24 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   // with its process group, so a stray daemon neither outlives the job nor turns it into a timeout.
   killGroup();
   await pumps;
+  await launch.cgroup?.release();
   return {
     exitCode: child.exitCode,
     signal: child.signalCode === null ? null : String(child.signalCode),
     durationMs: Math.round(performance.now() - started),
     timedOut,
     aborted,
+    outputLimited,
     tail,
   };
+}
+
+function prepare(command: string, options: RunOptions): Launch {
+  try {
+    return launchCommand(command, options.sandbox, { cwd: options.cwd, env: options.env });
+  } catch (err) {
+    if (err instanceof SandboxUnavailable) throw new JobFailure("environment", `${err.message}: ${err.fix}, or (last resort) set sandbox.mode = "off"`, { command });
+    if (err instanceof Error) throw new JobFailure("environment", err.message, { command });
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import { isPushpalsError, PushpalsError } from "../errors/pushpals-error.ts";
 import type { Failure } from "../jobs/failure-classes.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { redactText } from "../secrets/redact.ts";
 import { JobFailure, type JobContext, type JobHandler } from "./handler.ts";
 import { LogBuffer } from "./log-buffer.ts";
@@ -13,6 +14,8 @@ export interface WorkerOptions {
   client: ApiClient;
   paths: RuntimePaths;
   handlers: JobHandler[];
+  /** The worker's `[sandbox]` config, from its own config files; default: the sandbox on, no network. */
+  sandbox?: SandboxSettings;
   /** Long-poll wait per claim request. */
   claimWaitMs?: number;
   /** How long to keep retrying the server while it restarts before giving up on a report. */
@@ -128,6 +131,7 @@ export class WorkerRuntime {
       job,
       workerId: this.options.id,
       paths: this.options.paths,
+      sandbox: this.options.sandbox ?? DEFAULT_SANDBOX_SETTINGS,
       signal: abort.signal,
       log: (stream, line) => logs.push(stream, redactText(line)),
       progress: async (progress) => void (await client.request("POST", `${base}/progress`, { ...lease, progress })),

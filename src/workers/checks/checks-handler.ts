@@ -4,6 +4,7 @@ import { isPushpalsError } from "../../errors/pushpals-error.ts";
 import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
 import { runCommand } from "../run-command.ts";
 import { prepareDependencies } from "../deps/prepare.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 
 export interface CheckResult {
   name: string;
@@ -41,6 +42,7 @@ export const checksHandler: JobHandler = {
         log: (stream, line) => ctx.log(stream, line),
         recordCommand: (report) => ctx.recordCommand(report),
         env: { PUSHPALS_JOB_ID: ctx.job.id },
+        sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.install_network }),
       });
       return { ...(await runChecks(ctx, dir, input)), dependencies };
     } finally {
@@ -50,7 +52,7 @@ export const checksHandler: JobHandler = {
   },
 };
 
-async function runChecks(ctx: JobContext, dir: string, input: ChecksInput) {
+export async function runChecks(ctx: JobContext, dir: string, input: ChecksInput) {
   const deadline = Date.now() + input.timeoutSeconds * 1000;
   const results: CheckResult[] = [];
   let firstFailure: JobFailure | null = null;
@@ -63,6 +65,7 @@ async function runChecks(ctx: JobContext, dir: string, input: ChecksInput) {
       signal: ctx.signal,
       env: { PUSHPALS_JOB_ID: ctx.job.id },
       onLine: (stream, line) => ctx.log(stream, line),
+      sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("checks") }),
     });
     const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
     results.push(result);
@@ -71,6 +74,9 @@ async function runChecks(ctx: JobContext, dir: string, input: ChecksInput) {
     if (run.aborted) throw new JobFailure("cancelled", `stopped during ${check.name}`, { command: check.run });
     const evidence = { command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
     if (run.timedOut) throw new JobFailure("timeout", `${check.name} ran past the ${input.timeoutSeconds}s checks time limit`, evidence);
+    if (run.outputLimited && !firstFailure) {
+      firstFailure = new JobFailure("checks_failed", `${check.name} printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
+    }
     if (run.exitCode !== 0 && !firstFailure) {
       firstFailure = new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
     }

@@ -6,7 +6,8 @@ import { tempDir } from "../../../test/helpers/temp.ts";
 import { writeNpmFixture } from "./test-fixture.ts";
 
 // End to end, real processes: a server and a WorkerPal over a repository whose check needs its npm
-// dependency. npm never touches the network: the worker's HOME has an .npmrc that says offline.
+// dependency. npm never touches the network: the worker's sandbox grants installs none
+// (PUSHPALS_SANDBOX_INSTALL_NETWORK=false), and the worker's own HOME (.npmrc) is hidden from it.
 const CONFIG = `
 [[checks.commands]]
 name = "uses-dep"
@@ -26,7 +27,7 @@ beforeAll(async () => {
   mkdirSync(home);
   writeFileSync(join(home, ".npmrc"), `offline=true\ncache=${join(scratch.path, "npm-cache")}\nupdate-notifier=false\n`);
   const files = writeNpmFixture(join(scratch.path, "fixture"), join(scratch.path, "npm-cache"));
-  cluster = await Cluster.create({ configToml: CONFIG, files, env: { HOME: home } });
+  cluster = await Cluster.create({ configToml: CONFIG, files, env: { HOME: home, PUSHPALS_SANDBOX_INSTALL_NETWORK: "false" } });
   await cluster.startServer();
   await cluster.startWorker("deps-worker");
 }, 30_000);

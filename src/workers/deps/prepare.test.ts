@@ -3,17 +3,20 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from "node:path";
 import { tempDir } from "../../../test/helpers/temp.ts";
 import type { InstallSettings } from "../../jobs/kinds.ts";
+import { resolveSandboxSpec } from "../../sandbox/resolve-spec.ts";
+import { DEFAULT_SANDBOX_SETTINGS } from "../../sandbox/sandbox-settings.ts";
 import { JobFailure, type CommandReport } from "../handler.ts";
 import { DEFAULT_INSTALL } from "./installers.ts";
 import { canShareReadOnlyFiles } from "./copy-tree.ts";
 import { prepareDependencies, type PrepareOptions } from "./prepare.ts";
 import { npm, offlineNpmEnv, writeNpmFixture } from "./test-fixture.ts";
 
-// Real npm, real installs, no network: the fixture's dependencies are a folder and a tarball in the repo.
+// Real npm, real installs in the real sandbox, no network: the fixture's dependencies are a folder and a
+// tarball in the repo. The sandbox's /tmp is private, so npm's cache (npm_config_cache) lives there per run.
 const root = tempDir("pushpals-deps-prepare-");
 const npmCache = join(root.path, "npm-cache");
 const env = offlineNpmEnv(npmCache);
-const marker = join(root.path, "postinstall-ran");
+const marker = "postinstall-ran";
 let template: string;
 let n = 0;
 
@@ -42,6 +45,7 @@ async function prepare(dir: string, cacheDir: string, settings: InstallSettings 
     log: (stream, line) => logs.push(`${stream}: ${line}`),
     recordCommand: async (report) => void commands.push(report),
     env,
+    sandbox: resolveSandboxSpec({ writableDir: dir, network: true, settings: DEFAULT_SANDBOX_SETTINGS }),
     ...extra,
   });
   return { result, logs, commands };
@@ -127,12 +131,14 @@ describe("preparing dependencies with npm", () => {
 
   test("(6) install scripts run only with allow_scripts, and the two installs are cached apart", async () => {
     const cacheDir = join(root.path, "cache-scripts");
-    await prepare(worktree(), cacheDir);
-    expect(existsSync(marker)).toBe(false);
-    const { result, commands } = await prepare(worktree(), cacheDir, { ...DEFAULT_INSTALL, allowScripts: true });
+    const without = worktree();
+    await prepare(without, cacheDir);
+    expect(existsSync(join(without, marker))).toBe(false);
+    const withScripts = worktree();
+    const { result, commands } = await prepare(withScripts, cacheDir, { ...DEFAULT_INSTALL, allowScripts: true });
     expect(result).toMatchObject({ cacheHit: false });
     expect(commands[0]!.command).toBe("npm ci --no-audit --no-fund");
-    expect(readFileSync(marker, "utf8")).toBe("ran");
+    expect(readFileSync(join(withScripts, marker), "utf8")).toBe("ran");
   });
 
   test("concurrent cold prepares of one lockfile both succeed and leave one complete entry", async () => {
@@ -201,9 +207,9 @@ describe("when there is nothing to install, or it cannot be done", () => {
     expect(existsSync(join(root.path, "cache-skip"))).toBe(false);
   });
 
-  /** A fake package manager first on PATH: real processes, deterministic behaviour. */
-  function fakeBin(name: string, script: string): string {
-    const bin = join(root.path, `bin-${++n}`);
+  /** A fake package manager first on PATH: real processes, deterministic behaviour. In the worktree, the sandbox's one visible host directory. */
+  function fakeBin(dir: string, name: string, script: string): string {
+    const bin = join(dir, `.bin-${++n}`);
     mkdirSync(bin);
     writeFileSync(join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     return `${bin}:${process.env.PATH}`;
@@ -214,20 +220,38 @@ describe("when there is nothing to install, or it cannot be done", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "package.json"), "{}");
     writeFileSync(join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
-    const failure = await failureOf(prepare(dir, join(root.path, "cache-pnpm"), DEFAULT_INSTALL, { env: { PATH: fakeBin("pnpm", "echo 'pnpm: broken' >&2; exit 1") } }));
+    const failure = await failureOf(prepare(dir, join(root.path, "cache-pnpm"), DEFAULT_INSTALL, { env: { PATH: fakeBin(dir, "pnpm", "echo 'pnpm: broken' >&2; exit 1") } }));
     expect(failure.failureClass).toBe("environment");
     expect(failure.message).toMatch(/needs pnpm .* `pnpm --version` exited 1 .* install pnpm/);
     expect(failure.evidence.logExcerpt).toContain("pnpm: broken");
   });
 
   test("an install past install.timeout_seconds is a timeout, and its process group is killed", async () => {
-    const path = fakeBin("npm", 'if [ "$1" = "--version" ]; then echo 10.0.0; exit 0; fi; echo installing; sleep 30');
+    const dir = worktree();
+    const path = fakeBin(dir, "npm", 'if [ "$1" = "--version" ]; then echo 10.0.0; exit 0; fi; echo installing; sleep 30');
     const started = Date.now();
-    const failure = await failureOf(prepare(worktree(), join(root.path, "cache-slow"), { ...DEFAULT_INSTALL, timeoutSeconds: 1 }, { env: { PATH: path } }));
+    const failure = await failureOf(prepare(dir, join(root.path, "cache-slow"), { ...DEFAULT_INSTALL, timeoutSeconds: 1 }, { env: { PATH: path } }));
     expect(failure.failureClass).toBe("timeout");
     expect(failure.message).toContain("install.timeout_seconds");
     expect(failure.evidence.logExcerpt).toContain("installing");
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test("the install gets the network only with sandbox.install_network; the version probe never does", async () => {
+    const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const reach = `node -e "require('net').connect(${server.port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"`;
+      const script = `if [ "$1" = "--version" ]; then if ${reach}; then echo "probe reached the network"; exit 1; fi; echo 10.0.0; exit 0; fi; if ${reach}; then echo "install online"; else echo "install offline"; exit 1; fi`;
+      const online = worktree();
+      const granted = await prepare(online, join(root.path, "cache-net"), DEFAULT_INSTALL, { env: { PATH: fakeBin(online, "npm", script) } });
+      expect(granted.logs).toContain("stdout: install online");
+      const offline = worktree();
+      const sandbox = resolveSandboxSpec({ writableDir: offline, network: false, settings: DEFAULT_SANDBOX_SETTINGS });
+      const failure = await failureOf(prepare(offline, join(root.path, "cache-net-off"), DEFAULT_INSTALL, { env: { PATH: fakeBin(offline, "npm", script) }, sandbox }));
+      expect(failure.evidence.logExcerpt).toContain("install offline");
+    } finally {
+      server.stop(true);
+    }
   });
 
   test("a cancelled job stops preparing at once", async () => {

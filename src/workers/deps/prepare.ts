@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { PackageManager } from "../../config/detect.ts";
 import type { InstallSettings } from "../../jobs/kinds.ts";
+import type { CommandSandbox } from "../../sandbox/sandbox-for.ts";
 import { JobFailure, type CommandReport } from "../handler.ts";
 import { runCommand, type RunResult } from "../run-command.ts";
 import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
@@ -18,6 +19,8 @@ export interface PrepareOptions {
   recordCommand?: (report: CommandReport) => Promise<void>;
   /** Extra environment for the package manager, on top of the scrubbed command environment. */
   env?: Record<string, string>;
+  /** The install's sandbox (`sandboxFor(ctx, dir, { network: sandbox.install_network })`); the version probe never gets the network. */
+  sandbox: CommandSandbox;
 }
 
 export interface DependenciesResult {
@@ -90,7 +93,8 @@ async function restoreFromCache(options: PrepareOptions, key: string): Promise<b
 
 async function probeVersions(pm: PackageManager, options: PrepareOptions): Promise<{ pmVersion: string; nodeVersion: string }> {
   const command = versionProbe(pm);
-  const run = await runCommand(command, { cwd: options.dir, timeoutMs: PROBE_TIMEOUT_MS, signal: options.signal, env: options.env, onLine: () => {} });
+  const sandbox = options.sandbox === "off" ? "off" : { ...options.sandbox, network: false };
+  const run = await runCommand(command, { cwd: options.dir, timeoutMs: PROBE_TIMEOUT_MS, signal: options.signal, env: options.env, onLine: () => {}, sandbox });
   if (run.aborted) throw new JobFailure("cancelled", `stopped while checking the ${pm} version`, { command });
   const versions = run.exitCode === 0 ? parseVersions(run.tail) : null;
   if (versions) return versions;
@@ -112,12 +116,14 @@ async function runInstall(plan: InstallPlan, install: { command: string; env: Re
     signal: options.signal,
     env: { ...install.env, ...options.env },
     onLine: (stream, line) => options.log(stream, line),
+    sandbox: options.sandbox,
     // npm prints its usage (about 90 lines) after the error that matters: keep enough to include it.
     tailLines: 200,
   });
   await options.recordCommand?.({ command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
   if (run.aborted) throw new JobFailure("cancelled", "stopped while installing dependencies", { command });
   const evidence = evidenceOf(command, run);
+  if (run.outputLimited) throw new JobFailure("environment", `\`${command}\` printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
   if (run.timedOut) {
     throw new JobFailure("timeout", `\`${command}\` ran past the ${settings.timeoutSeconds} s install time limit: raise install.timeout_seconds in .pushpals/config.toml, or check the registry is reachable`, evidence);
   }

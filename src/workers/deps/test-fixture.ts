@@ -8,7 +8,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface FixtureOptions {
-  /** tiny-dep gets a postinstall script that writes this file (an absolute path without quotes). */
+  /**
+   * tiny-dep gets a postinstall script that writes a file of this name (no quotes) into the directory npm
+   * ran in (INIT_CWD: the worktree, the one place a sandboxed install can write that the test can see).
+   */
   postinstallMarker?: string;
   /** Also add the tarball dependency (binary file: leave it out for repos built from text files). */
   tarball?: boolean;
@@ -32,7 +35,7 @@ export function writeNpmFixture(dir: string, npmCache: string, options: FixtureO
     files[rel] = text;
   };
   const scripts = options.postinstallMarker
-    ? { postinstall: `node -e "require('fs').writeFileSync('${options.postinstallMarker}', 'ran')"` }
+    ? { postinstall: `node -e "require('fs').writeFileSync(require('path').join(process.env.INIT_CWD, '${options.postinstallMarker}'), 'ran')"` }
     : {};
   put("vendor/tiny-dep/package.json", `${JSON.stringify({ name: "tiny-dep", version: "1.0.0", main: "index.js", scripts }, null, 2)}\n`);
   put("vendor/tiny-dep/index.js", "module.exports = 'tiny';\n");

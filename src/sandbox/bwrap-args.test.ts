@@ -1,0 +1,76 @@
+import { expect, test } from "bun:test";
+import { bwrapArgs, limitScript, type BwrapInvocation } from "./bwrap-args.ts";
+import type { SandboxSpec } from "./sandbox-spec.ts";
+
+const spec: SandboxSpec = {
+  writableDir: "/home/ann/repo/.git/pushpals/worktrees/job_1/a1",
+  network: false,
+  env: {},
+  limits: { memoryMb: 4096, cpuSeconds: 1800, maxProcesses: 512, maxOutputBytes: 64 << 20 },
+  hide: ["/home/ann/repo/.git/pushpals", "/home", "/root", "/home/ann/repo"],
+  hideFiles: ["/etc/shadow"],
+  reveal: ["/home/ann/repo/.git"],
+};
+const run: BwrapInvocation = {
+  cwd: spec.writableDir,
+  env: { PATH: "/usr/bin:/bin", HOME: "/tmp/home" },
+  features: { disableUserns: true, tmpfsSize: true },
+  command: "npm test",
+};
+
+/** The index of `flag` followed by `values` in `args`. */
+function at(args: string[], flag: string, ...values: string[]): number {
+  const i = args.findIndex((a, j) => a === flag && values.every((v, k) => args[j + 1 + k] === v));
+  if (i < 0) throw new Error(`${flag} ${values.join(" ")} not in ${args.join(" ")}`);
+  return i;
+}
+
+test("hidden, revealed and writable mounts apply shallowest first, so the worktree ends up writable inside the hidden runtime dir", () => {
+  const args = bwrapArgs(spec, run);
+  const order = [
+    at(args, "--ro-bind", "/", "/"),
+    at(args, "--tmpfs", "/tmp"),
+    at(args, "--tmpfs", "/home"),
+    at(args, "--tmpfs", "/home/ann/repo"),
+    at(args, "--ro-bind", "/home/ann/repo/.git", "/home/ann/repo/.git"),
+    at(args, "--tmpfs", "/home/ann/repo/.git/pushpals"),
+    at(args, "--bind", spec.writableDir, spec.writableDir),
+    at(args, "--remount-ro", "/home/ann/repo/.git/pushpals"),
+  ];
+  expect(order).toEqual([...order].sort((a, b) => a - b));
+  expect(at(args, "--tmpfs", "/root")).toBeLessThan(at(args, "--remount-ro", "/root"));
+  expect(at(args, "--ro-bind", "/dev/null", "/etc/shadow")).toBeGreaterThan(at(args, "--ro-bind", "/", "/"));
+  // The only writable host path.
+  expect(args.filter((a) => a === "--bind" || a === "--dev-bind" || a === "--bind-try")).toEqual(["--bind"]);
+});
+
+test("every namespace is new, the network only when granted; no capabilities; dies with the worker", () => {
+  const args = bwrapArgs(spec, run);
+  for (const flag of ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--clearenv"]) expect(args).toContain(flag);
+  expect(at(args, "--cap-drop", "ALL")).toBeGreaterThan(-1);
+  expect(args).not.toContain("--share-net");
+  expect(bwrapArgs({ ...spec, network: true }, run)).toContain("--share-net");
+});
+
+test("the environment is exactly the one given; limits and the command come after `--`", () => {
+  const args = bwrapArgs(spec, run);
+  expect(args.filter((a) => a === "--setenv")).toHaveLength(2);
+  at(args, "--setenv", "HOME", "/tmp/home");
+  at(args, "--chdir", spec.writableDir);
+  const tail = args.slice(args.indexOf("--"));
+  expect(tail).toEqual(["--", "/bin/sh", "-c", `${limitScript(spec.limits)}\nexec sh -c "$1"`, "sh", "npm test"]);
+  expect(limitScript(spec.limits)).toStartWith(`ulimit -v ${4096 * 1024} && ulimit -t 1800 && { ulimit -u 512 2>/dev/null || ulimit -p 512; }`);
+  at(args, "--size", String(4096 * 1024 * 1024), "--tmpfs", "/tmp");
+});
+
+test("an older bwrap without --disable-userns or --size still gets a working command line", () => {
+  const args = bwrapArgs(spec, { ...run, features: { disableUserns: false, tmpfsSize: false } });
+  expect(args).not.toContain("--disable-userns");
+  expect(args).not.toContain("--size");
+});
+
+test("/ and /tmp are never hidden (the root stays, /tmp is private already)", () => {
+  const args = bwrapArgs({ ...spec, hide: ["/", "/tmp", "/root"] }, run);
+  expect(args.filter((a, i) => a === "--tmpfs" && (args[i + 1] === "/" || args[i + 1] === "/tmp"))).toHaveLength(1);
+  expect(args.some((a, i) => a === "--remount-ro" && (args[i + 1] === "/" || args[i + 1] === "/tmp"))).toBe(false);
+});

@@ -1,0 +1,69 @@
+import { SANDBOX_HOME, type SandboxLimits, type SandboxSpec } from "./sandbox-spec.ts";
+
+/** Options of the installed bwrap that not every version has (see `bwrapFeatures`). */
+export interface BwrapFeatures {
+  disableUserns: boolean;
+  tmpfsSize: boolean;
+}
+
+export interface BwrapInvocation {
+  /** The command's working directory, inside `writableDir`. */
+  cwd: string;
+  /** The complete environment of the command (`sandboxEnv`). */
+  env: Record<string, string>;
+  features: BwrapFeatures;
+  /** The shell command to run (`sh -c`). */
+  command: string;
+}
+
+type Mount = { path: string; order: number; args: string[] };
+
+/**
+ * The bwrap arguments (after `bwrap`) for one command. Pure: the caller resolved every path.
+ *
+ * Mounts are applied shallowest first, so a deeper one wins inside a shallower one: e.g. the home is
+ * hidden, the repository's git dir inside it revealed read-only, the runtime dir inside that hidden
+ * again, and the worktree inside that bound back writable. Hidden directories are remounted read-only
+ * last, once every mount point inside them exists.
+ */
+export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
+  const args = ["--unshare-all", "--unshare-user"];
+  if (spec.network) args.push("--share-net");
+  if (run.features.disableUserns) args.push("--disable-userns");
+  args.push("--die-with-parent", "--cap-drop", "ALL");
+  args.push("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc");
+  if (run.features.tmpfsSize) args.push("--size", String(spec.limits.memoryMb * 1024 * 1024));
+  args.push("--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+
+  const hides = spec.hide.filter((dir) => dir !== "/" && dir !== "/tmp");
+  const mounts: Mount[] = [
+    ...hides.map((path) => ({ path, order: 0, args: ["--tmpfs", path] })),
+    ...spec.reveal.map((path) => ({ path, order: 1, args: ["--ro-bind", path, path] })),
+    // /dev/null is on a nodev mount in the sandbox: opening the hidden file fails, whoever asks.
+    ...spec.hideFiles.map((path) => ({ path, order: 2, args: ["--ro-bind", "/dev/null", path] })),
+    { path: spec.writableDir, order: 3, args: ["--bind", spec.writableDir, spec.writableDir] },
+  ];
+  mounts.sort((a, b) => depth(a.path) - depth(b.path) || a.order - b.order);
+  for (const mount of mounts) args.push(...mount.args);
+  for (const dir of hides) args.push("--remount-ro", dir);
+
+  args.push("--chdir", run.cwd, "--clearenv");
+  for (const [key, value] of Object.entries(run.env)) args.push("--setenv", key, value);
+  args.push("--", "/bin/sh", "-c", `${limitScript(spec.limits)}\nexec sh -c "$1"`, "sh", run.command);
+  return args;
+}
+
+/**
+ * Sets the rlimits inside the sandbox (inside its user namespace, so RLIMIT_NPROC counts only the
+ * sandbox's processes), then execs the command. The shell builtin costs nothing, where prlimit would
+ * cost an exec. The process-count flag is -u in bash and busybox, -p in dash.
+ */
+export function limitScript(limits: SandboxLimits): string {
+  const { memoryMb, cpuSeconds, maxProcesses } = limits;
+  const apply = `ulimit -v ${memoryMb * 1024} && ulimit -t ${cpuSeconds} && { ulimit -u ${maxProcesses} 2>/dev/null || ulimit -p ${maxProcesses}; }`;
+  return `${apply} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
+}
+
+function depth(path: string): number {
+  return path.split("/").filter(Boolean).length;
+}

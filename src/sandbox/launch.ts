@@ -1,0 +1,38 @@
+import { commandEnv, sandboxEnv } from "../workers/command-env.ts";
+import { bwrapArgs } from "./bwrap-args.ts";
+import { findBwrap } from "./bwrap-binary.ts";
+import { createPidsCgroup, type PidsCgroup } from "./pids-cgroup.ts";
+import type { CommandSandbox } from "./sandbox-for.ts";
+
+/** The sandbox was asked for but cannot be started on this machine (preflight PP009 says the same). */
+export class SandboxUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = "SandboxUnavailable";
+  }
+}
+
+export interface Launch {
+  /** What to exec (after run-command's watchdog) to run the command. */
+  argv: string[];
+  /** The environment of that process; inside the sandbox bwrap replaces it with the command's own. */
+  env: Record<string, string>;
+  /** The process enters it before exec, so everything the command starts counts against its limit. */
+  cgroup: PidsCgroup | null;
+}
+
+// bwrap's own two processes (the monitor outside, pid 1 inside) run in the cgroup next to the command's.
+const BWRAP_PROCESSES = 2;
+
+export function launchCommand(command: string, sandbox: CommandSandbox, options: { cwd: string; env?: Record<string, string> }): Launch {
+  if (sandbox === "off") return { argv: ["sh", "-c", command], env: commandEnv(options.env), cgroup: null };
+  const bwrap = findBwrap();
+  if (!bwrap) throw new SandboxUnavailable("bubblewrap (bwrap) is not installed, so the command cannot be sandboxed", "apt-get install bubblewrap");
+  const env = sandboxEnv({ ...sandbox.env, ...options.env });
+  const args = bwrapArgs(sandbox, { cwd: options.cwd, env, features: bwrap.features, command });
+  const cgroup = createPidsCgroup(sandbox.limits.maxProcesses + BWRAP_PROCESSES);
+  return { argv: [bwrap.path, ...args], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cgroup };
+}

@@ -1,0 +1,35 @@
+/** Per-process limits inside the sandbox (rlimits), plus the per-command output cap run-command enforces. */
+export interface SandboxLimits {
+  /** RLIMIT_AS of each process, in MB. */
+  memoryMb: number;
+  /** RLIMIT_CPU of each process, in seconds. */
+  cpuSeconds: number;
+  /** Processes at once: RLIMIT_NPROC, and a pids cgroup where one is available (root is exempt from the rlimit). */
+  maxProcesses: number;
+  /** stdout plus stderr bytes of one command before it is killed. */
+  maxOutputBytes: number;
+}
+
+/**
+ * What one sandboxed command may touch. Paths are absolute host paths that exist (see `resolveSandboxSpec`):
+ * the whole file system is read-only, `hide` directories are replaced by empty read-only ones, `reveal`
+ * directories inside them are visible again (read-only), and `writableDir` is the only writable host path.
+ */
+export interface SandboxSpec {
+  /** The job's worktree. */
+  writableDir: string;
+  /** Keep the host's network namespace; otherwise the command sees only its own loopback. */
+  network: boolean;
+  /** Environment on top of the allowlist (e.g. PUSHPALS_JOB_ID); never credentials. */
+  env: Record<string, string>;
+  limits: SandboxLimits;
+  /** Directories replaced by an empty, read-only tmpfs: homes, credential stores, the runtime directory. */
+  hide: string[];
+  /** Files replaced by an unreadable one (e.g. /etc/shadow). */
+  hideFiles: string[];
+  /** Directories under a hidden one that stay readable, read-only (the repository's git directory). */
+  reveal: string[];
+}
+
+/** HOME inside the sandbox: an empty directory on the sandbox's private /tmp (package-manager caches go here). */
+export const SANDBOX_HOME = "/tmp/home";
