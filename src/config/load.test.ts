@@ -15,6 +15,7 @@ const DEFAULTS: PushpalsConfig = {
   repo: { base_branch: null },
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
+  sandbox: { mode: "bwrap", network: [], install_network: true, memory_mb: 4096, cpu_seconds: 1800, max_processes: 512, max_output_mb: 64 },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -73,6 +74,7 @@ describe("defaults", () => {
       repo: DEFAULTS.repo,
       workers: DEFAULTS.workers,
       install: DEFAULTS.install,
+      sandbox: DEFAULTS.sandbox,
     });
   });
 });
@@ -238,6 +240,25 @@ describe("layers: committed file < local override < env < flags", () => {
       'env PUSHPALS_WORKERS_COUNT: workers.count must be a number (got "many")',
     );
     expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SERVER_HOST: "0.0.0.0" } })).toThrow(/env PUSHPALS_SERVER_HOST: server.host/);
+  });
+
+  test("[sandbox]: every key settable from the file and from PUSHPALS_SANDBOX_<KEY>, lists comma-separated", () => {
+    writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), '[sandbox]\nnetwork = ["checks"]\nmemory_mb = 2048\nmax_output_mb = 8\n');
+    const { config, sources } = loadEffectiveConfig({
+      repoRoot: dir.path,
+      env: { PUSHPALS_SANDBOX_MODE: "off", PUSHPALS_SANDBOX_NETWORK: "checks, noop", PUSHPALS_SANDBOX_INSTALL_NETWORK: "false", PUSHPALS_SANDBOX_CPU_SECONDS: "60", PUSHPALS_SANDBOX_MAX_PROCESSES: "64" },
+    });
+    expect(config.sandbox).toEqual({ mode: "off", network: ["checks", "noop"], install_network: false, memory_mb: 2048, cpu_seconds: 60, max_processes: 64, max_output_mb: 8 });
+    expect(sources["sandbox.network"]).toBe("env PUSHPALS_SANDBOX_NETWORK");
+    expect(sources["sandbox.memory_mb"]).toBe(CONFIG_RELATIVE_PATH);
+    expect(loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_NETWORK: "" } }).config.sandbox.network).toEqual([]);
+  });
+
+  test("[sandbox] is strict: an unknown mode, job kind or key is refused naming it", () => {
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_MODE: "none" } })).toThrow(/env PUSHPALS_SANDBOX_MODE: sandbox\.mode/);
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_NETWORK: "checks,rnu" } })).toThrow(/env PUSHPALS_SANDBOX_NETWORK: sandbox\.network\.1/);
+    writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), "[sandbox]\nallow_network = true\n");
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: {} })).toThrow(/sandbox\.allow_network/);
   });
 
   test("the local override file is validated and named like the committed one", () => {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
-import type { z } from "zod";
+import { z } from "zod";
 import { PushpalsError } from "../errors/pushpals-error.ts";
-import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, type SectionName } from "./schema.ts";
+import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
 
 export const CONFIG_RELATIVE_PATH = join(".pushpals", "config.toml");
 export const LOCAL_CONFIG_NAME = "config.local.toml";
@@ -105,16 +105,21 @@ function mergeLayers(layers: { layer: ConfigLayer; source: string }[]): Effectiv
   return { config: parsed.data, sources };
 }
 
-/** `PUSHPALS_JOBS_MAX_ATTEMPTS=5` sets jobs.max_attempts; values are typed like the defaults. */
+/**
+ * `PUSHPALS_JOBS_MAX_ATTEMPTS=5` sets jobs.max_attempts; values are typed like the defaults. A list of
+ * names is comma-separated (`PUSHPALS_SANDBOX_NETWORK=run,checks`, empty for none); lists of tables
+ * (checks.commands) are not settable from the environment.
+ */
 function envLayers(env: Record<string, string | undefined>): { layer: ConfigLayer; source: string }[] {
   const out: { layer: ConfigLayer; source: string }[] = [];
   for (const [section, values] of Object.entries(DEFAULT_CONFIG) as [SectionName, Record<string, unknown>][]) {
     for (const [key, fallback] of Object.entries(values)) {
-      if (Array.isArray(fallback)) continue;
+      const list = Array.isArray(fallback);
+      if (list && !isListOfNames(section, key)) continue;
       const name = `PUSHPALS_${section}_${key}`.toUpperCase();
       const text = env[name];
       if (text === undefined) continue;
-      const value = typeof fallback === "number" ? Number(text) : typeof fallback === "boolean" ? parseBool(text) : text;
+      const value = list ? parseList(text) : typeof fallback === "number" ? Number(text) : typeof fallback === "boolean" ? parseBool(text) : text;
       if (typeof value === "number" && !Number.isFinite(value)) {
         throw new PushpalsError("config_invalid", `env ${name}: ${section}.${key} must be a number (got ${JSON.stringify(text)})`, {
           field: `${section}.${key}`,
@@ -125,6 +130,15 @@ function envLayers(env: Record<string, string | undefined>): { layer: ConfigLaye
     }
   }
   return out;
+}
+
+function isListOfNames(section: SectionName, key: string): boolean {
+  const schema = (SECTIONS[section].shape as Record<string, z.ZodType>)[key];
+  return schema instanceof z.ZodArray && (schema.element instanceof z.ZodString || schema.element instanceof z.ZodEnum);
+}
+
+function parseList(text: string): string[] {
+  return text.split(",").map((item) => item.trim()).filter(Boolean);
 }
 
 function parseBool(text: string): boolean | string {

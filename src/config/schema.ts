@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CheckCommand } from "../jobs/kinds.ts";
+import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 
 /**
  * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
@@ -40,7 +41,10 @@ const Install = z.strictObject({
   timeout_seconds: z.number().int().positive().max(3600),
 });
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install } as const;
+/** How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. */
+const Sandbox = SandboxSettings;
+
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install, sandbox: Sandbox } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -54,6 +58,7 @@ export const ConfigLayer = z.strictObject({
   repo: Repo.partial().optional(),
   workers: Workers.partial().optional(),
   install: Install.partial().optional(),
+  sandbox: Sandbox.partial().optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -64,4 +69,5 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   repo: { base_branch: null },
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
+  sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
 };
