@@ -7,7 +7,7 @@ import { makeRepo, PUSHPALS_BIN, type RepoOptions } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /**
- * Every preflight finding (PP001..PP009), shown through the real CLI: `pushpals doctor` (human and
+ * Every preflight finding (PP001..PP011), shown through the real CLI: `pushpals doctor` (human and
  * --json) and, for errors, `pushpals start` refusing with exit 6 and printing the finding and its fix.
  */
 
@@ -206,6 +206,44 @@ describe("errors: doctor reports them, start refuses (exit 6)", () => {
   });
 });
 
+describe("the sandbox (PP009 errors, PP011 when it is off)", () => {
+  const lastResort = /, or, as a last resort, set sandbox\.mode = "off" in \.pushpals\/config\.toml$/;
+
+  test("PP009 bubblewrap missing: an error naming the package, start refuses", async () => {
+    const { root } = await repo();
+    const env = { PATH: pathWithout("bwrap") };
+    expect(Bun.which("bwrap", env)).toBeNull();
+    await expectRefused(root, "PP009", /^bubblewrap \(bwrap\) is not installed, so job commands cannot be sandboxed$/, new RegExp(`^install it: apt-get install bubblewrap${lastResort.source}`), env);
+  });
+
+  test("PP009 bubblewrap installed but unable to create a sandbox (no user namespaces): bwrap's own words and the fixes", async () => {
+    const { root } = await repo();
+    const fake = scratch("pushpals-nouserns-");
+    const realBwrap = Bun.which("bwrap", { PATH: BASE_ENV.PATH });
+    // What bwrap says where unprivileged user namespaces are disabled; --help and --version are the real ones.
+    writeFileSync(
+      join(fake, "bwrap"),
+      `#!/bin/sh\ncase "$1" in --help|--version) exec ${realBwrap} "$1";; esac\necho "bwrap: No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces." >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const env = { PATH: `${fake}${delimiter}${BASE_ENV.PATH}` };
+    await expectRefused(
+      root,
+      "PP009",
+      /^bubblewrap [\d.]+ cannot start a sandbox here: bwrap: No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces\.$/,
+      new RegExp(`^enable unprivileged user namespaces \\(sysctl -w kernel\\.unprivileged_userns_clone=1.*\\)${lastResort.source}`),
+      env,
+    );
+  });
+
+  test("PP009 ok: a real sandbox starts, and how processes are limited is named", async () => {
+    const { root } = await repo();
+    const doctor = await pushpals(root, ["doctor"]);
+    expectPrinted(doctor.stdout, "PP009", "ok", /^bubblewrap [\d.]+ sandbox works \(process limit by (pids cgroup|RLIMIT_NPROC)\)$/);
+    expect(printed(doctor.stdout, "PP011")).toEqual([]);
+  });
+});
+
 describe("warnings: reported, and start still proceeds", () => {
   const started: string[] = [];
 
@@ -285,23 +323,24 @@ describe("warnings: reported, and start still proceeds", () => {
     expectPrinted((await pushpals(root, ["doctor"])).stdout, "PP008", "ok", /^no stale runtime files$/);
   }, 40_000);
 
-  test("PP009 bubblewrap missing: a warning only, start goes online; doctor does not mistake our own server for a port clash", async () => {
+  test("PP011 sandbox off: a loud warning on doctor and on every start, which still goes online; doctor does not mistake our own server for a port clash", async () => {
     const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = probe.port;
     probe.stop(true);
     const { root, paths } = await repo({ configToml: `[server]\nport = ${port}\n` });
-    const env = { PATH: pathWithout("bwrap") };
-    expect(Bun.which("bwrap", env)).toBeNull();
-    const warning = /^bubblewrap \(bwrap\) is not installed; commands run without a sandbox for now$/;
-    const fix = /^install it: apt-get install bubblewrap/;
+    // Off, bubblewrap is not needed at all.
+    const env = { PATH: pathWithout("bwrap"), PUSHPALS_SANDBOX_MODE: "off" };
+    const warning = /^SANDBOX OFF: sandbox\.mode is "off", so job commands \(checks, installs, codemods\) run unconfined with this user's files, network and credentials$/;
+    const fix = /^install bubblewrap \(apt-get install bubblewrap\) and remove sandbox\.mode = "off"/;
 
     const doctor = await pushpals(root, ["doctor"], env);
     expect(doctor.exitCode).toBe(0);
-    expectPrinted(doctor.stdout, "PP009", "warn", warning, fix);
+    expectPrinted(doctor.stdout, "PP011", "warn", warning, fix);
+    expect(printed(doctor.stdout, "PP009")).toEqual([]);
     expectPrinted(doctor.stdout, "PP007", "ok", new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is free$`));
 
     const r = await start(root, env);
-    expectPrinted(r.stdout, "PP009", "warn", warning, fix);
+    expectPrinted(r.stdout, "PP011", "warn", warning, fix);
     expect(r.stdout).toContain(`all systems online at http://127.0.0.1:${port}`);
 
     // While it runs, the port is held by this repository's own server: not an error.

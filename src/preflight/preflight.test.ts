@@ -56,3 +56,23 @@ test("minFreeBytes: the option wins over the env override, which wins over 500 M
     expect(byCode(await preflight(paths, { recover: false }), "PP006").map((f) => f.level)).toEqual(["ok"]);
   });
 });
+
+test("sandbox: PP009 proves a real bwrap sandbox starts; missing bwrap is an error with the fix; mode off is the loud PP011 instead", async () => {
+  const ok = byCode(await preflight(paths, { recover: false }), "PP009");
+  expect(ok).toEqual([{ code: "PP009", level: "ok", message: expect.stringMatching(/^bubblewrap [\d.]+ sandbox works \(process limit by (pids cgroup|RLIMIT_NPROC)\)$/) }]);
+
+  const missing = await withEnv("PATH", join(root, "no-such-bin"), () => preflight(paths, { recover: false }));
+  expect(byCode(missing, "PP009")).toEqual([
+    {
+      code: "PP009",
+      level: "error",
+      message: "bubblewrap (bwrap) is not installed, so job commands cannot be sandboxed",
+      fix: 'install it: apt-get install bubblewrap, or, as a last resort, set sandbox.mode = "off" in .pushpals/config.toml',
+    },
+  ]);
+
+  const off = await withEnv("PUSHPALS_SANDBOX_MODE", "off", () => preflight(paths, { recover: false }));
+  expect(byCode(off, "PP009")).toEqual([]);
+  expect(byCode(off, "PP011")).toEqual([{ code: "PP011", level: "warn", message: expect.stringMatching(/^SANDBOX OFF: /), fix: expect.stringContaining("apt-get install bubblewrap") }]);
+  expect(hasErrors(off)).toBe(false);
+});

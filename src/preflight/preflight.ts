@@ -7,6 +7,8 @@ import { isPushpalsError } from "../errors/pushpals-error.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { LATEST_SCHEMA_VERSION } from "../store/migrations.ts";
 import { ServerLock } from "../runtime/server-lock.ts";
+import { probeSandbox } from "../sandbox/probe.ts";
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { readServerInfo } from "../runtime/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
@@ -45,7 +47,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   if (config?.server.port) findings.push(await checkPort(config.server.port, runningServerPid(paths, config.server.port)));
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
   findings.push(checkDatabase(paths.dbPath));
-  findings.push(checkSandbox());
+  findings.push(await checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS));
   return findings;
 }
 
@@ -208,7 +210,23 @@ export async function checkPort(port: number, ownServerPid: number | null = null
   return error("PP007", `port ${port} on 127.0.0.1 is already in use`, `${change}, or stop what uses it (see \`ss -ltnp 'sport = :${port}'\`)`);
 }
 
-function checkSandbox(): Finding {
-  if (Bun.which("bwrap")) return ok("PP009", "bubblewrap (bwrap) found");
-  return warn("PP009", "bubblewrap (bwrap) is not installed; commands run without a sandbox for now", "install it: apt-get install bubblewrap (it becomes mandatory with sandboxing)");
+/** PP009: bwrap must actually start a sandbox here (a tiny probe), unless the sandbox is off (PP011). */
+async function checkSandbox(settings: SandboxSettings): Promise<Finding> {
+  if (settings.mode === "off") {
+    return warn(
+      "PP011",
+      'SANDBOX OFF: sandbox.mode is "off", so job commands (checks, installs, codemods) run unconfined with this user\'s files, network and credentials',
+      'install bubblewrap (apt-get install bubblewrap) and remove sandbox.mode = "off" from the config (or unset PUSHPALS_SANDBOX_MODE)',
+    );
+  }
+  const probe = await probeSandbox(settings);
+  if (!probe.ok) return error("PP009", probe.problem, probe.fix);
+  if (probe.processLimit === "none") {
+    return warn(
+      "PP009",
+      `bubblewrap ${probe.version} sandbox works, but sandbox.max_processes is not enforced: root is exempt from RLIMIT_NPROC and no writable pids cgroup was found`,
+      "run PushPals as a non-root user, or give it a pids cgroup (a writable cgroup v1 pids hierarchy, or cgroup v2 with the pids controller)",
+    );
+  }
+  return ok("PP009", `bubblewrap ${probe.version} sandbox works (process limit by ${probe.processLimit === "cgroup" ? "pids cgroup" : "RLIMIT_NPROC"})`);
 }

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
+import { probeSandbox } from "../../sandbox/probe.ts";
+import type { SandboxSettings } from "../../sandbox/sandbox-settings.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
 import { WorkerRuntime } from "../../workers/runtime.ts";
 import { cliContext } from "../context.ts";
@@ -27,6 +29,8 @@ export function registerWorker(program: Command): void {
           hint: `known kinds: ${BUILTIN_HANDLERS.map((h) => h.kind).join(", ")}`,
         });
       }
+      const sandbox = ctx.config().sandbox;
+      await requireSandbox(sandbox, (m) => process.stderr.write(`[worker ${opts.name}] ${m}\n`));
       const id = opts.id ?? newId("wrk");
       let reporter: ComponentReporter | null = null;
       const runtime = new WorkerRuntime({
@@ -38,6 +42,7 @@ export function registerWorker(program: Command): void {
         client: ctx.client,
         paths: ctx.paths,
         handlers,
+        sandbox,
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
         onEvent: (m) => (!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${opts.name}] ${m}\n`),
       });
@@ -51,4 +56,15 @@ export function registerWorker(program: Command): void {
       }
       process.exit(0);
     });
+}
+
+/** A worker whose sandbox cannot start refuses to claim jobs, rather than failing each one as if its checks failed. */
+async function requireSandbox(settings: SandboxSettings, warn: (message: string) => void): Promise<void> {
+  if (settings.mode === "off") {
+    warn('WARNING: sandbox.mode is "off": job commands run unconfined, with this user\'s files, network and credentials');
+    return;
+  }
+  const probe = await probeSandbox(settings);
+  if (probe.ok) return;
+  throw new PushpalsError("component_failed", `the job sandbox cannot start: ${probe.problem}`, { hint: probe.fix });
 }
