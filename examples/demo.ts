@@ -1,8 +1,9 @@
 /**
  * The Quickstart demo: the golden path on the bundled example package (examples/sample-repo), with the
  * real CLI as separate processes. It copies the example to a temp dir, makes it a git repository, then
- * runs `pushpals init`, `start --detach --workers 2`, `check --wait`, `status` and `stop`.
- * Exit 0 only when the checks passed. The runtime is always stopped and the temp dir always removed.
+ * runs `pushpals init`, `start --detach --workers 2`, `check --wait`, then a codemod as a PR
+ * (`run`, `pr --diff`, `pr merge`), `status` and `stop`. Exit 0 only when the checks passed and the PR
+ * merged. The runtime is always stopped and the temp dir always removed.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +35,8 @@ function must(result: { code: number; seconds: number }, what: string): number {
   return result.seconds;
 }
 
+const seconds = (s: number) => (Number.isNaN(s) ? "-" : `${s.toFixed(1)} s`);
+
 // Ctrl-C reaches the running CLI command, which exits; the demo then stops the runtime in `finally`.
 process.on("SIGINT", () => {});
 
@@ -42,6 +45,7 @@ let stopped = false;
 let checks = "not run";
 let onlineSeconds = Number.NaN;
 let checkSeconds = Number.NaN;
+let shipped = "not run";
 try {
   console.log(`example package copied to ${repo}`);
   cpSync(example, repo, { recursive: true, filter: (path) => !["node_modules", "dist"].includes(basename(path)) });
@@ -59,6 +63,12 @@ try {
   const check = pushpals("check", "--wait");
   checkSeconds = check.seconds;
   checks = check.code === 0 ? "passed" : check.code === 1 ? "FAILED" : `not finished (exit ${check.code})`;
+  // Routine toil as a reviewed change: the command runs sandboxed, may touch only package.json, and
+  // lands only through the checks on the exact commit and a compare-and-swap of main.
+  const runSeconds = must(pushpals("run", "--scope", "package.json", "--title", "Require Node.js 20 or newer", "--", "npm", "pkg", "set", "engines.node=>=20"), "pushpals run");
+  must(pushpals("pr", "1", "--diff"), "pushpals pr");
+  const mergeSeconds = must(pushpals("pr", "merge", "1"), "pushpals pr merge");
+  shipped = `PR #1 opened in ${seconds(runSeconds)} and merged in ${seconds(mergeSeconds)}`;
   must(pushpals("status"), "pushpals status");
 } catch (err) {
   console.error(`\ndemo: ${(err as Error).message}`);
@@ -71,8 +81,7 @@ try {
   rmSync(repo, { recursive: true, force: true });
 }
 
-const seconds = (s: number) => (Number.isNaN(s) ? "-" : `${s.toFixed(1)} s`);
 const runtime = !started ? "never started" : stopped ? "stopped" : "NOT stopped cleanly (see above)";
-const summary = `checks ${checks}; online in ${seconds(onlineSeconds)} with 2 WorkerPals; check took ${seconds(checkSeconds)}`;
+const summary = `checks ${checks}; online in ${seconds(onlineSeconds)} with 2 WorkerPals; check took ${seconds(checkSeconds)}; ${shipped}`;
 console.log(`\n${bold(`== demo: ${summary}; runtime ${runtime}; temp repo removed`)}`);
-process.exit(checks === "passed" && stopped ? 0 : 1);
+process.exit(checks === "passed" && shipped.includes("merged") && stopped ? 0 : 1);
