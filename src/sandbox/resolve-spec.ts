@@ -50,21 +50,38 @@ export function resolveSandboxSpec(request: SpecRequest): SandboxSpec {
   };
 }
 
+/** Version managers whose whole directory holds toolchains, never credentials (unlike ~/.cargo or ~/.local). */
+const TOOLCHAIN_ROOTS = new Set([".nvm", ".volta", ".bun", ".deno", ".pyenv", ".rbenv", ".asdf", ".nodenv", ".goenv"]);
+
 /**
- * PATH directories inside hidden ones (~/.bun/bin, ~/.nvm/.../bin) stay usable, read-only: only the
- * directory itself, or for a Node.js prefix (nvm, volta: `<prefix>/bin` next to `<prefix>/lib/node_modules`)
- * the prefix, so npm's links resolve. Never a whole home, which holds credentials.
+ * PATH directories inside hidden ones stay usable, read-only: a version manager's whole directory
+ * (~/.nvm, ~/.pyenv: shims need the rest of it), a Node.js prefix (`<prefix>/bin` next to
+ * `<prefix>/lib/node_modules`, so npm's links resolve), otherwise only the directory itself (~/.cargo/bin,
+ * ~/.local/bin: their parents hold credentials). Never a whole home.
  */
 function toolDirs(hidden: string[]): string[] {
   const dirs: string[] = [];
   for (const entry of (process.env.PATH ?? "").split(":")) {
     const dir = entry && existing(entry, "dir");
-    if (!dir || !hidden.some((h) => within(dir, h)) || hidden.includes(dir)) continue;
-    const prefix = dirname(dir);
-    const nodePrefix = basename(dir) === "bin" && !hidden.includes(prefix) && existing(join(prefix, "lib", "node_modules"), "dir");
-    dirs.push(nodePrefix ? prefix : dir);
+    if (!dir || hidden.includes(dir)) continue;
+    // The innermost hidden directory holding it (~/ rather than /home).
+    const home = hidden.filter((h) => within(dir, h)).sort((a, b) => b.length - a.length)[0];
+    if (!home) continue;
+    dirs.push(toolchainRoot(dir, home) ?? nodePrefix(dir, hidden) ?? dir);
   }
   return dirs;
+}
+
+function toolchainRoot(dir: string, home: string): string | null {
+  for (let cur = dir; cur !== home && within(cur, home); cur = dirname(cur)) {
+    if (TOOLCHAIN_ROOTS.has(basename(cur))) return cur;
+  }
+  return null;
+}
+
+function nodePrefix(dir: string, hidden: string[]): string | null {
+  const prefix = dirname(dir);
+  return !hidden.includes(prefix) && basename(dir) === "bin" && existing(join(prefix, "lib", "node_modules"), "dir") ? prefix : null;
 }
 
 function existing(path: string, kind: "dir" | "file"): string | null {
