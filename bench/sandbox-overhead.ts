@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBwrap } from "../src/sandbox/bwrap-binary.ts";
-import { pidsHierarchy } from "../src/sandbox/pids-cgroup.ts";
+import { processLimitMode } from "../src/sandbox/probe.ts";
 import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import type { CommandSandbox } from "../src/sandbox/sandbox-for.ts";
@@ -45,7 +45,7 @@ try {
     return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
   const base = stats("unsandboxed");
-  console.log(`sandbox-overhead: \`true\` via runCommand, ${runs} runs each, bubblewrap ${bwrap.version}, process limit by ${pidsHierarchy() ? "pids cgroup + RLIMIT_NPROC" : "RLIMIT_NPROC"}`);
+  console.log(`sandbox-overhead: \`true\` via runCommand, ${runs} runs each, bubblewrap ${bwrap.version}, process limit by ${{ cgroup: "pids cgroup", rlimit: "RLIMIT_NPROC", none: "nothing (root without a pids cgroup)" }[processLimitMode()]}`);
   console.log(`  ${"".padEnd(28)}  median     p99   overhead median / p99`);
   for (const [name] of variants) {
     const s = stats(name);

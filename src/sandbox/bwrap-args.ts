@@ -14,6 +14,12 @@ export interface BwrapInvocation {
   features: BwrapFeatures;
   /** The shell command to run (`sh -c`). */
   command: string;
+  /**
+   * Set RLIMIT_NPROC inside the sandbox first. Only there does it count just the sandbox's processes
+   * (set outside, an unprivileged user's every process on the machine would count); not needed when a
+   * pids cgroup limits the command, useless for root (exempt).
+   */
+  limitProcesses: boolean;
 }
 
 type Mount = { path: string; order: number; args: string[] };
@@ -49,19 +55,23 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
 
   args.push("--chdir", run.cwd, "--clearenv");
   for (const [key, value] of Object.entries(run.env)) args.push("--setenv", key, value);
-  args.push("--", "/bin/sh", "-c", `${limitScript(spec.limits)}\nexec sh -c "$1"`, "sh", run.command);
+  args.push("--");
+  if (run.limitProcesses) args.push("/bin/sh", "-c", `${processLimitScript(spec.limits.maxProcesses)}\nexec sh -c "$1"`, "sh", run.command);
+  else args.push("sh", "-c", run.command);
   return args;
 }
 
+/** The process-count flag is -u in bash and busybox, -p in dash. */
+function processLimitScript(max: number): string {
+  return `{ ulimit -u ${max} 2>/dev/null || ulimit -p ${max}; } || { echo 'pushpals: could not apply the sandbox process limit' >&2; exit 125; }`;
+}
+
 /**
- * Sets the rlimits inside the sandbox (inside its user namespace, so RLIMIT_NPROC counts only the
- * sandbox's processes), then execs the command. The shell builtin costs nothing, where prlimit would
- * cost an exec. The process-count flag is -u in bash and busybox, -p in dash.
+ * RLIMIT_AS and RLIMIT_CPU, per process, for the shell that execs bwrap: everything in the sandbox
+ * inherits them, and a shell builtin costs nothing where prlimit or another shell would cost an exec.
  */
-export function limitScript(limits: SandboxLimits): string {
-  const { memoryMb, cpuSeconds, maxProcesses } = limits;
-  const apply = `ulimit -v ${memoryMb * 1024} && ulimit -t ${cpuSeconds} && { ulimit -u ${maxProcesses} 2>/dev/null || ulimit -p ${maxProcesses}; }`;
-  return `${apply} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
+export function memoryAndCpuLimitScript(limits: SandboxLimits): string {
+  return `ulimit -v ${limits.memoryMb * 1024} && ulimit -t ${limits.cpuSeconds} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
 }
 
 function depth(path: string): number {

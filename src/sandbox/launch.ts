@@ -1,5 +1,5 @@
 import { commandEnv, sandboxEnv } from "../workers/command-env.ts";
-import { bwrapArgs } from "./bwrap-args.ts";
+import { bwrapArgs, memoryAndCpuLimitScript } from "./bwrap-args.ts";
 import { findBwrap } from "./bwrap-binary.ts";
 import { createPidsCgroup, type PidsCgroup } from "./pids-cgroup.ts";
 import type { CommandSandbox } from "./sandbox-for.ts";
@@ -16,11 +16,13 @@ export class SandboxUnavailable extends Error {
 }
 
 export interface Launch {
-  /** What to exec (after run-command's watchdog) to run the command. */
+  /** Shell lines run before exec (after run-command's watchdog): enter the cgroup, set the rlimits. */
+  prelude: string;
+  /** What to exec then to run the command. */
   argv: string[];
   /** The environment of that process; inside the sandbox bwrap replaces it with the command's own. */
   env: Record<string, string>;
-  /** The process enters it before exec, so everything the command starts counts against its limit. */
+  /** Removed once the command is done (see `PidsCgroup.release`). */
   cgroup: PidsCgroup | null;
 }
 
@@ -28,11 +30,14 @@ export interface Launch {
 const BWRAP_PROCESSES = 2;
 
 export function launchCommand(command: string, sandbox: CommandSandbox, options: { cwd: string; env?: Record<string, string> }): Launch {
-  if (sandbox === "off") return { argv: ["sh", "-c", command], env: commandEnv(options.env), cgroup: null };
+  if (sandbox === "off") return { prelude: "", argv: ["sh", "-c", command], env: commandEnv(options.env), cgroup: null };
   const bwrap = findBwrap();
   if (!bwrap) throw new SandboxUnavailable("bubblewrap (bwrap) is not installed, so the command cannot be sandboxed", "apt-get install bubblewrap");
   const env = sandboxEnv({ ...sandbox.env, ...options.env });
-  const args = bwrapArgs(sandbox, { cwd: options.cwd, env, features: bwrap.features, command });
   const cgroup = createPidsCgroup(sandbox.limits.maxProcesses + BWRAP_PROCESSES);
-  return { argv: [bwrap.path, ...args], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cgroup };
+  const limitProcesses = !cgroup && process.getuid?.() !== 0;
+  const args = bwrapArgs(sandbox, { cwd: options.cwd, env, features: bwrap.features, command, limitProcesses });
+  // Entering the cgroup happens after run-command started its watchdog, which so stays out of the count.
+  const enter = cgroup ? `echo $$ > '${cgroup.procsFile}' || { echo 'pushpals: cannot enter the process-limit cgroup' >&2; exit 125; }\n` : "";
+  return { prelude: enter + memoryAndCpuLimitScript(sandbox.limits), argv: [bwrap.path, ...args], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cgroup };
 }

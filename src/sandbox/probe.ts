@@ -37,7 +37,7 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
       sandbox,
       onLine: (_stream, line) => lines.push(line),
     });
-    if (run.exitCode === 0 && lines.includes("ok")) return { ok: true, version: bwrap.version, processLimit: processLimit() };
+    if (run.exitCode === 0 && lines.includes("ok")) return { ok: true, version: bwrap.version, processLimit: processLimitMode() };
     const why = run.timedOut ? `did not finish within ${timeoutMs / 1000} s` : lines.find((l) => l.trim()) ?? `exited ${run.exitCode ?? run.signal}`;
     return { ok: false, problem: `bubblewrap ${bwrap.version} cannot start a sandbox here: ${why}`, fix: USERNS_FIX };
   } catch (err) {
@@ -47,7 +47,8 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
   }
 }
 
-function processLimit(): ProcessLimit {
+/** How sandbox.max_processes is enforced on this machine, for this user. */
+export function processLimitMode(): ProcessLimit {
   if (pidsHierarchy()) return "cgroup";
   return process.getuid?.() === 0 ? "none" : "rlimit";
 }

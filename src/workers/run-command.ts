@@ -44,11 +44,9 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   // The watchdog kills the command's whole process group if this worker dies (even by kill -9), so a
   // dead worker never leaves a test runner behind. It exits with the group when the command ends.
   const watchdog = `(while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 -$$) >/dev/null 2>&1 </dev/null &`;
-  // Entering the cgroup after the watchdog started keeps the watchdog out of the command's process count.
-  const enter = launch.cgroup ? `echo $$ > '${launch.cgroup.procsFile}' || { echo 'pushpals: cannot enter the process-limit cgroup' >&2; exit 125; }` : "";
   let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   try {
-    child = Bun.spawn(["sh", "-c", `${watchdog}\n${enter}\nexec "$@"`, "pushpals-command", ...launch.argv], {
+    child = Bun.spawn(["sh", "-c", `${watchdog}\n${launch.prelude}\nexec "$@"`, "pushpals-command", ...launch.argv], {
       cwd: options.cwd,
       env: launch.env,
       stdin: "ignore",
