@@ -74,6 +74,9 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   app.service.graceRunningLeases("server restarted; running jobs get a fresh lease");
   app.components.ready("server", "server", process.pid, null);
   app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
+  // Weakened boundaries get their own entries, so they stand out in the trail rather than hide in the config.
+  if (config.sandbox.mode === "off") app.service.audit("server", "sandbox.disabled", null, { mode: "off", reason: "sandbox.mode = \"off\" in the effective config" });
+  if (config.sandbox.network.length > 0) app.service.audit("server", "sandbox.network_granted", null, { kinds: config.sandbox.network });
 
   const reportedKept = new Set<string>();
   const janitor = async () => {
