@@ -1,6 +1,6 @@
 import { SANDBOX_HOME, type SandboxLimits, type SandboxSpec } from "./sandbox-spec.ts";
 
-/** Options of the installed bwrap that not every version has (see `bwrapFeatures`). */
+/** Options of the installed bwrap that not every version has (read by `findBwrap`). */
 export interface BwrapFeatures {
   disableUserns: boolean;
   tmpfsSize: boolean;
