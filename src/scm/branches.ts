@@ -55,3 +55,16 @@ export async function worktreesWithBranch(repoRoot: string, branch: string, ownD
   }
   return found;
 }
+
+/** Every job branch (`pushpals/<job-id>`) with the commit it points at. */
+export async function listJobBranches(repoRoot: string): Promise<{ branch: string; jobId: string; sha: string }[]> {
+  const r = await git(["for-each-ref", "--format=%(refname:short)%00%(objectname)", "refs/heads/pushpals/"], { cwd: repoRoot, allowFailure: true });
+  if (r.exitCode !== 0) return [];
+  return r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [branch = "", sha = ""] = line.split("\0");
+      return { branch, jobId: branch.slice("pushpals/".length), sha };
+    });
+}

@@ -4,6 +4,7 @@ import { isTerminal } from "../jobs/states.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime/server-file.ts";
 import { pruneFinishedWorktrees } from "../scm/worktree.ts";
+import { listJobBranches } from "../scm/branches.ts";
 import { ServerLock } from "../runtime/server-lock.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
@@ -93,6 +94,11 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     }
   };
   await janitor();
+  // Job branches the database does not know (a restored backup, a copied repository): kept, reported once.
+  for (const orphan of await listJobBranches(paths.repoRoot)) {
+    if (store.getJob(orphan.jobId)) continue;
+    app.service.audit("server", "branch.unknown", null, { ...orphan, kept: true });
+  }
   const janitorTimer = setInterval(janitor, 60_000);
   // Workers run on this machine: one whose process is gone (kill -9, OOM) gets its jobs returned now,
   // not a lease later. A paused worker is still alive and is left to its lease.
