@@ -219,3 +219,21 @@ for (const point of ["merge.before-update-ref", "merge.after-update-ref"]) {
     expect(leftoverWorktrees(c)).toEqual([]);
   }, 60_000);
 }
+
+test("the PR API refuses bad numbers and unknown PRs with 4xx, and a merged PR cannot be closed", async () => {
+  const { c } = await startCluster();
+  const info = JSON.parse(readFileSync(c.paths.serverFile, "utf8")) as { url: string };
+  for (const path of ["/prs/0", "/prs/abc", "/prs/1%2F..", "/prs/-1", "/prs/99999999999"]) {
+    expect((await fetch(`${info.url}${path}`)).status).toBe(400);
+  }
+  expect((await fetch(`${info.url}/prs/42`)).status).toBe(404);
+  expect((await fetch(`${info.url}/prs?state=weird`)).status).toBe(400);
+  const opened = openPr(c, "src/**", "echo more >> src/a.txt");
+  expect(c.cli(["pr", "merge", String(opened.number)]).exitCode).toBe(0);
+  const close = c.cli(["pr", "close", String(opened.number)]);
+  expect(close.exitCode).toBe(5);
+  expect(close.stderr).toContain("already merged");
+  const again = c.cli(["pr", "merge", String(opened.number)]);
+  expect(again.exitCode).toBe(5);
+  expect(again.stderr).toContain("is merged");
+}, 60_000);
