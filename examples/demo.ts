@@ -13,6 +13,14 @@ const bin = resolve(import.meta.dir, "../bin/pushpals");
 const example = resolve(import.meta.dir, "sample-repo");
 const repo = mkdtempSync(join(tmpdir(), "pushpals-demo-"));
 
+// The Quickstart must work with only Node, npm and git. Without bubblewrap the demo (on its own bundled
+// example) runs with the sandbox off, and says so; on a real repository `start` refuses (PP009).
+const demoEnv: Record<string, string> = Bun.which("bwrap") ? {} : { PUSHPALS_SANDBOX_MODE: "off" };
+if (demoEnv.PUSHPALS_SANDBOX_MODE) {
+  console.log("NOTE: bubblewrap is not installed, so this demo runs its commands WITHOUT the sandbox.");
+  console.log("      Install it (apt-get install bubblewrap) before using PushPals on a real repository.");
+}
+
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 
 function git(...args: string[]): void {
@@ -25,7 +33,7 @@ function git(...args: string[]): void {
 function pushpals(...args: string[]): { code: number; seconds: number } {
   console.log(`\n${bold(`== pushpals ${args.join(" ")}`)}`);
   const t0 = performance.now();
-  const r = Bun.spawnSync([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  const r = Bun.spawnSync([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "inherit", stderr: "inherit", env: { ...process.env, ...demoEnv } });
   if (r.signalCode) throw new Error(`pushpals ${args[0]} was stopped by ${r.signalCode}`);
   return { code: r.exitCode ?? 1, seconds: (performance.now() - t0) / 1000 };
 }
