@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { MergeMethod } from "./remote-pr-provider.ts";
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * A `[github]` config section (snake_case, like the others). No token key: a token must not be
+ * committed; it comes from the environment, the local override or `gh` (see resolveGithubToken).
+ */
+export const GithubSection = z.strictObject({
+  /** "owner/name". */
+  repository: z.string().refine((s) => s.split("/").length === 2 && s.split("/").every((p) => NAME.test(p) && p !== "." && p !== ".."), 'must be "owner/name"'),
+  /** https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
+  api_url: z.url({ protocol: /^https$/ }).default("https://api.github.com"),
+  /** Where branches are pushed; default derived from api_url and repository. */
+  remote_url: z.url({ protocol: /^https$/ }).nullable().default(null),
+  merge_method: MergeMethod.default("merge"),
+  request_timeout_seconds: z.number().int().positive().max(600).default(30),
+});
+export type GithubSection = z.infer<typeof GithubSection>;
+
+export interface GithubTarget {
+  owner: string;
+  repo: string;
+  apiUrl: string;
+  /** https://HOST/OWNER/REPO.git, never with credentials. */
+  remoteUrl: string;
+}
+
+export function githubTarget(section: GithubSection): GithubTarget {
+  const [owner = "", repo = ""] = section.repository.split("/");
+  const apiUrl = section.api_url.replace(/\/+$/, "");
+  return { owner, repo, apiUrl, remoteUrl: section.remote_url ?? `${webOrigin(apiUrl)}/${owner}/${repo}.git` };
+}
+
+/** api.github.com -> github.com; https://HOST/api/v3 -> https://HOST. */
+function webOrigin(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  return url.origin;
+}
