@@ -176,7 +176,7 @@ test("a base that moves during the checks is detected: the PR is rebased and che
   const { data } = await c.client.request<{ job: Job }>("POST", "/jobs", {
     kind: "merge",
     actor: "test",
-    input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
+    input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
   });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   // Someone else lands a commit on main while the checks run.

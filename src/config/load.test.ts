@@ -16,6 +16,8 @@ const DEFAULTS: PushpalsConfig = {
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
   sandbox: { mode: "bwrap", network: [], install_network: true, memory_mb: 4096, cpu_seconds: 1800, max_processes: 512, max_output_mb: 64 },
+  pr: { provider: "local" },
+  github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -75,6 +77,8 @@ describe("defaults", () => {
       workers: DEFAULTS.workers,
       install: DEFAULTS.install,
       sandbox: DEFAULTS.sandbox,
+      pr: DEFAULTS.pr,
+      github: DEFAULTS.github,
     });
   });
 });

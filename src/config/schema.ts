@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CheckCommand } from "../jobs/kinds.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
+import { GithubSection } from "../prs/github/github-settings.ts";
 
 /**
  * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
@@ -44,7 +45,15 @@ const Install = z.strictObject({
 /** How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. */
 const Sandbox = SandboxSettings;
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install, sandbox: Sandbox } as const;
+/** Where PRs live: `local` (the PushPals database, no account needed) or `github`. */
+const Pr = z.strictObject({
+  provider: z.enum(["local", "github"]),
+});
+
+/** The `github` provider's settings; `repository` is required once `pr.provider = "github"`. */
+const Github = GithubSection.extend({ repository: GithubSection.shape.repository.nullable() });
+
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -59,6 +68,8 @@ export const ConfigLayer = z.strictObject({
   workers: Workers.partial().optional(),
   install: Install.partial().optional(),
   sandbox: Sandbox.partial().optional(),
+  pr: Pr.partial().optional(),
+  github: Github.partial().optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -70,4 +81,6 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
+  pr: { provider: "local" },
+  github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 },
 };

@@ -37,7 +37,7 @@ export const EVENT_SCHEMAS = {
     failureClass: FailureClass.optional(),
   }),
   "pr.opened": z.object({ number: z.number().int(), jobId: z.string(), title: z.string(), headSha: z.string(), baseBranch: z.string() }),
-  "pr.merged": z.object({ number: z.number().int(), jobId: z.string(), mergedSha: z.string(), previousBaseSha: z.string(), baseBranch: z.string() }),
+  "pr.merged": z.object({ number: z.number().int(), jobId: z.string(), mergedSha: z.string(), previousBaseSha: z.string().nullable(), baseBranch: z.string() }),
   "pr.merge_failed": z.object({ number: z.number().int(), jobId: z.string(), failureClass: FailureClass.optional(), message: z.string() }),
   "pr.closed": z.object({ number: z.number().int(), actor: z.string(), reason: z.string() }),
 } as const;

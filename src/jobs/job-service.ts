@@ -92,56 +92,59 @@ export class JobService {
   }
 
   enqueue(request: EnqueueRequest): { job: Job; deduped: boolean } {
+    return this.write((ctx) => this.enqueueWithin(ctx, request));
+  }
+
+  /** Enqueue as part of an enclosing write (a transition effect): one transaction, events after its commit. */
+  enqueueWithin(ctx: WriteContext, request: EnqueueRequest): { job: Job; deduped: boolean } {
     const input = parseJobInput(request.kind, request.input);
-    return this.write((ctx) => {
-      if (request.dedupeKey) {
-        const existing = this.store.findActiveJobByDedupeKey(request.dedupeKey);
-        if (existing) return { job: existing, deduped: true };
-      }
-      const state = request.blockedReason ? "blocked" : "queued";
-      const job: Job = {
-        id: newId("job"),
-        kind: request.kind,
-        input,
-        priority: request.priority ?? 0,
-        dedupeKey: request.dedupeKey ?? null,
-        state,
-        attempt: 0,
-        maxAttempts: request.maxAttempts ?? 3,
-        generation: 0,
-        workerId: null,
-        leaseExpiresAt: null,
-        runAfter: null,
-        cancelRequested: false,
-        blockedReason: request.blockedReason ?? null,
-        progress: null,
-        result: null,
-        failure: null,
-        logLines: 0,
-        logDropped: 0,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        createdBy: request.actor,
-      };
-      this.store.insertJob(job);
-      ctx.emit("job.created", job.id, {
-        jobId: job.id,
-        kind: job.kind,
-        priority: job.priority,
-        dedupeKey: job.dedupeKey,
-        state,
-        actor: request.actor,
-      });
-      ctx.audit(request.actor, "job.created", job.id, {
-        kind: job.kind,
-        input: job.input,
-        priority: job.priority,
-        dedupeKey: job.dedupeKey,
-        maxAttempts: job.maxAttempts,
-      });
-      recordTransition(ctx, job, null, { to: state, actor: request.actor, reason: request.blockedReason ?? "enqueued" });
-      return { job, deduped: false };
+    if (request.dedupeKey) {
+      const existing = this.store.findActiveJobByDedupeKey(request.dedupeKey);
+      if (existing) return { job: existing, deduped: true };
+    }
+    const state = request.blockedReason ? "blocked" : "queued";
+    const job: Job = {
+      id: newId("job"),
+      kind: request.kind,
+      input,
+      priority: request.priority ?? 0,
+      dedupeKey: request.dedupeKey ?? null,
+      state,
+      attempt: 0,
+      maxAttempts: request.maxAttempts ?? 3,
+      generation: 0,
+      workerId: null,
+      leaseExpiresAt: null,
+      runAfter: null,
+      cancelRequested: false,
+      blockedReason: request.blockedReason ?? null,
+      progress: null,
+      result: null,
+      failure: null,
+      logLines: 0,
+      logDropped: 0,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      createdBy: request.actor,
+    };
+    this.store.insertJob(job);
+    ctx.emit("job.created", job.id, {
+      jobId: job.id,
+      kind: job.kind,
+      priority: job.priority,
+      dedupeKey: job.dedupeKey,
+      state,
+      actor: request.actor,
     });
+    ctx.audit(request.actor, "job.created", job.id, {
+      kind: job.kind,
+      input: job.input,
+      priority: job.priority,
+      dedupeKey: job.dedupeKey,
+      maxAttempts: job.maxAttempts,
+    });
+    recordTransition(ctx, job, null, { to: state, actor: request.actor, reason: request.blockedReason ?? "enqueued" });
+    return { job, deduped: false };
   }
 
   claim(workerId: string, kinds: readonly string[]): Claim | null {

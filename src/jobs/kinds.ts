@@ -78,6 +78,10 @@ export const MergeInput = z.strictObject({
   /** The commit the change was made on: the rebase replays `baseSha..headSha`. */
   baseSha: Sha,
   baseBranch: z.string().min(1).max(255),
+  /** The PR's branch, title and body: a remote provider's PR is (re)published from them. */
+  headBranch: z.string().min(1).max(255),
+  title: z.string().min(1).max(200),
+  body: z.string().max(20_000).default(""),
   checks: ChecksSnapshot,
   install: InstallSettings.optional(),
   /** The PR's checks verdict (bound to its head SHA): a fast-forward with the same commands need not rerun them. */
@@ -88,10 +92,25 @@ export const MergeInput = z.strictObject({
       results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
     })
     .optional(),
+  /** Set when the PR lives on a remote provider too: there the provider merges it, bound to `headSha`. */
+  remote: z.strictObject({ provider: z.literal("github"), number: z.number().int().positive(), pushedSha: Sha }).nullable().default(null),
   /** How many times the base may move under a merge before it gives up with `conflict`. */
   maxRounds: z.number().int().min(1).max(10).default(3),
 });
 export type MergeInput = z.infer<typeof MergeInput>;
+
+/** Push a PR's branch to the remote provider and open or update its PR there (SourceControlManager). */
+export const PublishInput = z.strictObject({
+  prNumber: z.number().int().positive(),
+  headBranch: z.string().min(1).max(255),
+  headSha: Sha,
+  baseBranch: z.string().min(1).max(255),
+  title: z.string().min(1).max(200),
+  body: z.string().max(20_000),
+  /** What the remote branch should hold now (null: it must not exist): the push is a compare-and-swap too. */
+  expectedRemoteSha: Sha.nullable(),
+});
+export type PublishInput = z.infer<typeof PublishInput>;
 
 export const JOB_KINDS = {
   checks: ChecksInput,
@@ -99,6 +118,7 @@ export const JOB_KINDS = {
   directive: DirectiveInput,
   run: RunInput,
   merge: MergeInput,
+  publish: PublishInput,
 } as const;
 
 export type JobKind = keyof typeof JOB_KINDS;

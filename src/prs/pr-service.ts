@@ -3,7 +3,7 @@ import type { JobService } from "../jobs/job-service.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal, type JobState } from "../jobs/states.ts";
-import { MergeOutcome, PrProposal, type PrState, type PullRequest } from "./pr-types.ts";
+import { MergeOutcome, PrProposal, RemotePr, type PrState, type PullRequest } from "./pr-types.ts";
 
 /**
  * Pull requests of the `local` provider: they live in the store. A PR is opened by its `run` job's
@@ -12,12 +12,16 @@ import { MergeOutcome, PrProposal, type PrState, type PullRequest } from "./pr-t
  * with the base ref).
  */
 export class PrService {
-  constructor(private readonly jobs: JobService) {
+  constructor(
+    private readonly jobs: JobService,
+    private readonly provider: "local" | "github" = "local",
+  ) {
     jobs.onTransition((ctx, job, from) => this.onTransition(ctx, job, from));
   }
 
   private onTransition(ctx: WriteContext, job: Job, _from: JobState): void {
     if (job.kind === "run" && job.state === "succeeded") this.open(ctx, job);
+    if (job.kind === "publish" && job.state === "succeeded") this.published(ctx, job);
     if (job.kind !== "merge") return;
     const number = (job.input as { prNumber: number }).prNumber;
     const pr = ctx.store.getPullRequest(number);
@@ -41,7 +45,8 @@ export class PrService {
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
     const pr = ctx.store.insertPullRequest({
       ...parsed.data,
-      provider: "local",
+      provider: this.provider,
+      remote: null,
       state: "open",
       jobId: job.id,
       createdBy: job.createdBy,
@@ -54,6 +59,22 @@ export class PrService {
     });
     ctx.emit("pr.opened", job.id, { number: pr.number, jobId: job.id, title: pr.title, headSha: pr.headSha, baseBranch: pr.baseBranch });
     ctx.audit("scm", "pr.opened", `pr#${pr.number}`, { jobId: job.id, headSha: pr.headSha, baseSha: pr.baseSha, files: pr.files.map((f) => f.path), checks: pr.checks.state });
+    if (this.provider !== "local") this.publish(ctx, pr);
+  }
+
+  /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */
+  private publish(ctx: WriteContext, pr: PullRequest): void {
+    const input = { prNumber: pr.number, headBranch: pr.headBranch, headSha: pr.headSha, baseBranch: pr.baseBranch, title: pr.title, body: pr.body, expectedRemoteSha: pr.remote?.pushedSha ?? null };
+    this.jobs.enqueueWithin(ctx, { kind: "publish", input, actor: "scm", dedupeKey: `publish:${pr.number}`, priority: 5 });
+  }
+
+  private published(ctx: WriteContext, job: Job): void {
+    const number = (job.input as { prNumber: number }).prNumber;
+    const pr = ctx.store.getPullRequest(number);
+    const parsed = RemotePr.safeParse((job.result as { remote?: unknown } | null)?.remote);
+    if (!pr || !parsed.success) throw new PushpalsError("invalid_input", "result.remote: not a remote PR", { field: "result.remote" });
+    ctx.store.updatePullRequest({ ...pr, remote: parsed.data, updatedAt: ctx.now });
+    ctx.audit("scm", "pr.published", `pr#${number}`, { jobId: job.id, ...parsed.data });
   }
 
   private merged(ctx: WriteContext, job: Job, pr: PullRequest): void {

@@ -49,7 +49,8 @@ export type PrProposal = z.infer<typeof PrProposal>;
 /** The outcome of a `merge` job, recorded on the PR in the same transaction as the job's success. */
 export const MergeOutcome = z.object({
   mergedSha: z.string().regex(/^[0-9a-f]{40}$/),
-  previousBaseSha: z.string().regex(/^[0-9a-f]{40}$/),
+  /** Null when a remote provider merged it: the local base branch is then updated by the next fetch, not by PushPals. */
+  previousBaseSha: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
   checks: PrChecks,
   rebased: z.boolean(),
   /** Worktrees (the user's own checkout) that have the base branch checked out: their files are still at the old commit. */
@@ -57,9 +58,20 @@ export const MergeOutcome = z.object({
 });
 export type MergeOutcome = z.infer<typeof MergeOutcome>;
 
+/** The PR's twin on a remote provider, as the last `publish` job left it. */
+export const RemotePr = z.object({
+  provider: z.literal("github"),
+  number: z.number().int().positive(),
+  url: z.string(),
+  pushedSha: z.string().regex(/^[0-9a-f]{40}$/),
+});
+export type RemotePr = z.infer<typeof RemotePr>;
+
 export interface PullRequest extends PrProposal {
   number: number;
-  provider: "local";
+  /** Where the PR lives: always in the store; with `github`, also on GitHub (see `remote`). */
+  provider: "local" | "github";
+  remote: RemotePr | null;
   state: PrState;
   jobId: string;
   createdBy: string;

@@ -27,6 +27,8 @@ export interface AppOptions {
   tickMs: number;
   sse: SseOptions;
   jobs: Partial<JobServiceOptions>;
+  /** `pr.provider`: with `github`, opening a PR also queues its publish job. */
+  prProvider?: "local" | "github";
 }
 
 export interface RunningApp {
@@ -50,7 +52,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const service = new JobService(store, bus, options.jobs);
   const commit = new GroupCommit(service);
   const components = new ComponentService(service);
-  const prs = new PrService(service);
+  const prs = new PrService(service, options.prProvider ?? "local");
   const router = new Router();
   const streams = new AbortController();
 

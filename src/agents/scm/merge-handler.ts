@@ -1,5 +1,7 @@
+import type { PushpalsConfig } from "../../config/schema.ts";
 import { failpoint } from "../../faults/failpoint.ts";
 import { MergeInput } from "../../jobs/kinds.ts";
+import { githubRemote, publishPr } from "./github-remote.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
@@ -28,76 +30,111 @@ const short = (sha: string) => sha.slice(0, 12);
  * finds the base at the recorded candidate knows the ref moved and only reports it, so the base is
  * always either the old commit or exactly the checked candidate, and the PR ends up agreeing with it.
  */
-export const mergeHandler: JobHandler = {
-  kind: "merge",
-  async run(ctx) {
-    const input = MergeInput.parse(ctx.job.input);
-    const repo = ctx.paths.repoRoot;
-    const baseRef = `refs/heads/${input.baseBranch}`;
-    const current = await resolveCommit(repo, baseRef);
-    if (!current) throw new JobFailure("invalid_input", `the base branch ${input.baseBranch} does not exist any more`, { command: `git rev-parse ${baseRef}` });
+export function createMergeHandler(settings: Pick<PushpalsConfig, "pr" | "github">): JobHandler {
+  return {
+    kind: "merge",
+    run: (ctx) => {
+      const input = MergeInput.parse(ctx.job.input);
+      if (input.remote || settings.pr.provider === "github") return mergeOnGithub(ctx, input, settings.github);
+      return mergeLocally(ctx, input);
+    },
+  };
+}
 
-    // An earlier attempt that died (kill -9, lost lease) may have left its worktree: it is ours to clear.
-    await removeJobWorktrees(ctx.paths, ctx.job.id);
-    const intent = ctx.job.progress as Partial<MergeIntent> | null;
-    if (intent?.step === "merging" && intent.candidate === current && intent.base && intent.checks) {
-      ctx.log("system", `an earlier attempt already moved ${input.baseBranch} to ${short(current)}: recording the merge`);
-      return outcome(ctx, input.baseBranch, { base: intent.base, candidate: current, checks: intent.checks, rebased: intent.rebased ?? false });
-    }
-    if (await isAncestor(repo, input.headSha, current)) {
-      ctx.log("system", `${short(input.headSha)} is already on ${input.baseBranch}: nothing to move`);
-      return outcome(ctx, input.baseBranch, { base: current, candidate: current, checks: { state: "none", sha: current, results: [] }, rebased: false });
-    }
+async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOutcome> {
+  const repo = ctx.paths.repoRoot;
+  const baseRef = `refs/heads/${input.baseBranch}`;
+  const current = await resolveCommit(repo, baseRef);
+  if (!current) throw new JobFailure("invalid_input", `the base branch ${input.baseBranch} does not exist any more`, { command: `git rev-parse ${baseRef}` });
 
-    for (let round = 1; round <= input.maxRounds; round++) {
-      const base = (await resolveCommit(repo, baseRef)) ?? current;
-      const fastForward = await isAncestor(repo, base, input.headSha);
-      // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
-      const reuse = fastForward && coversCommands(input.headChecks, input.headSha, input.checks.commands) ? input.headChecks : null;
-      const dir = reuse ? null : await jobWorktree(ctx, input.headSha);
-      try {
-        let candidate = input.headSha;
-        let rebased = false;
-        if (dir && !fastForward) {
-          ctx.log("system", `$ git rebase --onto ${short(base)} ${short(input.baseSha)}    # PR #${input.prNumber} onto ${input.baseBranch}`);
-          const r = await rebaseOnto(dir, base, input.baseSha);
-          if (!r.ok) {
-            throw new JobFailure("conflict", `PR #${input.prNumber} conflicts with ${input.baseBranch} at ${short(base)} in: ${r.conflicts.join(", ") || "(see the log)"}`, {
-              command: `git rebase --onto ${base} ${input.baseSha}`,
-              logExcerpt: [`conflicting files: ${r.conflicts.join(", ")}`, r.message].join("\n"),
-              paths: r.conflicts.slice(0, 1000),
-            });
-          }
-          candidate = r.commit;
-          rebased = true;
+  // An earlier attempt that died (kill -9, lost lease) may have left its worktree: it is ours to clear.
+  await removeJobWorktrees(ctx.paths, ctx.job.id);
+  const intent = ctx.job.progress as Partial<MergeIntent> | null;
+  if (intent?.step === "merging" && intent.candidate === current && intent.base && intent.checks) {
+    ctx.log("system", `an earlier attempt already moved ${input.baseBranch} to ${short(current)}: recording the merge`);
+    return outcome(ctx, input.baseBranch, { base: intent.base, candidate: current, checks: intent.checks, rebased: intent.rebased ?? false });
+  }
+  if (await isAncestor(repo, input.headSha, current)) {
+    ctx.log("system", `${short(input.headSha)} is already on ${input.baseBranch}: nothing to move`);
+    return outcome(ctx, input.baseBranch, { base: current, candidate: current, checks: { state: "none", sha: current, results: [] }, rebased: false });
+  }
+
+  for (let round = 1; round <= input.maxRounds; round++) {
+    const base = (await resolveCommit(repo, baseRef)) ?? current;
+    const fastForward = await isAncestor(repo, base, input.headSha);
+    // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
+    const reuse = fastForward && coversCommands(input.headChecks, input.headSha, input.checks.commands) ? input.headChecks : null;
+    const dir = reuse ? null : await jobWorktree(ctx, input.headSha);
+    try {
+      let candidate = input.headSha;
+      let rebased = false;
+      if (dir && !fastForward) {
+        ctx.log("system", `$ git rebase --onto ${short(base)} ${short(input.baseSha)}    # PR #${input.prNumber} onto ${input.baseBranch}`);
+        const r = await rebaseOnto(dir, base, input.baseSha);
+        if (!r.ok) {
+          throw new JobFailure("conflict", `PR #${input.prNumber} conflicts with ${input.baseBranch} at ${short(base)} in: ${r.conflicts.join(", ") || "(see the log)"}`, {
+            command: `git rebase --onto ${base} ${input.baseSha}`,
+            logExcerpt: [`conflicting files: ${r.conflicts.join(", ")}`, r.message].join("\n"),
+            paths: r.conflicts.slice(0, 1000),
+          });
         }
-        let checks: PrChecks;
-        if (reuse) {
-          checks = reuse;
-          ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
-        } else {
-          ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
-          checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
-        }
-        const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
-        await ctx.progress(planned);
-        await failpoint("merge.before-update-ref");
-        if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
-          ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
-          await failpoint("merge.after-update-ref");
-          return outcome(ctx, input.baseBranch, planned);
-        }
-        const moved = await resolveCommit(repo, baseRef);
-        ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
-      } finally {
-        if (dir) await removeAttemptWorktree(ctx.paths, dir);
+        candidate = r.commit;
+        rebased = true;
       }
+      let checks: PrChecks;
+      if (reuse) {
+        checks = reuse;
+        ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
+      } else {
+        ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
+        checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
+      }
+      const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
+      await ctx.progress(planned);
+      await failpoint("merge.before-update-ref");
+      if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
+        ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
+        await failpoint("merge.after-update-ref");
+        return outcome(ctx, input.baseBranch, planned);
+      }
+      const moved = await resolveCommit(repo, baseRef);
+      ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
+    } finally {
+      if (dir) await removeAttemptWorktree(ctx.paths, dir);
     }
-    throw new JobFailure("conflict", `${input.baseBranch} moved during each of ${input.maxRounds} merge rounds; PR #${input.prNumber} was not merged`, {
-      command: `git update-ref ${baseRef}`,
-    });
-  },
-};
+  }
+  throw new JobFailure("conflict", `${input.baseBranch} moved during each of ${input.maxRounds} merge rounds; PR #${input.prNumber} was not merged`, {
+    command: `git update-ref ${baseRef}`,
+  });
+}
+
+/**
+ * On GitHub the provider merges, bound to the exact head SHA that passed the checks here (GitHub
+ * refuses with 409 if the branch moved). A retried attempt that finds the PR already merged reports it.
+ */
+async function mergeOnGithub(ctx: JobContext, input: MergeInput, github: PushpalsConfig["github"]): Promise<MergeOutcome> {
+  const checks = input.headChecks;
+  if (!checks || checks.sha !== input.headSha || checks.state === "failed") {
+    throw new JobFailure("policy_denied", `PR #${input.prNumber}: the checks did not pass on its head ${short(input.headSha)}, so it is not merged`, {});
+  }
+  const remote = await githubRemote(github);
+  const published = await publishPr(ctx, remote, {
+    headBranch: input.headBranch,
+    headSha: input.headSha,
+    baseBranch: input.baseBranch,
+    title: input.title,
+    body: input.body,
+    expectedRemoteSha: input.remote?.pushedSha ?? null,
+  });
+  const state = await remote.provider.get(published.number);
+  if (state.merged) {
+    ctx.log("system", `GitHub PR #${published.number} is already merged`);
+    return { mergedSha: state.headSha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
+  }
+  const merged = await remote.provider.merge(published.number, input.headSha, remote.mergeMethod);
+  ctx.log("system", `GitHub merged PR #${published.number} as ${short(merged.sha)} (${remote.mergeMethod})`);
+  return { mergedSha: merged.sha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
+}
 
 function coversCommands(checks: PrChecks | undefined, sha: string, commands: { name: string; run: string }[]): checks is PrChecks {
   if (!checks || checks.state !== "passed" || checks.sha !== sha || commands.length === 0) return false;

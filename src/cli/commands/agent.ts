@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { mergeHandler } from "../../agents/scm/merge-handler.ts";
+import { createMergeHandler } from "../../agents/scm/merge-handler.ts";
+import { createPublishHandler } from "../../agents/scm/publish-handler.ts";
 import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
@@ -49,7 +50,7 @@ async function runScm(ctx: CliContext, name: string, id: string): Promise<void> 
     client: ctx.client,
     paths: ctx.paths,
     sandbox: ctx.config().sandbox,
-    handlers: [mergeHandler],
+    handlers: [createMergeHandler(ctx.config()), createPublishHandler(ctx.config().github)],
     onRegistered: async () => {
       reporter = await reportReady(ctx.client, name, "scm", id);
       process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);

@@ -82,6 +82,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  risk       ${pr.risk}    scope: ${pr.scope.join(" ")}`,
     `  checks     ${pr.checks.state} on ${pr.checks.sha.slice(0, 12)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${c.name} (${c.durationMs} ms)`).join("")}`,
     `  job        ${pr.jobId}${pr.mergeJobId ? `    merge job: ${pr.mergeJobId}` : ""}`,
+    ...(pr.provider === "github" ? [`  github     ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
     ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${pr.lastMergeFailure}`] : []),
     `  created    ${new Date(pr.createdAt).toISOString()} by ${pr.createdBy}`,
     ...(pr.body ? ["", ...pr.body.split("\n").map((l) => `  ${l}`)] : []),
@@ -95,7 +96,19 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   const pr = await getPr(ctx, number);
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
   const config = ctx.config();
-  const input = { prNumber: number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, headChecks: pr.checks, ...checksSnapshot(config) };
+  const remote = pr.remote ? { provider: pr.remote.provider, number: pr.remote.number, pushedSha: pr.remote.pushedSha } : null;
+  const input = {
+    prNumber: number,
+    headSha: pr.headSha,
+    baseSha: pr.baseSha,
+    baseBranch: pr.baseBranch,
+    headBranch: pr.headBranch,
+    title: pr.title,
+    body: pr.body,
+    headChecks: pr.checks,
+    remote,
+    ...checksSnapshot(config),
+  };
   const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: `merge:${number}`, priority: 10, maxAttempts: config.jobs.max_attempts };
   const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
   const jobId = data.job.id;
@@ -111,12 +124,17 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   if (opts.json) return printJson({ ...final, pr: merged });
   if (merged.state !== "merged" || !merged.merge) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
   const m = merged.merge;
-  const lines = [`${style.green(`merged PR #${number}`)} into ${pr.baseBranch}: ${m.previousBaseSha.slice(0, 12)} -> ${m.mergedSha.slice(0, 12)}${m.rebased ? " (rebased)" : ""}`];
+  if (m.previousBaseSha === null) {
+    const where = merged.remote ? ` (${merged.remote.url})` : "";
+    return void process.stdout.write(`${style.green(`merged PR #${number}`)} on GitHub${where} as ${m.mergedSha.slice(0, 12)}; fetch ${pr.baseBranch} to see it here\n`);
+  }
+  const previous = m.previousBaseSha;
+  const lines = [`${style.green(`merged PR #${number}`)} into ${pr.baseBranch}: ${previous.slice(0, 12)} -> ${m.mergedSha.slice(0, 12)}${m.rebased ? " (rebased)" : ""}`];
   for (const dir of m.checkedOutAt) {
     lines.push(
-      `  ${pr.baseBranch} is checked out in ${dir}: PushPals did not touch its files, so they still show ${m.previousBaseSha.slice(0, 12)}.`,
+      `  ${pr.baseBranch} is checked out in ${dir}: PushPals did not touch its files, so they still show ${previous.slice(0, 12)}.`,
       `  To bring them up to date (your own uncommitted edits are kept; git refuses if one would be overwritten):`,
-      `    git -C ${shellQuote(dir)} read-tree -m -u ${m.previousBaseSha} ${m.mergedSha}`,
+      `    git -C ${shellQuote(dir)} read-tree -m -u ${previous} ${m.mergedSha}`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -10,14 +10,24 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 export const GithubSection = z.strictObject({
   /** "owner/name". */
   repository: z.string().refine((s) => s.split("/").length === 2 && s.split("/").every((p) => NAME.test(p) && p !== "." && p !== ".."), 'must be "owner/name"'),
-  /** https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
-  api_url: z.url({ protocol: /^https$/ }).default("https://api.github.com"),
-  /** Where branches are pushed; default derived from api_url and repository. */
-  remote_url: z.url({ protocol: /^https$/ }).nullable().default(null),
+  /** https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server (plain http only on loopback). */
+  api_url: z.url({ protocol: /^https?$/ }).refine(httpsOrLoopback, "must be an https URL (plain http is allowed only for 127.0.0.1 or localhost)").default("https://api.github.com"),
+  /** Where branches are pushed (https, or file:// for a local mirror); default derived from api_url and repository. */
+  remote_url: z.url({ protocol: /^(https|file)$/ }).nullable().default(null),
   merge_method: MergeMethod.default("merge"),
   request_timeout_seconds: z.number().int().positive().max(600).default(30),
 });
 export type GithubSection = z.infer<typeof GithubSection>;
+
+function httpsOrLoopback(value: string): boolean {
+  const url = new URL(value);
+  return url.protocol === "https:" || url.hostname === "127.0.0.1" || url.hostname === "localhost";
+}
+
+/** The git transports a push to this remote needs: never more. */
+export function pushProtocols(remoteUrl: string): string[] {
+  return remoteUrl.startsWith("file:") ? ["file"] : ["https"];
+}
 
 export interface GithubTarget {
   owner: string;
