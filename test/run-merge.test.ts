@@ -237,3 +237,40 @@ test("the PR API refuses bad numbers and unknown PRs with 4xx, and a merged PR c
   expect(again.exitCode).toBe(5);
   expect(again.stderr).toContain("is merged");
 }, 60_000);
+
+test("pause stops a merge before it moves the base and claims nothing more; resume finishes it without loss", async () => {
+  const c = await Cluster.create({
+    configToml: `[checks]\ncommands = [{ name = "slow", run = "sleep 1 && test -f src/a.txt" }]\n`,
+    files: { "src/a.txt": "one\n" },
+  });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  await startScm(c);
+  const opened = openPr(c, "src/**", "echo more >> src/a.txt");
+  const base = git(c.root, ["rev-parse", "main"]);
+  const mergeInput = { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } };
+  const { data } = await c.client.request<{ job: Job }>("POST", "/jobs", { kind: "merge", actor: "test", input: mergeInput });
+  await waitForLog(c, data.job.id, /checking the exact merge candidate/);
+  const paused = c.cli(["pause", "--why", "release freeze"]);
+  expect(paused.exitCode).toBe(0);
+  // The merge finishes its checks, sees the pause, and goes back to the queue with the base untouched.
+  await c.waitForJob(data.job.id, (j) => j.state === "queued", 30_000);
+  expect(git(c.root, ["rev-parse", "main"])).toBe(base);
+  const status = c.cli(["status"]);
+  expect(status.stdout).toContain("PAUSED");
+  expect(status.stdout).toContain("release freeze");
+
+  expect(c.cli(["resume"]).exitCode).toBe(0);
+  await c.waitForJob(data.job.id, (j) => j.state === "succeeded", 30_000);
+  const merged = await pr(c, opened.number);
+  expect(merged.state).toBe("merged");
+  expect(git(c.root, ["rev-parse", "main"])).toBe(opened.headSha);
+  // Claimed once before the pause and once after it: never while paused (the idle SCM would have).
+  const { transitions } = await c.job(data.job.id);
+  expect(transitions.filter((t) => t.to === "running")).toHaveLength(2);
+  expect((await c.job(data.job.id)).job.attempt).toBe(1);
+  const audit = c.cli(["audit", "export"]).stdout;
+  expect(audit).toContain('"action":"control.paused"');
+  expect(audit).toContain('"action":"control.resumed"');
+}, 60_000);

@@ -15,6 +15,7 @@ import { registerServe } from "./commands/serve.ts";
 import { registerWorker } from "./commands/worker.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerPrs } from "./commands/prs.ts";
+import { registerPause } from "./commands/pause.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
 
@@ -52,6 +53,7 @@ registerWorker(program);
 registerAgent(program);
 registerRun(program);
 registerPrs(program);
+registerPause(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);

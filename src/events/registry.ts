@@ -40,6 +40,8 @@ export const EVENT_SCHEMAS = {
   "pr.merged": z.object({ number: z.number().int(), jobId: z.string(), mergedSha: z.string(), previousBaseSha: z.string().nullable(), baseBranch: z.string() }),
   "pr.merge_failed": z.object({ number: z.number().int(), jobId: z.string(), failureClass: FailureClass.optional(), message: z.string() }),
   "pr.closed": z.object({ number: z.number().int(), actor: z.string(), reason: z.string() }),
+  "control.paused": z.object({ by: z.string(), reason: z.string(), at: z.number().int() }),
+  "control.resumed": z.object({ by: z.string(), reason: z.string(), pausedBy: z.string(), pausedAt: z.number().int() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

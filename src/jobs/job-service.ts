@@ -149,6 +149,8 @@ export class JobService {
 
   claim(workerId: string, kinds: readonly string[]): Claim | null {
     return this.write((ctx) => {
+      // `pushpals pause`: nothing new starts until `resume`.
+      if (this.store.getMeta("paused")) return null;
       const job = this.store.nextClaimable(kinds);
       if (!job) return null;
       const leaseExpiresAt = ctx.now + this.options.leaseMs;
@@ -183,13 +185,13 @@ export class JobService {
     return null;
   }
 
-  heartbeat(ref: LeaseRef): { leaseExpiresAt: number; cancelRequested: boolean } {
+  heartbeat(ref: LeaseRef): { leaseExpiresAt: number; cancelRequested: boolean; paused: boolean } {
     return this.write((ctx) => {
       const job = this.leased(ref);
       const leaseExpiresAt = ctx.now + this.options.leaseMs;
       this.store.updateJob({ ...job, leaseExpiresAt, updatedAt: ctx.now });
       this.store.touchWorker(ref.workerId, ctx.now);
-      return { leaseExpiresAt, cancelRequested: job.cancelRequested };
+      return { leaseExpiresAt, cancelRequested: job.cancelRequested, paused: Boolean(this.store.getMeta("paused")) };
     });
   }
 

@@ -15,6 +15,8 @@ import { jobRoutes } from "./routes-jobs.ts";
 import { workerRoutes } from "./routes-workers.ts";
 import { prRoutes } from "./routes-prs.ts";
 import { PrService } from "../prs/pr-service.ts";
+import { ControlService } from "../control/control-service.ts";
+import { controlRoutes } from "./routes-control.ts";
 import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
 import { VERSION } from "./version.ts";
@@ -53,6 +55,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const commit = new GroupCommit(service);
   const components = new ComponentService(service);
   const prs = new PrService(service, options.prProvider ?? "local");
+  const control = new ControlService(service);
   const router = new Router();
   const streams = new AbortController();
 
@@ -82,6 +85,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   workerRoutes(router, service, commit, options.maxBodyBytes);
   componentRoutes(router, { components, service, commit, maxBodyBytes: options.maxBodyBytes });
   prRoutes(router, { prs, commit, maxBodyBytes: options.maxBodyBytes });
+  controlRoutes(router, { control, commit, maxBodyBytes: options.maxBodyBytes });
 
   let port = options.port;
   const server = Bun.serve({

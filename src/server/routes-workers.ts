@@ -30,7 +30,7 @@ async function claimWithWait(service: JobService, commit: GroupCommit, workerId:
     let woken = false;
     const off = service.events.subscribe((e) => {
       const data = e.data as { to?: string; state?: string };
-      if (data.to !== "queued" && data.state !== "queued") return;
+      if (data.to !== "queued" && data.state !== "queued" && e.type !== "control.resumed") return;
       woken = true;
       wake?.();
     });

@@ -2,6 +2,7 @@ import type { Component } from "../components/component-types.ts";
 import type { Job, WorkerRecord } from "../jobs/job-types.ts";
 import type { JobState } from "../jobs/states.ts";
 import type { Store } from "../store/store.ts";
+import { readPause, type PauseState } from "../control/control-service.ts";
 
 export interface StuckJob {
   id: string;
@@ -18,6 +19,8 @@ export interface StatusSnapshot {
   workers: WorkerRecord[];
   stuck: StuckJob[];
   lastEventSeq: number;
+  /** Set by `pushpals pause`: no claims, no merges. */
+  paused: PauseState | null;
 }
 
 const WORKER_ALIVE_MS = 60_000;
@@ -44,5 +47,6 @@ export function statusSnapshot(store: Store, now: number): StatusSnapshot {
     workers,
     stuck,
     lastEventSeq: store.lastEventSeq(),
+    paused: readPause(store),
   };
 }

@@ -22,6 +22,8 @@ export interface JobContext {
   log(stream: "stdout" | "stderr" | "system", line: string): void;
   progress(progress: unknown): Promise<void>;
   recordCommand(report: CommandReport): Promise<void>;
+  /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
+  isPaused(): Promise<boolean>;
 }
 
 export interface JobHandler {
@@ -42,5 +44,13 @@ export class JobFailure extends Error {
 
   toFailure(): Failure {
     return { class: this.failureClass, message: this.message, evidence: this.evidence };
+  }
+}
+
+/** Thrown by a handler to give its job back to the queue unfinished (paused): the attempt does not count. */
+export class JobParked extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "JobParked";
   }
 }

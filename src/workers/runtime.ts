@@ -5,7 +5,7 @@ import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { redactText } from "../secrets/redact.ts";
-import { JobFailure, type JobContext, type JobHandler } from "./handler.ts";
+import { JobFailure, JobParked, type JobContext, type JobHandler } from "./handler.ts";
 import { LogBuffer } from "./log-buffer.ts";
 
 export interface WorkerOptions {
@@ -136,15 +136,16 @@ export class WorkerRuntime {
       log: (stream, line) => logs.push(stream, redactText(line)),
       progress: async (progress) => void (await client.request("POST", `${base}/progress`, { ...lease, progress })),
       recordCommand: async (report) => void (await client.request("POST", `${base}/commands`, { ...lease, ...report })),
+      isPaused: async () => (await client.request<{ paused: boolean }>("POST", `${base}/heartbeat`, lease)).data.paused,
     };
 
-    let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure };
+    let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure } | { ok: false; parked: string };
     try {
       const handler = this.handlers.get(job.kind);
       if (!handler) throw new JobFailure("internal", `worker ${this.options.id} has no handler for kind ${job.kind}`);
       outcome = { ok: true, result: await handler.run(ctx) };
     } catch (err) {
-      outcome = { ok: false, failure: toFailure(err, abort.signal) };
+      outcome = err instanceof JobParked ? { ok: false, parked: err.reason } : { ok: false, failure: toFailure(err, abort.signal) };
     } finally {
       clearInterval(heartbeat);
       this.current = null;
@@ -157,11 +158,13 @@ export class WorkerRuntime {
     const report = async () => {
       if (abort.signal.reason === "shutdown") return client.request("POST", `${base}/release`, { ...lease, reason: "worker stopping" });
       if (outcome.ok) return client.request("POST", `${base}/complete`, { ...lease, result: outcome.result ?? null });
+      if ("parked" in outcome) return client.request("POST", `${base}/release`, { ...lease, reason: outcome.parked });
       return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
     };
     try {
       await retryUnreachable(report, { deadline: Date.now() + (this.options.reportDeadlineMs ?? 120_000) });
-      this.say(`${job.id} ${abort.signal.reason === "shutdown" ? "released" : outcome.ok ? "succeeded" : `failed (${outcome.failure.class})`}`);
+      const ended = abort.signal.reason === "shutdown" || "parked" in outcome ? "released" : outcome.ok ? "succeeded" : `failed (${outcome.failure.class})`;
+      this.say(`${job.id} ${ended}`);
     } catch (err) {
       // lease_lost here means the job moved on while we reported: the server's state wins.
       this.say(`report for ${job.id} rejected: ${(err as Error).message}`);

@@ -7,7 +7,7 @@ import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } 
 import { rebaseOnto } from "../../scm/rebase.ts";
 import { removeAttemptWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
 import { checkWorktree } from "../../workers/checks/check-worktree.ts";
-import { JobFailure, type JobContext, type JobHandler } from "../../workers/handler.ts";
+import { JobFailure, JobParked, type JobContext, type JobHandler } from "../../workers/handler.ts";
 import { jobWorktree } from "../../workers/job-worktree.ts";
 
 /** What an attempt records (as job progress) right before it moves the base ref. */
@@ -90,6 +90,8 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
       }
       const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
+      // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
+      if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
       await ctx.progress(planned);
       await failpoint("merge.before-update-ref");
       if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
@@ -131,6 +133,7 @@ async function mergeOnGithub(ctx: JobContext, input: MergeInput, github: Pushpal
     ctx.log("system", `GitHub PR #${published.number} is already merged`);
     return { mergedSha: state.headSha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
   }
+  if (await ctx.isPaused()) throw new JobParked("paused before asking GitHub to merge; it resumes with `pushpals resume`");
   const merged = await remote.provider.merge(published.number, input.headSha, remote.mergeMethod);
   ctx.log("system", `GitHub merged PR #${published.number} as ${short(merged.sha)} (${remote.mergeMethod})`);
   return { mergedSha: merged.sha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };

@@ -69,7 +69,9 @@ export function registerStopStatus(program: Command): void {
       const live = supervisor;
       if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
       const header = live ? `supervisor pid ${live.pid}, ${live.state}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
-      process.stdout.write(`PushPals ${style.green("online")} at ${url} (${header})\n\n`);
+      process.stdout.write(`PushPals ${style.green("online")} at ${url} (${header})\n`);
+      if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${snapshot.paused.by}: ${snapshot.paused.reason} (resume: pushpals resume)\n`);
+      process.stdout.write("\n");
       process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
       const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${state}`).join(", ") || "no jobs";
       process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
