@@ -1,0 +1,39 @@
+import { manifestsOf, type ClassificationInput } from "./classify-input.ts";
+import type { Policy } from "./policy-schema.ts";
+import { RULES } from "./rule-ids.ts";
+import { fileCapabilityRules, networkRules, scriptRule } from "./rules-capability.ts";
+import { dependencyChanges, dependencyRules } from "./rules-dependencies.ts";
+import { lockfileOnlyRule, manifestUnreadRule, policyFileRule, protectedPathRule, roleScopeRule, sizeRules } from "./rules-paths.ts";
+import { publicApiRule } from "./rules-public-api.ts";
+import { classificationOf, type Classification, type RiskReason, type RiskTier } from "./tiers.ts";
+
+/**
+ * The risk tier of a change: the highest tier any rule asks for (declared, policy file, protected
+ * paths, role scope, lockfile-only, size, dependencies, public API, new capabilities), with every rule
+ * that fired. Pure and deterministic: the same input and policy give the same answer, reasons in a
+ * fixed order.
+ */
+export function classifyRisk(input: ClassificationInput, policy: Policy): Classification {
+  const manifests = manifestsOf(input);
+  const deps = dependencyChanges(manifests);
+  const reasons: RiskReason[] = [
+    ...declaredRule(input.declared),
+    ...policyFileRule(input),
+    ...protectedPathRule(input, policy),
+    ...roleScopeRule(input, policy),
+    ...lockfileOnlyRule(input, policy, deps.length > 0),
+    ...manifestUnreadRule(input, manifests),
+    ...sizeRules(input, policy),
+    ...dependencyRules(deps, input, policy),
+    ...publicApiRule(input, manifests),
+    ...scriptRule(manifests),
+    ...fileCapabilityRules(input),
+    ...networkRules(input, policy),
+  ];
+  return classificationOf(reasons);
+}
+
+export function declaredRule(declared: RiskTier | undefined): RiskReason[] {
+  if (declared === undefined) return [];
+  return [{ rule: RULES.declared, tier: declared, message: `the job declared ${declared} risk` }];
+}

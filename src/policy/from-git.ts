@@ -1,0 +1,115 @@
+import { posix } from "node:path";
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
+import { git } from "../scm/git.ts";
+import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";
+import type { RiskTier } from "./tiers.ts";
+import { parseUnifiedDiff } from "./unified-diff.ts";
+
+const EXECUTABLE = "100755";
+const SHA = /^[0-9a-f]{40}$/;
+const MAX_MANIFESTS = 64;
+// Only files the network patterns read are diffed line by line (git pathspecs match at any depth).
+const PATCH_PATHSPECS = ["*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.mts", "*.cts", "*.tsx", "*.py", "*.sh", "*.bash", "*.zsh"];
+const DIFF = ["--no-ext-diff", "--no-textconv", "-M", "--no-color"];
+
+/**
+ * The classifier's input for `baseSha..headSha` in the repository at `repoRoot`: files with line
+ * counts, binary and executable flags (`git diff --raw/--numstat -z`), the root package.json and every
+ * package.json the change touches or whose package it touches, on both sides (`git cat-file blob <sha>:<path>`, i.e. `git show` without textconv),
+ * the package roots at the head, and the added/removed lines of source files (for network use).
+ */
+export async function classificationInputFromGit(
+  repoRoot: string,
+  baseSha: string,
+  headSha: string,
+  declared?: RiskTier,
+  role?: string,
+): Promise<ClassificationInput> {
+  for (const sha of [baseSha, headSha]) {
+    if (!SHA.test(sha)) throw new PushpalsError("invalid_input", `not a full commit SHA: ${JSON.stringify(sha)}`, { hint: "resolve the commit first (git rev-parse)" });
+  }
+  const opts = { cwd: repoRoot, timeoutMs: 120_000 };
+  const raw = parseRawDiff((await git(["diff", "--raw", "-z", "--no-abbrev", ...DIFF, baseSha, headSha], opts)).stdout);
+  const counts = parseNumstat((await git(["diff", "--numstat", "-z", ...DIFF, baseSha, headSha], opts)).stdout);
+  const files = raw.map((c) => diffFile(c, counts.get(c.path)));
+  const packageRoots = await packageRootsAt(repoRoot, headSha);
+  const manifests = await readManifests(repoRoot, baseSha, headSha, manifestPaths(files, packageRoots));
+  const patch = await git(["-c", "core.quotePath=false", "diff", "-U0", "--no-prefix", ...DIFF, baseSha, headSha, "--", ...PATCH_PATHSPECS], opts);
+  const input: ClassificationInput = { files, manifests, packageRoots, patches: parseUnifiedDiff(patch.stdout) };
+  if (declared !== undefined) input.declared = declared;
+  if (role !== undefined) input.role = role;
+  return input;
+}
+
+/** `git diff --numstat -z`: "a\td\tpath\0", or "a\td\t\0old\0new\0" for a rename; "-" counts mean binary. */
+export function parseNumstat(out: string): Map<string, { additions: number; deletions: number; binary: boolean }> {
+  const tokens = out.split("\0");
+  const result = new Map<string, { additions: number; deletions: number; binary: boolean }>();
+  let i = 0;
+  while (i < tokens.length) {
+    const head = tokens[i++];
+    if (!head) continue;
+    const [a = "", d = "", ...rest] = head.split("\t");
+    const path = rest.join("\t");
+    const target = path ? path : (i++, tokens[i++] ?? "");
+    const binary = a === "-" || d === "-";
+    result.set(target, { additions: binary ? 0 : Number(a), deletions: binary ? 0 : Number(d), binary });
+  }
+  return result;
+}
+
+function diffFile(c: ChangedFile, count: { additions: number; deletions: number; binary: boolean } | undefined): DiffFile {
+  const file: DiffFile = { path: c.path, status: c.status, additions: count?.additions ?? 0, deletions: count?.deletions ?? 0 };
+  if (c.oldPath !== undefined) file.oldPath = c.oldPath;
+  // A binary renamed unchanged keeps its blob: nothing new to review.
+  if (count?.binary && c.blob !== c.oldBlob) file.binary = true;
+  if (c.mode === EXECUTABLE) file.executable = true;
+  if (c.oldMode === EXECUTABLE) file.oldExecutable = true;
+  return file;
+}
+
+async function packageRootsAt(repoRoot: string, sha: string): Promise<string[]> {
+  const r = await git(["ls-tree", "-r", "-z", "--name-only", sha], { cwd: repoRoot, timeoutMs: 120_000 });
+  return splitZ(r.stdout)
+    .filter((p) => posix.basename(p) === "package.json" && !p.split("/").includes("node_modules"))
+    .map(dirOf);
+}
+
+/** The root manifest, every changed one, and the nearest manifest above each changed file. */
+function manifestPaths(files: readonly DiffFile[], roots: readonly string[]): string[] {
+  const byDepth = [...roots].sort((a, b) => b.length - a.length);
+  const paths = new Set(["package.json"]);
+  for (const f of files) {
+    for (const p of f.oldPath === undefined ? [f.path] : [f.path, f.oldPath]) {
+      if (posix.basename(p) === "package.json") paths.add(p);
+      const root = byDepth.find((r) => r === "" || p.startsWith(`${r}/`));
+      if (root !== undefined) paths.add(root === "" ? "package.json" : `${root}/package.json`);
+    }
+  }
+  return [...paths].sort().slice(0, MAX_MANIFESTS);
+}
+
+/** A manifest that does not parse as a JSON object on a side where it exists is left out (the classifier then calls it unread). */
+async function readManifests(repoRoot: string, baseSha: string, headSha: string, paths: string[]): Promise<ManifestChange[]> {
+  const out: ManifestChange[] = [];
+  for (const path of paths) {
+    const before = await readJson(repoRoot, baseSha, path);
+    const after = await readJson(repoRoot, headSha, path);
+    if (before === "invalid" || after === "invalid" || (before === null && after === null)) continue;
+    out.push({ path, before, after });
+  }
+  return out;
+}
+
+async function readJson(repoRoot: string, sha: string, path: string): Promise<Record<string, unknown> | null | "invalid"> {
+  // cat-file rather than show: never runs a textconv filter the repository's attributes might name.
+  const r = await git(["cat-file", "blob", `${sha}:${path}`], { cwd: repoRoot, allowFailure: true });
+  if (r.exitCode !== 0) return null;
+  try {
+    const value: unknown = JSON.parse(r.stdout);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : "invalid";
+  } catch {
+    return "invalid";
+  }
+}

@@ -1,0 +1,20 @@
+import { expect, test } from "bun:test";
+import { gatesFor } from "./gates.ts";
+import { DEFAULT_POLICY } from "./policy-defaults.ts";
+import type { Policy } from "./policy-schema.ts";
+import type { Classification, RiskTier } from "./tiers.ts";
+
+const autoMergePolicy: Policy = { ...DEFAULT_POLICY, low: { ...DEFAULT_POLICY.low, auto_merge: true }, medium: { ...DEFAULT_POLICY.medium, required_approvals: 2 }, high: { require_rfc: true, required_approvals: 3 } };
+const of = (tier: RiskTier, rule = "declared"): Classification => ({ tier, reasons: [{ rule, tier, message: "m" }] });
+
+test.each([
+  ["low, auto-merge off by default", of("low"), DEFAULT_POLICY, { autoMerge: false, requiredApprovals: 0, requireRfc: false }],
+  ["low, auto-merge on", of("low"), autoMergePolicy, { autoMerge: true, requiredApprovals: 0, requireRfc: false }],
+  ["medium needs approvals, never auto-merges", of("medium"), autoMergePolicy, { autoMerge: false, requiredApprovals: 2, requireRfc: false }],
+  ["high needs an RFC and approvals", of("high"), autoMergePolicy, { autoMerge: false, requiredApprovals: 3, requireRfc: true }],
+  ["high without RFC when the policy says so", of("high"), { ...DEFAULT_POLICY, high: { require_rfc: false, required_approvals: 1 } }, { autoMerge: false, requiredApprovals: 1, requireRfc: false }],
+  // Not reachable through classifyRisk (policy_file is High) but the gate holds on its own.
+  ["a policy file change never auto-merges", of("low", "policy_file"), autoMergePolicy, { autoMerge: false, requiredApprovals: 0, requireRfc: false }],
+] as [string, Classification, Policy, object][])("%s", (_name, classification, policy, want) => {
+  expect(gatesFor(classification, policy)).toEqual({ tier: classification.tier, checks: true, review: true, ...want } as never);
+});

@@ -1,0 +1,31 @@
+import type { Policy } from "./policy-schema.ts";
+import { RULES } from "./rule-ids.ts";
+import type { Classification, RiskTier } from "./tiers.ts";
+
+/** What a PR of a given classification needs before it merges (enforced by the SourceControlManager). */
+export interface Gates {
+  tier: RiskTier;
+  /** Checks pass on the exact head and the review agent approves: every tier. */
+  checks: true;
+  review: true;
+  /** PushPals may merge it with no person involved. */
+  autoMerge: boolean;
+  /** People's approvals of the exact head SHA (never the author's). */
+  requiredApprovals: number;
+  /** An approved RFC document before any code job starts. */
+  requireRfc: boolean;
+}
+
+export function gatesFor(classification: Classification, policy: Policy): Gates {
+  const { tier } = classification;
+  // Hard-coded: a change to the policy or config is never merged by PushPals on its own.
+  const touchesPolicy = classification.reasons.some((r) => r.rule === RULES.policyFile);
+  return {
+    tier,
+    checks: true,
+    review: true,
+    autoMerge: tier === "low" && policy.low.auto_merge && !touchesPolicy,
+    requiredApprovals: tier === "low" ? 0 : tier === "medium" ? policy.medium.required_approvals : policy.high.required_approvals,
+    requireRfc: tier === "high" && policy.high.require_rfc,
+  };
+}

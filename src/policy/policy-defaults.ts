@@ -1,0 +1,78 @@
+import type { Policy } from "./policy-schema.ts";
+
+/** Paths whose change is hard-coded High and never merged by PushPals on its own, whatever the policy says. */
+export const POLICY_FILES = [".pushpals/policy.toml", ".pushpals/config.toml"] as const;
+
+/** The role that may change lockfiles on their own (a lockfile-only edit by any other role is High). */
+export const DEPENDENCY_ROLE = "dependency_steward";
+
+export const DEFAULT_POLICY: Policy = {
+  roles: {
+    codemod: ["**"],
+    dependency_steward: ["package.json", "**/package.json", "*lock*", "**/*lock*"],
+    docs_writer: ["**/*.md", "docs/**"],
+    test_writer: ["**/*.test.*", "**/*.spec.*", "test/**", "tests/**", "**/__tests__/**"],
+  },
+  paths: {
+    protected: [
+      // auth and permissions
+      "**/auth/**",
+      "**/*permission*",
+      "**/*permission*/**",
+      // database migrations
+      "**/migrations/**",
+      // CI
+      ".github/workflows/**",
+      ".github/actions/**",
+      ".gitlab-ci.yml",
+      ".ci/**",
+      ".circleci/**",
+      ".buildkite/**",
+      "Jenkinsfile",
+      "azure-pipelines.yml",
+      "**/CODEOWNERS",
+      // PushPals itself
+      ".pushpals/**",
+      // build, release and registry config
+      "**/Dockerfile",
+      "**/Dockerfile.*",
+      "**/*.dockerfile",
+      "**/*.tf",
+      "**/*.tfvars",
+      "**/.npmrc",
+      "**/.yarnrc",
+      "**/.yarnrc.yml",
+      "**/bunfig.toml",
+      "**/.pnpmfile.cjs",
+      ".releaserc*",
+      "**/release.config.*",
+      ".goreleaser.y*ml",
+      "scripts/release*",
+      "scripts/publish*",
+    ],
+    lockfiles: [
+      "**/package-lock.json",
+      "**/npm-shrinkwrap.json",
+      "**/yarn.lock",
+      "**/pnpm-lock.yaml",
+      "**/bun.lock",
+      "**/bun.lockb",
+      "**/Cargo.lock",
+      "**/go.sum",
+      "**/poetry.lock",
+      "**/uv.lock",
+      "**/Pipfile.lock",
+      "**/Gemfile.lock",
+      "**/composer.lock",
+    ],
+  },
+  low: { max_files: 10, max_lines: 200, auto_merge: false },
+  medium: { max_files: 40, max_lines: 1000, required_approvals: 1 },
+  high: { require_rfc: true, required_approvals: 1 },
+  dependencies: {
+    tiers: { patch: "low", minor: "medium", major: "high", added: "high", removed: "medium", other: "high" },
+    min_release_age_days: 3,
+    denied_packages: [],
+  },
+  network: { kinds: [] },
+};
