@@ -47,11 +47,13 @@ remote_url = "file://${bare.path}"
   await c.startServer();
   await c.startWorker("w1");
   const scm = spawnPushpals(["agent", "scm"], c.root, c.env);
-  c.procs.push(scm);
+  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
+  c.procs.push(scm, reviewer);
   await scm.waitForOutput(/\[scm\] ready/);
+  await reviewer.waitForOutput(/\[review-agent\] ready/);
 
   // The command tries to leak the worker's environment into the change: the sandbox has no token to give.
-  const run = c.cli(["run", "--json", "--scope", "src/**", "--", "echo two >> src/a.txt && env > src/env.txt"]);
+  const run = c.cli(["run", "--json", "--scope", "src/**", "--", "echo two >> src/a.txt && env | tr = ' ' > src/env.txt"]);
   expect(run.exitCode).toBe(0);
   const opened = (JSON.parse(run.stdout) as { pr: PullRequest }).pr;
   expect(opened.provider).toBe("github");

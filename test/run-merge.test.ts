@@ -33,9 +33,12 @@ async function startCluster(env: Record<string, string> = {}): Promise<{ c: Clus
 }
 
 async function startScm(c: Cluster, env: Record<string, string> = {}): Promise<Proc> {
+  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
+  c.procs.push(reviewer);
   const scm = spawnPushpals(["agent", "scm"], c.root, { ...c.env, ...env });
   c.procs.push(scm);
   await scm.waitForOutput(/\[scm\] ready/);
+  await reviewer.waitForOutput(/\[review-agent\] ready/);
   return scm;
 }
 

@@ -16,6 +16,7 @@ import { registerWorker } from "./commands/worker.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerPrs } from "./commands/prs.ts";
 import { registerPause } from "./commands/pause.ts";
+import { registerApprove } from "./commands/approve.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
 
@@ -54,6 +55,7 @@ registerAgent(program);
 registerRun(program);
 registerPrs(program);
 registerPause(program);
+registerApprove(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);

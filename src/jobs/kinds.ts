@@ -112,6 +112,17 @@ export const PublishInput = z.strictObject({
 });
 export type PublishInput = z.infer<typeof PublishInput>;
 
+/** Review one PR head (ReviewAgent): risk classification and deterministic reviewers under the base's policy. */
+export const ReviewJobInput = z.strictObject({
+  prNumber: z.number().int().positive(),
+  headSha: Sha,
+  baseSha: Sha,
+  declaredRisk: z.enum(["low", "medium", "high"]),
+  scope: z.array(z.string().min(1).max(512)).max(64),
+  checks: z.strictObject({ state: z.enum(["passed", "failed", "none"]), sha: Sha }),
+});
+export type ReviewJobInput = z.infer<typeof ReviewJobInput>;
+
 export const JOB_KINDS = {
   checks: ChecksInput,
   noop: NoopInput,
@@ -119,6 +130,7 @@ export const JOB_KINDS = {
   run: RunInput,
   merge: MergeInput,
   publish: PublishInput,
+  review: ReviewJobInput,
 } as const;
 
 export type JobKind = keyof typeof JOB_KINDS;

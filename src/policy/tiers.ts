@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { RiskTier } from "../prs/pr-types.ts";
-
-export { RiskTier };
+/** Low / Medium / High: every change is classified, and each tier has its gate (see docs/policy.md). */
+export const RiskTier = z.enum(["low", "medium", "high"]);
+export type RiskTier = z.infer<typeof RiskTier>;
 
 const RANK: Record<RiskTier, number> = { low: 0, medium: 1, high: 2 };
 

@@ -3,7 +3,8 @@ import type { JobService } from "../jobs/job-service.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal, type JobState } from "../jobs/states.ts";
-import { MergeOutcome, PrProposal, RemotePr, type PrState, type PullRequest } from "./pr-types.ts";
+import { raiseOnly } from "../policy/tiers.ts";
+import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
 
 /**
  * Pull requests of the `local` provider: they live in the store. A PR is opened by its `run` job's
@@ -22,6 +23,7 @@ export class PrService {
   private onTransition(ctx: WriteContext, job: Job, _from: JobState): void {
     if (job.kind === "run" && job.state === "succeeded") this.open(ctx, job);
     if (job.kind === "publish" && job.state === "succeeded") this.published(ctx, job);
+    if (job.kind === "review" && job.state === "succeeded") this.reviewed(ctx, job);
     if (job.kind !== "merge") return;
     const number = (job.input as { prNumber: number }).prNumber;
     const pr = ctx.store.getPullRequest(number);
@@ -56,10 +58,71 @@ export class PrService {
       merge: null,
       lastMergeFailure: null,
       closedReason: null,
+      review: null,
+      classification: null,
+      approvals: [],
+      rejections: [],
     });
     ctx.emit("pr.opened", job.id, { number: pr.number, jobId: job.id, title: pr.title, headSha: pr.headSha, baseBranch: pr.baseBranch });
     ctx.audit("scm", "pr.opened", `pr#${pr.number}`, { jobId: job.id, headSha: pr.headSha, baseSha: pr.baseSha, files: pr.files.map((f) => f.path), checks: pr.checks.state });
     if (this.provider !== "local") this.publish(ctx, pr);
+    this.requestReview(ctx, pr);
+  }
+
+  /** Every new head gets a review by the ReviewAgent, queued in the transaction that recorded the head. */
+  private requestReview(ctx: WriteContext, pr: PullRequest): void {
+    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, declaredRisk: pr.risk, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
+    this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 });
+  }
+
+  private reviewed(ctx: WriteContext, job: Job): void {
+    const input = job.input as { prNumber: number; headSha: string };
+    const pr = ctx.store.getPullRequest(input.prNumber);
+    const parsed = ReviewOutcome.safeParse(job.result);
+    if (!pr || !parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error?.issues[0]?.message ?? "no such PR"}`, { field: "result" });
+    if (pr.headSha !== input.headSha) return;
+    const { verdict, classification, autoMerge } = parsed.data;
+    // The tier can rise along the way, never fall.
+    const risk = pr.classification ? raiseOnly(pr.classification, classification) : classification;
+    ctx.store.updatePullRequest({ ...pr, review: verdict, classification: risk, updatedAt: ctx.now });
+    ctx.audit("review-agent", "pr.reviewed", `pr#${pr.number}`, { headSha: verdict.headSha, decision: verdict.decision, policyHash: verdict.policyHash, tier: risk.tier, findings: verdict.findings.length });
+    if (!autoMerge || verdict.decision !== "approve" || risk.tier !== "low" || pr.state !== "open") return;
+    // Low risk with auto_merge on: the SourceControlManager merges it now (the gate is checked again there).
+    const merge = {
+      prNumber: pr.number,
+      headSha: pr.headSha,
+      baseSha: pr.baseSha,
+      baseBranch: pr.baseBranch,
+      headBranch: pr.headBranch,
+      title: pr.title,
+      body: pr.body,
+      headChecks: pr.checks,
+      remote: pr.remote ? { provider: pr.remote.provider, number: pr.remote.number, pushedSha: pr.remote.pushedSha } : null,
+      checks: { commands: pr.checks.results.map((r) => ({ name: r.name, run: r.run })) },
+    };
+    this.jobs.enqueueWithin(ctx, { kind: "merge", input: merge, actor: "review-agent", dedupeKey: `merge:${pr.number}`, priority: 10 });
+    ctx.audit("review-agent", "pr.auto_merge", `pr#${pr.number}`, { headSha: pr.headSha, tier: risk.tier });
+  }
+
+  /** `pushpals approve|reject`: a person's decision on the exact head; the requester cannot approve their own change. */
+  decide(number: number, actor: string, decision: "approve" | "reject", why: string | null): PullRequest {
+    return this.jobs.record((ctx) => {
+      const pr = this.get(number);
+      if (pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is ${pr.state}`, { hint: "only an open PR can be approved or rejected" });
+      if (decision === "approve" && actor === pr.createdBy) {
+        throw new PushpalsError("forbidden", `${actor} asked for PR #${number}, so cannot approve it too (separation of duties)`, {
+          hint: "another person approves it: pushpals approve from their own account",
+        });
+      }
+      const entry = { by: actor, at: ctx.now, headSha: pr.headSha, why };
+      const next: PullRequest =
+        decision === "approve"
+          ? { ...pr, approvals: [...(pr.approvals ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now }
+          : { ...pr, rejections: [...(pr.rejections ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now };
+      ctx.store.updatePullRequest(next);
+      ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why });
+      return next;
+    });
   }
 
   /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */

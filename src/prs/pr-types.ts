@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { Classification, RiskTier } from "../policy/tiers.ts";
+import { Verdict } from "../review/review-types.ts";
 
 export const PrState = z.enum(["open", "merged", "closed"]);
 export type PrState = z.infer<typeof PrState>;
 
-export const RiskTier = z.enum(["low", "medium", "high"]);
-export type RiskTier = z.infer<typeof RiskTier>;
+export { RiskTier };
 
 /** One check command's outcome on an exact commit. */
 export const CheckOutcome = z.object({
@@ -67,6 +68,15 @@ export const RemotePr = z.object({
 });
 export type RemotePr = z.infer<typeof RemotePr>;
 
+/** A person's approval or rejection, bound to the head SHA it was given for: a new head voids it. */
+export const PrDecision = z.object({
+  by: z.string(),
+  at: z.number().int(),
+  headSha: z.string(),
+  why: z.string().nullable(),
+});
+export type PrDecision = z.infer<typeof PrDecision>;
+
 export interface PullRequest extends PrProposal {
   number: number;
   /** Where the PR lives: always in the store; with `github`, also on GitHub (see `remote`). */
@@ -82,4 +92,17 @@ export interface PullRequest extends PrProposal {
   merge: MergeOutcome | null;
   lastMergeFailure: string | null;
   closedReason: string | null;
+  /** The ReviewAgent's verdict and the risk classification of the exact head, under the base's policy. */
+  review: Verdict | null;
+  classification: Classification | null;
+  approvals: PrDecision[];
+  rejections: PrDecision[];
 }
+
+/** What a `review` job hands back: the verdict, the classification, and whether policy lets PushPals merge Low on its own. */
+export const ReviewOutcome = z.object({
+  verdict: Verdict,
+  classification: Classification,
+  autoMerge: z.boolean(),
+});
+export type ReviewOutcome = z.infer<typeof ReviewOutcome>;

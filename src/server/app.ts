@@ -29,6 +29,8 @@ export interface AppOptions {
   tickMs: number;
   sse: SseOptions;
   jobs: Partial<JobServiceOptions>;
+  /** The repository served (policy reads); absent in store-only benchmarks. */
+  repoRoot?: string;
   /** `pr.provider`: with `github`, opening a PR also queues its publish job. */
   prProvider?: "local" | "github";
 }
@@ -84,7 +86,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   jobRoutes(router, { service, commit, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
   workerRoutes(router, service, commit, options.maxBodyBytes);
   componentRoutes(router, { components, service, commit, maxBodyBytes: options.maxBodyBytes });
-  prRoutes(router, { prs, commit, maxBodyBytes: options.maxBodyBytes });
+  prRoutes(router, { prs, commit, maxBodyBytes: options.maxBodyBytes, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit, maxBodyBytes: options.maxBodyBytes });
 
   let port = options.port;

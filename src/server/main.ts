@@ -47,6 +47,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     host: config.server.host,
     maxBodyBytes: config.server.max_body_bytes,
     prProvider: config.pr.provider,
+    repoRoot: paths.repoRoot,
     tickMs: overrides.tickMs ?? 250,
     sse: { heartbeatMs: overrides.sseHeartbeatMs ?? 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
     jobs: {

@@ -18,8 +18,8 @@ export function runtimeComponents(workers: number): ComponentSpec[] {
       role,
       workerId: null,
       args: () => {
-        // The SourceControlManager claims merge jobs like a worker: a dead one's job is returned at once.
-        if (role !== "scm") return ["agent", role, "--name", role];
+        // The SourceControlManager and the ReviewAgent claim jobs like a worker: a dead one's job is returned at once.
+        if (role === "remote-agent") return ["agent", role, "--name", role];
         spec.workerId = newId("wrk");
         return ["agent", role, "--name", role, "--id", spec.workerId];
       },

@@ -24,6 +24,8 @@ export interface JobContext {
   recordCommand(report: CommandReport): Promise<void>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
+  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves). */
+  read<T>(path: string): Promise<T>;
 }
 
 export interface JobHandler {

@@ -137,6 +137,7 @@ export class WorkerRuntime {
       progress: async (progress) => void (await client.request("POST", `${base}/progress`, { ...lease, progress })),
       recordCommand: async (report) => void (await client.request("POST", `${base}/commands`, { ...lease, ...report })),
       isPaused: async () => (await client.request<{ paused: boolean }>("POST", `${base}/heartbeat`, lease)).data.paused,
+      read: async <T>(path: string) => (await client.request<T>("GET", path)).data,
     };
 
     let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure } | { ok: false; parked: string };

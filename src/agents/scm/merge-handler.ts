@@ -1,6 +1,7 @@
 import type { PushpalsConfig } from "../../config/schema.ts";
 import { failpoint } from "../../faults/failpoint.ts";
 import { MergeInput } from "../../jobs/kinds.ts";
+import type { GateResult } from "../../prs/merge-gate.ts";
 import { githubRemote, publishPr } from "./github-remote.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
@@ -33,7 +34,7 @@ const short = (sha: string) => sha.slice(0, 12);
 export function createMergeHandler(settings: Pick<PushpalsConfig, "pr" | "github">): JobHandler {
   return {
     kind: "merge",
-    run: (ctx) => {
+    run: async (ctx) => {
       const input = MergeInput.parse(ctx.job.input);
       if (input.remote || settings.pr.provider === "github") return mergeOnGithub(ctx, input, settings.github);
       return mergeLocally(ctx, input);
@@ -59,6 +60,8 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
     return outcome(ctx, input.baseBranch, { base: current, candidate: current, checks: { state: "none", sha: current, results: [] }, rebased: false });
   }
 
+  // Fail fast, before a rebase and the checks (asked again right before the ref moves).
+  await assertGate(ctx, input);
   for (let round = 1; round <= input.maxRounds; round++) {
     const base = (await resolveCommit(repo, baseRef)) ?? current;
     const fastForward = await isAncestor(repo, base, input.headSha);
@@ -92,6 +95,8 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
       const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
       // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
       if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
+      // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
+      await assertGate(ctx, input);
       await ctx.progress(planned);
       await failpoint("merge.before-update-ref");
       if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
@@ -134,9 +139,19 @@ async function mergeOnGithub(ctx: JobContext, input: MergeInput, github: Pushpal
     return { mergedSha: state.headSha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
   }
   if (await ctx.isPaused()) throw new JobParked("paused before asking GitHub to merge; it resumes with `pushpals resume`");
+  await assertGate(ctx, input);
   const merged = await remote.provider.merge(published.number, input.headSha, remote.mergeMethod);
   ctx.log("system", `GitHub merged PR #${published.number} as ${short(merged.sha)} (${remote.mergeMethod})`);
   return { mergedSha: merged.sha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
+}
+
+/** The policy gate of the PR's exact head (checks, review verdict, approvals, tier), as the server evaluates it. */
+async function assertGate(ctx: JobContext, input: MergeInput): Promise<void> {
+  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate`);
+  if (gate.ok) return;
+  throw new JobFailure("policy_denied", `PR #${input.prNumber} may not merge yet (${gate.gates?.tier ?? "unclassified"} risk): ${gate.missing.join("; ")}`.slice(0, 4000), {
+    logExcerpt: gate.missing.join("\n"),
+  });
 }
 
 function coversCommands(checks: PrChecks | undefined, sha: string, commands: { name: string; run: string }[]): checks is PrChecks {

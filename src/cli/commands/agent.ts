@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { createMergeHandler } from "../../agents/scm/merge-handler.ts";
 import { createPublishHandler } from "../../agents/scm/publish-handler.ts";
+import { reviewHandler } from "../../agents/review/review-handler.ts";
+import type { JobHandler } from "../../workers/handler.ts";
 import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
@@ -12,8 +14,8 @@ type AgentRole = "remote-agent" | "review-agent" | "scm";
 
 /**
  * `pushpals agent <role>`: the RemoteAgent, ReviewAgent and SourceControlManager processes. The
- * SourceControlManager runs merge jobs (the only code path that moves a base branch); the RemoteAgent
- * and ReviewAgent register, report ready and heartbeat until planning and review arrive.
+ * SourceControlManager runs merge and publish jobs (the only code path that moves a base branch), the
+ * ReviewAgent runs review jobs; the RemoteAgent registers, reports ready and heartbeats until planning arrives.
  */
 export function registerAgent(program: Command): void {
   program
@@ -22,14 +24,15 @@ export function registerAgent(program: Command): void {
     .addHelpText("after", "\nExample:\n  pushpals agent review-agent")
     .argument("<role>", "remote-agent | review-agent | scm")
     .option("--name <name>", "component name (default: the role)")
-    .option("--id <id>", "scm: stable worker id for its merge jobs (default: a new one)")
+    .option("--id <id>", "scm, review-agent: stable worker id for its jobs (default: a new one)")
     .action(async (role: string, opts: { name?: string; id?: string }) => {
       if (!["remote-agent", "review-agent", "scm"].includes(role)) {
         throw new PushpalsError("invalid_input", `unknown agent role "${role}"`, { field: "role", hint: "use remote-agent, review-agent or scm" });
       }
       const ctx = await cliContext(program.opts());
       const name = opts.name ?? role;
-      if (role === "scm") return runScm(ctx, name, opts.id ?? newId("wrk"));
+      if (role === "scm") return runAgentWorker(ctx, name, "scm", opts.id ?? newId("wrk"), [createMergeHandler(ctx.config()), createPublishHandler(ctx.config().github)]);
+      if (role === "review-agent") return runAgentWorker(ctx, name, "review-agent", opts.id ?? newId("wrk"), [reviewHandler]);
       const reporter = await reportReady(ctx.client, name, role as AgentRole, null);
       process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
@@ -42,7 +45,8 @@ export function registerAgent(program: Command): void {
     });
 }
 
-async function runScm(ctx: CliContext, name: string, id: string): Promise<void> {
+/** An agent that works through its own job kinds, like a WorkerPal: merges and publishing (SCM), reviews (ReviewAgent). */
+async function runAgentWorker(ctx: CliContext, name: string, role: AgentRole, id: string, handlers: JobHandler[]): Promise<void> {
   let reporter: ComponentReporter | null = null;
   const runtime = new WorkerRuntime({
     id,
@@ -50,9 +54,9 @@ async function runScm(ctx: CliContext, name: string, id: string): Promise<void> 
     client: ctx.client,
     paths: ctx.paths,
     sandbox: ctx.config().sandbox,
-    handlers: [createMergeHandler(ctx.config()), createPublishHandler(ctx.config().github)],
+    handlers,
     onRegistered: async () => {
-      reporter = await reportReady(ctx.client, name, "scm", id);
+      reporter = await reportReady(ctx.client, name, role, id);
       process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);
     },
     onEvent: (m) => void process.stdout.write(`[${name}] ${m}\n`),

@@ -7,6 +7,9 @@ import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { follow } from "../follow.ts";
+import { prNumber } from "../pr-number.ts";
+import { reviewSummary, waitForReview } from "../review-wait.ts";
+import type { GateResult } from "../../prs/merge-gate.ts";
 import { age, jobDetail, printJson, table } from "../format.ts";
 import { style } from "../style.ts";
 
@@ -60,11 +63,6 @@ Examples:
     });
 }
 
-function prNumber(value: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new PushpalsError("invalid_input", `"${value}" is not a PR number`, { field: "number", hint: "list them with `pushpals prs`" });
-  return Number(value);
-}
-
 async function getPr(ctx: CliContext, number: number): Promise<PullRequest> {
   return (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`)).data.pr;
 }
@@ -83,6 +81,8 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  checks     ${pr.checks.state} on ${pr.checks.sha.slice(0, 12)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${c.name} (${c.durationMs} ms)`).join("")}`,
     `  job        ${pr.jobId}${pr.mergeJobId ? `    merge job: ${pr.mergeJobId}` : ""}`,
     ...(pr.provider === "github" ? [`  github     ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
+    ...reviewSummary(pr),
+    ...(pr.state === "open" ? gateLines(await ctx.client.request<GateResult>("GET", `/prs/${pr.number}/gate`).then((r) => r.data)) : []),
     ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${pr.lastMergeFailure}`] : []),
     `  created    ${new Date(pr.createdAt).toISOString()} by ${pr.createdBy}`,
     ...(pr.body ? ["", ...pr.body.split("\n").map((l) => `  ${l}`)] : []),
@@ -92,8 +92,14 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
   process.stdout.write(`${lines.join("\n")}\n${diff ? `\n${diff}` : ""}`);
 }
 
+function gateLines(gate: GateResult): string[] {
+  if (gate.ok) return [`  gate       ${style.green("open")}: pushpals pr merge <n> merges it`];
+  return [`  gate       waiting for:`, ...gate.missing.map((m) => `               - ${m}`)];
+}
+
 async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; json?: boolean }): Promise<void> {
-  const pr = await getPr(ctx, number);
+  // A merge right after `run` must not race the ReviewAgent: its verdict is part of the gate.
+  const pr = await waitForReview(ctx, number);
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
   const config = ctx.config();
   const remote = pr.remote ? { provider: pr.remote.provider, number: pr.remote.number, pushedSha: pr.remote.pushedSha } : null;

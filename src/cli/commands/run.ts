@@ -10,6 +10,7 @@ import { EXIT } from "../exit-codes.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
+import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
   title?: string;
@@ -79,14 +80,14 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
       await follow(ctx, jobId, !opts.json);
       const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
-      const pr = final.job.state === "succeeded" ? await findPr(ctx.client, jobId) : null;
+      const found = final.job.state === "succeeded" ? await findPr(ctx.client, jobId) : null;
+      const pr = found ? await waitForReview(ctx, found.number) : null;
       process.exitCode = pr ? EXIT.ok : EXIT.failed;
       if (opts.json) return printJson({ ...final, pr });
       if (!pr) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
       const checks = pr.checks.state === "none" ? "no checks configured" : `checks ${pr.checks.state} on ${pr.headSha.slice(0, 12)}`;
-      process.stdout.write(
-        `${style.green(`opened PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n  review: pushpals pr ${pr.number} --diff\n  merge:  pushpals pr merge ${pr.number}\n`,
-      );
+      process.stdout.write(`${style.green(`opened PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n`);
+      process.stdout.write(`${reviewSummary(pr).join("\n")}\n  look:   pushpals pr ${pr.number} --diff\n  merge:  pushpals pr merge ${pr.number}\n`);
     });
 }
 

@@ -1,0 +1,54 @@
+import { ReviewJobInput } from "../../jobs/kinds.ts";
+import { classificationInputFromGit } from "../../policy/from-git.ts";
+import { classifyRisk } from "../../policy/classify-risk.ts";
+import { gatesFor } from "../../policy/gates.ts";
+import { loadPolicyAt } from "../../policy/load-policy-at.ts";
+import type { Policy } from "../../policy/policy-schema.ts";
+import { tierRank, type Classification } from "../../policy/tiers.ts";
+import type { ReviewOutcome } from "../../prs/pr-types.ts";
+import { parseDiff } from "../../review/parse-diff.ts";
+import { buildVerdict, runReview } from "../../review/run-review.ts";
+import type { ReviewRules } from "../../review/review-types.ts";
+import type { JobHandler } from "../../workers/handler.ts";
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * `review`, run by the ReviewAgent: classifies the PR's exact diff and runs the deterministic reviewers,
+ * both under the policy committed at the PR's base (never the PR's own copy of it). The verdict is keyed
+ * by head SHA and policy hash, so a new head or another policy voids it.
+ */
+export const reviewHandler: JobHandler = {
+  kind: "review",
+  async run(ctx) {
+    const input = ReviewJobInput.parse(ctx.job.input);
+    const repo = ctx.paths.repoRoot;
+    const { policy, hash } = await loadPolicyAt(repo, input.baseSha);
+    const classification = classifyRisk(await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk), policy);
+    const files = await parseDiff(repo, input.baseSha, input.headSha);
+    const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: null });
+    const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
+    ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
+    for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
+    ctx.log("system", `verdict: ${verdict.decision} (${findings.length} finding(s)) on ${input.headSha.slice(0, 12)}`);
+    const outcome: ReviewOutcome = { verdict, classification, autoMerge: gatesFor(classification, policy).autoMerge };
+    return outcome;
+  },
+};
+
+function reviewRules(scope: string[], classification: Classification, policy: Policy): ReviewRules {
+  const limits = classification.tier === "low" ? policy.low : policy.medium;
+  return {
+    scope,
+    protectedPaths: policy.paths.protected,
+    maxFileBytes: MAX_FILE_BYTES,
+    maxFiles: limits.max_files,
+    maxChangedLines: limits.max_lines,
+    // A new dependency is allowed only in a change already classified at the tier the policy gives additions.
+    allowNewDependencies: tierRank(classification.tier) >= tierRank(policy.dependencies.tiers.added),
+    generatedDirs: [],
+    generatedGlobs: ["**/*.min.js", "**/*.min.mjs", "**/*.min.css", "**/*.generated.*"],
+    testGlobs: ["**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/__tests__/**", "**/test/**", "**/tests/**"],
+    dependencyRoles: ["dependency_steward"],
+  };
+}

@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import type { PullRequest } from "../../prs/pr-types.ts";
+import { cliContext } from "../context.ts";
+import { printJson } from "../format.ts";
+import { prNumber } from "../pr-number.ts";
+
+export function registerApprove(program: Command): void {
+  for (const decision of ["approve", "reject"] as const) {
+    program
+      .command(`${decision} <pr>`)
+      .description(
+        decision === "approve"
+          ? "approve a PR's current head SHA (a new head voids it; whoever asked for the change cannot approve it)"
+          : "reject a PR's current head SHA: it will not merge until the rejection is withdrawn by a new head",
+      )
+      .option("--why <text>", decision === "approve" ? "why, kept in the audit trail" : "why (required), kept in the audit trail")
+      .option("--json", "machine-readable output")
+      .addHelpText("after", `\nExample:\n  pushpals ${decision} 3 --why "${decision === "approve" ? "checked the migration plan" : "touches the billing code"}"`)
+      .action(async (pr: string, opts: { why?: string; json?: boolean }) => {
+        const ctx = await cliContext(program.opts());
+        const number = prNumber(pr);
+        const { data } = await ctx.client.request<{ pr: PullRequest }>("POST", `/prs/${number}/${decision}`, { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) });
+        if (opts.json) return printJson(data);
+        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
+      });
+  }
+}

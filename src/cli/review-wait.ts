@@ -1,0 +1,36 @@
+import { PushpalsError } from "../errors/pushpals-error.ts";
+import type { PullRequest } from "../prs/pr-types.ts";
+import type { CliContext } from "./context.ts";
+
+/**
+ * Waits (bounded) for the ReviewAgent's verdict on the PR's current head, so `run` can say what the
+ * review found and `pr merge` does not race it. The verdict arrives as a PR update; this polls it.
+ */
+export async function waitForReview(ctx: CliContext, number: number, timeoutMs = 120_000): Promise<PullRequest> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pr = (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`)).data.pr;
+    if (pr.review?.headSha === pr.headSha || pr.state !== "open") return pr;
+    if (Date.now() > deadline) {
+      throw new PushpalsError("conflict", `PR #${number} has no review yet after ${Math.round(timeoutMs / 1000)}s`, {
+        hint: "is the ReviewAgent running? `pushpals status` lists it; its review job shows in `pushpals jobs`",
+      });
+    }
+    await Bun.sleep(100);
+  }
+}
+
+/** One line per finding and reason, for people. */
+export function reviewSummary(pr: PullRequest): string[] {
+  const lines: string[] = [];
+  if (pr.classification) {
+    lines.push(`  risk       ${pr.classification.tier}${pr.classification.reasons.length ? `: ${pr.classification.reasons.map((r) => r.rule).join(", ")}` : ""}`);
+  }
+  if (pr.review) {
+    lines.push(`  review     ${pr.review.decision} on ${pr.review.headSha.slice(0, 12)} (${pr.review.findings.length} finding(s))`);
+    for (const f of pr.review.findings) lines.push(`               ${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
+  }
+  for (const a of pr.approvals ?? []) lines.push(`  approved   by ${a.by} on ${a.headSha.slice(0, 12)}${a.headSha === pr.headSha ? "" : " (void: older head)"}${a.why ? `: ${a.why}` : ""}`);
+  for (const r of pr.rejections ?? []) lines.push(`  rejected   by ${r.by} on ${r.headSha.slice(0, 12)}${r.why ? `: ${r.why}` : ""}`);
+  return lines;
+}
