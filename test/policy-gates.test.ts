@@ -1,0 +1,143 @@
+import { afterEach, expect, test } from "bun:test";
+import type { Job } from "../src/jobs/job-types.ts";
+import type { PullRequest } from "../src/prs/pr-types.ts";
+import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+
+let cluster: Cluster | null = null;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = null;
+});
+
+const CHECKS = `[checks]\ncommands = [{ name = "ok", run = "true" }]\n`;
+
+async function start(policyToml = ""): Promise<Cluster> {
+  const files: Record<string, string> = {
+    "src/a.txt": "one\n",
+    "src/b.txt": "two\n",
+    "test/a.test.js": 'import { test, expect } from "bun:test";\ntest("a", () => {\n  expect(1).toBe(1);\n});\n',
+  };
+  if (policyToml) files[".pushpals/policy.toml"] = policyToml;
+  const c = await Cluster.create({ configToml: CHECKS, files });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  const scm = spawnPushpals(["agent", "scm"], c.root, c.env);
+  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
+  c.procs.push(scm, reviewer);
+  await scm.waitForOutput(/\[scm\] ready/);
+  await reviewer.waitForOutput(/\[review-agent\] ready/);
+  return c;
+}
+
+/** The CLI as an OS user (the approver is a different person from the requester). */
+function cliAs(c: Cluster, user: string, args: string[]) {
+  const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: c.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, USER: user, LOGNAME: user } });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+function run(c: Cluster, scope: string, command: string): PullRequest {
+  const r = cliAs(c, "carol", ["run", "--json", "--scope", scope, "--", command]);
+  expect(r.stderr).toBe("");
+  return (JSON.parse(r.stdout) as { pr: PullRequest }).pr;
+}
+
+async function pr(c: Cluster, n: number): Promise<PullRequest> {
+  for (;;) {
+    const p = (await c.client.request<{ pr: PullRequest }>("GET", `/prs/${n}`)).data.pr;
+    if (p.review?.headSha === p.headSha) return p;
+    await Bun.sleep(25);
+  }
+}
+
+const git = (c: Cluster, args: string[]) => Bun.spawnSync(["git", ...args], { cwd: c.root, stdout: "pipe" }).stdout.toString().trim();
+
+test("Low waits for a merge request by default, and merges on its own once low.auto_merge is on", async () => {
+  const c = await start();
+  const waiting = run(c, "src/**", "echo x >> src/a.txt");
+  const reviewed = await pr(c, waiting.number);
+  expect(reviewed.classification?.tier).toBe("low");
+  expect(reviewed.review?.decision).toBe("approve");
+  const { data: jobs } = await c.client.request<{ jobs: Job[] }>("GET", "/jobs?kind=merge");
+  expect(jobs.jobs).toHaveLength(0);
+  expect(reviewed.state).toBe("open");
+  await cluster!.stop();
+
+  const auto = await start("[low]\nauto_merge = true\n");
+  const opened = run(auto, "src/**", "echo x >> src/a.txt");
+  const deadline = Date.now() + 30_000;
+  while ((await pr(auto, opened.number)).state !== "merged" && Date.now() < deadline) await Bun.sleep(50);
+  const merged = await pr(auto, opened.number);
+  expect(merged.state).toBe("merged");
+  expect(git(auto, ["rev-parse", "main"])).toBe(opened.headSha);
+  expect(auto.cli(["audit", "export"]).stdout).toContain('"action":"pr.auto_merge"');
+}, 90_000);
+
+test("Medium waits for a person's approval of that SHA; the requester cannot approve their own change", async () => {
+  const c = await start("[low]\nmax_files = 1\n");
+  const opened = run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
+  const reviewed = await pr(c, opened.number);
+  expect(reviewed.classification?.tier).toBe("medium");
+  expect(reviewed.classification?.reasons.map((r) => r.rule)).toContain("size.files");
+
+  const early = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(early.exitCode).toBe(1);
+  expect(early.stdout).toContain("policy_denied");
+  expect(early.stdout).toContain("more approval(s)");
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
+
+  const own = cliAs(c, "carol", ["approve", String(opened.number)]);
+  expect(own.exitCode).toBe(5);
+  expect(own.stderr).toContain("separation of duties");
+  const shown = cliAs(c, "dave", ["pr", String(opened.number)]);
+  expect(shown.stdout).toContain("waiting for:");
+
+  const approved = cliAs(c, "dave", ["approve", String(opened.number), "--why", "two small files"]);
+  expect(approved.exitCode).toBe(0);
+  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(merge.exitCode).toBe(0);
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.headSha);
+  const audit = c.cli(["audit", "export"]).stdout;
+  expect(audit).toContain('"action":"pr.approved"');
+  expect(audit).toContain('"actor":"cli:dave"');
+  expect(JSON.parse(c.cli(["audit", "verify", "--json"]).stdout).ok).toBe(true);
+}, 90_000);
+
+test("a rejection stops a merge that the gate would otherwise let through", async () => {
+  const c = await start();
+  const opened = run(c, "src/**", "echo x >> src/a.txt");
+  await pr(c, opened.number);
+  expect(cliAs(c, "dave", ["reject", String(opened.number)]).exitCode).toBe(2);
+  expect(cliAs(c, "dave", ["reject", String(opened.number), "--why", "not now"]).exitCode).toBe(0);
+  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(merge.exitCode).toBe(1);
+  expect(merge.stdout).toContain("dave rejected it (not now)");
+}, 60_000);
+
+test("editing the policy is High, and the PR cannot use its own copy of the policy to pass", async () => {
+  const c = await start();
+  const opened = run(c, ".pushpals/**", "mkdir -p .pushpals && printf '[low]\\nauto_merge = true\\n[high]\\nrequire_rfc = false\\n' > .pushpals/policy.toml");
+  const reviewed = await pr(c, opened.number);
+  expect(reviewed.classification?.tier).toBe("high");
+  expect(reviewed.classification?.reasons.map((r) => r.rule)).toContain("policy_file");
+  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(merge.exitCode).toBe(1);
+  expect(merge.stdout).toContain("RFC");
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
+}, 60_000);
+
+test("a planted AWS key or a .skip added to a test is blocked by the review, naming file and line", async () => {
+  const c = await start();
+  const key = run(c, "src/**", "printf 'const id = \"AKIAZ7QW3RT5YU6IOPLK\";\\nconst secret = \"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\";\\n' > src/aws.js");
+  const keyed = await pr(c, key.number);
+  expect(keyed.review?.decision).toBe("block");
+  const finding = keyed.review!.findings.find((f) => f.severity === "block" && f.file === "src/aws.js");
+  expect(finding?.line).toBeGreaterThan(0);
+  expect(JSON.stringify(keyed.review)).not.toContain("Xq3vR8tL1mN0pB5");
+  expect(cliAs(c, "carol", ["pr", "merge", String(key.number)]).exitCode).toBe(1);
+
+  const skip = run(c, "test/**", "sed -i 's/^test(\"a\"/test.skip(\"a\"/' test/a.test.js");
+  const skipped = await pr(c, skip.number);
+  expect(skipped.review?.decision).toBe("block");
+  expect(skipped.review!.findings.some((f) => f.file === "test/a.test.js" && f.line === 2)).toBe(true);
+}, 90_000);
