@@ -78,7 +78,7 @@ async function runBench(runs: number, label: string, checksToml: string | null):
     git(repo, "commit", "-q", "-m", "example");
     cli("init");
     if (checksToml !== null) writeFileSync(join(repo, ".pushpals/config.toml"), checksToml);
-    git(repo, "add", ".pushpals/config.toml");
+    git(repo, "add", ".pushpals");
     git(repo, "commit", "-q", "-m", "config");
     cli("start", "--detach", "--workers", "2");
     // One warm-up: the first install of a lockfile fills the dependency cache.

@@ -62,9 +62,9 @@ try {
   git("commit", "-q", "-m", "textkit 1.4.0");
 
   must(pushpals("init"), "pushpals init");
-  git("add", ".pushpals/config.toml");
-  git("commit", "-q", "-m", "Add PushPals config");
-  console.log("(committed .pushpals/config.toml)");
+  git("add", ".pushpals");
+  git("commit", "-q", "-m", "Add PushPals config and policy");
+  console.log("(committed .pushpals/config.toml and .pushpals/policy.toml)");
 
   started = true;
   onlineSeconds = must(pushpals("start", "--detach", "--workers", "2"), "pushpals start");

@@ -202,3 +202,18 @@ describe("an existing config", () => {
     expect(configOf(root)).toBe(inline);
   });
 });
+
+test("init writes the default policy (which parses to the defaults) once, and never touches an existing one", async () => {
+  const { loadPolicy } = await import("../src/policy/load-policy.ts");
+  const { DEFAULT_POLICY } = await import("../src/policy/policy-defaults.ts");
+  const root = await repo({ "README.md": "# x\n" });
+  const first = init(root);
+  expect(first.exitCode).toBe(0);
+  expect(first.stdout).toContain("wrote .pushpals/policy.toml");
+  const path = join(root, ".pushpals", "policy.toml");
+  expect(loadPolicy(root).policy).toEqual(DEFAULT_POLICY);
+  writeFileSync(path, "[low]\nauto_merge = true\n");
+  const again = init(root);
+  expect(again.stdout).not.toContain("policy.toml");
+  expect(readFileSync(path, "utf8")).toBe("[low]\nauto_merge = true\n");
+});

@@ -86,6 +86,13 @@ test("Medium waits for a person's approval of that SHA; the requester cannot app
   expect(early.stdout).toContain("more approval(s)");
   expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
 
+  const explained = c.cli(["policy", "explain", String(opened.number)]);
+  expect(explained.stdout).toContain("tier: medium");
+  expect(explained.stdout).toContain("size.files");
+  expect(explained.stdout).toContain("1 approval(s)");
+  expect(explained.stdout).toMatch(/missing:\n  - 1 more approval/);
+  expect(c.cli(["policy", "explain", opened.jobId]).stdout).toContain(`PR #${opened.number}`);
+
   const own = cliAs(c, "carol", ["approve", String(opened.number)]);
   expect(own.exitCode).toBe(5);
   expect(own.stderr).toContain("separation of duties");
@@ -141,3 +148,22 @@ test("a planted AWS key or a .skip added to a test is blocked by the review, nam
   expect(skipped.review?.decision).toBe("block");
   expect(skipped.review!.findings.some((f) => f.file === "test/a.test.js" && f.line === 2)).toBe(true);
 }, 90_000);
+
+test("policy check names the file, key, value and fix; policy explain classifies paths under the committed policy", async () => {
+  const c = await Cluster.create({ files: { ".pushpals/policy.toml": "[paths]\nprotected = [\"billing/**\"]\n" } });
+  cluster = c;
+  const ok = c.cli(["policy", "check"]);
+  expect(ok.exitCode).toBe(0);
+  expect(ok.stdout).toContain("policy OK");
+  const explained = c.cli(["policy", "explain", "billing/charge.ts", "README.md"]);
+  expect(explained.stdout).toContain("tier: high");
+  expect(explained.stdout).toContain("protected_path");
+  expect(c.cli(["policy", "explain", "README.md"]).stdout).toContain("tier: low");
+  await Bun.write(`${c.root}/.pushpals/policy.toml`, "[medium]\nrequired_approvals = \"two\"\n");
+  const bad = c.cli(["policy", "check"]);
+  expect(bad.exitCode).toBe(2);
+  expect(bad.stderr).toContain("policy.toml");
+  expect(bad.stderr).toContain("medium.required_approvals");
+  expect(bad.stderr).toContain('"two"');
+  expect(bad.stderr).toContain("fix:");
+});

@@ -17,6 +17,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerPrs } from "./commands/prs.ts";
 import { registerPause } from "./commands/pause.ts";
 import { registerApprove } from "./commands/approve.ts";
+import { registerPolicy } from "./commands/policy.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
 
@@ -56,6 +57,7 @@ registerRun(program);
 registerPrs(program);
 registerPause(program);
 registerApprove(program);
+registerPolicy(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);

@@ -1,4 +1,6 @@
-import { appendFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { defaultPolicyToml } from "../policy/default-policy-toml.ts";
+import { POLICY_RELATIVE_PATH } from "../policy/load-policy.ts";
 import { dirname, join } from "node:path";
 import { isPushpalsError, PushpalsError } from "../errors/pushpals-error.ts";
 import { renderAppendix, renderConfig } from "./config-writer.ts";
@@ -17,6 +19,9 @@ export interface InitOptions {
 export interface InitResult {
   configPath: string;
   created: boolean;
+  /** `.pushpals/policy.toml`: written with the commented defaults when absent, never touched otherwise. */
+  policyPath: string;
+  policyCreated: boolean;
   wouldAdd: AddItem[];
   added: AddItem[];
   detected: InitDetection;
@@ -28,24 +33,28 @@ export interface InitResult {
  */
 export async function runInit(options: InitOptions): Promise<InitResult> {
   const configPath = join(options.repoRoot, CONFIG_RELATIVE_PATH);
+  const policyPath = join(options.repoRoot, POLICY_RELATIVE_PATH);
+  const policyCreated = !existsSync(policyPath);
+  if (policyCreated) createFile(policyPath, defaultPolicyToml());
+  const policy = { policyPath, policyCreated };
   const detected = await detectForInit(options.repoRoot);
   const proposed = proposeConfig(detected);
   const existing = readExisting(configPath);
   if (existing === null) {
     createFile(configPath, renderConfig(proposed));
-    return { configPath, created: true, wouldAdd: [], added: [], detected };
+    return { configPath, created: true, ...policy, wouldAdd: [], added: [], detected };
   }
 
   const text = existing.toString("utf8");
   const layer = validateExisting(text, configPath);
   const missing = missingItems(layer, proposed);
-  if (!options.yes || missing.length === 0) return { configPath, created: false, wouldAdd: missing, added: [], detected };
+  if (!options.yes || missing.length === 0) return { configPath, created: false, ...policy, wouldAdd: missing, added: [], detected };
 
   const separator = text.length === 0 || text.endsWith("\n") ? "" : "\n";
   const addition = separator + renderAppendix(missing, proposed, options.today ?? localDate(new Date()));
   assertAppendable(text + addition, missing, configPath);
   appendFile(configPath, existing, addition);
-  return { configPath, created: false, wouldAdd: [], added: missing, detected };
+  return { configPath, created: false, ...policy, wouldAdd: [], added: missing, detected };
 }
 
 function readExisting(path: string): Buffer | null {

@@ -40,6 +40,7 @@ Examples:
 function humanReport(result: InitResult): string[] {
   const shown = displayPath(result.configPath);
   const lines = [...detectionLines(result.detected), ...result.detected.notes.map((n) => `note: ${n}`)];
+  if (result.policyCreated) lines.push(`wrote ${displayPath(result.policyPath)} (risk tiers and merge gates, see docs/policy.md; commit it with the config)`);
   if (result.created) return [...lines, `wrote ${shown}`, `next: review and commit ${shown}, then run \`pushpals start\``];
   if (result.added.length > 0) {
     return [...lines, ...result.added.map((i) => `added ${describeItem(i)}`), `appended to ${shown}; existing lines are unchanged`, `next: review and commit ${shown}, then run \`pushpals start\``];
