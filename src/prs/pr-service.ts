@@ -4,6 +4,7 @@ import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal, type JobState } from "../jobs/states.ts";
 import { raiseOnly } from "../policy/tiers.ts";
+import { mergeInputFor } from "./merge-input.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
 
 /**
@@ -88,18 +89,8 @@ export class PrService {
     ctx.audit("review-agent", "pr.reviewed", `pr#${pr.number}`, { headSha: verdict.headSha, decision: verdict.decision, policyHash: verdict.policyHash, tier: risk.tier, findings: verdict.findings.length });
     if (!autoMerge || verdict.decision !== "approve" || risk.tier !== "low" || pr.state !== "open") return;
     // Low risk with auto_merge on: the SourceControlManager merges it now (the gate is checked again there).
-    const merge = {
-      prNumber: pr.number,
-      headSha: pr.headSha,
-      baseSha: pr.baseSha,
-      baseBranch: pr.baseBranch,
-      headBranch: pr.headBranch,
-      title: pr.title,
-      body: pr.body,
-      headChecks: pr.checks,
-      remote: pr.remote ? { provider: pr.remote.provider, number: pr.remote.number, pushedSha: pr.remote.pushedSha } : null,
-      checks: { commands: pr.checks.results.map((r) => ({ name: r.name, run: r.run })) },
-    };
+    // The checks the PR passed (same commands) are what a fast-forward merge may reuse.
+    const merge = mergeInputFor(pr, { checks: { commands: pr.checks.results.map((r) => ({ name: r.name, run: r.run })) } });
     this.jobs.enqueueWithin(ctx, { kind: "merge", input: merge, actor: "review-agent", dedupeKey: `merge:${pr.number}`, priority: 10 });
     ctx.audit("review-agent", "pr.auto_merge", `pr#${pr.number}`, { headSha: pr.headSha, tier: risk.tier });
   }
