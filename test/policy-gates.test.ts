@@ -167,3 +167,28 @@ test("policy check names the file, key, value and fix; policy explain classifies
   expect(bad.stderr).toContain('"two"');
   expect(bad.stderr).toContain("fix:");
 });
+
+test("a new commit on a PR voids the approvals of its old head; only the newly approved SHA merges", async () => {
+  const c = await start("[low]\nmax_files = 1\n");
+  const opened = run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
+  await pr(c, opened.number);
+  expect(cliAs(c, "dave", ["approve", String(opened.number)]).exitCode).toBe(0);
+
+  const update = cliAs(c, "carol", ["run", "--json", "--pr", String(opened.number), "--scope", "src/**", "--", "echo z >> src/a.txt"]);
+  expect(update.exitCode).toBe(0);
+  const updated = await pr(c, opened.number);
+  expect(updated.headSha).not.toBe(opened.headSha);
+  expect(updated.headBranch).toBe(opened.headBranch);
+  expect(git(c, ["rev-parse", `${updated.headSha}^`])).toBe(opened.headSha);
+  expect(git(c, ["rev-parse", opened.headBranch])).toBe(updated.headSha);
+
+  const voided = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(voided.exitCode).toBe(1);
+  expect(voided.stdout).toContain("more approval(s)");
+  expect(cliAs(c, "dave", ["pr", String(opened.number)]).stdout).toContain("(void: older head)");
+
+  expect(cliAs(c, "dave", ["approve", String(opened.number)]).exitCode).toBe(0);
+  expect(cliAs(c, "carol", ["pr", "merge", String(opened.number)]).exitCode).toBe(0);
+  expect(git(c, ["rev-parse", "main"])).toBe(updated.headSha);
+  expect(c.cli(["audit", "export"]).stdout).toContain('"voidedApprovals":["cli:dave"]');
+}, 90_000);

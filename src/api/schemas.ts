@@ -152,3 +152,8 @@ export const PrsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type PrsQuery = z.infer<typeof PrsQuery>;
+
+export const GateQuery = z.strictObject({
+  head: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA").optional(),
+});
+export type GateQuery = z.infer<typeof GateQuery>;

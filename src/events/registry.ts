@@ -38,6 +38,7 @@ export const EVENT_SCHEMAS = {
   }),
   "pr.opened": z.object({ number: z.number().int(), jobId: z.string(), title: z.string(), headSha: z.string(), baseBranch: z.string() }),
   "pr.merged": z.object({ number: z.number().int(), jobId: z.string(), mergedSha: z.string(), previousBaseSha: z.string().nullable(), baseBranch: z.string() }),
+  "pr.updated": z.object({ number: z.number().int(), jobId: z.string(), headSha: z.string(), previousHeadSha: z.string() }),
   "pr.merge_failed": z.object({ number: z.number().int(), jobId: z.string(), failureClass: FailureClass.optional(), message: z.string() }),
   "pr.closed": z.object({ number: z.number().int(), actor: z.string(), reason: z.string() }),
   "control.paused": z.object({ by: z.string(), reason: z.string(), at: z.number().int() }),

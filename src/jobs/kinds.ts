@@ -67,6 +67,8 @@ export const RunInput = z.strictObject({
   maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
   checks: ChecksSnapshot,
   install: InstallSettings.optional(),
+  /** Set to add a commit to an open PR instead of opening one: the worktree starts at the PR's head. */
+  updatePr: z.strictObject({ number: z.number().int().positive(), headBranch: z.string().min(1).max(255), headSha: Sha }).nullable().default(null),
 });
 export type RunInput = z.infer<typeof RunInput>;
 

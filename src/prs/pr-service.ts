@@ -42,10 +42,11 @@ export class PrService {
   }
 
   private open(ctx: WriteContext, job: Job): void {
-    const proposal = (job.result as { pr?: unknown } | null)?.pr;
-    if (proposal === undefined || ctx.store.getPullRequestByJob(job.id)) return;
-    const parsed = PrProposal.safeParse(proposal);
+    const result = job.result as { pr?: unknown; updates?: number } | null;
+    if (result?.pr === undefined || ctx.store.getPullRequestByJob(job.id)) return;
+    const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
+    if (result.updates) return this.updated(ctx, job, result.updates, parsed.data);
     const pr = ctx.store.insertPullRequest({
       ...parsed.data,
       provider: this.provider,
@@ -114,6 +115,24 @@ export class PrService {
       ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why });
       return next;
     });
+  }
+
+  /**
+   * A `run --pr N` job added a commit to the PR: the new head replaces the old one, so the old head's
+   * review and approvals no longer count (they stay in the record, bound to the SHA they were for), and
+   * the new head gets its own review (and publish).
+   */
+  private updated(ctx: WriteContext, job: Job, number: number, proposal: PrProposal): void {
+    const pr = ctx.store.getPullRequest(number);
+    if (!pr || pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is not open any more`, { hint: "open a new PR instead" });
+    const files = new Map(pr.files.map((f) => [f.path, f]));
+    for (const f of proposal.files) files.set(f.path, f);
+    const next: PullRequest = { ...pr, headSha: proposal.headSha, checks: proposal.checks, files: [...files.values()], review: null, updatedAt: ctx.now };
+    ctx.store.updatePullRequest(next);
+    ctx.emit("pr.updated", job.id, { number, jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha });
+    ctx.audit("scm", "pr.updated", `pr#${number}`, { jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });
+    if (this.provider !== "local") this.publish(ctx, next);
+    this.requestReview(ctx, next);
   }
 
   /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */

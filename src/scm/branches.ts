@@ -24,7 +24,7 @@ export async function publishJobBranch(repoRoot: string, jobId: string, commit: 
     await git(["update-ref", "-m", `pushpals: job ${jobId}`, ref, commit, ""], { cwd: repoRoot });
     return branch;
   }
-  await git(["update-ref", "-m", `pushpals: kept from an earlier attempt of ${jobId}`, `refs/pushpals/kept/${jobId}/${existing}`, existing, ""], { cwd: repoRoot });
+  await keepCommit(repoRoot, jobId, existing);
   await git(["update-ref", "-m", `pushpals: job ${jobId}`, ref, commit, existing], { cwd: repoRoot });
   return branch;
 }
@@ -67,4 +67,16 @@ export async function listJobBranches(repoRoot: string): Promise<{ branch: strin
       const [branch = "", sha = ""] = line.split("\0");
       return { branch, jobId: branch.slice("pushpals/".length), sha };
     });
+}
+
+/** Moves an existing PR branch from the head it had to a new commit on top of it (compare-and-swap). */
+export async function advanceBranch(repoRoot: string, branch: string, next: string, expected: string, reason: string): Promise<boolean> {
+  return compareAndSwapBranch(repoRoot, branch, next, expected, reason);
+}
+
+/** Makes a commit reachable from `refs/pushpals/kept/<job>/<sha>` (create-only), so nothing PushPals made is ever lost. */
+export async function keepCommit(repoRoot: string, jobId: string, commit: string): Promise<string> {
+  const ref = `refs/pushpals/kept/${jobId}/${commit}`;
+  await git(["update-ref", "-m", `pushpals: kept for ${jobId}`, ref, commit, ""], { cwd: repoRoot, allowFailure: true });
+  return ref;
 }

@@ -1,4 +1,4 @@
-import { ActorBody, PrsQuery } from "../api/schemas.ts";
+import { ActorBody, GateQuery, PrsQuery } from "../api/schemas.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { PrService } from "../prs/pr-service.ts";
 import { PushpalsError } from "../errors/pushpals-error.ts";
@@ -24,11 +24,15 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
       return json({ prs: prs.list({ state: q.state, limit: q.limit }) });
     })
     .on("GET", "/prs/:number", ({ params }) => json({ pr: prs.get(Number(params.number)) }))
-    .on("GET", "/prs/:number/gate", async ({ params }) => {
+    .on("GET", "/prs/:number/gate", async ({ params, url }) => {
+      const q = validate(GateQuery, queryObject(url), "query");
       const pr = prs.get(Number(params.number));
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
       const { policy, hash, source } = await loadPolicyAt(deps.repoRoot, pr.baseSha);
-      return json({ ...mergeGate(pr, policy, hash), policy: { source, hash } });
+      const gate = mergeGate(pr, policy, hash);
+      // A merge is bound to the head it was asked for: a PR that moved on since is not that merge's to land.
+      if (q.head && q.head !== pr.headSha) gate.missing.unshift(`the PR's head is now ${pr.headSha.slice(0, 12)}, not ${q.head.slice(0, 12)}: merge the new head`);
+      return json({ ...gate, ok: gate.missing.length === 0, policy: { source, hash } });
     })
     .on("POST", "/prs/:number/approve", async ({ req, params }) => {
       const body = await readBody(req, ActorBody, maxBodyBytes);

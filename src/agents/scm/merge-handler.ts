@@ -147,7 +147,7 @@ async function mergeOnGithub(ctx: JobContext, input: MergeInput, github: Pushpal
 
 /** The policy gate of the PR's exact head (checks, review verdict, approvals, tier), as the server evaluates it. */
 async function assertGate(ctx: JobContext, input: MergeInput): Promise<void> {
-  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate`);
+  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate?head=${input.headSha}`);
   if (gate.ok) return;
   throw new JobFailure("policy_denied", `PR #${input.prNumber} may not merge yet (${gate.gates?.tier ?? "unclassified"} risk): ${gate.missing.join("; ")}`.slice(0, 4000), {
     logExcerpt: gate.missing.join("\n"),

@@ -10,9 +10,11 @@ import { EXIT } from "../exit-codes.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
+import { prNumber } from "../pr-number.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
+  pr?: string;
   title?: string;
   body?: string;
   scope: string[];
@@ -32,6 +34,7 @@ export function registerRun(program: Command): void {
     .option("--scope <glob>", "files the command may change (repeatable, required): anything else is refused", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--risk <tier>", "low | medium | high", "low")
     .option("--timeout <seconds>", "time limit for the command", "900")
+    .option("--pr <number>", "add the commit to this open PR instead of opening one (its approvals of the old head no longer count)")
     .option("--no-wait", "print the job id and return at once")
     .option("--json", "machine-readable output")
     .addHelpText(
@@ -55,12 +58,14 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       const timeout = Number(opts.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new PushpalsError("invalid_input", `--timeout ${opts.timeout}: must be a whole number of seconds`, { field: "timeout" });
       const config = ctx.config();
-      const baseBranch = config.repo.base_branch ?? (await currentBranch(ctx));
-      const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
+      const target = opts.pr ? (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${prNumber(opts.pr)}`)).data.pr : null;
+      if (target && target.state !== "open") throw new PushpalsError("conflict", `PR #${target.number} is ${target.state}`, { hint: "only an open PR can get a new commit" });
+      const baseBranch = target?.baseBranch ?? config.repo.base_branch ?? (await currentBranch(ctx));
+      const baseCommit = target?.baseSha ?? (await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`));
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch", hint: "set repo.base_branch in .pushpals/config.toml to an existing branch" });
       const command = commandLine(args);
       const input = {
-        title: opts.title ?? `Run \`${command.slice(0, 180)}\``,
+        title: opts.title ?? target?.title ?? `Run \`${command.slice(0, 180)}\``,
         body: opts.body ?? "",
         command,
         scope: opts.scope,
@@ -69,6 +74,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         baseCommit,
         commandTimeoutSeconds: timeout,
         ...checksSnapshot(config),
+        updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };
       const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });
       const jobId = data.job.id;
@@ -80,13 +86,13 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
       await follow(ctx, jobId, !opts.json);
       const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
-      const found = final.job.state === "succeeded" ? await findPr(ctx.client, jobId) : null;
+      const found = final.job.state !== "succeeded" ? null : target ? target : await findPr(ctx.client, jobId);
       const pr = found ? await waitForReview(ctx, found.number) : null;
       process.exitCode = pr ? EXIT.ok : EXIT.failed;
       if (opts.json) return printJson({ ...final, pr });
       if (!pr) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
       const checks = pr.checks.state === "none" ? "no checks configured" : `checks ${pr.checks.state} on ${pr.headSha.slice(0, 12)}`;
-      process.stdout.write(`${style.green(`opened PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n`);
+      process.stdout.write(`${style.green(`${target ? "updated" : "opened"} PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n`);
       process.stdout.write(`${reviewSummary(pr).join("\n")}\n  look:   pushpals pr ${pr.number} --diff\n  merge:  pushpals pr merge ${pr.number}\n`);
     });
 }

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { RunInput } from "../../jobs/kinds.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
-import { publishJobBranch } from "../../scm/branches.ts";
+import { advanceBranch, keepCommit, publishJobBranch, resolveCommit } from "../../scm/branches.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree, prepareWorktreeDependencies } from "../checks/check-worktree.ts";
@@ -23,7 +23,8 @@ export const runHandler: JobHandler = {
   kind: "run",
   async run(ctx) {
     const input = RunInput.parse(ctx.job.input);
-    const dir = await jobWorktree(ctx, input.baseCommit);
+    const start = input.updatePr?.headSha ?? input.baseCommit;
+    const dir = await jobWorktree(ctx, start);
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
       await prepareWorktreeDependencies(ctx, dir, input.install);
@@ -35,7 +36,7 @@ export const runHandler: JobHandler = {
         message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
         trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
       });
-      const headBranch = await publishJobBranch(ctx.paths.repoRoot, ctx.job.id, committed.commit);
+      const headBranch = await publishHead(ctx, input, committed.commit);
       ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} on ${headBranch}`);
       await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
       // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
@@ -54,12 +55,25 @@ export const runHandler: JobHandler = {
         files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
         checks,
       };
-      return { pr };
+      return input.updatePr ? { pr, updates: input.updatePr.number } : { pr };
     } finally {
       await removeAttemptWorktree(ctx.paths, dir);
     }
   },
 };
+
+/** A new PR's branch is `pushpals/<job>`; an update moves the PR's branch from its head to the new commit, by CAS. */
+async function publishHead(ctx: JobContext, input: RunInput, commit: string): Promise<string> {
+  if (!input.updatePr) return publishJobBranch(ctx.paths.repoRoot, ctx.job.id, commit);
+  const { headBranch, headSha, number } = input.updatePr;
+  if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, headSha, `pushpals: update PR #${number} (job ${ctx.job.id})`)) return headBranch;
+  const now = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${headBranch}`);
+  if (now === commit) return headBranch;
+  const kept = await keepCommit(ctx.paths.repoRoot, ctx.job.id, commit);
+  throw new JobFailure("conflict", `PR #${number}'s branch ${headBranch} moved from ${headSha.slice(0, 12)} to ${now?.slice(0, 12) ?? "(deleted)"} while this job ran; its commit is kept as ${kept}`, {
+    command: `git update-ref refs/heads/${headBranch} ${commit} ${headSha}`,
+  });
+}
 
 async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Promise<void> {
   ctx.log("system", `$ ${input.command}`);
