@@ -192,3 +192,45 @@ test("a new commit on a PR voids the approvals of its old head; only the newly a
   expect(git(c, ["rev-parse", "main"])).toBe(updated.headSha);
   expect(c.cli(["audit", "export"]).stdout).toContain('"voidedApprovals":["cli:dave"]');
 }, 90_000);
+
+test("a High directive produces an RFC PR and no code; once people approve and merge it, High code can be carried out under it", async () => {
+  const c = await start();
+  const asked = cliAs(c, "carol", ["ask", "rework the session tokens", "--risk", "high", "--scope", "src/auth/**", "--done", "all sessions rotate", "--json"]);
+  expect(asked.exitCode).toBe(0);
+  const { job: directive, rfcJob } = JSON.parse(asked.stdout) as { job: Job; rfcJob: Job };
+  expect(directive.state).toBe("blocked");
+  expect(directive.blockedReason).toContain("RFC");
+  const rfcRun = await c.waitForJob(rfcJob.id, (j) => j.state === "succeeded", 30_000);
+  expect(rfcRun.kind).toBe("run");
+  const { data } = await c.client.request<{ prs: PullRequest[] }>("GET", "/prs");
+  const rfc = await pr(c, data.prs.find((p) => p.jobId === rfcJob.id)!.number);
+  expect(rfc.rfcFor).toBe(directive.id);
+  expect(rfc.files.map((f) => f.path)).toEqual(["docs/rfcs/0001-rework-the-session-tokens.md"]);
+  expect(git(c, ["show", `${rfc.headSha}:docs/rfcs/0001-rework-the-session-tokens.md`])).toContain("all sessions rotate");
+  // No code job was started for the directive: the only run job is the RFC's.
+  const { data: runs } = await c.client.request<{ jobs: Job[] }>("GET", "/jobs?kind=run");
+  expect(runs.jobs.map((j) => j.id)).toEqual([rfcJob.id]);
+
+  // High code without a merged RFC is refused before it runs.
+  const early = cliAs(c, "carol", ["run", "--risk", "high", "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
+  expect(early.exitCode).toBe(5);
+  expect(early.stderr).toContain("approved RFC");
+  const notMerged = cliAs(c, "carol", ["run", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "true"]);
+  expect(notMerged.exitCode).toBe(5);
+
+  // The RFC needs a person other than the requester, even though its own diff is only a document.
+  expect(cliAs(c, "carol", ["pr", "merge", String(rfc.number)]).exitCode).toBe(1);
+  expect(cliAs(c, "dave", ["approve", String(rfc.number)]).exitCode).toBe(0);
+  expect(cliAs(c, "carol", ["pr", "merge", String(rfc.number)]).exitCode).toBe(0);
+  expect((await c.job(directive.id)).job.blockedReason).toContain(`RFC approved (PR #${rfc.number} merged)`);
+
+  const code = cliAs(c, "carol", ["run", "--json", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
+  expect(code.exitCode).toBe(0);
+  const high = await pr(c, (JSON.parse(code.stdout) as { pr: PullRequest }).pr.number);
+  expect(high.classification?.tier).toBe("high");
+  expect(high.rfc).toBe(rfc.number);
+  expect(cliAs(c, "carol", ["pr", "merge", String(high.number)]).stdout).toContain("more approval(s)");
+  expect(cliAs(c, "dave", ["approve", String(high.number)]).exitCode).toBe(0);
+  expect(cliAs(c, "carol", ["pr", "merge", String(high.number)]).exitCode).toBe(0);
+  expect(c.cli(["audit", "export"]).stdout).toContain('"action":"directive.rfc_approved"');
+}, 120_000);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PushpalsError } from "../errors/pushpals-error.ts";
+import { ID_PATTERN } from "./ids.ts";
 
 /** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
 export const CheckCommand = z.strictObject({
@@ -67,8 +68,15 @@ export const RunInput = z.strictObject({
   maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
   checks: ChecksSnapshot,
   install: InstallSettings.optional(),
+  /** This change writes the RFC of that High directive (job id): its PR needs people's approval, and merging it approves the directive. */
+  rfcFor: z.string().regex(ID_PATTERN).nullable().default(null),
+  /** The merged RFC PR that a High change carries out: without one a High change cannot merge. */
+  rfc: z.number().int().positive().nullable().default(null),
   /** Set to add a commit to an open PR instead of opening one: the worktree starts at the PR's head. */
   updatePr: z.strictObject({ number: z.number().int().positive(), headBranch: z.string().min(1).max(255), headSha: Sha }).nullable().default(null),
+}).refine((input) => input.risk !== "high" || input.rfc !== null || input.updatePr !== null, {
+  message: "a High-risk change needs the merged RFC it carries out (rfc: its PR number) before any code runs",
+  path: ["rfc"],
 });
 export type RunInput = z.infer<typeof RunInput>;
 

@@ -2,6 +2,9 @@ import { gatesFor, type Gates } from "../policy/gates.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import type { PullRequest } from "./pr-types.ts";
 
+/** Review rules whose `request_changes` means "a person must look": a person's approval of the head answers them. */
+const APPROVAL_ANSWERS = new Set(["protected_path"]);
+
 export interface GateResult {
   ok: boolean;
   gates: Gates | null;
@@ -14,7 +17,7 @@ export interface GateResult {
  * approval of that SHA under the current policy, and the tier's approvals by people other than the
  * one who asked for the change. Pure: the same PR and policy always give the same answer.
  */
-export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string): GateResult {
+export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, rfcApproved = false): GateResult {
   const missing: string[] = [];
   if (pr.checks.sha !== pr.headSha || pr.checks.state === "failed") missing.push(`checks passing on ${pr.headSha.slice(0, 12)}`);
   const review = pr.review;
@@ -22,18 +25,27 @@ export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string): 
     missing.push("the ReviewAgent's verdict on this head (it reviews every new PR; see `pushpals jobs`)");
   } else if (review.policyHash !== policyHash) {
     missing.push("a review under the current policy (the policy changed since the verdict)");
-  } else if (review.decision !== "approve") {
-    const top = review.findings.filter((f) => f.severity !== "note").slice(0, 3).map((f) => `${f.rule}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ""})` : ""}`);
-    missing.push(`the ReviewAgent's approval: it says ${review.decision}: ${top.join(", ")}`);
   }
   if (!pr.classification) return { ok: false, gates: null, missing: [...missing, "a risk classification (made by the review)"] };
   const gates = gatesFor(pr.classification, policy);
   const rejected = (pr.rejections ?? []).filter((r) => r.headSha === pr.headSha);
   if (rejected.length > 0) missing.push(`no rejection: ${rejected.map((r) => `${r.by} rejected it${r.why ? ` (${r.why})` : ""}`).join("; ")}`);
   const approvers = new Set((pr.approvals ?? []).filter((a) => a.headSha === pr.headSha && a.by !== pr.createdBy).map((a) => a.by));
-  if (approvers.size < gates.requiredApprovals) {
-    missing.push(`${gates.requiredApprovals - approvers.size} more approval(s) of ${pr.headSha.slice(0, 12)} by someone other than ${pr.createdBy} (pushpals approve ${pr.number})`);
+  if (review && review.headSha === pr.headSha && review.policyHash === policyHash && review.decision !== "approve") {
+    // Findings that only ask for a person's look (a protected path) are answered by an approval; anything else is not.
+    const open = review.findings.filter((f) => f.severity !== "note" && !(APPROVAL_ANSWERS.has(f.rule) && f.severity === "request_changes" && approvers.size > 0));
+    if (open.length > 0) {
+      const top = open.slice(0, 3).map((f) => `${f.rule}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ""})` : ""}`);
+      missing.push(`the ReviewAgent's approval: it says ${review.decision}: ${top.join(", ")}`);
+    }
   }
-  if (gates.requireRfc) missing.push("an approved RFC (High risk); the RFC flow is not built yet: set high.require_rfc = false to gate High changes on approvals only");
+  // An RFC is approved by people, whatever its own diff's tier: merging it lets High code start.
+  const required = pr.rfcFor ? Math.max(gates.requiredApprovals, policy.high.required_approvals) : gates.requiredApprovals;
+  if (approvers.size < required) {
+    missing.push(`${required - approvers.size} more approval(s) of ${pr.headSha.slice(0, 12)} by someone other than ${pr.createdBy} (pushpals approve ${pr.number})`);
+  }
+  if (gates.requireRfc && !rfcApproved) {
+    missing.push(pr.rfc ? `RFC PR #${pr.rfc} merged (it is not yet)` : "an approved RFC (High risk): `pushpals ask --risk high` writes one as a PR; once it is merged, carry it out with `pushpals run --rfc <its PR>`");
+  }
   return { ok: missing.length === 0, gates, missing };
 }

@@ -127,7 +127,7 @@ export class PrService {
     if (!pr || pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is not open any more`, { hint: "open a new PR instead" });
     const files = new Map(pr.files.map((f) => [f.path, f]));
     for (const f of proposal.files) files.set(f.path, f);
-    const next: PullRequest = { ...pr, headSha: proposal.headSha, checks: proposal.checks, files: [...files.values()], review: null, updatedAt: ctx.now };
+    const next: PullRequest = { ...pr, headSha: proposal.headSha, checks: proposal.checks, files: [...files.values()], review: null, rfc: proposal.rfc ?? pr.rfc, updatedAt: ctx.now };
     ctx.store.updatePullRequest(next);
     ctx.emit("pr.updated", job.id, { number, jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha });
     ctx.audit("scm", "pr.updated", `pr#${number}`, { jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });
@@ -158,6 +158,20 @@ export class PrService {
     ctx.store.updatePullRequest({ ...pr, state: "merged", merge: outcome, mergeJobId: job.id, lastMergeFailure: null, updatedAt: ctx.now });
     ctx.emit("pr.merged", job.id, { number: pr.number, jobId: job.id, mergedSha: outcome.mergedSha, previousBaseSha: outcome.previousBaseSha, baseBranch: pr.baseBranch });
     ctx.audit("scm", "pr.merged", `pr#${pr.number}`, { jobId: job.id, ...outcome });
+    if (pr.rfcFor) this.rfcApproved(ctx, pr);
+  }
+
+  find(number: number): PullRequest | null {
+    return this.jobs.store.getPullRequest(number);
+  }
+
+  /** Its RFC merged: the High directive is approved to go ahead (it still waits for a worker that can plan it). */
+  private rfcApproved(ctx: WriteContext, pr: PullRequest): void {
+    const directive = pr.rfcFor ? ctx.store.getJob(pr.rfcFor) : null;
+    if (!directive || directive.state !== "blocked") return;
+    const reason = `RFC approved (PR #${pr.number} merged); no worker can act on directives yet: RemoteAgent planning arrives in a later release`;
+    ctx.store.updateJob({ ...directive, blockedReason: reason, updatedAt: ctx.now });
+    ctx.audit("scm", "directive.rfc_approved", directive.id, { pr: pr.number, approvals: (pr.approvals ?? []).map((a) => a.by) });
   }
 
   get(number: number): PullRequest {

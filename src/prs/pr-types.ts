@@ -44,6 +44,10 @@ export const PrProposal = z.object({
   scope: z.array(z.string()),
   files: z.array(ChangedPath),
   checks: PrChecks,
+  /** The High directive (job id) whose RFC this PR is. */
+  rfcFor: z.string().nullable().default(null),
+  /** The merged RFC PR this change carries out (required for High). */
+  rfc: z.number().int().positive().nullable().default(null),
 });
 export type PrProposal = z.infer<typeof PrProposal>;
 

@@ -3,6 +3,10 @@ import type { Job, Transition } from "../../jobs/job-types.ts";
 import { buildChecksInput } from "../../workers/checks/checks-input.ts";
 import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
+import { rfcRunInput } from "../rfc.ts";
+import { DirectiveInput } from "../../jobs/kinds.ts";
+import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { resolveCommit } from "../../scm/branches.ts";
 import { EXIT } from "../exit-codes.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
@@ -48,9 +52,22 @@ export function registerCheckAsk(program: Command): void {
     .action(async (goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
       const input = { goal, risk: opts.risk ?? null, scope: opts.scope, done: opts.done ?? null, constraints: opts.constraints ?? null };
-      const blockedReason = "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
+      const high = opts.risk === "high";
+      const blockedReason = high
+        ? "High risk: waiting for its RFC to be approved and merged; no code job starts before"
+        : "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
       const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "directive", input, actor: ctx.actor, blockedReason });
-      if (opts.json) return printJson(data);
-      process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
+      if (!high) {
+        if (opts.json) return printJson(data);
+        return void process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
+      }
+      const config = ctx.config();
+      const baseBranch = config.repo.base_branch ?? (await currentBranch(ctx));
+      const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
+      if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch" });
+      const rfcInput = await rfcRunInput(ctx.paths.repoRoot, config, data.job.id, DirectiveInput.parse(input), baseBranch, baseCommit);
+      const { data: rfc } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input: rfcInput, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });
+      if (opts.json) return printJson({ ...data, rfcJob: rfc.job });
+      process.stdout.write(`recorded High-risk directive ${data.job.id}; its RFC is being written as a PR by job ${rfc.job.id}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
     });
 }

@@ -15,6 +15,7 @@ import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
   pr?: string;
+  rfc?: string;
   title?: string;
   body?: string;
   scope: string[];
@@ -34,6 +35,7 @@ export function registerRun(program: Command): void {
     .option("--scope <glob>", "files the command may change (repeatable, required): anything else is refused", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--risk <tier>", "low | medium | high", "low")
     .option("--timeout <seconds>", "time limit for the command", "900")
+    .option("--rfc <number>", "the merged RFC PR this change carries out (required with --risk high)")
     .option("--pr <number>", "add the commit to this open PR instead of opening one (its approvals of the old head no longer count)")
     .option("--no-wait", "print the job id and return at once")
     .option("--json", "machine-readable output")
@@ -63,6 +65,15 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       const baseBranch = target?.baseBranch ?? config.repo.base_branch ?? (await currentBranch(ctx));
       const baseCommit = target?.baseSha ?? (await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`));
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch", hint: "set repo.base_branch in .pushpals/config.toml to an existing branch" });
+      const rfc = opts.rfc ? (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${prNumber(opts.rfc)}`)).data.pr : null;
+      if (rfc && (!rfc.rfcFor || rfc.state !== "merged")) {
+        throw new PushpalsError("conflict", `PR #${rfc.number} is not a merged RFC`, { hint: "pushpals ask --risk high writes an RFC as a PR; approve and merge it first" });
+      }
+      if (opts.risk === "high" && !rfc && !target?.rfc) {
+        throw new PushpalsError("forbidden", "a High-risk change needs an approved RFC before any code is written", {
+          hint: 'write one: pushpals ask "<goal>" --risk high; once its PR is merged: pushpals run --risk high --rfc <that PR> ...',
+        });
+      }
       const command = commandLine(args);
       const input = {
         title: opts.title ?? target?.title ?? `Run \`${command.slice(0, 180)}\``,
@@ -74,6 +85,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         baseCommit,
         commandTimeoutSeconds: timeout,
         ...checksSnapshot(config),
+        rfc: rfc?.number ?? null,
         updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };
       const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });

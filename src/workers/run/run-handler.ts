@@ -54,6 +54,8 @@ export const runHandler: JobHandler = {
         scope: input.scope,
         files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
         checks,
+        rfcFor: input.rfcFor,
+        rfc: input.rfc,
       };
       return input.updatePr ? { pr, updates: input.updatePr.number } : { pr };
     } finally {
