@@ -123,7 +123,11 @@ test("a rejection stops a merge that the gate would otherwise let through", asyn
 
 test("editing the policy is High, and the PR cannot use its own copy of the policy to pass", async () => {
   const c = await start();
-  const opened = run(c, ".pushpals/**", "mkdir -p .pushpals && printf '[low]\\nauto_merge = true\\n[high]\\nrequire_rfc = false\\n' > .pushpals/policy.toml");
+  // A scope that targets the policy is High before anything runs (and High needs an RFC first).
+  const refused = cliAs(c, "carol", ["run", "--scope", ".pushpals/**", "--", "true"]);
+  expect(refused.exitCode).toBe(5);
+  expect(refused.stderr).toContain("makes this change High risk (protected_path: .pushpals/**)");
+  const opened = run(c, "**/*.toml", "mkdir -p .pushpals && printf '[low]\\nauto_merge = true\\n[high]\\nrequire_rfc = false\\n' > .pushpals/policy.toml");
   const reviewed = await pr(c, opened.number);
   expect(reviewed.classification?.tier).toBe("high");
   expect(reviewed.classification?.reasons.map((r) => r.rule)).toContain("policy_file");
@@ -234,3 +238,15 @@ test("a High directive produces an RFC PR and no code; once people approve and m
   expect(cliAs(c, "carol", ["pr", "merge", String(high.number)]).exitCode).toBe(0);
   expect(c.cli(["audit", "export"]).stdout).toContain('"action":"directive.rfc_approved"');
 }, 120_000);
+
+test("the merged candidate is classified again: a rebase that makes the change riskier than reviewed does not land", async () => {
+  const c = await start();
+  const opened = run(c, "src/**", "echo x >> src/a.txt");
+  expect((await pr(c, opened.number)).classification?.tier).toBe("low");
+  // Meanwhile the base makes src/a.txt the package's entry point: the same change is now public API.
+  Bun.spawnSync(["sh", "-c", `printf '{"name":"p","version":"1.0.0","main":"src/a.txt"}\\n' > package.json && git add package.json && git -c user.name=t -c user.email=t@t commit -qm entry`], { cwd: c.root });
+  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(merge.exitCode).toBe(1);
+  expect(merge.stdout).toContain("becomes medium risk (public_api)");
+  expect(git(c, ["log", "-1", "--format=%s", "main"])).toBe("entry");
+}, 60_000);

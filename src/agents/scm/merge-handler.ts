@@ -2,6 +2,11 @@ import type { PushpalsConfig } from "../../config/schema.ts";
 import { failpoint } from "../../faults/failpoint.ts";
 import { MergeInput } from "../../jobs/kinds.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
+import type { PullRequest } from "../../prs/pr-types.ts";
+import { classifyRisk } from "../../policy/classify-risk.ts";
+import { classificationInputFromGit } from "../../policy/from-git.ts";
+import { loadPolicyAt } from "../../policy/load-policy-at.ts";
+import { tierRank } from "../../policy/tiers.ts";
 import { githubRemote, publishPr } from "./github-remote.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
@@ -83,6 +88,7 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         }
         candidate = r.commit;
         rebased = true;
+        await assertCandidateTier(ctx, input, base, candidate);
       }
       let checks: PrChecks;
       if (reuse) {
@@ -143,6 +149,23 @@ async function mergeOnGithub(ctx: JobContext, input: MergeInput, github: Pushpal
   const merged = await remote.provider.merge(published.number, input.headSha, remote.mergeMethod);
   ctx.log("system", `GitHub merged PR #${published.number} as ${short(merged.sha)} (${remote.mergeMethod})`);
   return { mergedSha: merged.sha, previousBaseSha: null, checks, rebased: false, checkedOutAt: [] };
+}
+
+/**
+ * The third classification, on the final merged candidate: a rebase can change what the change does
+ * (its diff against the new base), and the tier may rise, never fall. A candidate riskier than the PR
+ * that was reviewed and approved is not merged.
+ */
+async function assertCandidateTier(ctx: JobContext, input: MergeInput, base: string, candidate: string): Promise<void> {
+  const { pr } = await ctx.read<{ pr: PullRequest }>(`/prs/${input.prNumber}`);
+  if (!pr.classification) return;
+  const { policy } = await loadPolicyAt(ctx.paths.repoRoot, input.baseSha);
+  const now = classifyRisk(await classificationInputFromGit(ctx.paths.repoRoot, base, candidate, pr.risk), policy);
+  if (tierRank(now.tier) <= tierRank(pr.classification.tier)) return;
+  const rules = now.reasons.filter((r) => tierRank(r.tier) > tierRank(pr.classification!.tier)).map((r) => r.rule);
+  throw new JobFailure("policy_denied", `rebased onto ${short(base)}, PR #${input.prNumber} becomes ${now.tier} risk (${rules.join(", ")}), above the ${pr.classification.tier} it was reviewed at`, {
+    logExcerpt: now.reasons.map((r) => `${r.tier} ${r.rule}: ${r.message}`).join("\n"),
+  });
 }
 
 /** The policy gate of the PR's exact head (checks, review verdict, approvals, tier), as the server evaluates it. */

@@ -11,6 +11,9 @@ import { currentBranch, follow } from "../follow.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
 import { prNumber } from "../pr-number.ts";
+import { loadPolicyAt } from "../../policy/load-policy-at.ts";
+import { classifyScopeTargets } from "../../policy/scope-targets.ts";
+import type { RiskTier } from "../../policy/tiers.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
@@ -68,6 +71,16 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       const rfc = opts.rfc ? (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${prNumber(opts.rfc)}`)).data.pr : null;
       if (rfc && (!rfc.rfcFor || rfc.state !== "merged")) {
         throw new PushpalsError("conflict", `PR #${rfc.number} is not a merged RFC`, { hint: "pushpals ask --risk high writes an RFC as a PR; approve and merge it first" });
+      }
+      // First classification, from the declared scope: a scope that targets protected paths is High now.
+      if (!target) {
+        const { policy } = await loadPolicyAt(ctx.paths.repoRoot, baseCommit);
+        const atEnqueue = classifyScopeTargets(opts.scope, opts.risk as RiskTier, policy);
+        if (atEnqueue.tier === "high" && opts.risk !== "high") {
+          const why = atEnqueue.reasons.map((r) => `${r.rule}: ${r.paths?.join(", ")}`).join("; ");
+          if (!opts.json) process.stderr.write(`note: --scope makes this change High risk (${why})\n`);
+          opts.risk = "high";
+        }
       }
       if (opts.risk === "high" && !rfc && !target?.rfc) {
         throw new PushpalsError("forbidden", "a High-risk change needs an approved RFC before any code is written", {

@@ -1,0 +1,16 @@
+import { expect, test } from "bun:test";
+import { DEFAULT_POLICY } from "./policy-defaults.ts";
+import { classifyScopeTargets } from "./scope-targets.ts";
+
+test.each([
+  [["src/**"], "low", "low"],
+  [["docs/*.md", "README.md"], "low", "low"],
+  [["src/auth/**"], "low", "high"],
+  [["src/auth/login.ts"], "low", "high"],
+  [[".github/workflows/ci.yml"], "low", "high"],
+  [[".pushpals/policy.toml"], "low", "high"],
+  [[".pushpals/**"], "low", "high"],
+  [["src/**"], "medium", "medium"],
+] as const)("scope %p declared %s is %s at enqueue", (scope, declared, tier) => {
+  expect(classifyScopeTargets(scope, declared, DEFAULT_POLICY).tier).toBe(tier);
+});
