@@ -277,3 +277,20 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   expect(audit).toContain('"action":"control.paused"');
   expect(audit).toContain('"action":"control.resumed"');
 }, 60_000);
+
+test("pause parks a running checks job after its current command; resume runs it again to the end", async () => {
+  const c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  const commit = git(c.root, ["rev-parse", "HEAD"]);
+  const job = await c.enqueue("checks", { commit, commands: [{ name: "first", run: "sleep 1" }, { name: "second", run: "true" }] });
+  await waitForLog(c, job.id, /# first \(1\/2\)/);
+  expect(c.cli(["pause"]).exitCode).toBe(0);
+  await c.waitForJob(job.id, (j) => j.state === "queued", 30_000);
+  const { data } = await c.client.request<{ lines: LogLine[] }>("GET", `/jobs/${job.id}/logs?limit=5000`);
+  expect(data.lines.some((l) => l.line.includes("second (2/2)"))).toBe(false);
+  expect(c.cli(["resume"]).exitCode).toBe(0);
+  const done = await c.waitForJob(job.id, (j) => j.state === "succeeded", 30_000);
+  expect(done.attempt).toBe(1);
+}, 60_000);

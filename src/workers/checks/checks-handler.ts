@@ -1,7 +1,7 @@
 import { ChecksInput } from "../../jobs/kinds.ts";
 import { addJobWorktree, removeAttemptWorktree } from "../../scm/worktree.ts";
 import { isPushpalsError } from "../../errors/pushpals-error.ts";
-import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
+import { JobFailure, JobParked, type JobContext, type JobHandler } from "../handler.ts";
 import { runCommand } from "../run-command.ts";
 import { prepareDependencies } from "../deps/prepare.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
@@ -57,6 +57,8 @@ export async function runChecks(ctx: JobContext, dir: string, input: ChecksInput
   const results: CheckResult[] = [];
   let firstFailure: JobFailure | null = null;
   for (const [index, check] of input.commands.entries()) {
+    // `pushpals pause`: the command that ran finished; the job parks before the next one.
+    if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
     ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
     await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
     const run = await runCommand(check.run, {

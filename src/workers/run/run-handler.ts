@@ -6,7 +6,7 @@ import { advanceBranch, keepCommit, publishJobBranch, resolveCommit } from "../.
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree, prepareWorktreeDependencies } from "../checks/check-worktree.ts";
-import { JobFailure, type JobContext, type JobHandler } from "../handler.ts";
+import { JobFailure, JobParked, type JobContext, type JobHandler } from "../handler.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { runCommand } from "../run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
@@ -30,6 +30,7 @@ export const runHandler: JobHandler = {
       await prepareWorktreeDependencies(ctx, dir, input.install);
       await ctx.progress({ step: "command" }).catch(() => {});
       await runTheCommand(ctx, dir, input);
+      if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
       await ctx.progress({ step: "commit" }).catch(() => {});
       const committed = await commitWorktree(dir, {
         rules: { scope: input.scope, maxFileBytes: input.maxFileBytes },
