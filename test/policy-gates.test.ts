@@ -250,3 +250,15 @@ test("the merged candidate is classified again: a rebase that makes the change r
   expect(merge.stdout).toContain("becomes medium risk (public_api)");
   expect(git(c, ["log", "-1", "--format=%s", "main"])).toBe("entry");
 }, 60_000);
+
+test("a change outside its role's write scope in the policy is High", async () => {
+  const c = await start();
+  const r = cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  expect(r.exitCode).toBe(0);
+  const opened = await pr(c, (JSON.parse(r.stdout) as { pr: PullRequest }).pr.number);
+  expect(opened.role).toBe("docs_writer");
+  expect(opened.classification?.tier).toBe("high");
+  expect(opened.classification?.reasons.find((x) => x.rule === "role_scope")?.paths).toEqual(["src/a.txt"]);
+  const inRole = cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "**/*.md", "--", "echo x >> README.md"]);
+  expect((await pr(c, (JSON.parse(inRole.stdout) as { pr: PullRequest }).pr.number)).classification?.tier).toBe("low");
+}, 60_000);

@@ -62,6 +62,8 @@ export const RunInput = z.strictObject({
   command: z.string().min(1).max(8192),
   scope: z.array(z.string().min(1).max(512)).min(1).max(64),
   risk: z.enum(["low", "medium", "high"]).default("low"),
+  /** The worker role doing the change: its write scope in the policy's [roles] bounds the change (outside it: High). */
+  role: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).default("codemod"),
   baseBranch: z.string().min(1).max(255),
   baseCommit: Sha,
   commandTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
@@ -128,6 +130,7 @@ export const ReviewJobInput = z.strictObject({
   headSha: Sha,
   baseSha: Sha,
   declaredRisk: z.enum(["low", "medium", "high"]),
+  role: z.string().max(64).nullable().default(null),
   scope: z.array(z.string().min(1).max(512)).max(64),
   checks: z.strictObject({ state: z.enum(["passed", "failed", "none"]), sha: Sha }),
 });

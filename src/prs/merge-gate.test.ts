@@ -20,7 +20,7 @@ function pr(over: Partial<PullRequest> = {}): PullRequest {
   return {
     number: 7, provider: "local", remote: null, state: "open", jobId: "job_x", createdBy: "cli:carol", createdAt: 0, updatedAt: 0,
     mergeJobId: null, merge: null, lastMergeFailure: null, closedReason: null, title: "t", body: "", baseBranch: "main", baseSha: OLD,
-    headBranch: "pushpals/job_x", headSha: HEAD, risk: "low", scope: ["src/**"], files: [], rfcFor: null, rfc: null,
+    headBranch: "pushpals/job_x", headSha: HEAD, risk: "low", role: "codemod", scope: ["src/**"], files: [], rfcFor: null, rfc: null,
     checks: { state: "passed", sha: HEAD, results: [] }, review: verdict("approve"), classification: tier("low"), approvals: [], rejections: [],
     ...over,
   };

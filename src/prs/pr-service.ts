@@ -73,7 +73,7 @@ export class PrService {
 
   /** Every new head gets a review by the ReviewAgent, queued in the transaction that recorded the head. */
   private requestReview(ctx: WriteContext, pr: PullRequest): void {
-    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, declaredRisk: pr.risk, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
+    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, declaredRisk: pr.risk, role: pr.role ?? null, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
     this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 });
   }
 

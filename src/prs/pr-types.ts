@@ -41,6 +41,8 @@ export const PrProposal = z.object({
   headBranch: z.string().min(1),
   headSha: z.string().regex(/^[0-9a-f]{40}$/),
   risk: RiskTier,
+  /** The worker role that made it (policy [roles]); null for PRs opened before roles were recorded. */
+  role: z.string().nullable().default(null),
   scope: z.array(z.string()),
   files: z.array(ChangedPath),
   checks: PrChecks,

@@ -9,7 +9,7 @@ import type { ReviewOutcome } from "../../prs/pr-types.ts";
 import { parseDiff } from "../../review/parse-diff.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
 import type { ReviewRules } from "../../review/review-types.ts";
-import type { JobHandler } from "../../workers/handler.ts";
+import type { JobContext, JobHandler } from "../../workers/handler.ts";
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -18,23 +18,25 @@ const MAX_FILE_BYTES = 1024 * 1024;
  * both under the policy committed at the PR's base (never the PR's own copy of it). The verdict is keyed
  * by head SHA and policy hash, so a new head or another policy voids it.
  */
-export const reviewHandler: JobHandler = {
-  kind: "review",
-  async run(ctx) {
-    const input = ReviewJobInput.parse(ctx.job.input);
-    const repo = ctx.paths.repoRoot;
-    const { policy, hash } = await loadPolicyAt(repo, input.baseSha);
-    const classification = classifyRisk(await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk), policy);
-    const files = await parseDiff(repo, input.baseSha, input.headSha);
-    const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: null });
-    const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
-    ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
-    for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
-    ctx.log("system", `verdict: ${verdict.decision} (${findings.length} finding(s)) on ${input.headSha.slice(0, 12)}`);
-    const outcome: ReviewOutcome = { verdict, classification, autoMerge: gatesFor(classification, policy).autoMerge };
-    return outcome;
-  },
-};
+export function createReviewHandler(networkKinds: readonly string[]): JobHandler {
+  return { kind: "review", run: (ctx) => review(ctx, networkKinds) };
+}
+
+async function review(ctx: JobContext, networkKinds: readonly string[]): Promise<ReviewOutcome> {
+  const input = ReviewJobInput.parse(ctx.job.input);
+  const repo = ctx.paths.repoRoot;
+  const { policy, hash } = await loadPolicyAt(repo, input.baseSha);
+  const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined);
+  // Codemods that ran with the network (sandbox.network) count as a new capability unless the policy grants it.
+  const classification = classifyRisk({ ...facts, networkKinds: networkKinds.includes("run") ? ["run"] : [] }, policy);
+  const files = await parseDiff(repo, input.baseSha, input.headSha);
+  const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role });
+  const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
+  ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
+  for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
+  ctx.log("system", `verdict: ${verdict.decision} (${findings.length} finding(s)) on ${input.headSha.slice(0, 12)}`);
+  return { verdict, classification, autoMerge: gatesFor(classification, policy).autoMerge };
+}
 
 function reviewRules(scope: string[], classification: Classification, policy: Policy): ReviewRules {
   const limits = classification.tier === "low" ? policy.low : policy.medium;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createMergeHandler } from "../../agents/scm/merge-handler.ts";
 import { createPublishHandler } from "../../agents/scm/publish-handler.ts";
-import { reviewHandler } from "../../agents/review/review-handler.ts";
+import { createReviewHandler } from "../../agents/review/review-handler.ts";
 import type { JobHandler } from "../../workers/handler.ts";
 import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
@@ -32,7 +32,7 @@ export function registerAgent(program: Command): void {
       const ctx = await cliContext(program.opts());
       const name = opts.name ?? role;
       if (role === "scm") return runAgentWorker(ctx, name, "scm", opts.id ?? newId("wrk"), [createMergeHandler(ctx.config()), createPublishHandler(ctx.config().github)]);
-      if (role === "review-agent") return runAgentWorker(ctx, name, "review-agent", opts.id ?? newId("wrk"), [reviewHandler]);
+      if (role === "review-agent") return runAgentWorker(ctx, name, "review-agent", opts.id ?? newId("wrk"), [createReviewHandler(ctx.config().sandbox.network)]);
       const reporter = await reportReady(ctx.client, name, role as AgentRole, null);
       process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import type { RiskTier } from "../../policy/tiers.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
+  role: string;
   pr?: string;
   rfc?: string;
   title?: string;
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option("--body <text>", "PR description")
     .option("--scope <glob>", "files the command may change (repeatable, required): anything else is refused", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--risk <tier>", "low | medium | high", "low")
+    .option("--role <role>", "the worker role doing it; its write scope in the policy's [roles] bounds the change", "codemod")
     .option("--timeout <seconds>", "time limit for the command", "900")
     .option("--rfc <number>", "the merged RFC PR this change carries out (required with --risk high)")
     .option("--pr <number>", "add the commit to this open PR instead of opening one (its approvals of the old head no longer count)")
@@ -94,6 +96,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         command,
         scope: opts.scope,
         risk: opts.risk,
+        role: opts.role,
         baseBranch,
         baseCommit,
         commandTimeoutSeconds: timeout,

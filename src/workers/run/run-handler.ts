@@ -52,6 +52,7 @@ export const runHandler: JobHandler = {
         headBranch,
         headSha: committed.commit,
         risk: input.risk,
+        role: input.role,
         scope: input.scope,
         files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
         checks,
