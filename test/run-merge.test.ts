@@ -294,3 +294,20 @@ test("pause parks a running checks job after its current command; resume runs it
   const done = await c.waitForJob(job.id, (j) => j.state === "succeeded", 30_000);
   expect(done.attempt).toBe(1);
 }, 60_000);
+
+test("a PR with a queued merge cannot be closed, and a closed PR never merges", async () => {
+  const { c } = await startCluster();
+  const opened = openPr(c, "src/**", "echo more >> src/a.txt");
+  expect(c.cli(["pause"]).exitCode).toBe(0);
+  const queued = JSON.parse(c.cli(["pr", "merge", String(opened.number), "--no-wait", "--json"]).stdout) as { job: Job };
+  const close = c.cli(["pr", "close", String(opened.number)]);
+  expect(close.exitCode).toBe(5);
+  expect(close.stderr).toContain("is being merged");
+  expect(c.cli(["cancel", queued.job.id]).exitCode).toBe(0);
+  expect(c.cli(["pr", "close", String(opened.number)]).exitCode).toBe(0);
+  expect(c.cli(["resume"]).exitCode).toBe(0);
+  const gate = (await c.client.request<{ ok: boolean; missing: string[] }>("GET", `/prs/${opened.number}/gate`)).data;
+  expect(gate.ok).toBe(false);
+  expect(gate.missing[0]).toContain("is closed");
+  expect(git(c.root, ["rev-parse", "main"])).toBe(opened.baseSha);
+}, 60_000);

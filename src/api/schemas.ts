@@ -155,5 +155,7 @@ export type PrsQuery = z.infer<typeof PrsQuery>;
 
 export const GateQuery = z.strictObject({
   head: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA").optional(),
+  base: z.string().min(1).max(255).optional(),
+  baseSha: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA").optional(),
 });
 export type GateQuery = z.infer<typeof GateQuery>;

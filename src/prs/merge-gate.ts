@@ -19,6 +19,7 @@ export interface GateResult {
  */
 export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, rfcApproved = false): GateResult {
   const missing: string[] = [];
+  if (pr.state !== "open") missing.push(`an open PR: #${pr.number} is ${pr.state}`);
   if (pr.checks.sha !== pr.headSha || pr.checks.state === "failed") missing.push(`checks passing on ${pr.headSha.slice(0, 12)}`);
   const review = pr.review;
   if (!review || review.headSha !== pr.headSha) {

@@ -6,6 +6,11 @@ export interface ChecksToRun {
   install?: InstallSettings;
 }
 
+/** One merge at a time per PR head: a new head gets its own merge job. */
+export function mergeDedupeKey(pr: Pick<PullRequest, "number" | "headSha">): string {
+  return `merge:${pr.number}:${pr.headSha}`;
+}
+
 /** A `merge` job's input for the PR's current head: what a person (or auto-merge) asks to land, exactly. */
 export function mergeInputFor(pr: PullRequest, toRun: ChecksToRun) {
   return {

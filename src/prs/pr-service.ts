@@ -4,7 +4,7 @@ import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal, type JobState } from "../jobs/states.ts";
 import { raiseOnly } from "../policy/tiers.ts";
-import { mergeInputFor } from "./merge-input.ts";
+import { mergeDedupeKey, mergeInputFor } from "./merge-input.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
 
 /**
@@ -92,7 +92,7 @@ export class PrService {
     // Low risk with auto_merge on: the SourceControlManager merges it now (the gate is checked again there).
     // The checks the PR passed (same commands) are what a fast-forward merge may reuse.
     const merge = mergeInputFor(pr, { checks: { commands: pr.checks.results.map((r) => ({ name: r.name, run: r.run })) } });
-    this.jobs.enqueueWithin(ctx, { kind: "merge", input: merge, actor: "review-agent", dedupeKey: `merge:${pr.number}`, priority: 10 });
+    this.jobs.enqueueWithin(ctx, { kind: "merge", input: merge, actor: "review-agent", dedupeKey: mergeDedupeKey(pr), priority: 10 });
     ctx.audit("review-agent", "pr.auto_merge", `pr#${pr.number}`, { headSha: pr.headSha, tier: risk.tier });
   }
 
@@ -138,7 +138,7 @@ export class PrService {
   /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */
   private publish(ctx: WriteContext, pr: PullRequest): void {
     const input = { prNumber: pr.number, headBranch: pr.headBranch, headSha: pr.headSha, baseBranch: pr.baseBranch, title: pr.title, body: pr.body, expectedRemoteSha: pr.remote?.pushedSha ?? null };
-    this.jobs.enqueueWithin(ctx, { kind: "publish", input, actor: "scm", dedupeKey: `publish:${pr.number}`, priority: 5 });
+    this.jobs.enqueueWithin(ctx, { kind: "publish", input, actor: "scm", dedupeKey: `publish:${pr.number}:${pr.headSha}`, priority: 5 });
   }
 
   private published(ctx: WriteContext, job: Job): void {
@@ -190,7 +190,8 @@ export class PrService {
       const pr = this.get(number);
       if (pr.state === "closed") return pr;
       if (pr.state === "merged") throw new PushpalsError("conflict", `pull request #${number} is already merged`, { hint: "revert it with a new change instead" });
-      const active = pr.mergeJobId ? ctx.store.getJob(pr.mergeJobId) : null;
+      // A merge job is active from the moment it is queued (its dedupe key), not only once it runs.
+      const active = ctx.store.findActiveJobByDedupeKey(mergeDedupeKey(pr)) ?? (pr.mergeJobId ? ctx.store.getJob(pr.mergeJobId) : null);
       if (active && !isTerminal(active.state)) {
         throw new PushpalsError("conflict", `pull request #${number} is being merged by job ${active.id}`, { hint: `cancel it first: pushpals cancel ${active.id}` });
       }

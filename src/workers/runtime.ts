@@ -158,7 +158,17 @@ export class WorkerRuntime {
     }
     const report = async () => {
       if (abort.signal.reason === "shutdown") return client.request("POST", `${base}/release`, { ...lease, reason: "worker stopping" });
-      if (outcome.ok) return client.request("POST", `${base}/complete`, { ...lease, result: outcome.result ?? null });
+      if (outcome.ok) {
+        try {
+          return await client.request("POST", `${base}/complete`, { ...lease, result: outcome.result ?? null });
+        } catch (err) {
+          // The server refused the result itself (e.g. the PR it would update was closed meanwhile): the
+          // job fails now, with that reason, instead of running again after its lease runs out.
+          if (!isPushpalsError(err, "conflict") && !isPushpalsError(err, "invalid_input")) throw err;
+          outcome = { ok: false, failure: { class: isPushpalsError(err, "conflict") ? "conflict" : "invalid_input", message: `the result was refused: ${err.message}`.slice(0, 4000), evidence: {} } };
+          return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
+        }
+      }
       if ("parked" in outcome) return client.request("POST", `${base}/release`, { ...lease, reason: outcome.parked });
       return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
     };

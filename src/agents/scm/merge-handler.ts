@@ -60,13 +60,12 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
     ctx.log("system", `an earlier attempt already moved ${input.baseBranch} to ${short(current)}: recording the merge`);
     return outcome(ctx, input.baseBranch, { base: intent.base, candidate: current, checks: intent.checks, rebased: intent.rebased ?? false });
   }
+  await assertGate(ctx, input);
   if (await isAncestor(repo, input.headSha, current)) {
     ctx.log("system", `${short(input.headSha)} is already on ${input.baseBranch}: nothing to move`);
     return outcome(ctx, input.baseBranch, { base: current, candidate: current, checks: { state: "none", sha: current, results: [] }, rebased: false });
   }
 
-  // Fail fast, before a rebase and the checks (asked again right before the ref moves).
-  await assertGate(ctx, input);
   for (let round = 1; round <= input.maxRounds; round++) {
     const base = (await resolveCommit(repo, baseRef)) ?? current;
     const fastForward = await isAncestor(repo, base, input.headSha);
@@ -170,7 +169,7 @@ async function assertCandidateTier(ctx: JobContext, input: MergeInput, base: str
 
 /** The policy gate of the PR's exact head (checks, review verdict, approvals, tier), as the server evaluates it. */
 async function assertGate(ctx: JobContext, input: MergeInput): Promise<void> {
-  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate?head=${input.headSha}`);
+  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate?head=${input.headSha}&base=${encodeURIComponent(input.baseBranch)}&baseSha=${input.baseSha}`);
   if (gate.ok) return;
   throw new JobFailure("policy_denied", `PR #${input.prNumber} may not merge yet (${gate.gates?.tier ?? "unclassified"} risk): ${gate.missing.join("; ")}`.slice(0, 4000), {
     logExcerpt: gate.missing.join("\n"),

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
-import { mergeInputFor } from "../../prs/merge-input.ts";
+import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-input.ts";
 import { git } from "../../scm/git.ts";
 import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
@@ -104,7 +104,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
   const config = ctx.config();
   const input = mergeInputFor(pr, checksSnapshot(config));
-  const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: `merge:${number}`, priority: 10, maxAttempts: config.jobs.max_attempts };
+  const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: mergeDedupeKey(pr), priority: 10, maxAttempts: config.jobs.max_attempts };
   const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
   const jobId = data.job.id;
   if (!opts.wait) {

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { RunInput } from "../../jobs/kinds.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { advanceBranch, keepCommit, publishJobBranch, resolveCommit } from "../../scm/branches.ts";
+import { git } from "../../scm/git.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree, prepareWorktreeDependencies } from "../checks/check-worktree.ts";
@@ -37,13 +38,16 @@ export const runHandler: JobHandler = {
         message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
         trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
       });
-      const headBranch = await publishHead(ctx, input, committed.commit);
-      ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} on ${headBranch}`);
+      // A new PR's branch is written now; an open PR's branch moves only after the checks pass.
+      const headBranch = input.updatePr ? input.updatePr.headBranch : await publishJobBranch(ctx.paths.repoRoot, ctx.job.id, committed.commit);
+      const keptOn = input.updatePr ? await keepCommit(ctx.paths.repoRoot, ctx.job.id, committed.commit) : headBranch;
+      ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} (${keptOn})`);
       await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
       // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
       const manifestChanged = committed.files.some((f) => MANIFESTS.has(basename(f.path)) || (f.oldPath !== undefined && MANIFESTS.has(basename(f.oldPath))));
       if (manifestChanged) rmSync(join(dir, "node_modules"), { recursive: true, force: true });
-      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...input.checks, install: input.install }, { keptOn: headBranch, dependenciesReady: !manifestChanged });
+      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...input.checks, install: input.install }, { keptOn, dependenciesReady: !manifestChanged });
+      if (input.updatePr) await publishHead(ctx, input, committed.commit);
       const pr: PrProposal = {
         title: input.title,
         body: input.body,
@@ -70,13 +74,25 @@ export const runHandler: JobHandler = {
 async function publishHead(ctx: JobContext, input: RunInput, commit: string): Promise<string> {
   if (!input.updatePr) return publishJobBranch(ctx.paths.repoRoot, ctx.job.id, commit);
   const { headBranch, headSha, number } = input.updatePr;
-  if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, headSha, `pushpals: update PR #${number} (job ${ctx.job.id})`)) return headBranch;
+  const reason = `pushpals: update PR #${number} (job ${ctx.job.id})`;
+  if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, headSha, reason)) return headBranch;
   const now = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${headBranch}`);
   if (now === commit) return headBranch;
+  // An earlier attempt of this job moved the branch and died before reporting: replace its commit (kept).
+  if (now && (await isEarlierAttempt(ctx, now, headSha))) {
+    await keepCommit(ctx.paths.repoRoot, ctx.job.id, now);
+    if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, now, reason)) return headBranch;
+  }
   const kept = await keepCommit(ctx.paths.repoRoot, ctx.job.id, commit);
   throw new JobFailure("conflict", `PR #${number}'s branch ${headBranch} moved from ${headSha.slice(0, 12)} to ${now?.slice(0, 12) ?? "(deleted)"} while this job ran; its commit is kept as ${kept}`, {
     command: `git update-ref refs/heads/${headBranch} ${commit} ${headSha}`,
   });
+}
+
+async function isEarlierAttempt(ctx: JobContext, commit: string, parent: string): Promise<boolean> {
+  const r = await git(["log", "-1", "--format=%P%n%B", commit], { cwd: ctx.paths.repoRoot, allowFailure: true });
+  const [parents = "", ...body] = r.stdout.split("\n");
+  return parents.trim() === parent && body.some((line) => line.trim() === `PushPals-Job: ${ctx.job.id}`);
 }
 
 async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Promise<void> {
