@@ -1,3 +1,4 @@
+import { processLimitMode } from "./probe.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -172,7 +173,8 @@ describe("the network", () => {
 });
 
 describe("limits", () => {
-  test("a fork bomb is stopped by the process limit", async () => {
+  // As root the process limit needs a writable pids cgroup; where there is none, PP009 warns instead.
+  test.skipIf(processLimitMode() === "none")("a fork bomb is stopped by the process limit", async () => {
     const r = await sandboxed('i=0; while [ $i -lt 300 ]; do sleep 60 & i=$((i+1)); echo "forked $i"; done; echo "all forked"', { settings: { max_processes: 40 } });
     expect(r.output).not.toContain("all forked");
     const forked = Math.max(...r.lines.map((l) => Number(/^forked (\d+)$/.exec(l)?.[1] ?? 0)));
