@@ -99,7 +99,7 @@ test("Medium waits for a person's approval of that SHA; the requester cannot app
   const shown = cliAs(c, "dave", ["pr", String(opened.number)]);
   expect(shown.stdout).toContain("waiting for:");
 
-  const approved = cliAs(c, "dave", ["approve", String(opened.number), "--why", "two small files"]);
+  const approved = cliAs(c, "dave", ["approve", opened.jobId, "--why", "two small files"]);
   expect(approved.exitCode).toBe(0);
   const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(merge.exitCode).toBe(0);
