@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Job, LogLine } from "../src/jobs/job-types.ts";
 import { FakeGithub } from "../src/prs/github/fake-github.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 const TOKEN = `ghp_${"Zq9".repeat(12)}`;
@@ -46,11 +46,7 @@ remote_url = "file://${bare.path}"
   cluster = c;
   await c.startServer();
   await c.startWorker("w1");
-  const scm = spawnPushpals(["agent", "scm"], c.root, c.env);
-  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
-  c.procs.push(scm, reviewer);
-  await scm.waitForOutput(/\[scm\] ready/);
-  await reviewer.waitForOutput(/\[review-agent\] ready/);
+  await c.startAgents();
 
   // The command tries to leak the worker's environment into the change: the sandbox has no token to give.
   const run = c.cli(["run", "--json", "--scope", "src/**", "--", "echo two >> src/a.txt && env | tr = ' ' > src/env.txt"]);

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { Job } from "../src/jobs/job-types.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -22,11 +22,7 @@ async function start(policyToml = ""): Promise<Cluster> {
   cluster = c;
   await c.startServer();
   await c.startWorker("w1");
-  const scm = spawnPushpals(["agent", "scm"], c.root, c.env);
-  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
-  c.procs.push(scm, reviewer);
-  await scm.waitForOutput(/\[scm\] ready/);
-  await reviewer.waitForOutput(/\[review-agent\] ready/);
+  await c.startAgents();
   return c;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job, LogLine } from "../src/jobs/job-types.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, spawnPushpals, type Proc } from "./helpers/cluster.ts";
+import { Cluster, type Proc } from "./helpers/cluster.ts";
 
 let cluster: Cluster | null = null;
 
@@ -33,13 +33,7 @@ async function startCluster(env: Record<string, string> = {}): Promise<{ c: Clus
 }
 
 async function startScm(c: Cluster, env: Record<string, string> = {}): Promise<Proc> {
-  const reviewer = spawnPushpals(["agent", "review-agent"], c.root, c.env);
-  c.procs.push(reviewer);
-  const scm = spawnPushpals(["agent", "scm"], c.root, { ...c.env, ...env });
-  c.procs.push(scm);
-  await scm.waitForOutput(/\[scm\] ready/);
-  await reviewer.waitForOutput(/\[review-agent\] ready/);
-  return scm;
+  return (await c.startAgents(env)).scm;
 }
 
 async function pr(c: Cluster, number: number): Promise<PullRequest> {

@@ -119,6 +119,16 @@ export class Cluster {
     return worker;
   }
 
+  /** The SourceControlManager (its env extended by `scmEnv`, e.g. a failpoint) and the ReviewAgent. */
+  async startAgents(scmEnv: Record<string, string> = {}): Promise<{ scm: Proc; reviewer: Proc }> {
+    const reviewer = spawnPushpals(["agent", "review-agent"], this.root, this.env);
+    const scm = spawnPushpals(["agent", "scm"], this.root, { ...this.env, ...scmEnv });
+    this.procs.push(reviewer, scm);
+    await scm.waitForOutput(/\[scm\] ready/);
+    await reviewer.waitForOutput(/\[review-agent\] ready/);
+    return { scm, reviewer };
+  }
+
   cli(args: string[]): { exitCode: number; stdout: string; stderr: string } {
     const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: this.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...this.env } });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };

@@ -3,12 +3,12 @@ import { createMergeHandler } from "../../agents/scm/merge-handler.ts";
 import { createPublishHandler } from "../../agents/scm/publish-handler.ts";
 import { createReviewHandler } from "../../agents/review/review-handler.ts";
 import type { JobHandler } from "../../workers/handler.ts";
-import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
+import { reportReady } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
-import { WorkerRuntime } from "../../workers/runtime.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { onSupervisorGone } from "../supervised.ts";
+import { runWorkerProcess } from "../worker-process.ts";
 
 type AgentRole = "remote-agent" | "review-agent" | "scm";
 
@@ -46,28 +46,13 @@ export function registerAgent(program: Command): void {
 }
 
 /** An agent that works through its own job kinds, like a WorkerPal: merges and publishing (SCM), reviews (ReviewAgent). */
-async function runAgentWorker(ctx: CliContext, name: string, role: AgentRole, id: string, handlers: JobHandler[]): Promise<void> {
-  let reporter: ComponentReporter | null = null;
-  const runtime = new WorkerRuntime({
+function runAgentWorker(ctx: CliContext, name: string, role: AgentRole, id: string, handlers: JobHandler[]): Promise<never> {
+  return runWorkerProcess(ctx, {
     id,
     name,
-    client: ctx.client,
-    paths: ctx.paths,
-    sandbox: ctx.config().sandbox,
     handlers,
-    onRegistered: async () => {
-      reporter = await reportReady(ctx.client, name, role, id);
-      process.stdout.write(`[${name}] ready (pid ${process.pid})\n`);
-    },
-    onEvent: (m) => void process.stdout.write(`[${name}] ${m}\n`),
+    component: { name, role },
+    say: (m) => void process.stdout.write(`[${name}] ${m}\n`),
+    onReady: () => void process.stdout.write(`[${name}] ready (pid ${process.pid})\n`),
   });
-  process.on("SIGTERM", () => runtime.stop());
-  process.on("SIGINT", () => runtime.stop());
-  onSupervisorGone(() => runtime.stop());
-  try {
-    await runtime.run();
-  } finally {
-    (reporter as ComponentReporter | null)?.stop();
-  }
-  process.exit(0);
 }

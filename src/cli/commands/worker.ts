@@ -1,13 +1,9 @@
 import type { Command } from "commander";
-import { reportReady, type ComponentReporter } from "../../client/component-reporter.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import { newId } from "../../jobs/ids.ts";
-import { probeSandbox } from "../../sandbox/probe.ts";
-import type { SandboxSettings } from "../../sandbox/sandbox-settings.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
-import { WorkerRuntime } from "../../workers/runtime.ts";
 import { cliContext } from "../context.ts";
-import { onSupervisorGone } from "../supervised.ts";
+import { runWorkerProcess } from "../worker-process.ts";
 
 export function registerWorker(program: Command): void {
   program
@@ -29,42 +25,15 @@ export function registerWorker(program: Command): void {
           hint: `known kinds: ${BUILTIN_HANDLERS.map((h) => h.kind).join(", ")}`,
         });
       }
-      const sandbox = ctx.config().sandbox;
-      await requireSandbox(sandbox, (m) => process.stderr.write(`[worker ${opts.name}] ${m}\n`));
-      const id = opts.id ?? newId("wrk");
-      let reporter: ComponentReporter | null = null;
-      const runtime = new WorkerRuntime({
-        id,
-        onRegistered: async () => {
-          if (opts.component) reporter = await reportReady(ctx.client, opts.component, "worker", id);
-        },
-        name: opts.name,
-        client: ctx.client,
-        paths: ctx.paths,
+      const name = opts.name;
+      await runWorkerProcess(ctx, {
+        id: opts.id ?? newId("wrk"),
+        name,
         handlers,
-        sandbox,
+        component: opts.component ? { name: opts.component, role: "worker" } : null,
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
-        onEvent: (m) => (!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${opts.name}] ${m}\n`),
+        say: (m) => void ((!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${name}] ${m}\n`)),
       });
-      process.on("SIGTERM", () => runtime.stop());
-      process.on("SIGINT", () => runtime.stop());
-      onSupervisorGone(() => runtime.stop());
-      try {
-        await runtime.run();
-      } finally {
-        (reporter as ComponentReporter | null)?.stop();
-      }
-      process.exit(0);
     });
 }
 
-/** A worker whose sandbox cannot start refuses to claim jobs, rather than failing each one as if its checks failed. */
-async function requireSandbox(settings: SandboxSettings, warn: (message: string) => void): Promise<void> {
-  if (settings.mode === "off") {
-    warn('WARNING: sandbox.mode is "off": job commands run unconfined, with this user\'s files, network and credentials');
-    return;
-  }
-  const probe = await probeSandbox(settings);
-  if (probe.ok) return;
-  throw new PushpalsError("component_failed", `the job sandbox cannot start: ${probe.problem}`, { hint: probe.fix });
-}
