@@ -98,11 +98,12 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
       }
       const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
-      // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
-      if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
       // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
       await assertGate(ctx, input);
       await ctx.progress(planned);
+      // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
+      // Asked last, so only a pause landing during the local update-ref itself is too late.
+      if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
       await failpoint("merge.before-update-ref");
       if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
         ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
