@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parseTomlText } from "./toml.ts";
 import { z } from "zod";
 import { PushpalsError } from "../errors/pushpals-error.ts";
 import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
@@ -53,16 +53,7 @@ export function parseConfigText(text: string, path: string): PushpalsConfig {
 }
 
 export function parseLayer(text: string, path: string): ConfigLayer {
-  let raw: unknown;
-  try {
-    raw = parseToml(text);
-  } catch (err) {
-    const where = err instanceof TomlError ? ` at line ${err.line}, column ${err.column}` : "";
-    throw new PushpalsError("config_invalid", `${path}${where}: not valid TOML: ${(err as Error).message.split("\n")[0]}`, {
-      hint: "fix the syntax; see https://toml.io for the format",
-    });
-  }
-  return validateLayer(raw, path);
+  return validateLayer(parseTomlText(text, path), path);
 }
 
 function validateLayer(raw: unknown, where: string): ConfigLayer {

@@ -4,7 +4,9 @@ import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
 import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";
 import type { RiskTier } from "./tiers.ts";
-import { parseUnifiedDiff } from "./unified-diff.ts";
+import type { DiffFile as PatchedFile } from "../review/diff-types.ts";
+import { parseUnifiedDiff } from "../review/unified-diff.ts";
+import type { FilePatch } from "./classify-input.ts";
 
 const EXECUTABLE = "100755";
 const SHA = /^[0-9a-f]{40}$/;
@@ -25,6 +27,8 @@ export async function classificationInputFromGit(
   headSha: string,
   declared?: RiskTier,
   role?: string,
+  /** The added/removed lines when the caller has parsed this diff already (the ReviewAgent): not read again. */
+  known: { patches?: FilePatch[] } = {},
 ): Promise<ClassificationInput> {
   for (const sha of [baseSha, headSha]) {
     if (!SHA.test(sha)) throw new PushpalsError("invalid_input", `not a full commit SHA: ${JSON.stringify(sha)}`, { hint: "resolve the commit first (git rev-parse)" });
@@ -35,11 +39,26 @@ export async function classificationInputFromGit(
   const files = raw.map((c) => diffFile(c, counts.get(c.path)));
   const packageRoots = await packageRootsAt(repoRoot, headSha);
   const manifests = await readManifests(repoRoot, baseSha, headSha, manifestPaths(files, packageRoots));
-  const patch = await git(["-c", "core.quotePath=false", "diff", "-U0", "--no-prefix", ...DIFF, baseSha, headSha, "--", ...PATCH_PATHSPECS], opts);
-  const input: ClassificationInput = { files, manifests, packageRoots, patches: parseUnifiedDiff(patch.stdout) };
+  const patches = known.patches ?? (await readPatches(repoRoot, baseSha, headSha));
+  const input: ClassificationInput = { files, manifests, packageRoots, patches };
   if (declared !== undefined) input.declared = declared;
   if (role !== undefined) input.role = role;
   return input;
+}
+
+async function readPatches(repoRoot: string, baseSha: string, headSha: string): Promise<FilePatch[]> {
+  const args = ["-c", "core.quotePath=false", "diff", "-U0", "--inter-hunk-context=0", "--no-relative", "--src-prefix=a/", "--dst-prefix=b/", ...DIFF];
+  const patch = await git([...args, baseSha, headSha, "--", ...PATCH_PATHSPECS], { cwd: repoRoot, timeoutMs: 120_000 });
+  return filePatches(parseUnifiedDiff(patch.stdout));
+}
+
+/** The added and removed lines per file of a parsed diff (the review's parser), as the classifier reads them. */
+export function filePatches(files: readonly PatchedFile[]): FilePatch[] {
+  return files.map((f) => ({
+    path: f.path,
+    added: f.hunks.flatMap((h) => h.added.map((l) => l.text)),
+    removed: f.hunks.flatMap((h) => h.removed.map((l) => l.text)),
+  }));
 }
 
 /** `git diff --numstat -z`: "a\td\tpath\0", or "a\td\t\0old\0new\0" for a rename; "-" counts mean binary. */

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseToml, TomlError } from "smol-toml";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { parseTomlText } from "../config/toml.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 import { policyError } from "./policy-errors.ts";
@@ -28,16 +27,7 @@ export function loadPolicy(repoRoot: string): LoadedPolicy {
 
 /** Parses and validates a policy file's text; `file` only names it in errors. */
 export function parsePolicyText(text: string, file: string): Policy {
-  let raw: unknown;
-  try {
-    raw = parseToml(text);
-  } catch (err) {
-    const where = err instanceof TomlError ? ` at line ${err.line}, column ${err.column}` : "";
-    throw new PushpalsError("config_invalid", `${file}${where}: not valid TOML: ${(err as Error).message.split("\n")[0]}`, {
-      hint: "fix the syntax; see https://toml.io for the format",
-      details: { file },
-    });
-  }
+  const raw = parseTomlText(text, file);
   const layer = PolicyFile.safeParse(raw);
   if (!layer.success) throw policyError(layer.error, raw, file);
   const merged = mergeOver(structuredClone(DEFAULT_POLICY), layer.data);

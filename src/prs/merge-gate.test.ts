@@ -52,7 +52,7 @@ describe("mergeGate", () => {
   ];
   for (const [name, over, ok, needle, rfcApproved] of cases) {
     test(name, () => {
-      const gate = mergeGate(pr(over), policy, HASH, rfcApproved ?? false);
+      const gate = mergeGate(pr(over), policy, HASH, { rfcApproved: rfcApproved ?? false });
       expect(gate.ok).toBe(ok);
       if (needle) expect(gate.missing.join("\n")).toContain(needle);
       else expect(gate.missing).toEqual([]);

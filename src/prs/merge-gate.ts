@@ -17,9 +17,21 @@ export interface GateResult {
  * approval of that SHA under the current policy, and the tier's approvals by people other than the
  * one who asked for the change. Pure: the same PR and policy always give the same answer.
  */
-export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, rfcApproved = false): GateResult {
+export interface GateOptions {
+  /** The PR's RFC (`pr.rfc`) is a merged RFC PR. */
+  rfcApproved?: boolean;
+  /** What the merge asking for the gate was made for: a PR that moved on since is not that merge's to land. */
+  expected?: { head?: string; base?: string; baseSha?: string };
+}
+
+export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, options: GateOptions = {}): GateResult {
   const missing: string[] = [];
+  const expected = options.expected ?? {};
   if (pr.state !== "open") missing.push(`an open PR: #${pr.number} is ${pr.state}`);
+  if (expected.head && expected.head !== pr.headSha) missing.push(`the PR's head is now ${pr.headSha.slice(0, 12)}, not ${expected.head.slice(0, 12)}: merge the new head`);
+  if ((expected.base && expected.base !== pr.baseBranch) || (expected.baseSha && expected.baseSha !== pr.baseSha)) {
+    missing.push(`a merge into the PR's own base: it targets ${pr.baseBranch} from ${pr.baseSha.slice(0, 12)}`);
+  }
   if (pr.checks.sha !== pr.headSha || pr.checks.state === "failed") missing.push(`checks passing on ${pr.headSha.slice(0, 12)}`);
   const review = pr.review;
   if (!review || review.headSha !== pr.headSha) {
@@ -45,7 +57,7 @@ export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, r
   if (approvers.size < required) {
     missing.push(`${required - approvers.size} more approval(s) of ${pr.headSha.slice(0, 12)} by someone other than ${pr.createdBy} (pushpals approve ${pr.number})`);
   }
-  if (gates.requireRfc && !rfcApproved) {
+  if (gates.requireRfc && !options.rfcApproved) {
     missing.push(pr.rfc ? `RFC PR #${pr.rfc} merged (it is not yet)` : "an approved RFC (High risk): `pushpals ask --risk high` writes one as a PR; once it is merged, carry it out with `pushpals run --rfc <its PR>`");
   }
   return { ok: missing.length === 0, gates, missing };

@@ -2,7 +2,7 @@ import { PushpalsError } from "../errors/pushpals-error.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
-import { isTerminal, type JobState } from "../jobs/states.ts";
+import { isTerminal } from "../jobs/states.ts";
 import { raiseOnly } from "../policy/tiers.ts";
 import { mergeDedupeKey, mergeInputFor } from "./merge-input.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
@@ -18,10 +18,10 @@ export class PrService {
     private readonly jobs: JobService,
     private readonly provider: "local" | "github" = "local",
   ) {
-    jobs.onTransition((ctx, job, from) => this.onTransition(ctx, job, from));
+    jobs.onTransition((ctx, job) => this.onTransition(ctx, job));
   }
 
-  private onTransition(ctx: WriteContext, job: Job, _from: JobState): void {
+  private onTransition(ctx: WriteContext, job: Job): void {
     if (job.kind === "run" && job.state === "succeeded") this.open(ctx, job);
     if (job.kind === "publish" && job.state === "succeeded") this.published(ctx, job);
     if (job.kind === "review" && job.state === "succeeded") this.reviewed(ctx, job);

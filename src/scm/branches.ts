@@ -69,11 +69,6 @@ export async function listJobBranches(repoRoot: string): Promise<{ branch: strin
     });
 }
 
-/** Moves an existing PR branch from the head it had to a new commit on top of it (compare-and-swap). */
-export async function advanceBranch(repoRoot: string, branch: string, next: string, expected: string, reason: string): Promise<boolean> {
-  return compareAndSwapBranch(repoRoot, branch, next, expected, reason);
-}
-
 /** Makes a commit reachable from `refs/pushpals/kept/<job>/<sha>` (create-only), so nothing PushPals made is ever lost. */
 export async function keepCommit(repoRoot: string, jobId: string, commit: string): Promise<string> {
   const ref = `refs/pushpals/kept/${jobId}/${commit}`;

@@ -30,11 +30,8 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
       const { policy, hash, source } = await loadPolicyAt(deps.repoRoot, pr.baseSha);
       const rfc = pr.rfc ? prs.find(pr.rfc) : null;
-      const gate = mergeGate(pr, policy, hash, rfc?.state === "merged" && rfc.rfcFor !== null);
-      // A merge is bound to the head it was asked for: a PR that moved on since is not that merge's to land.
-      if (q.head && q.head !== pr.headSha) gate.missing.unshift(`the PR's head is now ${pr.headSha.slice(0, 12)}, not ${q.head.slice(0, 12)}: merge the new head`);
-      if ((q.base && q.base !== pr.baseBranch) || (q.baseSha && q.baseSha !== pr.baseSha)) gate.missing.unshift(`a merge into the PR's own base: it targets ${pr.baseBranch} from ${pr.baseSha.slice(0, 12)}`);
-      return json({ ...gate, ok: gate.missing.length === 0, policy: { source, hash } });
+      const gate = mergeGate(pr, policy, hash, { rfcApproved: rfc?.state === "merged" && rfc.rfcFor !== null, expected: q });
+      return json({ ...gate, policy: { source, hash } });
     })
     .on("POST", "/prs/:number/approve", async ({ req, params }) => {
       const body = await readBody(req, ActorBody, maxBodyBytes);

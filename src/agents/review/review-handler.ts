@@ -1,5 +1,5 @@
 import { ReviewJobInput } from "../../jobs/kinds.ts";
-import { classificationInputFromGit } from "../../policy/from-git.ts";
+import { classificationInputFromGit, filePatches } from "../../policy/from-git.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { gatesFor } from "../../policy/gates.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
@@ -26,10 +26,10 @@ async function review(ctx: JobContext, networkKinds: readonly string[]): Promise
   const input = ReviewJobInput.parse(ctx.job.input);
   const repo = ctx.paths.repoRoot;
   const { policy, hash } = await loadPolicyAt(repo, input.baseSha);
-  const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined);
+  const files = await parseDiff(repo, input.baseSha, input.headSha);
+  const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined, { patches: filePatches(files) });
   // Codemods that ran with the network (sandbox.network) count as a new capability unless the policy grants it.
   const classification = classifyRisk({ ...facts, networkKinds: networkKinds.includes("run") ? ["run"] : [] }, policy);
-  const files = await parseDiff(repo, input.baseSha, input.headSha);
   const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role });
   const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
   ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
-import { cliContext, type CliContext } from "../context.ts";
+import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
-import { prNumber } from "../pr-number.ts";
+import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 
 export function registerApprove(program: Command): void {
   for (const decision of ["approve", "reject"] as const) {
@@ -19,7 +19,8 @@ export function registerApprove(program: Command): void {
       .addHelpText("after", `\nExample:\n  pushpals ${decision} 3 --why "${decision === "approve" ? "checked the migration plan" : "touches the billing code"}"`)
       .action(async (pr: string, opts: { why?: string; json?: boolean }) => {
         const ctx = await cliContext(program.opts());
-        const number = pr.startsWith("job_") ? await prOfJob(ctx, pr) : prNumber(pr);
+        const number = pr.startsWith("job_") ? (await findPrOfJob(ctx.client, pr))?.number : prNumber(pr);
+        if (number === undefined) throw new PushpalsError("not_found", `job ${pr} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
         const { data } = await ctx.client.request<{ pr: PullRequest }>("POST", `/prs/${number}/${decision}`, { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) });
         if (opts.json) return printJson(data);
         process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
@@ -27,10 +28,3 @@ export function registerApprove(program: Command): void {
   }
 }
 
-/** The PR a job opened (its `run` job) or is merging. */
-async function prOfJob(ctx: CliContext, jobId: string): Promise<number> {
-  const { data } = await ctx.client.request<{ prs: PullRequest[] }>("GET", "/prs?limit=1000");
-  const pr = data.prs.find((p) => p.jobId === jobId || p.mergeJobId === jobId);
-  if (!pr) throw new PushpalsError("not_found", `job ${jobId} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
-  return pr.number;
-}

@@ -9,7 +9,7 @@ import type { GateResult } from "../../prs/merge-gate.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { printJson } from "../format.ts";
-import { prNumber } from "../pr-number.ts";
+import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 
 export function registerPolicy(program: Command): void {
   const policy = program.command("policy").description("check the policy file, or explain why a PR, job or path gets its risk tier and gate");
@@ -41,8 +41,7 @@ export function registerPolicy(program: Command): void {
 async function explainPr(ctx: CliContext, target: string, json: boolean): Promise<void> {
   let number: number;
   if (target.startsWith("job_")) {
-    const { data } = await ctx.client.request<{ prs: PullRequest[] }>("GET", "/prs?limit=1000");
-    const pr = data.prs.find((p) => p.jobId === target || p.mergeJobId === target);
+    const pr = await findPrOfJob(ctx.client, target);
     if (!pr) {
       const { data: job } = await ctx.client.request<{ job: Job }>("GET", `/jobs/${target}`);
       return void process.stdout.write(`job ${target} (${job.job.kind}, ${job.job.state}) has no PR to explain\n`);

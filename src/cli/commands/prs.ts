@@ -8,7 +8,7 @@ import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { follow } from "../follow.ts";
-import { prNumber } from "../pr-number.ts";
+import { prNumber } from "../pr-lookup.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
 import { age, jobDetail, printJson, table } from "../format.ts";

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { ApiClient } from "../../client/api-client.ts";
 import { PushpalsError } from "../../errors/pushpals-error.ts";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
@@ -10,10 +9,10 @@ import { EXIT } from "../exit-codes.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { jobDetail, printJson } from "../format.ts";
 import { style } from "../style.ts";
-import { prNumber } from "../pr-number.ts";
+import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import { classifyScopeTargets } from "../../policy/scope-targets.ts";
-import type { RiskTier } from "../../policy/tiers.ts";
+import { RiskTier } from "../../policy/tiers.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {
@@ -61,7 +60,9 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
           hint: 'name what the command may change, e.g. --scope "src/**" --scope README.md',
         });
       }
-      if (!["low", "medium", "high"].includes(opts.risk)) throw new PushpalsError("invalid_input", `--risk ${opts.risk}: must be low, medium or high`, { field: "risk" });
+      const parsedRisk = RiskTier.safeParse(opts.risk);
+      if (!parsedRisk.success) throw new PushpalsError("invalid_input", `--risk ${opts.risk}: must be low, medium or high`, { field: "risk" });
+      let risk: RiskTier = parsedRisk.data;
       const timeout = Number(opts.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new PushpalsError("invalid_input", `--timeout ${opts.timeout}: must be a whole number of seconds`, { field: "timeout" });
       const config = ctx.config();
@@ -77,14 +78,14 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       // First classification, from the declared scope: a scope that targets protected paths is High now.
       if (!target) {
         const { policy } = await loadPolicyAt(ctx.paths.repoRoot, baseCommit);
-        const atEnqueue = classifyScopeTargets(opts.scope, opts.risk as RiskTier, policy);
-        if (atEnqueue.tier === "high" && opts.risk !== "high") {
+        const atEnqueue = classifyScopeTargets(opts.scope, risk, policy);
+        if (atEnqueue.tier === "high" && risk !== "high") {
           const why = atEnqueue.reasons.map((r) => `${r.rule}: ${r.paths?.join(", ")}`).join("; ");
           if (!opts.json) process.stderr.write(`note: --scope makes this change High risk (${why})\n`);
-          opts.risk = "high";
+          risk = "high";
         }
       }
-      if (opts.risk === "high" && !rfc && !target?.rfc) {
+      if (risk === "high" && !rfc && !target?.rfc) {
         throw new PushpalsError("forbidden", "a High-risk change needs an approved RFC before any code is written", {
           hint: 'write one: pushpals ask "<goal>" --risk high; once its PR is merged: pushpals run --risk high --rfc <that PR> ...',
         });
@@ -95,7 +96,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         body: opts.body ?? "",
         command,
         scope: opts.scope,
-        risk: opts.risk,
+        risk,
         role: opts.role,
         baseBranch,
         baseCommit,
@@ -114,7 +115,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
       await follow(ctx, jobId, !opts.json);
       const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
-      const found = final.job.state !== "succeeded" ? null : target ? target : await findPr(ctx.client, jobId);
+      const found = final.job.state !== "succeeded" ? null : target ? target : await findPrOfJob(ctx.client, jobId);
       const pr = found ? await waitForReview(ctx, found.number) : null;
       process.exitCode = pr ? EXIT.ok : EXIT.failed;
       if (opts.json) return printJson({ ...final, pr });
@@ -125,7 +126,3 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
     });
 }
 
-async function findPr(client: ApiClient, jobId: string): Promise<PullRequest | null> {
-  const { data } = await client.request<{ prs: PullRequest[] }>("GET", "/prs?limit=1000");
-  return data.prs.find((p) => p.jobId === jobId) ?? null;
-}

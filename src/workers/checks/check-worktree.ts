@@ -1,23 +1,8 @@
 import type { InstallSettings } from "../../jobs/kinds.ts";
 import type { PrChecks } from "../../prs/pr-types.ts";
-import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import { prepareDependencies } from "../deps/prepare.ts";
+import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
 import { JobFailure, type JobContext } from "../handler.ts";
 import { runChecks } from "./checks-handler.ts";
-
-/** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */
-export async function prepareWorktreeDependencies(ctx: JobContext, dir: string, install: InstallSettings | undefined) {
-  return prepareDependencies({
-    dir,
-    cacheDir: ctx.paths.depsCacheDir,
-    settings: install,
-    signal: ctx.signal,
-    log: (stream, line) => ctx.log(stream, line),
-    recordCommand: (report) => ctx.recordCommand(report),
-    env: { PUSHPALS_JOB_ID: ctx.job.id },
-    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.install_network }),
-  });
-}
 
 export interface CheckSpec {
   commit: string;

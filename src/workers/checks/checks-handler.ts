@@ -1,9 +1,9 @@
 import { ChecksInput } from "../../jobs/kinds.ts";
-import { addJobWorktree, removeAttemptWorktree } from "../../scm/worktree.ts";
-import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { JobFailure, JobParked, type JobContext, type JobHandler } from "../handler.ts";
 import { runCommand } from "../run-command.ts";
-import { prepareDependencies } from "../deps/prepare.ts";
+import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
+import { jobWorktree } from "../job-worktree.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 
 export interface CheckResult {
@@ -23,27 +23,10 @@ export const checksHandler: JobHandler = {
   kind: "checks",
   async run(ctx) {
     const input = ChecksInput.parse(ctx.job.input);
-    let dir: string;
-    try {
-      dir = await addJobWorktree(ctx.paths, ctx.job.id, ctx.job.attempt, input.commit);
-    } catch (err) {
-      const missing = isPushpalsError(err, "git_failed") && /invalid reference|not a (valid|tree)|unknown revision/i.test(err.message);
-      throw new JobFailure(missing ? "invalid_input" : "environment", `could not create a worktree at ${input.commit}: ${(err as Error).message}`, {
-        command: `git worktree add ${input.commit}`,
-      });
-    }
+    const dir = await jobWorktree(ctx, input.commit);
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
-      const dependencies = await prepareDependencies({
-        dir,
-        cacheDir: ctx.paths.depsCacheDir,
-        settings: input.install,
-        signal: ctx.signal,
-        log: (stream, line) => ctx.log(stream, line),
-        recordCommand: (report) => ctx.recordCommand(report),
-        env: { PUSHPALS_JOB_ID: ctx.job.id },
-        sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.install_network }),
-      });
+      const dependencies = await prepareWorktreeDependencies(ctx, dir, input.install);
       return { ...(await runChecks(ctx, dir, input)), dependencies };
     } finally {
       // Only our own attempt's worktree: if our lease was lost, a newer attempt may be running next to it.

@@ -2,11 +2,12 @@ import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { RunInput } from "../../jobs/kinds.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
-import { advanceBranch, keepCommit, publishJobBranch, resolveCommit } from "../../scm/branches.ts";
+import { compareAndSwapBranch, keepCommit, publishJobBranch, resolveCommit } from "../../scm/branches.ts";
 import { git } from "../../scm/git.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
-import { checkWorktree, prepareWorktreeDependencies } from "../checks/check-worktree.ts";
+import { checkWorktree } from "../checks/check-worktree.ts";
+import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
 import { JobFailure, JobParked, type JobContext, type JobHandler } from "../handler.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { runCommand } from "../run-command.ts";
@@ -75,13 +76,13 @@ async function publishHead(ctx: JobContext, input: RunInput, commit: string): Pr
   if (!input.updatePr) return publishJobBranch(ctx.paths.repoRoot, ctx.job.id, commit);
   const { headBranch, headSha, number } = input.updatePr;
   const reason = `pushpals: update PR #${number} (job ${ctx.job.id})`;
-  if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, headSha, reason)) return headBranch;
+  if (await compareAndSwapBranch(ctx.paths.repoRoot, headBranch, commit, headSha, reason)) return headBranch;
   const now = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${headBranch}`);
   if (now === commit) return headBranch;
   // An earlier attempt of this job moved the branch and died before reporting: replace its commit (kept).
   if (now && (await isEarlierAttempt(ctx, now, headSha))) {
     await keepCommit(ctx.paths.repoRoot, ctx.job.id, now);
-    if (await advanceBranch(ctx.paths.repoRoot, headBranch, commit, now, reason)) return headBranch;
+    if (await compareAndSwapBranch(ctx.paths.repoRoot, headBranch, commit, now, reason)) return headBranch;
   }
   const kept = await keepCommit(ctx.paths.repoRoot, ctx.job.id, commit);
   throw new JobFailure("conflict", `PR #${number}'s branch ${headBranch} moved from ${headSha.slice(0, 12)} to ${now?.slice(0, 12) ?? "(deleted)"} while this job ran; its commit is kept as ${kept}`, {
