@@ -3,7 +3,7 @@
  * second process loop POST /workers/:id/claim then POST /jobs/:id/complete until the queue is empty.
  * Run: bun bench/api-throughput.ts [--jobs=5000] [--workers=4]
  */
-import { newId } from "../src/jobs/ids.ts";
+import { newId } from "../src/core/ids.ts";
 import { startApp } from "../src/server/app.ts";
 import { APP_OPTIONS, arg, cpuMs, fmt, lines, numArg, spawnSelf, tempStore, verdict } from "./bench-util.ts";
 

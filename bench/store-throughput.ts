@@ -8,7 +8,7 @@
  */
 import { Bus } from "../src/events/bus.ts";
 import type { PushpalsEvent } from "../src/events/registry.ts";
-import { newId } from "../src/jobs/ids.ts";
+import { newId } from "../src/core/ids.ts";
 import { JobService, type Claim } from "../src/jobs/job-service.ts";
 import { cpuMs, fmt, numArg, tempStore, verdict } from "./bench-util.ts";
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ComponentRole } from "../components/component-types.ts";
-import { Failure } from "../jobs/failure-classes.ts";
-import { ID_PATTERN } from "../jobs/ids.ts";
+import { Failure } from "../core/failures.ts";
+import { ID_PATTERN } from "../core/ids.ts";
 import { JobState } from "../jobs/states.ts";
+import { Sha } from "../core/sha.ts";
 
 /** Request payloads of the HTTP API. Strict: an unknown field is an error that names it. */
 
@@ -154,8 +155,8 @@ export const PrsQuery = z.strictObject({
 export type PrsQuery = z.infer<typeof PrsQuery>;
 
 export const GateQuery = z.strictObject({
-  head: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA").optional(),
+  head: Sha.optional(),
   base: z.string().min(1).max(255).optional(),
-  baseSha: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA").optional(),
+  baseSha: Sha.optional(),
 });
 export type GateQuery = z.infer<typeof GateQuery>;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../errors/pushpals-error.ts";
+import type { ErrorCode } from "../core/errors.ts";
 
 /** Documented exit codes (README "Exit codes"); scripts can rely on them. */
 export const EXIT = {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError } from "../core/errors.ts";
 import { VERSION } from "../server/version.ts";
 import { registerAgent } from "./commands/agent.ts";
 import { registerAudit } from "./commands/audit.ts";

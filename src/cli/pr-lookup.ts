@@ -1,5 +1,5 @@
 import type { ApiClient } from "../client/api-client.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 
 export function prNumber(value: string): number {

@@ -1,4 +1,4 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 import type { CliContext } from "./context.ts";
 

@@ -1,6 +1,6 @@
 import { reportReady, type ComponentReporter } from "../client/component-reporter.ts";
 import type { ComponentRole } from "../components/component-types.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { probeSandbox } from "../sandbox/probe.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import type { JobHandler } from "../workers/handler.ts";

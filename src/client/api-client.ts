@@ -1,4 +1,4 @@
-import { PushpalsError, type ErrorCode } from "../errors/pushpals-error.ts";
+import { PushpalsError, type ErrorCode } from "../core/errors.ts";
 import { readServerInfo } from "../runtime/server-file.ts";
 import { ServerLock } from "../runtime/server-lock.ts";
 

@@ -1,5 +1,5 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
-import type { FailureClass } from "../jobs/failure-classes.ts";
+import { PushpalsError } from "../core/errors.ts";
+import type { FailureClass } from "../core/failures.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { Component, ComponentRole, ComponentState } from "./component-types.ts";
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, 
 import { defaultPolicyToml } from "../policy/default-policy-toml.ts";
 import { POLICY_RELATIVE_PATH } from "../policy/load-policy.ts";
 import { dirname, join } from "node:path";
-import { isPushpalsError, PushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import { renderAppendix, renderConfig } from "./config-writer.ts";
 import { describeItem, detectForInit, missingItems, proposeConfig, type AddItem, type InitDetection } from "./init-plan.ts";
 import { CONFIG_RELATIVE_PATH, parseConfigText, parseLayer } from "./load.ts";

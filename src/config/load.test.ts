@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
-import { isPushpalsError, type PushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError, type PushpalsError } from "../core/errors.ts";
 import { CONFIG_RELATIVE_PATH, LOCAL_CONFIG_NAME, loadConfig, loadEffectiveConfig, parseConfigText } from "./load.ts";
 import type { PushpalsConfig } from "./schema.ts";
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseTomlText } from "./toml.ts";
 import { z } from "zod";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
 
 export const CONFIG_RELATIVE_PATH = join(".pushpals", "config.toml");

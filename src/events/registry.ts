@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FailureClass } from "../jobs/failure-classes.ts";
+import { FailureClass } from "../core/failures.ts";
 import { JobState } from "../jobs/states.ts";
 
 /**

@@ -1,10 +1,10 @@
 import { Bus, type EventBus } from "../events/bus.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { redactText, redactValue } from "../secrets/redact.ts";
 import type { JobFilter, Store } from "../store/store.ts";
 import { backoffDelayMs } from "./backoff.ts";
-import { isRetryable, type Failure } from "./failure-classes.ts";
-import { newId } from "./ids.ts";
+import { isRetryable, type Failure } from "../core/failures.ts";
+import { newId } from "../core/ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
 import { parseJobInput } from "./kinds.ts";
 import { isTerminal } from "./states.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Failure } from "./failure-classes.ts";
+import { Failure } from "../core/failures.ts";
 import { JobState } from "./states.ts";
 
 export const Job = z.object({

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { PushpalsError } from "../errors/pushpals-error.ts";
-import { ID_PATTERN } from "./ids.ts";
+import { PushpalsError } from "../core/errors.ts";
+import { ID_PATTERN } from "../core/ids.ts";
+import { RiskTier } from "../core/risk-tier.ts";
+import { Sha } from "../core/sha.ts";
 
 /** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
 export const CheckCommand = z.strictObject({
@@ -21,7 +23,7 @@ export type InstallSettings = z.infer<typeof InstallSettings>;
 
 export const ChecksInput = z.strictObject({
   /** The exact commit to check: a full 40-hex SHA, resolved before enqueue. */
-  commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA"),
+  commit: Sha,
   commands: z.array(CheckCommand).min(1).max(32),
   timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
   /** Absent in jobs enqueued before dependency preparation existed: the defaults (auto, no scripts, 600 s) apply. */
@@ -39,14 +41,13 @@ export type NoopInput = z.infer<typeof NoopInput>;
 /** A CTO directive (`pushpals ask`): planned by the RemoteAgent; blocked until a worker can act on it. */
 export const DirectiveInput = z.strictObject({
   goal: z.string().min(1).max(4000),
-  risk: z.enum(["low", "medium", "high"]).nullable().default(null),
+  risk: RiskTier.nullable().default(null),
   scope: z.array(z.string().min(1).max(512)).max(64).default([]),
   done: z.string().max(4000).nullable().default(null),
   constraints: z.string().max(4000).nullable().default(null),
 });
 export type DirectiveInput = z.infer<typeof DirectiveInput>;
 
-const Sha = z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA");
 const ChecksSnapshot = z.strictObject({
   commands: z.array(CheckCommand).max(32),
   timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
@@ -61,7 +62,7 @@ export const RunInput = z.strictObject({
   body: z.string().max(20_000).default(""),
   command: z.string().min(1).max(8192),
   scope: z.array(z.string().min(1).max(512)).min(1).max(64),
-  risk: z.enum(["low", "medium", "high"]).default("low"),
+  risk: RiskTier.default("low"),
   /** The worker role doing the change: its write scope in the policy's [roles] bounds the change (outside it: High). */
   role: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).default("codemod"),
   baseBranch: z.string().min(1).max(255),
@@ -129,7 +130,7 @@ export const ReviewJobInput = z.strictObject({
   prNumber: z.number().int().positive(),
   headSha: Sha,
   baseSha: Sha,
-  declaredRisk: z.enum(["low", "medium", "high"]),
+  declaredRisk: RiskTier,
   role: z.string().max(64).nullable().default(null),
   scope: z.array(z.string().min(1).max(512)).max(64),
   checks: z.strictObject({ state: z.enum(["passed", "failed", "none"]), sha: Sha }),

@@ -1,4 +1,4 @@
-import type { Failure } from "./failure-classes.ts";
+import type { Failure } from "../core/failures.ts";
 import type { Job } from "./job-types.ts";
 import { transition, type WriteContext } from "./transition.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 
 /** The job state machine. Every state change goes through `assertTransition`. */
 export const JobState = z.enum([

@@ -2,7 +2,7 @@ import type { AuditEntry } from "../audit/chain.ts";
 import { newEvent, type EventData, type EventType, type PushpalsEvent } from "../events/registry.ts";
 import { redactValue } from "../secrets/redact.ts";
 import type { Store } from "../store/store.ts";
-import type { FailureClass } from "./failure-classes.ts";
+import type { FailureClass } from "../core/failures.ts";
 import type { Job } from "./job-types.ts";
 import { assertTransition, type JobState } from "./states.ts";
 

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
-import { RiskTier } from "./tiers.ts";
+import { RiskTier } from "../core/risk-tier.ts";
 
 /** One changed file, as `git diff --numstat` and `--raw` describe it. */
 export const DiffFile = z.object({

@@ -3,7 +3,7 @@ import type { ClassificationInput, DiffFile } from "./classify-input.ts";
 import { classifyRisk } from "./classify-risk.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 import type { Policy } from "./policy-schema.ts";
-import type { RiskTier } from "./tiers.ts";
+import type { RiskTier } from "../core/risk-tier.ts";
 
 const f = (path: string, extra: Partial<DiffFile> = {}): DiffFile => ({ path, status: "modified", additions: 1, deletions: 0, ...extra });
 const many = (n: number, lines = 1): DiffFile[] => Array.from({ length: n }, (_, i) => f(`src/f${i}.ts`, { additions: lines }));

@@ -5,7 +5,8 @@ import { fileCapabilityRules, networkRules, scriptRule } from "./rules-capabilit
 import { dependencyChanges, dependencyRules } from "./rules-dependencies.ts";
 import { lockfileOnlyRule, manifestUnreadRule, policyFileRule, protectedPathRule, roleScopeRule, sizeRules } from "./rules-paths.ts";
 import { publicApiRule } from "./rules-public-api.ts";
-import { classificationOf, type Classification, type RiskReason, type RiskTier } from "./tiers.ts";
+import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
+import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
  * The risk tier of a change: the highest tier any rule asks for (declared, policy file, protected

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { classifyScope } from "./classify-scope.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 import type { Policy } from "./policy-schema.ts";
-import type { RiskTier } from "./tiers.ts";
+import type { RiskTier } from "../core/risk-tier.ts";
 
 const noProtected: Policy = { ...DEFAULT_POLICY, paths: { ...DEFAULT_POLICY.paths, protected: [] } };
 

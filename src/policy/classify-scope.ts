@@ -3,7 +3,8 @@ import { overlapping } from "./glob-overlap.ts";
 import { POLICY_FILES } from "./policy-defaults.ts";
 import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
-import { classificationOf, type Classification, type RiskReason, type RiskTier } from "./tiers.ts";
+import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
+import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
  * The tier at enqueue time, from the declared write scope alone (nothing has changed yet): a scope

@@ -1,15 +1,15 @@
 import { posix } from "node:path";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
 import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";
-import type { RiskTier } from "./tiers.ts";
+import type { RiskTier } from "../core/risk-tier.ts";
 import type { DiffFile as PatchedFile } from "../review/diff-types.ts";
 import { parseUnifiedDiff } from "../review/unified-diff.ts";
 import type { FilePatch } from "./classify-input.ts";
+import { isSha } from "../core/sha.ts";
 
 const EXECUTABLE = "100755";
-const SHA = /^[0-9a-f]{40}$/;
 const MAX_MANIFESTS = 64;
 // Only files the network patterns read are diffed line by line (git pathspecs match at any depth).
 const PATCH_PATHSPECS = ["*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.mts", "*.cts", "*.tsx", "*.py", "*.sh", "*.bash", "*.zsh"];
@@ -31,7 +31,7 @@ export async function classificationInputFromGit(
   known: { patches?: FilePatch[] } = {},
 ): Promise<ClassificationInput> {
   for (const sha of [baseSha, headSha]) {
-    if (!SHA.test(sha)) throw new PushpalsError("invalid_input", `not a full commit SHA: ${JSON.stringify(sha)}`, { hint: "resolve the commit first (git rev-parse)" });
+    if (!isSha(sha)) throw new PushpalsError("invalid_input", `not a full commit SHA: ${JSON.stringify(sha)}`, { hint: "resolve the commit first (git rev-parse)" });
   }
   const opts = { cwd: repoRoot, timeoutMs: 120_000 };
   const raw = parseRawDiff((await git(["diff", "--raw", "-z", "--no-abbrev", ...DIFF, baseSha, headSha], opts)).stdout);

@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { gatesFor } from "./gates.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 import type { Policy } from "./policy-schema.ts";
-import type { Classification, RiskTier } from "./tiers.ts";
+import type { Classification } from "./tiers.ts";
+import type { RiskTier } from "../core/risk-tier.ts";
 
 const autoMergePolicy: Policy = { ...DEFAULT_POLICY, low: { ...DEFAULT_POLICY.low, auto_merge: true }, medium: { ...DEFAULT_POLICY.medium, required_approvals: 2 }, high: { require_rfc: true, required_approvals: 3 } };
 const of = (tier: RiskTier, rule = "declared"): Classification => ({ tier, reasons: [{ rule, tier, message: "m" }] });

@@ -1,6 +1,7 @@
 import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
-import type { Classification, RiskTier } from "./tiers.ts";
+import type { Classification } from "./tiers.ts";
+import type { RiskTier } from "../core/risk-tier.ts";
 
 /** What a PR of a given classification needs before it merges (enforced by the SourceControlManager). */
 export interface Gates {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { tempDir } from "../../test/helpers/temp.ts";
-import { isPushpalsError, type PushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError, type PushpalsError } from "../core/errors.ts";
 import { defaultPolicyToml } from "./default-policy-toml.ts";
 import { loadPolicy, parsePolicyText, policyHash, POLICY_RELATIVE_PATH } from "./load-policy.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";

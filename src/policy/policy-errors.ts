@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 
 /**

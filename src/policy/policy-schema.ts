@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { JobKind } from "../jobs/kinds.ts";
 import { GlobList } from "./policy-glob.ts";
-import { RiskTier } from "./tiers.ts";
+import { RiskTier } from "../core/risk-tier.ts";
 
 /**
  * `.pushpals/policy.toml`: how risky a change is and what it needs before it merges. Committed and

@@ -1,7 +1,8 @@
 import { POLICY_FILES } from "./policy-defaults.ts";
 import { globMatcher } from "./policy-glob.ts";
 import type { Policy } from "./policy-schema.ts";
-import { classificationOf, type Classification, type RiskReason, type RiskTier } from "./tiers.ts";
+import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
+import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
  * Classification at enqueue, from the declared write scope: a scope glob that *targets* a protected

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { classificationOf, maxTier, raiseOnly, type Classification, type RiskReason, type RiskTier } from "./tiers.ts";
+import { classificationOf, raiseOnly, type Classification, type RiskReason } from "./tiers.ts";
+import { maxTier, type RiskTier } from "../core/risk-tier.ts";
 
 const reason = (rule: string, tier: RiskTier): RiskReason => ({ rule, tier, message: `${rule} at ${tier}` });
 const at = (tier: RiskTier, ...rules: string[]): Classification => classificationOf(rules.map((r) => reason(r, tier)));

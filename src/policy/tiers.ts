@@ -1,10 +1,5 @@
 import { z } from "zod";
-/** Low / Medium / High: every change is classified, and each tier has its gate (see docs/policy.md). */
-export const RiskTier = z.enum(["low", "medium", "high"]);
-export type RiskTier = z.infer<typeof RiskTier>;
-
-const RANK: Record<RiskTier, number> = { low: 0, medium: 1, high: 2 };
-
+import { maxTier, RiskTier } from "../core/risk-tier.ts";
 /** One rule that fired: a stable id (`protected_path`, `size.lines`...), the tier it asks for, why, and where. */
 export const RiskReason = z.object({
   rule: z.string().min(1),
@@ -20,16 +15,6 @@ export const Classification = z.object({
   reasons: z.array(RiskReason),
 });
 export type Classification = z.infer<typeof Classification>;
-
-export function tierRank(tier: RiskTier): number {
-  return RANK[tier];
-}
-
-export function maxTier(...tiers: RiskTier[]): RiskTier {
-  let out: RiskTier = "low";
-  for (const t of tiers) if (RANK[t] > RANK[out]) out = t;
-  return out;
-}
 
 /** Builds a classification from reasons: the max wins. */
 export function classificationOf(reasons: RiskReason[]): Classification {

@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } fr
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { loadEffectiveConfig } from "../config/load.ts";
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { LATEST_SCHEMA_VERSION } from "../store/migrations.ts";
 import { ServerLock } from "../runtime/server-lock.ts";

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { Classification, RiskTier } from "../policy/tiers.ts";
+import { Classification } from "../policy/tiers.ts";
+import { RiskTier } from "../core/risk-tier.ts";
 import { Verdict } from "../review/review-types.ts";
+import { Sha } from "../core/sha.ts";
 
 export const PrState = z.enum(["open", "merged", "closed"]);
 export type PrState = z.infer<typeof PrState>;
@@ -37,9 +39,9 @@ export const PrProposal = z.object({
   title: z.string().min(1).max(200),
   body: z.string().max(20_000),
   baseBranch: z.string().min(1),
-  baseSha: z.string().regex(/^[0-9a-f]{40}$/),
+  baseSha: Sha,
   headBranch: z.string().min(1),
-  headSha: z.string().regex(/^[0-9a-f]{40}$/),
+  headSha: Sha,
   risk: RiskTier,
   /** The worker role that made it (policy [roles]); null for PRs opened before roles were recorded. */
   role: z.string().nullable().default(null),
@@ -55,9 +57,9 @@ export type PrProposal = z.infer<typeof PrProposal>;
 
 /** The outcome of a `merge` job, recorded on the PR in the same transaction as the job's success. */
 export const MergeOutcome = z.object({
-  mergedSha: z.string().regex(/^[0-9a-f]{40}$/),
+  mergedSha: Sha,
   /** Null when a remote provider merged it: the local base branch is then updated by the next fetch, not by PushPals. */
-  previousBaseSha: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+  previousBaseSha: Sha.nullable(),
   checks: PrChecks,
   rebased: z.boolean(),
   /** Worktrees (the user's own checkout) that have the base branch checked out: their files are still at the old commit. */
@@ -70,7 +72,7 @@ export const RemotePr = z.object({
   provider: z.literal("github"),
   number: z.number().int().positive(),
   url: z.string(),
-  pushedSha: z.string().regex(/^[0-9a-f]{40}$/),
+  pushedSha: Sha,
 });
 export type RemotePr = z.infer<typeof RemotePr>;
 

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError } from "../core/errors.ts";
 import { applyRawNumstat, parseDiff, parseRawNumstatZ } from "./parse-diff.ts";
 import { tempRepo } from "./review-fixture.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError } from "../core/errors.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";
 
 test("added lines carry their new line numbers, removed lines their old ones, across context and several hunks", () => {

@@ -1,4 +1,4 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { DiffFile, DiffHunk, DiffStatus } from "./diff-types.ts";
 import { readQuoted, unquotePath } from "./git-quote.ts";
 

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from "node:path";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { git } from "../scm/git.ts";
 
 export interface RuntimePaths {

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { PushpalsError } from "../errors/pushpals-error.ts";
-import { JobFailure } from "../workers/handler.ts";
+import { PushpalsError } from "../core/errors.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { git, type GitOptions } from "./git.ts";
 import { createQuarantine, type Quarantine } from "./quarantine.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeRepo } from "../../test/helpers/cluster.ts";
-import { JobFailure } from "../workers/handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { commitWorktree, commitMessage } from "./commit.ts";
 import { ScopeDenied, type ScopeRule } from "./scope.ts";
 

@@ -1,4 +1,4 @@
-import { JobFailure } from "../workers/handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { stageWorktree, type ChangedFile } from "./changes.ts";
 import { git, type GitIdentity } from "./git.ts";
 import { checkScope, parseScopeRules, ScopeDenied, type ScopeRules } from "./scope.ts";

@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { isAbsolute, join, posix, relative } from "node:path";
 import { z } from "zod";
-import { JobFailure } from "../workers/handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { GITLINK_MODE, SYMLINK_MODE, type ChangedFile } from "./changes.ts";
 import { gitMetadataKind } from "./git-metadata.ts";
 

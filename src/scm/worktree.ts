@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { PushpalsError } from "../errors/pushpals-error.ts";
-import { isValidId } from "../jobs/ids.ts";
+import { PushpalsError } from "../core/errors.ts";
+import { isValidId } from "../core/ids.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { git } from "./git.ts";
 

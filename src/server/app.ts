@@ -1,6 +1,6 @@
 import { AfterQuery } from "../api/schemas.ts";
 import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
 import { ComponentService } from "../components/component-service.ts";

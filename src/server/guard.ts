@@ -1,4 +1,4 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 
 /**
  * Loopback defence: only requests addressed to this server's own host:port (DNS rebinding) and,

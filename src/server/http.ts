@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PushpalsError, type ErrorCode } from "../errors/pushpals-error.ts";
+import { PushpalsError, type ErrorCode } from "../core/errors.ts";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_input: 400,

@@ -1,4 +1,4 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { isTerminal } from "../jobs/states.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";

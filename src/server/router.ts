@@ -1,6 +1,6 @@
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
-import { isValidId } from "../jobs/ids.ts";
+import { isValidId } from "../core/ids.ts";
 
 /** Every path parameter has a pattern; `:name` is a component name, anything else an id. */
 const PARAM_PATTERNS: Record<string, (value: string) => boolean> = {

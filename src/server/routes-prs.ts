@@ -1,7 +1,7 @@
 import { ActorBody, GateQuery, PrsQuery } from "../api/schemas.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { PrService } from "../prs/pr-service.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import { loadPolicyAt } from "../policy/load-policy-at.ts";
 import { mergeGate } from "../prs/merge-gate.ts";
 import { json, queryObject, readBody, validate } from "./http.ts";

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 
 export interface Migration {
   version: number;

@@ -1,5 +1,5 @@
 import type { ComponentRole } from "../components/component-types.ts";
-import { newId } from "../jobs/ids.ts";
+import { newId } from "../core/ids.ts";
 
 export interface ComponentSpec {
   name: string;

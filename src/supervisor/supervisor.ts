@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
 import type { Component } from "../components/component-types.ts";
-import { PushpalsError } from "../errors/pushpals-error.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { readServerInfo } from "../runtime/server-file.ts";
 import { ServerLock } from "../runtime/server-lock.ts";

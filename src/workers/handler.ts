@@ -1,4 +1,3 @@
-import type { Failure, FailureClass, FailureEvidence } from "../jobs/failure-classes.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
@@ -31,28 +30,4 @@ export interface JobContext {
 export interface JobHandler {
   kind: string;
   run(ctx: JobContext): Promise<unknown>;
-}
-
-/** Thrown by a handler to fail its job with a class from the taxonomy and evidence. */
-export class JobFailure extends Error {
-  constructor(
-    readonly failureClass: FailureClass,
-    message: string,
-    readonly evidence: FailureEvidence = {},
-  ) {
-    super(message);
-    this.name = "JobFailure";
-  }
-
-  toFailure(): Failure {
-    return { class: this.failureClass, message: this.message, evidence: this.evidence };
-  }
-}
-
-/** Thrown by a handler to give its job back to the queue unfinished (paused): the attempt does not count. */
-export class JobParked extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = "JobParked";
-  }
 }

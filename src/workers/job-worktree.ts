@@ -1,6 +1,7 @@
-import { isPushpalsError } from "../errors/pushpals-error.ts";
+import { isPushpalsError } from "../core/errors.ts";
 import { addJobWorktree } from "../scm/worktree.ts";
-import { JobFailure, type JobContext } from "./handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
+import { type JobContext } from "./handler.ts";
 
 /**
  * A fresh, locked worktree of `commit` for this attempt of the job. A commit that does not exist is

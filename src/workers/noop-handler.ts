@@ -1,5 +1,6 @@
 import { NoopInput } from "../jobs/kinds.ts";
-import { JobFailure, type JobHandler } from "./handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
+import { type JobHandler } from "./handler.ts";
 
 /** Diagnostic kind: exercises claim, heartbeats, logs and completion without touching the repository. */
 export const noopHandler: JobHandler = {

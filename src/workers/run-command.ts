@@ -1,7 +1,7 @@
 import { launchCommand, SandboxUnavailable, type Launch } from "../sandbox/launch.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import { LineRedactor } from "../secrets/redact.ts";
-import { JobFailure } from "./handler.ts";
+import { JobFailure } from "../core/job-failure.ts";
 
 export interface RunResult {
   exitCode: number | null;

@@ -1,11 +1,13 @@
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
-import { isPushpalsError, PushpalsError } from "../errors/pushpals-error.ts";
-import type { Failure } from "../jobs/failure-classes.ts";
+import { failureClassOfError } from "../core/error-classes.ts";
+import { isPushpalsError, PushpalsError } from "../core/errors.ts";
+import type { Failure } from "../core/failures.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { redactText } from "../secrets/redact.ts";
-import { JobFailure, JobParked, type JobContext, type JobHandler } from "./handler.ts";
+import { JobFailure, JobParked } from "../core/job-failure.ts";
+import { type JobContext, type JobHandler } from "./handler.ts";
 import { LogBuffer } from "./log-buffer.ts";
 
 export interface WorkerOptions {
@@ -165,7 +167,7 @@ export class WorkerRuntime {
           // The server refused the result itself (e.g. the PR it would update was closed meanwhile): the
           // job fails now, with that reason, instead of running again after its lease runs out.
           if (!isPushpalsError(err, "conflict") && !isPushpalsError(err, "invalid_input")) throw err;
-          outcome = { ok: false, failure: { class: isPushpalsError(err, "conflict") ? "conflict" : "invalid_input", message: `the result was refused: ${err.message}`.slice(0, 4000), evidence: {} } };
+          outcome = { ok: false, failure: { class: failureClassOfError(err.code), message: `the result was refused: ${err.message}`.slice(0, 4000), evidence: {} } };
           return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
         }
       }
@@ -193,6 +195,6 @@ function toFailure(err: unknown, signal: AbortSignal): Failure {
   if (err instanceof JobFailure) return err.toFailure();
   if (signal.aborted) return { class: "cancelled", message: `aborted: ${String(signal.reason)}`, evidence: {} };
   const message = err instanceof Error ? err.message : String(err);
-  const cls = isPushpalsError(err, "git_failed") ? "environment" : "internal";
+  const cls = isPushpalsError(err) ? failureClassOfError(err.code) : "internal";
   return { class: cls, message: redactText(message).slice(0, 4000) || "unknown error", evidence: { logExcerpt: redactText(String((err as Error)?.stack ?? "")).slice(0, 4000) } };
 }

@@ -5,7 +5,8 @@ import { githubTarget, pushProtocols, type GithubTarget } from "../../prs/github
 import { resolveGithubToken } from "../../prs/github/github-token.ts";
 import { pushBranch } from "../../prs/github/push-branch.ts";
 import { VERSION } from "../../server/version.ts";
-import { JobFailure, type JobContext } from "../../workers/handler.ts";
+import { JobFailure } from "../../core/job-failure.ts";
+import { type JobContext } from "../../workers/handler.ts";
 
 export interface GithubRemote {
   provider: GithubProvider;

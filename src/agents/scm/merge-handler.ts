@@ -6,14 +6,15 @@ import type { PullRequest } from "../../prs/pr-types.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { classificationInputFromGit } from "../../policy/from-git.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
-import { tierRank } from "../../policy/tiers.ts";
+import { tierRank } from "../../core/risk-tier.ts";
 import { githubRemote, publishPr } from "./github-remote.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
 import { removeAttemptWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
 import { checkWorktree } from "../../workers/checks/check-worktree.ts";
-import { JobFailure, JobParked, type JobContext, type JobHandler } from "../../workers/handler.ts";
+import { JobFailure, JobParked } from "../../core/job-failure.ts";
+import { type JobContext, type JobHandler } from "../../workers/handler.ts";
 import { jobWorktree } from "../../workers/job-worktree.ts";
 
 /** What an attempt records (as job progress) right before it moves the base ref. */

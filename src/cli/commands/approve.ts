@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { PullRequest } from "../../prs/pr-types.ts";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";

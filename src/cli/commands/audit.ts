@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { existsSync } from "node:fs";
 import { exportAuditJsonl, verifyAudit } from "../../audit/audit-log.ts";
 import type { AuditVerdict } from "../../audit/chain.ts";
-import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { isPushpalsError } from "../../core/errors.ts";
 import { SqliteStore } from "../../store/sqlite-store.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";

@@ -5,7 +5,7 @@ import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { rfcRunInput } from "../rfc.ts";
 import { DirectiveInput } from "../../jobs/kinds.ts";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { EXIT } from "../exit-codes.ts";
 import { jobDetail, printJson } from "../format.ts";

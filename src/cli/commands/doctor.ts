@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Finding } from "../../preflight/finding.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
-import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { isPushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printJson } from "../format.ts";

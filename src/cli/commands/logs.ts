@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readSse } from "../../client/sse-reader.ts";
-import { isPushpalsError, PushpalsError } from "../../errors/pushpals-error.ts";
+import { isPushpalsError, PushpalsError } from "../../core/errors.ts";
 import type { PushpalsEvent } from "../../events/registry.ts";
 import type { LogLine } from "../../jobs/job-types.ts";
 import { cliContext } from "../context.ts";

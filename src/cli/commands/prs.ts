@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-input.ts";

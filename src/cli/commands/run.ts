@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { resolveCommit } from "../../scm/branches.ts";
@@ -12,7 +12,7 @@ import { style } from "../style.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import { classifyScopeTargets } from "../../policy/scope-targets.ts";
-import { RiskTier } from "../../policy/tiers.ts";
+import { RiskTier } from "../../core/risk-tier.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 
 interface RunOptions {

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { PushpalsError, isPushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError, isPushpalsError } from "../../core/errors.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
 import { runtimeLiveness } from "../../runtime/liveness.ts";
 import { cleanRuntime } from "../../supervisor/clean.ts";

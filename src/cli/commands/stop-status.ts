@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Component } from "../../components/component-types.ts";
-import { isPushpalsError } from "../../errors/pushpals-error.ts";
+import { isPushpalsError } from "../../core/errors.ts";
 import { runtimeLiveness } from "../../runtime/liveness.ts";
 import { isProcessAlive } from "../../runtime/server-file.ts";
 import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";

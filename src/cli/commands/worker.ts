@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
-import { newId } from "../../jobs/ids.ts";
+import { PushpalsError } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
 import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
 import { cliContext } from "../context.ts";
 import { runWorkerProcess } from "../worker-process.ts";

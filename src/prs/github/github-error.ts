@@ -1,6 +1,6 @@
-import type { FailureClass, FailureEvidence } from "../../jobs/failure-classes.ts";
+import type { FailureClass, FailureEvidence } from "../../core/failures.ts";
 import { REDACTED, redactText } from "../../secrets/redact.ts";
-import { JobFailure } from "../../workers/handler.ts";
+import { JobFailure } from "../../core/job-failure.ts";
 
 /** A GitHub or push failure, classified for the job taxonomy; `retryAt` is set when GitHub said when to retry. */
 export class GithubError extends JobFailure {

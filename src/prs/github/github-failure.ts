@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { FailureClass } from "../../jobs/failure-classes.ts";
-import { JobFailure } from "../../workers/handler.ts";
+import type { FailureClass } from "../../core/failures.ts";
+import { JobFailure } from "../../core/job-failure.ts";
 import { clip, GithubError, scrub } from "./github-error.ts";
 
 /** What Octokit's RequestError carries (matched by shape: @octokit/request-error is not a direct dependency). */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, expect, spyOn, test } from "bun:test";
-import { isRetryable } from "../../jobs/failure-classes.ts";
-import { JobFailure } from "../../workers/handler.ts";
+import { isRetryable } from "../../core/failures.ts";
+import { JobFailure } from "../../core/job-failure.ts";
 import { FakeGithub } from "./fake-github.ts";
 import { GithubError } from "./github-error.ts";
 import { GithubProvider } from "./github-provider.ts";

@@ -1,5 +1,6 @@
 import { gitConfigArgs, gitEnv } from "../../scm/git.ts";
 import { basicCredential, GithubError, scrub } from "./github-error.ts";
+import { isSha } from "../../core/sha.ts";
 
 export interface PushBranchOptions {
   repoRoot: string;
@@ -21,7 +22,6 @@ export interface PushResult {
   upToDate: boolean;
 }
 
-const SHA = /^[0-9a-f]{40}$/;
 
 /**
  * `git push --force-with-lease` of one exact commit to one branch: the branch moves only if it is
@@ -57,8 +57,8 @@ export async function pushBranch(options: PushBranchOptions): Promise<PushResult
 /** The exact argv and environment of the push: the token is only ever in the environment. */
 export function pushPlan(options: PushBranchOptions): { argv: string[]; env: Record<string, string> } {
   const allowProtocols = options.allowProtocols ?? ["https"];
-  if (!SHA.test(options.sha)) throw new GithubError("invalid_input", `not a full commit id: ${JSON.stringify(options.sha)}`);
-  if (options.expectedRemoteSha !== null && !SHA.test(options.expectedRemoteSha)) {
+  if (!isSha(options.sha)) throw new GithubError("invalid_input", `not a full commit id: ${JSON.stringify(options.sha)}`);
+  if (options.expectedRemoteSha !== null && !isSha(options.expectedRemoteSha)) {
     throw new GithubError("invalid_input", `not a full commit id: ${JSON.stringify(options.expectedRemoteSha)}`);
   }
   if (!validBranch(options.branch)) throw new GithubError("invalid_input", `not a valid branch name: ${JSON.stringify(options.branch)}`);

@@ -1,5 +1,5 @@
 import type { PushpalsConfig } from "../../config/schema.ts";
-import { PushpalsError } from "../../errors/pushpals-error.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import type { ChecksInput } from "../../jobs/kinds.ts";
 import { git } from "../../scm/git.ts";
 
