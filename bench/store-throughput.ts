@@ -11,6 +11,7 @@ import type { PushpalsEvent } from "../src/events/registry.ts";
 import { newId } from "../src/core/ids.ts";
 import { JobService, type Claim } from "../src/jobs/job-service.ts";
 import { cpuMs, fmt, numArg, tempStore, verdict } from "./bench-util.ts";
+import { parseJobInput } from "../src/kinds/registry.ts";
 
 const TARGET = 5_000; // claim+complete jobs/s
 const jobs = numArg("jobs", 20_000);
@@ -33,7 +34,7 @@ function measure(run: () => number): Cycle {
 
 const { store, dispose } = tempStore("store");
 try {
-  const service = new JobService(store, new Bus<PushpalsEvent>());
+  const service = new JobService(store, new Bus<PushpalsEvent>(), { parseInput: parseJobInput });
   const ids = Array.from({ length: workers }, () => newId("wrk"));
   for (const id of ids) service.registerWorker({ id, name: "bench", kinds: ["noop"], pid: process.pid });
   const enqueueAll = () => {

@@ -68,6 +68,21 @@ describe("without a server", () => {
     expect(r.stderr).toMatch(/known kinds: checks, noop/);
   });
 
+  test("a config naming a job kind that does not exist is refused by every command that reads it (exit 2, naming where)", () => {
+    const before = cluster.env.PUSHPALS_SANDBOX_NETWORK;
+    cluster.env.PUSHPALS_SANDBOX_NETWORK = "checks,rnu";
+    try {
+      for (const args of [["config"], ["worker", "--kinds", "checks"]]) {
+        const r = cluster.cli(args);
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toContain('env PUSHPALS_SANDBOX_NETWORK: sandbox.network[1]: no job kind is called "rnu"');
+      }
+    } finally {
+      if (before === undefined) delete cluster.env.PUSHPALS_SANDBOX_NETWORK;
+      else cluster.env.PUSHPALS_SANDBOX_NETWORK = before;
+    }
+  });
+
   test("with --json, errors are JSON too", () => {
     const r = cluster.cli(["jobs", "--json"]);
     expect(r.exitCode).toBe(3);

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Job, LogLine } from "../src/jobs/job-types.ts";
-import { FakeGithub } from "../src/prs/github/fake-github.ts";
+import { FakeGithub } from "./helpers/fake-github.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";

@@ -7,6 +7,7 @@ import { JobService } from "../jobs/job-service.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { exportAuditJsonl, verifyAudit } from "./audit-log.ts";
 import { canonicalJson, entryHash, GENESIS_HASH, verifyChain, type AuditEntry } from "./chain.ts";
+import { parseJobInput } from "../kinds/registry.ts";
 
 let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
@@ -21,7 +22,7 @@ beforeEach(() => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
   now = 1_700_000_000_000;
-  service = new JobService(store, new Bus<PushpalsEvent>(), { leaseMs: 1_000, now: () => now++, random: () => 0.5 });
+  service = new JobService(store, new Bus<PushpalsEvent>(), { parseInput: parseJobInput, leaseMs: 1_000, now: () => now++, random: () => 0.5 });
   // A real history: a worker, jobs created, claimed, completed, failed, cancelled, commands recorded.
   service.registerWorker({ id: WORKER, name: "audit test", kinds: ["noop"], pid: 123 });
   const jobs = Array.from({ length: 5 }, (_, i) => service.enqueue({ kind: "noop", input: { logLines: i }, priority: i, actor: "cli:alice" }).job);

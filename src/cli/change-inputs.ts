@@ -1,5 +1,5 @@
 import type { PushpalsConfig } from "../config/schema.ts";
-import type { InstallSettings } from "../jobs/kinds.ts";
+import type { InstallSettings } from "../config/check-settings.ts";
 
 /** The checks and install settings a `run` or `merge` job snapshots from the effective config at enqueue. */
 export function checksSnapshot(config: PushpalsConfig): { checks: { commands: PushpalsConfig["checks"]["commands"]; timeoutSeconds: number }; install: InstallSettings } {

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { ApiClient } from "../client/api-client.ts";
 import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
+import { assertConfigKinds } from "../kinds/registry.ts";
 import { resolveRuntimePaths, type RuntimePaths } from "../runtime/paths.ts";
 
 export interface CliContext {
@@ -22,7 +23,12 @@ export async function cliContext(options: GlobalOptions): Promise<CliContext> {
   const cwd = resolve(options.repo ?? process.env.PUSHPALS_REPO ?? process.cwd());
   const paths = await resolveRuntimePaths(cwd);
   let effective: EffectiveConfig | null = null;
-  const effectiveConfig = () => (effective ??= loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env }));
+  const effectiveConfig = () => {
+    if (effective) return effective;
+    const loaded = loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env });
+    assertConfigKinds(loaded);
+    return (effective = loaded);
+  };
   return {
     paths,
     config: () => effectiveConfig().config,

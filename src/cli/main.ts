@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isPushpalsError } from "../core/errors.ts";
-import { VERSION } from "../server/version.ts";
+import { VERSION } from "../core/version.ts";
 import { registerAgent } from "./commands/agent.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerCheckAsk } from "./commands/check-ask.ts";

@@ -1,5 +1,5 @@
 import type { PushpalsConfig } from "../config/schema.ts";
-import type { DirectiveInput } from "../jobs/kinds.ts";
+import type { DirectiveInput } from "../kinds/directive/directive-input.ts";
 import { git } from "../scm/git.ts";
 import { checksSnapshot } from "./change-inputs.ts";
 

@@ -1,5 +1,5 @@
 import { stringify } from "smol-toml";
-import type { CheckCommand } from "../jobs/kinds.ts";
+import type { CheckCommand } from "./check-settings.ts";
 import { PROPOSED_SECTIONS, type AddItem, type ProposedConfig, type ProposedSection } from "./init-plan.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckCommand } from "../jobs/kinds.ts";
+import type { CheckCommand } from "./check-settings.ts";
 import { detectBaseBranch } from "./detect-branch.ts";
 import { detectProject, type Detected } from "./detect.ts";
 import { DEFAULT_CONFIG, type ConfigLayer, type PushpalsConfig } from "./schema.ts";

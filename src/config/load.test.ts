@@ -260,7 +260,7 @@ describe("layers: committed file < local override < env < flags", () => {
 
   test("[sandbox] is strict: an unknown mode, job kind or key is refused naming it", () => {
     expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_MODE: "none" } })).toThrow(/env PUSHPALS_SANDBOX_MODE: sandbox\.mode/);
-    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_NETWORK: "checks,rnu" } })).toThrow(/env PUSHPALS_SANDBOX_NETWORK: sandbox\.network\.1/);
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_NETWORK: "checks,Run!" } })).toThrow(/env PUSHPALS_SANDBOX_NETWORK: sandbox\.network\.1/);
     writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), "[sandbox]\nallow_network = true\n");
     expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: {} })).toThrow(/sandbox\.allow_network/);
   });

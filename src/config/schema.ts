@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CheckCommand } from "../jobs/kinds.ts";
+import { CheckCommand } from "./check-settings.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
-import { GithubSection } from "../prs/github/github-settings.ts";
+import { DEFAULT_GITHUB_CONFIG, GithubConfig } from "../providers/github/github-settings.ts";
+import { PROVIDER_IDS } from "../providers/registry.ts";
 
 /**
  * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
@@ -47,11 +48,11 @@ const Sandbox = SandboxSettings;
 
 /** Where PRs live: `local` (the PushPals database, no account needed) or `github`. */
 const Pr = z.strictObject({
-  provider: z.enum(["local", "github"]),
+  provider: z.enum(PROVIDER_IDS),
 });
 
 /** The `github` provider's settings; `repository` is required once `pr.provider = "github"`. */
-const Github = GithubSection.extend({ repository: GithubSection.shape.repository.nullable() });
+const Github = GithubConfig;
 
 export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
 export type SectionName = keyof typeof SECTIONS;
@@ -81,6 +82,6 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
-  pr: { provider: "local" },
-  github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 },
+  pr: { provider: PROVIDER_IDS[0] },
+  github: structuredClone(DEFAULT_GITHUB_CONFIG),
 };

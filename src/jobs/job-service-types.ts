@@ -1,3 +1,4 @@
+import { PushpalsError } from "../core/errors.ts";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
 import type { Job } from "./job-types.ts";
 
@@ -8,6 +9,8 @@ export interface JobServiceOptions {
   maxLogLineLength: number;
   now: () => number;
   random: () => number;
+  /** Validates a job's input for its kind (the kind registry's `parseJobInput`): returns it parsed, or throws `invalid_input`. */
+  parseInput: (kind: string, input: unknown) => unknown;
 }
 
 export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
@@ -17,6 +20,9 @@ export const DEFAULT_JOB_OPTIONS: JobServiceOptions = {
   maxLogLineLength: 8_192,
   now: Date.now,
   random: Math.random,
+  parseInput: (kind) => {
+    throw new PushpalsError("internal", `no job kinds are registered with this job service (enqueue of "${kind}")`, { hint: "construct JobService with parseInput from src/kinds/registry.ts" });
+  },
 };
 
 export interface EnqueueRequest {

@@ -5,6 +5,7 @@ import { Bus } from "../events/bus.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { JobService } from "./job-service.ts";
+import { parseJobInput } from "../kinds/registry.ts";
 
 let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
@@ -19,7 +20,7 @@ beforeEach(() => {
   events = [];
   const bus = new Bus<PushpalsEvent>();
   bus.subscribe((e) => events.push(e));
-  service = new JobService(store, bus, { leaseMs: 1_000, now: () => now, random: () => 0.5, backoff: { baseMs: 100, maxMs: 1_000 } });
+  service = new JobService(store, bus, { parseInput: parseJobInput, leaseMs: 1_000, now: () => now, random: () => 0.5, backoff: { baseMs: 100, maxMs: 1_000 } });
 });
 
 afterEach(() => {
@@ -182,7 +183,7 @@ describe("history, events, logs", () => {
   });
 
   test("logs are bounded per job, keep the tail, and are redacted", () => {
-    service = new JobService(store, new Bus(), { maxLogLinesPerJob: 5 });
+    service = new JobService(store, new Bus(), { parseInput: parseJobInput, maxLogLinesPerJob: 5 });
     const { job } = noop();
     const c = service.claim("w1", ["noop"])!;
     const ref = { jobId: job.id, workerId: "w1", token: c.token };

@@ -6,7 +6,6 @@ import { backoffDelayMs } from "./backoff.ts";
 import { isRetryable, type Failure } from "../core/failures.ts";
 import { newId } from "../core/ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
-import { parseJobInput } from "./kinds.ts";
 import { isTerminal } from "./states.ts";
 import { transition, recordTransition, WriteContext, type TransitionEffect } from "./transition.ts";
 import { loseLease } from "./lose-lease.ts";
@@ -97,7 +96,7 @@ export class JobService {
 
   /** Enqueue as part of an enclosing write (a transition effect): one transaction, events after its commit. */
   enqueueWithin(ctx: WriteContext, request: EnqueueRequest): { job: Job; deduped: boolean } {
-    const input = parseJobInput(request.kind, request.input);
+    const input = this.options.parseInput(request.kind, request.input);
     if (request.dedupeKey) {
       const existing = this.store.findActiveJobByDedupeKey(request.dedupeKey);
       if (existing) return { job: existing, deduped: true };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JobKind } from "../jobs/kinds.ts";
+import { KindName } from "../core/kind-name.ts";
 import { GlobList } from "./policy-glob.ts";
 import { RiskTier } from "../core/risk-tier.ts";
 
@@ -62,7 +62,7 @@ export const Dependencies = z.strictObject({
 
 export const Network = z.strictObject({
   /** Job kinds whose commands may have the network (`sandbox.network`) without the change becoming High. */
-  kinds: z.array(JobKind).max(16),
+  kinds: z.array(KindName).max(16),
 });
 
 const PolicyShape = z.strictObject({

@@ -13,6 +13,7 @@ import { readServerInfo } from "../runtime/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
+import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
 export const MIN_FREE_BYTES = 500 * 1024 * 1024;
@@ -85,7 +86,9 @@ async function checkCommits(cwd: string): Promise<Finding> {
 
 function checkConfig(paths: RuntimePaths, findings: Finding[]) {
   try {
-    const { config } = loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env });
+    const effective = loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env });
+    assertConfigKinds(effective);
+    const { config } = effective;
     findings.push(config.checks.commands.length ? ok("PP004", `config valid; checks: ${config.checks.commands.map((c) => c.name).join(", ")}`) : warn("PP004", "config valid but no check commands are configured", "run `pushpals init` or add [[checks.commands]] to .pushpals/config.toml"));
     return config;
   } catch (err) {

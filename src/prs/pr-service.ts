@@ -4,11 +4,16 @@ import type { Job } from "../jobs/job-types.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal } from "../jobs/states.ts";
 import { raiseOnly } from "../policy/tiers.ts";
-import { mergeDedupeKey, mergeInputFor } from "./merge-input.ts";
+import { mergeDedupeKey, mergeInputFor } from "./merge-request.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
 
+export interface PrProviderRef {
+  id: string;
+  remote: boolean;
+}
+
 /**
- * Pull requests of the `local` provider: they live in the store. A PR is opened by its `run` job's
+ * Pull requests: they live in the store. A PR is opened by its `run` job's
  * success and marked merged by its `merge` job's success, each in the same transaction as that job's
  * transition, so a PR's state never disagrees with its jobs (and, through the SCM's compare-and-swap,
  * with the base ref).
@@ -16,16 +21,12 @@ import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type P
 export class PrService {
   constructor(
     private readonly jobs: JobService,
-    private readonly provider: "local" | "github" = "local",
-  ) {
-    jobs.onTransition((ctx, job) => this.onTransition(ctx, job));
-  }
+    /** The configured PR provider; a remote one keeps PRs on a host too, so every new head is published there. */
+    private readonly provider: PrProviderRef,
+  ) {}
 
-  private onTransition(ctx: WriteContext, job: Job): void {
-    if (job.kind === "run" && job.state === "succeeded") this.open(ctx, job);
-    if (job.kind === "publish" && job.state === "succeeded") this.published(ctx, job);
-    if (job.kind === "review" && job.state === "succeeded") this.reviewed(ctx, job);
-    if (job.kind !== "merge") return;
+  /** A merge job's transitions: the PR shows the running merge, records its success or its failure. */
+  mergeTransition(ctx: WriteContext, job: Job): void {
     const number = (job.input as { prNumber: number }).prNumber;
     const pr = ctx.store.getPullRequest(number);
     if (!pr) return;
@@ -41,7 +42,8 @@ export class PrService {
     }
   }
 
-  private open(ctx: WriteContext, job: Job): void {
+  /** A change job succeeded with a PR proposal: the PR opens (or, for `run --pr`, takes the new head) in that transaction. */
+  open(ctx: WriteContext, job: Job): void {
     const result = job.result as { pr?: unknown; updates?: number } | null;
     if (result?.pr === undefined || ctx.store.getPullRequestByJob(job.id)) return;
     const parsed = PrProposal.safeParse(result.pr);
@@ -49,7 +51,7 @@ export class PrService {
     if (result.updates) return this.updated(ctx, job, result.updates, parsed.data);
     const pr = ctx.store.insertPullRequest({
       ...parsed.data,
-      provider: this.provider,
+      provider: this.provider.id,
       remote: null,
       state: "open",
       jobId: job.id,
@@ -67,7 +69,7 @@ export class PrService {
     });
     ctx.emit("pr.opened", job.id, { number: pr.number, jobId: job.id, title: pr.title, headSha: pr.headSha, baseBranch: pr.baseBranch });
     ctx.audit("scm", "pr.opened", `pr#${pr.number}`, { jobId: job.id, headSha: pr.headSha, baseSha: pr.baseSha, files: pr.files.map((f) => f.path), checks: pr.checks.state });
-    if (this.provider !== "local") this.publish(ctx, pr);
+    if (this.provider.remote) this.publish(ctx, pr);
     this.requestReview(ctx, pr);
   }
 
@@ -77,7 +79,8 @@ export class PrService {
     this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 });
   }
 
-  private reviewed(ctx: WriteContext, job: Job): void {
+  /** The ReviewAgent's verdict on a head: recorded on the PR if it is still the head; Low auto-merge queues the merge. */
+  reviewed(ctx: WriteContext, job: Job): void {
     const input = job.input as { prNumber: number; headSha: string };
     const pr = ctx.store.getPullRequest(input.prNumber);
     const parsed = ReviewOutcome.safeParse(job.result);
@@ -131,7 +134,7 @@ export class PrService {
     ctx.store.updatePullRequest(next);
     ctx.emit("pr.updated", job.id, { number, jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha });
     ctx.audit("scm", "pr.updated", `pr#${number}`, { jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });
-    if (this.provider !== "local") this.publish(ctx, next);
+    if (this.provider.remote) this.publish(ctx, next);
     this.requestReview(ctx, next);
   }
 
@@ -141,7 +144,7 @@ export class PrService {
     this.jobs.enqueueWithin(ctx, { kind: "publish", input, actor: "scm", dedupeKey: `publish:${pr.number}:${pr.headSha}`, priority: 5 });
   }
 
-  private published(ctx: WriteContext, job: Job): void {
+  published(ctx: WriteContext, job: Job): void {
     const number = (job.input as { prNumber: number }).prNumber;
     const pr = ctx.store.getPullRequest(number);
     const parsed = RemotePr.safeParse((job.result as { remote?: unknown } | null)?.remote);

@@ -67,9 +67,12 @@ export const MergeOutcome = z.object({
 });
 export type MergeOutcome = z.infer<typeof MergeOutcome>;
 
+const ProviderName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+
 /** The PR's twin on a remote provider, as the last `publish` job left it. */
 export const RemotePr = z.object({
-  provider: z.literal("github"),
+  /** The provider's id (`pr.provider`). */
+  provider: ProviderName,
   number: z.number().int().positive(),
   url: z.string(),
   pushedSha: Sha,
@@ -87,8 +90,8 @@ export type PrDecision = z.infer<typeof PrDecision>;
 
 export interface PullRequest extends PrProposal {
   number: number;
-  /** Where the PR lives: always in the store; with `github`, also on GitHub (see `remote`). */
-  provider: "local" | "github";
+  /** Where the PR lives (`pr.provider` when it opened): always in the store; with a remote provider, also on its host (see `remote`). */
+  provider: string;
   remote: RemotePr | null;
   state: PrState;
   jobId: string;

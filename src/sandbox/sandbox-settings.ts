@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JobKind } from "../jobs/kinds.ts";
+import { KindName } from "../core/kind-name.ts";
 
 /**
  * The `[sandbox]` config section: how every command a job runs is confined. A worker reads it from its
@@ -9,7 +9,7 @@ export const SandboxSettings = z.strictObject({
   /** "off" runs commands unconfined (preflight warns loudly, PP011); only for machines without bwrap. */
   mode: z.enum(["bwrap", "off"]),
   /** Job kinds whose commands may use the network (e.g. ["run"]); every other command has none. */
-  network: z.array(JobKind).max(16),
+  network: z.array(KindName).max(16),
   /** Dependency preparation reaches the package registry. */
   install_network: z.boolean(),
   /** Address-space limit (RLIMIT_AS) of each process, in MB. */

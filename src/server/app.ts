@@ -15,11 +15,14 @@ import { jobRoutes } from "./routes-jobs.ts";
 import { workerRoutes } from "./routes-workers.ts";
 import { prRoutes } from "./routes-prs.ts";
 import { PrService } from "../prs/pr-service.ts";
+import { PROVIDERS, providerById } from "../providers/registry.ts";
+import { applyKindEffects } from "../kinds/effects.ts";
+import { parseJobInput } from "../kinds/registry.ts";
 import { ControlService } from "../control/control-service.ts";
 import { controlRoutes } from "./routes-control.ts";
 import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../core/version.ts";
 
 export interface AppOptions {
   host: string;
@@ -31,8 +34,8 @@ export interface AppOptions {
   jobs: Partial<JobServiceOptions>;
   /** The repository served (policy reads); absent in store-only benchmarks. */
   repoRoot?: string;
-  /** `pr.provider`: with `github`, opening a PR also queues its publish job. */
-  prProvider?: "local" | "github";
+  /** `pr.provider` (default: the first registered, local): with a remote one, opening a PR also queues its publish job. */
+  prProvider?: string;
 }
 
 export interface RunningApp {
@@ -53,10 +56,12 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     });
   }
   const bus: EventBus = new Bus<PushpalsEvent>();
-  const service = new JobService(store, bus, options.jobs);
+  const service = new JobService(store, bus, { parseInput: parseJobInput, ...options.jobs });
   const commit = new GroupCommit(service);
   const components = new ComponentService(service);
-  const prs = new PrService(service, options.prProvider ?? "local");
+  const provider = providerById(options.prProvider ?? PROVIDERS[0].id);
+  const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
+  applyKindEffects(service, { prs });
   const control = new ControlService(service);
   const router = new Router();
   const streams = new AbortController();

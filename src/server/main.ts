@@ -8,7 +8,7 @@ import { listJobBranches } from "../scm/branches.ts";
 import { ServerLock } from "../runtime/server-lock.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../core/version.ts";
 
 export interface ServeOverrides {
   port?: number;

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import type { Job, Transition } from "../../jobs/job-types.ts";
-import { buildChecksInput } from "../../workers/checks/checks-input.ts";
+import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { rfcRunInput } from "../rfc.ts";
-import { DirectiveInput } from "../../jobs/kinds.ts";
+import { DirectiveInput } from "../../kinds/directive/directive-input.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { EXIT } from "../exit-codes.ts";

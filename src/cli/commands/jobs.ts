@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import { JobState } from "../../jobs/states.ts";
 import { PushpalsError } from "../../core/errors.ts";
-import { buildChecksInput } from "../../workers/checks/checks-input.ts";
+import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
 import { jobDetail, jobsTable, printJson } from "../format.ts";
 import { int } from "../parse.ts";

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import type { Job } from "../../jobs/job-types.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { gatesFor } from "../../policy/gates.ts";
-import { loadPolicy } from "../../policy/load-policy.ts";
+import { loadPolicy, POLICY_RELATIVE_PATH } from "../../policy/load-policy.ts";
+import { unknownKindError } from "../../kinds/registry.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import type { Classification } from "../../policy/tiers.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
@@ -21,6 +22,8 @@ export function registerPolicy(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
       const loaded = loadPolicy(ctx.paths.repoRoot);
+      const unknown = unknownKindError(loaded.policy.network.kinds, "network.kinds", loaded.source ?? POLICY_RELATIVE_PATH);
+      if (unknown) throw unknown;
       if (opts.json) return printJson({ ok: true, source: loaded.source, hash: loaded.hash, policy: loaded.policy });
       process.stdout.write(`policy OK: ${loaded.source ?? "no .pushpals/policy.toml, the defaults apply"} (hash ${loaded.hash.slice(0, 16)})\n`);
     });

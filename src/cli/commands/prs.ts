@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { PushpalsError } from "../../core/errors.ts";
 import type { Job, Transition } from "../../jobs/job-types.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
-import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-input.ts";
+import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-request.ts";
 import { git } from "../../scm/git.ts";
 import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
@@ -13,6 +13,7 @@ import { reviewSummary, waitForReview } from "../review-wait.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
 import { age, jobDetail, printJson, table } from "../format.ts";
 import { style } from "../style.ts";
+import { PROVIDERS } from "../../providers/registry.ts";
 
 export function registerPrs(program: Command): void {
   program
@@ -81,7 +82,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  risk       ${pr.risk}    scope: ${pr.scope.join(" ")}`,
     `  checks     ${pr.checks.state} on ${pr.checks.sha.slice(0, 12)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${c.name} (${c.durationMs} ms)`).join("")}`,
     `  job        ${pr.jobId}${pr.mergeJobId ? `    merge job: ${pr.mergeJobId}` : ""}`,
-    ...(pr.provider === "github" ? [`  github     ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
+    ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${pr.provider.padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),
     ...(pr.state === "open" ? gateLines(await ctx.client.request<GateResult>("GET", `/prs/${pr.number}/gate`).then((r) => r.data)) : []),
     ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${pr.lastMergeFailure}`] : []),

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { runServer } from "../../server/main.ts";
 import { cliContext } from "../context.ts";
-import { onSupervisorGone } from "../supervised.ts";
+import { onSupervisorGone } from "../../runtime/supervised.ts";
 import { int } from "../parse.ts";
 
 export function registerServe(program: Command): void {

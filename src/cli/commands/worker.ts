@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { PushpalsError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
-import { BUILTIN_HANDLERS } from "../../workers/handlers.ts";
+import { kindsForRole } from "../../kinds/registry.ts";
 import { cliContext } from "../context.ts";
-import { runWorkerProcess } from "../worker-process.ts";
+import { runWorkerProcess } from "../../runtime/worker-process.ts";
 
 export function registerWorker(program: Command): void {
   program
@@ -18,18 +18,19 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { name: string; kinds?: string; id?: string; quiet?: boolean; component?: string }) => {
       const ctx = await cliContext(program.opts());
       const wanted = opts.kinds?.split(",").map((k) => k.trim());
-      const handlers = wanted ? BUILTIN_HANDLERS.filter((h) => wanted.includes(h.kind)) : BUILTIN_HANDLERS;
-      if (handlers.length === 0) {
+      const all = kindsForRole("worker");
+      const kinds = wanted ? all.filter((k) => wanted.includes(k.id)) : all;
+      if (kinds.length === 0) {
         throw new PushpalsError("invalid_input", `--kinds ${opts.kinds}: no built-in handler for these kinds`, {
           field: "kinds",
-          hint: `known kinds: ${BUILTIN_HANDLERS.map((h) => h.kind).join(", ")}`,
+          hint: `known kinds: ${all.map((k) => k.id).sort().join(", ")}`,
         });
       }
       const name = opts.name;
-      await runWorkerProcess(ctx, {
+      await runWorkerProcess({ client: ctx.client, paths: ctx.paths, config: ctx.config() }, {
         id: opts.id ?? newId("wrk"),
         name,
-        handlers,
+        kinds,
         component: opts.component ? { name: opts.component, role: "worker" } : null,
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
         say: (m) => void ((!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${name}] ${m}\n`)),

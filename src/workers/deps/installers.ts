@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { detectProject, type PackageManager } from "../../config/detect.ts";
-import type { InstallSettings } from "../../jobs/kinds.ts";
+import type { InstallSettings } from "../../config/check-settings.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 
 /** The lockfiles each package manager installs from, preferred first (the first is the one to commit). */

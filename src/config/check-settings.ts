@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
+export const CheckCommand = z.strictObject({
+  name: z.string().min(1).max(64),
+  run: z.string().min(1).max(4096),
+});
+export type CheckCommand = z.infer<typeof CheckCommand>;
+
+/** How a `checks` job prepares dependencies in its worktree (config `install`, snapshotted at enqueue). */
+export const InstallSettings = z.strictObject({
+  /** "auto" follows the lockfile; "none" skips dependency preparation. */
+  packageManager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]).default("auto"),
+  /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
+  allowScripts: z.boolean().default(false),
+  timeoutSeconds: z.number().int().positive().max(3600).default(600),
+});
+export type InstallSettings = z.infer<typeof InstallSettings>;
+
+/** The checks snapshotted into a change job (run, merge) at enqueue. */
+export const ChecksSnapshot = z.strictObject({
+  commands: z.array(CheckCommand).max(32),
+  timeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
+});
+export type ChecksSnapshot = z.infer<typeof ChecksSnapshot>;

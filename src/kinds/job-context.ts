@@ -1,0 +1,31 @@
+import type { PushpalsConfig } from "../config/schema.ts";
+import type { Job } from "../jobs/job-types.ts";
+import type { RuntimePaths } from "../runtime/paths.ts";
+import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
+
+export interface CommandReport {
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
+/** What a running job can do; every call goes to the server with the job's fencing token. */
+export interface JobContext {
+  readonly job: Job;
+  readonly workerId: string;
+  readonly paths: RuntimePaths;
+  /** The worker's own effective config (never the job's input): provider settings, `[pr]`, `[sandbox]`. */
+  readonly config: PushpalsConfig;
+  /** The worker's own `[sandbox]` config (never the job's input): pass `sandboxFor(ctx, dir, grant)` to runCommand. */
+  readonly sandbox: SandboxSettings;
+  /** Aborted when the job is cancelled, its lease is lost, or the worker is stopping. */
+  readonly signal: AbortSignal;
+  log(stream: "stdout" | "stderr" | "system", line: string): void;
+  progress(progress: unknown): Promise<void>;
+  recordCommand(report: CommandReport): Promise<void>;
+  /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
+  isPaused(): Promise<boolean>;
+  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves). */
+  read<T>(path: string): Promise<T>;
+}

@@ -1,0 +1,18 @@
+import { MergeOutcome } from "../../prs/pr-types.ts";
+import { defineKind } from "../define-kind.ts";
+import { mergePr } from "./merge-handler.ts";
+import { MergeInput } from "./merge-input.ts";
+
+/** `merge`: rebase a PR onto the latest base, checks on that exact commit, compare-and-swap of the base ref (SourceControlManager). */
+export const mergeKind = defineKind({
+  id: "merge",
+  summary: "land a PR: rebase, checks on the exact candidate, compare-and-swap of the base branch",
+  input: MergeInput,
+  result: MergeOutcome,
+  role: "scm",
+  network: false,
+  handler: mergePr,
+  effects(ctx, job, { prs }) {
+    prs.mergeTransition(ctx, job);
+  },
+});

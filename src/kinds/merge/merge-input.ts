@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { ChecksSnapshot, InstallSettings } from "../../config/check-settings.ts";
+import { Sha } from "../../core/sha.ts";
+
+/** Merge one PR: rebase onto the latest base, checks on the exact result, compare-and-swap of the base ref. */
+export const MergeInput = z.strictObject({
+  prNumber: z.number().int().positive(),
+  /** The exact head the person asked to merge: a PR whose head moved since is not merged by this job. */
+  headSha: Sha,
+  /** The commit the change was made on: the rebase replays `baseSha..headSha`. */
+  baseSha: Sha,
+  baseBranch: z.string().min(1).max(255),
+  /** The PR's branch, title and body: a remote provider's PR is (re)published from them. */
+  headBranch: z.string().min(1).max(255),
+  title: z.string().min(1).max(200),
+  body: z.string().max(20_000).default(""),
+  checks: ChecksSnapshot,
+  install: InstallSettings.optional(),
+  /** The PR's checks verdict (bound to its head SHA): a fast-forward with the same commands need not rerun them. */
+  headChecks: z
+    .strictObject({
+      state: z.enum(["passed", "failed", "none"]),
+      sha: Sha,
+      results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
+    })
+    .optional(),
+  /** Set when the PR lives on a remote provider too: there the provider merges it, bound to `headSha`. */
+  remote: z.strictObject({ provider: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), number: z.number().int().positive(), pushedSha: Sha }).nullable().default(null),
+  /** How many times the base may move under a merge before it gives up with `conflict`. */
+  maxRounds: z.number().int().min(1).max(10).default(3),
+});
+export type MergeInput = z.infer<typeof MergeInput>;
+

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { PushpalsError } from "../core/errors.ts";
+import { checksKind } from "./checks/index.ts";
+import type { KindDefinition, KindRole } from "./define-kind.ts";
+import { directiveKind } from "./directive/index.ts";
+import { mergeKind } from "./merge/index.ts";
+import { publishKind } from "./publish/index.ts";
+import { reviewKind } from "./review/index.ts";
+import { runKind } from "./run/index.ts";
+
+/** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind] as const;
+
+export type JobKind = (typeof KINDS)[number]["id"];
+export const JOB_KIND_IDS = KINDS.map((k) => k.id) as [JobKind, ...JobKind[]];
+export const JobKind = z.enum(JOB_KIND_IDS);
+
+// The registry's elements differ in their schema types; callers outside a kind see them uniformly.
+const BY_ID = new Map<string, KindDefinition>(KINDS.map((k) => [k.id, k as unknown as KindDefinition]));
+
+export function isJobKind(kind: string): kind is JobKind {
+  return BY_ID.has(kind);
+}
+
+export function kindById(kind: string): KindDefinition | undefined {
+  return BY_ID.get(kind);
+}
+
+/** The kinds a process of `role` runs (those with a handler). */
+export function kindsForRole(role: KindRole): KindDefinition[] {
+  return [...BY_ID.values()].filter((k) => k.role === role && k.handler !== undefined);
+}
+
+/** Validates a job input against its kind's schema; errors name the offending field. */
+export function parseJobInput(kind: string, input: unknown): unknown {
+  const definition = BY_ID.get(kind);
+  if (!definition) {
+    throw new PushpalsError("invalid_input", `unknown job kind "${kind}"`, {
+      field: "kind",
+      hint: `known kinds: ${JOB_KIND_IDS.join(", ")}`,
+    });
+  }
+  const parsed = definition.input.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ["input", ...(issue?.path ?? [])].join(".");
+  throw new PushpalsError("invalid_input", `${path}: ${issue?.message ?? "invalid"}`, { field: path });
+}
+
+/**
+ * Config and policy name kinds as plain names (`sandbox.network`, `[network] kinds`); this says which
+ * of them no kind has. Checked where the registry is in view: every process's config (`cliContext`),
+ * preflight (PP004) and `pushpals policy check`.
+ */
+export function unknownKindError(names: readonly string[], key: string, where: string): PushpalsError | null {
+  const index = names.findIndex((n) => !BY_ID.has(n));
+  if (index < 0) return null;
+  return new PushpalsError("config_invalid", `${where}: ${key}[${index}]: no job kind is called ${JSON.stringify(names[index])}`, {
+    field: `${key}[${index}]`,
+    hint: `set ${key} to job kinds among ${JOB_KIND_IDS.map((k) => JSON.stringify(k)).join(", ")}`,
+  });
+}
+
+/** Refuses an effective config whose `sandbox.network` names no job kind, naming where that value came from. */
+export function assertConfigKinds(effective: { config: { sandbox: { network: readonly string[] } }; sources: Record<string, string> }): void {
+  const err = unknownKindError(effective.config.sandbox.network, "sandbox.network", effective.sources["sandbox.network"] ?? "config");
+  if (err) throw err;
+}

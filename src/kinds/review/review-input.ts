@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { RiskTier } from "../../core/risk-tier.ts";
+import { Sha } from "../../core/sha.ts";
+
+/** Review one PR head (ReviewAgent): risk classification and deterministic reviewers under the base's policy. */
+export const ReviewJobInput = z.strictObject({
+  prNumber: z.number().int().positive(),
+  headSha: Sha,
+  baseSha: Sha,
+  declaredRisk: RiskTier,
+  role: z.string().max(64).nullable().default(null),
+  scope: z.array(z.string().min(1).max(512)).max(64),
+  checks: z.strictObject({ state: z.enum(["passed", "failed", "none"]), sha: Sha }),
+});
+export type ReviewJobInput = z.infer<typeof ReviewJobInput>;
+

@@ -1,0 +1,51 @@
+import type { CheckOutcome } from "../prs/pr-types.ts";
+import { JobFailure, JobParked } from "../core/job-failure.ts";
+import type { JobContext } from "./job-context.ts";
+import { runCommand } from "../workers/run-command.ts";
+import { sandboxFor } from "../sandbox/sandbox-for.ts";
+
+/** The commands to run on one exact commit, checked out in the worktree given with them. */
+export interface ChecksToRun {
+  commit: string;
+  commands: { name: string; run: string }[];
+  timeoutSeconds: number;
+}
+
+/**
+ * Runs every check command in the sandbox (so one run reports every broken check); the first failure
+ * is the evidence. `pushpals pause` parks the job between two commands.
+ */
+export async function runChecks(ctx: JobContext, dir: string, input: ChecksToRun): Promise<{ commit: string; checks: CheckOutcome[] }> {
+  const deadline = Date.now() + input.timeoutSeconds * 1000;
+  const results: CheckOutcome[] = [];
+  let firstFailure: JobFailure | null = null;
+  for (const [index, check] of input.commands.entries()) {
+    // `pushpals pause`: the command that ran finished; the job parks before the next one.
+    if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
+    ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
+    await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
+    const run = await runCommand(check.run, {
+      cwd: dir,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      signal: ctx.signal,
+      env: { PUSHPALS_JOB_ID: ctx.job.id },
+      onLine: (stream, line) => ctx.log(stream, line),
+      sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("checks") }),
+    });
+    const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
+    results.push(result);
+    ctx.log("system", `${check.name}: exit ${run.exitCode ?? run.signal} in ${run.durationMs} ms`);
+    await ctx.recordCommand({ command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+    if (run.aborted) throw new JobFailure("cancelled", `stopped during ${check.name}`, { command: check.run });
+    const evidence = { command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
+    if (run.timedOut) throw new JobFailure("timeout", `${check.name} ran past the ${input.timeoutSeconds}s checks time limit`, evidence);
+    if (run.outputLimited && !firstFailure) {
+      firstFailure = new JobFailure("checks_failed", `${check.name} printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
+    }
+    if (run.exitCode !== 0 && !firstFailure) {
+      firstFailure = new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
+    }
+  }
+  if (firstFailure) throw firstFailure;
+  return { commit: input.commit, checks: results };
+}

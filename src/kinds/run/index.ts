@@ -1,0 +1,17 @@
+import { defineKind } from "../define-kind.ts";
+import { runCodemod } from "./run-handler.ts";
+import { RunInput, RunResult } from "./run-input.ts";
+
+/** `pushpals run`: a codemod in the sandbox, committed in scope, checked; its success opens (or updates) a PR. */
+export const runKind = defineKind({
+  id: "run",
+  summary: "run a command (codemod) in the sandbox and propose what it changed as a PR",
+  input: RunInput,
+  result: RunResult,
+  role: "worker",
+  network: true,
+  handler: runCodemod,
+  effects(ctx, job, { prs }) {
+    if (job.state === "succeeded") prs.open(ctx, job);
+  },
+});

@@ -1,0 +1,90 @@
+import { rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { RunInput, RunResult } from "./run-input.ts";
+import type { PrProposal } from "../../prs/pr-types.ts";
+import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
+import { advancePrBranch } from "../../scm/pr-branch.ts";
+import { commitWorktree } from "../../scm/commit.ts";
+import { removeAttemptWorktree } from "../../scm/worktree.ts";
+import { checkWorktree } from "../check-worktree.ts";
+import { prepareWorktreeDependencies } from "../../workers/deps/job-dependencies.ts";
+import { JobFailure, JobParked } from "../../core/job-failure.ts";
+import type { JobContext } from "../job-context.ts";
+import { jobWorktree } from "../job-worktree.ts";
+import { runCommand } from "../../workers/run-command.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+
+const MANIFESTS = new Set(["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"]);
+
+/**
+ * `run`: a codemod job. The command runs in the sandbox in a worktree of the exact base commit; the
+ * SCM commits what changed (write scope enforced before anything is staged), the job branch points at
+ * that commit, the checks run on it, and the job's success opens the PR (in the same transaction).
+ * The worktree is removed only once the commit is safely on a ref.
+ */
+export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunResult> {
+    const start = input.updatePr?.headSha ?? input.baseCommit;
+    const dir = await jobWorktree(ctx, start);
+    try {
+      await ctx.progress({ step: "dependencies" }).catch(() => {});
+      await prepareWorktreeDependencies(ctx, dir, input.install);
+      await ctx.progress({ step: "command" }).catch(() => {});
+      await runTheCommand(ctx, dir, input);
+      if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
+      await ctx.progress({ step: "commit" }).catch(() => {});
+      const committed = await commitWorktree(dir, {
+        rules: { scope: input.scope, maxFileBytes: input.maxFileBytes },
+        message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
+        trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
+      });
+      // A new PR's branch is written now; an open PR's branch moves only after the checks pass.
+      const headBranch = input.updatePr ? input.updatePr.headBranch : await publishJobBranch(ctx.paths.repoRoot, ctx.job.id, committed.commit);
+      const keptOn = input.updatePr ? await keepCommit(ctx.paths.repoRoot, ctx.job.id, committed.commit) : headBranch;
+      ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} (${keptOn})`);
+      await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
+      // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
+      const manifestChanged = committed.files.some((f) => MANIFESTS.has(basename(f.path)) || (f.oldPath !== undefined && MANIFESTS.has(basename(f.oldPath))));
+      if (manifestChanged) rmSync(join(dir, "node_modules"), { recursive: true, force: true });
+      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...input.checks, install: input.install }, { keptOn, dependenciesReady: !manifestChanged });
+      if (input.updatePr) {
+        const { number, headBranch: branch, headSha: from } = input.updatePr;
+        await advancePrBranch(ctx.paths.repoRoot, { jobId: ctx.job.id, prNumber: number, branch, from, commit: committed.commit });
+      }
+      const pr: PrProposal = {
+        title: input.title,
+        body: input.body,
+        baseBranch: input.baseBranch,
+        baseSha: input.baseCommit,
+        headBranch,
+        headSha: committed.commit,
+        risk: input.risk,
+        role: input.role,
+        scope: input.scope,
+        files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
+        checks,
+        rfcFor: input.rfcFor,
+        rfc: input.rfc,
+      };
+      return input.updatePr ? { pr, updates: input.updatePr.number } : { pr };
+    } finally {
+      await removeAttemptWorktree(ctx.paths, dir);
+    }
+}
+
+async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Promise<void> {
+  ctx.log("system", `$ ${input.command}`);
+  const run = await runCommand(input.command, {
+    cwd: dir,
+    timeoutMs: input.commandTimeoutSeconds * 1000,
+    signal: ctx.signal,
+    env: { PUSHPALS_JOB_ID: ctx.job.id },
+    onLine: (stream, line) => ctx.log(stream, line),
+    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run") }),
+  });
+  await ctx.recordCommand({ command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+  const evidence = { command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
+  if (run.aborted) throw new JobFailure("cancelled", "stopped while the command ran", evidence);
+  if (run.outputLimited) throw new JobFailure("invalid_input", "the command printed more than the output limit (sandbox.max_output_mb) and was stopped; nothing was committed", evidence);
+  if (run.timedOut) throw new JobFailure("timeout", `the command ran past its ${input.commandTimeoutSeconds}s time limit`, evidence);
+  if (run.exitCode !== 0) throw new JobFailure("invalid_input", `the command exited ${run.exitCode ?? run.signal}; nothing was committed`, evidence);
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+export const MergeMethod = z.enum(["merge", "squash", "rebase"]);
+export type MergeMethod = z.infer<typeof MergeMethod>;
+
+export interface RemotePrRequest {
+  /** The head branch, in the same repository (e.g. `pushpals/<job-id>`). */
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  /** The commit just pushed to `head`. */
+  headSha: string;
+}
+
+export interface RemotePrRef {
+  number: number;
+  url: string;
+  /** The head commit the host reports; right after a push it can briefly still be the previous one. */
+  headSha: string;
+}
+
+export interface RemotePrState {
+  state: "open" | "closed";
+  merged: boolean;
+  headSha: string;
+  /** null while the host is still computing it. */
+  mergeable: boolean | null;
+}
+
+/** What a remote provider's push of a PR head reports. */
+export interface PushedHead {
+  upToDate: boolean;
+  /** Where it went, without credentials (for the log). */
+  remoteUrl: string;
+}
+
+/** One job's connection to a remote host: its PR API, its push, and how it merges. */
+export interface RemoteConnection {
+  /** Shown in logs and `pushpals pr` ("GitHub"). */
+  label: string;
+  host: RemotePrProvider;
+  mergeMethod: MergeMethod;
+  /** Pushes exactly `sha` to `branch` on the host, a compare-and-swap against `expectedRemoteSha` (null: must not exist). */
+  push(repoRoot: string, head: { branch: string; sha: string; expectedRemoteSha: string | null }): Promise<PushedHead>;
+}
+
+/**
+ * A PR provider plug-in (`pr.provider` names one by id). A local provider's PRs live only in the
+ * PushPals database (`remote: null`); a remote one also publishes each head to a host and merges there.
+ * `connect` gets the provider's own config section (`[<id>]`) and resolves any credential itself, in
+ * the SourceControlManager only, at the moment it is needed.
+ */
+export interface PrProviderDefinition<Id extends string = string> {
+  id: Id;
+  remote: { connect(section: unknown): Promise<RemoteConnection> } | null;
+}
+
+export function defineProvider<Id extends string>(definition: PrProviderDefinition<Id>): PrProviderDefinition<Id> {
+  return definition;
+}
+
+/**
+ * A pull request host the SourceControlManager drives. Every method throws a JobFailure (a
+ * GithubError for GitHub) whose class says what to do: `conflict` (head moved, not mergeable),
+ * `invalid_input`, `policy_denied`, `environment`/`timeout` (retryable).
+ */
+export interface RemotePrProvider {
+  /** Finds the open pull request for `head` and updates its title, body and base; creates one if there is none. */
+  openOrUpdate(pr: RemotePrRequest): Promise<RemotePrRef>;
+  /** Merges only if the head is still `expectedHeadSha`. */
+  merge(number: number, expectedHeadSha: string, method: MergeMethod): Promise<{ merged: true; sha: string }>;
+  close(number: number): Promise<void>;
+  get(number: number): Promise<RemotePrState>;
+}

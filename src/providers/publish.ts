@@ -1,0 +1,20 @@
+import type { RemotePr } from "../prs/pr-types.ts";
+import type { RemoteConnection } from "./api.ts";
+
+export interface PublishRequest {
+  headBranch: string;
+  headSha: string;
+  baseBranch: string;
+  title: string;
+  body: string;
+  expectedRemoteSha: string | null;
+}
+
+/** Pushes the exact head (a compare-and-swap on the remote branch) and opens or updates its PR on the host. */
+export async function publishPr(providerId: string, remote: RemoteConnection, repoRoot: string, pr: PublishRequest, log: (line: string) => void): Promise<RemotePr> {
+  const push = await remote.push(repoRoot, { branch: pr.headBranch, sha: pr.headSha, expectedRemoteSha: pr.expectedRemoteSha });
+  log(`${push.upToDate ? "already pushed" : "pushed"} ${pr.headBranch} at ${pr.headSha.slice(0, 12)} to ${push.remoteUrl}`);
+  const ref = await remote.host.openOrUpdate({ head: pr.headBranch, base: pr.baseBranch, title: pr.title, body: pr.body, headSha: pr.headSha });
+  log(`${remote.label} PR #${ref.number}: ${ref.url}`);
+  return { provider: providerId, number: ref.number, url: ref.url, pushedSha: pr.headSha };
+}
