@@ -6,10 +6,11 @@ import { directiveKind } from "./directive/index.ts";
 import { mergeKind } from "./merge/index.ts";
 import { publishKind } from "./publish/index.ts";
 import { reviewKind } from "./review/index.ts";
+import { noopKind } from "./noop/index.ts";
 import { runKind } from "./run/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS = KINDS.map((k) => k.id) as [JobKind, ...JobKind[]];
