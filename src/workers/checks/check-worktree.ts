@@ -1,6 +1,6 @@
 import type { InstallSettings } from "../../jobs/kinds.ts";
 import type { PrChecks } from "../../prs/pr-types.ts";
-import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { type JobContext } from "../handler.ts";
 import { runChecks } from "./checks-handler.ts";

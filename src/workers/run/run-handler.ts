@@ -7,7 +7,7 @@ import { git } from "../../scm/git.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree } from "../checks/check-worktree.ts";
-import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { type JobContext, type JobHandler } from "../handler.ts";
 import { jobWorktree } from "../job-worktree.ts";

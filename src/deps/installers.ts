@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { detectProject, type PackageManager } from "../../config/detect.ts";
-import type { InstallSettings } from "../../jobs/kinds.ts";
-import { JobFailure } from "../../core/job-failure.ts";
+import { detectProject, type PackageManager } from "../config/detect.ts";
+import type { InstallSettings } from "../jobs/kinds.ts";
+import { JobFailure } from "../core/job-failure.ts";
 
 /** The lockfiles each package manager installs from, preferred first (the first is the one to commit). */
 export const LOCKFILES: Record<PackageManager, string[]> = {

@@ -1,6 +1,6 @@
-import type { InstallSettings } from "../../jobs/kinds.ts";
-import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import type { JobContext } from "../handler.ts";
+import type { InstallSettings } from "../jobs/kinds.ts";
+import { sandboxFor } from "../sandbox/sandbox-for.ts";
+import type { JobContext } from "../workers/handler.ts";
 import { prepareDependencies } from "./prepare.ts";
 
 /** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */
