@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckCommand } from "../jobs/kinds.ts";
+import { CheckCommand, PackageManagerSetting } from "../jobs/kinds.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { GithubSection } from "../prs/github/github-settings.ts";
 
@@ -36,7 +36,7 @@ const Workers = z.strictObject({
 
 const Install = z.strictObject({
   /** "auto" follows the lockfile; "none" skips dependency preparation. */
-  package_manager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]),
+  package_manager: PackageManagerSetting,
   /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
   allow_scripts: z.boolean(),
   timeout_seconds: z.number().int().positive().max(3600),

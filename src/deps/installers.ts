@@ -1,21 +1,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { detectProject, type PackageManager } from "../config/detect.ts";
+import { detectProject } from "../config/detect.ts";
+import type { InstallCommand } from "../ecosystems/api.ts";
+import { FALLBACK_ECOSYSTEM } from "../ecosystems/detect.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import type { InstallSettings } from "../jobs/kinds.ts";
 import { JobFailure } from "../core/job-failure.ts";
-
-/** The lockfiles each package manager installs from, preferred first (the first is the one to commit). */
-export const LOCKFILES: Record<PackageManager, string[]> = {
-  npm: ["package-lock.json", "npm-shrinkwrap.json"],
-  pnpm: ["pnpm-lock.yaml"],
-  yarn: ["yarn.lock"],
-  bun: ["bun.lock", "bun.lockb"],
-};
 
 export const DEFAULT_INSTALL: InstallSettings = { packageManager: "auto", allowScripts: false, timeoutSeconds: 600 };
 
 export interface InstallPlan {
-  packageManager: PackageManager;
+  packageManager: EcosystemId;
   /** Relative to the worktree root. */
   lockfile: string;
 }
@@ -29,12 +25,13 @@ export type PlanOutcome = { skip: string } | { plan: InstallPlan };
  */
 export function planInstall(dir: string, settings: InstallSettings): PlanOutcome {
   if (settings.packageManager === "none") return { skip: 'install.package_manager is "none"' };
-  if (!existsSync(join(dir, "package.json"))) return { skip: "no package.json" };
+  if (!existsSync(join(dir, PACKAGE_JSON))) return { skip: `no ${PACKAGE_JSON}` };
   const detected = detectProject(dir);
-  const packageManager = settings.packageManager === "auto" ? (detected.packageManager ?? "npm") : settings.packageManager;
-  const lockfile = LOCKFILES[packageManager].find((name) => existsSync(join(dir, name)));
+  const packageManager = settings.packageManager === "auto" ? (detected.packageManager ?? FALLBACK_ECOSYSTEM.id) : settings.packageManager;
+  const { lockfiles } = getEcosystem(packageManager);
+  const lockfile = lockfiles.find((name) => existsSync(join(dir, name)));
   if (lockfile) return { plan: { packageManager, lockfile } };
-  const expected = LOCKFILES[packageManager][0]!;
+  const expected = lockfiles[0]!;
   const why = settings.packageManager === "auto" ? "" : ` (install.package_manager is "${packageManager}")`;
   throw new JobFailure(
     "invalid_input",
@@ -43,42 +40,15 @@ export function planInstall(dir: string, settings: InstallSettings): PlanOutcome
   );
 }
 
-export interface InstallCommand {
-  /** The shell command line (fixed words only: nothing from the repository is interpolated). */
-  command: string;
-  /** Extra environment for the installer, on top of the scrubbed command environment. */
-  env: Record<string, string>;
+/** The package manager's frozen-lockfile install (see `Ecosystem.frozenInstall`). */
+export function installCommand(pm: EcosystemId, pmVersion: string, allowScripts: boolean): InstallCommand {
+  return getEcosystem(pm).frozenInstall({ version: pmVersion, allowScripts });
 }
 
-/**
- * The frozen-lockfile install for each package manager: it fails instead of changing the lockfile, and
- * runs no lifecycle scripts (postinstall...: arbitrary code from every dependency) unless allowed.
- */
-export function installCommand(pm: PackageManager, pmVersion: string, allowScripts: boolean): InstallCommand {
-  const noScripts = allowScripts ? [] : ["--ignore-scripts"];
-  switch (pm) {
-    case "npm":
-      return { command: ["npm", "ci", ...noScripts, "--no-audit", "--no-fund"].join(" "), env: {} };
-    case "pnpm":
-      return { command: ["pnpm", "install", "--frozen-lockfile", ...noScripts].join(" "), env: {} };
-    case "bun":
-      return { command: ["bun", "install", "--frozen-lockfile", ...noScripts].join(" "), env: {} };
-    case "yarn":
-      return yarnCommand(pmVersion, allowScripts);
-  }
-}
-
-/** Yarn 1 takes `--frozen-lockfile --ignore-scripts`; Yarn 2+ (berry) `--immutable`, and skips builds with `--mode=skip-build`. */
-function yarnCommand(version: string, allowScripts: boolean): InstallCommand {
-  const major = Number(/^(\d+)\./.exec(version)?.[1] ?? "1");
-  if (major < 2) return { command: ["yarn", "install", "--frozen-lockfile", "--non-interactive", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} };
-  if (allowScripts) return { command: "yarn install --immutable", env: {} };
-  return { command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_SCRIPTS: "false" } };
-}
-
-/** Prints the package manager's version, then Node's (or "none"): both go into the cache key. */
-export function versionProbe(pm: PackageManager): string {
-  return `${pm} --version && (node --version 2>/dev/null || echo none)`;
+/** Prints the package manager's version, then the runtime's (or "none"): both go into the cache key. */
+export function versionProbe(pm: EcosystemId): string {
+  const ecosystem = getEcosystem(pm);
+  return `${ecosystem.versionCommand} && (${ecosystem.runtimeVersionCommand} 2>/dev/null || echo none)`;
 }
 
 export function parseVersions(lines: string[]): { pmVersion: string; nodeVersion: string } | null {

@@ -13,8 +13,9 @@ import { type JobContext, type JobHandler } from "../handler.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { runCommand } from "../run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
 
-const MANIFESTS = new Set(["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"]);
+const MANIFESTS = new Set([...MANIFEST_NAMES, ...LOCKFILE_NAMES]);
 
 /**
  * `run`: a codemod job. The command runs in the sandbox in a worktree of the exact base commit; the
