@@ -9,9 +9,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { DEFAULT_INSTALL, versionProbe } from "../src/workers/deps/installers.ts";
-import { prepareDependencies } from "../src/workers/deps/prepare.ts";
-import { offlineNpmEnv, writeNpmFixture } from "../src/workers/deps/test-fixture.ts";
+import { DEFAULT_INSTALL, versionProbe } from "../src/deps/installers.ts";
+import { prepareDependencies } from "../src/deps/prepare.ts";
+import { offlineNpmEnv, writeNpmFixture } from "../test/helpers/npm-fixture.ts";
 import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import { runCommand } from "../src/workers/run-command.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ECOSYSTEM_IDS } from "../ecosystems/registry.ts";
 
 /** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
 export const CheckCommand = z.strictObject({
@@ -7,10 +8,14 @@ export const CheckCommand = z.strictObject({
 });
 export type CheckCommand = z.infer<typeof CheckCommand>;
 
+/** `install.package_manager`: "auto" follows the lockfile, "none" skips dependency preparation, else an ecosystem's id. */
+export const PackageManagerSetting = z.enum(["auto", ...ECOSYSTEM_IDS, "none"]);
+export type PackageManagerSetting = z.infer<typeof PackageManagerSetting>;
+
 /** How a `checks` job prepares dependencies in its worktree (config `install`, snapshotted at enqueue). */
 export const InstallSettings = z.strictObject({
   /** "auto" follows the lockfile; "none" skips dependency preparation. */
-  packageManager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]).default("auto"),
+  packageManager: PackageManagerSetting.default("auto"),
   /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
   allowScripts: z.boolean().default(false),
   timeoutSeconds: z.number().int().positive().max(3600).default(600),

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
-export type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
+import { detectEcosystem } from "../ecosystems/detect.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import type { EcosystemId } from "../ecosystems/registry.ts";
 
 export interface Detected {
-  packageManager: PackageManager | null;
+  packageManager: EcosystemId | null;
   /** Why that package manager: the lockfile, the `packageManager` field, or the fallback; null for non-JS repos. */
   packageManagerSource: string | null;
   /** The lockfile the package manager will install from, relative to the repo root; null when missing. */
@@ -14,15 +15,6 @@ export interface Detected {
   notes: string[];
 }
 
-const LOCKFILES: [string, PackageManager][] = [
-  ["pnpm-lock.yaml", "pnpm"],
-  ["yarn.lock", "yarn"],
-  ["bun.lock", "bun"],
-  ["bun.lockb", "bun"],
-  ["package-lock.json", "npm"],
-  ["npm-shrinkwrap.json", "npm"],
-];
-
 const CHECK_SCRIPTS = ["typecheck", "lint", "test", "build"] as const;
 // A plain `format` script usually rewrites files; only a checking variant is a check.
 const FORMAT_CHECK_SCRIPTS = ["format:check", "fmt:check", "check-format", "check:format", "prettier:check"];
@@ -31,25 +23,23 @@ const NO_CHECKS_NOTE = "no test command detected: add [[checks.commands]] entrie
 /** Looks at the repository root and proposes a package manager and check commands; reads files only. */
 export function detectProject(root: string): Detected {
   const notes: string[] = [];
-  const pkgPath = join(root, "package.json");
+  const pkgPath = join(root, PACKAGE_JSON);
   if (!existsSync(pkgPath)) return detectNonJs(root, notes);
 
   const pkg = readPackageJson(pkgPath, notes);
   const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
   const field = typeof pkg.packageManager === "string" ? pkg.packageManager : "";
-  const fromField = /^(npm|pnpm|yarn|bun)(@|$)/.exec(field)?.[1] as PackageManager | undefined;
-  const present = LOCKFILES.filter(([file]) => existsSync(join(root, file)));
-  const lock = present.find(([, pm]) => !fromField || pm === fromField);
-  const packageManager = fromField ?? lock?.[1] ?? "npm";
-  const source = fromField ? `packageManager "${field}" in package.json` : (lock?.[0] ?? "no lockfile found, defaulting to npm");
+  const { ecosystem, named, lockfile, present } = detectEcosystem(root, field);
+  const packageManager = ecosystem.id;
+  const source = named ? `packageManager "${field}" in package.json` : (lockfile ?? `no lockfile found, defaulting to ${packageManager}`);
 
-  if (fromField && !lock && present.length > 0) {
-    notes.push(`package.json says ${fromField} but the lockfile is ${present.map(([f]) => f).join(", ")}: run \`${fromField} install\` and commit its lockfile, or fix the packageManager field`);
-  } else if (!lock) {
+  if (named && !lockfile && present.length > 0) {
+    notes.push(`package.json says ${named.id} but the lockfile is ${present.map((l) => l.file).join(", ")}: run \`${named.id} install\` and commit its lockfile, or fix the packageManager field`);
+  } else if (!lockfile) {
     notes.push(`no lockfile for ${packageManager}: run \`${packageManager} install\` and commit the lockfile so jobs install exactly what you tested`);
   }
-  const others = [...new Set(present.map(([, pm]) => pm).filter((pm) => pm !== packageManager))];
-  if (lock && others.length > 0) notes.push(`lockfiles of other package managers (${others.join(", ")}) are present too: delete them so every install uses ${lock[0]}`);
+  const others = [...new Set(present.map((l) => l.ecosystem.id).filter((pm) => pm !== packageManager))];
+  if (lockfile && others.length > 0) notes.push(`lockfiles of other package managers (${others.join(", ")}) are present too: delete them so every install uses ${lockfile}`);
 
   const checks: Detected["checks"] = [];
   for (const name of CHECK_SCRIPTS) {
@@ -59,22 +49,13 @@ export function detectProject(root: string): Detected {
       notes.push('the "test" script is npm\'s placeholder ("no test specified"), so it is not a check');
       continue;
     }
-    checks.push({ name, run: runScript(packageManager, name) });
+    checks.push({ name, run: ecosystem.runScript(name) });
   }
   const format = FORMAT_CHECK_SCRIPTS.find((s) => typeof scripts[s] === "string");
-  if (format) checks.push({ name: "format", run: runScript(packageManager, format) });
+  if (format) checks.push({ name: "format", run: ecosystem.runScript(format) });
   else if (typeof scripts.format === "string") notes.push('the "format" script rewrites files, so it is not a check; add a "format:check" script to check formatting');
   if (checks.length === 0) notes.push(NO_CHECKS_NOTE);
-  return { packageManager, packageManagerSource: source, lockfile: lock?.[0] ?? null, checks, notes };
-}
-
-/**
- * `npm test`, `pnpm test` and `yarn test` run the "test" script; `bun test` runs Bun's own test runner
- * instead, so Bun always gets `bun run <script>`.
- */
-function runScript(pm: PackageManager, script: string): string {
-  if (script === "test" && pm !== "bun") return `${pm} test`;
-  return `${pm} run ${script}`;
+  return { packageManager, packageManagerSource: source, lockfile: lockfile ?? null, checks, notes };
 }
 
 function readPackageJson(path: string, notes: string[]): { scripts?: unknown; packageManager?: unknown } {

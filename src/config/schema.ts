@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckCommand } from "./check-settings.ts";
+import { CheckCommand, PackageManagerSetting } from "./check-settings.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { DEFAULT_GITHUB_CONFIG, GithubConfig } from "../providers/github/github-settings.ts";
 import { PROVIDER_IDS } from "../providers/registry.ts";
@@ -37,7 +37,7 @@ const Workers = z.strictObject({
 
 const Install = z.strictObject({
   /** "auto" follows the lockfile; "none" skips dependency preparation. */
-  package_manager: z.enum(["auto", "npm", "pnpm", "yarn", "bun", "none"]),
+  package_manager: PackageManagerSetting,
   /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
   allow_scripts: z.boolean(),
   timeout_seconds: z.number().int().positive().max(3600),

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
 
 /** One changed file, as `git diff --numstat` and `--raw` describe it. */
 export const DiffFile = z.object({
@@ -61,7 +62,7 @@ export type ClassificationInput = z.infer<typeof ClassificationInput>;
 /** Every manifest of the input, the `packageJson` shorthand included, one per path. */
 export function manifestsOf(input: ClassificationInput): ManifestChange[] {
   const out = new Map<string, ManifestChange>();
-  if (input.packageJson) out.set("package.json", { path: "package.json", ...input.packageJson });
+  if (input.packageJson) out.set(PACKAGE_JSON, { path: PACKAGE_JSON, ...input.packageJson });
   for (const m of input.manifests ?? []) out.set(m.path, m);
   return [...out.values()];
 }

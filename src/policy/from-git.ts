@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
 import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
 import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";
@@ -91,19 +92,19 @@ function diffFile(c: ChangedFile, count: { additions: number; deletions: number;
 async function packageRootsAt(repoRoot: string, sha: string): Promise<string[]> {
   const r = await git(["ls-tree", "-r", "-z", "--name-only", sha], { cwd: repoRoot, timeoutMs: 120_000 });
   return splitZ(r.stdout)
-    .filter((p) => posix.basename(p) === "package.json" && !p.split("/").includes("node_modules"))
+    .filter((p) => posix.basename(p) === PACKAGE_JSON && !p.split("/").includes("node_modules"))
     .map(dirOf);
 }
 
 /** The root manifest, every changed one, and the nearest manifest above each changed file. */
 function manifestPaths(files: readonly DiffFile[], roots: readonly string[]): string[] {
   const byDepth = [...roots].sort((a, b) => b.length - a.length);
-  const paths = new Set(["package.json"]);
+  const paths = new Set([PACKAGE_JSON]);
   for (const f of files) {
     for (const p of f.oldPath === undefined ? [f.path] : [f.path, f.oldPath]) {
-      if (posix.basename(p) === "package.json") paths.add(p);
+      if (posix.basename(p) === PACKAGE_JSON) paths.add(p);
       const root = byDepth.find((r) => r === "" || p.startsWith(`${r}/`));
-      if (root !== undefined) paths.add(root === "" ? "package.json" : `${root}/package.json`);
+      if (root !== undefined) paths.add(root === "" ? PACKAGE_JSON : `${root}/${PACKAGE_JSON}`);
     }
   }
   return [...paths].sort().slice(0, MAX_MANIFESTS);

@@ -1,3 +1,4 @@
+import { ECOSYSTEMS, MANIFEST_NAMES, type EcosystemId } from "../ecosystems/registry.ts";
 import type { Policy } from "./policy-schema.ts";
 
 /** Paths whose change is hard-coded High and never merged by PushPals on its own, whatever the policy says. */
@@ -6,10 +7,16 @@ export const POLICY_FILES = [".pushpals/policy.toml", ".pushpals/config.toml"] a
 /** The role that may change lockfiles on their own (a lockfile-only edit by any other role is High). */
 export const DEPENDENCY_ROLE = "dependency_steward";
 
+// The policy hash covers the order of the lockfile list, so the registry's ecosystems keep the order
+// the defaults had; one added later comes after them.
+const LOCKFILE_ORDER: readonly EcosystemId[] = ["npm", "yarn", "pnpm", "bun"];
+const rank = (id: EcosystemId) => (LOCKFILE_ORDER.includes(id) ? LOCKFILE_ORDER.indexOf(id) : LOCKFILE_ORDER.length);
+const ECOSYSTEM_LOCKFILES = [...ECOSYSTEMS].sort((a, b) => rank(a.id) - rank(b.id)).flatMap((e) => e.lockfiles.map((name) => `**/${name}`));
+
 export const DEFAULT_POLICY: Policy = {
   roles: {
     codemod: ["**"],
-    dependency_steward: ["package.json", "**/package.json", "*lock*", "**/*lock*"],
+    dependency_steward: [...MANIFEST_NAMES.flatMap((name) => [name, `**/${name}`]), "*lock*", "**/*lock*"],
     docs_writer: ["**/*.md", "docs/**"],
     test_writer: ["**/*.test.*", "**/*.spec.*", "test/**", "tests/**", "**/__tests__/**"],
   },
@@ -51,12 +58,7 @@ export const DEFAULT_POLICY: Policy = {
       "scripts/publish*",
     ],
     lockfiles: [
-      "**/package-lock.json",
-      "**/npm-shrinkwrap.json",
-      "**/yarn.lock",
-      "**/pnpm-lock.yaml",
-      "**/bun.lock",
-      "**/bun.lockb",
+      ...ECOSYSTEM_LOCKFILES,
       "**/Cargo.lock",
       "**/go.sum",
       "**/poetry.lock",

@@ -1,3 +1,4 @@
+import { DEPENDENCY_SECTIONS } from "../ecosystems/package-json.ts";
 import type { ClassificationInput, ManifestChange } from "./classify-input.ts";
 import { globMatcher } from "./policy-glob.ts";
 import { UPDATE_TYPES, type Policy, type UpdateType } from "./policy-schema.ts";
@@ -5,7 +6,6 @@ import { RULES } from "./rule-ids.ts";
 import { updateType } from "./semver-change.ts";
 import type { RiskReason } from "./tiers.ts";
 
-export const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] as const;
 // Fields that force versions of transitive dependencies: any change is "other".
 const OVERRIDE_FIELDS = ["overrides", "resolutions"] as const;
 

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
 import { touchedPaths, type ClassificationInput, type ManifestChange } from "./classify-input.ts";
 import { DEPENDENCY_ROLE, POLICY_FILES } from "./policy-defaults.ts";
 import { globMatcher } from "./policy-glob.ts";
@@ -58,7 +59,7 @@ export function lockfileOnlyRule(input: ClassificationInput, policy: Policy, dep
 /** A changed package.json whose contents the caller did not give: its dependencies and scripts cannot be judged. */
 export function manifestUnreadRule(input: ClassificationInput, manifests: readonly ManifestChange[]): RiskReason[] {
   const known = new Set(manifests.map((m) => m.path));
-  const unread = input.files.filter((f) => posix.basename(f.path) === "package.json" && !known.has(f.path)).map((f) => f.path).sort();
+  const unread = input.files.filter((f) => posix.basename(f.path) === PACKAGE_JSON && !known.has(f.path)).map((f) => f.path).sort();
   if (unread.length === 0) return [];
   return [{ rule: RULES.manifestUnread, tier: "high", message: `package.json changed but its contents were not classified: ${unread.join(", ")}`, paths: unread }];
 }

@@ -1,11 +1,11 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
 import { git } from "../scm/git.ts";
 import type { DiffFile } from "./diff-types.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";
 
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-const MANIFEST = "package.json";
 
 /**
  * Flags that pin git's output whatever the repository or user config says: no external diff or
@@ -139,7 +139,7 @@ async function addSizes(repoRoot: string, files: DiffFile[]): Promise<void> {
 }
 
 async function addManifestContents(repoRoot: string, files: DiffFile[]): Promise<void> {
-  const manifests = files.filter((f) => posix.basename(f.path) === MANIFEST || (f.oldPath !== null && posix.basename(f.oldPath) === MANIFEST));
+  const manifests = files.filter((f) => posix.basename(f.path) === PACKAGE_JSON || (f.oldPath !== null && posix.basename(f.oldPath) === PACKAGE_JSON));
   const read = async (blob: string | null) => (blob ? (await git(["cat-file", "blob", blob], { cwd: repoRoot })).stdout : null);
   await Promise.all(
     manifests.map(async (f) => {

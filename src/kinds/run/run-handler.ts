@@ -7,14 +7,15 @@ import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree } from "../check-worktree.ts";
-import { prepareWorktreeDependencies } from "../../workers/deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../job-context.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { runCommand } from "../../workers/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
 
-const MANIFESTS = new Set(["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"]);
+const MANIFESTS = new Set([...MANIFEST_NAMES, ...LOCKFILE_NAMES]);
 
 /**
  * `run`: a codemod job. The command runs in the sandbox in a worktree of the exact base commit; the

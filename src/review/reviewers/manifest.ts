@@ -1,18 +1,18 @@
 import { posix } from "node:path";
+import { DEPENDENCY_SECTIONS, PACKAGE_JSON } from "../../ecosystems/package-json.ts";
+import { LOCKFILE_NAMES } from "../../ecosystems/registry.ts";
 import { addedLines, type DiffFile } from "../diff-types.ts";
-
-export const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] as const;
 
 /** Fields whose change makes a package manager rewrite its lockfile. */
 const INSTALL_FIELDS = [...DEPENDENCY_SECTIONS, "overrides", "resolutions", "bundleDependencies", "bundledDependencies", "workspaces", "name", "version", "packageManager"];
 
-export const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"]);
+const LOCKFILES = new Set(LOCKFILE_NAMES);
 
 type Manifest = Record<string, unknown>;
 export type ManifestSides = { ok: true; old: Manifest | null; new: Manifest | null } | { ok: false; reason: string };
 
 export function isManifest(file: DiffFile): boolean {
-  return [file.path, file.oldPath].some((p) => p !== null && posix.basename(p) === "package.json");
+  return [file.path, file.oldPath].some((p) => p !== null && posix.basename(p) === PACKAGE_JSON);
 }
 
 export function isLockfile(file: DiffFile): boolean {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../../../test/helpers/temp.ts";
-import { JobFailure } from "../../core/job-failure.ts";
+import { tempDir } from "../../test/helpers/temp.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall } from "./installers.ts";
 
 const root = tempDir("pushpals-installers-");

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Cluster } from "../../../test/helpers/cluster.ts";
-import { tempDir } from "../../../test/helpers/temp.ts";
-import { writeNpmFixture } from "./test-fixture.ts";
+import { Cluster } from "../../test/helpers/cluster.ts";
+import { tempDir } from "../../test/helpers/temp.ts";
+import { writeNpmFixture } from "../../test/helpers/npm-fixture.ts";
 
 // End to end, real processes: a server and a WorkerPal over a repository whose check needs its npm
 // dependency. npm never touches the network: the worker's sandbox grants installs none

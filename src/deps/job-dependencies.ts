@@ -1,6 +1,6 @@
-import type { InstallSettings } from "../../config/check-settings.ts";
-import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import type { JobContext } from "../../kinds/job-context.ts";
+import type { InstallSettings } from "../config/check-settings.ts";
+import { sandboxFor } from "../sandbox/sandbox-for.ts";
+import type { JobContext } from "../kinds/job-context.ts";
 import { prepareDependencies } from "./prepare.ts";
 
 /** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */

@@ -1,11 +1,12 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { PackageManager } from "../../config/detect.ts";
-import type { InstallSettings } from "../../config/check-settings.ts";
-import type { CommandSandbox } from "../../sandbox/sandbox-for.ts";
-import { JobFailure } from "../../core/job-failure.ts";
-import { type CommandReport } from "../../kinds/job-context.ts";
-import { runCommand, type RunResult } from "../run-command.ts";
+import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
+import type { InstallSettings } from "../config/check-settings.ts";
+import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
+import { JobFailure } from "../core/job-failure.ts";
+import { type CommandReport } from "../kinds/job-context.ts";
+import { runCommand, type RunResult } from "../workers/run-command.ts";
 import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 
@@ -25,7 +26,7 @@ export interface PrepareOptions {
 }
 
 export interface DependenciesResult {
-  packageManager: PackageManager;
+  packageManager: EcosystemId;
   cacheHit: boolean;
   durationMs: number;
 }
@@ -55,7 +56,7 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
     allowScripts: settings.allowScripts,
     lockfile: plan.lockfile,
     lockfileSha256: sha256File(join(options.dir, plan.lockfile)),
-    packageJsonSha256: sha256File(join(options.dir, "package.json")),
+    packageJsonSha256: sha256File(join(options.dir, PACKAGE_JSON)),
   });
   const elapsed = () => Math.round(performance.now() - started);
   const label = install.command.split(" --")[0];
@@ -92,18 +93,19 @@ async function restoreFromCache(options: PrepareOptions, key: string): Promise<b
   }
 }
 
-async function probeVersions(pm: PackageManager, options: PrepareOptions): Promise<{ pmVersion: string; nodeVersion: string }> {
+async function probeVersions(pm: EcosystemId, options: PrepareOptions): Promise<{ pmVersion: string; nodeVersion: string }> {
   const command = versionProbe(pm);
   const sandbox = options.sandbox === "off" ? "off" : { ...options.sandbox, network: false };
   const run = await runCommand(command, { cwd: options.dir, timeoutMs: PROBE_TIMEOUT_MS, signal: options.signal, env: options.env, onLine: () => {}, sandbox });
   if (run.aborted) throw new JobFailure("cancelled", `stopped while checking the ${pm} version`, { command });
   const versions = run.exitCode === 0 ? parseVersions(run.tail) : null;
   if (versions) return versions;
+  const { setupHint, versionCommand } = getEcosystem(pm);
   const why = run.timedOut ? `did not answer within ${PROBE_TIMEOUT_MS / 1000} s` : run.exitCode === 127 ? "is not installed (command not found)" : `exited ${run.exitCode ?? run.signal} without printing a version`;
   throw new JobFailure(
     "environment",
-    `the repository needs ${pm} to install its dependencies, but \`${pm} --version\` ${why} on this worker: ` +
-      `install ${pm} on the worker's PATH${pm === "npm" ? "" : " (e.g. `corepack enable`)"}, or set install.package_manager in .pushpals/config.toml`,
+    `the repository needs ${pm} to install its dependencies, but \`${versionCommand}\` ${why} on this worker: ` +
+      `install ${pm} on the worker's PATH${setupHint ? ` (${setupHint})` : ""}, or set install.package_manager in .pushpals/config.toml`,
     evidenceOf(command, run),
   );
 }

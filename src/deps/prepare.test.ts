@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../../../test/helpers/temp.ts";
-import type { InstallSettings } from "../../config/check-settings.ts";
-import { resolveSandboxSpec } from "../../sandbox/resolve-spec.ts";
-import { DEFAULT_SANDBOX_SETTINGS } from "../../sandbox/sandbox-settings.ts";
-import { JobFailure } from "../../core/job-failure.ts";
-import { type CommandReport } from "../../kinds/job-context.ts";
+import { tempDir } from "../../test/helpers/temp.ts";
+import type { InstallSettings } from "../config/check-settings.ts";
+import { resolveSandboxSpec } from "../sandbox/resolve-spec.ts";
+import { DEFAULT_SANDBOX_SETTINGS } from "../sandbox/sandbox-settings.ts";
+import { JobFailure } from "../core/job-failure.ts";
+import { type CommandReport } from "../kinds/job-context.ts";
 import { DEFAULT_INSTALL } from "./installers.ts";
 import { canShareReadOnlyFiles } from "./copy-tree.ts";
 import { prepareDependencies, type PrepareOptions } from "./prepare.ts";
-import { npm, offlineNpmEnv, writeNpmFixture } from "./test-fixture.ts";
+import { npm, offlineNpmEnv, writeNpmFixture } from "../../test/helpers/npm-fixture.ts";
 
 // Real npm, real installs in the real sandbox, no network: the fixture's dependencies are a folder and a
 // tarball in the repo. The sandbox's /tmp is private, so npm's cache (npm_config_cache) lives there per run.

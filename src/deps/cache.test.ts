@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../../../test/helpers/temp.ts";
+import { tempDir } from "../../test/helpers/temp.ts";
 import { cacheKey, findNodeModules, readManifest, restoreEntry, storeEntry, verifyEntry } from "./cache.ts";
 import { canShareReadOnlyFiles, copyTree } from "./copy-tree.ts";
 

@@ -1,0 +1,17 @@
+import { defineEcosystem } from "../api.ts";
+import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+
+export const bun = defineEcosystem({
+  id: "bun",
+  // bun.lock is the text lockfile of Bun 1.2+; bun.lockb the binary one before it.
+  lockfiles: ["bun.lock", "bun.lockb"],
+  manifests: [PACKAGE_JSON],
+  detect: { packageManagerField: "bun" },
+  frozenInstall: ({ allowScripts }) => ({ command: ["bun", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),
+  lockfileUpdate: () => "bun install --lockfile-only",
+  versionCommand: "bun --version",
+  runtimeVersionCommand: NODE_VERSION_COMMAND,
+  // `bun test` runs Bun's own test runner, not the "test" script.
+  runScript: scriptRunner("bun", { testSubcommand: false }),
+  setupHint: "e.g. `corepack enable`",
+});

@@ -1,0 +1,14 @@
+import { defineEcosystem } from "../api.ts";
+import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+
+export const npm = defineEcosystem({
+  id: "npm",
+  lockfiles: ["package-lock.json", "npm-shrinkwrap.json"],
+  manifests: [PACKAGE_JSON],
+  detect: { packageManagerField: "npm", fallback: true },
+  frozenInstall: ({ allowScripts }) => ({ command: ["npm", "ci", ...(allowScripts ? [] : ["--ignore-scripts"]), "--no-audit", "--no-fund"].join(" "), env: {} }),
+  lockfileUpdate: () => "npm install --package-lock-only",
+  versionCommand: "npm --version",
+  runtimeVersionCommand: NODE_VERSION_COMMAND,
+  runScript: scriptRunner("npm", { testSubcommand: true }),
+});

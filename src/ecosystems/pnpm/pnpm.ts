@@ -1,0 +1,15 @@
+import { defineEcosystem } from "../api.ts";
+import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+
+export const pnpm = defineEcosystem({
+  id: "pnpm",
+  lockfiles: ["pnpm-lock.yaml"],
+  manifests: [PACKAGE_JSON],
+  detect: { packageManagerField: "pnpm" },
+  frozenInstall: ({ allowScripts }) => ({ command: ["pnpm", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),
+  lockfileUpdate: () => "pnpm install --lockfile-only",
+  versionCommand: "pnpm --version",
+  runtimeVersionCommand: NODE_VERSION_COMMAND,
+  runScript: scriptRunner("pnpm", { testSubcommand: true }),
+  setupHint: "e.g. `corepack enable`",
+});

@@ -1,0 +1,28 @@
+import { defineEcosystem, type InstallCommand, type InstallOptions } from "../api.ts";
+import { majorVersion, NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+
+export const yarn = defineEcosystem({
+  id: "yarn",
+  lockfiles: ["yarn.lock"],
+  manifests: [PACKAGE_JSON],
+  detect: { packageManagerField: "yarn" },
+  frozenInstall,
+  // Yarn 1 has no lockfile-only mode: the nearest is an install that runs no scripts.
+  lockfileUpdate: (version) => (isClassic(version) ? "yarn install --non-interactive --ignore-scripts" : "yarn install --mode=update-lockfile"),
+  versionCommand: "yarn --version",
+  runtimeVersionCommand: NODE_VERSION_COMMAND,
+  runScript: scriptRunner("yarn", { testSubcommand: true }),
+  setupHint: "e.g. `corepack enable`",
+});
+
+/** Yarn 1 takes `--frozen-lockfile --ignore-scripts`; Yarn 2+ (berry) `--immutable`, and skips builds with `--mode=skip-build`. */
+function frozenInstall({ version, allowScripts }: InstallOptions): InstallCommand {
+  if (isClassic(version)) return { command: ["yarn", "install", "--frozen-lockfile", "--non-interactive", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} };
+  if (allowScripts) return { command: "yarn install --immutable", env: {} };
+  return { command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_SCRIPTS: "false" } };
+}
+
+/** Yarn 1 ("classic"); a version that does not parse counts as 1. */
+function isClassic(version: string): boolean {
+  return majorVersion(version, 1) < 2;
+}
