@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CheckCommand } from "../jobs/kinds.ts";
-import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
+import { CheckCommand, JobKind } from "../jobs/kinds.ts";
+import { DEFAULT_SANDBOX_SETTINGS, MAX_NETWORK_GRANTS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { GithubSection } from "../prs/github/github-settings.ts";
 
 /**
@@ -42,8 +42,11 @@ const Install = z.strictObject({
   timeout_seconds: z.number().int().positive().max(3600),
 });
 
-/** How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. */
-const Sandbox = SandboxSettings;
+/**
+ * How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. The
+ * sandbox takes plain names for `network`; that each one is a known job kind is checked here.
+ */
+const Sandbox = SandboxSettings.extend({ network: z.array(JobKind).max(MAX_NETWORK_GRANTS) });
 
 /** Where PRs live: `local` (the PushPals database, no account needed) or `github`. */
 const Pr = z.strictObject({
@@ -80,7 +83,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   repo: { base_branch: null },
   workers: { count: 2 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
-  sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
+  sandbox: Sandbox.parse(structuredClone(DEFAULT_SANDBOX_SETTINGS)),
   pr: { provider: "local" },
   github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 },
 };

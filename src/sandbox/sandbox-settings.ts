@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { JobKind } from "../jobs/kinds.ts";
+
+/**
+ * A name the network is granted to (a job kind id, e.g. "run"). The sandbox only compares names: which
+ * names exist is the config layer's check (src/config/schema.ts).
+ */
+export const NetworkGrant = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a job kind name");
+export type NetworkGrant = z.infer<typeof NetworkGrant>;
+
+/** At most this many names in `sandbox.network`. */
+export const MAX_NETWORK_GRANTS = 16;
 
 /**
  * The `[sandbox]` config section: how every command a job runs is confined. A worker reads it from its
@@ -9,7 +18,7 @@ export const SandboxSettings = z.strictObject({
   /** "off" runs commands unconfined (preflight warns loudly, PP011); only for machines without bwrap. */
   mode: z.enum(["bwrap", "off"]),
   /** Job kinds whose commands may use the network (e.g. ["run"]); every other command has none. */
-  network: z.array(JobKind).max(16),
+  network: z.array(NetworkGrant).max(MAX_NETWORK_GRANTS),
   /** Dependency preparation reaches the package registry. */
   install_network: z.boolean(),
   /** Address-space limit (RLIMIT_AS) of each process, in MB. */

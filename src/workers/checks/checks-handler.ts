@@ -2,7 +2,7 @@ import { ChecksInput } from "../../jobs/kinds.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { type JobContext, type JobHandler } from "../handler.ts";
-import { runCommand } from "../run-command.ts";
+import { runCommand } from "../../sandbox/run-command.ts";
 import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";

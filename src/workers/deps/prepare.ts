@@ -5,7 +5,7 @@ import type { InstallSettings } from "../../jobs/kinds.ts";
 import type { CommandSandbox } from "../../sandbox/sandbox-for.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { type CommandReport } from "../handler.ts";
-import { runCommand, type RunResult } from "../run-command.ts";
+import { runCommand, type RunResult } from "../../sandbox/run-command.ts";
 import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 

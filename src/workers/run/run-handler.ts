@@ -11,7 +11,7 @@ import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { type JobContext, type JobHandler } from "../handler.ts";
 import { jobWorktree } from "../job-worktree.ts";
-import { runCommand } from "../run-command.ts";
+import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 
 const MANIFESTS = new Set(["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"]);
