@@ -14,7 +14,7 @@ import { prepareDependencies } from "../src/deps/prepare.ts";
 import { offlineNpmEnv, writeNpmFixture } from "../test/helpers/npm-fixture.ts";
 import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
-import { runCommand } from "../src/workers/run-command.ts";
+import { runCommand } from "../src/sandbox/run-command.ts";
 import { fmt, numArg, verdict } from "./bench-util.ts";
 
 const TARGET_HIT_MS = 1_000;

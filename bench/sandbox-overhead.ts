@@ -13,7 +13,7 @@ import { processLimitMode } from "../src/sandbox/probe.ts";
 import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import type { CommandSandbox } from "../src/sandbox/sandbox-for.ts";
-import { runCommand } from "../src/workers/run-command.ts";
+import { runCommand } from "../src/sandbox/run-command.ts";
 import { numArg, percentile, verdict } from "./bench-util.ts";
 
 const TARGET_OVERHEAD_MS = 20;

@@ -4,7 +4,8 @@ import { ApiClient } from "../client/api-client.ts";
 import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
-import { resolveRuntimePaths, type RuntimePaths } from "../runtime/paths.ts";
+import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
+import { locateRepository } from "../scm/repository.ts";
 
 export interface CliContext {
   paths: RuntimePaths;
@@ -21,7 +22,8 @@ export interface GlobalOptions {
 
 export async function cliContext(options: GlobalOptions): Promise<CliContext> {
   const cwd = resolve(options.repo ?? process.env.PUSHPALS_REPO ?? process.cwd());
-  const paths = await resolveRuntimePaths(cwd);
+  const repo = await locateRepository(cwd);
+  const paths = runtimePathsFor(repo.repoRoot, repo.gitCommonDir);
   let effective: EffectiveConfig | null = null;
   const effectiveConfig = () => {
     if (effective) return effective;

@@ -43,7 +43,11 @@ const Install = z.strictObject({
   timeout_seconds: z.number().int().positive().max(3600),
 });
 
-/** How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. */
+/**
+ * How job commands are confined (bubblewrap); see src/sandbox/sandbox-settings.ts for each key. The
+ * sandbox takes plain names for `network`; that each one is a known job kind is checked where the kind
+ * registry is in view (`assertConfigKinds` in src/kinds/registry.ts: every process's config, preflight).
+ */
 const Sandbox = SandboxSettings;
 
 /** Where PRs live: `local` (the PushPals database, no account needed) or `github`. */

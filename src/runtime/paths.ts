@@ -1,6 +1,4 @@
-import { isAbsolute, join, resolve } from "node:path";
-import { PushpalsError } from "../core/errors.ts";
-import { git } from "../scm/git.ts";
+import { join } from "node:path";
 
 export interface RuntimePaths {
   /** The repository's working tree root. */
@@ -23,6 +21,7 @@ export interface RuntimePaths {
   depsCacheDir: string;
 }
 
+/** The runtime paths of a located repository (see `locateRepository` in src/scm/repository.ts). */
 export function runtimePathsFor(repoRoot: string, gitCommonDir: string): RuntimePaths {
   const runtimeDir = join(gitCommonDir, "pushpals");
   return {
@@ -38,23 +37,4 @@ export function runtimePathsFor(repoRoot: string, gitCommonDir: string): Runtime
     worktreesDir: join(runtimeDir, "worktrees"),
     depsCacheDir: join(runtimeDir, "deps-cache"),
   };
-}
-
-/** Finds the repository that contains `cwd` (any subfolder works) and its runtime directory. */
-export async function resolveRuntimePaths(cwd: string): Promise<RuntimePaths> {
-  const result = await git(["rev-parse", "--show-toplevel", "--git-common-dir"], { cwd, allowFailure: true, timeoutMs: 10_000 }).catch(
-    (err: unknown) => {
-      throw new PushpalsError("git_failed", `could not run git in ${cwd}: ${(err as Error).message}`, {
-        hint: "install git (2.25 or newer) and make sure it is on PATH",
-      });
-    },
-  );
-  if (result.exitCode !== 0) {
-    throw new PushpalsError("not_a_repository", `${cwd} is not inside a git repository`, {
-      hint: "cd into your repository (or run `git init` first), or pass --repo PATH",
-    });
-  }
-  const [top, common] = result.stdout.trim().split("\n");
-  if (!top || !common) throw new PushpalsError("not_a_repository", `${cwd} has no working tree (bare repository?)`, { hint: "run PushPals from a checkout" });
-  return runtimePathsFor(top, isAbsolute(common) ? common : resolve(cwd, common));
 }

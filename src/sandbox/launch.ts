@@ -1,4 +1,4 @@
-import { commandEnv, sandboxEnv } from "../workers/command-env.ts";
+import { commandEnv, sandboxEnv } from "./command-env.ts";
 import { bwrapArgs, memoryAndCpuLimitScript } from "./bwrap-args.ts";
 import { findBwrap } from "./bwrap-binary.ts";
 import { createPidsCgroup, type PidsCgroup } from "./pids-cgroup.ts";

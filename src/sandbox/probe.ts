@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCommand } from "../workers/run-command.ts";
+import { runCommand } from "./run-command.ts";
 import { findBwrap } from "./bwrap-binary.ts";
 import { pidsHierarchy } from "./pids-cgroup.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCommand } from "../workers/run-command.ts";
+import { runCommand } from "./run-command.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "./sandbox-settings.ts";
 

@@ -1,4 +1,3 @@
-import type { RuntimePaths } from "../runtime/paths.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
 import type { SandboxSpec } from "./sandbox-spec.ts";
@@ -6,13 +5,20 @@ import type { SandboxSpec } from "./sandbox-spec.ts";
 /** The `sandbox` option of `runCommand`: a spec, or "off" only when the worker's `sandbox.mode` is "off". */
 export type CommandSandbox = SandboxSpec | "off";
 
+/** Where the repository's files live (the runtime paths satisfy it): what a job's command must not see, and the git directory it reads. */
+export interface SandboxPaths {
+  readonly repoRoot: string;
+  readonly runtimeDir: string;
+  readonly gitCommonDir: string;
+}
+
 /**
  * The sandbox for a job's command in its worktree `dir`: only `dir` writable; the main checkout, the
  * runtime directory (database, other jobs' worktrees, dependency cache) and the homes hidden; the git
  * directory readable so git works in the worktree. `network` is the caller's grant: `sandbox.network`
  * for a job kind, `sandbox.install_network` for dependency installs.
  */
-export function sandboxFor(ctx: { readonly sandbox: SandboxSettings; readonly paths: RuntimePaths }, dir: string, grant: { network: boolean }): CommandSandbox {
+export function sandboxFor(ctx: { readonly sandbox: SandboxSettings; readonly paths: SandboxPaths }, dir: string, grant: { network: boolean }): CommandSandbox {
   if (ctx.sandbox.mode === "off") return "off";
   return resolveSandboxSpec({
     writableDir: dir,

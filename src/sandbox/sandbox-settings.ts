@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { KindName } from "../core/kind-name.ts";
 
+/** At most this many names in `sandbox.network`. */
+export const MAX_NETWORK_GRANTS = 16;
+
 /**
  * The `[sandbox]` config section: how every command a job runs is confined. A worker reads it from its
  * own config, never from a job's input, so a job cannot turn its sandbox off.
@@ -9,7 +12,7 @@ export const SandboxSettings = z.strictObject({
   /** "off" runs commands unconfined (preflight warns loudly, PP011); only for machines without bwrap. */
   mode: z.enum(["bwrap", "off"]),
   /** Job kinds whose commands may use the network (e.g. ["run"]); every other command has none. */
-  network: z.array(KindName).max(16),
+  network: z.array(KindName).max(MAX_NETWORK_GRANTS),
   /** Dependency preparation reaches the package registry. */
   install_network: z.boolean(),
   /** Address-space limit (RLIMIT_AS) of each process, in MB. */

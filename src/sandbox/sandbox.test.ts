@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from "node:path";
 import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
 import { addJobWorktree } from "../scm/worktree.ts";
-import { runCommand } from "../workers/run-command.ts";
+import { runCommand } from "./run-command.ts";
 import { sandboxFor } from "./sandbox-for.ts";
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "./sandbox-settings.ts";
 
@@ -217,7 +217,7 @@ describe("a worker that dies", () => {
     const script = join(base, "worker.ts");
     writeFileSync(
       script,
-      `import { runCommand } from ${JSON.stringify(join(import.meta.dir, "../workers/run-command.ts"))};
+      `import { runCommand } from ${JSON.stringify(join(import.meta.dir, "run-command.ts"))};
 import { resolveSandboxSpec } from ${JSON.stringify(join(import.meta.dir, "resolve-spec.ts"))};
 import { DEFAULT_SANDBOX_SETTINGS } from ${JSON.stringify(join(import.meta.dir, "sandbox-settings.ts"))};
 const sandbox = resolveSandboxSpec({ writableDir: ${JSON.stringify(dir)}, network: false, settings: DEFAULT_SANDBOX_SETTINGS });

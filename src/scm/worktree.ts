@@ -2,19 +2,24 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { isValidId } from "../core/ids.ts";
-import type { RuntimePaths } from "../runtime/paths.ts";
 import { git } from "./git.ts";
+
+/** Where job worktrees live (the runtime paths satisfy it). */
+export interface WorktreePaths {
+  readonly repoRoot: string;
+  readonly worktreesDir: string;
+}
 
 /**
  * Job worktrees: `<runtime>/worktrees/<job-id>/a<attempt>`, detached at an exact commit and locked
  * (so `git worktree prune` elsewhere never removes one in use). Removed only after the job ends.
  */
-export function jobWorktreeDir(paths: RuntimePaths, jobId: string): string {
+export function jobWorktreeDir(paths: WorktreePaths, jobId: string): string {
   if (!isValidId(jobId)) throw new PushpalsError("invalid_input", `bad job id ${jobId}`);
   return join(paths.worktreesDir, jobId);
 }
 
-export async function addJobWorktree(paths: RuntimePaths, jobId: string, attempt: number, commit: string): Promise<string> {
+export async function addJobWorktree(paths: WorktreePaths, jobId: string, attempt: number, commit: string): Promise<string> {
   // Earlier attempts of this job (a worker that died or was paused) leave theirs behind: clear them first.
   await removeJobWorktrees(paths, jobId);
   const dir = join(jobWorktreeDir(paths, jobId), `a${attempt}`);
@@ -27,7 +32,7 @@ export async function addJobWorktree(paths: RuntimePaths, jobId: string, attempt
 }
 
 /** Removes one attempt's worktree: the one its own worker created, and nobody else's. */
-export async function removeAttemptWorktree(paths: RuntimePaths, dir: string): Promise<void> {
+export async function removeAttemptWorktree(paths: WorktreePaths, dir: string): Promise<void> {
   // Double force removes a locked worktree and any files the job wrote; it only ever touches our own dirs.
   await git(["worktree", "remove", "--force", "--force", dir], { cwd: paths.repoRoot, allowFailure: true, timeoutMs: 60_000 });
   rmSync(dir, { recursive: true, force: true });
@@ -37,7 +42,7 @@ export async function removeAttemptWorktree(paths: RuntimePaths, dir: string): P
 }
 
 /** Removes every attempt's worktree of a job: before a new attempt starts, and by the janitor. */
-export async function removeJobWorktrees(paths: RuntimePaths, jobId: string): Promise<void> {
+export async function removeJobWorktrees(paths: WorktreePaths, jobId: string): Promise<void> {
   const root = jobWorktreeDir(paths, jobId);
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) await removeAttemptWorktree(paths, join(root, name));
@@ -55,7 +60,7 @@ export interface PruneReport {
  * attempt), but only when the commit each one has checked out is reachable from a ref. A worktree
  * holding a commit nothing else reaches is kept and reported instead.
  */
-export async function pruneFinishedWorktrees(paths: RuntimePaths, isActive: (jobId: string) => boolean): Promise<PruneReport> {
+export async function pruneFinishedWorktrees(paths: WorktreePaths, isActive: (jobId: string) => boolean): Promise<PruneReport> {
   const report: PruneReport = { removed: [], kept: [] };
   if (!existsSync(paths.worktreesDir)) return report;
   for (const jobId of readdirSync(paths.worktreesDir)) {

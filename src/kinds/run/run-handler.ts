@@ -11,7 +11,7 @@ import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../job-context.ts";
 import { jobWorktree } from "../job-worktree.ts";
-import { runCommand } from "../../workers/run-command.ts";
+import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
 

@@ -1,4 +1,4 @@
-import { SANDBOX_HOME } from "../sandbox/sandbox-spec.ts";
+import { SANDBOX_HOME } from "./sandbox-spec.ts";
 
 /**
  * The environment a job's commands see: an allowlist, never the worker's own environment, so no

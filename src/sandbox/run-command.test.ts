@@ -2,8 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveSandboxSpec } from "../sandbox/resolve-spec.ts";
-import { DEFAULT_SANDBOX_SETTINGS } from "../sandbox/sandbox-settings.ts";
+import { resolveSandboxSpec } from "./resolve-spec.ts";
+import { DEFAULT_SANDBOX_SETTINGS } from "./sandbox-settings.ts";
 import { runCommand, type RunOptions } from "./run-command.ts";
 
 /** Dead, or a zombie waiting to be reaped. */

@@ -1,5 +1,5 @@
-import { launchCommand, SandboxUnavailable, type Launch } from "../sandbox/launch.ts";
-import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
+import { launchCommand, SandboxUnavailable, type Launch } from "./launch.ts";
+import type { CommandSandbox } from "./sandbox-for.ts";
 import { LineRedactor } from "../secrets/redact.ts";
 import { JobFailure } from "../core/job-failure.ts";
 
