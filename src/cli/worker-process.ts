@@ -1,5 +1,5 @@
 import { reportReady, type ComponentReporter } from "../client/component-reporter.ts";
-import type { ComponentRole } from "../components/component-types.ts";
+import type { ComponentRole } from "../store/components/component-rows.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { probeSandbox } from "../sandbox/probe.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";

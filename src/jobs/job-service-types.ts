@@ -1,5 +1,5 @@
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import type { Job } from "./job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 
 export interface JobServiceOptions {
   leaseMs: number;
