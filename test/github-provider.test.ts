@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import type { Job, LogLine } from "../src/jobs/job-types.ts";
+import type { Job, LogLine } from "../src/store/jobs/job-rows.ts";
 import { FakeGithub } from "./helpers/fake-github.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";

@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { ApiClient } from "../src/client/api-client.ts";
-import type { Component } from "../src/components/component-types.ts";
-import type { Job, Transition } from "../src/jobs/job-types.ts";
+import type { Component } from "../src/store/components/component-rows.ts";
+import type { Job, Transition } from "../src/store/jobs/job-rows.ts";
 import { isProcessAlive } from "../src/runtime/server-file.ts";
 import type { StatusSnapshot } from "../src/server/status.ts";
 import { readSupervisorInfo } from "../src/supervisor/supervisor-file.ts";

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import type { Job } from "../src/jobs/job-types.ts";
+import type { Job } from "../src/store/jobs/job-rows.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 

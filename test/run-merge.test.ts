@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Job, LogLine } from "../src/jobs/job-types.ts";
+import type { Job, LogLine } from "../src/store/jobs/job-rows.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, type Proc } from "./helpers/cluster.ts";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ComponentRole } from "../components/component-types.ts";
+import { ComponentRole } from "../store/components/component-rows.ts";
 import { Failure } from "../core/failures.ts";
 import { ID_PATTERN } from "../core/ids.ts";
-import { JobState } from "../jobs/states.ts";
+import { JobState } from "../core/job-states.ts";
 import { Sha } from "../core/sha.ts";
 
 /** Request payloads of the HTTP API. Strict: an unknown field is an error that names it. */

@@ -1,5 +1,6 @@
 import type { Store } from "../store/store.ts";
-import { verifyChain, type AuditEntry, type AuditVerdict } from "./chain.ts";
+import { verifyChain, type AuditVerdict } from "./chain.ts";
+import type { AuditEntry } from "../store/audit/audit-chain.ts";
 
 const PAGE = 2_000;
 

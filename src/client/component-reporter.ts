@@ -1,4 +1,4 @@
-import type { ComponentRole } from "../components/component-types.ts";
+import type { ComponentRole } from "../store/components/component-rows.ts";
 import { retryUnreachable, type ApiClient } from "./api-client.ts";
 
 export interface ComponentReporter {

@@ -1,7 +1,7 @@
 import { PushpalsError } from "../core/errors.ts";
 import type { FailureClass } from "../core/failures.ts";
 import type { JobService } from "../jobs/job-service.ts";
-import type { Component, ComponentRole, ComponentState } from "./component-types.ts";
+import type { Component, ComponentRole, ComponentState } from "../store/components/component-rows.ts";
 
 export interface ComponentReport {
   role: ComponentRole;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FailureClass } from "../core/failures.ts";
-import { JobState } from "../jobs/states.ts";
+import { JobState } from "../core/job-states.ts";
+import { EventRow } from "../store/events/event-rows.ts";
 
 /**
  * Every event type and its payload schema, in one registry. Events are appended to the store
@@ -50,13 +51,8 @@ export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
 
 export const EventType = z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]);
 
-export const PushpalsEvent = z.object({
-  seq: z.number().int().positive(),
-  type: EventType,
-  at: z.number().int(),
-  jobId: z.string().nullable(),
-  data: z.unknown(),
-});
+/** A stored event, its type narrowed to the registry's. */
+export const PushpalsEvent = EventRow.extend({ type: EventType });
 export type PushpalsEvent = z.infer<typeof PushpalsEvent>;
 
 export interface NewEvent<T extends EventType = EventType> {

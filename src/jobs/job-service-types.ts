@@ -1,6 +1,6 @@
 import { PushpalsError } from "../core/errors.ts";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import type { Job } from "./job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 
 export interface JobServiceOptions {
   leaseMs: number;

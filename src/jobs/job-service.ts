@@ -1,11 +1,12 @@
 import { Bus, type EventBus } from "../events/bus.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { redactText, redactValue } from "../secrets/redact.ts";
-import type { JobFilter, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
+import type { JobFilter } from "../store/jobs/job-store.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { isRetryable, type Failure } from "../core/failures.ts";
 import { newId } from "../core/ids.ts";
-import type { Job, LogLine, Transition, WorkerRecord } from "./job-types.ts";
+import type { Job, LogLine, Transition, WorkerRecord } from "../store/jobs/job-rows.ts";
 import { isTerminal } from "./states.ts";
 import { transition, recordTransition, WriteContext, type TransitionEffect } from "./transition.ts";
 import { loseLease } from "./lose-lease.ts";

@@ -1,5 +1,5 @@
 import type { Failure } from "../core/failures.ts";
-import type { Job } from "./job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import { transition, type WriteContext } from "./transition.ts";
 
 /** Requeues a job whose worker is gone, or fails it with `lease_lost` after its last attempt. */

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { allowedTransitions, assertTransition, canTransition, JobState, TERMINAL_STATES } from "./states.ts";
+import { allowedTransitions, assertTransition, canTransition, TERMINAL_STATES } from "./states.ts";
+import { JobState } from "../core/job-states.ts";
 
 test("terminal states have no way out", () => {
   for (const state of TERMINAL_STATES) {

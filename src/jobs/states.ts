@@ -1,18 +1,7 @@
-import { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
+import type { JobState } from "../core/job-states.ts";
 
 /** The job state machine. Every state change goes through `assertTransition`. */
-export const JobState = z.enum([
-  "queued",
-  "running",
-  "retry_wait",
-  "blocked",
-  "succeeded",
-  "failed",
-  "cancelled",
-]);
-export type JobState = z.infer<typeof JobState>;
-
 export const TERMINAL_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled"];
 export const ACTIVE_STATES: readonly JobState[] = ["queued", "running", "retry_wait", "blocked"];
 

@@ -1,10 +1,12 @@
-import type { AuditEntry } from "../audit/chain.ts";
+import type { AuditEntry } from "../store/audit/audit-chain.ts";
+import { pushpalsEvents } from "../events/event-store.ts";
 import { newEvent, type EventData, type EventType, type PushpalsEvent } from "../events/registry.ts";
 import { redactValue } from "../secrets/redact.ts";
 import type { Store } from "../store/store.ts";
 import type { FailureClass } from "../core/failures.ts";
-import type { Job } from "./job-types.ts";
-import { assertTransition, type JobState } from "./states.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
+import { assertTransition } from "./states.ts";
+import type { JobState } from "../core/job-states.ts";
 
 /**
  * One write unit: collects the events a transaction appends so they are published only after the
@@ -26,7 +28,7 @@ export class WriteContext {
   ) {}
 
   emit<T extends EventType>(type: T, jobId: string | null, data: EventData<T>): void {
-    this.events.push(this.store.appendEvent(newEvent(type, jobId, redactValue(data)), this.now));
+    this.events.push(pushpalsEvents(this.store).appendEvent(newEvent(type, jobId, redactValue(data)), this.now));
   }
 
   audit(actor: string, action: string, subject: string | null, data: unknown): AuditEntry {

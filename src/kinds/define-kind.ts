@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Job } from "../jobs/job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { PrService } from "../prs/pr-service.ts";
 import type { JobContext } from "./job-context.ts";

@@ -1,5 +1,5 @@
 import type { PushpalsConfig } from "../config/schema.ts";
-import type { Job } from "../jobs/job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 

@@ -1,11 +1,13 @@
 import { PushpalsError } from "../core/errors.ts";
 import type { JobService } from "../jobs/job-service.ts";
-import type { Job } from "../jobs/job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { isTerminal } from "../jobs/states.ts";
 import { raiseOnly } from "../policy/tiers.ts";
 import { mergeDedupeKey, mergeInputFor } from "./merge-request.ts";
-import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PrState, type PullRequest } from "./pr-types.ts";
+import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PullRequest } from "./pr-types.ts";
+import type { PrState } from "../store/prs/pr-rows.ts";
+import { pullRequests } from "./pr-store.ts";
 
 export interface PrProviderRef {
   id: string;
@@ -28,15 +30,15 @@ export class PrService {
   /** A merge job's transitions: the PR shows the running merge, records its success or its failure. */
   mergeTransition(ctx: WriteContext, job: Job): void {
     const number = (job.input as { prNumber: number }).prNumber;
-    const pr = ctx.store.getPullRequest(number);
+    const pr = pullRequests(ctx.store).getPullRequest(number);
     if (!pr) return;
     if (job.state === "running" && pr.mergeJobId !== job.id) {
-      ctx.store.updatePullRequest({ ...pr, mergeJobId: job.id, updatedAt: ctx.now });
+      pullRequests(ctx.store).updatePullRequest({ ...pr, mergeJobId: job.id, updatedAt: ctx.now });
     }
     if (job.state === "succeeded") this.merged(ctx, job, pr);
     if (job.state === "failed" || job.state === "cancelled") {
       const message = job.failure?.message ?? "cancelled";
-      ctx.store.updatePullRequest({ ...pr, lastMergeFailure: `${job.failure?.class ?? "cancelled"}: ${message}`, updatedAt: ctx.now });
+      pullRequests(ctx.store).updatePullRequest({ ...pr, lastMergeFailure: `${job.failure?.class ?? "cancelled"}: ${message}`, updatedAt: ctx.now });
       ctx.emit("pr.merge_failed", job.id, { number, jobId: job.id, failureClass: job.failure?.class, message });
       ctx.audit("scm", "pr.merge_failed", `pr#${number}`, { jobId: job.id, failure: job.failure });
     }
@@ -45,11 +47,11 @@ export class PrService {
   /** A change job succeeded with a PR proposal: the PR opens (or, for `run --pr`, takes the new head) in that transaction. */
   open(ctx: WriteContext, job: Job): void {
     const result = job.result as { pr?: unknown; updates?: number } | null;
-    if (result?.pr === undefined || ctx.store.getPullRequestByJob(job.id)) return;
+    if (result?.pr === undefined || pullRequests(ctx.store).getPullRequestByJob(job.id)) return;
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
     if (result.updates) return this.updated(ctx, job, result.updates, parsed.data);
-    const pr = ctx.store.insertPullRequest({
+    const pr = pullRequests(ctx.store).insertPullRequest({
       ...parsed.data,
       provider: this.provider.id,
       remote: null,
@@ -82,14 +84,14 @@ export class PrService {
   /** The ReviewAgent's verdict on a head: recorded on the PR if it is still the head; Low auto-merge queues the merge. */
   reviewed(ctx: WriteContext, job: Job): void {
     const input = job.input as { prNumber: number; headSha: string };
-    const pr = ctx.store.getPullRequest(input.prNumber);
+    const pr = pullRequests(ctx.store).getPullRequest(input.prNumber);
     const parsed = ReviewOutcome.safeParse(job.result);
     if (!pr || !parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error?.issues[0]?.message ?? "no such PR"}`, { field: "result" });
     if (pr.headSha !== input.headSha) return;
     const { verdict, classification, autoMerge } = parsed.data;
     // The tier can rise along the way, never fall.
     const risk = pr.classification ? raiseOnly(pr.classification, classification) : classification;
-    ctx.store.updatePullRequest({ ...pr, review: verdict, classification: risk, updatedAt: ctx.now });
+    pullRequests(ctx.store).updatePullRequest({ ...pr, review: verdict, classification: risk, updatedAt: ctx.now });
     ctx.audit("review-agent", "pr.reviewed", `pr#${pr.number}`, { headSha: verdict.headSha, decision: verdict.decision, policyHash: verdict.policyHash, tier: risk.tier, findings: verdict.findings.length });
     if (!autoMerge || verdict.decision !== "approve" || risk.tier !== "low" || pr.state !== "open") return;
     // Low risk with auto_merge on: the SourceControlManager merges it now (the gate is checked again there).
@@ -114,7 +116,7 @@ export class PrService {
         decision === "approve"
           ? { ...pr, approvals: [...(pr.approvals ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now }
           : { ...pr, rejections: [...(pr.rejections ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now };
-      ctx.store.updatePullRequest(next);
+      pullRequests(ctx.store).updatePullRequest(next);
       ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why });
       return next;
     });
@@ -126,12 +128,12 @@ export class PrService {
    * the new head gets its own review (and publish).
    */
   private updated(ctx: WriteContext, job: Job, number: number, proposal: PrProposal): void {
-    const pr = ctx.store.getPullRequest(number);
+    const pr = pullRequests(ctx.store).getPullRequest(number);
     if (!pr || pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is not open any more`, { hint: "open a new PR instead" });
     const files = new Map(pr.files.map((f) => [f.path, f]));
     for (const f of proposal.files) files.set(f.path, f);
     const next: PullRequest = { ...pr, headSha: proposal.headSha, checks: proposal.checks, files: [...files.values()], review: null, rfc: proposal.rfc ?? pr.rfc, updatedAt: ctx.now };
-    ctx.store.updatePullRequest(next);
+    pullRequests(ctx.store).updatePullRequest(next);
     ctx.emit("pr.updated", job.id, { number, jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha });
     ctx.audit("scm", "pr.updated", `pr#${number}`, { jobId: job.id, headSha: next.headSha, previousHeadSha: pr.headSha, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });
     if (this.provider.remote) this.publish(ctx, next);
@@ -146,10 +148,10 @@ export class PrService {
 
   published(ctx: WriteContext, job: Job): void {
     const number = (job.input as { prNumber: number }).prNumber;
-    const pr = ctx.store.getPullRequest(number);
+    const pr = pullRequests(ctx.store).getPullRequest(number);
     const parsed = RemotePr.safeParse((job.result as { remote?: unknown } | null)?.remote);
     if (!pr || !parsed.success) throw new PushpalsError("invalid_input", "result.remote: not a remote PR", { field: "result.remote" });
-    ctx.store.updatePullRequest({ ...pr, remote: parsed.data, updatedAt: ctx.now });
+    pullRequests(ctx.store).updatePullRequest({ ...pr, remote: parsed.data, updatedAt: ctx.now });
     ctx.audit("scm", "pr.published", `pr#${number}`, { jobId: job.id, ...parsed.data });
   }
 
@@ -158,14 +160,14 @@ export class PrService {
     if (!parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error.issues[0]?.message ?? "invalid merge outcome"}`, { field: "result" });
     if (pr.state === "merged") return;
     const outcome = parsed.data;
-    ctx.store.updatePullRequest({ ...pr, state: "merged", merge: outcome, mergeJobId: job.id, lastMergeFailure: null, updatedAt: ctx.now });
+    pullRequests(ctx.store).updatePullRequest({ ...pr, state: "merged", merge: outcome, mergeJobId: job.id, lastMergeFailure: null, updatedAt: ctx.now });
     ctx.emit("pr.merged", job.id, { number: pr.number, jobId: job.id, mergedSha: outcome.mergedSha, previousBaseSha: outcome.previousBaseSha, baseBranch: pr.baseBranch });
     ctx.audit("scm", "pr.merged", `pr#${pr.number}`, { jobId: job.id, ...outcome });
     if (pr.rfcFor) this.rfcApproved(ctx, pr);
   }
 
   find(number: number): PullRequest | null {
-    return this.jobs.store.getPullRequest(number);
+    return pullRequests(this.jobs.store).getPullRequest(number);
   }
 
   /** Its RFC merged: the High directive is approved to go ahead (it still waits for a worker that can plan it). */
@@ -178,13 +180,13 @@ export class PrService {
   }
 
   get(number: number): PullRequest {
-    const pr = this.jobs.store.getPullRequest(number);
+    const pr = pullRequests(this.jobs.store).getPullRequest(number);
     if (!pr) throw new PushpalsError("not_found", `no pull request #${number}`, { hint: "list them with `pushpals prs`" });
     return pr;
   }
 
   list(filter: { state?: PrState; limit: number }): PullRequest[] {
-    return this.jobs.store.listPullRequests(filter);
+    return pullRequests(this.jobs.store).listPullRequests(filter);
   }
 
   /** Closes an open PR; its branch is kept (closing never deletes work). */
@@ -199,7 +201,7 @@ export class PrService {
         throw new PushpalsError("conflict", `pull request #${number} is being merged by job ${active.id}`, { hint: `cancel it first: pushpals cancel ${active.id}` });
       }
       const next: PullRequest = { ...pr, state: "closed", closedReason: reason, updatedAt: ctx.now };
-      ctx.store.updatePullRequest(next);
+      pullRequests(ctx.store).updatePullRequest(next);
       ctx.emit("pr.closed", null, { number, actor, reason });
       ctx.audit(actor, "pr.closed", `pr#${number}`, { reason, headSha: pr.headSha, headBranch: pr.headBranch });
       return next;

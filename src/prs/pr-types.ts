@@ -3,9 +3,7 @@ import { Classification } from "../policy/tiers.ts";
 import { RiskTier } from "../core/risk-tier.ts";
 import { Verdict } from "../review/review-types.ts";
 import { Sha } from "../core/sha.ts";
-
-export const PrState = z.enum(["open", "merged", "closed"]);
-export type PrState = z.infer<typeof PrState>;
+import type { PrState, PullRequestRow } from "../store/prs/pr-rows.ts";
 
 export { RiskTier };
 
@@ -88,7 +86,7 @@ export const PrDecision = z.object({
 });
 export type PrDecision = z.infer<typeof PrDecision>;
 
-export interface PullRequest extends PrProposal {
+export interface PullRequest extends PrProposal, PullRequestRow {
   number: number;
   /** Where the PR lives (`pr.provider` when it opened): always in the store; with a remote provider, also on its host (see `remote`). */
   provider: string;

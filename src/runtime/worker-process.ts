@@ -3,7 +3,7 @@ import { reportReady, type ComponentReporter } from "../client/component-reporte
 import type { PushpalsConfig } from "../config/schema.ts";
 import type { KindDefinition } from "../kinds/define-kind.ts";
 import type { RuntimePaths } from "./paths.ts";
-import type { ComponentRole } from "../components/component-types.ts";
+import type { ComponentRole } from "../store/components/component-rows.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { probeSandbox } from "../sandbox/probe.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";

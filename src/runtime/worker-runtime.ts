@@ -2,7 +2,7 @@ import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
 import { failureClassOfError } from "../core/error-classes.ts";
 import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import type { Failure } from "../core/failures.ts";
-import type { Job } from "../jobs/job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import type { RuntimePaths } from "./paths.ts";
 import { DEFAULT_CONFIG, type PushpalsConfig } from "../config/schema.ts";
 import type { KindDefinition } from "../kinds/define-kind.ts";

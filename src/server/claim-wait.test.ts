@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { ApiClient } from "../client/api-client.ts";
-import type { Job } from "../jobs/job-types.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
 

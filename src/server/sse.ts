@@ -1,4 +1,5 @@
 import type { EventBus } from "../events/bus.ts";
+import { pushpalsEvents } from "../events/event-store.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
 import type { Store } from "../store/store.ts";
 
@@ -56,7 +57,7 @@ export function eventStream(store: Store, bus: EventBus, afterSeq: number, optio
       },
       pull(controller) {
         if (live) return;
-        const page = store.eventsAfter(cursor, options.pageSize);
+        const page = pushpalsEvents(store).eventsAfter(cursor, options.pageSize);
         if (page.length > 0) {
           controller.enqueue(encoder.encode(page.map(formatEvent).join("")));
           cursor = page[page.length - 1]!.seq;

@@ -1,6 +1,6 @@
-import type { Component } from "../components/component-types.ts";
-import type { Job, WorkerRecord } from "../jobs/job-types.ts";
-import type { JobState } from "../jobs/states.ts";
+import type { Component } from "../store/components/component-rows.ts";
+import type { Job, WorkerRecord } from "../store/jobs/job-rows.ts";
+import type { JobState } from "../core/job-states.ts";
 import type { Store } from "../store/store.ts";
 import { readPause, type PauseState } from "../control/control-service.ts";
 

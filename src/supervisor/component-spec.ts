@@ -1,4 +1,4 @@
-import type { ComponentRole } from "../components/component-types.ts";
+import type { ComponentRole } from "../store/components/component-rows.ts";
 import { newId } from "../core/ids.ts";
 
 export interface ComponentSpec {

@@ -2,7 +2,7 @@ import type { Subprocess } from "bun";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
-import type { Component } from "../components/component-types.ts";
+import type { Component } from "../store/components/component-rows.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import { readServerInfo } from "../runtime/server-file.ts";

@@ -2,7 +2,7 @@ import type { Subprocess } from "bun";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ApiClient } from "../../src/client/api-client.ts";
-import type { Job, Transition } from "../../src/jobs/job-types.ts";
+import type { Job, Transition } from "../../src/store/jobs/job-rows.ts";
 import { runtimePathsFor, type RuntimePaths } from "../../src/runtime/paths.ts";
 import { tempDir } from "./temp.ts";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Job, Transition } from "../../jobs/job-types.ts";
-import { JobState } from "../../jobs/states.ts";
+import type { Job, Transition } from "../../store/jobs/job-rows.ts";
+import { JobState } from "../../core/job-states.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";

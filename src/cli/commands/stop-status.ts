@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Component } from "../../components/component-types.ts";
+import type { Component } from "../../store/components/component-rows.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { runtimeLiveness } from "../../runtime/liveness.ts";
 import { isProcessAlive } from "../../runtime/server-file.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Failure } from "../core/failures.ts";
-import { JobState } from "./states.ts";
+import { Failure } from "../../core/failures.ts";
+import { JobState } from "../../core/job-states.ts";
 
 export const Job = z.object({
   id: z.string(),

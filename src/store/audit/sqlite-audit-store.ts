@@ -1,0 +1,55 @@
+import type { SqliteConnection } from "../sqlite-connection.ts";
+import { parse, type Row } from "../sqlite-rows.ts";
+import { entryHash, GENESIS_HASH, type AuditEntry, type AuditHead } from "./audit-chain.ts";
+import type { AuditStore, NewAuditEntry } from "./audit-store.ts";
+
+function toAudit(row: Row): AuditEntry {
+  return {
+    seq: row.seq as number,
+    at: row.at as number,
+    actor: row.actor as string,
+    action: row.action as string,
+    subject: (row.subject as string | null) ?? null,
+    data: parse(row.data),
+    prevHash: row.prev_hash as string,
+    hash: row.hash as string,
+  };
+}
+
+export function sqliteAuditStore(sqlite: SqliteConnection): AuditStore {
+  const auditHead = (): AuditHead | null => {
+    const row = sqlite.q("SELECT value FROM meta WHERE key = 'audit_head'").get() as { value: string } | null;
+    return row ? (JSON.parse(row.value) as AuditHead) : null;
+  };
+
+  return {
+    appendAudit(entry: NewAuditEntry): AuditEntry {
+      // Chain from the recorded head, not from whatever row is last: if someone deleted the tail, the
+      // next entry keeps the gap (and `verify` keeps reporting it) instead of papering over it.
+      const last = auditHead() ?? (sqlite.q("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as AuditHead | null);
+      const seq = (last?.seq ?? 0) + 1;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const data = entry.data ?? null;
+      const content = { seq, at: entry.at, actor: entry.actor, action: entry.action, subject: entry.subject, data };
+      const hash = entryHash(prevHash, content);
+      sqlite
+        .q("INSERT INTO audit (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(seq, entry.at, entry.actor, entry.action, entry.subject, JSON.stringify(data), prevHash, hash);
+      sqlite
+        .q("INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .run(JSON.stringify({ seq, hash }));
+      return { ...content, prevHash, hash };
+    },
+
+    auditAfter(seq: number, limit: number): AuditEntry[] {
+      return (sqlite.q("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?").all(seq, limit) as Row[]).map(toAudit);
+    },
+
+    auditHead,
+
+    auditSeqOfHash(hash: string): number | null {
+      const row = sqlite.q("SELECT seq FROM audit WHERE hash = ? LIMIT 1").get(hash) as { seq: number } | null;
+      return row?.seq ?? null;
+    },
+  };
+}
