@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { runtimePathsFor } from "../src/runtime/paths.ts";
+import { runtimePathsFor } from "../src/runtime-dir/paths.ts";
 import { addJobWorktree, removeAttemptWorktree } from "../src/scm/worktree.ts";
 import { numArg, percentile, verdict } from "./bench-util.ts";
 

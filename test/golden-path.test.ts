@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { ApiClient } from "../src/client/api-client.ts";
 import type { Component } from "../src/store/components/component-rows.ts";
 import type { Job, Transition } from "../src/store/jobs/job-rows.ts";
-import { isProcessAlive } from "../src/runtime/server-file.ts";
-import type { StatusSnapshot } from "../src/server/status.ts";
-import { readSupervisorInfo } from "../src/supervisor/supervisor-file.ts";
+import { isProcessAlive } from "../src/runtime-dir/server-file.ts";
+import type { StatusSnapshot } from "../src/api/status.ts";
+import { readSupervisorInfo } from "../src/runtime-dir/supervisor-file.ts";
 import { makeRepo, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
 type Repo = Awaited<ReturnType<typeof makeRepo>>;

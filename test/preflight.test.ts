@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { isProcessAlive, readServerInfo } from "../src/runtime/server-file.ts";
-import { readSupervisorInfo } from "../src/supervisor/supervisor-file.ts";
+import { isProcessAlive, readServerInfo } from "../src/runtime-dir/server-file.ts";
+import { readSupervisorInfo } from "../src/runtime-dir/supervisor-file.ts";
 import { makeRepo, PUSHPALS_BIN, type RepoOptions } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
 

@@ -3,7 +3,7 @@ import { readSse } from "../src/client/sse-reader.ts";
 import type { PushpalsEvent } from "../src/events/registry.ts";
 import { isTerminal } from "../src/jobs/states.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
-import { readServerInfo } from "../src/runtime/server-file.ts";
+import { readServerInfo } from "../src/runtime-dir/server-file.ts";
 import { Cluster } from "./helpers/cluster.ts";
 
 let cluster: Cluster | null = null;

@@ -4,7 +4,7 @@ import { ApiClient } from "../client/api-client.ts";
 import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
-import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
+import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
 import { locateRepository } from "../scm/repository.ts";
 
 export interface CliContext {

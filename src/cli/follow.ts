@@ -1,5 +1,5 @@
 import { readSse } from "../client/sse-reader.ts";
-import type { LogLine } from "../store/jobs/job-rows.ts";
+import type { LogLine } from "../api/records.ts";
 import { git } from "../scm/git.ts";
 import type { CliContext } from "./context.ts";
 import { style } from "./style.ts";

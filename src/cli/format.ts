@@ -1,4 +1,4 @@
-import type { Job, Transition } from "../store/jobs/job-rows.ts";
+import type { Job, Transition } from "../api/records.ts";
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

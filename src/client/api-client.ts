@@ -1,6 +1,6 @@
 import { PushpalsError, type ErrorCode } from "../core/errors.ts";
-import { readServerInfo } from "../runtime/server-file.ts";
-import { ServerLock } from "../runtime/server-lock.ts";
+import { readServerInfo } from "../runtime-dir/server-file.ts";
+import { ServerLock } from "../runtime-dir/server-lock.ts";
 
 /** Where the server is: a fixed URL, or `server.json` (trusted only while `serverLock` is held, if given). */
 export type ServerTarget = { url: string } | { serverFile: string; serverLock?: string };

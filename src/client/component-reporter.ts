@@ -1,4 +1,4 @@
-import type { ComponentRole } from "../store/components/component-rows.ts";
+import type { ComponentRole } from "../api/records.ts";
 import { retryUnreachable, type ApiClient } from "./api-client.ts";
 
 export interface ComponentReporter {

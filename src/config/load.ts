@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseTomlText } from "./toml.ts";
+import { parseTomlText } from "../core/toml.ts";
 import { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
 import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";

@@ -6,7 +6,7 @@ import type { InstallSettings } from "../config/check-settings.ts";
 import { resolveSandboxSpec } from "../sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../sandbox/sandbox-settings.ts";
 import { JobFailure } from "../core/job-failure.ts";
-import { type CommandReport } from "../kinds/job-context.ts";
+import type { CommandReport } from "../sandbox/command-report.ts";
 import { DEFAULT_INSTALL } from "./installers.ts";
 import { canShareReadOnlyFiles } from "./copy-tree.ts";
 import { prepareDependencies, type PrepareOptions } from "./prepare.ts";

@@ -5,7 +5,7 @@ import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import type { InstallSettings } from "../config/check-settings.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import { JobFailure } from "../core/job-failure.ts";
-import { type CommandReport } from "../kinds/job-context.ts";
+import type { CommandReport } from "../sandbox/command-report.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
 import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";

@@ -1,6 +1,6 @@
 import type { InstallSettings } from "../config/check-settings.ts";
 import type { PrChecks } from "../prs/pr-types.ts";
-import { prepareWorktreeDependencies } from "../deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "./job-dependencies.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { JobContext } from "./job-context.ts";
 import { runChecks } from "./run-checks.ts";

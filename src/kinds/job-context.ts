@@ -1,20 +1,24 @@
 import type { PushpalsConfig } from "../config/schema.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
-import type { RuntimePaths } from "../runtime/paths.ts";
+import type { CommandReport } from "../sandbox/command-report.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 
-export interface CommandReport {
-  command: string;
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
+export type { CommandReport };
+
+/** The runtime paths a job uses (its worktrees, the repository, the runtime directory): plain data. */
+export interface JobPaths {
+  repoRoot: string;
+  gitCommonDir: string;
+  runtimeDir: string;
+  worktreesDir: string;
+  depsCacheDir: string;
 }
 
 /** What a running job can do; every call goes to the server with the job's fencing token. */
 export interface JobContext {
   readonly job: Job;
   readonly workerId: string;
-  readonly paths: RuntimePaths;
+  readonly paths: JobPaths;
   /** The worker's own effective config (never the job's input): provider settings, `[pr]`, `[sandbox]`. */
   readonly config: PushpalsConfig;
   /** The worker's own `[sandbox]` config (never the job's input): pass `sandboxFor(ctx, dir, grant)` to runCommand. */

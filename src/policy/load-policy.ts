@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseTomlText } from "../config/toml.ts";
+import { parseTomlText } from "../core/toml.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
 import { policyError } from "./policy-errors.ts";

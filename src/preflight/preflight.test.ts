@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
+import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
 import type { Finding } from "./finding.ts";
 import { hasErrors, MIN_FREE_ENV, preflight } from "./preflight.ts";
 

@@ -1,8 +1,8 @@
 import { existsSync, rmSync } from "node:fs";
-import type { RuntimePaths } from "../runtime/paths.ts";
-import { isProcessAlive, readServerInfo } from "../runtime/server-file.ts";
-import { ServerLock } from "../runtime/server-lock.ts";
-import { readSupervisorInfo } from "../supervisor/supervisor-file.ts";
+import type { RuntimePaths } from "../runtime-dir/paths.ts";
+import { isProcessAlive, readServerInfo } from "../runtime-dir/server-file.ts";
+import { ServerLock } from "../runtime-dir/server-lock.ts";
+import { readSupervisorInfo } from "../runtime-dir/supervisor-file.ts";
 import { ok, warn, type Finding } from "./finding.ts";
 
 /**

@@ -1,4 +1,17 @@
 import { z } from "zod";
+import { Sha } from "../core/sha.ts";
+
+const ProviderName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+
+/** The PR's twin on a remote provider, as the last `publish` job left it. */
+export const RemotePr = z.object({
+  /** The provider's id (`pr.provider`). */
+  provider: ProviderName,
+  number: z.number().int().positive(),
+  url: z.string(),
+  pushedSha: Sha,
+});
+export type RemotePr = z.infer<typeof RemotePr>;
 
 export const MergeMethod = z.enum(["merge", "squash", "rebase"]);
 export type MergeMethod = z.infer<typeof MergeMethod>;

@@ -1,4 +1,4 @@
-import type { RemotePr } from "../prs/pr-types.ts";
+import type { RemotePr } from "./api.ts";
 import type { RemoteConnection } from "./api.ts";
 
 export interface PublishRequest {

@@ -3,6 +3,9 @@ import { Classification } from "../policy/tiers.ts";
 import { RiskTier } from "../core/risk-tier.ts";
 import { Verdict } from "../review/review-types.ts";
 import { Sha } from "../core/sha.ts";
+import { RemotePr } from "../providers/api.ts";
+
+export { RemotePr };
 import type { PrState, PullRequestRow } from "../store/prs/pr-rows.ts";
 
 export { RiskTier };
@@ -65,17 +68,6 @@ export const MergeOutcome = z.object({
 });
 export type MergeOutcome = z.infer<typeof MergeOutcome>;
 
-const ProviderName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
-
-/** The PR's twin on a remote provider, as the last `publish` job left it. */
-export const RemotePr = z.object({
-  /** The provider's id (`pr.provider`). */
-  provider: ProviderName,
-  number: z.number().int().positive(),
-  url: z.string(),
-  pushedSha: Sha,
-});
-export type RemotePr = z.infer<typeof RemotePr>;
 
 /** A person's approval or rejection, bound to the head SHA it was given for: a new head voids it. */
 export const PrDecision = z.object({

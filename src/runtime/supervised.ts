@@ -1,4 +1,4 @@
-import { isProcessAlive } from "./server-file.ts";
+import { isProcessAlive } from "../runtime-dir/server-file.ts";
 
 /**
  * A component started by `pushpals start` stops itself (gracefully) when its supervisor is gone, so a

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { ApiClient } from "../client/api-client.ts";
-import { runtimePathsFor } from "./paths.ts";
+import { runtimePathsFor } from "../runtime-dir/paths.ts";
 import { heartbeatIntervalMs, WorkerRuntime } from "./worker-runtime.ts";
 
 test("a worker whose server never answers gives up after maxUnreachableMs instead of running forever", async () => {

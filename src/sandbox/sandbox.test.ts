@@ -2,7 +2,7 @@ import { processLimitMode } from "./probe.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runtimePathsFor, type RuntimePaths } from "../runtime/paths.ts";
+import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
 import { addJobWorktree } from "../scm/worktree.ts";
 import { runCommand } from "./run-command.ts";
 import { sandboxFor } from "./sandbox-for.ts";

@@ -1,11 +1,11 @@
 import { PushpalsError } from "../core/errors.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { isTerminal } from "../jobs/states.ts";
-import type { RuntimePaths } from "../runtime/paths.ts";
-import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime/server-file.ts";
+import type { RuntimePaths } from "../runtime-dir/paths.ts";
+import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime-dir/server-file.ts";
 import { pruneFinishedWorktrees } from "../scm/worktree.ts";
 import { listJobBranches } from "../scm/branches.ts";
-import { ServerLock } from "../runtime/server-lock.ts";
+import { ServerLock } from "../runtime-dir/server-lock.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
 import { VERSION } from "../core/version.ts";

@@ -5,7 +5,7 @@ import type { PushpalsEvent } from "../events/registry.ts";
 import { ComponentService } from "../components/component-service.ts";
 import { JobService } from "../jobs/job-service.ts";
 import { ACTIVE_STATES } from "../jobs/states.ts";
-import type { RuntimePaths } from "../runtime/paths.ts";
+import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { removeJobWorktrees } from "../scm/worktree.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 

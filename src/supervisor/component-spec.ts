@@ -1,4 +1,4 @@
-import type { ComponentRole } from "../store/components/component-rows.ts";
+import type { ComponentRole } from "../api/records.ts";
 import { newId } from "../core/ids.ts";
 
 export interface ComponentSpec {

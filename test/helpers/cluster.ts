@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ApiClient } from "../../src/client/api-client.ts";
 import type { Job, Transition } from "../../src/store/jobs/job-rows.ts";
-import { runtimePathsFor, type RuntimePaths } from "../../src/runtime/paths.ts";
+import { runtimePathsFor, type RuntimePaths } from "../../src/runtime-dir/paths.ts";
 import { tempDir } from "./temp.ts";
 
 export const PUSHPALS_BIN = resolve(import.meta.dir, "../../bin/pushpals");

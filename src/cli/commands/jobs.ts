@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Job, Transition } from "../../store/jobs/job-rows.ts";
+import type { Job, Transition } from "../../api/records.ts";
 import { JobState } from "../../core/job-states.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";

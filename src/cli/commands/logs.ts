@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readSse } from "../../client/sse-reader.ts";
 import { isPushpalsError, PushpalsError } from "../../core/errors.ts";
 import type { PushpalsEvent } from "../../events/registry.ts";
-import type { LogLine } from "../../store/jobs/job-rows.ts";
+import type { LogLine } from "../../api/records.ts";
 import { cliContext } from "../context.ts";
 import { int } from "../parse.ts";
 

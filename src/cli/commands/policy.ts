@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Job } from "../../store/jobs/job-rows.ts";
+import type { Job } from "../../api/records.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { gatesFor } from "../../policy/gates.ts";
 import { loadPolicy, POLICY_RELATIVE_PATH } from "../../policy/load-policy.ts";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { PushpalsError } from "../../core/errors.ts";
-import type { Job, Transition } from "../../store/jobs/job-rows.ts";
+import type { Job, Transition } from "../../api/records.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-request.ts";
 import { git } from "../../scm/git.ts";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { PushpalsError } from "../../core/errors.ts";
-import type { Job, Transition } from "../../store/jobs/job-rows.ts";
+import type { Job, Transition } from "../../api/records.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { checksSnapshot, commandLine } from "../change-inputs.ts";

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import type { Component } from "../../store/components/component-rows.ts";
+import type { Component } from "../../api/records.ts";
 import { isPushpalsError } from "../../core/errors.ts";
-import { runtimeLiveness } from "../../runtime/liveness.ts";
-import { isProcessAlive } from "../../runtime/server-file.ts";
-import { readSupervisorInfo } from "../../supervisor/supervisor-file.ts";
-import type { StatusSnapshot } from "../../server/status.ts";
+import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
+import { isProcessAlive } from "../../runtime-dir/server-file.ts";
+import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
+import type { StatusSnapshot } from "../../api/status.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { int } from "../parse.ts";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
-import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "../job-dependencies.ts";
 import { defineKind } from "../define-kind.ts";
 import { jobWorktree } from "../job-worktree.ts";
 import { runChecks } from "../run-checks.ts";

@@ -7,7 +7,7 @@ import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
 import { checkWorktree } from "../check-worktree.ts";
-import { prepareWorktreeDependencies } from "../../deps/job-dependencies.ts";
+import { prepareWorktreeDependencies } from "../job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../job-context.ts";
 import { jobWorktree } from "../job-worktree.ts";

@@ -1,5 +1,5 @@
 import { parse as parseToml, TomlError } from "smol-toml";
-import { PushpalsError } from "../core/errors.ts";
+import { PushpalsError } from "./errors.ts";
 
 /** Parses a committed TOML file (config or policy); a syntax error names the file, line and column. */
 export function parseTomlText(text: string, path: string): unknown {

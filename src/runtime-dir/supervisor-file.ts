@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readJsonFile, removeOwnJsonFile, writeJsonFile } from "../runtime/json-file.ts";
+import { readJsonFile, removeOwnJsonFile, writeJsonFile } from "./json-file.ts";
 
 export const SupervisorInfo = z.object({
   pid: z.number().int(),

@@ -1,7 +1,7 @@
 import type { RuntimePaths } from "./paths.ts";
 import { readServerInfo } from "./server-file.ts";
 import { ServerLock } from "./server-lock.ts";
-import { readSupervisorInfo } from "../supervisor/supervisor-file.ts";
+import { readSupervisorInfo } from "./supervisor-file.ts";
 
 export interface RuntimeLiveness {
   /** A supervisor (`pushpals start`) holds its lock; its pid from supervisor.json is trustworthy. */
