@@ -15,10 +15,10 @@ export interface PrProviderRef {
 }
 
 /**
- * Pull requests: they live in the store. A PR is opened by its `run` job's
- * success and marked merged by its `merge` job's success, each in the same transaction as that job's
- * transition, so a PR's state never disagrees with its jobs (and, through the SCM's compare-and-swap,
- * with the base ref).
+ * Pull requests, kept in the store (and, with a remote provider, published to its host). The job kinds'
+ * effects call `open`, `reviewed`, `published` and `mergeTransition` inside the transaction of their
+ * job's transition, so a PR's state never disagrees with its jobs (and, through the SCM's
+ * compare-and-swap, with the base ref).
  */
 export class PrService {
   constructor(
