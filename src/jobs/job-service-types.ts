@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import type { Job } from "./job-types.ts";
+import { z } from "zod";
+import { Job } from "./job-types.ts";
 
 export interface JobServiceOptions {
   leaseMs: number;
@@ -36,11 +37,8 @@ export interface LeaseRef {
   token: number;
 }
 
-export interface Claim {
-  job: Job;
-  token: number;
-  leaseExpiresAt: number;
-}
+export const Claim = z.object({ job: Job, token: z.number().int(), leaseExpiresAt: z.number().int() });
+export type Claim = z.infer<typeof Claim>;
 
 export interface CommandRecord {
   command: string;
