@@ -1,3 +1,4 @@
+import { routes } from "../api/routes.ts";
 import type { ComponentRole } from "../components/component-types.ts";
 import { retryUnreachable, type ApiClient } from "./api-client.ts";
 
@@ -16,10 +17,10 @@ export async function reportReady(
   workerId: string | null,
   heartbeatMs = 5_000,
 ): Promise<ComponentReporter> {
-  const ready = () => client.request("POST", `/components/${name}/ready`, { role, pid: process.pid, workerId });
+  const ready = () => client.call(routes.componentReady, { params: { name }, body: { role, pid: process.pid, workerId } });
   await retryUnreachable(ready, { deadline: Date.now() + 30_000 });
   const timer = setInterval(() => {
-    client.request("POST", `/components/${name}/heartbeat`, {}).catch(() => ready().catch(() => {}));
+    client.call(routes.componentHeartbeat, { params: { name } }).catch(() => ready().catch(() => {}));
   }, heartbeatMs);
   return { stop: () => clearInterval(timer) };
 }

@@ -1,27 +1,7 @@
-import type { Component } from "../components/component-types.ts";
-import type { Job, WorkerRecord } from "../jobs/job-types.ts";
-import type { JobState } from "../jobs/states.ts";
+import type { StatusSnapshot, StuckJob } from "../api/responses.ts";
+import type { Job } from "../jobs/job-types.ts";
 import type { Store } from "../store/store.ts";
-import { readPause, type PauseState } from "../control/control-service.ts";
-
-export interface StuckJob {
-  id: string;
-  kind: string;
-  state: JobState;
-  why: string;
-}
-
-export interface StatusSnapshot {
-  pid: number;
-  counts: Partial<Record<JobState, number>>;
-  oldestQueuedAt: number | null;
-  components: Component[];
-  workers: WorkerRecord[];
-  stuck: StuckJob[];
-  lastEventSeq: number;
-  /** Set by `pushpals pause`: no claims, no merges. */
-  paused: PauseState | null;
-}
+import { readPause } from "../control/control-service.ts";
 
 const WORKER_ALIVE_MS = 60_000;
 const QUEUED_TOO_LONG_MS = 60_000;

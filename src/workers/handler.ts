@@ -1,6 +1,10 @@
+import type { JsonRoute, ReplyOf } from "../api/define-route.ts";
+import type { CallArgs } from "../client/call-input.ts";
 import type { Job } from "../jobs/job-types.ts";
 import type { RuntimePaths } from "../runtime/paths.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
+
+export type ReadRoute = JsonRoute & { method: "GET" };
 
 export interface CommandReport {
   command: string;
@@ -23,8 +27,8 @@ export interface JobContext {
   recordCommand(report: CommandReport): Promise<void>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
-  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves). */
-  read<T>(path: string): Promise<T>;
+  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves): GET routes only. */
+  read<R extends ReadRoute>(route: R, ...input: CallArgs<R>): Promise<ReplyOf<R>>;
 }
 
 export interface JobHandler {
