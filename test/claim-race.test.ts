@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { Cluster } from "./helpers/cluster.ts";
 
@@ -21,7 +22,7 @@ test("8 worker processes racing for 500 jobs: no job is leased twice, every job 
   }
   expect(new Set(ids).size).toBe(500);
   for (;;) {
-    const { data } = await c.client.request<{ counts: Record<string, number> }>("GET", "/status");
+    const data = await c.client.call(routes.status);
     if ((data.counts.succeeded ?? 0) + (data.counts.failed ?? 0) + (data.counts.cancelled ?? 0) >= 500) break;
     await Bun.sleep(50);
   }

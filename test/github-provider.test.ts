@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { readFileSync } from "node:fs";
-import type { Job, LogLine } from "../src/store/jobs/job-rows.ts";
 import { FakeGithub } from "./helpers/fake-github.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
@@ -56,7 +56,7 @@ remote_url = "file://${bare.path}"
   expect(git(c.root, ["show", `${opened.headSha}:src/env.txt`])).not.toContain(TOKEN);
 
   const published = await waitFor(async () => {
-    const { data } = await c.client.request<{ pr: PullRequest }>("GET", `/prs/${opened.number}`);
+    const data = await c.client.call(routes.getPr, { params: { number: opened.number } });
     return data.pr.remote;
   });
   expect(published).toMatchObject({ provider: "github", number: 1, pushedSha: opened.headSha });
@@ -71,7 +71,7 @@ remote_url = "file://${bare.path}"
   expect(merge.stdout).toContain(`merged PR #${opened.number} on GitHub`);
   const put = fake.requests.find((r) => r.method === "PUT");
   expect(put?.body).toMatchObject({ sha: opened.headSha, merge_method: "merge" });
-  const { data } = await c.client.request<{ pr: PullRequest }>("GET", `/prs/${opened.number}`);
+  const data = await c.client.call(routes.getPr, { params: { number: opened.number } });
   expect(data.pr.state).toBe("merged");
   expect(data.pr.merge?.previousBaseSha).toBeNull();
   // The local base is not moved by a remote merge: it arrives with the next fetch.
@@ -79,10 +79,10 @@ remote_url = "file://${bare.path}"
 
   // The token is in no log line, audit entry, job record or CLI output.
   const everything = [c.cli(["audit", "export"]).stdout, merge.stdout, run.stdout, c.cli(["pr", String(opened.number), "--json"]).stdout];
-  const { data: jobs } = await c.client.request<{ jobs: Job[] }>("GET", "/jobs?limit=100");
+  const jobs = await c.client.call(routes.listJobs, { query: { limit: 100 } });
   for (const job of jobs.jobs) {
     everything.push(JSON.stringify(job));
-    const { data: logs } = await c.client.request<{ lines: LogLine[] }>("GET", `/jobs/${job.id}/logs?limit=5000`);
+    const logs = await c.client.call(routes.jobLogs, { params: { id: job.id }, query: { limit: 5000 } });
     everything.push(JSON.stringify(logs.lines));
   }
   everything.push(readFileSync(c.paths.dbPath).toString("latin1"));

@@ -1,11 +1,12 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { existsSync } from "node:fs";
 import { ApiClient } from "../src/client/api-client.ts";
 import type { Component } from "../src/store/components/component-rows.ts";
-import type { Job, Transition } from "../src/store/jobs/job-rows.ts";
 import { isProcessAlive } from "../src/runtime-dir/server-file.ts";
-import type { StatusSnapshot } from "../src/api/status.ts";
 import { readSupervisorInfo } from "../src/runtime-dir/supervisor-file.ts";
+import type { Job } from "../src/store/jobs/job-rows.ts";
+import type { StatusSnapshot } from "../src/api/responses.ts";
 import { makeRepo, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
 type Repo = Awaited<ReturnType<typeof makeRepo>>;
@@ -47,7 +48,7 @@ async function startDetached(repo: Repo, workers: number) {
 }
 
 async function snapshot(repo: Repo): Promise<StatusSnapshot> {
-  return (await new ApiClient({ serverFile: repo.paths.serverFile }).request<StatusSnapshot>("GET", "/status")).data;
+  return new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true }).call(routes.status);
 }
 
 /** Polls the API (retrying while the server itself restarts) until the predicate holds. */
@@ -91,10 +92,10 @@ test("start reaches all systems online; status --json lists every component; sto
 test("kill -9 of each component in turn is survived: restarted, the crash recorded, a worker's job returned", async () => {
   const repo = await newRepo();
   await startDetached(repo, 2);
-  const api = new ApiClient({ serverFile: repo.paths.serverFile });
-  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" });
+  const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } });
   const running = await waitFor("the job to run", async () => {
-    const { data: j } = await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`);
+    const j = await api.call(routes.getJob, { params: { id: data.job.id } });
     return j.job.state === "running" ? j.job : null;
   });
 
@@ -111,7 +112,7 @@ test("kill -9 of each component in turn is survived: restarted, the crash record
   }
 
   // The job's worker was killed: the supervisor returned the job at once, and a worker took it again.
-  const { data: history } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${running.id}`);
+  const history = await api.call(routes.getJob, { params: { id: running.id } });
   const returned = history.transitions.find((t) => t.from === "running" && t.to === "queued");
   expect(returned?.reason).toMatch(/its process killed by SIGKILL/);
   expect(history.job.attempt).toBeGreaterThanOrEqual(2);
@@ -126,9 +127,9 @@ test("kill -9 of each component in turn is survived: restarted, the crash record
 test("after kill -9 of the whole runtime, start recovers without manual cleanup and finishes the work", async () => {
   const repo = await newRepo();
   await startDetached(repo, 1);
-  const api = new ApiClient({ serverFile: repo.paths.serverFile });
-  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 1_500 }, actor: "test" });
-  await waitFor("the job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`)).data.job.state === "running");
+  const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 1_500 }, actor: "test" } });
+  await waitFor("the job to run", async () => (await api.call(routes.getJob, { params: { id: data.job.id } })).job.state === "running");
   const status = await snapshot(repo);
   const supervisor = readSupervisorInfo(repo.paths.supervisorFile)!.pid;
   for (const pid of [supervisor, ...status.components.map((c) => c.pid!)]) process.kill(pid, "SIGKILL");
@@ -137,7 +138,7 @@ test("after kill -9 of the whole runtime, start recovers without manual cleanup 
   const restart = await startDetached(repo, 1);
   expect(restart.stdout).toMatch(/all systems online/);
   const final = await waitFor("the interrupted job to finish", async () => {
-    const { data: j } = await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`);
+    const j = await api.call(routes.getJob, { params: { id: data.job.id } });
     return j.job.state === "succeeded" ? j.job : null;
   }, 60_000);
   expect(final.attempt).toBe(2);
@@ -183,10 +184,10 @@ test("a component that keeps crashing is reported failed and not restarted forev
 test("start --clean after a crash mess cancels the stale queue and keeps the audit log and job history", async () => {
   const repo = await newRepo();
   await startDetached(repo, 1);
-  const api = new ApiClient({ serverFile: repo.paths.serverFile });
+  const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
   const jobs: Job[] = [];
-  for (let i = 0; i < 3; i++) jobs.push((await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" })).data.job);
-  await waitFor("a job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${jobs[0]!.id}`)).data.job.state === "running");
+  for (let i = 0; i < 3; i++) jobs.push((await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } })).job);
+  await waitFor("a job to run", async () => (await api.call(routes.getJob, { params: { id: jobs[0]!.id } })).job.state === "running");
   const status = await snapshot(repo);
   const everything = [readSupervisorInfo(repo.paths.supervisorFile)!.pid, ...status.components.map((c) => c.pid!)];
   for (const pid of everything) process.kill(pid, "SIGKILL");
@@ -200,7 +201,7 @@ test("start --clean after a crash mess cancels the stale queue and keeps the aud
   expect(r.stdout).toContain("all systems online");
   for (const c of (await snapshot(repo)).components) pids.add(c.pid!);
   for (const job of jobs) {
-    const { data } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${job.id}`);
+    const data = await api.call(routes.getJob, { params: { id: job.id } });
     expect(data.job.state).toBe("cancelled");
     expect(data.transitions.at(-1)!.reason).toMatch(/start --clean/);
   }
@@ -259,15 +260,15 @@ test("Ctrl-C to the terminal's whole process group: workers return their jobs (n
     return text;
   })();
   expect(await reader).toContain("all systems online");
-  const api = new ApiClient({ serverFile: repo.paths.serverFile });
-  const { data } = await api.request<{ job: Job }>("POST", "/jobs", { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" });
-  await waitFor("the job to run", async () => (await api.request<{ job: Job }>("GET", `/jobs/${data.job.id}`)).data.job.state === "running");
+  const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } });
+  await waitFor("the job to run", async () => (await api.call(routes.getJob, { params: { id: data.job.id } })).job.state === "running");
   const running = (await snapshot(repo)).components.map((c) => c.pid!);
   process.kill(-fg.pid, "SIGINT");
   expect(await fg.exited).toBe(0);
   for (const pid of running) expect(isProcessAlive(pid)).toBe(false);
   await startDetached(repo, 1);
-  const { data: after } = await api.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${data.job.id}`);
+  const after = await api.call(routes.getJob, { params: { id: data.job.id } });
   expect(after.transitions.some((t) => t.from === "running" && t.to === "queued" && /returned to the queue: worker stopping/.test(t.reason))).toBe(true);
   expect(after.transitions.filter((t) => t.to === "running").at(-1)?.attempt ?? 1).toBe(1);
 }, 60_000);

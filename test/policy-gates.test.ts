@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import type { Job } from "../src/store/jobs/job-rows.ts";
+import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
@@ -40,7 +41,7 @@ function run(c: Cluster, scope: string, command: string): PullRequest {
 
 async function pr(c: Cluster, n: number): Promise<PullRequest> {
   for (;;) {
-    const p = (await c.client.request<{ pr: PullRequest }>("GET", `/prs/${n}`)).data.pr;
+    const p = (await c.client.call(routes.getPr, { params: { number: n } })).pr;
     if (p.review?.headSha === p.headSha) return p;
     await Bun.sleep(25);
   }
@@ -54,7 +55,7 @@ test("Low waits for a merge request by default, and merges on its own once low.a
   const reviewed = await pr(c, waiting.number);
   expect(reviewed.classification?.tier).toBe("low");
   expect(reviewed.review?.decision).toBe("approve");
-  const { data: jobs } = await c.client.request<{ jobs: Job[] }>("GET", "/jobs?kind=merge");
+  const jobs = await c.client.call(routes.listJobs, { query: { kind: "merge" } });
   expect(jobs.jobs).toHaveLength(0);
   expect(reviewed.state).toBe("open");
   await cluster!.stop();
@@ -202,13 +203,13 @@ test("a High directive produces an RFC PR and no code; once people approve and m
   expect(directive.blockedReason).toContain("RFC");
   const rfcRun = await c.waitForJob(rfcJob.id, (j) => j.state === "succeeded", 30_000);
   expect(rfcRun.kind).toBe("run");
-  const { data } = await c.client.request<{ prs: PullRequest[] }>("GET", "/prs");
+  const data = await c.client.call(routes.listPrs);
   const rfc = await pr(c, data.prs.find((p) => p.jobId === rfcJob.id)!.number);
   expect(rfc.rfcFor).toBe(directive.id);
   expect(rfc.files.map((f) => f.path)).toEqual(["docs/rfcs/0001-rework-the-session-tokens.md"]);
   expect(git(c, ["show", `${rfc.headSha}:docs/rfcs/0001-rework-the-session-tokens.md`])).toContain("all sessions rotate");
   // No code job was started for the directive: the only run job is the RFC's.
-  const { data: runs } = await c.client.request<{ jobs: Job[] }>("GET", "/jobs?kind=run");
+  const runs = await c.client.call(routes.listJobs, { query: { kind: "run" } });
   expect(runs.jobs.map((j) => j.id)).toEqual([rfcJob.id]);
 
   // High code without a merged RFC is refused before it runs.

@@ -1,7 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Job, LogLine } from "../src/store/jobs/job-rows.ts";
+import type { Job } from "../src/store/jobs/job-rows.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, type Proc } from "./helpers/cluster.ts";
 
@@ -37,7 +38,7 @@ async function startScm(c: Cluster, env: Record<string, string> = {}): Promise<P
 }
 
 async function pr(c: Cluster, number: number): Promise<PullRequest> {
-  return (await c.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`)).data.pr;
+  return (await c.client.call(routes.getPr, { params: { number } })).pr;
 }
 
 function openPr(c: Cluster, scope: string, command: string): PullRequest {
@@ -153,7 +154,7 @@ test("two PRs merged at once both land in sequence; a third that conflicts ends 
 async function waitForLog(c: Cluster, jobId: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { data } = await c.client.request<{ lines: LogLine[] }>("GET", `/jobs/${jobId}/logs?limit=5000`);
+    const data = await c.client.call(routes.jobLogs, { params: { id: jobId }, query: { limit: 5000 } });
     if (data.lines.some((l) => pattern.test(l.line))) return;
     if (Date.now() > deadline) throw new Error(`no log line ${pattern} in ${jobId}`);
     await Bun.sleep(25);
@@ -170,10 +171,12 @@ test("a base that moves during the checks is detected: the PR is rebased and che
   await c.startWorker("w1");
   await startScm(c);
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
-  const { data } = await c.client.request<{ job: Job }>("POST", "/jobs", {
-    kind: "merge",
-    actor: "test",
-    input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
+  const data = await c.client.call(routes.enqueueJob, {
+    body: {
+      kind: "merge",
+      actor: "test",
+      input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
+    },
   });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   // Someone else lands a commit on main while the checks run.
@@ -247,7 +250,7 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
   const base = git(c.root, ["rev-parse", "main"]);
   const mergeInput = { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } };
-  const { data } = await c.client.request<{ job: Job }>("POST", "/jobs", { kind: "merge", actor: "test", input: mergeInput });
+  const data = await c.client.call(routes.enqueueJob, { body: { kind: "merge", actor: "test", input: mergeInput } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   const paused = c.cli(["pause", "--why", "release freeze"]);
   expect(paused.exitCode).toBe(0);
@@ -282,7 +285,7 @@ test("pause parks a running checks job after its current command; resume runs it
   await waitForLog(c, job.id, /# first \(1\/2\)/);
   expect(c.cli(["pause"]).exitCode).toBe(0);
   await c.waitForJob(job.id, (j) => j.state === "queued", 30_000);
-  const { data } = await c.client.request<{ lines: LogLine[] }>("GET", `/jobs/${job.id}/logs?limit=5000`);
+  const data = await c.client.call(routes.jobLogs, { params: { id: job.id }, query: { limit: 5000 } });
   expect(data.lines.some((l) => l.line.includes("second (2/2)"))).toBe(false);
   expect(c.cli(["resume"]).exitCode).toBe(0);
   const done = await c.waitForJob(job.id, (j) => j.state === "succeeded", 30_000);
@@ -300,7 +303,7 @@ test("a PR with a queued merge cannot be closed, and a closed PR never merges", 
   expect(c.cli(["cancel", queued.job.id]).exitCode).toBe(0);
   expect(c.cli(["pr", "close", String(opened.number)]).exitCode).toBe(0);
   expect(c.cli(["resume"]).exitCode).toBe(0);
-  const gate = (await c.client.request<{ ok: boolean; missing: string[] }>("GET", `/prs/${opened.number}/gate`)).data;
+  const gate = await c.client.call(routes.prGate, { params: { number: opened.number } });
   expect(gate.ok).toBe(false);
   expect(gate.missing[0]).toContain("is closed");
   expect(git(c.root, ["rev-parse", "main"])).toBe(opened.baseSha);

@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { readSse } from "../src/client/sse-reader.ts";
 import type { PushpalsEvent } from "../src/events/registry.ts";
 import { isTerminal } from "../src/jobs/states.ts";
@@ -70,7 +71,7 @@ test("kill -9 the server with jobs queued and running: nothing is lost, SSE resu
     expect(transitions.filter((t) => t.to === "succeeded")).toHaveLength(1);
   }
 
-  const { data: health } = await cluster.client.request<{ lastEventSeq: number }>("GET", "/health");
+  const health = await cluster.client.call(routes.health);
   while (sse.received.at(-1) !== health.lastEventSeq) await Bun.sleep(20);
   await sse.stop();
   const expected = Array.from({ length: health.lastEventSeq }, (_, i) => i + 1);

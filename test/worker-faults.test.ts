@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster } from "./helpers/cluster.ts";
@@ -65,14 +66,15 @@ test("SIGSTOP a worker past its lease, then SIGCONT: its late heartbeat and comp
   sleeper.proc.kill("SIGCONT");
   await sleeper.waitForOutput(/lease on job_\w+ was lost|report for job_\w+ rejected/);
   // The paused worker's token is stale: every mutation it could still send is refused.
-  const stale = { workerId: running.workerId, token: running.generation };
-  for (const [path, body] of [
-    ["heartbeat", stale],
-    ["complete", { ...stale, result: null }],
-    ["logs", { ...stale, lines: [{ stream: "stdout", line: "late" }] }],
-  ] as const) {
-    const res = cluster.client.request("POST", `/jobs/${job.id}/${path}`, body);
-    await expect(res).rejects.toMatchObject({ code: "lease_lost" });
+  const stale = { workerId: running.workerId!, token: running.generation };
+  const { client } = cluster;
+  const params = { id: job.id };
+  for (const send of [
+    () => client.call(routes.heartbeatJob, { params, body: stale }),
+    () => client.call(routes.completeJob, { params, body: { ...stale, result: null } }),
+    () => client.call(routes.appendJobLogs, { params, body: { ...stale, lines: [{ stream: "stdout", line: "late" }] } }),
+  ]) {
+    await expect(send()).rejects.toMatchObject({ code: "lease_lost" });
   }
   const { transitions, job: after } = await cluster.job(job.id);
   expect(after.state).toBe("succeeded");

@@ -1,15 +1,18 @@
+import { z } from "zod";
 import { entryHash, GENESIS_HASH, type AuditEntry, type AuditHead } from "../store/audit/audit-chain.ts";
 
-export type AuditProblem = "edited" | "deleted" | "reordered" | "truncated";
+export const AuditProblem = z.enum(["edited", "deleted", "reordered", "truncated"]);
+export type AuditProblem = z.infer<typeof AuditProblem>;
 
-export interface AuditVerdict {
-  ok: boolean;
-  entries: number;
-  headSeq: number;
-  headHash: string;
+export const AuditVerdict = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  headSeq: z.number().int(),
+  headHash: z.string(),
   /** The first entry that does not check out, and what is wrong with it. */
-  firstBad?: { seq: number; problem: AuditProblem; message: string };
-}
+  firstBad: z.object({ seq: z.number().int(), problem: AuditProblem, message: z.string() }).optional(),
+});
+export type AuditVerdict = z.infer<typeof AuditVerdict>;
 
 export interface VerifyOptions {
   /** The last seq/hash the writer recorded; catches a deleted tail. */

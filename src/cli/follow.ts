@@ -1,5 +1,6 @@
 import { readSse } from "../client/sse-reader.ts";
 import type { LogLine } from "../api/records.ts";
+import { routes } from "../api/routes.ts";
 import { git } from "../scm/git.ts";
 import type { CliContext } from "./context.ts";
 import { style } from "./style.ts";
@@ -11,10 +12,10 @@ export async function currentBranch(ctx: CliContext): Promise<string> {
 
 /** Streams the job's log until it ends; progress lines keep a long check from looking hung. */
 export async function follow(ctx: CliContext, jobId: string, print: boolean): Promise<void> {
-  const res = await ctx.client.stream(`/jobs/${jobId}/logs?follow=1`);
+  const res = await ctx.client.stream(routes.jobLogs, { params: { id: jobId } });
   for await (const message of readSse(res.body!)) {
     if (message.event === "log" && print) {
-      const line = JSON.parse(message.data) as LogLine;
+      const line = JSON.parse(message.data) as LogLine; // a `log` message carries one LogLine
       process.stdout.write(line.stream === "system" ? `${style.dim(`# ${line.line}`)}\n` : `  ${line.line}\n`);
     }
     if (message.event === "end") return;

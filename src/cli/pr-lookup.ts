@@ -1,4 +1,5 @@
 import type { ApiClient } from "../client/api-client.ts";
+import { routes } from "../api/routes.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 
@@ -9,6 +10,6 @@ export function prNumber(value: string): number {
 
 /** The PR a job opened (its `run` job) or merged last (its `merge` job), if any. */
 export async function findPrOfJob(client: ApiClient, jobId: string): Promise<PullRequest | null> {
-  const { data } = await client.request<{ prs: PullRequest[] }>("GET", "/prs?limit=1000");
-  return data.prs.find((p) => p.jobId === jobId || p.mergeJobId === jobId) ?? null;
+  const { prs } = await client.call(routes.listPrs, { query: { limit: 1000 } });
+  return prs.find((p) => p.jobId === jobId || p.mergeJobId === jobId) ?? null;
 }

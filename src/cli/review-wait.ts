@@ -1,4 +1,5 @@
 import { PushpalsError } from "../core/errors.ts";
+import { routes } from "../api/routes.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 import type { CliContext } from "./context.ts";
 
@@ -9,7 +10,7 @@ import type { CliContext } from "./context.ts";
 export async function waitForReview(ctx: CliContext, number: number, timeoutMs = 120_000): Promise<PullRequest> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const pr = (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`)).data.pr;
+    const { pr } = await ctx.client.call(routes.getPr, { params: { number } });
     if (pr.review?.headSha === pr.headSha || pr.state !== "open") return pr;
     if (Date.now() > deadline) {
       throw new PushpalsError("conflict", `PR #${number} has no review yet after ${Math.round(timeoutMs / 1000)}s`, {

@@ -1,4 +1,5 @@
 import type { ComponentRole } from "../api/records.ts";
+import { routes } from "../api/routes.ts";
 import { retryUnreachable, type ApiClient } from "./api-client.ts";
 
 export interface ComponentReporter {
@@ -16,10 +17,10 @@ export async function reportReady(
   workerId: string | null,
   heartbeatMs = 5_000,
 ): Promise<ComponentReporter> {
-  const ready = () => client.request("POST", `/components/${name}/ready`, { role, pid: process.pid, workerId });
+  const ready = () => client.call(routes.componentReady, { params: { name }, body: { role, pid: process.pid, workerId } });
   await retryUnreachable(ready, { deadline: Date.now() + 30_000 });
   const timer = setInterval(() => {
-    client.request("POST", `/components/${name}/heartbeat`, {}).catch(() => ready().catch(() => {}));
+    client.call(routes.componentHeartbeat, { params: { name } }).catch(() => ready().catch(() => {}));
   }, heartbeatMs);
   return { stop: () => clearInterval(timer) };
 }

@@ -1,6 +1,7 @@
 import { PushpalsError } from "../core/errors.ts";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import type { Job } from "../store/jobs/job-rows.ts";
+import { z } from "zod";
+import { Job } from "../store/jobs/job-rows.ts";
 
 export interface JobServiceOptions {
   leaseMs: number;
@@ -42,11 +43,8 @@ export interface LeaseRef {
   token: number;
 }
 
-export interface Claim {
-  job: Job;
-  token: number;
-  leaseExpiresAt: number;
-}
+export const Claim = z.object({ job: Job, token: z.number().int(), leaseExpiresAt: z.number().int() });
+export type Claim = z.infer<typeof Claim>;
 
 export interface CommandRecord {
   command: string;

@@ -1,9 +1,13 @@
 import type { PushpalsConfig } from "../config/schema.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
+import type { JsonRoute, ReplyOf } from "../api/define-route.ts";
+import type { CallArgs } from "../api/call-input.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 
 export type { CommandReport };
+
+export type ReadRoute = JsonRoute & { method: "GET" };
 
 /** The runtime paths a job uses (its worktrees, the repository, the runtime directory): plain data. */
 export interface JobPaths {
@@ -30,6 +34,6 @@ export interface JobContext {
   recordCommand(report: CommandReport): Promise<void>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
-  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves). */
-  read<T>(path: string): Promise<T>;
+  /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves): GET routes only. */
+  read<R extends ReadRoute>(route: R, ...input: CallArgs<R>): Promise<ReplyOf<R>>;
 }

@@ -1,21 +1,23 @@
+import { z } from "zod";
 import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
 import type { Classification } from "./tiers.ts";
-import type { RiskTier } from "../core/risk-tier.ts";
+import { RiskTier } from "../core/risk-tier.ts";
 
 /** What a PR of a given classification needs before it merges (enforced by the SourceControlManager). */
-export interface Gates {
-  tier: RiskTier;
+export const Gates = z.object({
+  tier: RiskTier,
   /** Checks pass on the exact head and the review agent approves: every tier. */
-  checks: true;
-  review: true;
+  checks: z.literal(true),
+  review: z.literal(true),
   /** PushPals may merge it with no person involved. */
-  autoMerge: boolean;
+  autoMerge: z.boolean(),
   /** People's approvals of the exact head SHA (never the author's). */
-  requiredApprovals: number;
+  requiredApprovals: z.number().int(),
   /** An approved RFC document before any code job starts. */
-  requireRfc: boolean;
-}
+  requireRfc: z.boolean(),
+});
+export type Gates = z.infer<typeof Gates>;
 
 export function gatesFor(classification: Classification, policy: Policy): Gates {
   const { tier } = classification;

@@ -1,16 +1,18 @@
-import { gatesFor, type Gates } from "../policy/gates.ts";
+import { z } from "zod";
+import { Gates, gatesFor } from "../policy/gates.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import type { PullRequest } from "./pr-types.ts";
 
 /** Review rules whose `request_changes` means "a person must look": a person's approval of the head answers them. */
 const APPROVAL_ANSWERS = new Set(["protected_path"]);
 
-export interface GateResult {
-  ok: boolean;
-  gates: Gates | null;
+export const GateResult = z.object({
+  ok: z.boolean(),
+  gates: Gates.nullable(),
   /** What still stands between the PR and a merge, one line each: what and how to get it. */
-  missing: string[];
-}
+  missing: z.array(z.string()),
+});
+export type GateResult = z.infer<typeof GateResult>;
 
 /**
  * Whether the PR may merge now, from its exact head: checks green on that SHA, the ReviewAgent's

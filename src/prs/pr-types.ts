@@ -6,7 +6,9 @@ import { Sha } from "../core/sha.ts";
 import { RemotePr } from "../providers/api.ts";
 
 export { RemotePr };
-import type { PrState, PullRequestRow } from "../store/prs/pr-rows.ts";
+import { PrState } from "../store/prs/pr-rows.ts";
+
+export { PrState };
 
 export { RiskTier };
 
@@ -78,27 +80,28 @@ export const PrDecision = z.object({
 });
 export type PrDecision = z.infer<typeof PrDecision>;
 
-export interface PullRequest extends PrProposal, PullRequestRow {
-  number: number;
+export const PullRequest = PrProposal.extend({
+  number: z.number().int().positive(),
   /** Where the PR lives (`pr.provider` when it opened): always in the store; with a remote provider, also on its host (see `remote`). */
-  provider: string;
-  remote: RemotePr | null;
-  state: PrState;
-  jobId: string;
-  createdBy: string;
-  createdAt: number;
-  updatedAt: number;
+  provider: z.string(),
+  remote: RemotePr.nullable(),
+  state: PrState,
+  jobId: z.string(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
   /** The last merge job and its outcome or failure, for `pushpals pr <n>`. */
-  mergeJobId: string | null;
-  merge: MergeOutcome | null;
-  lastMergeFailure: string | null;
-  closedReason: string | null;
+  mergeJobId: z.string().nullable(),
+  merge: MergeOutcome.nullable(),
+  lastMergeFailure: z.string().nullable(),
+  closedReason: z.string().nullable(),
   /** The ReviewAgent's verdict and the risk classification of the exact head, under the base's policy. */
-  review: Verdict | null;
-  classification: Classification | null;
-  approvals: PrDecision[];
-  rejections: PrDecision[];
-}
+  review: Verdict.nullable(),
+  classification: Classification.nullable(),
+  approvals: z.array(PrDecision),
+  rejections: z.array(PrDecision),
+});
+export type PullRequest = z.infer<typeof PullRequest>;
 
 /** What a `review` job hands back: the verdict, the classification, and whether policy lets PushPals merge Low on its own. */
 export const ReviewOutcome = z.object({

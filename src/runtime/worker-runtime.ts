@@ -1,11 +1,12 @@
+import { routes } from "../api/routes.ts";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
 import { failureClassOfError } from "../core/error-classes.ts";
 import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import type { Failure } from "../core/failures.ts";
-import type { Job } from "../api/records.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { DEFAULT_CONFIG, type PushpalsConfig } from "../config/schema.ts";
 import type { KindDefinition } from "../kinds/define-kind.ts";
+import type { Claim } from "../jobs/job-service-types.ts";
 import { redactText } from "../secrets/redact.ts";
 import { JobFailure, JobParked } from "../core/job-failure.ts";
 import type { JobContext } from "../kinds/job-context.ts";
@@ -31,12 +32,6 @@ export interface WorkerOptions {
   onRegistered?: () => Promise<void>;
 }
 
-interface ClaimResponse {
-  job: Job;
-  token: number;
-  leaseExpiresAt: number;
-}
-
 /**
  * A WorkerPal process: registers, claims the best job it can run, heartbeats while running it,
  * streams logs, then completes or fails it. Stopping returns the running job to the queue.
@@ -60,23 +55,21 @@ export class WorkerRuntime {
     const { client } = this.options;
     const kinds = [...this.kinds.keys()];
     const register = () =>
-      client.request<{ leaseMs: number }>("POST", "/workers", { id: this.options.id, name: this.options.name, kinds, pid: process.pid });
+      client.call(routes.registerWorker, { body: { id: this.options.id, name: this.options.name, kinds, pid: process.pid } });
     const maxUnreachableMs = this.options.maxUnreachableMs ?? 120_000;
     const registered = await retryUnreachable(register, { deadline: Date.now() + maxUnreachableMs, signal: this.stopController.signal });
-    this.leaseMs = registered.data.leaseMs;
+    this.leaseMs = registered.leaseMs;
     await this.options.onRegistered?.();
     this.say(`registered ${this.options.id} for ${kinds.join(", ")}`);
     let unreachableSince: number | null = null;
     while (!this.stopping) {
-      let claim: ClaimResponse | null = null;
+      let claim: Claim | null = null;
       try {
-        const res = await client.request<ClaimResponse | null>(
-          "POST",
-          `/workers/${this.options.id}/claim`,
-          { kinds, waitMs: this.options.claimWaitMs ?? 10_000 },
-          this.stopController.signal,
-        );
-        claim = res.data;
+        claim = await client.call(routes.claimJob, {
+          params: { id: this.options.id },
+          body: { kinds, waitMs: this.options.claimWaitMs ?? 10_000 },
+          signal: this.stopController.signal,
+        });
         unreachableSince = null;
       } catch (err) {
         if (this.stopping) break;
@@ -105,23 +98,23 @@ export class WorkerRuntime {
     this.current?.abort("shutdown");
   }
 
-  private async runJob(claim: ClaimResponse): Promise<void> {
+  private async runJob(claim: Claim): Promise<void> {
     const { client } = this.options;
     const { job, token } = claim;
     const lease = { workerId: this.options.id, token };
-    const base = `/jobs/${job.id}`;
+    const params = { id: job.id };
     const abort = new AbortController();
     this.current = abort;
     let leaseLost = false;
     this.say(`claimed ${job.id} (${job.kind}, attempt ${job.attempt})`);
 
     const logs = new LogBuffer(async (lines) => {
-      await client.request("POST", `${base}/logs`, { ...lease, lines });
+      await client.call(routes.appendJobLogs, { params, body: { ...lease, lines } });
     });
     const heartbeat = setInterval(async () => {
       try {
-        const res = await client.request<{ cancelRequested: boolean }>("POST", `${base}/heartbeat`, lease);
-        if (res.data.cancelRequested) abort.abort("cancelled");
+        const beat = await client.call(routes.heartbeatJob, { params, body: lease });
+        if (beat.cancelRequested) abort.abort("cancelled");
       } catch (err) {
         if (isPushpalsError(err, "lease_lost") || isPushpalsError(err, "not_found")) {
           leaseLost = true;
@@ -140,10 +133,10 @@ export class WorkerRuntime {
       sandbox: config.sandbox,
       signal: abort.signal,
       log: (stream, line) => logs.push(stream, redactText(line)),
-      progress: async (progress) => void (await client.request("POST", `${base}/progress`, { ...lease, progress })),
-      recordCommand: async (report) => void (await client.request("POST", `${base}/commands`, { ...lease, ...report })),
-      isPaused: async () => (await client.request<{ paused: boolean }>("POST", `${base}/heartbeat`, lease)).data.paused,
-      read: async <T>(path: string) => (await client.request<T>("GET", path)).data,
+      progress: async (progress) => void (await client.call(routes.reportProgress, { params, body: { ...lease, progress } })),
+      recordCommand: async (report) => void (await client.call(routes.recordCommand, { params, body: { ...lease, ...report } })),
+      isPaused: async () => (await client.call(routes.heartbeatJob, { params, body: lease })).paused,
+      read: (route, ...input) => client.call(route, ...input),
     };
 
     let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure } | { ok: false; parked: string };
@@ -161,20 +154,20 @@ export class WorkerRuntime {
       return;
     }
     const report = async () => {
-      if (abort.signal.reason === "shutdown") return client.request("POST", `${base}/release`, { ...lease, reason: "worker stopping" });
+      if (abort.signal.reason === "shutdown") return client.call(routes.releaseJob, { params, body: { ...lease, reason: "worker stopping" } });
       if (outcome.ok) {
         try {
-          return await client.request("POST", `${base}/complete`, { ...lease, result: outcome.result ?? null });
+          return await client.call(routes.completeJob, { params, body: { ...lease, result: outcome.result ?? null } });
         } catch (err) {
           // The server refused the result itself (e.g. the PR it would update was closed meanwhile): the
           // job fails now, with that reason, instead of running again after its lease runs out.
           if (!isPushpalsError(err, "conflict") && !isPushpalsError(err, "invalid_input")) throw err;
           outcome = { ok: false, failure: { class: failureClassOfError(err.code), message: `the result was refused: ${err.message}`.slice(0, 4000), evidence: {} } };
-          return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
+          return client.call(routes.failJob, { params, body: { ...lease, failure: outcome.failure } });
         }
       }
-      if ("parked" in outcome) return client.request("POST", `${base}/release`, { ...lease, reason: outcome.parked });
-      return client.request("POST", `${base}/fail`, { ...lease, failure: outcome.failure });
+      if ("parked" in outcome) return client.call(routes.releaseJob, { params, body: { ...lease, reason: outcome.parked } });
+      return client.call(routes.failJob, { params, body: { ...lease, failure: outcome.failure } });
     };
     try {
       await retryUnreachable(report, { deadline: Date.now() + (this.options.reportDeadlineMs ?? 120_000) });

@@ -1,4 +1,4 @@
-import { AfterQuery } from "../api/schemas.ts";
+import { routes } from "../api/routes.ts";
 import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
@@ -8,7 +8,7 @@ import { GroupCommit } from "../jobs/group-commit.ts";
 import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
 import type { Store } from "../store/store.ts";
 import { checkRequestOrigin } from "./guard.ts";
-import { errorResponse, json, queryObject, validate } from "./http.ts";
+import { errorResponse, json, streamReply } from "./http.ts";
 import { Router } from "./router.ts";
 import { componentRoutes } from "./routes-components.ts";
 import { jobRoutes } from "./routes-jobs.ts";
@@ -63,36 +63,38 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
   const control = new ControlService(service);
-  const router = new Router();
+  const router = new Router(routes, options.maxBodyBytes);
   const streams = new AbortController();
 
-  router.on("GET", "/health", () => json({ ok: true, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }));
-  router.on("GET", "/status", () => json(statusSnapshot(store, Date.now())));
-  router.on("GET", "/events", ({ req, url }) => {
-    const q = validate(AfterQuery, queryObject(url), "query");
-    const after = resumePoint(req.headers.get("last-event-id"), q.after);
-    if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });
-    const signal = AbortSignal.any([req.signal, streams.signal]);
-    return new Response(eventStream(store, bus, after, options.sse, signal), { headers: sseHeaders() });
-  });
-  router.on("GET", "/audit/verify", () => json(verifyAudit(store)));
-  router.on("GET", "/audit/export", () => {
-    const pages = exportAuditJsonl(store);
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = pages.next();
-        if (next.done) return controller.close();
-        controller.enqueue(encoder.encode(next.value));
-      },
+  router
+    .route(routes.health, () => json({ ok: true as const, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }))
+    .route(routes.status, () => json(statusSnapshot(store, Date.now())))
+    .route(routes.events, ({ req, query }) => {
+      const after = resumePoint(req.headers.get("last-event-id"), query.after);
+      if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });
+      const signal = AbortSignal.any([req.signal, streams.signal]);
+      return streamReply(eventStream(store, bus, after, options.sse, signal), sseHeaders());
+    })
+    .route(routes.verifyAudit, () => json(verifyAudit(store)))
+    .route(routes.exportAudit, () => {
+      const pages = exportAuditJsonl(store);
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = pages.next();
+          if (next.done) return controller.close();
+          controller.enqueue(encoder.encode(next.value));
+        },
+      });
+      return streamReply(body, { "content-type": "application/x-ndjson; charset=utf-8" });
     });
-    return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
-  });
-  jobRoutes(router, { service, commit, maxBodyBytes: options.maxBodyBytes, sseHeartbeatMs: options.sse.heartbeatMs });
-  workerRoutes(router, service, commit, options.maxBodyBytes);
-  componentRoutes(router, { components, service, commit, maxBodyBytes: options.maxBodyBytes });
-  prRoutes(router, { prs, commit, maxBodyBytes: options.maxBodyBytes, repoRoot: options.repoRoot ?? null });
-  controlRoutes(router, { control, commit, maxBodyBytes: options.maxBodyBytes });
+  jobRoutes(router, { service, commit, sseHeartbeatMs: options.sse.heartbeatMs });
+  workerRoutes(router, service, commit);
+  componentRoutes(router, { components, service, commit });
+  prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });
+  controlRoutes(router, { control, commit });
+  const missing = router.unregistered();
+  if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);
 
   let port = options.port;
   const server = Bun.serve({
@@ -106,8 +108,8 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
       try {
         checkRequestOrigin(req, port);
         const url = new URL(req.url);
-        const { handler, params } = router.match(req, url);
-        return await handler({ req, url, params });
+        const { dispatch, params } = router.match(req, url);
+        return await dispatch(req, url, params);
       } catch (err) {
         return errorResponse(err);
       }

@@ -13,8 +13,25 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unsupported_media_type: 415,
 };
 
-export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+declare const replyBody: unique symbol;
+declare const streamed: unique symbol;
+
+/** A JSON response that carries its body's type, so a handler's reply is checked against its route. */
+export type JsonReply<T> = Response & { readonly [replyBody]: T };
+/** A streaming response (SSE or JSON lines). */
+export type StreamReply = Response & { readonly [streamed]: true };
+
+export function json<T>(body: T, status = 200): JsonReply<T> {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } }) as JsonReply<T>;
+}
+
+/** 204: the client reads it as `null`. */
+export function noContent(): JsonReply<null> {
+  return new Response(null, { status: 204 }) as JsonReply<null>;
+}
+
+export function streamReply(body: ReadableStream<Uint8Array>, headers: Record<string, string>): StreamReply {
+  return new Response(body, { headers }) as StreamReply;
 }
 
 export function errorResponse(err: unknown): Response {

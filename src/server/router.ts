@@ -1,66 +1,87 @@
+import type { BodyOf, ParamsOf, QueryOf, ReplyOf, Route } from "../api/define-route.ts";
+import { paramNoun, paramPattern, paramValue } from "../api/path-params.ts";
 import { PushpalsError } from "../core/errors.ts";
-import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
-import { isValidId } from "../core/ids.ts";
+import { queryObject, readBody, validate, type JsonReply, type StreamReply } from "./http.ts";
 
-/** Every path parameter has a pattern; `:name` is a component name, anything else an id. */
-const PARAM_PATTERNS: Record<string, (value: string) => boolean> = {
-  name: (value) => COMPONENT_NAME_PATTERN.test(value),
-  number: (value) => /^[1-9][0-9]{0,8}$/.test(value),
-};
-
-export interface RouteContext {
+export interface RouteContext<R extends Route = Route> {
   req: Request;
   url: URL;
-  params: Record<string, string>;
+  params: ParamsOf<R>;
+  /** The query, validated by the route's schema (before the handler runs). */
+  query: QueryOf<R>;
+  /** The body, read within the size limit and validated by the route's schema. */
+  body: BodyOf<R>;
 }
 
-export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
+/** What a handler may answer: JSON of the route's reply type, and a stream if the route declares one. */
+export type RouteAnswer<R extends Route> = (R extends { response: unknown } ? JsonReply<ReplyOf<R>> : never) | (R extends { stream: unknown } ? StreamReply : never);
 
-interface Route {
-  method: string;
+export type RouteHandler<R extends Route> = (ctx: RouteContext<R>) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
+
+type Dispatch = (req: Request, url: URL, params: Record<string, string | number>) => Promise<Response>;
+
+interface Registered {
+  route: Route;
   parts: string[];
-  handler: Handler;
+  dispatch: Dispatch;
 }
 
 /**
- * Exact-segment routing. `:id`-style parameters must match the ID pattern, so an encoded slash,
- * dot-dot or any other path trick is refused before a handler sees it.
+ * Exact-segment routing over the API contract: only entries of the route table can be registered,
+ * each once. Path parameters must match their pattern, so an encoded slash, dot-dot or any other
+ * path trick is refused before a handler sees it.
  */
 export class Router {
-  private readonly routes: Route[] = [];
+  private readonly registered: Registered[] = [];
+  private readonly table: readonly Route[];
 
-  on(method: string, path: string, handler: Handler): this {
-    this.routes.push({ method, parts: path.split("/").filter(Boolean), handler });
+  constructor(table: Readonly<Record<string, Route>>, private readonly maxBodyBytes: number) {
+    this.table = Object.values(table);
+  }
+
+  route<R extends Route>(route: R, handler: RouteHandler<R>): this {
+    if (!this.table.includes(route)) throw new PushpalsError("internal", `route ${route.name} (${route.method} ${route.path}) is not in the API contract`);
+    if (this.registered.some((r) => r.route === route)) throw new PushpalsError("internal", `route ${route.name} is registered twice`);
+    const dispatch: Dispatch = async (req, url, params) => {
+      const query = route.query ? validate(route.query, queryObject(url), "query") : undefined;
+      const body = route.body ? await readBody(req, route.body, this.maxBodyBytes) : undefined;
+      return handler({ req, url, params, query, body } as RouteContext<R>);
+    };
+    this.registered.push({ route, parts: route.path.split("/").filter(Boolean), dispatch });
     return this;
   }
 
-  match(req: Request, url: URL): { handler: Handler; params: Record<string, string> } {
+  /** Contract entries without a handler: the server refuses to start with any. */
+  unregistered(): Route[] {
+    return this.table.filter((route) => !this.registered.some((r) => r.route === route));
+  }
+
+  match(req: Request, url: URL): { dispatch: Dispatch; params: Record<string, string | number> } {
     const segments = url.pathname.split("/").filter(Boolean);
     let pathMatched = false;
-    for (const route of this.routes) {
-      const params = matchParts(route.parts, segments);
+    for (const { route, parts, dispatch } of this.registered) {
+      const params = matchParts(parts, segments);
       if (!params) continue;
       pathMatched = true;
-      if (route.method === req.method) return { handler: route.handler, params };
+      if (route.method === req.method) return { dispatch, params };
     }
     if (pathMatched) throw new PushpalsError("method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
     throw new PushpalsError("not_found", `no such endpoint: ${req.method} ${url.pathname}`);
   }
 }
 
-function matchParts(parts: string[], segments: string[]): Record<string, string> | null {
+function matchParts(parts: string[], segments: string[]): Record<string, string | number> | null {
   if (parts.length !== segments.length) return null;
-  const params: Record<string, string> = {};
+  const params: Record<string, string | number> = {};
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     const segment = segments[i]!;
     if (part.startsWith(":")) {
       const name = part.slice(1);
-      const valid = PARAM_PATTERNS[name] ?? isValidId;
-      if (!valid(segment)) {
-        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid ${name === "name" || name === "number" ? name : "id"}`, { field: name });
+      if (!paramPattern(name)(segment)) {
+        throw new PushpalsError("invalid_input", `${name}: "${segment.slice(0, 80)}" is not a valid ${paramNoun(name)}`, { field: name });
       }
-      params[name] = segment;
+      params[name] = paramValue(name, segment);
       continue;
     }
     if (part !== segment) return null;

@@ -1,8 +1,8 @@
-import { ActorBody, AfterQuery, CommandBody, CompleteBody, EnqueueBody, FailBody, JobsQuery, LeaseBody, LogBody, ProgressBody, ReleaseBody } from "../api/schemas.ts";
+import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { isTerminal } from "../jobs/states.ts";
-import { json, queryObject, readBody, validate } from "./http.ts";
+import { json, streamReply } from "./http.ts";
 import type { Router } from "./router.ts";
 import { sseHeaders } from "./sse.ts";
 
@@ -10,68 +10,40 @@ export interface JobRoutesDeps {
   service: JobService;
   /** Every write goes through the group commit. */
   commit: GroupCommit;
-  maxBodyBytes: number;
   sseHeartbeatMs: number;
 }
 
 export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
-  const { service, commit, maxBodyBytes } = deps;
+  const { service, commit } = deps;
   const lease = (jobId: string, body: { workerId: string; token: number }) => ({ jobId, workerId: body.workerId, token: body.token });
 
   router
-    .on("POST", "/jobs", async ({ req }) => {
-      const body = await readBody(req, EnqueueBody, maxBodyBytes);
+    .route(routes.enqueueJob, async ({ body }) => {
       const { job, deduped } = await commit.run(() => service.enqueue(body));
       return json({ job, deduped }, deduped ? 200 : 201);
     })
-    .on("GET", "/jobs", ({ url }) => {
-      const q = validate(JobsQuery, queryObject(url), "query");
-      return json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) });
+    .route(routes.listJobs, ({ query: q }) => json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) }))
+    .route(routes.getJob, ({ params }) => json(service.get(params.id)))
+    .route(routes.cancelJob, async ({ params, body }) => json({ job: await commit.run(() => service.cancel(params.id, body.actor, body.reason)) }))
+    .route(routes.unblockJob, async ({ params, body }) => json({ job: await commit.run(() => service.unblock(params.id, body.actor, body.reason ?? "unblocked")) }))
+    .route(routes.jobLogs, ({ req, params, query: q }) => {
+      if (q.follow === "1") return streamReply(followLogs(service, params.id, q.after ?? 0, deps.sseHeartbeatMs, req.signal), sseHeaders());
+      return json({ lines: service.logs(params.id, q.after ?? 0, q.limit) });
     })
-    .on("GET", "/jobs/:id", ({ params }) => json(service.get(params.id!)))
-    .on("POST", "/jobs/:id/cancel", async ({ req, params }) => {
-      const body = await readBody(req, ActorBody, maxBodyBytes);
-      return json({ job: await commit.run(() => service.cancel(params.id!, body.actor, body.reason)) });
+    .route(routes.heartbeatJob, async ({ params, body }) => json(await commit.run(() => service.heartbeat(lease(params.id, body)))))
+    .route(routes.appendJobLogs, async ({ params, body }) => json(await commit.run(() => service.appendLogs(lease(params.id, body), body.lines))))
+    .route(routes.reportProgress, async ({ params, body }) => {
+      await commit.run(() => service.progress(lease(params.id, body), body.progress));
+      return json({ ok: true as const });
     })
-    .on("POST", "/jobs/:id/unblock", async ({ req, params }) => {
-      const body = await readBody(req, ActorBody, maxBodyBytes);
-      return json({ job: await commit.run(() => service.unblock(params.id!, body.actor, body.reason ?? "unblocked")) });
+    .route(routes.recordCommand, async ({ params, body }) => {
+      const { workerId, token, ...command } = body;
+      await commit.run(() => service.recordCommand({ jobId: params.id, workerId, token }, { ...command, signal: command.signal ?? null }));
+      return json({ ok: true as const });
     })
-    .on("GET", "/jobs/:id/logs", ({ req, url, params }) => {
-      const q = validate(AfterQuery, queryObject(url), "query");
-      if (q.follow === "1") return new Response(followLogs(service, params.id!, q.after ?? 0, deps.sseHeartbeatMs, req.signal), { headers: sseHeaders() });
-      return json({ lines: service.logs(params.id!, q.after ?? 0, q.limit) });
-    })
-    .on("POST", "/jobs/:id/heartbeat", async ({ req, params }) => {
-      const body = await readBody(req, LeaseBody, maxBodyBytes);
-      return json(await commit.run(() => service.heartbeat(lease(params.id!, body))));
-    })
-    .on("POST", "/jobs/:id/logs", async ({ req, params }) => {
-      const body = await readBody(req, LogBody, maxBodyBytes);
-      return json(await commit.run(() => service.appendLogs(lease(params.id!, body), body.lines)));
-    })
-    .on("POST", "/jobs/:id/progress", async ({ req, params }) => {
-      const body = await readBody(req, ProgressBody, maxBodyBytes);
-      await commit.run(() => service.progress(lease(params.id!, body), body.progress));
-      return json({ ok: true });
-    })
-    .on("POST", "/jobs/:id/commands", async ({ req, params }) => {
-      const { workerId, token, ...command } = await readBody(req, CommandBody, maxBodyBytes);
-      await commit.run(() => service.recordCommand({ jobId: params.id!, workerId, token }, { ...command, signal: command.signal ?? null }));
-      return json({ ok: true });
-    })
-    .on("POST", "/jobs/:id/complete", async ({ req, params }) => {
-      const body = await readBody(req, CompleteBody, maxBodyBytes);
-      return json({ job: await commit.run(() => service.complete(lease(params.id!, body), body.result ?? null)) });
-    })
-    .on("POST", "/jobs/:id/fail", async ({ req, params }) => {
-      const body = await readBody(req, FailBody, maxBodyBytes);
-      return json({ job: await commit.run(() => service.fail(lease(params.id!, body), body.failure)) });
-    })
-    .on("POST", "/jobs/:id/release", async ({ req, params }) => {
-      const body = await readBody(req, ReleaseBody, maxBodyBytes);
-      return json({ job: await commit.run(() => service.release(lease(params.id!, body), body.reason)) });
-    });
+    .route(routes.completeJob, async ({ params, body }) => json({ job: await commit.run(() => service.complete(lease(params.id, body), body.result ?? null)) }))
+    .route(routes.failJob, async ({ params, body }) => json({ job: await commit.run(() => service.fail(lease(params.id, body), body.failure)) }))
+    .route(routes.releaseJob, async ({ params, body }) => json({ job: await commit.run(() => service.release(lease(params.id, body), body.reason)) }));
 }
 
 /** Streams a job's log lines as SSE (`id:` = line id) and ends once the job has ended and every line is sent. */

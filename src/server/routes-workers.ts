@@ -1,20 +1,16 @@
-import { ClaimBody, RegisterWorkerBody } from "../api/schemas.ts";
+import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
-import { json, readBody } from "./http.ts";
+import { json, noContent } from "./http.ts";
 import type { Router } from "./router.ts";
 
-export function workerRoutes(router: Router, service: JobService, commit: GroupCommit, maxBodyBytes: number): void {
+export function workerRoutes(router: Router, service: JobService, commit: GroupCommit): void {
   router
-    .on("POST", "/workers", async ({ req }) => {
-      const body = await readBody(req, RegisterWorkerBody, maxBodyBytes);
-      return json({ worker: await commit.run(() => service.registerWorker(body)), leaseMs: service.options.leaseMs });
-    })
-    .on("GET", "/workers", () => json({ workers: service.store.listWorkers() }))
-    .on("POST", "/workers/:id/claim", async ({ req, params }) => {
-      const body = await readBody(req, ClaimBody, maxBodyBytes);
-      const claim = await claimWithWait(service, commit, params.id!, body.kinds, body.waitMs, req.signal);
-      return claim ? json(claim) : new Response(null, { status: 204 });
+    .route(routes.registerWorker, async ({ body }) => json({ worker: await commit.run(() => service.registerWorker(body)), leaseMs: service.options.leaseMs }))
+    .route(routes.listWorkers, () => json({ workers: service.store.listWorkers() }))
+    .route(routes.claimJob, async ({ req, params, body }) => {
+      const claim = await claimWithWait(service, commit, params.id, body.kinds, body.waitMs, req.signal);
+      return claim ? json(claim) : noContent();
     });
 }
 

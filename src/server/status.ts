@@ -1,7 +1,7 @@
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
 import { readPause } from "../control/control-service.ts";
-import type { StatusSnapshot, StuckJob } from "../api/status.ts";
+import type { StatusSnapshot, StuckJob } from "../api/responses.ts";
 
 const WORKER_ALIVE_MS = 60_000;
 const QUEUED_TOO_LONG_MS = 60_000;

@@ -1,8 +1,9 @@
 import type { Subprocess } from "bun";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { routes } from "../api/routes.ts";
+import type { ComponentReportBody } from "../api/schemas.ts";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
-import type { Component } from "../api/records.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { readServerInfo } from "../runtime-dir/server-file.ts";
@@ -80,7 +81,7 @@ export class Supervisor {
       this.info.url = url;
       this.save();
       // Rows of an earlier run (other worker counts, dead pids) would make status lie.
-      await this.options.client.request("POST", "/components/reset", { actor: "supervisor", keep: ["server"] });
+      await this.options.client.call(routes.resetComponents, { body: { actor: "supervisor", keep: ["server"] } });
       await Promise.all(rest.map((spec) => this.launch(spec)));
       const onlineAt = Date.now();
       // Said before the state file flips to online: `start --detach` stops echoing the log on that flip.
@@ -149,8 +150,8 @@ export class Supervisor {
       if (info?.pid !== proc.pid) return false;
     }
     try {
-      const { data } = await this.options.client.request<{ components: Component[] }>("GET", "/components");
-      return data.components.some((c) => c.name === spec.name && c.pid === proc.pid && c.state === "ready");
+      const { components } = await this.options.client.call(routes.listComponents);
+      return components.some((c) => c.name === spec.name && c.pid === proc.pid && c.state === "ready");
     } catch {
       return false;
     }
@@ -189,14 +190,14 @@ export class Supervisor {
   }
 
   /** Best effort with retries: the server itself may be the one restarting. */
-  private async report(spec: ComponentSpec, report: Record<string, unknown>, retry = true): Promise<void> {
+  private async report(spec: ComponentSpec, report: Omit<ComponentReportBody, "role" | "workerId" | "actor">, retry = true): Promise<void> {
     const body = { role: spec.role, workerId: spec.workerId, actor: "supervisor", ...report };
-    const send = () => this.options.client.request("POST", `/components/${spec.name}/report`, body);
+    const send = () => this.options.client.call(routes.componentReport, { params: { name: spec.name }, body });
     await (retry ? retryUnreachable(send, { deadline: Date.now() + 15_000 }) : send()).catch(() => {});
   }
 
   private async workerLost(workerId: string, reason: string): Promise<void> {
-    await retryUnreachable(() => this.options.client.request("POST", `/workers/${workerId}/lost`, { reason, actor: "supervisor" }), {
+    await retryUnreachable(() => this.options.client.call(routes.workerLost, { params: { id: workerId }, body: { reason, actor: "supervisor" } }), {
       deadline: Date.now() + 15_000,
     }).catch(() => {});
   }

@@ -1,9 +1,12 @@
 import type { Subprocess } from "bun";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { JobHistory } from "../../src/api/responses.ts";
+import { routes } from "../../src/api/routes.ts";
+import type { EnqueueBody } from "../../src/api/schemas.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
-import type { Job, Transition } from "../../src/store/jobs/job-rows.ts";
 import { runtimePathsFor, type RuntimePaths } from "../../src/runtime-dir/paths.ts";
+import type { Job } from "../../src/store/jobs/job-rows.ts";
 import { tempDir } from "./temp.ts";
 
 export const PUSHPALS_BIN = resolve(import.meta.dir, "../../bin/pushpals");
@@ -96,7 +99,8 @@ export class Cluster {
     private readonly cleanupRepo: () => void,
     readonly env: Record<string, string> = {},
   ) {
-    this.client = new ApiClient({ serverFile: paths.serverFile });
+    // Every reply the tests read is checked against its route's schema: the contract holds at runtime too.
+    this.client = new ApiClient({ serverFile: paths.serverFile }, { checkReplies: true });
   }
 
   static async create(options: RepoOptions & { env?: Record<string, string> } = {}): Promise<Cluster> {
@@ -134,13 +138,12 @@ export class Cluster {
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
-  async enqueue(kind: string, input: unknown, extra: Record<string, unknown> = {}): Promise<Job> {
-    const { data } = await this.client.request<{ job: Job }>("POST", "/jobs", { kind, input, actor: "test", ...extra });
-    return data.job;
+  async enqueue(kind: string, input: unknown, extra: Partial<EnqueueBody> = {}): Promise<Job> {
+    return (await this.client.call(routes.enqueueJob, { body: { kind, input, actor: "test", ...extra } })).job;
   }
 
-  async job(id: string): Promise<{ job: Job; transitions: Transition[] }> {
-    return (await this.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${id}`)).data;
+  async job(id: string): Promise<JobHistory> {
+    return this.client.call(routes.getJob, { params: { id } });
   }
 
   /** Polls the API until the predicate holds on the job (the server is the source of truth). */

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { PullRequest } from "../../prs/pr-types.ts";
+import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
@@ -21,7 +21,7 @@ export function registerApprove(program: Command): void {
         const ctx = await cliContext(program.opts());
         const number = pr.startsWith("job_") ? (await findPrOfJob(ctx.client, pr))?.number : prNumber(pr);
         if (number === undefined) throw new PushpalsError("not_found", `job ${pr} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
-        const { data } = await ctx.client.request<{ pr: PullRequest }>("POST", `/prs/${number}/${decision}`, { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) });
+        const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
         process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
       });

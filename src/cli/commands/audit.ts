@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { createWriteStream } from "node:fs";
 import { existsSync } from "node:fs";
+import { routes } from "../../api/routes.ts";
 import { exportAuditJsonl, verifyAudit } from "../../audit/audit-log.ts";
-import type { AuditVerdict } from "../../audit/chain.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { SqliteStore } from "../../store/sqlite-store.ts";
 import { cliContext, type CliContext } from "../context.ts";
@@ -21,7 +21,7 @@ export function registerAudit(program: Command): void {
       const ctx = await cliContext(program.opts());
       const verdict = await viaServerOrStore(
         ctx,
-        async () => (await ctx.client.request<AuditVerdict>("GET", "/audit/verify")).data,
+        () => ctx.client.call(routes.verifyAudit),
         (store) => verifyAudit(store),
       );
       if (opts.json) printJson(verdict);
@@ -42,7 +42,7 @@ export function registerAudit(program: Command): void {
       await viaServerOrStore(
         ctx,
         async () => {
-          const res = await ctx.client.stream("/audit/export");
+          const res = await ctx.client.stream(routes.exportAudit);
           const decoder = new TextDecoder();
           for await (const chunk of res.body!) await write(decoder.decode(chunk, { stream: true }));
         },

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Job, Transition } from "../../api/records.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
+import { routes } from "../../api/routes.ts";
 import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { rfcRunInput } from "../rfc.ts";
@@ -24,7 +24,7 @@ export function registerCheckAsk(program: Command): void {
       const ref = opts.ref ?? ctx.config().repo.base_branch ?? (await currentBranch(ctx));
       const input = await buildChecksInput(ctx.paths.repoRoot, ctx.config(), ref);
       const body = { kind: "checks", input, actor: ctx.actor, dedupeKey: `checks:${input.commit}`, maxAttempts: ctx.config().jobs.max_attempts };
-      const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
+      const data = await ctx.client.call(routes.enqueueJob, { body });
       const short = input.commit.slice(0, 12);
       if (!opts.wait) {
         if (opts.json) return printJson(data);
@@ -33,7 +33,7 @@ export function registerCheckAsk(program: Command): void {
       }
       if (!opts.json) process.stdout.write(`checking ${ref} at ${short}: job ${data.job.id}\n`);
       await follow(ctx, data.job.id, !opts.json);
-      const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${data.job.id}`);
+      const final = await ctx.client.call(routes.getJob, { params: { id: data.job.id } });
       if (opts.json) printJson(final);
       else if (final.job.state !== "succeeded") process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
       else process.stdout.write(`${style.green("checks passed")} on ${short}\n`);
@@ -56,7 +56,7 @@ export function registerCheckAsk(program: Command): void {
       const blockedReason = high
         ? "High risk: waiting for its RFC to be approved and merged; no code job starts before"
         : "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
-      const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "directive", input, actor: ctx.actor, blockedReason });
+      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "directive", input, actor: ctx.actor, blockedReason } });
       if (!high) {
         if (opts.json) return printJson(data);
         return void process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
@@ -66,7 +66,7 @@ export function registerCheckAsk(program: Command): void {
       const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch" });
       const rfcInput = await rfcRunInput(ctx.paths.repoRoot, config, data.job.id, DirectiveInput.parse(input), baseBranch, baseCommit);
-      const { data: rfc } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input: rfcInput, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });
+      const rfc = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input: rfcInput, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
       if (opts.json) return printJson({ ...data, rfcJob: rfc.job });
       process.stdout.write(`recorded High-risk directive ${data.job.id}; its RFC is being written as a PR by job ${rfc.job.id}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
     });

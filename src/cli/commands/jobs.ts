@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Job, Transition } from "../../api/records.ts";
 import { JobState } from "../../core/job-states.ts";
+import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
@@ -28,7 +28,7 @@ export function registerJobs(program: Command): void {
       }
       if (kind === "checks") input = { ...(await buildChecksInput(ctx.paths.repoRoot, ctx.config(), opts.commit)), ...input };
       const body = { kind, input, actor: ctx.actor, priority: opts.priority, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts ?? ctx.config().jobs.max_attempts };
-      const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
+      const data = await ctx.client.call(routes.enqueueJob, { body });
       if (opts.json) return printJson(data);
       process.stdout.write(`${data.deduped ? "already queued" : "enqueued"} ${data.job.id} (${data.job.kind}, ${data.job.state})\n`);
     });
@@ -43,10 +43,9 @@ export function registerJobs(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (opts: { state?: string; kind?: string; limit: number; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const query = new URLSearchParams({ limit: String(opts.limit), newest: "1" });
-      if (opts.state) query.set("state", opts.state);
-      if (opts.kind) query.set("kind", opts.kind);
-      const { data } = await ctx.client.request<{ jobs: Job[] }>("GET", `/jobs?${query}`);
+      // The state is the user's word as given: the server refuses an unknown one, naming the field.
+      const query = { limit: opts.limit, newest: "1" as const, state: (opts.state || undefined) as JobState | undefined, kind: opts.kind || undefined };
+      const data = await ctx.client.call(routes.listJobs, { query });
       if (opts.json) return printJson(data);
       process.stdout.write(`${jobsTable(data.jobs)}\n`);
     });
@@ -58,7 +57,7 @@ export function registerJobs(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (id: string, opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const { data } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${encodeURIComponent(id)}`);
+      const data = await ctx.client.call(routes.getJob, { params: { id } });
       if (opts.json) return printJson(data);
       process.stdout.write(`${jobDetail(data.job, data.transitions)}\n`);
     });
@@ -71,7 +70,7 @@ export function registerJobs(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const { data } = await ctx.client.request<{ job: Job }>("POST", `/jobs/${encodeURIComponent(id)}/cancel`, { actor: ctx.actor, reason: opts.reason });
+      const data = await ctx.client.call(routes.cancelJob, { params: { id }, body: { actor: ctx.actor, reason: opts.reason } });
       if (opts.json) return printJson(data);
       const { job } = data;
       process.stdout.write(job.state === "running" ? `cancel requested for ${job.id}; the worker will stop it\n` : `${job.id} is ${job.state}\n`);

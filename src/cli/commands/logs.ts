@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { routes } from "../../api/routes.ts";
 import { readSse } from "../../client/sse-reader.ts";
 import { isPushpalsError, PushpalsError } from "../../core/errors.ts";
 import type { PushpalsEvent } from "../../events/registry.ts";
@@ -17,17 +18,17 @@ export function registerLogs(program: Command): void {
       const ctx = await cliContext(program.opts());
       const print = (l: LogLine) =>
         process.stdout.write(opts.json ? `${JSON.stringify(l)}\n` : `${l.stream === "stderr" ? "! " : l.stream === "system" ? "# " : ""}${l.line}\n`);
-      const path = `/jobs/${encodeURIComponent(id)}/logs`;
+      const params = { id };
       if (!opts.follow) {
         let after = 0;
         for (;;) {
-          const { data } = await ctx.client.request<{ lines: LogLine[] }>("GET", `${path}?after=${after}&limit=5000`);
+          const data = await ctx.client.call(routes.jobLogs, { params, query: { after, limit: 5000 } });
           data.lines.forEach(print);
           if (data.lines.length < 5000) return;
           after = data.lines[data.lines.length - 1]!.id;
         }
       }
-      const res = await ctx.client.stream(`${path}?follow=1`);
+      const res = await ctx.client.stream(routes.jobLogs, { params });
       for await (const message of lostConnectionIsUnreachable(readSse(res.body!))) {
         if (message.event === "log") print(JSON.parse(message.data) as LogLine);
         if (message.event === "end" && !opts.json) {
@@ -47,10 +48,9 @@ export function registerLogs(program: Command): void {
       const ctx = await cliContext(program.opts());
       let after = opts.after;
       if (after < 0) {
-        const { data } = await ctx.client.request<{ lastEventSeq: number }>("GET", "/health");
-        after = data.lastEventSeq;
+        after = (await ctx.client.call(routes.health)).lastEventSeq;
       }
-      const res = await ctx.client.stream(`/events?after=${after}`);
+      const res = await ctx.client.stream(routes.events, { query: { after } });
       for await (const message of lostConnectionIsUnreachable(readSse(res.body!))) {
         const event = JSON.parse(message.data) as PushpalsEvent;
         process.stdout.write(opts.json ? `${JSON.stringify(event)}\n` : `${describeEvent(event)}\n`);

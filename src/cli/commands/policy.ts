@@ -1,13 +1,11 @@
 import type { Command } from "commander";
-import type { Job } from "../../api/records.ts";
+import { routes } from "../../api/routes.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { gatesFor } from "../../policy/gates.ts";
 import { loadPolicy, POLICY_RELATIVE_PATH } from "../../policy/load-policy.ts";
 import { unknownKindError } from "../../kinds/registry.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import type { Classification } from "../../policy/tiers.ts";
-import type { GateResult } from "../../prs/merge-gate.ts";
-import type { PullRequest } from "../../prs/pr-types.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { printJson } from "../format.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
@@ -46,15 +44,15 @@ async function explainPr(ctx: CliContext, target: string, json: boolean): Promis
   if (target.startsWith("job_")) {
     const pr = await findPrOfJob(ctx.client, target);
     if (!pr) {
-      const { data: job } = await ctx.client.request<{ job: Job }>("GET", `/jobs/${target}`);
+      const job = await ctx.client.call(routes.getJob, { params: { id: target } });
       return void process.stdout.write(`job ${target} (${job.job.kind}, ${job.job.state}) has no PR to explain\n`);
     }
     number = pr.number;
   } else {
     number = prNumber(target);
   }
-  const { data } = await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`);
-  const { data: gate } = await ctx.client.request<GateResult & { policy: { source: string | null; hash: string } }>("GET", `/prs/${number}/gate`);
+  const data = await ctx.client.call(routes.getPr, { params: { number } });
+  const gate = await ctx.client.call(routes.prGate, { params: { number } });
   if (json) return printJson({ pr: number, headSha: data.pr.headSha, classification: data.pr.classification, review: data.pr.review, gate });
   const lines = [`PR #${number} at ${data.pr.headSha.slice(0, 12)}, policy ${gate.policy.source ?? "defaults"} (${gate.policy.hash.slice(0, 12)})`];
   lines.push(...classificationLines(data.pr.classification));

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
-import type { Job, Transition } from "../../api/records.ts";
-import type { PullRequest } from "../../prs/pr-types.ts";
 import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-request.ts";
+import type { PrState, PullRequest } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
 import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
@@ -24,8 +24,8 @@ export function registerPrs(program: Command): void {
     .addHelpText("after", "\nExamples:\n  pushpals prs\n  pushpals prs --state open --json")
     .action(async (opts: { state?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const query = opts.state ? `?state=${encodeURIComponent(opts.state)}` : "";
-      const { data } = await ctx.client.request<{ prs: PullRequest[] }>("GET", `/prs${query}`);
+      // The state is the user's word as given: the server refuses an unknown one, naming the field.
+      const data = await ctx.client.call(routes.listPrs, { query: { state: (opts.state || undefined) as PrState | undefined } });
       if (opts.json) return printJson(data);
       if (data.prs.length === 0) return void process.stdout.write("no pull requests\n");
       const rows = [["#", "STATE", "CHECKS", "RISK", "AGE", "BRANCH", "TITLE"]];
@@ -57,7 +57,7 @@ Examples:
       if (action === "show") return showPr(ctx, number, opts);
       if (action === "merge") return mergePr(ctx, number, opts);
       if (action === "close") {
-        const { data } = await ctx.client.request<{ pr: PullRequest }>("POST", `/prs/${number}/close`, { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) });
+        const data = await ctx.client.call(routes.closePr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
         return void process.stdout.write(`closed PR #${number}; its branch ${data.pr.headBranch} is kept\n`);
       }
@@ -66,7 +66,7 @@ Examples:
 }
 
 async function getPr(ctx: CliContext, number: number): Promise<PullRequest> {
-  return (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${number}`)).data.pr;
+  return (await ctx.client.call(routes.getPr, { params: { number } })).pr;
 }
 
 async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; json?: boolean }): Promise<void> {
@@ -84,7 +84,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  job        ${pr.jobId}${pr.mergeJobId ? `    merge job: ${pr.mergeJobId}` : ""}`,
     ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${pr.provider.padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),
-    ...(pr.state === "open" ? gateLines(await ctx.client.request<GateResult>("GET", `/prs/${pr.number}/gate`).then((r) => r.data)) : []),
+    ...(pr.state === "open" ? gateLines(await ctx.client.call(routes.prGate, { params: { number: pr.number } })) : []),
     ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${pr.lastMergeFailure}`] : []),
     `  created    ${new Date(pr.createdAt).toISOString()} by ${pr.createdBy}`,
     ...(pr.body ? ["", ...pr.body.split("\n").map((l) => `  ${l}`)] : []),
@@ -106,7 +106,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   const config = ctx.config();
   const input = mergeInputFor(pr, checksSnapshot(config));
   const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: mergeDedupeKey(pr), priority: 10, maxAttempts: config.jobs.max_attempts };
-  const { data } = await ctx.client.request<{ job: Job; deduped: boolean }>("POST", "/jobs", body);
+  const data = await ctx.client.call(routes.enqueueJob, { body });
   const jobId = data.job.id;
   if (!opts.wait) {
     if (opts.json) return printJson(data);
@@ -114,7 +114,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   }
   if (!opts.json) process.stdout.write(`merging PR #${number} into ${pr.baseBranch}: job ${jobId}\n`);
   await follow(ctx, jobId, !opts.json);
-  const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
+  const final = await ctx.client.call(routes.getJob, { params: { id: jobId } });
   const merged = await getPr(ctx, number);
   process.exitCode = merged.state === "merged" ? EXIT.ok : EXIT.failed;
   if (opts.json) return printJson({ ...final, pr: merged });

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
+import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
-import type { Job, Transition } from "../../api/records.ts";
-import type { PullRequest } from "../../prs/pr-types.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { checksSnapshot, commandLine } from "../change-inputs.ts";
 import { cliContext } from "../context.ts";
@@ -66,12 +65,12 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       const timeout = Number(opts.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new PushpalsError("invalid_input", `--timeout ${opts.timeout}: must be a whole number of seconds`, { field: "timeout" });
       const config = ctx.config();
-      const target = opts.pr ? (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${prNumber(opts.pr)}`)).data.pr : null;
+      const target = opts.pr ? (await ctx.client.call(routes.getPr, { params: { number: prNumber(opts.pr) } })).pr : null;
       if (target && target.state !== "open") throw new PushpalsError("conflict", `PR #${target.number} is ${target.state}`, { hint: "only an open PR can get a new commit" });
       const baseBranch = target?.baseBranch ?? config.repo.base_branch ?? (await currentBranch(ctx));
       const baseCommit = target?.baseSha ?? (await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`));
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch", hint: "set repo.base_branch in .pushpals/config.toml to an existing branch" });
-      const rfc = opts.rfc ? (await ctx.client.request<{ pr: PullRequest }>("GET", `/prs/${prNumber(opts.rfc)}`)).data.pr : null;
+      const rfc = opts.rfc ? (await ctx.client.call(routes.getPr, { params: { number: prNumber(opts.rfc) } })).pr : null;
       if (rfc && (!rfc.rfcFor || rfc.state !== "merged")) {
         throw new PushpalsError("conflict", `PR #${rfc.number} is not a merged RFC`, { hint: "pushpals ask --risk high writes an RFC as a PR; approve and merge it first" });
       }
@@ -105,7 +104,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         rfc: rfc?.number ?? null,
         updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };
-      const { data } = await ctx.client.request<{ job: Job }>("POST", "/jobs", { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts });
+      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
       const jobId = data.job.id;
       if (!opts.wait) {
         if (opts.json) return printJson(data);
@@ -114,7 +113,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       }
       if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
       await follow(ctx, jobId, !opts.json);
-      const { data: final } = await ctx.client.request<{ job: Job; transitions: Transition[] }>("GET", `/jobs/${jobId}`);
+      const final = await ctx.client.call(routes.getJob, { params: { id: jobId } });
       const found = final.job.state !== "succeeded" ? null : target ? target : await findPrOfJob(ctx.client, jobId);
       const pr = found ? await waitForReview(ctx, found.number) : null;
       process.exitCode = pr ? EXIT.ok : EXIT.failed;

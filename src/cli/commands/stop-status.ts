@@ -4,7 +4,8 @@ import { isPushpalsError } from "../../core/errors.ts";
 import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
 import { isProcessAlive } from "../../runtime-dir/server-file.ts";
 import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
-import type { StatusSnapshot } from "../../api/status.ts";
+import { routes } from "../../api/routes.ts";
+import type { StatusSnapshot } from "../../api/responses.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { int } from "../parse.ts";
@@ -55,7 +56,7 @@ export function registerStopStatus(program: Command): void {
       const supervisor = supervisorPid === null ? null : readSupervisorInfo(ctx.paths.supervisorFile);
       let snapshot: StatusSnapshot;
       try {
-        snapshot = (await ctx.client.request<StatusSnapshot>("GET", "/status")).data;
+        snapshot = await ctx.client.call(routes.status);
       } catch (err) {
         if (!isPushpalsError(err, "server_unreachable")) throw err;
         if (opts.json) printJson({ online: false, url: null, supervisor: null, components: [], counts: {}, stuck: [] });

@@ -1,7 +1,6 @@
 import { failpoint } from "../../faults/failpoint.ts";
 import type { MergeInput } from "./merge-input.ts";
-import type { GateResult } from "../../prs/merge-gate.ts";
-import type { PullRequest } from "../../prs/pr-types.ts";
+import { routes } from "../../api/routes.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { classificationInputFromGit } from "../../policy/from-git.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
@@ -154,7 +153,7 @@ async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: str
  * that was reviewed and approved is not merged.
  */
 async function assertCandidateTier(ctx: JobContext, input: MergeInput, base: string, candidate: string): Promise<void> {
-  const { pr } = await ctx.read<{ pr: PullRequest }>(`/prs/${input.prNumber}`);
+  const { pr } = await ctx.read(routes.getPr, { params: { number: input.prNumber } });
   if (!pr.classification) return;
   const { policy } = await loadPolicyAt(ctx.paths.repoRoot, input.baseSha);
   const now = classifyRisk(await classificationInputFromGit(ctx.paths.repoRoot, base, candidate, pr.risk), policy);
@@ -167,7 +166,7 @@ async function assertCandidateTier(ctx: JobContext, input: MergeInput, base: str
 
 /** The policy gate of the PR's exact head (checks, review verdict, approvals, tier), as the server evaluates it. */
 async function assertGate(ctx: JobContext, input: MergeInput): Promise<void> {
-  const gate = await ctx.read<GateResult>(`/prs/${input.prNumber}/gate?head=${input.headSha}&base=${encodeURIComponent(input.baseBranch)}&baseSha=${input.baseSha}`);
+  const gate = await ctx.read(routes.prGate, { params: { number: input.prNumber }, query: { head: input.headSha, base: input.baseBranch, baseSha: input.baseSha } });
   if (gate.ok) return;
   throw new JobFailure("policy_denied", `PR #${input.prNumber} may not merge yet (${gate.gates?.tier ?? "unclassified"} risk): ${gate.missing.join("; ")}`.slice(0, 4000), {
     logExcerpt: gate.missing.join("\n"),

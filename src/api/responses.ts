@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { Component } from "../store/components/component-rows.ts";
+import { PauseState } from "../control/control-service.ts";
+import { Failure } from "../core/failures.ts";
+import { Claim } from "../jobs/job-service-types.ts";
+import { Job, LogLine, Transition, WorkerRecord } from "../store/jobs/job-rows.ts";
+import { JobState } from "../core/job-states.ts";
+import { GateResult } from "../prs/merge-gate.ts";
+import { PullRequest } from "../prs/pr-types.ts";
+
+/** Reply payloads of the HTTP API, built from the domain's own schemas. */
+
+export const Ok = z.object({ ok: z.literal(true) });
+export type Ok = z.infer<typeof Ok>;
+
+export const Health = z.object({ ok: z.literal(true), pid: z.number().int(), version: z.string(), lastEventSeq: z.number().int() });
+export type Health = z.infer<typeof Health>;
+
+export const StuckJob = z.object({ id: z.string(), kind: z.string(), state: JobState, why: z.string() });
+export type StuckJob = z.infer<typeof StuckJob>;
+
+export const StatusSnapshot = z.object({
+  pid: z.number().int(),
+  counts: z.partialRecord(JobState, z.number().int()),
+  oldestQueuedAt: z.number().int().nullable(),
+  components: z.array(Component),
+  workers: z.array(WorkerRecord),
+  /** Jobs that will not move on their own, and why. */
+  stuck: z.array(StuckJob),
+  lastEventSeq: z.number().int(),
+  /** Set by `pushpals pause`: no claims, no merges. */
+  paused: PauseState.nullable(),
+});
+export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
+
+export const JobReply = z.object({ job: Job });
+export type JobReply = z.infer<typeof JobReply>;
+
+export const EnqueueReply = z.object({ job: Job, deduped: z.boolean() });
+export type EnqueueReply = z.infer<typeof EnqueueReply>;
+
+export const JobHistory = z.object({ job: Job, transitions: z.array(Transition) });
+export type JobHistory = z.infer<typeof JobHistory>;
+
+export const JobList = z.object({ jobs: z.array(Job) });
+export type JobList = z.infer<typeof JobList>;
+
+export const LogPage = z.object({ lines: z.array(LogLine) });
+export type LogPage = z.infer<typeof LogPage>;
+
+/** The last message of a followed log: the job ended. */
+export const LogEnd = z.object({ state: JobState, failure: Failure.nullable() });
+export type LogEnd = z.infer<typeof LogEnd>;
+
+export const HeartbeatReply = z.object({ leaseExpiresAt: z.number().int(), cancelRequested: z.boolean(), paused: z.boolean() });
+export type HeartbeatReply = z.infer<typeof HeartbeatReply>;
+
+export const AppendLogsReply = z.object({ stored: z.number().int(), dropped: z.number().int() });
+export type AppendLogsReply = z.infer<typeof AppendLogsReply>;
+
+export const RegisterWorkerReply = z.object({ worker: WorkerRecord, leaseMs: z.number().int() });
+export type RegisterWorkerReply = z.infer<typeof RegisterWorkerReply>;
+
+export const WorkerList = z.object({ workers: z.array(WorkerRecord) });
+export type WorkerList = z.infer<typeof WorkerList>;
+
+/** 204 (null) when no job could be claimed before the wait ran out. */
+export const ClaimReply = Claim.nullable();
+export type ClaimReply = z.infer<typeof ClaimReply>;
+
+/** How many jobs went back to the queue. */
+export const WorkerLostReply = z.object({ jobs: z.number().int() });
+export type WorkerLostReply = z.infer<typeof WorkerLostReply>;
+
+export const ComponentList = z.object({ components: z.array(Component) });
+export type ComponentList = z.infer<typeof ComponentList>;
+
+export const ComponentReply = z.object({ component: Component });
+export type ComponentReply = z.infer<typeof ComponentReply>;
+
+export const ResetReply = z.object({ removed: z.number().int() });
+export type ResetReply = z.infer<typeof ResetReply>;
+
+export const PrList = z.object({ prs: z.array(PullRequest) });
+export type PrList = z.infer<typeof PrList>;
+
+export const PrReply = z.object({ pr: PullRequest });
+export type PrReply = z.infer<typeof PrReply>;
+
+/** The merge gate of a PR's head, and the policy (as committed at its base) it was judged by. */
+export const GateReply = GateResult.extend({ policy: z.object({ source: z.string().nullable(), hash: z.string() }) });
+export type GateReply = z.infer<typeof GateReply>;
+
+export const PauseReply = z.object({ paused: PauseState.nullable() });
+export type PauseReply = z.infer<typeof PauseReply>;
+
+export const PausedReply = z.object({ paused: PauseState });
+export type PausedReply = z.infer<typeof PausedReply>;
+
+export const ResumedReply = z.object({ paused: z.null() });
+export type ResumedReply = z.infer<typeof ResumedReply>;

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { AuditVerdict } from "../audit/chain.ts";
+import { AuditEntry } from "../store/audit/audit-chain.ts";
+import { PushpalsEvent } from "../events/registry.ts";
+import { LogLine } from "../store/jobs/job-rows.ts";
+import { defineRoutes } from "./define-route.ts";
+import * as reply from "./responses.ts";
+import * as req from "./schemas.ts";
+
+/**
+ * Every endpoint of the PushPals HTTP API. The server registers exactly these (it refuses to start
+ * with one missing or one extra) and every client calls through them, so a reply's type is written
+ * once, here, and reaches the caller from the schema.
+ */
+export const routes = defineRoutes({
+  health: { method: "GET", path: "/health", response: reply.Health },
+  status: { method: "GET", path: "/status", response: reply.StatusSnapshot },
+  /** Every event after `?after=` (or Last-Event-ID), then live ones; SSE `id:` is the event's seq. */
+  events: { method: "GET", path: "/events", query: req.AfterQuery, stream: { format: "sse", message: PushpalsEvent } },
+  verifyAudit: { method: "GET", path: "/audit/verify", response: AuditVerdict },
+  exportAudit: { method: "GET", path: "/audit/export", stream: { format: "jsonl", message: AuditEntry } },
+
+  // Jobs: 201 for a new job, 200 for the active job its dedupe key already names.
+  enqueueJob: { method: "POST", path: "/jobs", body: req.EnqueueBody, response: reply.EnqueueReply },
+  listJobs: { method: "GET", path: "/jobs", query: req.JobsQuery, response: reply.JobList },
+  getJob: { method: "GET", path: "/jobs/:id", response: reply.JobHistory },
+  cancelJob: { method: "POST", path: "/jobs/:id/cancel", body: req.ActorBody, response: reply.JobReply },
+  unblockJob: { method: "POST", path: "/jobs/:id/unblock", body: req.ActorBody, response: reply.JobReply },
+  /** A page of log lines; with `?follow=1` an SSE stream of `log` messages and one `end` once the job has ended. */
+  jobLogs: {
+    method: "GET",
+    path: "/jobs/:id/logs",
+    query: req.AfterQuery,
+    response: reply.LogPage,
+    stream: { format: "sse", when: { follow: "1" }, message: z.union([LogLine, reply.LogEnd]) },
+  },
+
+  // A worker's calls on the job it holds, fenced by its lease token.
+  heartbeatJob: { method: "POST", path: "/jobs/:id/heartbeat", body: req.LeaseBody, response: reply.HeartbeatReply },
+  appendJobLogs: { method: "POST", path: "/jobs/:id/logs", body: req.LogBody, response: reply.AppendLogsReply },
+  reportProgress: { method: "POST", path: "/jobs/:id/progress", body: req.ProgressBody, response: reply.Ok },
+  recordCommand: { method: "POST", path: "/jobs/:id/commands", body: req.CommandBody, response: reply.Ok },
+  completeJob: { method: "POST", path: "/jobs/:id/complete", body: req.CompleteBody, response: reply.JobReply },
+  failJob: { method: "POST", path: "/jobs/:id/fail", body: req.FailBody, response: reply.JobReply },
+  releaseJob: { method: "POST", path: "/jobs/:id/release", body: req.ReleaseBody, response: reply.JobReply },
+
+  registerWorker: { method: "POST", path: "/workers", body: req.RegisterWorkerBody, response: reply.RegisterWorkerReply },
+  listWorkers: { method: "GET", path: "/workers", response: reply.WorkerList },
+  /** Long-poll for up to `waitMs`; 204 (null) when nothing could be claimed. */
+  claimJob: { method: "POST", path: "/workers/:id/claim", body: req.ClaimBody, response: reply.ClaimReply },
+
+  // The readiness handshake and the supervisor's reports.
+  listComponents: { method: "GET", path: "/components", response: reply.ComponentList },
+  resetComponents: { method: "POST", path: "/components/reset", body: req.ComponentResetBody, response: reply.ResetReply },
+  componentReady: { method: "POST", path: "/components/:name/ready", body: req.ComponentReadyBody, response: reply.ComponentReply },
+  componentHeartbeat: { method: "POST", path: "/components/:name/heartbeat", body: req.EmptyBody, response: reply.Ok },
+  componentReport: { method: "POST", path: "/components/:name/report", body: req.ComponentReportBody, response: reply.ComponentReply },
+  workerLost: { method: "POST", path: "/workers/:id/lost", body: req.WorkerLostBody, response: reply.WorkerLostReply },
+
+  listPrs: { method: "GET", path: "/prs", query: req.PrsQuery, response: reply.PrList },
+  getPr: { method: "GET", path: "/prs/:number", response: reply.PrReply },
+  /** Whether the PR may merge now; `head`/`base`/`baseSha` name the merge asking, which must still match. */
+  prGate: { method: "GET", path: "/prs/:number/gate", query: req.GateQuery, response: reply.GateReply },
+  approvePr: { method: "POST", path: "/prs/:number/approve", body: req.ActorBody, response: reply.PrReply },
+  rejectPr: { method: "POST", path: "/prs/:number/reject", body: req.ActorBody, response: reply.PrReply },
+  closePr: { method: "POST", path: "/prs/:number/close", body: req.ActorBody, response: reply.PrReply },
+
+  // The stop switch.
+  getControl: { method: "GET", path: "/control", response: reply.PauseReply },
+  pause: { method: "POST", path: "/control/pause", body: req.ActorBody, response: reply.PausedReply },
+  resume: { method: "POST", path: "/control/resume", body: req.ActorBody, response: reply.ResumedReply },
+});
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
