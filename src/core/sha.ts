@@ -9,3 +9,6 @@ export type Sha = z.infer<typeof Sha>;
 export function isSha(value: string): boolean {
   return SHA_PATTERN.test(value);
 }
+
+/** A git object id as `git diff --raw` prints it: SHA-1 (40 hex) or, in a SHA-256 repository, 64 hex. */
+export const OBJECT_ID_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

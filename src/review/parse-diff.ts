@@ -4,8 +4,8 @@ import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
 import { git } from "../scm/git.ts";
 import type { DiffFile } from "./diff-types.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";
+import { OBJECT_ID_PATTERN } from "../core/sha.ts";
 
-const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
  * Flags that pin git's output whatever the repository or user config says: no external diff or
@@ -20,7 +20,7 @@ const DIFF_FLAGS = ["--no-ext-diff", "--no-textconv", "--no-relative", "--no-col
  */
 export async function parseDiff(repoRoot: string, baseSha: string, headSha: string): Promise<DiffFile[]> {
   for (const sha of [baseSha, headSha]) {
-    if (!SHA.test(sha)) throw new PushpalsError("invalid_input", `a review needs full commit ids, got ${JSON.stringify(sha)}`);
+    if (!OBJECT_ID_PATTERN.test(sha)) throw new PushpalsError("invalid_input", `a review needs full commit ids, got ${JSON.stringify(sha)}`);
   }
   const range = [baseSha, headSha, "--"];
   const [meta, patch] = await Promise.all([
