@@ -29,7 +29,7 @@ test("the rules reject planted forbidden imports, each by name, and allow the na
     "src/cli/commands/jobs.ts": 'import "../../store/sqlite-store.ts";\nimport "../../server/y.ts";\n',
     "src/cli/commands/serve.ts": 'import "../../server/main.ts";\n',
     "src/client/c.ts": 'import type { Wire } from "../api/schemas.ts";\nimport type { Job } from "../jobs/job-types.ts";\nexport type C = Wire | Job;\n',
-    "src/workers/w.ts": 'import "../jobs/job-service.ts";\n',
+    "src/runtime/w.ts": 'import "../jobs/job-service.ts";\n',
     "src/runtime/paths.ts": "export type RuntimePaths = { dir: string };\n",
     "src/sandbox/s.ts": 'import type { RuntimePaths } from "../runtime/paths.ts";\nexport type S = RuntimePaths;\n',
     "src/review/r.ts": 'import "../../test/helpers/fixture.ts";\n',
@@ -57,6 +57,6 @@ test("the rules reject planted forbidden imports, each by name, and allow the na
     "resolvable: src/agents/a.ts → ../missing.ts",
     "store-only-on-core: src/store/sqlite-store.ts → src/jobs/job-types.ts",
     "top-level-folder-cycle: core, server",
-    "workers-agents-through-api: src/workers/w.ts → src/jobs/job-service.ts",
+    "workers-agents-through-api: src/runtime/w.ts → src/jobs/job-service.ts",
   ]);
 }, 30_000);

@@ -20,7 +20,7 @@ export interface KindServices {
  */
 export interface KindDefinition<I extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, Id extends string = string> {
   id: Id;
-  /** One line for `pushpals worker --help` and docs. */
+  /** One line for `pushpals worker --help` (the kinds a WorkerPal runs) and docs. */
   summary: string;
   input: I;
   /** What a successful run returns (stored as the job's result). */

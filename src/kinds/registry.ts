@@ -27,9 +27,9 @@ export function kindById(kind: string): KindDefinition | undefined {
   return BY_ID.get(kind);
 }
 
-/** The kinds a process of `role` runs (those with a handler). */
+/** The kinds a process of `role` runs (those with a handler), by id. */
 export function kindsForRole(role: KindRole): KindDefinition[] {
-  return [...BY_ID.values()].filter((k) => k.role === role && k.handler !== undefined);
+  return [...BY_ID.values()].filter((k) => k.role === role && k.handler !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Validates a job input against its kind's schema; errors name the offending field. */
@@ -43,24 +43,35 @@ export function parseJobInput(kind: string, input: unknown): unknown {
   }
   const parsed = definition.input.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = ["input", ...(issue?.path ?? [])].join(".");
-  throw new PushpalsError("invalid_input", `${path}: ${issue?.message ?? "invalid"}`, { field: path });
+  const { field, message } = describeIssue("input", parsed.error);
+  throw new PushpalsError("invalid_input", message, { field });
+}
+
+/** `input.sleepMs: Too small: ...`: the first issue of a schema's refusal, named by its path under `root`. */
+export function describeIssue(root: string, error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0];
+  const field = [root, ...(issue?.path ?? [])].join(".");
+  return { field, message: `${field}: ${issue?.message ?? "invalid"}` };
 }
 
 /**
  * Config and policy name kinds as plain names (`sandbox.network`, `[network] kinds`); this says which
- * of them no kind has. Checked where the registry is in view: every process's config (`cliContext`),
+ * of them no kind has, or names a kind whose commands never get the network (its `network` is false). Checked where the registry is in view: every process's config (`cliContext`),
  * preflight (PP004) and `pushpals policy check`.
  */
 export function unknownKindError(names: readonly string[], key: string, where: string): PushpalsError | null {
-  const index = names.findIndex((n) => !BY_ID.has(n));
+  const index = names.findIndex((n) => !BY_ID.get(n)?.network);
   if (index < 0) return null;
-  return new PushpalsError("config_invalid", `${where}: ${key}[${index}]: no job kind is called ${JSON.stringify(names[index])}`, {
+  const name = names[index]!;
+  const why = BY_ID.has(name) ? `the ${name} kind's commands never get the network` : `no job kind is called ${JSON.stringify(name)}`;
+  return new PushpalsError("config_invalid", `${where}: ${key}[${index}]: ${why}`, {
     field: `${key}[${index}]`,
-    hint: `set ${key} to job kinds among ${JOB_KIND_IDS.map((k) => JSON.stringify(k)).join(", ")}`,
+    hint: `set ${key} to job kinds among ${NETWORK_KIND_IDS.map((k) => JSON.stringify(k)).join(", ")}`,
   });
 }
+
+/** The kinds whose commands `sandbox.network` may grant the network. */
+const NETWORK_KIND_IDS = KINDS.filter((k) => k.network).map((k) => k.id);
 
 /** Refuses an effective config whose `sandbox.network` names no job kind, naming where that value came from. */
 export function assertConfigKinds(effective: { config: { sandbox: { network: readonly string[] } }; sources: Record<string, string> }): void {

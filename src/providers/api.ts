@@ -50,7 +50,7 @@ export interface PushedHead {
 
 /** One job's connection to a remote host: its PR API, its push, and how it merges. */
 export interface RemoteConnection {
-  /** Shown in logs and `pushpals pr` ("GitHub"). */
+  /** The host's name in the job's log lines ("GitHub PR #3: ..."). */
   label: string;
   host: RemotePrProvider;
   mergeMethod: MergeMethod;

@@ -9,6 +9,9 @@ export const PROVIDERS = [localProvider, githubProvider] as const satisfies read
 export type ProviderId = (typeof PROVIDERS)[number]["id"];
 export const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [ProviderId, ...ProviderId[]];
 
+/** The providers whose PRs live on a host too (a merge or publish job may name one of these, never a local one). */
+export const REMOTE_PROVIDER_IDS = PROVIDERS.filter((p) => p.remote !== null).map((p) => p.id) as [ProviderId, ...ProviderId[]];
+
 export function providerById(id: string): PrProviderDefinition {
   const found = PROVIDERS.find((p) => p.id === id);
   if (found) return found;

@@ -142,7 +142,7 @@ export class PrService {
 
   /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */
   private publish(ctx: WriteContext, pr: PullRequest): void {
-    const input = { prNumber: pr.number, headBranch: pr.headBranch, headSha: pr.headSha, baseBranch: pr.baseBranch, title: pr.title, body: pr.body, expectedRemoteSha: pr.remote?.pushedSha ?? null };
+    const input = { prNumber: pr.number, provider: this.provider.id, headBranch: pr.headBranch, headSha: pr.headSha, baseBranch: pr.baseBranch, title: pr.title, body: pr.body, expectedRemoteSha: pr.remote?.pushedSha ?? null };
     this.jobs.enqueueWithin(ctx, { kind: "publish", input, actor: "scm", dedupeKey: `publish:${pr.number}:${pr.headSha}`, priority: 5 });
   }
 

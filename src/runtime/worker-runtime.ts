@@ -6,6 +6,7 @@ import type { Failure } from "../core/failures.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { DEFAULT_CONFIG, type PushpalsConfig } from "../config/schema.ts";
 import type { KindDefinition } from "../kinds/define-kind.ts";
+import { describeIssue } from "../kinds/registry.ts";
 import type { Claim } from "../jobs/job-service-types.ts";
 import { redactText } from "../secrets/redact.ts";
 import { JobFailure, JobParked } from "../core/job-failure.ts";
@@ -33,8 +34,9 @@ export interface WorkerOptions {
 }
 
 /**
- * A WorkerPal process: registers, claims the best job it can run, heartbeats while running it,
- * streams logs, then completes or fails it. Stopping returns the running job to the queue.
+ * The claim loop of a WorkerPal or of an agent that runs its own kinds (SourceControlManager,
+ * ReviewAgent): registers, claims the best job it can run, heartbeats while running it, streams logs,
+ * then completes or fails it. Stopping returns the running job to the queue.
  */
 export class WorkerRuntime {
   private stopping = false;
@@ -187,10 +189,10 @@ export class WorkerRuntime {
 async function runKind(kind: KindDefinition | undefined, ctx: JobContext, workerId: string): Promise<unknown> {
   if (!kind?.handler) throw new JobFailure("internal", `worker ${workerId} has no handler for kind ${ctx.job.kind}`);
   const input = kind.input.safeParse(ctx.job.input);
-  if (!input.success) throw new JobFailure("invalid_input", `input: ${input.error.issues[0]?.message ?? "invalid"} (at ${input.error.issues[0]?.path.join(".") || "input"})`);
+  if (!input.success) throw new JobFailure("invalid_input", describeIssue("input", input.error).message);
   const result = await kind.handler(input.data, ctx);
   const checked = kind.result.safeParse(result);
-  if (!checked.success) throw new JobFailure("internal", `the ${kind.id} handler returned a result its schema refuses: ${checked.error.issues[0]?.path.join(".") ?? ""} ${checked.error.issues[0]?.message ?? ""}`.trim());
+  if (!checked.success) throw new JobFailure("internal", `the ${kind.id} handler returned a result its schema refuses: ${describeIssue("result", checked.error).message}`);
   return result;
 }
 

@@ -14,7 +14,7 @@ export interface PrRoutesDeps {
   repoRoot: string | null;
 }
 
-/** Pull requests of the local provider. Opening and merging happen through `run` and `merge` jobs. */
+/** Pull requests (kept in the store whatever the provider). Opening and merging happen through `run` and `merge` jobs. */
 export function prRoutes(router: Router, deps: PrRoutesDeps): void {
   const { prs, commit } = deps;
   router

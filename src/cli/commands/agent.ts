@@ -22,10 +22,11 @@ export function registerAgent(program: Command): void {
         throw new PushpalsError("invalid_input", `unknown agent role "${role}"`, { field: "role", hint: "use remote-agent, review-agent or scm" });
       }
       const ctx = await cliContext(program.opts());
-      const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
       const name = opts.name ?? role;
+      // The RemoteAgent reads no config yet (it only reports ready); the others run jobs under their own.
+      if (role === "remote-agent") return runRemoteAgent(ctx.client, { name });
+      const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
       if (role === "scm") return runScmAgent(env, { name, id: opts.id ?? newId("wrk") });
-      if (role === "review-agent") return runReviewAgent(env, { name, id: opts.id ?? newId("wrk") });
-      return runRemoteAgent(env, { name });
+      return runReviewAgent(env, { name, id: opts.id ?? newId("wrk") });
     });
 }

@@ -9,7 +9,7 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description("run one WorkerPal in the foreground: claims and runs jobs until stopped (SIGTERM returns its job)")
-    .addHelpText("after", '\nUsually started for you by `pushpals start --workers N`.\n\nExamples:\n  pushpals worker --name extra-pal\n  pushpals worker --kinds checks')
+    .addHelpText("after", `\nKinds a WorkerPal runs:\n${kindsForRole("worker").map((k) => `  ${k.id.padEnd(8)} ${k.summary}`).join("\n")}\n\nUsually started for you by \`pushpals start --workers N\`.\n\nExamples:\n  pushpals worker --name extra-pal\n  pushpals worker --kinds checks`)
     .option("--name <name>", "display name", "workerpal")
     .option("--kinds <list>", "comma-separated job kinds to accept (default: all built-in)")
     .option("--id <id>", "stable worker id (default: a new one)")

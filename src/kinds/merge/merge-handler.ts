@@ -5,7 +5,7 @@ import { classifyRisk } from "../../policy/classify-risk.ts";
 import { classificationInputFromGit } from "../../policy/from-git.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import { tierRank } from "../../core/risk-tier.ts";
-import type { RemoteConnection } from "../../providers/api.ts";
+import { providerById } from "../../providers/registry.ts";
 import { publishPr } from "../../providers/publish.ts";
 import { connectRemote } from "../remote-provider.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
@@ -39,8 +39,7 @@ const short = (sha: string) => sha.slice(0, 12);
  */
 export async function mergePr(input: MergeInput, ctx: JobContext): Promise<MergeOutcome> {
   const id = input.remote?.provider ?? ctx.config.pr.provider;
-  const remote = await connectRemote(ctx, id);
-  if (remote) return mergeRemotely(ctx, input, id, remote);
+  if (providerById(id).remote) return mergeRemotely(ctx, input, id);
   return mergeLocally(ctx, input);
 }
 
@@ -122,11 +121,13 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
  * On a remote provider the host merges, bound to the exact head SHA that passed the checks here (the
  * host refuses if the branch moved: `conflict`). A retried attempt that finds the PR already merged reports it.
  */
-async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: string, remote: RemoteConnection): Promise<MergeOutcome> {
+async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: string): Promise<MergeOutcome> {
   const checks = input.headChecks;
   if (!checks || checks.sha !== input.headSha || checks.state === "failed") {
     throw new JobFailure("policy_denied", `PR #${input.prNumber}: the checks did not pass on its head ${short(input.headSha)}, so it is not merged`, {});
   }
+  // Connected (and its credential resolved) only once the merge can go ahead.
+  const remote = (await connectRemote(ctx, providerId))!;
   const published = await publishPr(providerId, remote, ctx.paths.repoRoot, {
     headBranch: input.headBranch,
     headSha: input.headSha,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ChecksSnapshot, InstallSettings } from "../../config/check-settings.ts";
 import { Sha } from "../../core/sha.ts";
+import { REMOTE_PROVIDER_IDS } from "../../providers/registry.ts";
 
 /** Merge one PR: rebase onto the latest base, checks on the exact result, compare-and-swap of the base ref. */
 export const MergeInput = z.strictObject({
@@ -25,7 +26,7 @@ export const MergeInput = z.strictObject({
     })
     .optional(),
   /** Set when the PR lives on a remote provider too: there the provider merges it, bound to `headSha`. */
-  remote: z.strictObject({ provider: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), number: z.number().int().positive(), pushedSha: Sha }).nullable().default(null),
+  remote: z.strictObject({ provider: z.enum(REMOTE_PROVIDER_IDS), number: z.number().int().positive(), pushedSha: Sha }).nullable().default(null),
   /** How many times the base may move under a merge before it gives up with `conflict`. */
   maxRounds: z.number().int().min(1).max(10).default(3),
 });

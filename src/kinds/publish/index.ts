@@ -15,7 +15,7 @@ export const publishKind = defineKind({
   role: "scm",
   network: false,
   async handler(input, ctx) {
-    const id = ctx.config.pr.provider;
+    const id = input.provider ?? ctx.config.pr.provider;
     const remote = await connectRemote(ctx, id);
     if (!remote) throw new JobFailure("invalid_input", `pr.provider "${id}" keeps PRs in PushPals only: there is nothing to publish`);
     return { remote: await publishPr(id, remote, ctx.paths.repoRoot, input, (line) => ctx.log("system", line)) };

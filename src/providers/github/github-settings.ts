@@ -23,7 +23,7 @@ export type GithubSection = z.infer<typeof GithubSection>;
 export const GithubConfig = GithubSection.extend({ repository: GithubSection.shape.repository.nullable() });
 export type GithubConfig = z.infer<typeof GithubConfig>;
 
-export const DEFAULT_GITHUB_CONFIG: GithubConfig = { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 };
+export const DEFAULT_GITHUB_CONFIG: GithubConfig = GithubConfig.parse({ repository: null });
 
 function httpsOrLoopback(value: string): boolean {
   const url = new URL(value);
