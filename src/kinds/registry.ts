@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
 import { checksKind } from "./checks/index.ts";
 import type { KindDefinition, KindRole } from "./define-kind.ts";
@@ -13,15 +13,10 @@ import { runKind } from "./run/index.ts";
 export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
-export const JOB_KIND_IDS = KINDS.map((k) => k.id) as [JobKind, ...JobKind[]];
-export const JobKind = z.enum(JOB_KIND_IDS);
+export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
 
 // The registry's elements differ in their schema types; callers outside a kind see them uniformly.
 const BY_ID = new Map<string, KindDefinition>(KINDS.map((k) => [k.id, k as unknown as KindDefinition]));
-
-export function isJobKind(kind: string): kind is JobKind {
-  return BY_ID.has(kind);
-}
 
 export function kindById(kind: string): KindDefinition | undefined {
   return BY_ID.get(kind);
