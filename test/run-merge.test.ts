@@ -151,6 +151,13 @@ test("two PRs merged at once both land in sequence; a third that conflicts ends 
   expect(leftoverWorktrees(c)).toEqual([]);
 }, 90_000);
 
+/** A commit on main by someone else (same tree): a merge after it is a rebase, not a fast-forward. */
+function advanceMain(c: Cluster, message: string): string {
+  const moved = git(c.root, ["commit-tree", "-p", "main", "-m", message, git(c.root, ["rev-parse", "main^{tree}"])]);
+  git(c.root, ["update-ref", "refs/heads/main", moved]);
+  return moved;
+}
+
 async function waitForLog(c: Cluster, jobId: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -171,13 +178,9 @@ test("a base that moves during the checks is detected: the PR is rebased and che
   await c.startWorker("w1");
   await startScm(c);
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
-  const data = await c.client.call(routes.enqueueJob, {
-    body: {
-      kind: "merge",
-      actor: "test",
-      input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
-    },
-  });
+  // main moves on once before the merge, so the merge is a rebase whose checks really run.
+  advanceMain(c, "an earlier human commit");
+  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "test", head: opened.headSha } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   // Someone else lands a commit on main while the checks run.
   const tree = git(c.root, ["write-tree"]);
@@ -248,9 +251,9 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   await c.startWorker("w1");
   await startScm(c);
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
+  advanceMain(c, "a human commit");
   const base = git(c.root, ["rev-parse", "main"]);
-  const mergeInput = { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } };
-  const data = await c.client.call(routes.enqueueJob, { body: { kind: "merge", actor: "test", input: mergeInput } });
+  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "test", head: opened.headSha } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   const paused = c.cli(["pause", "--why", "release freeze"]);
   expect(paused.exitCode).toBe(0);
@@ -265,7 +268,9 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   await c.waitForJob(data.job.id, (j) => j.state === "succeeded", 30_000);
   const merged = await pr(c, opened.number);
   expect(merged.state).toBe("merged");
-  expect(git(c.root, ["rev-parse", "main"])).toBe(opened.headSha);
+  // The rebased head, checked once more after the pause, is what main holds now.
+  expect(git(c.root, ["rev-parse", "main"])).toBe(merged.merge!.mergedSha);
+  expect(git(c.root, ["rev-parse", "main^"])).toBe(base);
   // Claimed once before the pause and once after it: never while paused (the idle SCM would have).
   const { transitions } = await c.job(data.job.id);
   expect(transitions.filter((t) => t.to === "running")).toHaveLength(2);

@@ -61,8 +61,9 @@ export const routes = defineRoutes({
   getPr: { method: "GET", path: "/prs/:number", response: reply.PrReply },
   /** Whether the PR may merge now; `head`/`base`/`baseSha` name the merge asking, which must still match. */
   prGate: { method: "GET", path: "/prs/:number/gate", query: req.GateQuery, response: reply.GateReply },
-  approvePr: { method: "POST", path: "/prs/:number/approve", body: req.ActorBody, response: reply.PrReply },
-  rejectPr: { method: "POST", path: "/prs/:number/reject", body: req.ActorBody, response: reply.PrReply },
+  approvePr: { method: "POST", path: "/prs/:number/approve", body: req.PrDecisionBody, response: reply.PrReply },
+  rejectPr: { method: "POST", path: "/prs/:number/reject", body: req.PrDecisionBody, response: reply.PrReply },
+  mergePr: { method: "POST", path: "/prs/:number/merge", body: req.PrDecisionBody, response: reply.EnqueueReply },
   closePr: { method: "POST", path: "/prs/:number/close", body: req.ActorBody, response: reply.PrReply },
 
   // The stop switch.

@@ -45,6 +45,10 @@ export type EnqueueBody = z.infer<typeof EnqueueBody>;
 export const ActorBody = z.strictObject({ actor: Actor, reason: z.string().min(1).max(1000).optional() });
 export type ActorBody = z.infer<typeof ActorBody>;
 
+/** A person's decision on a PR (approve, reject, merge): it names the head they were shown, so it binds to what they saw. */
+export const PrDecisionBody = z.strictObject({ actor: Actor, head: Sha, reason: z.string().min(1).max(1000).optional() });
+export type PrDecisionBody = z.infer<typeof PrDecisionBody>;
+
 export const RegisterWorkerBody = z.strictObject({
   id: Id,
   name: z.string().min(1).max(100),

@@ -2,6 +2,7 @@ import type { PushpalsConfig } from "../config/schema.ts";
 import type { DirectiveInput } from "../kinds/directive/directive-input.ts";
 import { git } from "../scm/git.ts";
 import { checksSnapshot } from "./change-inputs.ts";
+import { RFC_SCOPE } from "../kinds/run/admit-rfc.ts";
 
 const DELIMITER = "PUSHPALS_RFC_END";
 
@@ -21,7 +22,7 @@ export async function rfcRunInput(repoRoot: string, config: PushpalsConfig, dire
     title: `RFC ${number}: ${directive.goal.slice(0, 150)}`,
     body: `The RFC for High-risk directive ${directiveId}. Complete it, approve it (pushpals approve), merge it; then carry it out with \`pushpals run --rfc <this PR>\`.`,
     command: `mkdir -p docs/rfcs && cat > ${path} <<'${DELIMITER}'\n${text}\n${DELIMITER}`,
-    scope: ["docs/rfcs/**"],
+    scope: RFC_SCOPE,
     risk: "medium" as const,
     baseBranch,
     baseCommit,

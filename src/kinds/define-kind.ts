@@ -25,11 +25,21 @@ export interface KindDefinition<I extends z.ZodType = z.ZodType, R extends z.Zod
   input: I;
   /** What a successful run returns (stored as the job's result). */
   result: R;
+  /**
+   * Who may create its jobs: `client` (`POST /jobs`, e.g. the CLI) or only `server`, from its own
+   * records (a review of a PR's head, a merge a person asked for by PR number, a publish).
+   */
+  createdBy: "client" | "server";
   /** Which process runs it; null when nothing claims it yet (it waits `blocked`). */
   role: KindRole | null;
   /** Whether `sandbox.network` may grant its commands the network (a name the config may list). */
   network: boolean;
   handler?: (input: z.output<I>, ctx: JobContext) => Promise<z.input<R>>;
+  /**
+   * Checks a client's job against the server's records before it is queued (in the enqueue's
+   * transaction), and may fix its dedupe key; throws a `PushpalsError` to refuse it.
+   */
+  admit?: (ctx: WriteContext, input: z.output<I>) => { dedupeKey?: string } | void;
   /** Server-side effects of a transition of a job of this kind, in that transition's transaction. */
   effects?: (ctx: WriteContext, job: Job, services: KindServices) => void;
 }

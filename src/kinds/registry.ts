@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
 import { checksKind } from "./checks/index.ts";
 import type { KindDefinition, KindRole } from "./define-kind.ts";
+import type { WriteContext } from "../jobs/transition.ts";
 import { directiveKind } from "./directive/index.ts";
 import { mergeKind } from "./merge/index.ts";
 import { publishKind } from "./publish/index.ts";
@@ -25,6 +26,34 @@ export function kindById(kind: string): KindDefinition | undefined {
 /** The kinds a process of `role` runs (those with a handler), by id. */
 export function kindsForRole(role: KindRole): KindDefinition[] {
   return [...BY_ID.values()].filter((k) => k.role === role && k.handler !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** A client's job, checked by its kind against the server's records (see `KindDefinition.admit`). */
+export function admitClientJob(ctx: WriteContext, kind: string, input: unknown): { dedupeKey?: string } {
+  const definition = BY_ID.get(kind);
+  if (!definition?.admit) return {};
+  return definition.admit(ctx, definition.input.parse(input ?? {})) ?? {};
+}
+
+/** Dedupe keys the server gives its own jobs: a client cannot take one first and so pre-empt them. */
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:"];
+
+export function assertClientDedupeKey(key: string | null | undefined): void {
+  if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;
+  throw new PushpalsError("forbidden", `dedupeKey: "${key.slice(0, 80)}" is reserved for the server's own jobs (${SERVER_DEDUPE_PREFIXES.join(", ")})`, {
+    field: "dedupeKey",
+    hint: "choose a key without those prefixes",
+  });
+}
+
+/** A client (`POST /jobs`) may create jobs of this kind: the server-owned kinds are refused, naming who creates them. */
+export function assertClientKind(kind: string): void {
+  const definition = BY_ID.get(kind);
+  if (!definition || definition.createdBy === "client") return;
+  throw new PushpalsError("forbidden", `a client cannot create a ${kind} job: the server creates them from its own records`, {
+    field: "kind",
+    hint: kind === "merge" ? "ask for a merge by PR number: pushpals pr merge <n>" : `${kind} jobs follow from a PR (opening or updating it queues them)`,
+  });
 }
 
 /** Validates a job input against its kind's schema; errors name the offending field. */

@@ -40,6 +40,7 @@ describe("mergeGate", () => {
     ["medium approved for an older head", { classification: tier("medium"), approvals: [approval("cli:dave", OLD)] }, false, "1 more approval"],
     ["medium approved by someone else", { classification: tier("medium"), approvals: [approval("cli:dave")] }, true, null],
     ["a rejection of the head", { rejections: [approval("cli:erin")] }, false, "cli:erin rejected it"],
+    ["a rejection of an earlier head still stands", { rejections: [{ ...approval("cli:erin"), headSha: "e".repeat(40) }] }, false, "cli:erin rejected it at eeeeeeeeeeee"],
     ["high without an RFC", { classification: tier("high"), approvals: [approval("cli:dave")] }, false, "approved RFC"],
     ["high with its RFC merged", { classification: tier("high"), approvals: [approval("cli:dave")], rfc: 3 }, true, null, true],
     ["an RFC PR needs a person even when Low", { rfcFor: "job_d" }, false, "1 more approval"],

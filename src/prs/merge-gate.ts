@@ -43,8 +43,11 @@ export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, o
   }
   if (!pr.classification) return { ok: false, gates: null, missing: [...missing, "a risk classification (made by the review)"] };
   const gates = gatesFor(pr.classification, policy);
-  const rejected = (pr.rejections ?? []).filter((r) => r.headSha === pr.headSha);
-  if (rejected.length > 0) missing.push(`no rejection: ${rejected.map((r) => `${r.by} rejected it${r.why ? ` (${r.why})` : ""}`).join("; ")}`);
+  // A rejection stands across new heads: only the person who gave it lifts it (by approving a head).
+  const rejected = pr.rejections ?? [];
+  if (rejected.length > 0) {
+    missing.push(`no rejection: ${rejected.map((r) => `${r.by} rejected it${r.headSha === pr.headSha ? "" : ` at ${r.headSha.slice(0, 12)}`}${r.why ? ` (${r.why})` : ""}`).join("; ")} (only they lift it: pushpals approve ${pr.number})`);
+  }
   const approvers = new Set((pr.approvals ?? []).filter((a) => a.headSha === pr.headSha && a.by !== pr.createdBy).map((a) => a.by));
   if (review && review.headSha === pr.headSha && review.policyHash === policyHash && review.decision !== "approve") {
     // Findings that only ask for a person's look (a protected path) are answered by an approval; anything else is not.

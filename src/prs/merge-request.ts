@@ -1,18 +1,16 @@
-import type { InstallSettings } from "../config/check-settings.ts";
 import type { PullRequest } from "./pr-types.ts";
-
-export interface ChecksToRun {
-  checks: { commands: { name: string; run: string }[]; timeoutSeconds?: number };
-  install?: InstallSettings;
-}
 
 /** One merge at a time per PR head: a new head gets its own merge job. */
 export function mergeDedupeKey(pr: Pick<PullRequest, "number" | "headSha">): string {
   return `merge:${pr.number}:${pr.headSha}`;
 }
 
-/** A `merge` job's input for the PR's current head: what a person (or auto-merge) asks to land, exactly. */
-export function mergeInputFor(pr: PullRequest, toRun: ChecksToRun) {
+/**
+ * A `merge` job's input, built by the server from the PR record only: its exact head, the commit it
+ * was made on and its branches. What checks the merge runs is not in it: the SourceControlManager reads
+ * them from the config committed at the base it merges onto, never from whoever asked.
+ */
+export function mergeInputFor(pr: PullRequest) {
   return {
     prNumber: pr.number,
     headSha: pr.headSha,
@@ -23,6 +21,5 @@ export function mergeInputFor(pr: PullRequest, toRun: ChecksToRun) {
     body: pr.body,
     headChecks: pr.checks,
     remote: pr.remote ? { provider: pr.remote.provider, number: pr.remote.number, pushedSha: pr.remote.pushedSha } : null,
-    ...toRun,
   };
 }

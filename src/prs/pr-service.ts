@@ -8,6 +8,21 @@ import { mergeDedupeKey, mergeInputFor } from "./merge-request.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PullRequest } from "./pr-types.ts";
 import type { PrState } from "../store/prs/pr-rows.ts";
 import { pullRequests } from "./pr-store.ts";
+import { decide, mergeFindings } from "../review/run-review.ts";
+import type { Verdict } from "../review/review-types.ts";
+
+function grownVerdict(earlier: Verdict, later: Verdict): Verdict {
+  const findings = mergeFindings(earlier.findings, later.findings);
+  return { ...later, findings, decision: decide(findings) };
+}
+
+/** A decision names the head the person was shown: a PR that moved on since is not what they decided on. */
+function assertShownHead(pr: PullRequest, head: string, what: "approve" | "reject" | "merge"): void {
+  if (head === pr.headSha) return;
+  throw new PushpalsError("conflict", `PR #${pr.number}'s head moved from ${head.slice(0, 12)} (what you were shown) to ${pr.headSha.slice(0, 12)}: nothing was recorded`, {
+    hint: `look at the new head (pushpals pr ${pr.number} --diff), then ${what} again`,
+  });
+}
 
 export interface PrProviderRef {
   id: string;
@@ -76,9 +91,17 @@ export class PrService {
   }
 
   /** Every new head gets a review by the ReviewAgent, queued in the transaction that recorded the head. */
-  private requestReview(ctx: WriteContext, pr: PullRequest): void {
-    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, declaredRisk: pr.risk, role: pr.role ?? null, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
-    this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 });
+  /**
+   * The policy a PR is judged under changed since its head was reviewed (the base gained a rule): the
+   * head is reviewed again, so its verdict and tier reflect the rule. Returns the review job.
+   */
+  rereview(number: number): Job {
+    return this.jobs.record((ctx) => this.requestReview(ctx, this.get(number)));
+  }
+
+  private requestReview(ctx: WriteContext, pr: PullRequest): Job {
+    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, declaredRisk: pr.risk, role: pr.role ?? null, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
+    return this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 }).job;
   }
 
   /** The ReviewAgent's verdict on a head: recorded on the PR if it is still the head; Low auto-merge queues the merge. */
@@ -88,37 +111,59 @@ export class PrService {
     const parsed = ReviewOutcome.safeParse(job.result);
     if (!pr || !parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error?.issues[0]?.message ?? "no such PR"}`, { field: "result" });
     if (pr.headSha !== input.headSha) return;
-    const { verdict, classification, autoMerge } = parsed.data;
+    const { classification, autoMerge } = parsed.data;
+    // A head's findings only grow: a later verdict on the same head adds to the earlier one, never replaces it.
+    const verdict = pr.review?.headSha === parsed.data.verdict.headSha ? grownVerdict(pr.review, parsed.data.verdict) : parsed.data.verdict;
     // The tier can rise along the way, never fall.
     const risk = pr.classification ? raiseOnly(pr.classification, classification) : classification;
     pullRequests(ctx.store).updatePullRequest({ ...pr, review: verdict, classification: risk, updatedAt: ctx.now });
     ctx.audit("review-agent", "pr.reviewed", `pr#${pr.number}`, { headSha: verdict.headSha, decision: verdict.decision, policyHash: verdict.policyHash, tier: risk.tier, findings: verdict.findings.length });
     if (!autoMerge || verdict.decision !== "approve" || risk.tier !== "low" || pr.state !== "open") return;
     // Low risk with auto_merge on: the SourceControlManager merges it now (the gate is checked again there).
-    // The checks the PR passed (same commands) are what a fast-forward merge may reuse.
-    const merge = mergeInputFor(pr, { checks: { commands: pr.checks.results.map((r) => ({ name: r.name, run: r.run })) } });
-    this.jobs.enqueueWithin(ctx, { kind: "merge", input: merge, actor: "review-agent", dedupeKey: mergeDedupeKey(pr), priority: 10 });
+    this.jobs.enqueueWithin(ctx, { kind: "merge", input: mergeInputFor(pr), actor: "review-agent", dedupeKey: mergeDedupeKey(pr), priority: 10 });
     ctx.audit("review-agent", "pr.auto_merge", `pr#${pr.number}`, { headSha: pr.headSha, tier: risk.tier });
   }
 
-  /** `pushpals approve|reject`: a person's decision on the exact head; the requester cannot approve their own change. */
-  decide(number: number, actor: string, decision: "approve" | "reject", why: string | null): PullRequest {
+  /**
+   * `pushpals approve|reject`: a person's decision on the head they were shown (`head`): refused once the
+   * PR has moved on. The requester cannot approve their own change. An approval counts for that head
+   * only; a rejection stands across new heads until the person who gave it approves a head.
+   */
+  decide(number: number, actor: string, decision: "approve" | "reject", why: string | null, head: string): PullRequest {
     return this.jobs.record((ctx) => {
       const pr = this.get(number);
       if (pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is ${pr.state}`, { hint: "only an open PR can be approved or rejected" });
+      assertShownHead(pr, head, decision);
       if (decision === "approve" && actor === pr.createdBy) {
         throw new PushpalsError("forbidden", `${actor} asked for PR #${number}, so cannot approve it too (separation of duties)`, {
           hint: "another person approves it: pushpals approve from their own account",
         });
       }
       const entry = { by: actor, at: ctx.now, headSha: pr.headSha, why };
+      const rejections = (pr.rejections ?? []).filter((a) => a.by !== actor);
       const next: PullRequest =
         decision === "approve"
-          ? { ...pr, approvals: [...(pr.approvals ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now }
-          : { ...pr, rejections: [...(pr.rejections ?? []).filter((a) => a.by !== actor), entry], updatedAt: ctx.now };
+          ? { ...pr, approvals: [...(pr.approvals ?? []).filter((a) => a.by !== actor), entry], rejections, updatedAt: ctx.now }
+          : { ...pr, rejections: [...rejections, entry], updatedAt: ctx.now };
       pullRequests(ctx.store).updatePullRequest(next);
-      ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why });
+      const lifted = decision === "approve" && rejections.length < (pr.rejections ?? []).length;
+      ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why, ...(lifted ? { liftedOwnRejection: true } : {}) });
       return next;
+    });
+  }
+
+  /**
+   * `pushpals pr merge`: a person asks to land the head they were shown. The server builds the merge
+   * job from the PR record (never from the request); the gate is checked again by the SourceControlManager.
+   */
+  requestMerge(number: number, actor: string, head: string): { job: Job; deduped: boolean } {
+    return this.jobs.record((ctx) => {
+      const pr = this.get(number);
+      if (pr.state !== "open") throw new PushpalsError("conflict", `pull request #${number} is ${pr.state}`, { hint: pr.state === "merged" ? "it is already merged" : "only an open PR can be merged" });
+      assertShownHead(pr, head, "merge");
+      const queued = this.jobs.enqueueWithin(ctx, { kind: "merge", input: mergeInputFor(pr), actor, dedupeKey: mergeDedupeKey(pr), priority: 10 });
+      if (!queued.deduped) ctx.audit(actor, "pr.merge_requested", `pr#${number}`, { headSha: pr.headSha, jobId: queued.job.id });
+      return queued;
     });
   }
 

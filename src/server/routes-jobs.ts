@@ -1,6 +1,7 @@
 import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
+import { admitClientJob, assertClientDedupeKey, assertClientKind } from "../kinds/registry.ts";
 import { isTerminal } from "../jobs/states.ts";
 import { json, streamReply } from "./http.ts";
 import type { Router } from "./router.ts";
@@ -19,7 +20,14 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
 
   router
     .route(routes.enqueueJob, async ({ body }) => {
-      const { job, deduped } = await commit.run(() => service.enqueue(body));
+      assertClientKind(body.kind);
+      assertClientDedupeKey(body.dedupeKey);
+      const { job, deduped } = await commit.run(() =>
+        service.record((ctx) => {
+          const admitted = admitClientJob(ctx, body.kind, service.options.parseInput(body.kind, body.input));
+          return service.enqueueWithin(ctx, { ...body, ...admitted });
+        }),
+      );
       return json({ job, deduped }, deduped ? 200 : 201);
     })
     .route(routes.listJobs, ({ query: q }) => json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) }))

@@ -2,7 +2,7 @@ import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { PrService } from "../prs/pr-service.ts";
 import { PushpalsError } from "../core/errors.ts";
-import { loadPolicyAt } from "../policy/load-policy-at.ts";
+import { loadPrPolicy } from "../policy/load-policy-at.ts";
 import { mergeGate } from "../prs/merge-gate.ts";
 import { json } from "./http.ts";
 import type { Router } from "./router.ts";
@@ -23,15 +23,29 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
     .route(routes.prGate, async ({ params, query: q }) => {
       const pr = prs.get(params.number);
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
-      const { policy, hash, source } = await loadPolicyAt(deps.repoRoot, pr.baseSha);
+      const { policy, hash, source } = await loadPrPolicy(deps.repoRoot, pr.baseSha, pr.baseBranch);
       const rfc = pr.rfc ? prs.find(pr.rfc) : null;
       const gate = mergeGate(pr, policy, hash, { rfcApproved: rfc?.state === "merged" && rfc.rfcFor !== null, expected: q });
       return json({ ...gate, policy: { source, hash } });
     })
-    .route(routes.approvePr, async ({ params, body }) => json({ pr: await commit.run(() => prs.decide(params.number, body.actor, "approve", body.reason ?? null)) }))
+    .route(routes.approvePr, async ({ params, body }) => json({ pr: await commit.run(() => prs.decide(params.number, body.actor, "approve", body.reason ?? null, body.head)) }))
     .route(routes.rejectPr, async ({ params, body }) => {
       if (!body.reason) throw new PushpalsError("invalid_input", "reason: a rejection needs a reason", { field: "reason", hint: 'pushpals reject <n> --why "..."' });
-      return json({ pr: await commit.run(() => prs.decide(params.number, body.actor, "reject", body.reason ?? null)) });
+      return json({ pr: await commit.run(() => prs.decide(params.number, body.actor, "reject", body.reason ?? null, body.head)) });
+    })
+    .route(routes.mergePr, async ({ params, body }) => {
+      const pr = prs.get(params.number);
+      if (deps.repoRoot && pr.review && pr.review.headSha === pr.headSha && pr.state === "open") {
+        const { hash } = await loadPrPolicy(deps.repoRoot, pr.baseSha, pr.baseBranch);
+        if (hash !== pr.review.policyHash) {
+          const review = await commit.run(() => prs.rereview(pr.number));
+          throw new PushpalsError("conflict", `the policy PR #${pr.number} is judged under changed since its head was reviewed: it is being reviewed again (job ${review.id}); nothing was merged`, {
+            hint: `merge once that review is in: pushpals pr ${pr.number} shows it`,
+          });
+        }
+      }
+      const { job, deduped } = await commit.run(() => prs.requestMerge(params.number, body.actor, body.head));
+      return json({ job, deduped }, deduped ? 200 : 201);
     })
     .route(routes.closePr, async ({ params, body }) => {
       const pr = await commit.run(() => prs.close(params.number, body.actor, body.reason ?? "closed"));

@@ -4,6 +4,7 @@ import { PushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
+import { shownHead } from "../shown-head.ts";
 
 export function registerApprove(program: Command): void {
   for (const decision of ["approve", "reject"] as const) {
@@ -11,17 +12,21 @@ export function registerApprove(program: Command): void {
       .command(`${decision} <pr-or-job>`)
       .description(
         decision === "approve"
-          ? "approve a PR's current head SHA (a new head voids it; whoever asked for the change cannot approve it)"
-          : "reject a PR's current head SHA: it will not merge until the rejection is withdrawn by a new head",
+          ? "approve a PR's head SHA (a new head voids it; whoever asked for the change cannot approve it; it lifts your own rejection)"
+          : "reject a PR: it will not merge, whatever new heads come, until you approve a head yourself",
       )
       .option("--why <text>", decision === "approve" ? "why, kept in the audit trail" : "why (required), kept in the audit trail")
+      .option("--head <sha>", "the head you looked at (a prefix is enough): refused if the PR has moved on since")
       .option("--json", "machine-readable output")
       .addHelpText("after", `\nExample:\n  pushpals ${decision} 3 --why "${decision === "approve" ? "checked the migration plan" : "touches the billing code"}"`)
-      .action(async (pr: string, opts: { why?: string; json?: boolean }) => {
+      .action(async (pr: string, opts: { why?: string; head?: string; json?: boolean }) => {
         const ctx = await cliContext(program.opts());
         const number = pr.startsWith("job_") ? (await findPrOfJob(ctx.client, pr))?.number : prNumber(pr);
         if (number === undefined) throw new PushpalsError("not_found", `job ${pr} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
-        const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
+        const { pr: current } = await ctx.client.call(routes.getPr, { params: { number } });
+        const head = shownHead(current, opts.head);
+        const body = { actor: ctx.actor, head, ...(opts.why ? { reason: opts.why } : {}) };
+        const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body });
         if (opts.json) return printJson(data);
         process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
       });

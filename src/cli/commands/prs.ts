@@ -1,14 +1,13 @@
 import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
-import { mergeDedupeKey, mergeInputFor } from "../../prs/merge-request.ts";
 import type { PrState, PullRequest } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
-import { checksSnapshot } from "../change-inputs.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { follow } from "../follow.ts";
 import { prNumber } from "../pr-lookup.ts";
+import { shownHead } from "../shown-head.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
 import { age, jobDetail, printJson, table } from "../format.ts";
@@ -41,6 +40,7 @@ export function registerPrs(program: Command): void {
     .option("--diff", "show: print the full diff")
     .option("--why <text>", "close: the reason, kept in the audit trail")
     .option("--no-wait", "merge: return once the merge job is queued")
+    .option("--head <sha>", "merge: the head you looked at (a prefix is enough): refused if the PR has moved on since")
     .option("--json", "machine-readable output")
     .addHelpText(
       "after",
@@ -99,20 +99,17 @@ function gateLines(gate: GateResult): string[] {
   return [`  gate       waiting for:`, ...gate.missing.map((m) => `               - ${m}`)];
 }
 
-async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; json?: boolean }): Promise<void> {
+async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; head?: string; json?: boolean }): Promise<void> {
   // A merge right after `run` must not race the ReviewAgent: its verdict is part of the gate.
   const pr = await waitForReview(ctx, number);
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
-  const config = ctx.config();
-  const input = mergeInputFor(pr, checksSnapshot(config));
-  const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: mergeDedupeKey(pr), priority: 10, maxAttempts: config.jobs.max_attempts };
-  const data = await ctx.client.call(routes.enqueueJob, { body });
+  const data = await ctx.client.call(routes.mergePr, { params: { number }, body: { actor: ctx.actor, head: shownHead(pr, opts.head) } });
   const jobId = data.job.id;
   if (!opts.wait) {
     if (opts.json) return printJson(data);
     return void process.stdout.write(`${data.deduped ? "already merging" : "merging"} PR #${number}: job ${jobId}\n  follow it: pushpals logs ${jobId} -f\n`);
   }
-  if (!opts.json) process.stdout.write(`merging PR #${number} into ${pr.baseBranch}: job ${jobId}\n`);
+  if (!opts.json) process.stdout.write(`merging PR #${number} at ${pr.headSha.slice(0, 12)} into ${pr.baseBranch}: job ${jobId}\n`);
   await follow(ctx, jobId, !opts.json);
   const final = await ctx.client.call(routes.getJob, { params: { id: jobId } });
   const merged = await getPr(ctx, number);

@@ -17,6 +17,7 @@ export const checksKind = defineKind({
   summary: "run the configured checks on an exact commit",
   input: ChecksInput,
   result: z.object({ commit: Sha, checks: z.array(CheckOutcome), dependencies: z.unknown() }),
+  createdBy: "client",
   role: "worker",
   network: true,
   async handler(input, ctx) {

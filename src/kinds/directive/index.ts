@@ -8,6 +8,7 @@ export const directiveKind = defineKind({
   summary: "a CTO directive for the RemoteAgent to plan (waits blocked until planning arrives)",
   input: DirectiveInput,
   result: z.unknown(),
+  createdBy: "client",
   role: "remote-agent",
   network: false,
 });

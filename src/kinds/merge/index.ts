@@ -9,6 +9,7 @@ export const mergeKind = defineKind({
   summary: "land a PR: rebase, checks on the exact candidate, compare-and-swap of the base branch",
   input: MergeInput,
   result: MergeOutcome,
+  createdBy: "server",
   role: "scm",
   network: false,
   handler: mergePr,

@@ -3,11 +3,12 @@ import type { MergeInput } from "./merge-input.ts";
 import { routes } from "../../api/routes.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { classificationInputFromGit } from "../../policy/from-git.ts";
-import { loadPolicyAt } from "../../policy/load-policy-at.ts";
+import { loadPrPolicy } from "../../policy/load-policy-at.ts";
 import { tierRank } from "../../core/risk-tier.ts";
 import { providerById } from "../../providers/registry.ts";
 import { publishPr } from "../../providers/publish.ts";
 import { connectRemote } from "../remote-provider.ts";
+import { checksAtBase } from "./checks-at-base.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
@@ -65,8 +66,9 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
   for (let round = 1; round <= input.maxRounds; round++) {
     const base = (await resolveCommit(repo, baseRef)) ?? current;
     const fastForward = await isAncestor(repo, base, input.headSha);
+    const toRun = await checksAtBase(repo, base);
     // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
-    const reuse = fastForward && coversCommands(input.headChecks, input.headSha, input.checks.commands) ? input.headChecks : null;
+    const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands) ? input.headChecks : null;
     const dir = reuse ? null : await jobWorktree(ctx, input.headSha);
     try {
       let candidate = input.headSha;
@@ -91,7 +93,7 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
       } else {
         ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
-        checks = await checkWorktree(ctx, dir!, { commit: candidate, commands: input.checks.commands, timeoutSeconds: input.checks.timeoutSeconds, install: input.install });
+        checks = await checkWorktree(ctx, dir!, { commit: candidate, ...toRun });
       }
       const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
       // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
@@ -156,7 +158,7 @@ async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: str
 async function assertCandidateTier(ctx: JobContext, input: MergeInput, base: string, candidate: string): Promise<void> {
   const { pr } = await ctx.read(routes.getPr, { params: { number: input.prNumber } });
   if (!pr.classification) return;
-  const { policy } = await loadPolicyAt(ctx.paths.repoRoot, input.baseSha);
+  const { policy } = await loadPrPolicy(ctx.paths.repoRoot, input.baseSha, input.baseBranch);
   const now = classifyRisk(await classificationInputFromGit(ctx.paths.repoRoot, base, candidate, pr.risk), policy);
   if (tierRank(now.tier) <= tierRank(pr.classification.tier)) return;
   const rules = now.reasons.filter((r) => tierRank(r.tier) > tierRank(pr.classification!.tier)).map((r) => r.rule);

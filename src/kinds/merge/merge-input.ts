@@ -15,7 +15,8 @@ export const MergeInput = z.strictObject({
   headBranch: z.string().min(1).max(255),
   title: z.string().min(1).max(200),
   body: z.string().max(20_000).default(""),
-  checks: ChecksSnapshot,
+  /** Ignored (merge jobs queued before the merge read its checks from the config committed at the base carry them). */
+  checks: ChecksSnapshot.optional(),
   install: InstallSettings.optional(),
   /** The PR's checks verdict (bound to its head SHA): a fast-forward with the same commands need not rerun them. */
   headChecks: z

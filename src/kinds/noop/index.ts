@@ -9,6 +9,7 @@ export const noopKind = defineKind({
   summary: "diagnostics: logs lines, sleeps, succeeds (never touches the repository)",
   input: NoopInput,
   result: z.object({ ok: z.literal(true) }),
+  createdBy: "client",
   role: "worker",
   network: false,
   async handler(input, ctx) {

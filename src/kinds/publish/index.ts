@@ -12,6 +12,7 @@ export const publishKind = defineKind({
   summary: "push a PR's head to the remote provider and open or update its PR there",
   input: PublishInput,
   result: z.object({ remote: RemotePr }),
+  createdBy: "server",
   role: "scm",
   network: false,
   async handler(input, ctx) {

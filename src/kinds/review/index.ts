@@ -9,6 +9,7 @@ export const reviewKind = defineKind({
   summary: "classify a PR head's exact diff and review it under the policy of its base",
   input: ReviewJobInput,
   result: ReviewOutcome,
+  createdBy: "server",
   role: "review-agent",
   network: false,
   handler: reviewPr,

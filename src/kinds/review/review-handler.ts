@@ -2,7 +2,7 @@ import type { ReviewJobInput } from "./review-input.ts";
 import { classificationInputFromGit, filePatches } from "../../policy/from-git.ts";
 import { classifyRisk } from "../../policy/classify-risk.ts";
 import { gatesFor } from "../../policy/gates.ts";
-import { loadPolicyAt } from "../../policy/load-policy-at.ts";
+import { loadPolicyAt, loadPrPolicy } from "../../policy/load-policy-at.ts";
 import type { Policy } from "../../policy/policy-schema.ts";
 import { type Classification } from "../../policy/tiers.ts";
 import { tierRank } from "../../core/risk-tier.ts";
@@ -22,7 +22,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
 export async function reviewPr(input: ReviewJobInput, ctx: JobContext): Promise<ReviewOutcome> {
   const networkKinds = ctx.config.sandbox.network;
   const repo = ctx.paths.repoRoot;
-  const { policy, hash } = await loadPolicyAt(repo, input.baseSha);
+  // Reviews queued before the base branch was recorded judge under the base commit's policy alone.
+  const { policy, hash } = input.baseBranch ? await loadPrPolicy(repo, input.baseSha, input.baseBranch) : await loadPolicyAt(repo, input.baseSha);
   const files = await parseDiff(repo, input.baseSha, input.headSha);
   const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined, { patches: filePatches(files) });
   // Codemods that ran with the network (sandbox.network) count as a new capability unless the policy grants it.

@@ -7,6 +7,8 @@ export const ReviewJobInput = z.strictObject({
   prNumber: z.number().int().positive(),
   headSha: Sha,
   baseSha: Sha,
+  /** The PR's base branch: the review judges under the stricter of the policy at `baseSha` and at this branch now. */
+  baseBranch: z.string().min(1).max(255).optional(),
   declaredRisk: RiskTier,
   role: z.string().max(64).nullable().default(null),
   scope: z.array(z.string().min(1).max(512)).max(64),

@@ -1,4 +1,5 @@
 import { defineKind } from "../define-kind.ts";
+import { admitRfcRun } from "./admit-rfc.ts";
 import { runCodemod } from "./run-handler.ts";
 import { RunInput, RunResult } from "./run-input.ts";
 
@@ -8,9 +9,11 @@ export const runKind = defineKind({
   summary: "run a command (codemod) in the sandbox and propose what it changed as a PR",
   input: RunInput,
   result: RunResult,
+  createdBy: "client",
   role: "worker",
   network: true,
   handler: runCodemod,
+  admit: admitRfcRun,
   effects(ctx, job, { prs }) {
     if (job.state === "succeeded") prs.open(ctx, job);
   },

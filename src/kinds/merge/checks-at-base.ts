@@ -1,0 +1,36 @@
+import type { InstallSettings } from "../../config/check-settings.ts";
+import { CONFIG_RELATIVE_PATH, parseConfigText } from "../../config/load.ts";
+import { DEFAULT_CONFIG } from "../../config/schema.ts";
+import { JobFailure } from "../../core/job-failure.ts";
+import { isPushpalsError } from "../../core/errors.ts";
+import { git } from "../../scm/git.ts";
+
+export interface ChecksAtBase {
+  commands: { name: string; run: string }[];
+  timeoutSeconds: number;
+  install: InstallSettings;
+}
+
+/**
+ * The checks a merge runs: those of the config committed at the base commit it lands on (reviewed like
+ * code, and a change to `.pushpals/` is High), never a request's, nor a local override's.
+ */
+export async function checksAtBase(repoRoot: string, base: string): Promise<ChecksAtBase> {
+  const spec = `${base}:${CONFIG_RELATIVE_PATH}`;
+  const r = await git(["cat-file", "blob", spec], { cwd: repoRoot, allowFailure: true });
+  let config = DEFAULT_CONFIG;
+  if (r.exitCode === 0) {
+    try {
+      config = parseConfigText(r.stdout, `${CONFIG_RELATIVE_PATH} at ${base.slice(0, 12)}`);
+    } catch (err) {
+      if (!isPushpalsError(err)) throw err;
+      throw new JobFailure("invalid_input", `the config committed at the base is not valid, so the merge cannot know its checks: ${err.message}`, { command: `git show ${spec}` });
+    }
+  }
+  const { install } = config;
+  return {
+    commands: config.checks.commands,
+    timeoutSeconds: config.checks.timeout_seconds,
+    install: { packageManager: install.package_manager, allowScripts: install.allow_scripts, timeoutSeconds: install.timeout_seconds },
+  };
+}

@@ -1,0 +1,176 @@
+import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
+import type { PullRequest } from "../src/prs/pr-types.ts";
+import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
+
+/**
+ * Attacks on what a decision means (issue #10, holes 3–6): jobs only the server may create, merges
+ * built from the PR record, decisions bound to the head a person saw, rejections that stand, and a
+ * PR judged under a rule its base gained after it was opened. Each asserts the end state.
+ */
+
+let cluster: Cluster | null = null;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = null;
+});
+
+const CHECKS = `[checks]\ncommands = [{ name = "ok", run = "true" }]\n`;
+
+async function start(policyToml = ""): Promise<Cluster> {
+  const files: Record<string, string> = { "src/a.txt": "one\n", "src/b.txt": "two\n" };
+  if (policyToml) files[".pushpals/policy.toml"] = policyToml;
+  const c = await Cluster.create({ configToml: CHECKS, files });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  await c.startAgents();
+  return c;
+}
+
+function cliAs(c: Cluster, user: string, args: string[]) {
+  const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: c.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, USER: user, LOGNAME: user } });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+function run(c: Cluster, args: string[]): PullRequest {
+  const r = cliAs(c, "carol", ["run", "--json", ...args]);
+  expect(r.stderr).toBe("");
+  return (JSON.parse(r.stdout) as { pr: PullRequest }).pr;
+}
+
+/** The PR once the ReviewAgent's verdict on its current head is in (optionally: under another policy than `notPolicy`). */
+async function reviewed(c: Cluster, n: number, notPolicy?: string): Promise<PullRequest> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const p = (await c.client.call(routes.getPr, { params: { number: n } })).pr;
+    if (p.review?.headSha === p.headSha && p.review.policyHash !== notPolicy) return p;
+    if (Date.now() > deadline) throw new Error(`PR #${n} was not reviewed`);
+    await Bun.sleep(25);
+  }
+}
+
+const git = (c: Cluster, args: string[]) => Bun.spawnSync(["git", ...args], { cwd: c.root, stdout: "pipe" }).stdout.toString().trim();
+
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as { code: string; message: string };
+  }
+  throw new Error("expected a refusal");
+}
+
+test("review, merge and publish jobs are the server's: a client can neither create them nor take their dedupe keys first", async () => {
+  const c = await start();
+  const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  const base = git(c, ["rev-parse", "main"]);
+  const sha = opened.headSha;
+  // A review of an empty diff (base = head), which the real ReviewAgent would approve.
+  const forgedReview = { kind: "review", actor: "test", input: { prNumber: opened.number, headSha: sha, baseSha: sha, declaredRisk: "low", scope: ["**"], checks: { state: "passed", sha } } };
+  expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedReview }))).toMatchObject({ code: "forbidden" });
+  // A merge whose checks are `true` and whose base is the head itself (a fast-forward nobody reviewed).
+  const forgedMerge = { kind: "merge", actor: "test", input: { prNumber: opened.number, headSha: sha, baseSha: sha, baseBranch: "main", headBranch: opened.headBranch, title: "x", checks: { commands: [{ name: "ok", run: "true" }] } } };
+  expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedMerge }))).toMatchObject({ code: "forbidden" });
+  const forgedPublish = { kind: "publish", actor: "test", input: { prNumber: opened.number, headBranch: opened.headBranch, headSha: sha, baseBranch: "main", title: "x", body: "", expectedRemoteSha: null } };
+  expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedPublish }))).toMatchObject({ code: "forbidden" });
+  // Taking the key of the review the server is about to request, on a harmless kind.
+  const squat = { kind: "noop", actor: "test", input: { sleepMs: 60_000 }, dedupeKey: `review:${opened.number + 1}:${"b".repeat(40)}` };
+  expect(await refusal(c.client.call(routes.enqueueJob, { body: squat }))).toMatchObject({ code: "forbidden" });
+  // RFC bookkeeping: an "RFC" for something that is not a High directive waiting for one.
+  const fakeRfc = { kind: "run", actor: "test", input: { title: "RFC", command: "true", scope: ["docs/rfcs/**"], baseBranch: "main", baseCommit: base, checks: { commands: [] }, rfcFor: opened.jobId } };
+  expect(await refusal(c.client.call(routes.enqueueJob, { body: fakeRfc }))).toMatchObject({ code: "forbidden" });
+
+  // End state: only the server's own review exists for the PR, nothing merged, the base where it was.
+  const pr = await reviewed(c, opened.number);
+  expect(pr.review?.headSha).toBe(sha);
+  expect(pr.state).toBe("open");
+  const kinds = (await c.client.call(routes.listJobs, { query: { limit: 100 } })).jobs.map((j) => `${j.kind}:${j.createdBy}`);
+  expect(kinds.filter((k) => /^(review|merge|publish)/.test(k))).toEqual(["review:scm"]);
+  expect(git(c, ["rev-parse", "main"])).toBe(base);
+}, 60_000);
+
+test("a merge is asked for by PR number and head: the server builds it, and a moved head is refused", async () => {
+  const c = await start();
+  const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  await reviewed(c, opened.number);
+  const base = git(c, ["rev-parse", "main"]);
+  const stale = await refusal(c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "cli:carol", head: "c".repeat(40) } }));
+  expect(stale.code).toBe("conflict");
+  expect(stale.message).toContain(`moved from cccccccccccc (what you were shown) to ${opened.headSha.slice(0, 12)}`);
+  expect(git(c, ["rev-parse", "main"])).toBe(base);
+  const merged = cliAs(c, "carol", ["pr", "merge", String(opened.number), "--head", opened.headSha.slice(0, 10)]);
+  expect(merged.exitCode).toBe(0);
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.headSha);
+  const job = (await c.client.call(routes.listJobs, { query: { kind: "merge" } })).jobs[0]!;
+  // Nothing in the job came from the request but the head it names: no check commands at all.
+  expect(job.input).not.toHaveProperty("checks");
+  expect(job.input).toMatchObject({ prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main" });
+}, 60_000);
+
+test("an approval names the head the person saw: one racing a new head is refused and records nothing", async () => {
+  const c = await start("[low]\nmax_files = 1\n");
+  const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt && echo y >> src/b.txt"]);
+  const seen = (await reviewed(c, opened.number)).headSha;
+  // The requester adds a commit between what dave looked at and his approval.
+  run(c, ["--pr", String(opened.number), "--scope", "src/**", "--", "echo z >> src/a.txt"]);
+  const moved = await reviewed(c, opened.number);
+  expect(moved.headSha).not.toBe(seen);
+
+  const late = cliAs(c, "dave", ["approve", String(opened.number), "--head", seen]);
+  expect(late.exitCode).toBe(5);
+  expect(late.stderr).toContain(`head is ${moved.headSha.slice(0, 12)}, not ${seen}`);
+  const raced = await refusal(c.client.call(routes.approvePr, { params: { number: opened.number }, body: { actor: "cli:dave", head: seen } }));
+  expect(raced.code).toBe("conflict");
+  const after = (await c.client.call(routes.getPr, { params: { number: opened.number } })).pr;
+  expect(after.approvals).toEqual([]);
+  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(merge.exitCode).toBe(1);
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
+}, 90_000);
+
+test("a rejection stands across new heads until the person who gave it approves a head", async () => {
+  const c = await start();
+  const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  await reviewed(c, opened.number);
+  expect(cliAs(c, "dave", ["reject", String(opened.number), "--why", "wrong file"]).exitCode).toBe(0);
+  // The requester answers with a new commit and tries to merge at once.
+  run(c, ["--pr", String(opened.number), "--scope", "src/**", "--", "echo y >> src/b.txt"]);
+  const updated = await reviewed(c, opened.number);
+  const blocked = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(blocked.exitCode).toBe(1);
+  expect(blocked.stdout).toContain(`dave rejected it at ${opened.headSha.slice(0, 12)} (wrong file)`);
+  expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
+  expect((await c.client.call(routes.getPr, { params: { number: opened.number } })).pr.state).toBe("open");
+
+  // Someone else's approval does not lift dave's rejection; dave's own does.
+  expect(cliAs(c, "erin", ["approve", String(opened.number)]).exitCode).toBe(0);
+  expect(cliAs(c, "carol", ["pr", "merge", String(opened.number)]).exitCode).toBe(1);
+  expect(cliAs(c, "dave", ["approve", String(opened.number)]).exitCode).toBe(0);
+  expect(cliAs(c, "carol", ["pr", "merge", String(opened.number)]).exitCode).toBe(0);
+  expect(git(c, ["rev-parse", "main"])).toBe(updated.headSha);
+}, 120_000);
+
+test("a PR opened before its base protected its paths is judged under the stricter policy: re-reviewed, High, not merged", async () => {
+  const c = await start();
+  const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  const first = await reviewed(c, opened.number);
+  expect(first.classification?.tier).toBe("low");
+  // The maintainers protect src/ on main after the PR was opened.
+  await Bun.write(`${c.root}/.pushpals/policy.toml`, '[paths]\nprotected = ["src/**"]\n');
+  git(c, ["add", ".pushpals/policy.toml"]);
+  git(c, ["-c", "user.name=m", "-c", "user.email=m@example.com", "commit", "-q", "-m", "protect src"]);
+  const protectedBase = git(c, ["rev-parse", "main"]);
+
+  const again = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(again.exitCode).toBe(5);
+  expect(again.stderr).toContain("it is being reviewed again");
+  const rereviewed = await reviewed(c, opened.number, first.review!.policyHash);
+  expect(rereviewed.classification?.tier).toBe("high");
+  expect(rereviewed.classification?.reasons.map((r) => r.rule)).toContain("protected_path");
+  const refused = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.stdout).toContain("an approved RFC");
+  expect(git(c, ["rev-parse", "main"])).toBe(protectedBase);
+  expect((await c.client.call(routes.getPr, { params: { number: opened.number } })).pr.state).toBe("open");
+}, 120_000);
