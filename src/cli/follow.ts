@@ -3,6 +3,7 @@ import type { LogLine } from "../api/records.ts";
 import { routes } from "../api/routes.ts";
 import { git } from "../scm/git.ts";
 import type { CliContext } from "./context.ts";
+import { visibleLine } from "./safe-text.ts";
 import { style } from "./style.ts";
 
 export async function currentBranch(ctx: CliContext): Promise<string> {
@@ -16,7 +17,8 @@ export async function follow(ctx: CliContext, jobId: string, print: boolean): Pr
   for await (const message of readSse(res.body!)) {
     if (message.event === "log" && print) {
       const line = JSON.parse(message.data) as LogLine; // a `log` message carries one LogLine
-      process.stdout.write(line.stream === "system" ? `${style.dim(`# ${line.line}`)}\n` : `  ${line.line}\n`);
+      const text = visibleLine(line.line);
+      process.stdout.write(line.stream === "system" ? `${style.dim(`# ${text}`)}\n` : `  ${text}\n`);
     }
     if (message.event === "end") return;
   }

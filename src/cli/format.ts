@@ -1,4 +1,5 @@
 import type { Job, Transition } from "../api/records.ts";
+import { visible, visibleLines } from "./safe-text.ts";
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -12,9 +13,23 @@ export function age(from: number, now = Date.now()): string {
   return `${Math.floor(s / 86_400)}d`;
 }
 
-export function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")).join("\n");
+/** A table cell: raw text, or raw text with PushPals' own style, applied after the text is made safe and padded. */
+export type Cell = string | { text: string; paint: (text: string) => string };
+
+/** Rows of raw values: each cell is made visible (safe-text.ts) here, then padded, then painted. */
+export function table(rows: Cell[][]): string {
+  const shown = rows.map((r) => r.map((cell) => (typeof cell === "string" ? { text: visible(cell), paint: null } : { text: visible(cell.text), paint: cell.paint })));
+  const widths = shown[0]?.map((_, i) => Math.max(...shown.map((r) => r[i]?.text.length ?? 0))) ?? [];
+  return shown
+    .map((r) =>
+      r
+        .map(({ text, paint }, i) => {
+          const padding = i === r.length - 1 ? "" : " ".repeat(Math.max(0, (widths[i] ?? 0) - text.length));
+          return `${paint ? paint(text) : text}${padding}`;
+        })
+        .join("  "),
+    )
+    .join("\n");
 }
 
 export function jobsTable(jobs: Job[]): string {
@@ -26,30 +41,37 @@ export function jobsTable(jobs: Job[]): string {
   return table(rows);
 }
 
+/** `pushpals job`: every value from the server is made visible; a log excerpt keeps its lines, each behind `    | `. */
 export function jobDetail(job: Job, transitions: Transition[]): string {
+  const v = visible;
   const lines = [
-    `job ${job.id}`,
-    `  kind       ${job.kind}`,
-    `  state      ${job.state}${job.cancelRequested && job.state === "running" ? " (cancel requested)" : ""}`,
+    `job ${v(job.id)}`,
+    `  kind       ${v(job.kind)}`,
+    `  state      ${v(job.state)}${job.cancelRequested && job.state === "running" ? " (cancel requested)" : ""}`,
     `  attempt    ${job.attempt} of ${job.maxAttempts}`,
     `  priority   ${job.priority}`,
-    ...(job.dedupeKey ? [`  dedupe     ${job.dedupeKey}`] : []),
-    ...(job.workerId && job.state === "running" ? [`  worker     ${job.workerId} (lease until ${new Date(job.leaseExpiresAt ?? 0).toISOString()})`] : []),
-    ...(job.blockedReason ? [`  blocked    ${job.blockedReason}`] : []),
-    `  created    ${new Date(job.createdAt).toISOString()} by ${job.createdBy}`,
+    ...(job.dedupeKey ? [`  dedupe     ${v(job.dedupeKey)}`] : []),
+    ...(job.workerId && job.state === "running" ? [`  worker     ${v(job.workerId)} (lease until ${new Date(job.leaseExpiresAt ?? 0).toISOString()})`] : []),
+    ...(job.blockedReason ? [`  blocked    ${v(job.blockedReason)}`] : []),
+    `  created    ${new Date(job.createdAt).toISOString()} by ${v(job.createdBy)}`,
     `  logs       ${job.logLines} lines${job.logDropped ? ` (${job.logDropped} oldest dropped)` : ""}`,
   ];
   if (job.failure) {
-    lines.push(`  failure    ${job.failure.class}: ${job.failure.message}`);
+    lines.push(`  failure    ${v(job.failure.class)}: ${v(job.failure.message)}`);
     const ev = job.failure.evidence;
-    if (ev.command) lines.push(`  command    ${ev.command}`);
-    if (ev.exitCode !== undefined) lines.push(`  exit code  ${ev.exitCode ?? ev.signal}`);
-    if (ev.paths?.length) lines.push(`  paths      ${ev.paths.slice(0, 20).join(", ")}${ev.paths.length > 20 ? ` (+${ev.paths.length - 20} more)` : ""}`);
-    if (ev.logExcerpt) lines.push("  log excerpt:", ...ev.logExcerpt.split("\n").slice(-15).map((l) => `    | ${l}`));
+    if (ev.command) lines.push(`  command    ${v(ev.command)}`);
+    if (ev.exitCode !== undefined) lines.push(`  exit code  ${v(String(ev.exitCode ?? ev.signal))}`);
+    if (ev.paths?.length) lines.push(`  paths      ${ev.paths.slice(0, 20).map(v).join(", ")}${ev.paths.length > 20 ? ` (+${ev.paths.length - 20} more)` : ""}`);
+    if (ev.logExcerpt) lines.push("  log excerpt:", ...visibleLines(ev.logExcerpt).slice(-15).map((l) => `    | ${l}`));
   }
   lines.push("  history:");
   for (const t of transitions) {
-    lines.push(`    ${new Date(t.at).toISOString()}  ${(t.from ?? "-").padEnd(10)} -> ${t.to.padEnd(10)} ${t.actor}: ${t.reason}`);
+    lines.push(`    ${new Date(t.at).toISOString()}  ${v(t.from ?? "-").padEnd(10)} -> ${v(t.to).padEnd(10)} ${v(t.actor)}: ${v(t.reason)}`);
   }
   return lines.join("\n");
+}
+
+/** A commit as people are shown it: its first 12 characters. */
+export function shortSha(sha: string): string {
+  return visible(sha.slice(0, 12));
 }

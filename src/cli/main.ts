@@ -20,6 +20,7 @@ import { registerApprove } from "./commands/approve.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
+import { visibleLines } from "./safe-text.ts";
 
 const program = new Command()
   .name("pushpals")
@@ -77,9 +78,17 @@ try {
   if (isPushpalsError(err)) {
     // With --json the error is JSON too (on stderr), so scripts never have to parse prose.
     if (process.argv.includes("--json")) process.stderr.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
-    else process.stderr.write(`pushpals: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ""}`);
+    else process.stderr.write(`pushpals: ${shown(err.message)}\n${err.hint ? `  fix: ${shown(err.hint)}\n` : ""}`);
     process.exit(exitCodeFor(err.code));
   }
-  process.stderr.write(`pushpals: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`pushpals: unexpected error: ${shown(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(EXIT.internal);
+}
+
+/**
+ * An error's text may quote what the server, a job or a repository said: made visible, and a line
+ * after its first one starts with "  | ", so it cannot pass for a "fix:" or any other line of ours.
+ */
+function shown(text: string): string {
+  return visibleLines(text).join("\n  | ");
 }

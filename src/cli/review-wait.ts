@@ -2,6 +2,8 @@ import { PushpalsError } from "../core/errors.ts";
 import { routes } from "../api/routes.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 import type { CliContext } from "./context.ts";
+import { shortSha } from "./format.ts";
+import { visible } from "./safe-text.ts";
 
 /**
  * Waits (bounded) for the ReviewAgent's verdict on the PR's current head, so `run` can say what the
@@ -21,17 +23,18 @@ export async function waitForReview(ctx: CliContext, number: number, timeoutMs =
   }
 }
 
-/** One line per finding and reason, for people. */
+/** One line per finding and reason, for people; every value is made visible (a finding quotes repository text). */
 export function reviewSummary(pr: PullRequest): string[] {
+  const v = visible;
   const lines: string[] = [];
   if (pr.classification) {
-    lines.push(`  risk       ${pr.classification.tier}${pr.classification.reasons.length ? `: ${pr.classification.reasons.map((r) => r.rule).join(", ")}` : ""}`);
+    lines.push(`  risk       ${v(pr.classification.tier)}${pr.classification.reasons.length ? `: ${pr.classification.reasons.map((r) => v(r.rule)).join(", ")}` : ""}`);
   }
   if (pr.review) {
-    lines.push(`  review     ${pr.review.decision} on ${pr.review.headSha.slice(0, 12)} (${pr.review.findings.length} finding(s))`);
-    for (const f of pr.review.findings) lines.push(`               ${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
+    lines.push(`  review     ${v(pr.review.decision)} on ${shortSha(pr.review.headSha)} (${pr.review.findings.length} finding(s))`);
+    for (const f of pr.review.findings) lines.push(`               ${v(f.severity)} ${v(f.rule)}${f.file ? ` ${v(f.file)}${f.line ? `:${f.line}` : ""}` : ""}: ${v(f.message)}`);
   }
-  for (const a of pr.approvals ?? []) lines.push(`  approved   by ${a.by} on ${a.headSha.slice(0, 12)}${a.headSha === pr.headSha ? "" : " (void: older head)"}${a.why ? `: ${a.why}` : ""}`);
-  for (const r of pr.rejections ?? []) lines.push(`  rejected   by ${r.by} on ${r.headSha.slice(0, 12)}${r.why ? `: ${r.why}` : ""}`);
+  for (const a of pr.approvals ?? []) lines.push(`  approved   by ${v(a.by)} on ${shortSha(a.headSha)}${a.headSha === pr.headSha ? "" : " (void: older head)"}${a.why ? `: ${v(a.why)}` : ""}`);
+  for (const r of pr.rejections ?? []) lines.push(`  rejected   by ${v(r.by)} on ${shortSha(r.headSha)}${r.why ? `: ${v(r.why)}` : ""}`);
   return lines;
 }

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
-import { printJson } from "../format.ts";
+import { printJson, shortSha } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { shownHead } from "../shown-head.ts";
 
@@ -28,7 +29,7 @@ export function registerApprove(program: Command): void {
         const body = { actor: ctx.actor, head, ...(opts.why ? { reason: opts.why } : {}) };
         const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body });
         if (opts.json) return printJson(data);
-        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
+        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${shortSha(data.pr.headSha)} as ${visible(ctx.actor)}\n`);
       });
   }
 }

@@ -8,6 +8,7 @@ import { SqliteStore } from "../../store/sqlite-store.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printJson } from "../format.ts";
+import { visible } from "../safe-text.ts";
 
 export function registerAudit(program: Command): void {
   const audit = program.command("audit").description("the tamper-evident audit log");
@@ -25,8 +26,8 @@ export function registerAudit(program: Command): void {
         (store) => verifyAudit(store),
       );
       if (opts.json) printJson(verdict);
-      else if (verdict.ok) process.stdout.write(`audit log OK: ${verdict.entries} entries, head #${verdict.headSeq} ${verdict.headHash.slice(0, 16)}\n`);
-      else process.stdout.write(`audit log BROKEN at entry #${verdict.firstBad?.seq} (${verdict.firstBad?.problem}): ${verdict.firstBad?.message}\n`);
+      else if (verdict.ok) process.stdout.write(`audit log OK: ${verdict.entries} entries, head #${verdict.headSeq} ${visible(verdict.headHash.slice(0, 16))}\n`);
+      else process.stdout.write(`audit log BROKEN at entry #${verdict.firstBad?.seq} (${visible(String(verdict.firstBad?.problem))}): ${visible(String(verdict.firstBad?.message))}\n`);
       process.exitCode = verdict.ok ? EXIT.ok : EXIT.failed;
     });
 

@@ -8,7 +8,8 @@ import { DirectiveInput } from "../../kinds/directive/directive-input.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { EXIT } from "../exit-codes.ts";
-import { jobDetail, printJson } from "../format.ts";
+import { jobDetail, printJson, shortSha } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { style } from "../style.ts";
 
 export function registerCheckAsk(program: Command): void {
@@ -25,13 +26,13 @@ export function registerCheckAsk(program: Command): void {
       const input = await buildChecksInput(ctx.paths.repoRoot, ctx.config(), ref);
       const body = { kind: "checks", input, actor: ctx.actor, dedupeKey: `checks:${input.commit}`, maxAttempts: ctx.config().jobs.max_attempts };
       const data = await ctx.client.call(routes.enqueueJob, { body });
-      const short = input.commit.slice(0, 12);
+      const short = shortSha(input.commit);
       if (!opts.wait) {
         if (opts.json) return printJson(data);
-        process.stdout.write(`${data.deduped ? "already checking" : "checking"} ${ref} at ${short}: job ${data.job.id}\n  follow it: pushpals logs ${data.job.id} -f\n`);
+        process.stdout.write(`${data.deduped ? "already checking" : "checking"} ${visible(ref)} at ${short}: job ${visible(data.job.id)}\n  follow it: pushpals logs ${visible(data.job.id)} -f\n`);
         return;
       }
-      if (!opts.json) process.stdout.write(`checking ${ref} at ${short}: job ${data.job.id}\n`);
+      if (!opts.json) process.stdout.write(`checking ${visible(ref)} at ${short}: job ${visible(data.job.id)}\n`);
       await follow(ctx, data.job.id, !opts.json);
       const final = await ctx.client.call(routes.getJob, { params: { id: data.job.id } });
       if (opts.json) printJson(final);
@@ -59,7 +60,7 @@ export function registerCheckAsk(program: Command): void {
       const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "directive", input, actor: ctx.actor, blockedReason } });
       if (!high) {
         if (opts.json) return printJson(data);
-        return void process.stdout.write(`recorded directive ${data.job.id} (blocked: ${blockedReason})\n`);
+        return void process.stdout.write(`recorded directive ${visible(data.job.id)} (blocked: ${blockedReason})\n`);
       }
       const config = ctx.config();
       const baseBranch = config.repo.base_branch ?? (await currentBranch(ctx));
@@ -68,6 +69,6 @@ export function registerCheckAsk(program: Command): void {
       const rfcInput = await rfcRunInput(ctx.paths.repoRoot, config, data.job.id, DirectiveInput.parse(input), baseBranch, baseCommit);
       const rfc = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input: rfcInput, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
       if (opts.json) return printJson({ ...data, rfcJob: rfc.job });
-      process.stdout.write(`recorded High-risk directive ${data.job.id}; its RFC is being written as a PR by job ${rfc.job.id}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
+      process.stdout.write(`recorded High-risk directive ${visible(data.job.id)}; its RFC is being written as a PR by job ${visible(rfc.job.id)}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
     });
 }

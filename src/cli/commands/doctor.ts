@@ -5,6 +5,7 @@ import { isPushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printJson } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { style } from "../style.ts";
 
 export function printFindings(findings: Finding[], options: { quietOk?: boolean } = {}): void {
@@ -14,8 +15,9 @@ export function printFindings(findings: Finding[], options: { quietOk?: boolean 
     if (options.quietOk && f.level === "ok") continue;
     const mark = f.level === "error" ? style.red("error") : f.level === "warn" ? style.yellow("warn ") : style.green("ok   ");
     const out = f.level === "error" ? process.stderr : process.stdout;
-    out.write(`${mark} ${f.code} ${f.message}\n`);
-    if (f.fix && f.level !== "ok") out.write(`        fix: ${f.fix}\n`);
+    // A finding may quote the repository's config or a tool's output.
+    out.write(`${mark} ${visible(f.code)} ${visible(f.message)}\n`);
+    if (f.fix && f.level !== "ok") out.write(`        fix: ${visible(f.fix)}\n`);
   }
 }
 

@@ -5,6 +5,7 @@ import { describeItem, type InitDetection } from "../../config/init-plan.ts";
 import { runInit, type InitResult } from "../../config/init-run.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
+import { visible } from "../safe-text.ts";
 
 export function registerInit(program: Command): void {
   program
@@ -33,7 +34,8 @@ Examples:
       const ctx = await cliContext(program.opts());
       const result = await runInit({ repoRoot: ctx.paths.repoRoot, yes: opts.yes === true });
       if (opts.json) return printJson(result);
-      process.stdout.write(`${humanReport(result).join("\n")}\n`);
+      // Unstyled lines that quote the repository (script names, notes, paths): each is made visible whole.
+      process.stdout.write(`${humanReport(result).map(visible).join("\n")}\n`);
     });
 }
 

@@ -6,6 +6,7 @@ import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
 import { jobDetail, jobsTable, printJson } from "../format.ts";
 import { int } from "../parse.ts";
+import { visible } from "../safe-text.ts";
 
 export function registerJobs(program: Command): void {
   program
@@ -30,7 +31,7 @@ export function registerJobs(program: Command): void {
       const body = { kind, input, actor: ctx.actor, priority: opts.priority, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts ?? ctx.config().jobs.max_attempts };
       const data = await ctx.client.call(routes.enqueueJob, { body });
       if (opts.json) return printJson(data);
-      process.stdout.write(`${data.deduped ? "already queued" : "enqueued"} ${data.job.id} (${data.job.kind}, ${data.job.state})\n`);
+      process.stdout.write(`${data.deduped ? "already queued" : "enqueued"} ${visible(data.job.id)} (${visible(data.job.kind)}, ${visible(data.job.state)})\n`);
     });
 
   program
@@ -73,6 +74,6 @@ export function registerJobs(program: Command): void {
       const data = await ctx.client.call(routes.cancelJob, { params: { id }, body: { actor: ctx.actor, reason: opts.reason } });
       if (opts.json) return printJson(data);
       const { job } = data;
-      process.stdout.write(job.state === "running" ? `cancel requested for ${job.id}; the worker will stop it\n` : `${job.id} is ${job.state}\n`);
+      process.stdout.write(job.state === "running" ? `cancel requested for ${visible(job.id)}; the worker will stop it\n` : `${visible(job.id)} is ${visible(job.state)}\n`);
     });
 }

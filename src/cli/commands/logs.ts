@@ -6,6 +6,7 @@ import type { PushpalsEvent } from "../../events/registry.ts";
 import type { LogLine } from "../../api/records.ts";
 import { cliContext } from "../context.ts";
 import { int } from "../parse.ts";
+import { visible, visibleLine } from "../safe-text.ts";
 
 export function registerLogs(program: Command): void {
   program
@@ -17,7 +18,7 @@ export function registerLogs(program: Command): void {
     .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
       const print = (l: LogLine) =>
-        process.stdout.write(opts.json ? `${JSON.stringify(l)}\n` : `${l.stream === "stderr" ? "! " : l.stream === "system" ? "# " : ""}${l.line}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(l)}\n` : `${l.stream === "stderr" ? "! " : l.stream === "system" ? "# " : ""}${visibleLine(l.line)}\n`);
       const params = { id };
       if (!opts.follow) {
         let after = 0;
@@ -33,7 +34,7 @@ export function registerLogs(program: Command): void {
         if (message.event === "log") print(JSON.parse(message.data) as LogLine);
         if (message.event === "end" && !opts.json) {
           const end = JSON.parse(message.data) as { state: string };
-          process.stderr.write(`-- job ${end.state} --\n`);
+          process.stderr.write(`-- job ${visible(end.state)} --\n`);
         }
       }
     });
@@ -70,7 +71,12 @@ async function* lostConnectionIsUnreachable<T>(source: AsyncGenerator<T>): Async
   }
 }
 
+/** One line per event; every part of it but the time comes from the event, so the whole line is made visible. */
 function describeEvent(e: PushpalsEvent): string {
+  return visible(eventLine(e));
+}
+
+function eventLine(e: PushpalsEvent): string {
   const time = new Date(e.at).toISOString().slice(11, 23);
   const d = e.data as Record<string, unknown>;
   switch (e.type) {

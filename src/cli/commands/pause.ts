@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
+import { visible } from "../safe-text.ts";
 
 export function registerPause(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function registerPause(program: Command): void {
       const ctx = await cliContext(program.opts());
       const data = await ctx.client.call(routes.pause, { body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
       if (opts.json) return printJson(data);
-      process.stdout.write(`paused by ${data.paused.by}: ${data.paused.reason}\n  resume with: pushpals resume\n`);
+      process.stdout.write(`paused by ${visible(data.paused.by)}: ${visible(data.paused.reason)}\n  resume with: pushpals resume\n`);
     });
 
   program

@@ -8,6 +8,7 @@ import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import type { Classification } from "../../policy/tiers.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { printJson } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 
 export function registerPolicy(program: Command): void {
@@ -23,7 +24,7 @@ export function registerPolicy(program: Command): void {
       const unknown = unknownKindError(loaded.policy.network.kinds, "network.kinds", loaded.source ?? POLICY_RELATIVE_PATH);
       if (unknown) throw unknown;
       if (opts.json) return printJson({ ok: true, source: loaded.source, hash: loaded.hash, policy: loaded.policy });
-      process.stdout.write(`policy OK: ${loaded.source ?? "no .pushpals/policy.toml, the defaults apply"} (hash ${loaded.hash.slice(0, 16)})\n`);
+      process.stdout.write(`policy OK: ${visible(loaded.source ?? "no .pushpals/policy.toml, the defaults apply")} (hash ${visible(loaded.hash.slice(0, 16))})\n`);
     });
 
   policy
@@ -45,7 +46,7 @@ async function explainPr(ctx: CliContext, target: string, json: boolean): Promis
     const pr = await findPrOfJob(ctx.client, target);
     if (!pr) {
       const job = await ctx.client.call(routes.getJob, { params: { id: target } });
-      return void process.stdout.write(`job ${target} (${job.job.kind}, ${job.job.state}) has no PR to explain\n`);
+      return void process.stdout.write(`${visible(`job ${target} (${job.job.kind}, ${job.job.state}) has no PR to explain`)}\n`);
     }
     number = pr.number;
   } else {
@@ -58,7 +59,7 @@ async function explainPr(ctx: CliContext, target: string, json: boolean): Promis
   lines.push(...classificationLines(data.pr.classification));
   if (gate.gates) lines.push(`gate: checks + review approve${gate.gates.requiredApprovals ? ` + ${gate.gates.requiredApprovals} approval(s)` : ""}${gate.gates.requireRfc ? " + an approved RFC" : ""}${gate.gates.autoMerge ? "; merges on its own" : ""}`);
   lines.push(gate.ok ? "nothing missing: it can merge" : "missing:", ...gate.missing.map((m) => `  - ${m}`));
-  process.stdout.write(`${lines.join("\n")}\n`);
+  printLines(lines);
 }
 
 /** What a change to these paths would be classified as, under the policy committed at HEAD. */
@@ -70,7 +71,12 @@ async function explainPaths(ctx: CliContext, paths: string[], json: boolean): Pr
   if (json) return printJson({ paths, classification, gates, policy: source });
   const lines = [`a change to ${paths.join(", ")} under ${source ?? "the default policy"}:`, ...classificationLines(classification)];
   lines.push(`gate: checks + review approve${gates.requiredApprovals ? ` + ${gates.requiredApprovals} approval(s)` : ""}${gates.requireRfc ? " + an approved RFC" : ""}${gates.autoMerge ? "; merges on its own" : ""}`);
-  process.stdout.write(`${lines.join("\n")}\n`);
+  printLines(lines);
+}
+
+/** Unstyled lines quoting the PR, the policy file and paths: each is made visible whole. */
+function printLines(lines: string[]): void {
+  process.stdout.write(`${lines.map(visible).join("\n")}\n`);
 }
 
 function classificationLines(c: Classification | null): string[] {

@@ -10,7 +10,8 @@ import { prNumber } from "../pr-lookup.ts";
 import { shownHead } from "../shown-head.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
-import { age, jobDetail, printJson, table } from "../format.ts";
+import { age, jobDetail, printJson, shortSha, table } from "../format.ts";
+import { visible, visibleLines } from "../safe-text.ts";
 import { style } from "../style.ts";
 import { PROVIDERS } from "../../providers/registry.ts";
 
@@ -59,7 +60,7 @@ Examples:
       if (action === "close") {
         const data = await ctx.client.call(routes.closePr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
-        return void process.stdout.write(`closed PR #${number}; its branch ${data.pr.headBranch} is kept\n`);
+        return void process.stdout.write(`closed PR #${number}; its branch ${visible(data.pr.headBranch)} is kept\n`);
       }
       throw new PushpalsError("invalid_input", `unknown pr action "${action}"`, { field: "action", hint: "use: pushpals pr <n>, pushpals pr merge <n> or pushpals pr close <n>" });
     });
@@ -75,28 +76,30 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
   const diff = opts.diff ? (await git(["diff", "--no-ext-diff", "--no-textconv", ...range], { cwd: ctx.paths.repoRoot })).stdout : null;
   if (opts.json) return printJson({ pr, ...(diff === null ? {} : { diff }) });
   const stat = (await git(["diff", "--stat", "--no-ext-diff", ...range], { cwd: ctx.paths.repoRoot, allowFailure: true })).stdout.trimEnd();
+  const v = visible;
   const lines = [
-    `PR #${pr.number}  ${style.bold(pr.title)}`,
-    `  state      ${pr.state}${pr.merge ? ` as ${pr.merge.mergedSha.slice(0, 12)}${pr.merge.rebased ? " (rebased)" : ""}` : ""}${pr.closedReason ? ` (${pr.closedReason})` : ""}`,
-    `  branch     ${pr.headBranch} (${pr.headSha.slice(0, 12)}) -> ${pr.baseBranch} (made on ${pr.baseSha.slice(0, 12)})`,
-    `  risk       ${pr.risk}    scope: ${pr.scope.join(" ")}`,
-    `  checks     ${pr.checks.state} on ${pr.checks.sha.slice(0, 12)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${c.name} (${c.durationMs} ms)`).join("")}`,
-    `  job        ${pr.jobId}${pr.mergeJobId ? `    merge job: ${pr.mergeJobId}` : ""}`,
-    ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${pr.provider.padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${pr.remote.url} (pushed ${pr.remote.pushedSha.slice(0, 12)})` : "not published yet"}`] : []),
+    `PR #${pr.number}  ${style.bold(v(pr.title))}`,
+    `  state      ${v(pr.state)}${pr.merge ? ` as ${shortSha(pr.merge.mergedSha)}${pr.merge.rebased ? " (rebased)" : ""}` : ""}${pr.closedReason ? ` (${v(pr.closedReason)})` : ""}`,
+    `  branch     ${v(pr.headBranch)} (${shortSha(pr.headSha)}) -> ${v(pr.baseBranch)} (made on ${shortSha(pr.baseSha)})`,
+    `  risk       ${v(pr.risk)}    scope: ${pr.scope.map(v).join(" ")}`,
+    `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${v(c.name)} (${c.durationMs} ms)`).join("")}`,
+    `  job        ${v(pr.jobId)}${pr.mergeJobId ? `    merge job: ${v(pr.mergeJobId)}` : ""}`,
+    ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${v(pr.provider).padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${v(pr.remote.url)} (pushed ${shortSha(pr.remote.pushedSha)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),
     ...(pr.state === "open" ? gateLines(await ctx.client.call(routes.prGate, { params: { number: pr.number } })) : []),
-    ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${pr.lastMergeFailure}`] : []),
-    `  created    ${new Date(pr.createdAt).toISOString()} by ${pr.createdBy}`,
-    ...(pr.body ? ["", ...pr.body.split("\n").map((l) => `  ${l}`)] : []),
+    ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${v(pr.lastMergeFailure)}`] : []),
+    `  created    ${new Date(pr.createdAt).toISOString()} by ${v(pr.createdBy)}`,
+    // Every line of the body behind "  | ": no line of it can pass for one of the lines above.
+    ...(pr.body ? ["", ...visibleLines(pr.body).map((l) => `  | ${l}`)] : []),
     "",
-    stat,
+    visibleLines(stat).join("\n"),
   ];
-  process.stdout.write(`${lines.join("\n")}\n${diff ? `\n${diff}` : ""}`);
+  process.stdout.write(`${lines.join("\n")}\n${diff ? `\n${visibleLines(diff).join("\n")}` : ""}`);
 }
 
 function gateLines(gate: GateResult): string[] {
   if (gate.ok) return [`  gate       ${style.green("open")}: pushpals pr merge <n> merges it`];
-  return [`  gate       waiting for:`, ...gate.missing.map((m) => `               - ${m}`)];
+  return [`  gate       waiting for:`, ...gate.missing.map((m) => `               - ${visible(m)}`)];
 }
 
 async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; head?: string; json?: boolean }): Promise<void> {
@@ -107,9 +110,9 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; h
   const jobId = data.job.id;
   if (!opts.wait) {
     if (opts.json) return printJson(data);
-    return void process.stdout.write(`${data.deduped ? "already merging" : "merging"} PR #${number}: job ${jobId}\n  follow it: pushpals logs ${jobId} -f\n`);
+    return void process.stdout.write(`${data.deduped ? "already merging" : "merging"} PR #${number}: job ${visible(jobId)}\n  follow it: pushpals logs ${visible(jobId)} -f\n`);
   }
-  if (!opts.json) process.stdout.write(`merging PR #${number} at ${pr.headSha.slice(0, 12)} into ${pr.baseBranch}: job ${jobId}\n`);
+  if (!opts.json) process.stdout.write(`merging PR #${number} at ${shortSha(pr.headSha)} into ${visible(pr.baseBranch)}: job ${visible(jobId)}\n`);
   await follow(ctx, jobId, !opts.json);
   const final = await ctx.client.call(routes.getJob, { params: { id: jobId } });
   const merged = await getPr(ctx, number);
@@ -118,16 +121,17 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; h
   if (merged.state !== "merged" || !merged.merge) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
   const m = merged.merge;
   if (m.previousBaseSha === null) {
-    const where = merged.remote ? ` (${merged.remote.url})` : "";
-    return void process.stdout.write(`${style.green(`merged PR #${number}`)} on GitHub${where} as ${m.mergedSha.slice(0, 12)}; fetch ${pr.baseBranch} to see it here\n`);
+    const where = merged.remote ? ` (${visible(merged.remote.url)})` : "";
+    return void process.stdout.write(`${style.green(`merged PR #${number}`)} on GitHub${where} as ${shortSha(m.mergedSha)}; fetch ${visible(pr.baseBranch)} to see it here\n`);
   }
   const previous = m.previousBaseSha;
-  const lines = [`${style.green(`merged PR #${number}`)} into ${pr.baseBranch}: ${previous.slice(0, 12)} -> ${m.mergedSha.slice(0, 12)}${m.rebased ? " (rebased)" : ""}`];
+  const base = visible(pr.baseBranch);
+  const lines = [`${style.green(`merged PR #${number}`)} into ${base}: ${shortSha(previous)} -> ${shortSha(m.mergedSha)}${m.rebased ? " (rebased)" : ""}`];
   for (const dir of m.checkedOutAt) {
     lines.push(
-      `  ${pr.baseBranch} is checked out in ${dir}: PushPals did not touch its files, so they still show ${previous.slice(0, 12)}.`,
+      `  ${base} is checked out in ${visible(dir)}: PushPals did not touch its files, so they still show ${shortSha(previous)}.`,
       `  To bring them up to date (your own uncommitted edits are kept; git refuses if one would be overwritten):`,
-      `    git -C ${shellQuote(dir)} read-tree -m -u ${previous} ${m.mergedSha}`,
+      `    git -C ${visible(shellQuote(dir))} read-tree -m -u ${visible(previous)} ${visible(m.mergedSha)}`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

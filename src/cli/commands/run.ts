@@ -6,7 +6,8 @@ import { checksSnapshot, commandLine } from "../change-inputs.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { currentBranch, follow } from "../follow.ts";
-import { jobDetail, printJson } from "../format.ts";
+import { jobDetail, printJson, shortSha } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { style } from "../style.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
@@ -79,7 +80,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         const { policy } = await loadPolicyAt(ctx.paths.repoRoot, baseCommit);
         const atEnqueue = classifyScopeTargets(opts.scope, risk, policy);
         if (atEnqueue.tier === "high" && risk !== "high") {
-          const why = atEnqueue.reasons.map((r) => `${r.rule}: ${r.paths?.join(", ")}`).join("; ");
+          const why = atEnqueue.reasons.map((r) => `${visible(r.rule)}: ${visible(String(r.paths?.join(", ")))}`).join("; ");
           if (!opts.json) process.stderr.write(`note: --scope makes this change High risk (${why})\n`);
           risk = "high";
         }
@@ -106,12 +107,13 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       };
       const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
       const jobId = data.job.id;
+      const running = `running \`${visible(command)}\` on ${visible(baseBranch)} at ${shortSha(baseCommit)}`;
       if (!opts.wait) {
         if (opts.json) return printJson(data);
-        process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n  follow it: pushpals logs ${jobId} -f\n`);
+        process.stdout.write(`${running}: job ${visible(jobId)}\n  follow it: pushpals logs ${visible(jobId)} -f\n`);
         return;
       }
-      if (!opts.json) process.stdout.write(`running \`${command}\` on ${baseBranch} at ${baseCommit.slice(0, 12)}: job ${jobId}\n`);
+      if (!opts.json) process.stdout.write(`${running}: job ${visible(jobId)}\n`);
       await follow(ctx, jobId, !opts.json);
       const final = await ctx.client.call(routes.getJob, { params: { id: jobId } });
       const found = final.job.state !== "succeeded" ? null : target ? target : await findPrOfJob(ctx.client, jobId);
@@ -119,8 +121,8 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
       process.exitCode = pr ? EXIT.ok : EXIT.failed;
       if (opts.json) return printJson({ ...final, pr });
       if (!pr) return void process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
-      const checks = pr.checks.state === "none" ? "no checks configured" : `checks ${pr.checks.state} on ${pr.headSha.slice(0, 12)}`;
-      process.stdout.write(`${style.green(`${target ? "updated" : "opened"} PR #${pr.number}`)}: ${pr.title} (${pr.files.length} file(s), ${checks})\n`);
+      const checks = pr.checks.state === "none" ? "no checks configured" : `checks ${visible(pr.checks.state)} on ${shortSha(pr.headSha)}`;
+      process.stdout.write(`${style.green(`${target ? "updated" : "opened"} PR #${pr.number}`)}: ${visible(pr.title)} (${pr.files.length} file(s), ${checks})\n`);
       process.stdout.write(`${reviewSummary(pr).join("\n")}\n  look:   pushpals pr ${pr.number} --diff\n  merge:  pushpals pr merge ${pr.number}\n`);
     });
 }

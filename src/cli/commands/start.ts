@@ -12,6 +12,7 @@ import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { int } from "../parse.ts";
 import { printFindings } from "./doctor.ts";
+import { visible, VisibleStream } from "../safe-text.ts";
 import { style } from "../style.ts";
 
 const CLI_MAIN = resolve(import.meta.dir, "../main.ts");
@@ -49,7 +50,7 @@ Examples:
       if (opts.supervise) return supervise(ctx, workerCount(), opts.clean === true);
       const live = runtimeLiveness(ctx.paths);
       if (live.supervisorPid !== null) {
-        process.stdout.write(`PushPals is already running for this repository${live.url ? ` at ${live.url}` : ""} (pid ${live.supervisorPid}); nothing started\n`);
+        process.stdout.write(`PushPals is already running for this repository${live.url ? ` at ${visible(live.url)}` : ""} (pid ${live.supervisorPid}); nothing started\n`);
         return;
       }
       if (live.serverPid !== null) {
@@ -84,7 +85,7 @@ async function supervise(ctx: CliContext, workers: number, clean: boolean): Prom
     ? async () => {
         const report = await cleanRuntime(ctx.paths, ctx.actor);
         say(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees`);
-        for (const kept of report.kept) say(`  kept ${kept}`);
+        for (const kept of report.kept) say(`  kept ${visible(kept)}`);
       }
     : undefined;
   const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say, online: style.green, beforeLaunch });
@@ -104,7 +105,7 @@ async function supervise(ctx: CliContext, workers: number, clean: boolean): Prom
     await supervisor.start();
   } catch (err) {
     if (isPushpalsError(err, "conflict") && err.details?.alreadyRunning) {
-      say(`${err.message}; nothing started`);
+      say(`${visible(err.message)}; nothing started`);
       return;
     }
     if (signalled) {
@@ -137,13 +138,15 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   let position = offset;
+  // The log holds the supervisor's lines and its errors, which may quote a component's own log.
+  const shown = new VisibleStream();
   const pump = () => {
     const fd = openSync(logPath, "r");
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {
       const n = readSync(fd, buffer, 0, buffer.length, position);
       if (n <= 0) break;
-      process.stdout.write(buffer.subarray(0, n));
+      process.stdout.write(shown.push(buffer.subarray(0, n)));
       position += n;
     }
     closeSync(fd);
@@ -154,6 +157,7 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
     if (info?.pid === child.pid && info.state === "online") break;
     if (child.exitCode !== null || child.signalCode !== null) {
       pump();
+      process.stdout.write(shown.end());
       if (interrupted) {
         process.stdout.write("interrupted before the runtime was online; nothing is left running\n");
         process.exit(130);

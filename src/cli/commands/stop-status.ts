@@ -9,7 +9,8 @@ import type { StatusSnapshot } from "../../api/responses.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { int } from "../parse.ts";
-import { age, printJson, table } from "../format.ts";
+import { age, printJson, table, type Cell } from "../format.ts";
+import { visible } from "../safe-text.ts";
 import { style } from "../style.ts";
 
 export function registerStopStatus(program: Command): void {
@@ -69,22 +70,23 @@ export function registerStopStatus(program: Command): void {
       const oldestQueuedAgeMs = snapshot.oldestQueuedAt === null ? null : now - snapshot.oldestQueuedAt;
       const live = supervisor;
       if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
-      const header = live ? `supervisor pid ${live.pid}, ${live.state}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
-      process.stdout.write(`PushPals ${style.green("online")} at ${url} (${header})\n`);
-      if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${snapshot.paused.by}: ${snapshot.paused.reason} (resume: pushpals resume)\n`);
+      const header = live ? `supervisor pid ${live.pid}, ${visible(live.state)}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
+      process.stdout.write(`PushPals ${style.green("online")} at ${visible(url)} (${header})\n`);
+      if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${visible(snapshot.paused.by)}: ${visible(snapshot.paused.reason)} (resume: pushpals resume)\n`);
       process.stdout.write("\n");
       process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
-      const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${state}`).join(", ") || "no jobs";
+      const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${visible(state)}`).join(", ") || "no jobs";
       process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
-      for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${s.id} (${s.kind}, ${s.state}): ${s.why}\n`);
+      for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${visible(s.id)} (${visible(s.kind)}, ${visible(s.state)}): ${visible(s.why)}\n`);
     });
 }
 
 function componentsTable(components: Component[], now: number): string {
   if (components.length === 0) return "no components have reported";
-  const rows = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS"]];
+  const rows: Cell[][] = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS"]];
   for (const c of components) {
-    const state = c.state === "ready" ? style.green(c.state) : c.state === "failed" || c.state === "crashed" ? style.red(c.state) : c.state;
+    const paint = c.state === "ready" ? style.green : c.state === "failed" || c.state === "crashed" ? style.red : null;
+    const state: Cell = paint ? { text: c.state, paint } : c.state;
     rows.push([c.name, c.role, String(c.pid ?? "-"), state, c.lastHeartbeatAt ? `${age(c.lastHeartbeatAt, now)} ago` : "-", String(c.restarts)]);
   }
   return table(rows);

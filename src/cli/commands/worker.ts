@@ -3,6 +3,7 @@ import { PushpalsError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { kindsForRole } from "../../kinds/registry.ts";
 import { cliContext } from "../context.ts";
+import { visible } from "../safe-text.ts";
 import { runWorkerProcess } from "../../runtime/worker-process.ts";
 
 export function registerWorker(program: Command): void {
@@ -33,7 +34,7 @@ export function registerWorker(program: Command): void {
         kinds,
         component: opts.component ? { name: opts.component, role: "worker" } : null,
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
-        say: (m) => void ((!opts.quiet || m.startsWith("registered")) && process.stdout.write(`[worker ${name}] ${m}\n`)),
+        say: (m) => void ((!opts.quiet || m.startsWith("registered")) && process.stdout.write(`${visible(`[worker ${name}] ${m}`)}\n`)),
       });
     });
 }
