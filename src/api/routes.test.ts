@@ -45,7 +45,7 @@ describe("the route table", () => {
 
   test("the router registers only contract entries, each once, and lists the ones without a handler", () => {
     const table = defineRoutes({ one: { method: "GET", path: "/one", response: Ok }, two: { method: "GET", path: "/two", response: Ok } });
-    const router = new Router(table, 1024);
+    const router = new Router(table, { maxBytes: 1024, timeoutMs: 30_000 });
     const stranger = defineRoutes({ one: { method: "GET", path: "/one", response: Ok } }).one;
     expect(() => router.route(stranger, () => json({ ok: true as const }))).toThrow(/not in the API contract/);
     router.route(table.one, () => json({ ok: true as const }));

@@ -7,7 +7,7 @@ export const EXIT = {
   failed: 1,
   /** Bad flags, bad input, invalid config. */
   usage: 2,
-  /** No server running, or it cannot be reached. */
+  /** No server running, it cannot be reached, or it is too busy to take the request (try again). */
   unreachable: 3,
   notFound: 4,
   /** The request conflicts with current state (already running, illegal transition, lease lost). */
@@ -26,6 +26,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case "method_not_allowed":
       return EXIT.usage;
     case "server_unreachable":
+    case "too_many_requests":
+    case "request_timeout":
       return EXIT.unreachable;
     case "not_found":
       return EXIT.notFound;

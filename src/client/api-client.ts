@@ -69,8 +69,11 @@ export class ApiClient {
       throw new PushpalsError("server_unreachable", `cannot reach the PushPals server at ${url}: ${(err as Error).message}`);
     }
     if (!res.ok) {
-      const data = (await res.json().catch(() => ({}))) as { error?: { code?: ErrorCode; message?: string } };
-      throw new PushpalsError(data.error?.code ?? "internal", data.error?.message ?? `HTTP ${res.status}`);
+      const data = (await res.json().catch(() => ({}))) as { error?: { code?: ErrorCode; message?: string; hint?: string } };
+      throw new PushpalsError(data.error?.code ?? "internal", data.error?.message ?? `HTTP ${res.status}`, {
+        hint: data.error?.hint,
+        details: { status: res.status },
+      });
     }
     return res;
   }

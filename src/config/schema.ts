@@ -13,6 +13,10 @@ const Server = z.strictObject({
   host: z.literal("127.0.0.1", { error: 'must be "127.0.0.1": the PushPals server only listens on loopback' }),
   port: z.number().int().min(0).max(65535),
   max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  /** Concurrent event and log streams; past it a new one gets 429 (also kept under a quarter of the open-file limit). */
+  max_streams: z.number().int().min(1).max(4096),
+  /** A request must arrive completely within it, and a keep-alive connection idle this long is closed. */
+  request_timeout_seconds: z.number().int().min(2).max(120),
 });
 
 const Jobs = z.strictObject({
@@ -79,7 +83,7 @@ export const ConfigLayer = z.strictObject({
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
 export const DEFAULT_CONFIG: PushpalsConfig = {
-  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 },
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30 },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },

@@ -21,6 +21,8 @@ export const FAILURE_CLASS_OF_ERROR: Record<ErrorCode, FailureClass> = {
   schema_too_new: "environment",
   server_unreachable: "environment",
   component_failed: "environment",
+  too_many_requests: "environment",
+  request_timeout: "timeout",
   method_not_allowed: "internal",
   audit_broken: "internal",
   internal: "internal",

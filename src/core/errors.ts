@@ -12,6 +12,8 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "method_not_allowed"
+  | "too_many_requests"
+  | "request_timeout"
   | "not_a_repository"
   | "git_failed"
   | "config_invalid"

@@ -86,6 +86,12 @@ export class WorkerRuntime {
           await retryUnreachable(register, { deadline: Date.now() + 60_000, signal: this.stopController.signal }).catch(() => {});
           continue;
         }
+        // The server is at its cap of waiting claims (a flood, or stray workers): wait and ask again.
+        if (isPushpalsError(err, "too_many_requests")) {
+          this.say(`claim refused for now: ${err.message}`);
+          await Bun.sleep(1_000);
+          continue;
+        }
         throw err;
       }
       if (claim) await this.runJob(claim);

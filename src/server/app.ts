@@ -23,6 +23,9 @@ import { controlRoutes } from "./routes-control.ts";
 import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
 import { VERSION } from "../core/version.ts";
+import { DEFAULT_CONFIG } from "../config/schema.ts";
+import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
+import { openFileCount, openFileLimit } from "./file-limit.ts";
 
 export interface AppOptions {
   host: string;
@@ -36,6 +39,8 @@ export interface AppOptions {
   repoRoot?: string;
   /** `pr.provider` (default: the first registered, local): with a remote one, opening a PR also queues its publish job. */
   prProvider?: string;
+  /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
+  limits?: Partial<ConnectionLimitsOptions>;
 }
 
 export interface RunningApp {
@@ -44,6 +49,7 @@ export interface RunningApp {
   service: JobService;
   components: ComponentService;
   bus: EventBus;
+  limits: ConnectionLimits;
   stop(): Promise<void>;
 }
 
@@ -63,7 +69,14 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
   const control = new ControlService(service);
-  const router = new Router(routes, options.maxBodyBytes);
+  const limits = new ConnectionLimits({
+    maxStreams: DEFAULT_CONFIG.server.max_streams,
+    requestTimeoutSeconds: DEFAULT_CONFIG.server.request_timeout_seconds,
+    fileLimit: openFileLimit(),
+    openFiles: openFileCount,
+    ...options.limits,
+  });
+  const router = new Router(routes, { maxBytes: options.maxBodyBytes, timeoutMs: limits.options.requestTimeoutSeconds * 1000 });
   const streams = new AbortController();
 
   router
@@ -73,23 +86,26 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
       const after = resumePoint(req.headers.get("last-event-id"), query.after);
       if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });
       const signal = AbortSignal.any([req.signal, streams.signal]);
-      return streamReply(eventStream(store, bus, after, options.sse, signal), sseHeaders());
+      // No client key: loopback TCP does not say who is connecting (see ConnectionLimits).
+      return streamReply(limits.stream(req, null, options.sse.heartbeatMs, () => eventStream(store, bus, after, options.sse, signal)), sseHeaders());
     })
     .route(routes.verifyAudit, () => json(verifyAudit(store)))
-    .route(routes.exportAudit, () => {
-      const pages = exportAuditJsonl(store);
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = pages.next();
-          if (next.done) return controller.close();
-          controller.enqueue(encoder.encode(next.value));
-        },
+    .route(routes.exportAudit, ({ req }) => {
+      const body = limits.stream(req, null, 0, () => {
+        const pages = exportAuditJsonl(store);
+        const encoder = new TextEncoder();
+        return new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const next = pages.next();
+            if (next.done) return controller.close();
+            controller.enqueue(encoder.encode(next.value));
+          },
+        });
       });
       return streamReply(body, { "content-type": "application/x-ndjson; charset=utf-8" });
     });
-  jobRoutes(router, { service, commit, sseHeartbeatMs: options.sse.heartbeatMs });
-  workerRoutes(router, service, commit);
+  jobRoutes(router, { service, commit, limits, sseHeartbeatMs: options.sse.heartbeatMs });
+  workerRoutes(router, { service, commit, limits });
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
@@ -103,8 +119,12 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     // readBody enforces the configured limit with a JSON 413; this is only the transport's hard stop,
     // set well above it so oversized requests still get a proper error instead of a bare 413.
     maxRequestBodySize: Math.max(64 * 1024 * 1024, options.maxBodyBytes * 2),
-    idleTimeout: 120,
-    async fetch(req) {
+    // Bun drops a connection whose headers are not complete within about 10 s (fixed, however slowly
+    // they trickle in); this bounds the rest: the body, the reply, an idle keep-alive connection.
+    // Long-lived requests lengthen it for their own connection (ConnectionLimits.hold).
+    idleTimeout: limits.options.requestTimeoutSeconds,
+    async fetch(req, self) {
+      limits.attach(req, self);
       try {
         checkRequestOrigin(req, port);
         const url = new URL(req.url);
@@ -134,6 +154,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     service,
     components,
     bus,
+    limits,
     async stop() {
       clearInterval(timer);
       streams.abort();

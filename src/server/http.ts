@@ -9,8 +9,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   illegal_transition: 409,
   lease_lost: 409,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
 };
 
 declare const replyBody: unique symbol;
@@ -35,20 +37,33 @@ export function streamReply(body: ReadableStream<Uint8Array>, headers: Record<st
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof PushpalsError) return json({ error: err.toJSON() }, STATUS[err.code] ?? 500);
+  if (err instanceof PushpalsError) {
+    const res = json({ error: err.toJSON() }, STATUS[err.code] ?? 500);
+    // A refused or half-read request gives its connection back: a flood keeps no descriptor open with it.
+    if (err.code === "too_many_requests") res.headers.set("retry-after", "1");
+    if (err.code === "too_many_requests" || err.code === "request_timeout") res.headers.set("connection", "close");
+    return res;
+  }
   console.error("[server] internal error:", err);
   return json({ error: { code: "internal", message: "internal server error; see the server log" } }, 500);
 }
 
-/** Reads a JSON body within the size limit and validates it; every failure is a 4xx naming what is wrong. */
-export async function readBody<S extends z.ZodType>(req: Request, schema: S, maxBytes: number): Promise<z.infer<S>> {
+export interface BodyLimits {
+  maxBytes: number;
+  /** The whole body must arrive within this (a half-sent body must not hold the request forever). */
+  timeoutMs: number;
+}
+
+/** Reads a JSON body within the size and time limits and validates it; every failure is a 4xx naming what is wrong. */
+export async function readBody<S extends z.ZodType>(req: Request, schema: S, limits: BodyLimits): Promise<z.infer<S>> {
+  const { maxBytes } = limits;
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new PushpalsError("unsupported_media_type", `content-type must be application/json (got "${type || "none"}")`);
   }
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readCapped(req, maxBytes);
+  const bytes = await readCapped(req, limits);
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -74,26 +89,30 @@ export function queryObject(url: URL): Record<string, string> {
   return out;
 }
 
-/** Reads the body chunk by chunk and stops as soon as it passes the limit (chunked uploads included). */
-async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
+/** Reads the body chunk by chunk and stops as soon as it passes a limit (chunked uploads included). */
+async function readCapped(req: Request, { maxBytes, timeoutMs }: BodyLimits): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow(timeoutMs)), timeoutMs);
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await Promise.race([reader.read(), expired]);
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
-      }
+      if (total > maxBytes) throw tooLarge(maxBytes);
       chunks.push(value);
     }
   } catch (err) {
+    await reader.cancel().catch(() => {});
     if (err instanceof PushpalsError) throw err;
     throw tooLarge(maxBytes);
+  } finally {
+    clearTimeout(timer);
   }
   const out = new Uint8Array(total);
   let offset = 0;
@@ -102,6 +121,12 @@ async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+function tooSlow(timeoutMs: number): PushpalsError {
+  return new PushpalsError("request_timeout", `the request body did not arrive within ${timeoutMs / 1000} s`, {
+    hint: "send the whole body at once (server.request_timeout_seconds sets the limit)",
+  });
 }
 
 function tooLarge(maxBytes: number): PushpalsError {

@@ -46,6 +46,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   const options = {
     host: config.server.host,
     maxBodyBytes: config.server.max_body_bytes,
+    limits: { maxStreams: config.server.max_streams, requestTimeoutSeconds: config.server.request_timeout_seconds },
     prProvider: config.pr.provider,
     repoRoot: paths.repoRoot,
     tickMs: overrides.tickMs ?? 250,
@@ -70,6 +71,9 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       throw portError(err, wanted);
     }
     app = startApp(store, { ...options, port: 0 });
+  }
+  if (app.limits.max("stream") < config.server.max_streams) {
+    console.error(`[server] the open-file limit (${app.limits.options.fileLimit}) allows ${app.limits.max("stream")} concurrent streams, fewer than server.max_streams = ${config.server.max_streams}; raise the hard limit (ulimit -Hn) for more`);
   }
   store.setMeta("server_port", String(app.port));
   writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });

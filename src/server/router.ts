@@ -1,7 +1,7 @@
 import type { BodyOf, ParamsOf, QueryOf, ReplyOf, Route } from "../api/define-route.ts";
 import { paramNoun, paramPattern, paramValue } from "../api/path-params.ts";
 import { PushpalsError } from "../core/errors.ts";
-import { queryObject, readBody, validate, type JsonReply, type StreamReply } from "./http.ts";
+import { queryObject, readBody, validate, type BodyLimits, type JsonReply, type StreamReply } from "./http.ts";
 
 export interface RouteContext<R extends Route = Route> {
   req: Request;
@@ -35,7 +35,7 @@ export class Router {
   private readonly registered: Registered[] = [];
   private readonly table: readonly Route[];
 
-  constructor(table: Readonly<Record<string, Route>>, private readonly maxBodyBytes: number) {
+  constructor(table: Readonly<Record<string, Route>>, private readonly bodyLimits: BodyLimits) {
     this.table = Object.values(table);
   }
 
@@ -44,7 +44,7 @@ export class Router {
     if (this.registered.some((r) => r.route === route)) throw new PushpalsError("internal", `route ${route.name} is registered twice`);
     const dispatch: Dispatch = async (req, url, params) => {
       const query = route.query ? validate(route.query, queryObject(url), "query") : undefined;
-      const body = route.body ? await readBody(req, route.body, this.maxBodyBytes) : undefined;
+      const body = route.body ? await readBody(req, route.body, this.bodyLimits) : undefined;
       return handler({ req, url, params, query, body } as RouteContext<R>);
     };
     this.registered.push({ route, parts: route.path.split("/").filter(Boolean), dispatch });

@@ -3,6 +3,7 @@ import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { admitClientJob, assertClientDedupeKey, assertClientKind } from "../kinds/registry.ts";
 import { isTerminal } from "../jobs/states.ts";
+import type { ConnectionLimits } from "./connection-limits.ts";
 import { json, streamReply } from "./http.ts";
 import type { Router } from "./router.ts";
 import { sseHeaders } from "./sse.ts";
@@ -11,6 +12,7 @@ export interface JobRoutesDeps {
   service: JobService;
   /** Every write goes through the group commit. */
   commit: GroupCommit;
+  limits: ConnectionLimits;
   sseHeartbeatMs: number;
 }
 
@@ -35,7 +37,10 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
     .route(routes.cancelJob, async ({ params, body }) => json({ job: await commit.run(() => service.cancel(params.id, body.actor, body.reason)) }))
     .route(routes.unblockJob, async ({ params, body }) => json({ job: await commit.run(() => service.unblock(params.id, body.actor, body.reason ?? "unblocked")) }))
     .route(routes.jobLogs, ({ req, params, query: q }) => {
-      if (q.follow === "1") return streamReply(followLogs(service, params.id, q.after ?? 0, deps.sseHeartbeatMs, req.signal), sseHeaders());
+      if (q.follow === "1") {
+        const open = () => followLogs(service, params.id, q.after ?? 0, deps.sseHeartbeatMs, req.signal);
+        return streamReply(deps.limits.stream(req, null, deps.sseHeartbeatMs, open), sseHeaders());
+      }
       return json({ lines: service.logs(params.id, q.after ?? 0, q.limit) });
     })
     .route(routes.heartbeatJob, async ({ params, body }) => json(await commit.run(() => service.heartbeat(lease(params.id, body)))))

@@ -1,16 +1,35 @@
 import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
+import type { ConnectionLimits } from "./connection-limits.ts";
 import { json, noContent } from "./http.ts";
 import type { Router } from "./router.ts";
 
-export function workerRoutes(router: Router, service: JobService, commit: GroupCommit): void {
+export interface WorkerRoutesDeps {
+  service: JobService;
+  commit: GroupCommit;
+  limits: ConnectionLimits;
+}
+
+export function workerRoutes(router: Router, deps: WorkerRoutesDeps): void {
+  const { service, commit, limits } = deps;
   router
     .route(routes.registerWorker, async ({ body }) => json({ worker: await commit.run(() => service.registerWorker(body)), leaseMs: service.options.leaseMs }))
     .route(routes.listWorkers, () => json({ workers: service.store.listWorkers() }))
     .route(routes.claimJob, async ({ req, params, body }) => {
-      const claim = await claimWithWait(service, commit, params.id, body.kinds, body.waitMs, req.signal);
-      return claim ? json(claim) : noContent();
+      if (body.waitMs === 0) {
+        const claim = await claimWithWait(service, commit, params.id, body.kinds, 0, req.signal);
+        return claim ? json(claim) : noContent();
+      }
+      // A waiting claim holds its connection up to 30 s: it takes a slot, keyed by the worker it claims for.
+      const hold = limits.hold(req, "claim_wait", params.id, body.waitMs / 1000 + limits.options.requestTimeoutSeconds);
+      try {
+        const claim = await claimWithWait(service, commit, params.id, body.kinds, body.waitMs, req.signal);
+        return claim ? json(claim) : noContent();
+      } finally {
+        hold.release();
+        limits.restore(req);
+      }
     });
 }
 

@@ -17,9 +17,9 @@ export interface Proc {
   waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
 }
 
-/** Runs `pushpals` as a real child process and keeps everything it prints. */
-export function spawnPushpals(args: string[], cwd: string, env: Record<string, string> = {}): Proc {
-  const proc = Bun.spawn([PUSHPALS_BIN, ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
+/** Runs `pushpals` as a real child process (through `wrap`, e.g. a shell setting a ulimit) and keeps everything it prints. */
+export function spawnPushpals(args: string[], cwd: string, env: Record<string, string> = {}, wrap: string[] = []): Proc {
+  const proc = Bun.spawn([...wrap, PUSHPALS_BIN, ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
   let text = "";
   const waiters = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
