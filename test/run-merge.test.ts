@@ -174,7 +174,6 @@ test("a base that moves during the checks is detected: the PR is rebased and che
   const data = await c.client.call(routes.enqueueJob, {
     body: {
       kind: "merge",
-      actor: "test",
       input: { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } },
     },
   });
@@ -250,7 +249,7 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
   const base = git(c.root, ["rev-parse", "main"]);
   const mergeInput = { prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main", headBranch: opened.headBranch, title: opened.title, checks: { commands: [{ name: "slow", run: "sleep 1 && test -f src/a.txt" }] } };
-  const data = await c.client.call(routes.enqueueJob, { body: { kind: "merge", actor: "test", input: mergeInput } });
+  const data = await c.client.call(routes.enqueueJob, { body: { kind: "merge", input: mergeInput } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   const paused = c.cli(["pause", "--why", "release freeze"]);
   expect(paused.exitCode).toBe(0);

@@ -9,7 +9,7 @@ import type { PushpalsConfig } from "./schema.ts";
 const PATH = "/repo/.pushpals/config.toml";
 
 const DEFAULTS: PushpalsConfig = {
-  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 },
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
@@ -70,7 +70,7 @@ describe("defaults", () => {
       'run = "bun test"',
     ].join("\n");
     expect(parseConfigText(text, PATH)).toEqual({
-      server: { host: "127.0.0.1", port: 7777, max_body_bytes: 65536 },
+      server: { host: "127.0.0.1", port: 7777, max_body_bytes: 65536, people_group: null },
       jobs: { lease_seconds: 2.5, max_attempts: 1, max_log_lines: 100 },
       checks: { timeout_seconds: 60, commands: [{ name: "test", run: "bun test" }] },
       repo: DEFAULTS.repo,

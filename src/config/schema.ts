@@ -13,6 +13,11 @@ const Server = z.strictObject({
   host: z.literal("127.0.0.1", { error: 'must be "127.0.0.1": the PushPals server only listens on loopback' }),
   port: z.number().int().min(0).max(65535),
   max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  /**
+   * The OS group whose members may approve and reject through the people's socket
+   * (`<git-common-dir>/pushpals-people/people.sock`); null: no socket for other users at all.
+   */
+  people_group: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, "must be a group name").nullable(),
 });
 
 const Jobs = z.strictObject({
@@ -79,7 +84,7 @@ export const ConfigLayer = z.strictObject({
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
 export const DEFAULT_CONFIG: PushpalsConfig = {
-  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024 },
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },

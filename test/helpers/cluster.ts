@@ -139,7 +139,7 @@ export class Cluster {
   }
 
   async enqueue(kind: string, input: unknown, extra: Partial<EnqueueBody> = {}): Promise<Job> {
-    return (await this.client.call(routes.enqueueJob, { body: { kind, input, actor: "test", ...extra } })).job;
+    return (await this.client.call(routes.enqueueJob, { body: { kind, input, ...extra } })).job;
   }
 
   async job(id: string): Promise<JobHistory> {

@@ -21,9 +21,11 @@ export function registerApprove(program: Command): void {
         const ctx = await cliContext(program.opts());
         const number = pr.startsWith("job_") ? (await findPrOfJob(ctx.client, pr))?.number : prNumber(pr);
         if (number === undefined) throw new PushpalsError("not_found", `job ${pr} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
-        const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
+        const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body: { ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
-        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${ctx.actor}\n`);
+        // The name the server recorded (from the kernel's uid), which is the one that counts.
+        const by = (decision === "approve" ? data.pr.approvals : data.pr.rejections).at(-1)?.by ?? ctx.actor;
+        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${data.pr.headSha.slice(0, 12)} as ${by}\n`);
       });
   }
 }

@@ -57,7 +57,7 @@ Examples:
       if (action === "show") return showPr(ctx, number, opts);
       if (action === "merge") return mergePr(ctx, number, opts);
       if (action === "close") {
-        const data = await ctx.client.call(routes.closePr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
+        const data = await ctx.client.call(routes.closePr, { params: { number }, body: { ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
         return void process.stdout.write(`closed PR #${number}; its branch ${data.pr.headBranch} is kept\n`);
       }
@@ -105,7 +105,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; j
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
   const config = ctx.config();
   const input = mergeInputFor(pr, checksSnapshot(config));
-  const body = { kind: "merge", input, actor: ctx.actor, dedupeKey: mergeDedupeKey(pr), priority: 10, maxAttempts: config.jobs.max_attempts };
+  const body = { kind: "merge", input, dedupeKey: mergeDedupeKey(pr), priority: 10, maxAttempts: config.jobs.max_attempts };
   const data = await ctx.client.call(routes.enqueueJob, { body });
   const jobId = data.job.id;
   if (!opts.wait) {

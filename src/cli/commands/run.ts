@@ -104,7 +104,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         rfc: rfc?.number ?? null,
         updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };
-      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
+      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, maxAttempts: config.jobs.max_attempts } });
       const jobId = data.job.id;
       if (!opts.wait) {
         if (opts.json) return printJson(data);
