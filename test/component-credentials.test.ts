@@ -38,7 +38,7 @@ function attack(c: Cluster, kind: string, job: Job, result: unknown): RawAnswer[
   const worker = rawCall(socket, "POST", "/credentials", { role: "worker", name: "intruder" });
   expect(worker.status).toBe(200);
   const answers: RawAnswer[] = [];
-  for (const headers of [{}, { "x-pushpals-credential": FORGED }, { "x-pushpals-credential": String(worker.body.credential) }]) {
+  for (const headers of [{}, { "x-pushpals-credential": FORGED }, { "x-pushpals-credential": String(worker.body.credential) }] as Record<string, string>[]) {
     answers.push(rawCall(socket, "POST", "/workers", { id: "wrk_intruder1", name: "intruder", kinds: [kind], pid: null }, headers));
     answers.push(rawCall(socket, "POST", "/workers/wrk_intruder1/claim", { kinds: [kind], waitMs: 0 }, headers));
     for (const token of [1, 2]) answers.push(rawCall(socket, "POST", `/jobs/${job.id}/complete`, { workerId: "wrk_intruder1", token, result }, headers));

@@ -151,8 +151,8 @@ export const ServerInfo = z.object({
   port: z.number().int(),
   /** The read-only loopback listener (GET only). */
   url: z.string(),
-  /** The API socket every PushPals client writes through. */
-  socket: z.string(),
+  /** The API socket every PushPals client writes through (absent in a file an older PushPals left). */
+  socket: z.string().optional(),
   startedAt: z.number().int(),
   version: z.string(),
 });

@@ -76,6 +76,11 @@ export class ApiClient {
         hint: "start it with `pushpals start`",
       });
     }
+    if (!info.socket) {
+      throw new PushpalsError("server_unreachable", `the server at ${info.url} (pid ${info.pid}) is from an older PushPals and has no socket`, {
+        hint: "restart it: pushpals stop && pushpals start",
+      });
+    }
     return (this.cached = { base: "http://localhost", unix: info.socket, shown: info.url });
   }
 
