@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { routes } from "../src/api/routes.ts";
 import { ApiClient } from "../src/client/api-client.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
@@ -17,8 +17,11 @@ const noUsers = osUsersUnavailable();
 if (noUsers) console.warn(`skipping the other-uid cases: ${noUsers}`);
 const users = new OsUsers();
 let mallory: OsUser | null = null;
+let people: string | null = null;
 beforeAll(() => {
-  if (!noUsers) mallory = users.user("ccm");
+  if (noUsers) return;
+  mallory = users.user("ccm");
+  people = users.group("ccg");
 });
 afterAll(() => users.cleanup());
 
@@ -117,7 +120,8 @@ test("no process but the ReviewAgent and the SourceControlManager can take their
 }, 120_000);
 
 test("under `pushpals start` each component gets its credential on an inherited descriptor, and a sandboxed command can obtain none", async () => {
-  const repo = await makeRepo({ configToml: '[[checks.commands]]\nname = "ok"\nrun = "true"\n' });
+  // With the people's socket open too (where groups can be made), so the probe shows it is hidden as well.
+  const repo = await makeRepo({ configToml: `[[checks.commands]]\nname = "ok"\nrun = "true"\n${people ? `[server]\npeople_group = "${people}"\n` : ""}` });
   const cli = (args: string[]) => Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: repo.root, stdout: "pipe", stderr: "pipe" });
   try {
     const started = cli(["start", "--detach", "--workers", "1"]);
@@ -142,6 +146,7 @@ test("under `pushpals start` each component gets its credential on an inherited 
       `cat '${credentialKey}' | od -An -tx1 | head -2`,
       `ls -la '${peopleDir}'`,
       `curl -s --max-time 2 --unix-socket '${socket}' -X POST -H 'content-type: application/json' -d '{"role":"scm","name":"scm"}' http://localhost/credentials; echo "curl exit $?"`,
+      `curl -s --max-time 2 --unix-socket '${repo.paths.peopleSocket}' -X POST -H 'content-type: application/json' -d '{}' http://localhost/prs/1/approve; echo "people curl exit $?"`,
       `for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f"; done 2>/dev/null | grep -i pushpals`,
       `ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -c credential`,
       "true",
@@ -154,7 +159,9 @@ test("under `pushpals start` each component gets its credential on an inherited 
     // What the command printed (the first line echoes the command itself).
     const lines = (await client.call(routes.jobLogs, { params: { id: job.id }, query: { limit: 5000 } })).lines.map((l) => l.line).filter((l) => !l.startsWith("$ "));
     const log = lines.join("\n");
-    expect(log).toContain("curl exit 7"); // the socket is not there to connect to
+    expect(log).toContain("\ncurl exit 7"); // the socket is not there to connect to
+    expect(log).toContain("people curl exit 7");
+    if (people) expect(statSync(repo.paths.peopleSocket).isSocket()).toBe(true); // it is there, outside the sandbox
     expect(log).not.toContain("pp1.");
     expect(log).not.toContain("PUSHPALS_CREDENTIAL_FD");
     expect(log).not.toContain("api.sock");
