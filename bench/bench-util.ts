@@ -18,12 +18,13 @@ export function numArg(name: string, fallback: number): number {
   return value;
 }
 
-/** A fresh store in its own temp dir; `dispose` closes it and removes the dir. */
-export function tempStore(label: string): { store: SqliteStore; dispose(): void } {
+/** A fresh store in its own temp dir (the server's socket goes there too); `dispose` closes it and removes the dir. */
+export function tempStore(label: string): { store: SqliteStore; dir: string; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), `pushpals-bench-${label}-`));
   const store = new SqliteStore(join(dir, "pushpals.db"));
   return {
     store,
+    dir,
     dispose() {
       try {
         store.close();
@@ -34,15 +35,16 @@ export function tempStore(label: string): { store: SqliteStore; dispose(): void 
   };
 }
 
-/** The server settings `pushpals serve` uses, on a free loopback port. */
-export const APP_OPTIONS: AppOptions = {
+/** The server settings `pushpals serve` uses, on a free loopback port, its socket in `dir`. */
+export const appOptions = (dir: string): AppOptions => ({
   host: "127.0.0.1",
   port: 0,
+  socket: join(dir, "api.sock"),
   maxBodyBytes: 1 << 20,
   tickMs: 250,
   sse: { heartbeatMs: 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
   jobs: {},
-};
+});
 
 /** Runs this same script again as a child (`--role=...`), stdout piped for `lines`, killed after `timeoutMs`. */
 export function spawnSelf(args: string[], timeoutMs: number): Subprocess<"ignore", "pipe", "inherit"> {

@@ -8,7 +8,7 @@
 import { connect } from "node:net";
 import { resolve } from "node:path";
 import { startApp } from "../src/server/app.ts";
-import { APP_OPTIONS, fmt, lines, numArg, percentile, tempStore, verdict } from "./bench-util.ts";
+import { appOptions, fmt, lines, numArg, percentile, tempStore, verdict } from "./bench-util.ts";
 
 const TARGET_MS = 1_000;
 const FLOODER = resolve(import.meta.dir, "../test/helpers/flood-client.ts");
@@ -17,8 +17,8 @@ const streams = numArg("streams", 1_000);
 const slow = numArg("slow", 1_000);
 const seconds = numArg("seconds", 3);
 
-const { store, dispose } = tempStore("flood");
-const app = startApp(store, APP_OPTIONS);
+const { store, dir, dispose } = tempStore("flood");
+const app = await startApp(store, appOptions(dir));
 try {
   const quiet = await probeFor(app.port, seconds * 1000);
   const spec = { port: app.port, streams, partialHeaders: Math.floor(slow / 2), partialBodies: Math.ceil(slow / 2) };

@@ -7,7 +7,7 @@
 import { readSse } from "../src/client/sse-reader.ts";
 import type { PushpalsEvent } from "../src/events/registry.ts";
 import { startApp } from "../src/server/app.ts";
-import { APP_OPTIONS, arg, fmt, lines, numArg, percentile, spawnSelf, tempStore, verdict } from "./bench-util.ts";
+import { appOptions, arg, fmt, lines, numArg, percentile, spawnSelf, tempStore, verdict } from "./bench-util.ts";
 
 const TARGET_P99_MS = 50;
 const EVENTS_PER_JOB = 2; // job.created + job.transition (null -> queued)
@@ -24,8 +24,8 @@ else await runServer(numArg("clients", 10), numArg("events", 2_000), Math.max(1,
 async function runServer(clients: number, events: number, rate: number): Promise<void> {
   const jobs = Math.ceil(events / EVENTS_PER_JOB);
   const expect = jobs * EVENTS_PER_JOB;
-  const { store, dispose } = tempStore("fanout");
-  const app = startApp(store, APP_OPTIONS);
+  const { store, dir, dispose } = tempStore("fanout");
+  const app = await startApp(store, appOptions(dir));
   try {
     const args = ["--role=clients", `--url=${app.url}`, `--clients=${clients}`, `--expect=${expect}`, `--after=${store.lastEventSeq()}`];
     const child = spawnSelf(args, TIMEOUT_MS);

@@ -93,7 +93,7 @@ test("kill -9 of each component in turn is survived: restarted, the crash record
   const repo = await newRepo();
   await startDetached(repo, 2);
   const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
-  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 } } });
   const running = await waitFor("the job to run", async () => {
     const j = await api.call(routes.getJob, { params: { id: data.job.id } });
     return j.job.state === "running" ? j.job : null;
@@ -128,7 +128,7 @@ test("after kill -9 of the whole runtime, start recovers without manual cleanup 
   const repo = await newRepo();
   await startDetached(repo, 1);
   const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
-  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 1_500 }, actor: "test" } });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 1_500 } } });
   await waitFor("the job to run", async () => (await api.call(routes.getJob, { params: { id: data.job.id } })).job.state === "running");
   const status = await snapshot(repo);
   const supervisor = readSupervisorInfo(repo.paths.supervisorFile)!.pid;
@@ -186,7 +186,7 @@ test("start --clean after a crash mess cancels the stale queue and keeps the aud
   await startDetached(repo, 1);
   const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
   const jobs: Job[] = [];
-  for (let i = 0; i < 3; i++) jobs.push((await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } })).job);
+  for (let i = 0; i < 3; i++) jobs.push((await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 } } })).job);
   await waitFor("a job to run", async () => (await api.call(routes.getJob, { params: { id: jobs[0]!.id } })).job.state === "running");
   const status = await snapshot(repo);
   const everything = [readSupervisorInfo(repo.paths.supervisorFile)!.pid, ...status.components.map((c) => c.pid!)];
@@ -261,7 +261,7 @@ test("Ctrl-C to the terminal's whole process group: workers return their jobs (n
   })();
   expect(await reader).toContain("all systems online");
   const api = new ApiClient({ serverFile: repo.paths.serverFile }, { checkReplies: true });
-  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 }, actor: "test" } });
+  const data = await api.call(routes.enqueueJob, { body: { kind: "noop", input: { sleepMs: 60_000 } } });
   await waitFor("the job to run", async () => (await api.call(routes.getJob, { params: { id: data.job.id } })).job.state === "running");
   const running = (await snapshot(repo)).components.map((c) => c.pid!);
   process.kill(-fg.pid, "SIGINT");

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { startApp, type RunningApp } from "../src/server/app.ts";
+import type { RunningApp } from "../src/server/app.ts";
+import { startTestApp } from "./helpers/app.ts";
+import { personOf } from "../src/identity/os-users.ts";
 import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /**
- * Hostile requests against the real server on 127.0.0.1, sent over a raw TCP socket so that Host,
- * Origin, paths and bodies reach the server exactly as written (fetch would normalise them).
- * Every refusal must be a 4xx JSON error and must leave the database byte-for-byte as it was.
+ * Hostile requests against the real server, sent raw over its owner's Unix socket (where writes are
+ * answered) or its loopback TCP listener (reads only), so that Host, Origin, paths and bodies reach
+ * the server exactly as written (fetch would normalise them). Every refusal must be a 4xx JSON error
+ * and must leave the database byte-for-byte as it was.
  */
 
 const MAX_BODY = 4096;
@@ -21,20 +24,21 @@ let port: number;
 let queuedId: string;
 let runningId: string;
 let runningToken: number;
+/** A WorkerPal's credential, for the routes of the job it holds. */
+let workerCredential: [string, string];
+const ME = personOf(process.getuid!());
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = startApp(store, {
-    host: "127.0.0.1",
-    port: 0,
+  app = await startTestApp(store, dir.path, {
     maxBodyBytes: MAX_BODY,
-    tickMs: 1000,
     sse: { heartbeatMs: 15000, pageSize: 500, maxQueuedChunks: 10000 },
     // A long lease so the server's timer never moves the seeded running job while the file runs.
     jobs: { leaseMs: 10 * 60_000 },
   });
   port = app.port;
+  workerCredential = ["X-PushPals-Credential", app.credentials.issue({ role: "worker", name: "hostile" })];
   // Seed real rows so "unchanged" means something: a worker, a running job, a queued job.
   app.service.registerWorker({ id: WORKER, name: "hostile test", kinds: ["noop"], pid: null });
   const running = app.service.enqueue({ kind: "noop", input: {}, actor: "test" }).job;
@@ -52,12 +56,14 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Raw HTTP over TCP
+// Raw HTTP over the socket or TCP
 
 interface RawRequest {
+  /** Default: the owner's socket. */
+  via?: "socket" | "tcp";
   method?: string;
   path: string;
-  /** The Host header value; `null` sends none. Defaults to this server's own 127.0.0.1:PORT. */
+  /** The Host header value; `null` sends none. Defaults to the listener's own: localhost, or 127.0.0.1:PORT. */
   host?: string | null;
   /** Extra header lines, sent verbatim and in order (duplicates allowed). */
   headers?: [string, string][];
@@ -78,7 +84,8 @@ interface RawResponse {
 
 function raw(req: RawRequest): Promise<RawResponse> {
   const lines = [`${req.method ?? "GET"} ${req.path} ${req.version ?? "HTTP/1.1"}`];
-  const host = req.host === undefined ? `127.0.0.1:${port}` : req.host;
+  const tcp = req.via === "tcp";
+  const host = req.host === undefined ? (tcp ? `127.0.0.1:${port}` : "localhost") : req.host;
   if (host !== null) lines.push(`Host: ${host}`);
   lines.push("Connection: close");
   for (const [name, value] of req.headers ?? []) lines.push(`${name}: ${value}`);
@@ -110,7 +117,7 @@ function raw(req: RawRequest): Promise<RawResponse> {
         reject(parseErr);
       }
     };
-    const socket = connect({ host: "127.0.0.1", port }, () => {
+    const socket = connect(tcp ? { host: "127.0.0.1", port } : { path: app.socket }, () => {
       socket.write(Buffer.concat([head, payload]));
     });
     socket.on("data", (chunk: Buffer | string) => received.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
@@ -182,32 +189,53 @@ async function refused(req: RawRequest, status: number, code: string, field?: st
   return res;
 }
 
-const validJob = () => JSON.stringify({ kind: "noop", actor: "test:hostile", input: {} });
+const validJob = () => JSON.stringify({ kind: "noop", input: {} });
 const jsonHeaders = (...more: [string, string][]): [string, string][] => [["Content-Type", "application/json"], ...more];
 const postJob = (extra: Partial<RawRequest> = {}): RawRequest => ({ method: "POST", path: "/jobs", headers: jsonHeaders(), body: validJob(), ...extra });
 
 // ---------------------------------------------------------------------------------------------
 
 describe("positive controls", () => {
-  test("a valid POST /jobs with the right Host and Origin is accepted (201) and writes", async () => {
+  test("a valid POST /jobs on the socket with the right Host and Origin is accepted (201), written as the OS user", async () => {
     const before = counts();
     const rows = snapshot();
     expect(rows.jobs!.length).toBe(2); // the seeded rows are there, so "unchanged" checks are not vacuous
-    const res = await raw(
-      postJob({ headers: jsonHeaders(["Origin", `http://127.0.0.1:${port}`], ["Sec-Fetch-Site", "same-origin"]) }),
-    );
+    const res = await raw(postJob({ headers: jsonHeaders(["Origin", "http://localhost"], ["Sec-Fetch-Site", "same-origin"]) }));
     expect(res.status).toBe(201);
     expect(snapshot()).not.toEqual(rows);
     const { job } = res.json as { job: { id: string; state: string; createdBy: string } };
     expect(job.state).toBe("queued");
-    expect(job.createdBy).toBe("test:hostile");
+    expect(job.createdBy).toBe(ME);
     expect(counts()).toEqual({ ...before, jobs: before.jobs + 1, events: before.events + 2, audit: before.audit + 2, transitions: before.transitions + 1 });
   });
 
-  test("localhost:PORT is also this server, and plain fetch works", async () => {
-    expect((await raw({ path: "/health", host: `localhost:${port}` })).status).toBe(200);
-    const res = await fetch(`${app.url}/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: validJob() });
+  test("127.0.0.1:PORT and localhost:PORT are the TCP listener, and plain fetch works on both", async () => {
+    expect((await raw({ via: "tcp", path: "/health" })).status).toBe(200);
+    expect((await raw({ via: "tcp", path: "/health", host: `localhost:${port}` })).status).toBe(200);
+    expect((await fetch(`${app.url}/jobs`)).status).toBe(200);
+    const res = await fetch("http://localhost/jobs", { unix: app.socket, method: "POST", headers: { "content-type": "application/json" }, body: validJob() });
     expect(res.status).toBe(201);
+  });
+});
+
+describe("the loopback TCP listener is read-only", () => {
+  test("every write route is refused there with 403 before its body is read, and nothing changes", async () => {
+    const writes: [string, string][] = [
+      ["/jobs", validJob()],
+      [`/jobs/${queuedId}/cancel`, "{}"],
+      ["/control/pause", "{}"],
+      ["/prs/1/approve", "{}"],
+      ["/workers", JSON.stringify({ id: "wrk_tcp00001", name: "x", kinds: ["review"], pid: null })],
+      [`/jobs/${runningId}/complete`, JSON.stringify({ workerId: WORKER, token: runningToken, result: null })],
+      ["/credentials", JSON.stringify({ role: "scm", name: "scm" })],
+      ["/components/reset", "{}"],
+    ];
+    for (const [path, body] of writes) {
+      const res = await refused({ via: "tcp", method: "POST", path, headers: jsonHeaders(workerCredential), body }, 403, "forbidden");
+      expect((res.json as { error: { message: string } }).error.message).toContain("read-only");
+    }
+    // Even a body far past the limit: refused for the listener, not for its size.
+    await refused({ via: "tcp", method: "POST", path: "/jobs", headers: jsonHeaders(), body: "x".repeat(100_000) }, 403, "forbidden");
   });
 });
 
@@ -215,20 +243,24 @@ describe("Host / Origin guard (DNS rebinding, CSRF)", () => {
   // PORT is replaced with the server's real port when the test runs.
   const withPort = (text: string) => text.replaceAll("PORT", String(port));
 
-  for (const host of ["evil.com", "127.0.0.1:1", "evil.com:PORT", "127.0.0.1:PORT.evil.com", "127.0.0.1", "[::1]:PORT", "0.0.0.0:PORT"]) {
-    test(`Host ${host} is refused before anything is read or written`, async () => {
+  for (const host of ["evil.com", "127.0.0.1:1", "evil.com:PORT", "127.0.0.1:PORT.evil.com", "127.0.0.1", "[::1]:PORT", "0.0.0.0:PORT", "localhost.evil.com"]) {
+    test(`Host ${host} is refused before anything is read or written (socket and TCP)`, async () => {
       const value = withPort(host);
       const res = await refused(postJob({ host: value }), 403, "forbidden");
       expect((res.json as { error: { message: string } }).error.message).toContain("Host");
+      const tcp = await refused({ via: "tcp", path: "/status", host: value }, 403, "forbidden");
+      expect((tcp.json as { error: { message: string } }).error.message).toContain("Host");
     });
   }
 
   test("no Host header at all (HTTP/1.0) is refused", async () => {
+    await refused({ via: "tcp", path: "/health", host: null, version: "HTTP/1.0" }, 403, "forbidden");
     await refused({ path: "/health", host: null, version: "HTTP/1.0" }, 403, "forbidden");
   });
 
   test("two Host headers, a foreign one first, are refused", async () => {
-    await refused(postJob({ host: "evil.com", headers: jsonHeaders(["Host", `127.0.0.1:${port}`]) }), 403, "forbidden");
+    await refused(postJob({ host: "evil.com", headers: jsonHeaders(["Host", "localhost"]) }), 403, "forbidden");
+    await refused({ via: "tcp", path: "/status", host: "evil.com", headers: [["Host", `127.0.0.1:${port}`]] }, 403, "forbidden");
   });
 
   for (const origin of ["http://evil.com", "null", "http://127.0.0.1:1", "https://127.0.0.1:PORT", "http://127.0.0.1:PORT.evil.com", "http://evil.com:PORT"]) {
@@ -258,12 +290,12 @@ describe("request bodies", () => {
   test("deeply nested JSON (progress, result, input) is 400 naming the field, never a 500", async () => {
     const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
     const lease = `"workerId":"${WORKER}","token":${runningToken}`;
-    await refused({ method: "POST", path: `/jobs/${runningId}/progress`, headers: jsonHeaders(), body: `{${lease},"progress":${deep(40)}}` }, 400, "invalid_input", "progress");
-    await refused({ method: "POST", path: `/jobs/${runningId}/complete`, headers: jsonHeaders(), body: `{${lease},"result":${deep(1000)}}` }, 400, "invalid_input", "result");
-    await refused({ method: "POST", path: "/jobs", headers: jsonHeaders(), body: `{"kind":"noop","actor":"t","input":${deep(33)}}` }, 400, "invalid_input", "input");
+    await refused({ method: "POST", path: `/jobs/${runningId}/progress`, headers: jsonHeaders(workerCredential), body: `{${lease},"progress":${deep(40)}}` }, 400, "invalid_input", "progress");
+    await refused({ method: "POST", path: `/jobs/${runningId}/complete`, headers: jsonHeaders(workerCredential), body: `{${lease},"result":${deep(1000)}}` }, 400, "invalid_input", "result");
+    await refused({ method: "POST", path: "/jobs", headers: jsonHeaders(), body: `{"kind":"noop","input":${deep(33)}}` }, 400, "invalid_input", "input");
   });
 
-  const bigJob = (size: number) => JSON.stringify({ kind: "noop", actor: "t", input: {}, blockedReason: "x".repeat(size) });
+  const bigJob = (size: number) => JSON.stringify({ kind: "noop", input: {}, blockedReason: "x".repeat(size) });
 
   test("a body over max_body_bytes (Content-Length) is 413", async () => {
     const body = bigJob(4500);
@@ -293,9 +325,9 @@ describe("request bodies", () => {
   });
 
   for (const [label, body] of [
-    ["truncated JSON", '{"kind":"noop","actor":'],
+    ["truncated JSON", '{"kind":"noop","input":'],
     ["trailing garbage", `${validJob()}xyz`],
-    ["single quotes", "{'kind':'noop','actor':'t'}"],
+    ["single quotes", "{'kind':'noop','input':{}}"],
     ["an empty body", ""],
     ["invalid UTF-8", new Uint8Array([0x7b, 0x22, 0x6b, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
   ] as [string, string | Uint8Array][]) {
@@ -326,12 +358,12 @@ describe("request bodies", () => {
   });
 
   test("an unknown field is 400 naming it", async () => {
-    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", actor: "t", bogus: 1 }) }), 400, "invalid_input", "bogus");
+    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", bogus: 1 }) }), 400, "invalid_input", "bogus");
     expect((res.json as { error: { message: string } }).error.message).toContain('"bogus"');
   });
 
   test("several unknown fields are all named", async () => {
-    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", actor: "t", bogus: 1, also: 2 }) }), 400, "invalid_input");
+    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", bogus: 1, also: 2 }) }), 400, "invalid_input");
     const { message } = (res.json as { error: { message: string } }).error;
     expect(message).toContain('"bogus"');
     expect(message).toContain('"also"');
@@ -339,7 +371,7 @@ describe("request bodies", () => {
 
   for (const key of ["__proto__", "constructor"]) {
     test(`a "${key}" key is an unknown field, not a prototype write`, async () => {
-      await refused(postJob({ body: `{"kind":"noop","actor":"t","${key}":{"admin":true}}` }), 400, "invalid_input", key);
+      await refused(postJob({ body: `{"kind":"noop","${key}":{"admin":true}}` }), 400, "invalid_input", key);
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
   }
@@ -350,23 +382,24 @@ describe("request bodies", () => {
     ["priority 1e9", { priority: 1e9 }, "priority"],
     ["maxAttempts 0", { maxAttempts: 0 }, "maxAttempts"],
     ["kind 42", { kind: 42 }, "kind"],
+    // Who asks is the kernel's to say: a body naming its own actor is refused, whatever it names.
+    ["an actor of its own", { actor: "os:root" }, "actor"],
     ["actor with spaces and quotes", { actor: "x'; DROP TABLE jobs;--" }, "actor"],
-    ["missing actor", { actor: undefined }, "actor"],
     ["dedupeKey {}", { dedupeKey: {} }, "dedupeKey"],
   ] as [string, Record<string, unknown>, string][]) {
     test(`wrong type (${label}) is 400 naming "${field}"`, async () => {
-      await refused(postJob({ body: JSON.stringify({ kind: "noop", actor: "t", ...patch }) }), 400, "invalid_input", field);
+      await refused(postJob({ body: JSON.stringify({ kind: "noop", ...patch }) }), 400, "invalid_input", field);
     });
   }
 
   for (const kind of ["shell", "rm -rf /", "__proto__", "NOOP"]) {
     test(`unknown job kind ${JSON.stringify(kind)} is 400 naming "kind"`, async () => {
-      await refused(postJob({ body: JSON.stringify({ kind, actor: "t" }) }), 400, "invalid_input", "kind");
+      await refused(postJob({ body: JSON.stringify({ kind }) }), 400, "invalid_input", "kind");
     });
   }
 
   test("an input the kind does not accept is 400 naming input", async () => {
-    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", actor: "t", input: { sleepMs: -5 } }) }), 400, "invalid_input");
+    const res = await refused(postJob({ body: JSON.stringify({ kind: "noop", input: { sleepMs: -5 } }) }), 400, "invalid_input");
     expect((res.json as { error: { field: string } }).error.field).toBe("input.sleepMs");
   });
 });
@@ -396,7 +429,7 @@ describe("paths and ids", () => {
   });
 
   test("path tricks on write routes are refused before the body is used", async () => {
-    const body = JSON.stringify({ actor: "t", reason: "x" });
+    const body = JSON.stringify({ reason: "x" });
     for (const id of ["..%2F..%2Fetc", "job_x%00", "JOB_ABC'--", `job_${"b".repeat(500)}`]) {
       await refused({ method: "POST", path: `/jobs/${id}/cancel`, headers: jsonHeaders(), body }, 400, "invalid_input", "id");
     }
@@ -410,7 +443,7 @@ describe("paths and ids", () => {
 
   test("a well-formed id that does not exist is 404", async () => {
     await refused({ path: "/jobs/job_00000000" }, 404, "not_found");
-    await refused({ method: "POST", path: "/jobs/job_00000000/cancel", headers: jsonHeaders(), body: JSON.stringify({ actor: "t" }) }, 404, "not_found");
+    await refused({ method: "POST", path: "/jobs/job_00000000/cancel", headers: jsonHeaders(), body: "{}" }, 404, "not_found");
     await refused({ path: "/jobs/job_00000000/logs" }, 404, "not_found");
   });
 
@@ -473,7 +506,7 @@ describe("leases", () => {
   const leaseCall = (id: string, action: string, body: Record<string, unknown>): RawRequest => ({
     method: "POST",
     path: `/jobs/${id}/${action}`,
-    headers: jsonHeaders(),
+    headers: jsonHeaders(workerCredential),
     body: JSON.stringify(body),
   });
 
@@ -499,6 +532,15 @@ describe("leases", () => {
     await refused(leaseCall(runningId, "commands", { ...wrong, command: "rm -rf /", exitCode: 0, durationMs: 1 }), 409, "lease_lost");
     await refused(leaseCall(runningId, "fail", { ...wrong, failure: { class: "environment", message: "x", evidence: {} } }), 409, "lease_lost");
     await refused(leaseCall(runningId, "release", { ...wrong, reason: "x" }), 409, "lease_lost");
+  });
+
+  test("without a credential, or with a forged one, a lease call is 403 whatever its token", async () => {
+    const lease = { workerId: WORKER, token: runningToken, result: { forged: true } };
+    await refused({ ...leaseCall(runningId, "complete", lease), headers: jsonHeaders() }, 403, "forbidden");
+    const forged = `${workerCredential[1].slice(0, -4)}0000`;
+    await refused({ ...leaseCall(runningId, "complete", lease), headers: jsonHeaders(["X-PushPals-Credential", forged]) }, 403, "forbidden");
+    // A credential of another role (an agent's) does not cover a WorkerPal's noop job either.
+    await refused({ ...leaseCall(runningId, "complete", lease), headers: jsonHeaders(["X-PushPals-Credential", app.credentials.issue({ role: "scm", name: "scm" })]) }, 403, "forbidden");
   });
 
   test("a malformed lease (string token, token 0, bad worker id) is 400 naming the field", async () => {

@@ -1,7 +1,8 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
+import { Cluster } from "./helpers/cluster.ts";
+import { openForOthers, osUsersUnavailable, OsUsers, type OsUser } from "./helpers/os-user.ts";
 
 /**
  * Attacks on what a decision means (issue #10, holes 3–6): jobs only the server may create, merges
@@ -17,10 +18,27 @@ afterEach(async () => {
 
 const CHECKS = `[checks]\ncommands = [{ name = "ok", run = "true" }]\n`;
 
+// carol runs PushPals (this process's OS user) and asks for the changes; dave and erin are other
+// people, which the server knows only from the kernel: real OS users on the people's socket.
+const noUsers = osUsersUnavailable();
+if (noUsers) console.warn(`skipping the tests that need other people: ${noUsers}`);
+const users = new OsUsers();
+let people = "";
+const others: Record<string, OsUser> = {};
+beforeAll(() => {
+  if (noUsers) return;
+  people = users.group("ppl");
+  others.dave = users.user("dave", [people]);
+  others.erin = users.user("erin", [people]);
+});
+afterAll(() => users.cleanup());
+const needsPeople = test.skipIf(noUsers !== null);
+
 async function start(policyToml = ""): Promise<Cluster> {
   const files: Record<string, string> = { "src/a.txt": "one\n", "src/b.txt": "two\n" };
   if (policyToml) files[".pushpals/policy.toml"] = policyToml;
-  const c = await Cluster.create({ configToml: CHECKS, files });
+  const c = await Cluster.create({ configToml: CHECKS + (noUsers ? "" : `[server]\npeople_group = "${people}"\n`), files });
+  openForOthers(c.root);
   cluster = c;
   await c.startServer();
   await c.startWorker("w1");
@@ -28,9 +46,8 @@ async function start(policyToml = ""): Promise<Cluster> {
   return c;
 }
 
-function cliAs(c: Cluster, user: string, args: string[]) {
-  const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: c.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, USER: user, LOGNAME: user } });
-  return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+function cliAs(c: Cluster, user: "carol" | "dave" | "erin", args: string[]) {
+  return user === "carol" ? c.cli(args) : others[user]!.cli(c.root, args);
 }
 
 function run(c: Cluster, args: string[]): PullRequest {
@@ -67,18 +84,18 @@ test("review, merge and publish jobs are the server's: a client can neither crea
   const base = git(c, ["rev-parse", "main"]);
   const sha = opened.headSha;
   // A review of an empty diff (base = head), which the real ReviewAgent would approve.
-  const forgedReview = { kind: "review", actor: "test", input: { prNumber: opened.number, headSha: sha, baseSha: sha, declaredRisk: "low", scope: ["**"], checks: { state: "passed", sha } } };
+  const forgedReview = { kind: "review", input: { prNumber: opened.number, headSha: sha, baseSha: sha, declaredRisk: "low", scope: ["**"], checks: { state: "passed", sha } } };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedReview }))).toMatchObject({ code: "forbidden" });
   // A merge whose checks are `true` and whose base is the head itself (a fast-forward nobody reviewed).
-  const forgedMerge = { kind: "merge", actor: "test", input: { prNumber: opened.number, headSha: sha, baseSha: sha, baseBranch: "main", headBranch: opened.headBranch, title: "x", checks: { commands: [{ name: "ok", run: "true" }] } } };
+  const forgedMerge = { kind: "merge", input: { prNumber: opened.number, headSha: sha, baseSha: sha, baseBranch: "main", headBranch: opened.headBranch, title: "x", checks: { commands: [{ name: "ok", run: "true" }] } } };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedMerge }))).toMatchObject({ code: "forbidden" });
-  const forgedPublish = { kind: "publish", actor: "test", input: { prNumber: opened.number, headBranch: opened.headBranch, headSha: sha, baseBranch: "main", title: "x", body: "", expectedRemoteSha: null } };
+  const forgedPublish = { kind: "publish", input: { prNumber: opened.number, headBranch: opened.headBranch, headSha: sha, baseBranch: "main", title: "x", body: "", expectedRemoteSha: null } };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: forgedPublish }))).toMatchObject({ code: "forbidden" });
   // Taking the key of the review the server is about to request, on a harmless kind.
-  const squat = { kind: "noop", actor: "test", input: { sleepMs: 60_000 }, dedupeKey: `review:${opened.number + 1}:${"b".repeat(40)}` };
+  const squat = { kind: "noop", input: { sleepMs: 60_000 }, dedupeKey: `review:${opened.number + 1}:${"b".repeat(40)}` };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: squat }))).toMatchObject({ code: "forbidden" });
   // RFC bookkeeping: an "RFC" for something that is not a High directive waiting for one.
-  const fakeRfc = { kind: "run", actor: "test", input: { title: "RFC", command: "true", scope: ["docs/rfcs/**"], baseBranch: "main", baseCommit: base, checks: { commands: [] }, rfcFor: opened.jobId } };
+  const fakeRfc = { kind: "run", input: { title: "RFC", command: "true", scope: ["docs/rfcs/**"], baseBranch: "main", baseCommit: base, checks: { commands: [] }, rfcFor: opened.jobId } };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: fakeRfc }))).toMatchObject({ code: "forbidden" });
 
   // End state: only the server's own review exists for the PR, nothing merged, the base where it was.
@@ -95,7 +112,7 @@ test("a merge is asked for by PR number and head: the server builds it, and a mo
   const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
   await reviewed(c, opened.number);
   const base = git(c, ["rev-parse", "main"]);
-  const stale = await refusal(c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "cli:carol", head: "c".repeat(40) } }));
+  const stale = await refusal(c.client.call(routes.mergePr, { params: { number: opened.number }, body: { head: "c".repeat(40) } }));
   expect(stale.code).toBe("conflict");
   expect(stale.message).toContain(`moved from cccccccccccc (what you were shown) to ${opened.headSha.slice(0, 12)}`);
   expect(git(c, ["rev-parse", "main"])).toBe(base);
@@ -108,7 +125,7 @@ test("a merge is asked for by PR number and head: the server builds it, and a mo
   expect(job.input).toMatchObject({ prNumber: opened.number, headSha: opened.headSha, baseSha: opened.baseSha, baseBranch: "main" });
 }, 60_000);
 
-test("an approval names the head the person saw: one racing a new head is refused and records nothing", async () => {
+needsPeople("an approval names the head the person saw: one racing a new head is refused and records nothing", async () => {
   const c = await start("[low]\nmax_files = 1\n");
   const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt && echo y >> src/b.txt"]);
   const seen = (await reviewed(c, opened.number)).headSha;
@@ -120,7 +137,7 @@ test("an approval names the head the person saw: one racing a new head is refuse
   const late = cliAs(c, "dave", ["approve", String(opened.number), "--head", seen]);
   expect(late.exitCode).toBe(5);
   expect(late.stderr).toContain(`head is ${moved.headSha.slice(0, 12)}, not ${seen}`);
-  const raced = await refusal(c.client.call(routes.approvePr, { params: { number: opened.number }, body: { actor: "cli:dave", head: seen } }));
+  const raced = await refusal(c.client.call(routes.approvePr, { params: { number: opened.number }, body: { head: seen } }));
   expect(raced.code).toBe("conflict");
   const after = (await c.client.call(routes.getPr, { params: { number: opened.number } })).pr;
   expect(after.approvals).toEqual([]);
@@ -129,7 +146,7 @@ test("an approval names the head the person saw: one racing a new head is refuse
   expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
 }, 90_000);
 
-test("a rejection stands across new heads until the person who gave it approves a head", async () => {
+needsPeople("a rejection stands across new heads until the person who gave it approves a head", async () => {
   const c = await start();
   const opened = run(c, ["--scope", "src/**", "--", "echo x >> src/a.txt"]);
   await reviewed(c, opened.number);
@@ -139,7 +156,7 @@ test("a rejection stands across new heads until the person who gave it approves 
   const updated = await reviewed(c, opened.number);
   const blocked = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(blocked.exitCode).toBe(1);
-  expect(blocked.stdout).toContain(`dave rejected it at ${opened.headSha.slice(0, 12)} (wrong file)`);
+  expect(blocked.stdout).toContain(`os:${others.dave!.name} rejected it at ${opened.headSha.slice(0, 12)} (wrong file)`);
   expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
   expect((await c.client.call(routes.getPr, { params: { number: opened.number } })).pr.state).toBe("open");
 

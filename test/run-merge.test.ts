@@ -180,7 +180,7 @@ test("a base that moves during the checks is detected: the PR is rebased and che
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
   // main moves on once before the merge, so the merge is a rebase whose checks really run.
   advanceMain(c, "an earlier human commit");
-  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "test", head: opened.headSha } });
+  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { head: opened.headSha } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   // Someone else lands a commit on main while the checks run.
   const tree = git(c.root, ["write-tree"]);
@@ -253,7 +253,7 @@ test("pause stops a merge before it moves the base and claims nothing more; resu
   const opened = openPr(c, "src/**", "echo more >> src/a.txt");
   advanceMain(c, "a human commit");
   const base = git(c.root, ["rev-parse", "main"]);
-  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { actor: "test", head: opened.headSha } });
+  const data = await c.client.call(routes.mergePr, { params: { number: opened.number }, body: { head: opened.headSha } });
   await waitForLog(c, data.job.id, /checking the exact merge candidate/);
   const paused = c.cli(["pause", "--why", "release freeze"]);
   expect(paused.exitCode).toBe(0);

@@ -67,7 +67,7 @@ test("SIGSTOP a worker past its lease, then SIGCONT: its late heartbeat and comp
   await sleeper.waitForOutput(/lease on job_\w+ was lost|report for job_\w+ rejected/);
   // The paused worker's token is stale: every mutation it could still send is refused.
   const stale = { workerId: running.workerId!, token: running.generation };
-  const { client } = cluster;
+  const client = await cluster.componentClient();
   const params = { id: job.id };
   for (const send of [
     () => client.call(routes.heartbeatJob, { params, body: stale }),

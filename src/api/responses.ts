@@ -98,4 +98,6 @@ export const PausedReply = z.object({ paused: PauseState });
 export type PausedReply = z.infer<typeof PausedReply>;
 
 export const ResumedReply = z.object({ paused: z.null() });
+
+export const CredentialReply = z.object({ credential: z.string() });
 export type ResumedReply = z.infer<typeof ResumedReply>;

@@ -4,7 +4,9 @@ import { tempDir } from "../../test/helpers/temp.ts";
 import { ApiClient } from "../client/api-client.ts";
 import { routeTarget } from "./call-input.ts";
 import { PushpalsError } from "../core/errors.ts";
-import { startApp, type RunningApp } from "../server/app.ts";
+import type { RunningApp } from "../server/app.ts";
+import { socketClient, startTestApp } from "../../test/helpers/app.ts";
+import { personOf } from "../identity/os-users.ts";
 import { json } from "../server/http.ts";
 import { Router } from "../server/router.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
@@ -18,10 +20,10 @@ let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
 let app: RunningApp;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = startApp(store, { host: "127.0.0.1", port: 0, maxBodyBytes: 65_536, tickMs: 1_000, sse: { heartbeatMs: 15_000, pageSize: 100, maxQueuedChunks: 1_000 }, jobs: {} });
+  app = await startTestApp(store, dir.path);
 });
 
 afterAll(async () => {
@@ -59,7 +61,9 @@ describe("the server and the contract", () => {
   for (const route of Object.values(routes) as Route[]) {
     test(`${route.method} ${route.path} (${route.name}) reaches a handler`, async () => {
       const abort = new AbortController();
-      const res = await fetch(`${app.url}${routeTarget(route, SAMPLE_PARAMS, undefined)}`, {
+      // Over the owner's socket, where every route is answered (the TCP listener answers reads only).
+      const res = await fetch(`http://localhost${routeTarget(route, SAMPLE_PARAMS, undefined)}`, {
+        unix: app.socket,
         method: route.method,
         headers: route.body ? { "content-type": "application/json" } : {},
         body: route.body ? "{}" : undefined,
@@ -78,12 +82,14 @@ describe("the server and the contract", () => {
 
 describe("replies match their schemas", () => {
   test("a worker's whole round trip and every read, with every reply checked", async () => {
-    const api = new ApiClient({ url: app.url }, { checkReplies: true });
+    const api = socketClient(app, { role: "worker", name: "worker-9" });
+    const supervisor = socketClient(app, { role: "supervisor", name: "supervisor" });
+    const person = socketClient(app, null);
     const workerId = "wrk_contract01";
     const worker = await api.call(routes.registerWorker, { body: { id: workerId, name: "contract", kinds: ["noop"], pid: null } });
     expect(worker.worker.id).toBe(workerId);
     expect(await api.call(routes.claimJob, { params: { id: workerId }, body: { kinds: ["noop"] } })).toBeNull();
-    const { job } = await api.call(routes.enqueueJob, { body: { kind: "noop", input: {}, actor: "test" } });
+    const { job } = await person.call(routes.enqueueJob, { body: { kind: "noop", input: {} } });
     const claim = (await api.call(routes.claimJob, { params: { id: workerId }, body: { kinds: ["noop"] } }))!;
     expect(claim.job.id).toBe(job.id);
     const params = { id: job.id };
@@ -104,11 +110,13 @@ describe("replies match their schemas", () => {
     expect((await api.call(routes.componentReady, { params: { name: "worker-9" }, body: { role: "worker", pid: null, workerId } })).component.state).toBe("ready");
     expect(await api.call(routes.componentHeartbeat, { params: { name: "worker-9" } })).toEqual({ ok: true });
     expect((await api.call(routes.listComponents)).components.map((c) => c.name)).toContain("worker-9");
-    expect((await api.call(routes.workerLost, { params: { id: workerId }, body: { reason: "test", actor: "test" } })).jobs).toBe(0);
+    expect((await supervisor.call(routes.workerLost, { params: { id: workerId }, body: { reason: "test" } })).jobs).toBe(0);
     expect((await api.call(routes.listPrs)).prs).toEqual([]);
-    expect((await api.call(routes.pause, { body: { actor: "test" } })).paused.by).toBe("test");
-    expect((await api.call(routes.getControl)).paused?.by).toBe("test");
-    expect(await api.call(routes.resume, { body: { actor: "test" } })).toEqual({ paused: null });
+    const me = personOf(process.getuid!());
+    expect((await person.call(routes.pause)).paused.by).toBe(me);
+    expect((await api.call(routes.getControl)).paused?.by).toBe(me);
+    expect(await person.call(routes.resume)).toEqual({ paused: null });
+    expect((await person.call(routes.issueCredential, { body: { role: "scm", name: "scm" } })).credential).toStartWith("pp1.scm.scm.");
   });
 
   test("a reply that does not match its schema is an internal error naming the route and field", async () => {

@@ -24,8 +24,8 @@ export const routes = defineRoutes({
   enqueueJob: { method: "POST", path: "/jobs", body: req.EnqueueBody, response: reply.EnqueueReply },
   listJobs: { method: "GET", path: "/jobs", query: req.JobsQuery, response: reply.JobList },
   getJob: { method: "GET", path: "/jobs/:id", response: reply.JobHistory },
-  cancelJob: { method: "POST", path: "/jobs/:id/cancel", body: req.ActorBody, response: reply.JobReply },
-  unblockJob: { method: "POST", path: "/jobs/:id/unblock", body: req.ActorBody, response: reply.JobReply },
+  cancelJob: { method: "POST", path: "/jobs/:id/cancel", body: req.ReasonBody, response: reply.JobReply },
+  unblockJob: { method: "POST", path: "/jobs/:id/unblock", body: req.ReasonBody, response: reply.JobReply },
   /** A page of log lines; with `?follow=1` an SSE stream of `log` messages and one `end` once the job has ended. */
   jobLogs: {
     method: "GET",
@@ -56,6 +56,8 @@ export const routes = defineRoutes({
   componentHeartbeat: { method: "POST", path: "/components/:name/heartbeat", body: req.EmptyBody, response: reply.Ok },
   componentReport: { method: "POST", path: "/components/:name/report", body: req.ComponentReportBody, response: reply.ComponentReply },
   workerLost: { method: "POST", path: "/workers/:id/lost", body: req.WorkerLostBody, response: reply.WorkerLostReply },
+  /** A credential for a component the caller runs by hand; only for the server's own OS user, on its socket. */
+  issueCredential: { method: "POST", path: "/credentials", body: req.IssueCredentialBody, response: reply.CredentialReply },
 
   listPrs: { method: "GET", path: "/prs", query: req.PrsQuery, response: reply.PrList },
   getPr: { method: "GET", path: "/prs/:number", response: reply.PrReply },
@@ -64,12 +66,12 @@ export const routes = defineRoutes({
   approvePr: { method: "POST", path: "/prs/:number/approve", body: req.PrDecisionBody, response: reply.PrReply },
   rejectPr: { method: "POST", path: "/prs/:number/reject", body: req.PrDecisionBody, response: reply.PrReply },
   mergePr: { method: "POST", path: "/prs/:number/merge", body: req.PrDecisionBody, response: reply.EnqueueReply },
-  closePr: { method: "POST", path: "/prs/:number/close", body: req.ActorBody, response: reply.PrReply },
+  closePr: { method: "POST", path: "/prs/:number/close", body: req.ReasonBody, response: reply.PrReply },
 
   // The stop switch.
   getControl: { method: "GET", path: "/control", response: reply.PauseReply },
-  pause: { method: "POST", path: "/control/pause", body: req.ActorBody, response: reply.PausedReply },
-  resume: { method: "POST", path: "/control/resume", body: req.ActorBody, response: reply.ResumedReply },
+  pause: { method: "POST", path: "/control/pause", body: req.ReasonBody, response: reply.PausedReply },
+  resume: { method: "POST", path: "/control/resume", body: req.ReasonBody, response: reply.ResumedReply },
 });
 
 export type Routes = typeof routes;

@@ -4,8 +4,14 @@ import { Failure } from "../core/failures.ts";
 import { ID_PATTERN } from "../core/ids.ts";
 import { JobState } from "../core/job-states.ts";
 import { Sha } from "../core/sha.ts";
+import { CredentialRole } from "../identity/component-credential.ts";
+import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
 
-/** Request payloads of the HTTP API. Strict: an unknown field is an error that names it. */
+/**
+ * Request payloads of the HTTP API. Strict: an unknown field is an error that names it. No body names
+ * who is asking: the server knows that from the connection (the kernel's peer credentials) and a
+ * component's credential, so an `actor` field is refused like any unknown one.
+ */
 
 const MAX_JSON_DEPTH = 32;
 
@@ -26,7 +32,6 @@ function jsonDepth(value: unknown): number {
 /** Free-form JSON (job input, progress, result), nested at most MAX_JSON_DEPTH levels. */
 const JsonValue = z.unknown().refine((v) => jsonDepth(v) <= MAX_JSON_DEPTH, `nested more than ${MAX_JSON_DEPTH} levels deep`);
 
-export const Actor = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/, "must be a component or user name like cli:alice");
 export const Id = z.string().regex(ID_PATTERN, "not a valid id");
 const Token = z.number().int().positive();
 const DedupeKey = z.string().min(1).max(512);
@@ -38,15 +43,14 @@ export const EnqueueBody = z.strictObject({
   dedupeKey: DedupeKey.nullable().optional(),
   maxAttempts: z.number().int().min(1).max(20).optional(),
   blockedReason: z.string().min(1).max(1000).optional(),
-  actor: Actor,
 });
 export type EnqueueBody = z.infer<typeof EnqueueBody>;
 
-export const ActorBody = z.strictObject({ actor: Actor, reason: z.string().min(1).max(1000).optional() });
-export type ActorBody = z.infer<typeof ActorBody>;
+export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(1000).optional() });
+export type ReasonBody = z.infer<typeof ReasonBody>;
 
 /** A person's decision on a PR (approve, reject, merge): it names the head they were shown, so it binds to what they saw. */
-export const PrDecisionBody = z.strictObject({ actor: Actor, head: Sha, reason: z.string().min(1).max(1000).optional() });
+export const PrDecisionBody = z.strictObject({ head: Sha, reason: z.string().min(1).max(1000).optional() });
 export type PrDecisionBody = z.infer<typeof PrDecisionBody>;
 
 export const RegisterWorkerBody = z.strictObject({
@@ -130,23 +134,29 @@ export const ComponentReportBody = z.strictObject({
   exitCode: z.number().int().nullable().optional(),
   signal: z.string().max(32).nullable().optional(),
   workerId: Id.nullable().optional(),
-  actor: Actor,
 });
 export type ComponentReportBody = z.infer<typeof ComponentReportBody>;
 
 export const EmptyBody = z.strictObject({});
 
-export const ComponentResetBody = z.strictObject({ actor: Actor, keep: z.array(z.string().max(64)).max(64).default([]) });
+export const ComponentResetBody = z.strictObject({ keep: z.array(z.string().max(64)).max(64).default([]) });
 export type ComponentResetBody = z.infer<typeof ComponentResetBody>;
 
-export const WorkerLostBody = z.strictObject({ reason: z.string().min(1).max(1000), actor: Actor });
+export const WorkerLostBody = z.strictObject({ reason: z.string().min(1).max(1000) });
 export type WorkerLostBody = z.infer<typeof WorkerLostBody>;
+
+/** A credential for a component of `role` called `name` (the owner's own processes only). */
+export const IssueCredentialBody = z.strictObject({ role: CredentialRole, name: z.string().regex(COMPONENT_NAME_PATTERN, "must be a component name like worker-1") });
+export type IssueCredentialBody = z.infer<typeof IssueCredentialBody>;
 
 /** The file the server writes in the runtime directory so clients can find it. */
 export const ServerInfo = z.object({
   pid: z.number().int(),
   port: z.number().int(),
+  /** The read-only loopback listener (GET only). */
   url: z.string(),
+  /** The API socket every PushPals client writes through (absent in a file an older PushPals left). */
+  socket: z.string().optional(),
   startedAt: z.number().int(),
   version: z.string(),
 });

@@ -1,4 +1,3 @@
-import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { ApiClient } from "../client/api-client.ts";
 import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
@@ -6,6 +5,7 @@ import type { PushpalsConfig } from "../config/schema.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
 import { locateRepository } from "../scm/repository.ts";
+import { personOf } from "../identity/os-users.ts";
 
 export interface CliContext {
   paths: RuntimePaths;
@@ -13,6 +13,7 @@ export interface CliContext {
   config: () => PushpalsConfig;
   effectiveConfig: () => EffectiveConfig;
   client: ApiClient;
+  /** Who this process is to the server (`os:alice`, from the uid, never `$USER`): for messages, and for `start --clean`, which writes with no server. */
   actor: string;
 }
 
@@ -35,17 +36,7 @@ export async function cliContext(options: GlobalOptions): Promise<CliContext> {
     paths,
     config: () => effectiveConfig().config,
     effectiveConfig,
-    client: new ApiClient({ serverFile: paths.serverFile, serverLock: paths.serverLock }),
-    actor: cliActor(),
+    client: new ApiClient({ serverFile: paths.serverFile, serverLock: paths.serverLock, peopleSocket: paths.peopleSocket }),
+    actor: personOf(process.getuid?.() ?? -1),
   };
-}
-
-/** The CLI acts as the OS user: `cli:alice`. */
-export function cliActor(): string {
-  let name = process.env.USER ?? process.env.LOGNAME ?? "";
-  try {
-    name ||= userInfo().username;
-  } catch {}
-  if (!name || name === "unknown") name = `uid${process.getuid?.() ?? ""}`;
-  return `cli:${name.replace(/[^A-Za-z0-9_.@-]/g, "_").slice(0, 90) || "user"}`;
 }

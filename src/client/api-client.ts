@@ -1,11 +1,28 @@
+import { accessSync, constants } from "node:fs";
+import { dirname } from "node:path";
 import { PushpalsError, type ErrorCode } from "../core/errors.ts";
 import { readServerInfo } from "../runtime-dir/server-file.ts";
 import { ServerLock } from "../runtime-dir/server-lock.ts";
 import type { JsonRoute, ReplyOf, StreamRoute } from "../api/define-route.ts";
 import { routeTarget, type CallArgs, type StreamArgs } from "../api/call-input.ts";
 
-/** Where the server is: a fixed URL, or `server.json` (trusted only while `serverLock` is held, if given). */
-export type ServerTarget = { url: string } | { serverFile: string; serverLock?: string };
+/**
+ * Where the server is: its API socket; `server.json` (trusted only while `serverLock` is held, if
+ * given), falling back to `peopleSocket` for another OS user, who cannot read the owner's runtime
+ * directory; or a fixed loopback URL, which answers reads only.
+ */
+export type ServerTarget = { socket: string } | { serverFile: string; serverLock?: string; peopleSocket?: string } | { url: string };
+
+/** The header a component's credential travels in (the server's CREDENTIAL_HEADER). */
+const CREDENTIAL_HEADER = "x-pushpals-credential";
+
+/** Where requests go: a base URL, over a Unix socket when `unix` is set. */
+interface Endpoint {
+  base: string;
+  unix?: string;
+  /** What `url()` shows: the loopback URL, or the socket. */
+  shown: string;
+}
 
 export interface ApiClientOptions {
   /**
@@ -22,8 +39,9 @@ export interface ApiClientOptions {
  * restart on a new port.
  */
 export class ApiClient {
-  private cachedUrl: string | null = null;
+  private cached: Endpoint | null = null;
   private readonly checkReplies: boolean;
+  private credential: string | null = null;
 
   constructor(
     private readonly target: ServerTarget,
@@ -32,19 +50,42 @@ export class ApiClient {
     this.checkReplies = options.checkReplies ?? false;
   }
 
+  /** A component's credential, sent with every call from now on (see src/runtime/credential.ts). */
+  useCredential(credential: string): void {
+    this.credential = credential;
+  }
+
+  /** The server's loopback URL (or, for another OS user, the people's socket), for people to read. */
   url(): string {
-    if ("url" in this.target) return this.target.url;
-    if (this.cachedUrl) return this.cachedUrl;
-    // A server.json left by a crash may point at a port some other program now uses.
-    const live = this.target.serverLock === undefined || ServerLock.isHeld(this.target.serverLock);
-    const info = live ? readServerInfo(this.target.serverFile) : null;
+    return this.endpoint().shown;
+  }
+
+  private endpoint(): Endpoint {
+    if (this.cached) return this.cached;
+    const target = this.target;
+    if ("url" in target) return (this.cached = { base: target.url, shown: target.url });
+    if ("socket" in target) return (this.cached = { base: "http://localhost", unix: target.socket, shown: target.socket });
+    if (target.peopleSocket && !canEnter(dirname(target.serverFile))) {
+      return (this.cached = { base: "http://localhost", unix: target.peopleSocket, shown: target.peopleSocket });
+    }
+    // A server.json left by a crash may point at a socket or port some other program now uses.
+    const live = target.serverLock === undefined || ServerLock.isHeld(target.serverLock);
+    const info = live ? readServerInfo(target.serverFile) : null;
     if (!info) {
       throw new PushpalsError("server_unreachable", "no PushPals server is running for this repository", {
         hint: "start it with `pushpals start`",
       });
     }
-    this.cachedUrl = info.url;
-    return info.url;
+    if (!info.socket) {
+      throw new PushpalsError("server_unreachable", `the server at ${info.url} (pid ${info.pid}) is from an older PushPals and has no socket`, {
+        hint: "restart it: pushpals stop && pushpals start",
+      });
+    }
+    return (this.cached = { base: "http://localhost", unix: info.socket, shown: info.url });
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return this.credential === null ? extra : { ...extra, [CREDENTIAL_HEADER]: this.credential };
   }
 
   /** Calls a JSON route; the reply's type is the route's response schema's (`null` for a 204). */
@@ -59,14 +100,15 @@ export class ApiClient {
   /** Opens a streaming route (SSE or JSONL) and returns the raw response; its messages are `MessageOf<R>`. */
   async stream<R extends StreamRoute>(route: R, ...[input]: StreamArgs<R>): Promise<Response> {
     const { params, query, headers, signal } = (input ?? {}) as RawInput;
-    const url = `${this.url()}${routeTarget(route, params, { ...query, ...route.stream.when })}`;
+    const endpoint = this.endpoint();
+    const url = `${endpoint.base}${routeTarget(route, params, { ...query, ...route.stream.when })}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: headers ?? {}, signal });
+      res = await fetch(url, { headers: this.headers(headers ?? {}), signal, unix: endpoint.unix });
     } catch (err) {
       if (signal?.aborted) throw err;
-      this.cachedUrl = null;
-      throw new PushpalsError("server_unreachable", `cannot reach the PushPals server at ${url}: ${(err as Error).message}`);
+      this.cached = null;
+      throw new PushpalsError("server_unreachable", `cannot reach the PushPals server at ${endpoint.unix ?? url}: ${(err as Error).message}`);
     }
     if (!res.ok) {
       const data = (await res.json().catch(() => ({}))) as { error?: { code?: ErrorCode; message?: string; hint?: string } };
@@ -79,19 +121,21 @@ export class ApiClient {
   }
 
   private async send(method: string, target: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    const url = `${this.url()}${target}`;
+    const endpoint = this.endpoint();
+    const url = `${endpoint.base}${target}`;
     let res: Response;
     try {
       res = await fetch(url, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: this.headers(body === undefined ? {} : { "content-type": "application/json" }),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
+        unix: endpoint.unix,
       });
     } catch (err) {
       if (signal?.aborted) throw err;
-      this.cachedUrl = null;
-      throw new PushpalsError("server_unreachable", `cannot reach the PushPals server at ${url}: ${(err as Error).message}`, {
+      this.cached = null;
+      throw new PushpalsError("server_unreachable", `cannot reach the PushPals server at ${endpoint.unix ?? url}: ${(err as Error).message}`, {
         hint: "is it running? start it with `pushpals serve`",
       });
     }
@@ -112,6 +156,17 @@ export class ApiClient {
       });
     }
     return data;
+  }
+}
+
+/** Whether this process may look inside `dir` (another OS user may not enter the owner's 0700 runtime directory). */
+function canEnter(dir: string): boolean {
+  try {
+    accessSync(dir, constants.X_OK);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== "EACCES" && code !== "EPERM";
   }
 }
 

@@ -9,7 +9,7 @@ import type { PushpalsConfig } from "./schema.ts";
 const PATH = "/repo/.pushpals/config.toml";
 
 const DEFAULTS: PushpalsConfig = {
-  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30 },
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },

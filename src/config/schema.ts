@@ -17,6 +17,11 @@ const Server = z.strictObject({
   max_streams: z.number().int().min(1).max(4096),
   /** A request must arrive completely within it, and a keep-alive connection idle this long is closed. */
   request_timeout_seconds: z.number().int().min(2).max(120),
+  /**
+   * The OS group whose members may approve and reject through the people's socket
+   * (`<git-common-dir>/pushpals-people/people.sock`); null: no socket for other users at all.
+   */
+  people_group: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, "must be a group name").nullable(),
 });
 
 const Jobs = z.strictObject({
@@ -83,7 +88,7 @@ export const ConfigLayer = z.strictObject({
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
 export const DEFAULT_CONFIG: PushpalsConfig = {
-  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30 },
+  server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },

@@ -16,6 +16,8 @@ export interface JobPaths {
   runtimeDir: string;
   worktreesDir: string;
   depsCacheDir: string;
+  /** Hidden from the job's commands, like the runtime directory. */
+  peopleDir: string;
 }
 
 /** What a running job can do; every call goes to the server with the job's fencing token. */

@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
-import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
+import { ensurePrivateDir } from "../runtime-dir/private-dir.ts";
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { loadEffectiveConfig } from "../config/load.ts";
@@ -106,7 +107,7 @@ function checkRuntimeDir(dir: string, create: boolean): Finding {
     if (existing && !existing.isDirectory()) {
       return error("PP005", `the runtime directory ${dir} exists but is not a directory`, `move it out of the way (PushPals recreates it): mv ${dir} ${dir}.bak`);
     }
-    if (!existing && create) mkdirSync(dir, { recursive: true });
+    if (create) ensurePrivateDir(dir);
     if (!existing && !create) {
       target = nearestExisting(dir);
       if (!statSync(target).isDirectory()) throw Object.assign(new Error(`${target} is not a directory`), { code: "ENOTDIR" });

@@ -19,6 +19,17 @@ export interface RuntimePaths {
   worktreesDir: string;
   /** `<runtime>/deps-cache/<key>/node_modules`: installed dependencies shared (read-only) by job worktrees. */
   depsCacheDir: string;
+  /** The API for PushPals' own clients (0600, in the 0700 runtime dir): the kernel says who connects. */
+  socket: string;
+  /** The server's key for component credentials (0600). */
+  credentialKey: string;
+  /**
+   * `<git-common-dir>/pushpals-people`: outside the runtime dir, so other local users can reach its
+   * socket when `server.people_group` lets them (group-only modes); hidden from sandboxed commands.
+   */
+  peopleDir: string;
+  /** People's socket: reads, approve and reject only, the caller named by the kernel too. */
+  peopleSocket: string;
 }
 
 /** The runtime paths of a located repository (see `locateRepository` in src/scm/repository.ts). */
@@ -36,5 +47,9 @@ export function runtimePathsFor(repoRoot: string, gitCommonDir: string): Runtime
     logsDir: join(runtimeDir, "logs"),
     worktreesDir: join(runtimeDir, "worktrees"),
     depsCacheDir: join(runtimeDir, "deps-cache"),
+    socket: join(runtimeDir, "api.sock"),
+    credentialKey: join(runtimeDir, "credential.key"),
+    peopleDir: join(gitCommonDir, "pushpals-people"),
+    peopleSocket: join(gitCommonDir, "pushpals-people", "people.sock"),
   };
 }

@@ -1,6 +1,7 @@
 import { dlopen, FFIType } from "bun:ffi";
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { ensurePrivateDir } from "./private-dir.ts";
 
 const LOCK_SH = 1;
 const LOCK_EX = 2;
@@ -28,8 +29,8 @@ export class ServerLock {
 
   /** Returns the lock, or null if another live process holds it. */
   static tryAcquire(path: string): ServerLock | null {
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, "a+");
+    ensurePrivateDir(dirname(path));
+    const fd = openSync(path, "a+", 0o600);
     if (!flock(fd, LOCK_EX | LOCK_NB)) {
       closeSync(fd);
       return null;

@@ -1,5 +1,6 @@
 import type { ApiClient } from "../client/api-client.ts";
 import { reportReady, type ComponentReporter } from "../client/component-reporter.ts";
+import { componentNameOf, useComponentCredential } from "../client/credential.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import type { KindDefinition } from "../kinds/define-kind.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
@@ -23,6 +24,8 @@ export interface WorkerProcessOptions {
   kinds: KindDefinition[];
   /** The supervised component to report ready as, if any. */
   component: { name: string; role: ComponentRole } | null;
+  /** The role whose kinds it runs: its credential is for that role (see access.ts on the server). */
+  role: "worker" | "scm" | "review-agent";
   say: (message: string) => void;
   onReady?: () => void;
 }
@@ -34,6 +37,7 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(env: ProcessEnv, options: WorkerProcessOptions): Promise<never> {
   await requireSandbox(env.config.sandbox, (m) => process.stderr.write(`[${options.name}] ${m}\n`));
+  await useComponentCredential(env.client, { role: options.role, name: options.component?.name ?? componentNameOf(options.name) });
   let reporter: ComponentReporter | null = null;
   const runtime = new WorkerRuntime({
     id: options.id,

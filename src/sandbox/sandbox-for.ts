@@ -10,11 +10,14 @@ export interface SandboxPaths {
   readonly repoRoot: string;
   readonly runtimeDir: string;
   readonly gitCommonDir: string;
+  /** The people's socket's directory, inside the git directory: hidden, so no command can approve as the user. */
+  readonly peopleDir: string;
 }
 
 /**
  * The sandbox for a job's command in its worktree `dir`: only `dir` writable; the main checkout, the
- * runtime directory (database, other jobs' worktrees, dependency cache) and the homes hidden; the git
+ * runtime directory (database, API socket, credential key, other jobs' worktrees, dependency cache), the
+ * people's socket and the homes hidden; the git
  * directory readable so git works in the worktree. `network` is the caller's grant: `sandbox.network`
  * for a job kind, `sandbox.install_network` for dependency installs.
  */
@@ -24,7 +27,7 @@ export function sandboxFor(ctx: { readonly sandbox: SandboxSettings; readonly pa
     writableDir: dir,
     network: grant.network,
     settings: ctx.sandbox,
-    hide: [ctx.paths.repoRoot, ctx.paths.runtimeDir],
+    hide: [ctx.paths.repoRoot, ctx.paths.runtimeDir, ctx.paths.peopleDir],
     reveal: [ctx.paths.gitCommonDir],
   });
 }

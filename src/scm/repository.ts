@@ -18,6 +18,13 @@ export async function locateRepository(cwd: string): Promise<RepositoryLocation>
       });
     },
   );
+  if (result.exitCode !== 0 && /dubious ownership/.test(result.stderr)) {
+    // Another OS user's repository (e.g. someone approving through the people's socket): git's own rule.
+    const top = /safe\.directory (\S+)/.exec(result.stderr)?.[1] ?? cwd;
+    throw new PushpalsError("not_a_repository", `git does not trust ${top}: it belongs to another user`, {
+      hint: `if you trust it: git config --global --add safe.directory ${top}`,
+    });
+  }
   if (result.exitCode !== 0) {
     throw new PushpalsError("not_a_repository", `${cwd} is not inside a git repository`, {
       hint: "cd into your repository (or run `git init` first), or pass --repo PATH",

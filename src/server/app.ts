@@ -7,7 +7,13 @@ import { ComponentService } from "../components/component-service.ts";
 import { GroupCommit } from "../jobs/group-commit.ts";
 import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
 import type { Store } from "../store/store.ts";
-import { checkRequestOrigin } from "./guard.ts";
+import { checkRequestOrigin, SOCKET_HOSTS, tcpHosts } from "./guard.ts";
+import { authorize } from "./access.ts";
+import { CREDENTIAL_HEADER, socketCaller, TCP_CALLER, type Caller } from "./caller.ts";
+import { credentialRoutes } from "./routes-credentials.ts";
+import { listenUnix, type UnixListener } from "./unix-listener.ts";
+import { CredentialKey } from "../identity/component-credential.ts";
+import type { PeerCredentials } from "../identity/peer-credentials.ts";
 import { errorResponse, json, streamReply } from "./http.ts";
 import { Router } from "./router.ts";
 import { componentRoutes } from "./routes-components.ts";
@@ -30,6 +36,12 @@ import { openFileCount, openFileLimit } from "./file-limit.ts";
 export interface AppOptions {
   host: string;
   port: number;
+  /** The owner's API socket (its directory must be the owner's alone: see ensurePrivateDir). */
+  socket: string;
+  /** The people's socket, when `server.people_group` opens one: group-owned, 0660. */
+  peopleSocket?: { path: string; gid: number } | null;
+  /** Signs component credentials; default: a new random key (tests, benchmarks). */
+  credentialKey?: CredentialKey;
   maxBodyBytes: number;
   /** How often the timer looks for expired leases and due retries. */
   tickMs: number;
@@ -44,8 +56,14 @@ export interface AppOptions {
 }
 
 export interface RunningApp {
+  /** The read-only loopback listener. */
   url: string;
   port: number;
+  socket: string;
+  peopleSocket: string | null;
+  credentials: CredentialKey;
+  /** The request handler every listener calls, given who is calling and the Host it may name (benchmarks measure the listeners apart). */
+  handle(req: Request, caller: Caller, hosts?: readonly string[]): Promise<Response>;
   service: JobService;
   components: ComponentService;
   bus: EventBus;
@@ -53,8 +71,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** The control plane's HTTP face. Loopback only; every request passes the Host/Origin guard first. */
-export function startApp(store: Store, options: AppOptions): RunningApp {
+/**
+ * The control plane's HTTP face: the owner's Unix socket (where every write comes in, the caller
+ * named by the kernel), the people's socket if configured, and a read-only loopback TCP listener.
+ * Every request passes the Host/Origin guard first, then the route's access rule (access.ts).
+ */
+export async function startApp(store: Store, options: AppOptions): Promise<RunningApp> {
   if (options.host !== "127.0.0.1") {
     throw new PushpalsError("config_invalid", `server.host "${options.host}" refused: the PushPals server only binds 127.0.0.1`, {
       field: "server.host",
@@ -76,7 +98,8 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     openFiles: openFileCount,
     ...options.limits,
   });
-  const router = new Router(routes, { maxBytes: options.maxBodyBytes, timeoutMs: limits.options.requestTimeoutSeconds * 1000 });
+  const credentials = options.credentialKey ?? CredentialKey.random();
+  const router = new Router(routes, { maxBytes: options.maxBodyBytes, timeoutMs: limits.options.requestTimeoutSeconds * 1000 }, (route, caller, request) => authorize(store, route, caller, request));
   const streams = new AbortController();
 
   router
@@ -109,9 +132,29 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
+  credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);
 
+  const handle = async (req: Request, caller: Caller, hosts: readonly string[]): Promise<Response> => {
+    try {
+      checkRequestOrigin(req, hosts);
+      const url = new URL(req.url);
+      const { dispatch, params } = router.match(req, url);
+      return await dispatch(req, url, params, caller);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+  const onSocket = (listener: "owner" | "people") => async (req: Request, peer: PeerCredentials | null) => {
+    let caller: Caller;
+    try {
+      caller = socketCaller(listener, peer, req.headers.get(CREDENTIAL_HEADER), credentials);
+    } catch (err) {
+      return errorResponse(err);
+    }
+    return handle(req, caller, SOCKET_HOSTS);
+  };
   let port = options.port;
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -123,22 +166,24 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     // they trickle in); this bounds the rest: the body, the reply, an idle keep-alive connection.
     // Long-lived requests lengthen it for their own connection (ConnectionLimits.hold).
     idleTimeout: limits.options.requestTimeoutSeconds,
-    async fetch(req, self) {
+    fetch: (req, self) => {
       limits.attach(req, self);
-      try {
-        checkRequestOrigin(req, port);
-        const url = new URL(req.url);
-        const { dispatch, params } = router.match(req, url);
-        return await dispatch(req, url, params);
-      } catch (err) {
-        return errorResponse(err);
-      }
+      return handle(req, TCP_CALLER, tcpHosts(port));
     },
     error(err) {
       return errorResponse(err);
     },
   });
   port = server.port ?? options.port;
+  const sockets: UnixListener[] = [];
+  try {
+    const requestTimeoutMs = limits.options.requestTimeoutSeconds * 1000;
+    sockets.push(await listenUnix(options.socket, { mode: 0o600, requestTimeoutMs }, onSocket("owner")));
+    if (options.peopleSocket) sockets.push(await listenUnix(options.peopleSocket.path, { mode: 0o660, gid: options.peopleSocket.gid, requestTimeoutMs }, onSocket("people")));
+  } catch (err) {
+    await Promise.all([server.stop(true), ...sockets.map((s) => s.stop())]);
+    throw err;
+  }
 
   const timer = setInterval(() => {
     try {
@@ -151,6 +196,10 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    socket: options.socket,
+    peopleSocket: options.peopleSocket?.path ?? null,
+    credentials,
+    handle: (req, caller, hosts) => handle(req, caller, hosts ?? (caller.listener === "tcp" ? tcpHosts(port) : SOCKET_HOSTS)),
     service,
     components,
     bus,
@@ -158,7 +207,7 @@ export function startApp(store: Store, options: AppOptions): RunningApp {
     async stop() {
       clearInterval(timer);
       streams.abort();
-      await server.stop(true);
+      await Promise.all([server.stop(true), ...sockets.map((s) => s.stop())]);
     },
   };
 }

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
-import { ApiClient } from "../client/api-client.ts";
+import type { ApiClient } from "../client/api-client.ts";
 import { routes } from "../api/routes.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
-import { startApp, type RunningApp } from "./app.ts";
+import { socketClient, startTestApp } from "../../test/helpers/app.ts";
+import type { RunningApp } from "./app.ts";
 
 let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
@@ -14,8 +15,8 @@ let api: ApiClient;
 beforeEach(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = startApp(store, { host: "127.0.0.1", port: 0, maxBodyBytes: 65_536, tickMs: 1_000, sse: { heartbeatMs: 15_000, pageSize: 100, maxQueuedChunks: 1_000 }, jobs: {} });
-  api = new ApiClient({ url: app.url }, { checkReplies: true });
+  app = await startTestApp(store, dir.path);
+  api = socketClient(app);
   await api.call(routes.registerWorker, { body: { id: "wrk_waiter0001", name: "w", kinds: ["noop"], pid: null } });
 });
 
@@ -30,7 +31,7 @@ test("a waiting claim wakes for a job enqueued in the same turn (same group comm
     const started = Date.now();
     const [claim] = await Promise.all([
       api.call(routes.claimJob, { params: { id: "wrk_waiter0001" }, body: { kinds: ["noop"], waitMs: 5_000 } }),
-      api.call(routes.enqueueJob, { body: { kind: "noop", input: {}, actor: "t" } }),
+      api.call(routes.enqueueJob, { body: { kind: "noop", input: {} } }),
     ]);
     expect(claim?.job.kind).toBe("noop");
     expect(Date.now() - started).toBeLessThan(2_000);

@@ -26,19 +26,20 @@ afterEach(async () => {
   app = null;
 });
 
-function start(limits: Partial<ConnectionLimitsOptions>, sse: Partial<AppOptions["sse"]> = {}): RunningApp {
+async function start(limits: Partial<ConnectionLimitsOptions>, sse: Partial<AppOptions["sse"]> = {}): Promise<RunningApp> {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = startApp(store, {
+  app = await startApp(store, {
     host: "127.0.0.1",
     port: 0,
+    socket: join(dir.path, "api.sock"),
     maxBodyBytes: 65_536,
     tickMs: 1_000,
     sse: { heartbeatMs: 15_000, pageSize: 100, maxQueuedChunks: 1_000, ...sse },
     jobs: {},
     limits: { fileLimit: null, openFiles: () => null, ...limits },
   });
-  return app;
+  return app!;
 }
 
 async function get(path: string): Promise<Response> {
@@ -64,7 +65,7 @@ async function until(predicate: () => boolean): Promise<void> {
 }
 
 test("event streams, log follows and audit exports share one cap; a slot is free again when its stream ends or its client goes", async () => {
-  const { service, limits } = start({ maxStreams: 3 });
+  const { service, limits } = await start({ maxStreams: 3 });
   const job = service.enqueue({ kind: "noop", input: {}, actor: "t" }).job;
   service.registerWorker({ id: "wrk_limits0001", name: "w", kinds: ["noop"], pid: null });
   const claimed = service.claim("wrk_limits0001", ["noop"])!;
@@ -103,14 +104,14 @@ test("event streams, log follows and audit exports share one cap; a slot is free
 });
 
 test("a 404 log follow takes no slot", async () => {
-  const { limits } = start({ maxStreams: 1 });
+  const { limits } = await start({ maxStreams: 1 });
   expect((await get("/jobs/job_0000000000/logs?follow=1")).status).toBe(404);
   expect(limits.count("stream")).toBe(0);
   expect((await get("/events")).status).toBe(200);
 });
 
 test("one worker id holds at most two waiting claims; other workers and claims without a wait are not affected", async () => {
-  const { service, limits } = start({});
+  const { service, limits } = await start({});
   for (const id of ["wrk_claimer001", "wrk_claimer002"]) service.registerWorker({ id, name: id, kinds: ["noop"], pid: null });
   const stop = new AbortController();
   const waiting = [claim("wrk_claimer001", 5_000, stop.signal), claim("wrk_claimer001", 5_000, stop.signal)];
@@ -137,7 +138,7 @@ test("one worker id holds at most two waiting claims; other workers and claims w
 });
 
 test("a waiting claim outlives the idle timeout: its connection may stay quiet for the wait plus the timeout", async () => {
-  const { service } = start({ requestTimeoutSeconds: 2 });
+  const { service } = await start({ requestTimeoutSeconds: 2 });
   service.registerWorker({ id: "wrk_patient001", name: "w", kinds: ["noop"], pid: null });
   const started = Date.now();
   const res = await claim("wrk_patient001", 4_500);
@@ -146,7 +147,7 @@ test("a waiting claim outlives the idle timeout: its connection may stay quiet f
 }, 10_000);
 
 test("a worker refused a claim for load waits and claims again instead of exiting", async () => {
-  const { service, limits } = start({});
+  const { service, limits } = await start({});
   const id = "wrk_refused001";
   service.registerWorker({ id, name: "w", kinds: ["noop"], pid: null });
   // A stray process holds both waiting claims of this worker id (raw sockets: a hang-up the server sees at once).
@@ -182,7 +183,7 @@ test("a worker refused a claim for load waits and claims again instead of exitin
 
 test("every cap fits a quarter of the open-file limit, and near the limit no new long-lived request is taken", async () => {
   let openFiles = 10;
-  const { limits } = start({ maxStreams: 256, fileLimit: 512, openFiles: () => openFiles });
+  const { limits } = await start({ maxStreams: 256, fileLimit: 512, openFiles: () => openFiles });
   expect(limits.max("stream")).toBe(128);
   expect(limits.max("claim_wait")).toBe(128);
   expect((await get("/events")).status).toBe(200);
@@ -203,7 +204,7 @@ test("every cap fits a quarter of the open-file limit, and near the limit no new
 });
 
 test("an SSE stream outlives the idle timeout: its connection may stay quiet for two heartbeats plus the timeout", async () => {
-  start({ requestTimeoutSeconds: 2 }, { heartbeatMs: 3_000 });
+  await start({ requestTimeoutSeconds: 2 }, { heartbeatMs: 3_000 });
   const res = await get("/events");
   const reader = res.body!.getReader();
   const started = Date.now();

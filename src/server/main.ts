@@ -9,6 +9,9 @@ import { ServerLock } from "../runtime-dir/server-lock.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
 import { VERSION } from "../core/version.ts";
+import { CredentialKey } from "../identity/component-credential.ts";
+import { ensurePrivateDir } from "../runtime-dir/private-dir.ts";
+import { openPeopleDir } from "../runtime-dir/people-dir.ts";
 
 export interface ServeOverrides {
   port?: number;
@@ -28,6 +31,7 @@ export interface RunningServer extends RunningApp {
  * (and migrates) the store, binds loopback, then records itself in `server.json` for clients.
  */
 export async function runServer(paths: RuntimePaths, config: PushpalsConfig, overrides: ServeOverrides = {}): Promise<RunningServer> {
+  ensurePrivateDir(paths.runtimeDir);
   const previous = readServerInfo(paths.serverFile);
   const lock = ServerLock.tryAcquire(paths.serverLock);
   if (!lock) {
@@ -43,8 +47,21 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     lock.release();
     throw err;
   }
+  let credentialKey: CredentialKey;
+  let peopleSocket: { path: string; gid: number } | null;
+  try {
+    credentialKey = CredentialKey.loadOrCreate(paths.credentialKey);
+    peopleSocket = openPeopleDir(paths, config.server.people_group);
+  } catch (err) {
+    store.close();
+    lock.release();
+    throw err;
+  }
   const options = {
     host: config.server.host,
+    socket: paths.socket,
+    peopleSocket,
+    credentialKey,
     maxBodyBytes: config.server.max_body_bytes,
     limits: { maxStreams: config.server.max_streams, requestTimeoutSeconds: config.server.request_timeout_seconds },
     prProvider: config.pr.provider,
@@ -63,24 +80,24 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   const lastPort = previous?.port ?? Number(store.getMeta("server_port") ?? 0);
   let app: RunningApp;
   try {
-    app = startApp(store, { ...options, port: wanted || lastPort || 0 });
+    app = await startApp(store, { ...options, port: wanted || lastPort || 0 });
   } catch (err) {
     if (wanted || !lastPort) {
       store.close();
       lock.release();
       throw portError(err, wanted);
     }
-    app = startApp(store, { ...options, port: 0 });
+    app = await startApp(store, { ...options, port: 0 });
   }
   if (app.limits.max("stream") < config.server.max_streams) {
     console.error(`[server] the open-file limit (${app.limits.options.fileLimit}) allows ${app.limits.max("stream")} concurrent streams, fewer than server.max_streams = ${config.server.max_streams}; raise the hard limit (ulimit -Hn) for more`);
   }
   store.setMeta("server_port", String(app.port));
-  writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, startedAt: Date.now(), version: VERSION });
+  writeServerInfo(paths.serverFile, { pid: process.pid, port: app.port, url: app.url, socket: app.socket, startedAt: Date.now(), version: VERSION });
   // The effective config goes into the audit log, so a changed policy is visible at the next start.
   app.service.graceRunningLeases("server restarted; running jobs get a fresh lease");
   app.components.ready("server", "server", process.pid, null);
-  app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, version: VERSION, config });
+  app.service.audit("server", "server.started", null, { pid: process.pid, url: app.url, socket: app.socket, peopleSocket: app.peopleSocket, version: VERSION, config });
   // Weakened boundaries get their own entries, so they stand out in the trail rather than hide in the config.
   if (config.sandbox.mode === "off") app.service.audit("server", "sandbox.disabled", null, { mode: "off", reason: "sandbox.mode = \"off\" in the effective config" });
   if (config.sandbox.network.length > 0) app.service.audit("server", "sandbox.network_granted", null, { kinds: config.sandbox.network });

@@ -1,6 +1,7 @@
 import type { BodyOf, ParamsOf, QueryOf, ReplyOf, Route } from "../api/define-route.ts";
 import { paramNoun, paramPattern, paramValue } from "../api/path-params.ts";
 import { PushpalsError } from "../core/errors.ts";
+import type { Caller } from "./caller.ts";
 import { queryObject, readBody, validate, type BodyLimits, type JsonReply, type StreamReply } from "./http.ts";
 
 export interface RouteContext<R extends Route = Route> {
@@ -11,14 +12,19 @@ export interface RouteContext<R extends Route = Route> {
   query: QueryOf<R>;
   /** The body, read within the size limit and validated by the route's schema. */
   body: BodyOf<R>;
+  /** Who is calling, established by the server (the connection's peer credentials, a component credential). */
+  caller: Caller;
 }
+
+/** Refuses a call its caller may not make (see access.ts); runs before the handler. */
+export type Authorize = (route: Route, caller: Caller, request: { params: Record<string, string | number>; body: unknown }) => void;
 
 /** What a handler may answer: JSON of the route's reply type, and a stream if the route declares one. */
 export type RouteAnswer<R extends Route> = (R extends { response: unknown } ? JsonReply<ReplyOf<R>> : never) | (R extends { stream: unknown } ? StreamReply : never);
 
 export type RouteHandler<R extends Route> = (ctx: RouteContext<R>) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
 
-type Dispatch = (req: Request, url: URL, params: Record<string, string | number>) => Promise<Response>;
+type Dispatch = (req: Request, url: URL, params: Record<string, string | number>, caller: Caller) => Promise<Response>;
 
 interface Registered {
   route: Route;
@@ -35,17 +41,24 @@ export class Router {
   private readonly registered: Registered[] = [];
   private readonly table: readonly Route[];
 
-  constructor(table: Readonly<Record<string, Route>>, private readonly bodyLimits: BodyLimits) {
+  constructor(
+    table: Readonly<Record<string, Route>>,
+    private readonly bodyLimits: BodyLimits,
+    private readonly authorize: Authorize = () => {},
+  ) {
     this.table = Object.values(table);
   }
 
   route<R extends Route>(route: R, handler: RouteHandler<R>): this {
     if (!this.table.includes(route)) throw new PushpalsError("internal", `route ${route.name} (${route.method} ${route.path}) is not in the API contract`);
     if (this.registered.some((r) => r.route === route)) throw new PushpalsError("internal", `route ${route.name} is registered twice`);
-    const dispatch: Dispatch = async (req, url, params) => {
+    const dispatch: Dispatch = async (req, url, params, caller) => {
       const query = route.query ? validate(route.query, queryObject(url), "query") : undefined;
+      // A write the caller may not make is refused before its body is read.
+      if (route.method !== "GET") this.authorize(route, caller, { params, body: undefined });
       const body = route.body ? await readBody(req, route.body, this.bodyLimits) : undefined;
-      return handler({ req, url, params, query, body } as RouteContext<R>);
+      this.authorize(route, caller, { params, body });
+      return handler({ req, url, params, query, body, caller } as RouteContext<R>);
     };
     this.registered.push({ route, parts: route.path.split("/").filter(Boolean), dispatch });
     return this;

@@ -4,6 +4,7 @@ import type { JobService } from "../jobs/job-service.ts";
 import { admitClientJob, assertClientDedupeKey, assertClientKind } from "../kinds/registry.ts";
 import { isTerminal } from "../jobs/states.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
+import { actorOf } from "./caller.ts";
 import { json, streamReply } from "./http.ts";
 import type { Router } from "./router.ts";
 import { sseHeaders } from "./sse.ts";
@@ -21,21 +22,21 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
   const lease = (jobId: string, body: { workerId: string; token: number }) => ({ jobId, workerId: body.workerId, token: body.token });
 
   router
-    .route(routes.enqueueJob, async ({ body }) => {
+    .route(routes.enqueueJob, async ({ body, caller }) => {
       assertClientKind(body.kind);
       assertClientDedupeKey(body.dedupeKey);
       const { job, deduped } = await commit.run(() =>
         service.record((ctx) => {
           const admitted = admitClientJob(ctx, body.kind, service.options.parseInput(body.kind, body.input));
-          return service.enqueueWithin(ctx, { ...body, ...admitted });
+          return service.enqueueWithin(ctx, { ...body, ...admitted, actor: actorOf(caller) });
         }),
       );
       return json({ job, deduped }, deduped ? 200 : 201);
     })
     .route(routes.listJobs, ({ query: q }) => json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) }))
     .route(routes.getJob, ({ params }) => json(service.get(params.id)))
-    .route(routes.cancelJob, async ({ params, body }) => json({ job: await commit.run(() => service.cancel(params.id, body.actor, body.reason)) }))
-    .route(routes.unblockJob, async ({ params, body }) => json({ job: await commit.run(() => service.unblock(params.id, body.actor, body.reason ?? "unblocked")) }))
+    .route(routes.cancelJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.cancel(params.id, actorOf(caller), body.reason)) }))
+    .route(routes.unblockJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.unblock(params.id, actorOf(caller), body.reason ?? "unblocked")) }))
     .route(routes.jobLogs, ({ req, params, query: q }) => {
       if (q.follow === "1") {
         const open = () => followLogs(service, params.id, q.after ?? 0, deps.sseHeartbeatMs, req.signal);

@@ -3,23 +3,17 @@ import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { readSse, type SseMessage } from "../client/sse-reader.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
-import { startApp, type RunningApp } from "./app.ts";
+import { startTestApp } from "../../test/helpers/app.ts";
+import type { RunningApp } from "./app.ts";
 
 let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
 let app: RunningApp;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = startApp(store, {
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: 65_536,
-    tickMs: 1_000,
-    sse: { heartbeatMs: 50, pageSize: 100, maxQueuedChunks: 10_000 },
-    jobs: {},
-  });
+  app = await startTestApp(store, dir.path, { sse: { heartbeatMs: 50, pageSize: 100, maxQueuedChunks: 10_000 } });
 });
 
 afterEach(async () => {

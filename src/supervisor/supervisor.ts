@@ -1,9 +1,12 @@
 import type { Subprocess } from "bun";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { routes } from "../api/routes.ts";
 import type { ComponentReportBody } from "../api/schemas.ts";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
+import { CREDENTIAL_FD_ENV, useComponentCredential } from "../client/credential.ts";
+import { ensurePrivateDir } from "../runtime-dir/private-dir.ts";
+import { credentialHandover } from "./credential-handover.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { readServerInfo } from "../runtime-dir/server-file.ts";
@@ -71,17 +74,21 @@ export class Supervisor {
         hint: "stop it with `pushpals stop`, then `pushpals start`",
       });
     }
+    ensurePrivateDir(paths.runtimeDir);
     mkdirSync(paths.logsDir, { recursive: true });
     this.save();
     await this.options.beforeLaunch?.();
+    // A new key for this run: every credential handed out before (an earlier run's) stops working.
+    rmSync(paths.credentialKey, { force: true });
     const [serverSpec, ...rest] = runtimeComponents(this.options.workers);
     try {
       await this.launch(serverSpec!);
       const url = readServerInfo(paths.serverFile)!.url;
       this.info.url = url;
       this.save();
+      await useComponentCredential(this.options.client, { role: "supervisor", name: "supervisor" });
       // Rows of an earlier run (other worker counts, dead pids) would make status lie.
-      await this.options.client.call(routes.resetComponents, { body: { actor: "supervisor", keep: ["server"] } });
+      await this.options.client.call(routes.resetComponents, { body: { keep: ["server"] } });
       await Promise.all(rest.map((spec) => this.launch(spec)));
       const onlineAt = Date.now();
       // Said before the state file flips to online: `start --detach` stops echoing the log on that flip.
@@ -99,29 +106,41 @@ export class Supervisor {
   /** Spawns one component and resolves once it has reported ready. */
   private async launch(spec: ComponentSpec): Promise<void> {
     if (this.stopping) throw new PushpalsError("internal", `stopped while starting (${spec.name} was not started)`);
-    const child = this.spawn(spec, new RestartPolicy(), 0);
+    const child = await this.spawn(spec, new RestartPolicy(), 0);
     await this.waitReady(child);
     this.options.say(`${spec.name.padEnd(13)} ready   pid ${child.proc.pid}${spec.role === "server" ? `  ${readServerInfo(this.options.paths.serverFile)?.url}` : ""}`);
   }
 
-  private spawn(spec: ComponentSpec, policy: RestartPolicy, restarts: number): Child {
+  private async spawn(spec: ComponentSpec, policy: RestartPolicy, restarts: number): Promise<Child> {
+    // Each component but the server gets its own credential, on an inherited descriptor (never argv or env).
+    const credential = spec.role === "server" ? null : await this.credentialFor(spec);
     const log = openSync(join(this.options.paths.logsDir, `${spec.name}.log`), "a");
-    const proc = Bun.spawn([process.execPath, CLI_MAIN, ...spec.args()], {
-      cwd: this.options.paths.repoRoot,
-      stdin: "ignore",
-      stdout: log,
-      stderr: log,
-      // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops the
-      // children in order (workers return their jobs while the server is still there to take them).
-      detached: true,
-      // Children watch this pid and stop themselves if the supervisor dies (kill -9, OOM).
-      env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid) },
-    });
-    closeSync(log);
+    let proc: Subprocess;
+    try {
+      proc = Bun.spawn([process.execPath, CLI_MAIN, ...spec.args()], {
+        cwd: this.options.paths.repoRoot,
+        stdio: ["ignore", log, log, ...(credential === null ? [] : [credential])],
+        // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops the
+        // children in order (workers return their jobs while the server is still there to take them).
+        detached: true,
+        // Children watch this pid and stop themselves if the supervisor dies (kill -9, OOM).
+        env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid), ...(credential === null ? {} : { [CREDENTIAL_FD_ENV]: "3" }) },
+      });
+    } finally {
+      closeSync(log);
+      if (credential !== null) closeSync(credential);
+    }
     const child: Child = { spec, proc, policy, restarts };
     this.children.set(spec.name, child);
     this.exitHandled.set(child, proc.exited.then(() => this.onExit(child)));
     return child;
+  }
+
+  /** A descriptor to read the component's new credential from (its file is gone before the child starts). */
+  private async credentialFor(spec: ComponentSpec): Promise<number> {
+    const issue = () => this.options.client.call(routes.issueCredential, { body: { role: spec.role as Exclude<typeof spec.role, "server">, name: spec.name } });
+    const { credential } = await retryUnreachable(issue, { deadline: Date.now() + 15_000 });
+    return credentialHandover(this.options.paths.runtimeDir, spec.name, credential);
   }
 
   private async waitReady(child: Child): Promise<void> {
@@ -180,8 +199,8 @@ export class Supervisor {
     this.options.say(`${spec.name} ${how}; restarting in ${delay} ms`);
     await Bun.sleep(delay);
     if (this.stopping) return;
-    const next = this.spawn(spec, child.policy, child.restarts + 1);
     try {
+      const next = await this.spawn(spec, child.policy, child.restarts + 1);
       await this.waitReady(next);
       this.options.say(`${spec.name.padEnd(13)} ready   pid ${next.proc.pid} (restart ${next.restarts})`);
     } catch (err) {
@@ -190,14 +209,14 @@ export class Supervisor {
   }
 
   /** Best effort with retries: the server itself may be the one restarting. */
-  private async report(spec: ComponentSpec, report: Omit<ComponentReportBody, "role" | "workerId" | "actor">, retry = true): Promise<void> {
-    const body = { role: spec.role, workerId: spec.workerId, actor: "supervisor", ...report };
+  private async report(spec: ComponentSpec, report: Omit<ComponentReportBody, "role" | "workerId">, retry = true): Promise<void> {
+    const body = { role: spec.role, workerId: spec.workerId, ...report };
     const send = () => this.options.client.call(routes.componentReport, { params: { name: spec.name }, body });
     await (retry ? retryUnreachable(send, { deadline: Date.now() + 15_000 }) : send()).catch(() => {});
   }
 
   private async workerLost(workerId: string, reason: string): Promise<void> {
-    await retryUnreachable(() => this.options.client.call(routes.workerLost, { params: { id: workerId }, body: { reason, actor: "supervisor" } }), {
+    await retryUnreachable(() => this.options.client.call(routes.workerLost, { params: { id: workerId }, body: { reason } }), {
       deadline: Date.now() + 15_000,
     }).catch(() => {});
   }

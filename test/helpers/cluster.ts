@@ -5,6 +5,7 @@ import type { JobHistory } from "../../src/api/responses.ts";
 import { routes } from "../../src/api/routes.ts";
 import type { EnqueueBody } from "../../src/api/schemas.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
+import type { IssueCredentialBody } from "../../src/api/schemas.ts";
 import { runtimePathsFor, type RuntimePaths } from "../../src/runtime-dir/paths.ts";
 import type { Job } from "../../src/store/jobs/job-rows.ts";
 import { tempDir } from "./temp.ts";
@@ -138,8 +139,15 @@ export class Cluster {
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
+  /** A client holding a credential the server issued to this (the owner's) process, as `pushpals worker` run by hand gets one. */
+  async componentClient(holder: IssueCredentialBody = { role: "worker", name: "test-worker" }): Promise<ApiClient> {
+    const client = new ApiClient({ serverFile: this.paths.serverFile }, { checkReplies: true });
+    client.useCredential((await this.client.call(routes.issueCredential, { body: holder })).credential);
+    return client;
+  }
+
   async enqueue(kind: string, input: unknown, extra: Partial<EnqueueBody> = {}): Promise<Job> {
-    return (await this.client.call(routes.enqueueJob, { body: { kind, input, actor: "test", ...extra } })).job;
+    return (await this.client.call(routes.enqueueJob, { body: { kind, input, ...extra } })).job;
   }
 
   async job(id: string): Promise<JobHistory> {

@@ -1,4 +1,5 @@
 import { reportReady } from "../../client/component-reporter.ts";
+import { useComponentCredential } from "../../client/credential.ts";
 import { onSupervisorGone } from "../../runtime/supervised.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 
@@ -7,6 +8,7 @@ import type { ApiClient } from "../../client/api-client.ts";
  * later release; until then it registers, reports ready and heartbeats, and directives wait `blocked`.
  */
 export async function runRemoteAgent(client: ApiClient, options: { name: string }): Promise<never> {
+  await useComponentCredential(client, { role: "remote-agent", name: options.name });
   const reporter = await reportReady(client, options.name, "remote-agent", null);
   process.stdout.write(`[${options.name}] ready (pid ${process.pid})\n`);
   await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ export function runReviewAgent(env: ProcessEnv, options: { name: string; id: str
     name: options.name,
     kinds: kindsForRole("review-agent"),
     component: { name: options.name, role: "review-agent" },
+    role: "review-agent",
     say: (m) => void process.stdout.write(`[${options.name}] ${m}\n`),
     onReady: () => void process.stdout.write(`[${options.name}] ready (pid ${process.pid})\n`),
   });

@@ -11,6 +11,7 @@ export function runScmAgent(env: ProcessEnv, options: { name: string; id: string
     name: options.name,
     kinds: kindsForRole("scm"),
     component: { name: options.name, role: "scm" },
+    role: "scm",
     say: (m) => void process.stdout.write(`[${options.name}] ${m}\n`),
     onReady: () => void process.stdout.write(`[${options.name}] ready (pid ${process.pid})\n`),
   });

@@ -26,10 +26,12 @@ export function registerApprove(program: Command): void {
         if (number === undefined) throw new PushpalsError("not_found", `job ${pr} has no PR`, { hint: "approve a PR by its number: pushpals prs" });
         const { pr: current } = await ctx.client.call(routes.getPr, { params: { number } });
         const head = shownHead(current, opts.head);
-        const body = { actor: ctx.actor, head, ...(opts.why ? { reason: opts.why } : {}) };
+        const body = { head, ...(opts.why ? { reason: opts.why } : {}) };
         const data = await ctx.client.call(decision === "approve" ? routes.approvePr : routes.rejectPr, { params: { number }, body });
         if (opts.json) return printJson(data);
-        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${shortSha(data.pr.headSha)} as ${visible(ctx.actor)}\n`);
+        // The name the server recorded (from the kernel's uid), which is the one that counts.
+        const by = (decision === "approve" ? data.pr.approvals : data.pr.rejections).at(-1)?.by ?? ctx.actor;
+        process.stdout.write(`${decision === "approve" ? "approved" : "rejected"} PR #${number} at ${shortSha(data.pr.headSha)} as ${visible(by)}\n`);
       });
   }
 }

@@ -24,7 +24,7 @@ export function registerCheckAsk(program: Command): void {
       const ctx = await cliContext(program.opts());
       const ref = opts.ref ?? ctx.config().repo.base_branch ?? (await currentBranch(ctx));
       const input = await buildChecksInput(ctx.paths.repoRoot, ctx.config(), ref);
-      const body = { kind: "checks", input, actor: ctx.actor, dedupeKey: `checks:${input.commit}`, maxAttempts: ctx.config().jobs.max_attempts };
+      const body = { kind: "checks", input, dedupeKey: `checks:${input.commit}`, maxAttempts: ctx.config().jobs.max_attempts };
       const data = await ctx.client.call(routes.enqueueJob, { body });
       const short = shortSha(input.commit);
       if (!opts.wait) {
@@ -57,7 +57,7 @@ export function registerCheckAsk(program: Command): void {
       const blockedReason = high
         ? "High risk: waiting for its RFC to be approved and merged; no code job starts before"
         : "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
-      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "directive", input, actor: ctx.actor, blockedReason } });
+      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "directive", input, blockedReason } });
       if (!high) {
         if (opts.json) return printJson(data);
         return void process.stdout.write(`recorded directive ${visible(data.job.id)} (blocked: ${blockedReason})\n`);
@@ -67,7 +67,7 @@ export function registerCheckAsk(program: Command): void {
       const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch" });
       const rfcInput = await rfcRunInput(ctx.paths.repoRoot, config, data.job.id, DirectiveInput.parse(input), baseBranch, baseCommit);
-      const rfc = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input: rfcInput, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
+      const rfc = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input: rfcInput, maxAttempts: config.jobs.max_attempts } });
       if (opts.json) return printJson({ ...data, rfcJob: rfc.job });
       process.stdout.write(`recorded High-risk directive ${visible(data.job.id)}; its RFC is being written as a PR by job ${visible(rfc.job.id)}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
     });

@@ -28,7 +28,7 @@ export function registerJobs(program: Command): void {
         throw new PushpalsError("invalid_input", "--input is not valid JSON", { field: "input" });
       }
       if (kind === "checks") input = { ...(await buildChecksInput(ctx.paths.repoRoot, ctx.config(), opts.commit)), ...input };
-      const body = { kind, input, actor: ctx.actor, priority: opts.priority, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts ?? ctx.config().jobs.max_attempts };
+      const body = { kind, input, priority: opts.priority, dedupeKey: opts.dedupeKey, maxAttempts: opts.maxAttempts ?? ctx.config().jobs.max_attempts };
       const data = await ctx.client.call(routes.enqueueJob, { body });
       if (opts.json) return printJson(data);
       process.stdout.write(`${data.deduped ? "already queued" : "enqueued"} ${visible(data.job.id)} (${visible(data.job.kind)}, ${visible(data.job.state)})\n`);
@@ -71,7 +71,7 @@ export function registerJobs(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const data = await ctx.client.call(routes.cancelJob, { params: { id }, body: { actor: ctx.actor, reason: opts.reason } });
+      const data = await ctx.client.call(routes.cancelJob, { params: { id }, body: { reason: opts.reason } });
       if (opts.json) return printJson(data);
       const { job } = data;
       process.stdout.write(job.state === "running" ? `cancel requested for ${visible(job.id)}; the worker will stop it\n` : `${visible(job.id)} is ${visible(job.state)}\n`);

@@ -13,7 +13,7 @@ export function registerPause(program: Command): void {
     .addHelpText("after", '\nRunning jobs finish their current command; a merge about to move a branch goes back to the queue.\n\nExample:\n  pushpals pause --why "release freeze"')
     .action(async (opts: { why?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const data = await ctx.client.call(routes.pause, { body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
+      const data = await ctx.client.call(routes.pause, { body: { ...(opts.why ? { reason: opts.why } : {}) } });
       if (opts.json) return printJson(data);
       process.stdout.write(`paused by ${visible(data.paused.by)}: ${visible(data.paused.reason)}\n  resume with: pushpals resume\n`);
     });
@@ -25,7 +25,7 @@ export function registerPause(program: Command): void {
     .addHelpText("after", "\nExample:\n  pushpals resume")
     .action(async (opts: { json?: boolean }) => {
       const ctx = await cliContext(program.opts());
-      const data = await ctx.client.call(routes.resume, { body: { actor: ctx.actor } });
+      const data = await ctx.client.call(routes.resume, { body: {} });
       if (opts.json) return printJson(data);
       process.stdout.write("resumed\n");
     });

@@ -58,7 +58,7 @@ Examples:
       if (action === "show") return showPr(ctx, number, opts);
       if (action === "merge") return mergePr(ctx, number, opts);
       if (action === "close") {
-        const data = await ctx.client.call(routes.closePr, { params: { number }, body: { actor: ctx.actor, ...(opts.why ? { reason: opts.why } : {}) } });
+        const data = await ctx.client.call(routes.closePr, { params: { number }, body: { ...(opts.why ? { reason: opts.why } : {}) } });
         if (opts.json) return printJson(data);
         return void process.stdout.write(`closed PR #${number}; its branch ${visible(data.pr.headBranch)} is kept\n`);
       }
@@ -106,7 +106,7 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; h
   // A merge right after `run` must not race the ReviewAgent: its verdict is part of the gate.
   const pr = await waitForReview(ctx, number);
   if (pr.state !== "open") throw new PushpalsError("conflict", `PR #${number} is ${pr.state}`, { hint: "only an open PR can be merged" });
-  const data = await ctx.client.call(routes.mergePr, { params: { number }, body: { actor: ctx.actor, head: shownHead(pr, opts.head) } });
+  const data = await ctx.client.call(routes.mergePr, { params: { number }, body: { head: shownHead(pr, opts.head) } });
   const jobId = data.job.id;
   if (!opts.wait) {
     if (opts.json) return printJson(data);

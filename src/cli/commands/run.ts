@@ -105,7 +105,7 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         rfc: rfc?.number ?? null,
         updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };
-      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, actor: ctx.actor, maxAttempts: config.jobs.max_attempts } });
+      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input, maxAttempts: config.jobs.max_attempts } });
       const jobId = data.job.id;
       const running = `running \`${visible(command)}\` on ${visible(baseBranch)} at ${shortSha(baseCommit)}`;
       if (!opts.wait) {

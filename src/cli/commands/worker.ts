@@ -33,6 +33,7 @@ export function registerWorker(program: Command): void {
         name,
         kinds,
         component: opts.component ? { name: opts.component, role: "worker" } : null,
+        role: "worker",
         // The "registered" line is the readiness signal supervisors wait for; --quiet keeps it.
         say: (m) => void ((!opts.quiet || m.startsWith("registered")) && process.stdout.write(`${visible(`[worker ${name}] ${m}`)}\n`)),
       });
