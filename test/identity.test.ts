@@ -85,7 +85,7 @@ test("a forged actor in a body, or a changed $USER, approves nothing: the reques
   expect(before).toMatchObject({ approvals: [], gateOpen: false, approvedInAudit: false });
 
   // Another program on the owner's socket names someone else: the body may not name an actor at all.
-  const forged = rawCall({ socket: c.paths.socket }, "POST", `/prs/${pr.number}/approve`, { actor: "os:dave", reason: "lgtm" });
+  const forged = rawCall({ socket: c.paths.socket }, "POST", `/prs/${pr.number}/approve`, { actor: "os:dave", head: pr.headSha, reason: "lgtm" });
   expect(forged.status).toBe(400);
   expect(forged.body.error).toMatchObject({ code: "invalid_input", field: "actor" });
   // The same on the loopback TCP listener: it answers no write at all.

@@ -12,6 +12,7 @@ import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type AppOptions, type RunningApp } from "./app.ts";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
 import { readBody } from "./http.ts";
+import { CREDENTIAL_HEADER } from "./caller.ts";
 
 let dir: ReturnType<typeof tempDir> | null = null;
 let store: SqliteStore | null = null;
@@ -48,13 +49,22 @@ async function get(path: string): Promise<Response> {
   return res;
 }
 
+/** A WorkerPal's credential: claims are a component's calls, on the owner's socket (TCP is read-only). */
+const workerCredential = () => app!.credentials.issue({ role: "worker", name: "w" });
+
 function claim(workerId: string, waitMs: number, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${app!.url}/workers/${workerId}/claim`, {
+  return fetch(`http://localhost/workers/${workerId}/claim`, {
+    unix: app!.socket,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", [CREDENTIAL_HEADER]: workerCredential() },
     body: JSON.stringify({ kinds: ["noop"], waitMs }),
     signal,
   });
+}
+
+function withCredential(client: ApiClient, credential: string): ApiClient {
+  client.useCredential(credential);
+  return client;
 }
 
 async function until(predicate: () => boolean): Promise<void> {
@@ -153,8 +163,8 @@ test("a worker refused a claim for load waits and claims again instead of exitin
   // A stray process holds both waiting claims of this worker id (raw sockets: a hang-up the server sees at once).
   const body = JSON.stringify({ kinds: ["noop"], waitMs: 10_000 });
   const stray = [0, 1].map(() => {
-    const socket = connect({ host: "127.0.0.1", port: app!.port }, () =>
-      socket.write(`POST /workers/${id}/claim HTTP/1.1\r\nHost: 127.0.0.1:${app!.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
+    const socket = connect({ path: app!.socket }, () =>
+      socket.write(`POST /workers/${id}/claim HTTP/1.1\r\nHost: localhost\r\n${CREDENTIAL_HEADER}: ${workerCredential()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
     );
     return socket;
   });
@@ -163,7 +173,7 @@ test("a worker refused a claim for load waits and claims again instead of exitin
   const runtime = new WorkerRuntime({
     id,
     name: "w",
-    client: new ApiClient({ url: app!.url }),
+    client: withCredential(new ApiClient({ socket: app!.socket }), workerCredential()),
     paths: runtimePathsFor("/nonexistent", "/nonexistent/.git"),
     kinds: [noopKind],
     claimWaitMs: 1_000,
