@@ -94,9 +94,11 @@ test("review, merge and publish jobs are the server's: a client can neither crea
   // Taking the key of the review the server is about to request, on a harmless kind.
   const squat = { kind: "noop", input: { sleepMs: 60_000 }, dedupeKey: `review:${opened.number + 1}:${"b".repeat(40)}` };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: squat }))).toMatchObject({ code: "forbidden" });
-  // RFC bookkeeping: an "RFC" for something that is not a High directive waiting for one.
-  const fakeRfc = { kind: "run", input: { title: "RFC", command: "true", scope: ["docs/rfcs/**"], baseBranch: "main", baseCommit: base, checks: { commands: [] }, rfcFor: opened.jobId } };
+  // RFC bookkeeping: a client's "RFC" for a real High directive, written before the server's own.
+  const asked = await c.client.call(routes.recordDirective, { body: { directive: { goal: "rework the tokens", risk: "high", scope: [], done: null, constraints: null }, baseBranch: "main" } });
+  const fakeRfc = { kind: "run", input: { title: "RFC", command: "true", scope: ["docs/rfcs/**"], baseBranch: "main", baseCommit: base, checks: { commands: [] }, rfcFor: asked.job.id } };
   expect(await refusal(c.client.call(routes.enqueueJob, { body: fakeRfc }))).toMatchObject({ code: "forbidden" });
+  expect(asked.rfcJob).toMatchObject({ kind: "run", dedupeKey: `rfc:${asked.job.id}`, input: { rfcFor: asked.job.id, scope: ["docs/rfcs/**"] } });
 
   // End state: only the server's own review exists for the PR, nothing merged, the base where it was.
   const pr = await reviewed(c, opened.number);
@@ -104,6 +106,8 @@ test("review, merge and publish jobs are the server's: a client can neither crea
   expect(pr.state).toBe("open");
   const kinds = (await c.client.call(routes.listJobs, { query: { limit: 100 } })).jobs.map((j) => `${j.kind}:${j.createdBy}`);
   expect(kinds.filter((k) => /^(review|merge|publish)/.test(k))).toEqual(["review:scm"]);
+  const rfcRuns = (await c.client.call(routes.listJobs, { query: { kind: "run", limit: 100 } })).jobs.filter((j) => (j.input as { rfcFor?: string | null }).rfcFor);
+  expect(rfcRuns.map((j) => j.id)).toEqual([asked.rfcJob!.id]);
   expect(git(c, ["rev-parse", "main"])).toBe(base);
 }, 60_000);
 

@@ -39,6 +39,10 @@ export type JobReply = z.infer<typeof JobReply>;
 export const EnqueueReply = z.object({ job: Job, deduped: z.boolean() });
 export type EnqueueReply = z.infer<typeof EnqueueReply>;
 
+/** A recorded directive, and the job writing its RFC when it is High. */
+export const DirectiveReply = z.object({ job: Job, rfcJob: Job.nullable() });
+export type DirectiveReply = z.infer<typeof DirectiveReply>;
+
 export const JobHistory = z.object({ job: Job, transitions: z.array(Transition) });
 export type JobHistory = z.infer<typeof JobHistory>;
 

@@ -66,6 +66,7 @@ export const routes = defineRoutes({
   approvePr: { method: "POST", path: "/prs/:number/approve", body: req.PrDecisionBody, response: reply.PrReply },
   rejectPr: { method: "POST", path: "/prs/:number/reject", body: req.PrDecisionBody, response: reply.PrReply },
   mergePr: { method: "POST", path: "/prs/:number/merge", body: req.PrDecisionBody, response: reply.EnqueueReply },
+  recordDirective: { method: "POST", path: "/directives", body: req.DirectiveBody, response: reply.DirectiveReply },
   closePr: { method: "POST", path: "/prs/:number/close", body: req.ReasonBody, response: reply.PrReply },
 
   // The stop switch.

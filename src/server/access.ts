@@ -35,6 +35,7 @@ const ACCESS: Record<RouteName, Access> = {
   rejectPr: "decide",
   mergePr: "decide",
   enqueueJob: "person",
+  recordDirective: "person",
   cancelJob: "person",
   unblockJob: "person",
   closePr: "person",

@@ -32,6 +32,7 @@ import { VERSION } from "../core/version.ts";
 import { DEFAULT_CONFIG } from "../config/schema.ts";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
 import { openFileCount, openFileLimit } from "./file-limit.ts";
+import { directiveRoutes } from "./routes-directives.ts";
 
 export interface AppOptions {
   host: string;
@@ -131,6 +132,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   workerRoutes(router, { service, commit, limits });
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });
+  directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();

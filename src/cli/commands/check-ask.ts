@@ -3,10 +3,7 @@ import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { routes } from "../../api/routes.ts";
 import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
-import { rfcRunInput } from "../rfc.ts";
 import { DirectiveInput } from "../../kinds/directive/directive-input.ts";
-import { PushpalsError } from "../../core/errors.ts";
-import { resolveCommit } from "../../scm/branches.ts";
 import { EXIT } from "../exit-codes.ts";
 import { jobDetail, printJson, shortSha } from "../format.ts";
 import { visible } from "../safe-text.ts";
@@ -53,22 +50,10 @@ export function registerCheckAsk(program: Command): void {
     .action(async (goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; json?: boolean }) => {
       const ctx = await cliContext(program.opts());
       const input = { goal, risk: opts.risk ?? null, scope: opts.scope, done: opts.done ?? null, constraints: opts.constraints ?? null };
-      const high = opts.risk === "high";
-      const blockedReason = high
-        ? "High risk: waiting for its RFC to be approved and merged; no code job starts before"
-        : "no worker can act on directives yet: RemoteAgent planning arrives in a later release; the request is kept until then";
-      const data = await ctx.client.call(routes.enqueueJob, { body: { kind: "directive", input, blockedReason } });
-      if (!high) {
-        if (opts.json) return printJson(data);
-        return void process.stdout.write(`recorded directive ${visible(data.job.id)} (blocked: ${blockedReason})\n`);
-      }
-      const config = ctx.config();
-      const baseBranch = config.repo.base_branch ?? (await currentBranch(ctx));
-      const baseCommit = await resolveCommit(ctx.paths.repoRoot, `refs/heads/${baseBranch}`);
-      if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${baseBranch}" does not exist`, { field: "repo.base_branch" });
-      const rfcInput = await rfcRunInput(ctx.paths.repoRoot, config, data.job.id, DirectiveInput.parse(input), baseBranch, baseCommit);
-      const rfc = await ctx.client.call(routes.enqueueJob, { body: { kind: "run", input: rfcInput, maxAttempts: config.jobs.max_attempts } });
-      if (opts.json) return printJson({ ...data, rfcJob: rfc.job });
-      process.stdout.write(`recorded High-risk directive ${visible(data.job.id)}; its RFC is being written as a PR by job ${visible(rfc.job.id)}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
+      const baseBranch = ctx.config().repo.base_branch ?? (await currentBranch(ctx));
+      const data = await ctx.client.call(routes.recordDirective, { body: { directive: DirectiveInput.parse(input), baseBranch } });
+      if (opts.json) return printJson(data);
+      if (!data.rfcJob) return void process.stdout.write(`recorded directive ${visible(data.job.id)} (blocked: ${visible(data.job.blockedReason ?? "")})\n`);
+      process.stdout.write(`recorded High-risk directive ${visible(data.job.id)}; its RFC is being written as a PR by job ${visible(data.rfcJob.id)}\n  no code job starts before the RFC is approved and merged: pushpals prs\n`);
     });
 }

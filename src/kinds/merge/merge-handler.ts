@@ -8,7 +8,7 @@ import { tierRank } from "../../core/risk-tier.ts";
 import { providerById } from "../../providers/registry.ts";
 import { publishPr } from "../../providers/publish.ts";
 import { connectRemote } from "../remote-provider.ts";
-import { checksAtBase } from "./checks-at-base.ts";
+import { checksAtBase } from "../checks-at-base.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";

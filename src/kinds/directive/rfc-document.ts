@@ -1,20 +1,32 @@
-import type { PushpalsConfig } from "../config/schema.ts";
-import type { DirectiveInput } from "../kinds/directive/directive-input.ts";
-import { git } from "../scm/git.ts";
-import { checksSnapshot } from "./change-inputs.ts";
-import { RFC_SCOPE } from "../kinds/run/admit-rfc.ts";
+import type { DirectiveInput } from "./directive-input.ts";
+import { git } from "../../scm/git.ts";
+import { checksAtBase, type ChecksAtBase } from "../checks-at-base.ts";
+import { RFC_SCOPE } from "../run/admit-rfc.ts";
 
 const DELIMITER = "PUSHPALS_RFC_END";
+
+/** What an RFC needs from the repository: its number after the RFCs at the base, and the base's checks. */
+export interface RfcPrep {
+  number: string;
+  checks: ChecksAtBase;
+  baseBranch: string;
+  baseCommit: string;
+}
+
+export async function rfcPrep(repoRoot: string, baseBranch: string, baseCommit: string): Promise<RfcPrep> {
+  const listed = await git(["ls-tree", "--name-only", `${baseCommit}:docs/rfcs`], { cwd: repoRoot, allowFailure: true });
+  const taken = listed.exitCode === 0 ? listed.stdout.split("\n").map((n) => Number(n.slice(0, 4))).filter(Number.isFinite) : [];
+  return { number: String(Math.max(0, ...taken) + 1).padStart(4, "0"), checks: await checksAtBase(repoRoot, baseCommit), baseBranch, baseCommit };
+}
 
 /**
  * The `run` job that writes a High directive's RFC, `docs/rfcs/NNNN-<slug>.md`, as its own PR: a
  * deterministic document from the directive's own fields (no model needed), for people to complete,
- * approve and merge before any code for it is written.
+ * approve and merge before any code for it is written. Built by the server only (a client cannot
+ * create an RFC change): the number from the RFCs at the base, the checks from the config committed there.
  */
-export async function rfcRunInput(repoRoot: string, config: PushpalsConfig, directiveId: string, directive: DirectiveInput, baseBranch: string, baseCommit: string) {
-  const listed = await git(["ls-tree", "--name-only", `${baseCommit}:docs/rfcs`], { cwd: repoRoot, allowFailure: true });
-  const taken = listed.exitCode === 0 ? listed.stdout.split("\n").map((n) => Number(n.slice(0, 4))).filter(Number.isFinite) : [];
-  const number = String(Math.max(0, ...taken) + 1).padStart(4, "0");
+export function rfcRunInput(prep: RfcPrep, directiveId: string, directive: DirectiveInput) {
+  const { number, checks, baseBranch, baseCommit } = prep;
   const slug = directive.goal.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 48) || "change";
   const path = `docs/rfcs/${number}-${slug}.md`;
   const text = rfcText(number, directiveId, directive).split("\n").filter((line) => line !== DELIMITER).join("\n");
@@ -27,7 +39,8 @@ export async function rfcRunInput(repoRoot: string, config: PushpalsConfig, dire
     baseBranch,
     baseCommit,
     rfcFor: directiveId,
-    ...checksSnapshot(config),
+    checks: { commands: checks.commands, timeoutSeconds: checks.timeoutSeconds },
+    install: checks.install,
   };
 }
 
