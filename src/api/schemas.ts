@@ -6,7 +6,6 @@ import { JobState } from "../core/job-states.ts";
 import { Sha } from "../core/sha.ts";
 import { CredentialRole } from "../identity/component-credential.ts";
 import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
-import { DirectiveInput } from "../kinds/directive/directive-input.ts";
 
 /**
  * Request payloads of the HTTP API. Strict: an unknown field is an error that names it. No body names
@@ -51,7 +50,10 @@ export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(1000).o
 export type ReasonBody = z.infer<typeof ReasonBody>;
 
 /** `pushpals ask`: a CTO directive, and the branch its RFC (for a High one) is proposed to. */
-export const DirectiveBody = z.strictObject({ directive: DirectiveInput, baseBranch: z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, "must be a branch name") });
+export const DirectiveBody = z.strictObject({
+  /** The directive's fields (goal, risk, scope, done, constraints): the directive kind's schema checks them on the server. */
+  directive: z.record(z.string(), z.unknown()),
+  baseBranch: z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, "must be a branch name") });
 export type DirectiveBody = z.infer<typeof DirectiveBody>;
 
 /** A person's decision on a PR (approve, reject, merge): it names the head they were shown, so it binds to what they saw. */

@@ -3,7 +3,9 @@ import { PushpalsError } from "../core/errors.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { recordDirective } from "../kinds/directive/record-directive.ts";
+import { DirectiveInput } from "../kinds/directive/directive-input.ts";
 import { rfcPrep } from "../kinds/directive/rfc-document.ts";
+import { describeIssue } from "../kinds/registry.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { actorOf } from "./caller.ts";
 import { json } from "./http.ts";
@@ -18,7 +20,13 @@ export interface DirectiveRoutesDeps {
 /** `pushpals ask`: a directive; a High one with the server's own job writing its RFC. */
 export function directiveRoutes(router: Router, deps: DirectiveRoutesDeps): void {
   router.route(routes.recordDirective, async ({ body, caller }) => {
-    const high = body.directive.risk === "high";
+    const parsed = DirectiveInput.safeParse(body.directive);
+    if (!parsed.success) {
+      const { field, message } = describeIssue("directive", parsed.error);
+      throw new PushpalsError("invalid_input", message, { field });
+    }
+    const directive = parsed.data;
+    const high = directive.risk === "high";
     let prep = null;
     if (high) {
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
@@ -26,7 +34,7 @@ export function directiveRoutes(router: Router, deps: DirectiveRoutesDeps): void
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch", hint: "set repo.base_branch, or ask from a branch that exists" });
       prep = await rfcPrep(deps.repoRoot, body.baseBranch, baseCommit);
     }
-    const recorded = await deps.commit.run(() => recordDirective(deps.service, actorOf(caller), body.directive, prep));
+    const recorded = await deps.commit.run(() => recordDirective(deps.service, actorOf(caller), directive, prep));
     return json(recorded, 201);
   });
 }

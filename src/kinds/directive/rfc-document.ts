@@ -1,9 +1,11 @@
 import type { DirectiveInput } from "./directive-input.ts";
 import { git } from "../../scm/git.ts";
 import { checksAtBase, type ChecksAtBase } from "../checks-at-base.ts";
-import { RFC_SCOPE } from "../run/admit-rfc.ts";
 
 const DELIMITER = "PUSHPALS_RFC_END";
+
+/** The only paths an RFC change writes. */
+export const RFC_SCOPE = ["docs/rfcs/**"];
 
 /** What an RFC needs from the repository: its number after the RFCs at the base, and the base's checks. */
 export interface RfcPrep {

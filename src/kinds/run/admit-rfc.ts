@@ -2,9 +2,6 @@ import { PushpalsError } from "../../core/errors.ts";
 import type { WriteContext } from "../../jobs/transition.ts";
 import type { RunInput } from "./run-input.ts";
 
-/** The only paths an RFC change may write. */
-export const RFC_SCOPE = ["docs/rfcs/**"];
-
 /**
  * A `run` that writes a High directive's RFC (`rfcFor`) makes a PR whose merge approves that directive
  * and unlocks High code: only the server creates one, when the directive is recorded (`pushpals ask
