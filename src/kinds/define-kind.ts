@@ -40,6 +40,8 @@ export interface KindDefinition<I extends z.ZodType = z.ZodType, R extends z.Zod
    * transaction), and may fix its dedupe key; throws a `PushpalsError` to refuse it.
    */
   admit?: (ctx: WriteContext, input: z.output<I>) => { dedupeKey?: string } | void;
+  /** Checks a client's job against the repository (git) before it is queued; throws a `PushpalsError` to refuse it. */
+  verify?: (input: z.output<I>, repo: { repoRoot: string }) => Promise<void>;
   /** Server-side effects of a transition of a job of this kind, in that transition's transaction. */
   effects?: (ctx: WriteContext, job: Job, services: KindServices) => void;
 }

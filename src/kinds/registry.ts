@@ -35,6 +35,14 @@ export function admitClientJob(ctx: WriteContext, kind: string, input: unknown):
   return definition.admit(ctx, definition.input.parse(input ?? {})) ?? {};
 }
 
+/** A client's job, checked by its kind against the repository (see `KindDefinition.verify`). */
+export async function verifyClientJob(kind: string, input: unknown, repoRoot: string | null): Promise<void> {
+  const definition = BY_ID.get(kind);
+  if (!definition?.verify) return;
+  if (!repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
+  await definition.verify(definition.input.parse(input ?? {}), { repoRoot });
+}
+
 /** Dedupe keys the server gives its own jobs: a client cannot take one first and so pre-empt them. */
 const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:"];
 

@@ -15,8 +15,8 @@ const intersection = (a: readonly string[], b: readonly string[]) => a.filter((x
 export function stricterPolicy(a: Policy, b: Policy): Policy {
   const roles: Policy["roles"] = {};
   for (const [role, globs] of Object.entries(a.roles)) {
-    const other = b.roles[role];
-    if (other) roles[role] = intersection(globs, other);
+    if (!Object.hasOwn(b.roles, role)) continue;
+    roles[role] = intersection(globs, b.roles[role]!);
   }
   const tiers = { ...a.dependencies.tiers };
   for (const type of UPDATE_TYPES) tiers[type] = maxTier(a.dependencies.tiers[type], b.dependencies.tiers[type]);

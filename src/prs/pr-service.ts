@@ -16,6 +16,18 @@ function grownVerdict(earlier: Verdict, later: Verdict): Verdict {
   return { ...later, findings, decision: decide(findings) };
 }
 
+/** The fields of a change job's input (a `run`) that the PR it opens is recorded from. */
+interface ChangeRequest {
+  baseBranch: string;
+  baseCommit: string;
+  risk: PrProposal["risk"];
+  role: string;
+  scope: string[];
+  rfcFor?: string | null;
+  rfc?: number | null;
+  updatePr?: { number: number } | null;
+}
+
 /** A decision names the head the person was shown: a PR that moved on since is not what they decided on. */
 function assertShownHead(pr: PullRequest, head: string, what: "approve" | "reject" | "merge"): void {
   if (head === pr.headSha) return;
@@ -65,9 +77,12 @@ export class PrService {
     if (result?.pr === undefined || pullRequests(ctx.store).getPullRequestByJob(job.id)) return;
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
-    if (result.updates) return this.updated(ctx, job, result.updates, parsed.data);
+    // What the change was asked to be (base, scope, risk, role, RFC) is the job's input, not the worker's report of it.
+    const asked = job.input as ChangeRequest;
+    const proposal: PrProposal = { ...parsed.data, baseSha: asked.baseCommit, baseBranch: asked.baseBranch, risk: asked.risk, role: asked.role, scope: asked.scope, rfcFor: asked.rfcFor ?? null, rfc: asked.rfc ?? null };
+    if (asked.updatePr) return this.updated(ctx, job, asked.updatePr.number, proposal);
     const pr = pullRequests(ctx.store).insertPullRequest({
-      ...parsed.data,
+      ...proposal,
       provider: this.provider.id,
       remote: null,
       state: "open",
@@ -110,6 +125,7 @@ export class PrService {
     const pr = pullRequests(ctx.store).getPullRequest(input.prNumber);
     const parsed = ReviewOutcome.safeParse(job.result);
     if (!pr || !parsed.success) throw new PushpalsError("invalid_input", `result: ${parsed.error?.issues[0]?.message ?? "no such PR"}`, { field: "result" });
+    if (parsed.data.verdict.headSha !== input.headSha) throw new PushpalsError("invalid_input", `result.verdict: it is for ${parsed.data.verdict.headSha.slice(0, 12)}, not the head ${input.headSha.slice(0, 12)} this review was asked for`, { field: "result.verdict.headSha" });
     if (pr.headSha !== input.headSha) return;
     const { classification, autoMerge } = parsed.data;
     // A head's findings only grow: a later verdict on the same head adds to the earlier one, never replaces it.

@@ -28,7 +28,7 @@ export interface RuntimePaths {
    * socket when `server.people_group` lets them (group-only modes); hidden from sandboxed commands.
    */
   peopleDir: string;
-  /** People's socket: reads, approve and reject only, the caller named by the kernel too. */
+  /** People's socket: reads, approve, reject and merge requests only, the caller named by the kernel too. */
   peopleSocket: string;
 }
 

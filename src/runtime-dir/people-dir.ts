@@ -6,7 +6,7 @@ import type { RuntimePaths } from "./paths.ts";
 /**
  * The people's socket's directory, `<git-common-dir>/pushpals-people`: opened (0750, group
  * `server.people_group`) only when that group is configured, so by default no other local user can
- * connect at all. Its socket answers reads, approve and reject; the server still names each caller by
+ * connect at all. Its socket answers reads, approve, reject and merge requests; the server still names each caller by
  * the kernel's uid. Returns where to listen, or null (and removes a socket an earlier run left).
  */
 export function openPeopleDir(paths: RuntimePaths, group: string | null): { path: string; gid: number } | null {

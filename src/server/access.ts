@@ -8,7 +8,7 @@ import type { Caller } from "./caller.ts";
 /**
  * Who may call a route:
  * - `read`: anyone who can connect, on any listener (the loopback TCP one included);
- * - `decide`: a person, on the owner's or the people's socket (approve, reject, ask for a merge);
+ * - `decide`: a person (no component credential), on the owner's or the people's socket (approve, reject, ask for a merge);
  * - `person`: anyone identified on the owner's socket (a person, or a component);
  * - `owner`: the server's own OS user on its socket (credentials for processes it runs by hand);
  * - `component`: a component credential of the route's role (see `checkComponent`).
@@ -79,12 +79,14 @@ export function authorize(store: Store, route: Route, caller: Caller, request: A
     });
   }
   if (caller.listener === "people" && access !== "decide") {
-    throw new PushpalsError("forbidden", `the people's socket answers reads, approve and reject only, not ${route.method} ${route.path}`, {
+    throw new PushpalsError("forbidden", `the people's socket answers reads, approve, reject and merge requests only, not ${route.method} ${route.path}`, {
       hint: "the OS user running PushPals does the rest from its own account",
     });
   }
   if (access === "decide" || access === "person") {
     if (!caller.person) throw new PushpalsError("forbidden", "the kernel did not say who is calling");
+    // People decide: a component's credential (even one issued by hand) never approves, rejects or asks for a merge.
+    if (access === "decide" && caller.component) throw new PushpalsError("forbidden", `a component (${caller.component.role}) may not ${describe(route)}: people decide`);
     return;
   }
   if (access === "owner") {

@@ -9,7 +9,7 @@ import { JobService, type JobServiceOptions } from "../jobs/job-service.ts";
 import type { Store } from "../store/store.ts";
 import { checkRequestOrigin, SOCKET_HOSTS, tcpHosts } from "./guard.ts";
 import { authorize } from "./access.ts";
-import { CREDENTIAL_HEADER, socketCaller, TCP_CALLER, type Caller } from "./caller.ts";
+import { CREDENTIAL_HEADER, socketCaller, streamClientOf, TCP_CALLER, type Caller } from "./caller.ts";
 import { credentialRoutes } from "./routes-credentials.ts";
 import { listenUnix, type UnixListener } from "./unix-listener.ts";
 import { CredentialKey } from "../identity/component-credential.ts";
@@ -106,16 +106,15 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   router
     .route(routes.health, () => json({ ok: true as const, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }))
     .route(routes.status, () => json(statusSnapshot(store, Date.now())))
-    .route(routes.events, ({ req, query }) => {
+    .route(routes.events, ({ req, query, caller }) => {
       const after = resumePoint(req.headers.get("last-event-id"), query.after);
       if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });
       const signal = AbortSignal.any([req.signal, streams.signal]);
-      // No client key: loopback TCP does not say who is connecting (see ConnectionLimits).
-      return streamReply(limits.stream(req, null, options.sse.heartbeatMs, () => eventStream(store, bus, after, options.sse, signal)), sseHeaders());
+      return streamReply(limits.stream(req, streamClientOf(caller), options.sse.heartbeatMs, () => eventStream(store, bus, after, options.sse, signal)), sseHeaders());
     })
     .route(routes.verifyAudit, () => json(verifyAudit(store)))
-    .route(routes.exportAudit, ({ req }) => {
-      const body = limits.stream(req, null, 0, () => {
+    .route(routes.exportAudit, ({ req, caller }) => {
+      const body = limits.stream(req, streamClientOf(caller), 0, () => {
         const pages = exportAuditJsonl(store);
         const encoder = new TextEncoder();
         return new ReadableStream<Uint8Array>({
@@ -128,7 +127,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
       });
       return streamReply(body, { "content-type": "application/x-ndjson; charset=utf-8" });
     });
-  jobRoutes(router, { service, commit, limits, sseHeartbeatMs: options.sse.heartbeatMs });
+  jobRoutes(router, { service, commit, limits, sseHeartbeatMs: options.sse.heartbeatMs, repoRoot: options.repoRoot ?? null });
   workerRoutes(router, { service, commit, limits });
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });

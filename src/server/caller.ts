@@ -5,7 +5,7 @@ import { PushpalsError } from "../core/errors.ts";
 
 /**
  * Where a request came in: the read-only loopback TCP listener, the owner's socket (in the 0700
- * runtime dir) or the people's socket (reads, approve, reject).
+ * runtime dir) or the people's socket (reads, approve, reject, merge requests).
  */
 export type Listener = "tcp" | "owner" | "people";
 
@@ -40,6 +40,25 @@ export function socketCaller(listener: "owner" | "people", peer: PeerCredentials
     }
   }
   return { listener, peer, person, owner: peer !== null && peer.uid === process.getuid?.(), component };
+}
+
+/**
+ * Whose share of the stream slots a call takes: the OS user on a socket, one shared key for the
+ * loopback TCP listener (which does not say who connects), so no single user, and not TCP as a whole,
+ * holds every slot.
+ */
+export function streamClientOf(caller: Caller): string {
+  return caller.peer ? `uid:${caller.peer.uid}` : "tcp";
+}
+
+/**
+ * The OS person behind a call, whatever credential came with it: what a person's actions (a change
+ * they ask for, a decision) are recorded under, so separation of duties compares people, and a
+ * credential issued by hand cannot make its holder's own change look like someone else's.
+ */
+export function personActorOf(caller: Caller): string {
+  if (caller.person) return caller.person;
+  throw new PushpalsError("forbidden", "the server could not tell who is calling", { hint: "call through the PushPals socket (the pushpals CLI does)" });
 }
 
 /** The name a caller's actions are recorded under: the component, else the OS user. */

@@ -1,7 +1,7 @@
 import { routes } from "../api/routes.ts";
 import type { ControlService } from "../control/control-service.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
-import { actorOf } from "./caller.ts";
+import { personActorOf } from "./caller.ts";
 import { json } from "./http.ts";
 import type { Router } from "./router.ts";
 
@@ -10,9 +10,9 @@ export function controlRoutes(router: Router, deps: { control: ControlService; c
   const { control, commit } = deps;
   router
     .route(routes.getControl, () => json({ paused: control.state() }))
-    .route(routes.pause, async ({ body, caller }) => json({ paused: await commit.run(() => control.pause(actorOf(caller), body.reason ?? "paused")) }))
+    .route(routes.pause, async ({ body, caller }) => json({ paused: await commit.run(() => control.pause(personActorOf(caller), body.reason ?? "paused")) }))
     .route(routes.resume, async ({ body, caller }) => {
-      await commit.run(() => control.resume(actorOf(caller), body.reason ?? "resumed"));
+      await commit.run(() => control.resume(personActorOf(caller), body.reason ?? "resumed"));
       return json({ paused: null });
     });
 }

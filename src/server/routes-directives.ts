@@ -7,7 +7,7 @@ import { DirectiveInput } from "../kinds/directive/directive-input.ts";
 import { rfcPrep } from "../kinds/directive/rfc-document.ts";
 import { describeIssue } from "../kinds/registry.ts";
 import { resolveCommit } from "../scm/branches.ts";
-import { actorOf } from "./caller.ts";
+import { personActorOf } from "./caller.ts";
 import { json } from "./http.ts";
 import type { Router } from "./router.ts";
 
@@ -34,7 +34,7 @@ export function directiveRoutes(router: Router, deps: DirectiveRoutesDeps): void
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch", hint: "set repo.base_branch, or ask from a branch that exists" });
       prep = await rfcPrep(deps.repoRoot, body.baseBranch, baseCommit);
     }
-    const recorded = await deps.commit.run(() => recordDirective(deps.service, actorOf(caller), directive, prep));
+    const recorded = await deps.commit.run(() => recordDirective(deps.service, personActorOf(caller), directive, prep));
     return json(recorded, 201);
   });
 }

@@ -1,10 +1,10 @@
 import { routes } from "../api/routes.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
-import { admitClientJob, assertClientDedupeKey, assertClientKind } from "../kinds/registry.ts";
+import { admitClientJob, assertClientDedupeKey, assertClientKind, verifyClientJob } from "../kinds/registry.ts";
 import { isTerminal } from "../jobs/states.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
-import { actorOf } from "./caller.ts";
+import { personActorOf, streamClientOf } from "./caller.ts";
 import { json, streamReply } from "./http.ts";
 import type { Router } from "./router.ts";
 import { sseHeaders } from "./sse.ts";
@@ -15,6 +15,8 @@ export interface JobRoutesDeps {
   commit: GroupCommit;
   limits: ConnectionLimits;
   sseHeartbeatMs: number;
+  /** The repository, for the kinds that check a client's job against it. */
+  repoRoot: string | null;
 }
 
 export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
@@ -25,22 +27,23 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
     .route(routes.enqueueJob, async ({ body, caller }) => {
       assertClientKind(body.kind);
       assertClientDedupeKey(body.dedupeKey);
+      await verifyClientJob(body.kind, service.options.parseInput(body.kind, body.input), deps.repoRoot);
       const { job, deduped } = await commit.run(() =>
         service.record((ctx) => {
           const admitted = admitClientJob(ctx, body.kind, service.options.parseInput(body.kind, body.input));
-          return service.enqueueWithin(ctx, { ...body, ...admitted, actor: actorOf(caller) });
+          return service.enqueueWithin(ctx, { ...body, ...admitted, actor: personActorOf(caller) });
         }),
       );
       return json({ job, deduped }, deduped ? 200 : 201);
     })
     .route(routes.listJobs, ({ query: q }) => json({ jobs: service.list({ state: q.state, kind: q.kind, limit: q.limit, afterId: q.after, newest: q.newest === "1" }) }))
     .route(routes.getJob, ({ params }) => json(service.get(params.id)))
-    .route(routes.cancelJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.cancel(params.id, actorOf(caller), body.reason)) }))
-    .route(routes.unblockJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.unblock(params.id, actorOf(caller), body.reason ?? "unblocked")) }))
-    .route(routes.jobLogs, ({ req, params, query: q }) => {
+    .route(routes.cancelJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.cancel(params.id, personActorOf(caller), body.reason)) }))
+    .route(routes.unblockJob, async ({ params, body, caller }) => json({ job: await commit.run(() => service.unblock(params.id, personActorOf(caller), body.reason ?? "unblocked")) }))
+    .route(routes.jobLogs, ({ req, params, query: q, caller }) => {
       if (q.follow === "1") {
         const open = () => followLogs(service, params.id, q.after ?? 0, deps.sseHeartbeatMs, req.signal);
-        return streamReply(deps.limits.stream(req, null, deps.sseHeartbeatMs, open), sseHeaders());
+        return streamReply(deps.limits.stream(req, streamClientOf(caller), deps.sseHeartbeatMs, open), sseHeaders());
       }
       return json({ lines: service.logs(params.id, q.after ?? 0, q.limit) });
     })

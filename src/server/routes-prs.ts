@@ -4,7 +4,7 @@ import type { PrService } from "../prs/pr-service.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { loadPrPolicy } from "../policy/load-policy-at.ts";
 import { mergeGate } from "../prs/merge-gate.ts";
-import { actorOf } from "./caller.ts";
+import { personActorOf } from "./caller.ts";
 import { json } from "./http.ts";
 import type { Router } from "./router.ts";
 
@@ -29,13 +29,15 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
       const gate = mergeGate(pr, policy, hash, { rfcApproved: rfc?.state === "merged" && rfc.rfcFor !== null, expected: q });
       return json({ ...gate, policy: { source, hash } });
     })
-    .route(routes.approvePr, async ({ params, body, caller }) => json({ pr: await commit.run(() => prs.decide(params.number, actorOf(caller), "approve", body.reason ?? null, body.head)) }))
+    .route(routes.approvePr, async ({ params, body, caller }) => json({ pr: await commit.run(() => prs.decide(params.number, personActorOf(caller), "approve", body.reason ?? null, body.head)) }))
     .route(routes.rejectPr, async ({ params, body, caller }) => {
       if (!body.reason) throw new PushpalsError("invalid_input", "reason: a rejection needs a reason", { field: "reason", hint: 'pushpals reject <n> --why "..."' });
-      return json({ pr: await commit.run(() => prs.decide(params.number, actorOf(caller), "reject", body.reason ?? null, body.head)) });
+      return json({ pr: await commit.run(() => prs.decide(params.number, personActorOf(caller), "reject", body.reason ?? null, body.head)) });
     })
     .route(routes.mergePr, async ({ params, body, caller }) => {
       const pr = prs.get(params.number);
+      // A moved head is the first thing to say (and re-reviewing for a head nobody asked about helps no one).
+      if (pr.headSha !== body.head) return json(await commit.run(() => prs.requestMerge(params.number, personActorOf(caller), body.head)));
       if (deps.repoRoot && pr.review && pr.review.headSha === pr.headSha && pr.state === "open") {
         const { hash } = await loadPrPolicy(deps.repoRoot, pr.baseSha, pr.baseBranch);
         if (hash !== pr.review.policyHash) {
@@ -45,11 +47,11 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
           });
         }
       }
-      const { job, deduped } = await commit.run(() => prs.requestMerge(params.number, actorOf(caller), body.head));
+      const { job, deduped } = await commit.run(() => prs.requestMerge(params.number, personActorOf(caller), body.head));
       return json({ job, deduped }, deduped ? 200 : 201);
     })
     .route(routes.closePr, async ({ params, body, caller }) => {
-      const pr = await commit.run(() => prs.close(params.number, actorOf(caller), body.reason ?? "closed"));
+      const pr = await commit.run(() => prs.close(params.number, personActorOf(caller), body.reason ?? "closed"));
       return json({ pr });
     });
 }

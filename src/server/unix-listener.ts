@@ -28,6 +28,8 @@ export interface UnixListenOptions {
   maxHeaderBytes?: number;
   /** A request's headers and body must arrive within it (a half-sent request is dropped); default 30 s. */
   requestTimeoutMs?: number;
+  /** Open connections at once (each holds a descriptor); past it new ones are dropped by the kernel's backlog. Default 512. */
+  maxConnections?: number;
 }
 
 export async function listenUnix(path: string, options: UnixListenOptions, handler: UnixHandler): Promise<UnixListener> {
@@ -41,6 +43,7 @@ export async function listenUnix(path: string, options: UnixListenOptions, handl
     peers.set(socket, typeof fd === "number" && fd >= 0 ? peerCredentials(fd) : null);
     http.emit("connection", socket);
   });
+  net.maxConnections = options.maxConnections ?? 512;
   await new Promise<void>((resolve, reject) => {
     net.once("error", reject);
     net.listen(path, () => {

@@ -87,6 +87,8 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${v(pr.provider).padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${v(pr.remote.url)} (pushed ${shortSha(pr.remote.pushedSha)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),
     ...(pr.state === "open" ? gateLines(await ctx.client.call(routes.prGate, { params: { number: pr.number } })) : []),
+    // A decision binds to what was shown: these name this exact head, and are refused once it moves.
+    ...(pr.state === "open" ? [`  decide     pushpals approve ${pr.number} --head ${shortSha(pr.headSha)}  |  pushpals reject ${pr.number} --head ${shortSha(pr.headSha)} --why "..."  |  pushpals pr merge ${pr.number} --head ${shortSha(pr.headSha)}`] : []),
     ...(pr.lastMergeFailure && pr.state === "open" ? [`  last merge ${v(pr.lastMergeFailure)}`] : []),
     `  created    ${new Date(pr.createdAt).toISOString()} by ${v(pr.createdBy)}`,
     // Every line of the body behind "  | ": no line of it can pass for one of the lines above.

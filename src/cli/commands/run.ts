@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { resolveCommit } from "../../scm/branches.ts";
-import { checksSnapshot, commandLine } from "../change-inputs.ts";
+import { commandLine } from "../change-inputs.ts";
 import { cliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { currentBranch, follow } from "../follow.ts";
@@ -101,7 +101,6 @@ The PR waits for you: pushpals pr <n> --diff, then pushpals pr merge <n>.`,
         baseBranch,
         baseCommit,
         commandTimeoutSeconds: timeout,
-        ...checksSnapshot(config),
         rfc: rfc?.number ?? null,
         updatePr: target ? { number: target.number, headBranch: target.headBranch, headSha: target.headSha } : null,
       };

@@ -1,16 +1,14 @@
 import type { DirectiveInput } from "./directive-input.ts";
 import { git } from "../../scm/git.ts";
-import { checksAtBase, type ChecksAtBase } from "../checks-at-base.ts";
 
 const DELIMITER = "PUSHPALS_RFC_END";
 
 /** The only paths an RFC change writes. */
 export const RFC_SCOPE = ["docs/rfcs/**"];
 
-/** What an RFC needs from the repository: its number after the RFCs at the base, and the base's checks. */
+/** What an RFC needs from the repository: its number after the RFCs at the base. */
 export interface RfcPrep {
   number: string;
-  checks: ChecksAtBase;
   baseBranch: string;
   baseCommit: string;
 }
@@ -18,17 +16,17 @@ export interface RfcPrep {
 export async function rfcPrep(repoRoot: string, baseBranch: string, baseCommit: string): Promise<RfcPrep> {
   const listed = await git(["ls-tree", "--name-only", `${baseCommit}:docs/rfcs`], { cwd: repoRoot, allowFailure: true });
   const taken = listed.exitCode === 0 ? listed.stdout.split("\n").map((n) => Number(n.slice(0, 4))).filter(Number.isFinite) : [];
-  return { number: String(Math.max(0, ...taken) + 1).padStart(4, "0"), checks: await checksAtBase(repoRoot, baseCommit), baseBranch, baseCommit };
+  return { number: String(Math.max(0, ...taken) + 1).padStart(4, "0"), baseBranch, baseCommit };
 }
 
 /**
  * The `run` job that writes a High directive's RFC, `docs/rfcs/NNNN-<slug>.md`, as its own PR: a
  * deterministic document from the directive's own fields (no model needed), for people to complete,
  * approve and merge before any code for it is written. Built by the server only (a client cannot
- * create an RFC change): the number from the RFCs at the base, the checks from the config committed there.
+ * create an RFC change); like every run, its checks are the config committed at the base.
  */
 export function rfcRunInput(prep: RfcPrep, directiveId: string, directive: DirectiveInput) {
-  const { number, checks, baseBranch, baseCommit } = prep;
+  const { number, baseBranch, baseCommit } = prep;
   const slug = directive.goal.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 48) || "change";
   const path = `docs/rfcs/${number}-${slug}.md`;
   const text = rfcText(number, directiveId, directive).split("\n").filter((line) => line !== DELIMITER).join("\n");
@@ -41,8 +39,6 @@ export function rfcRunInput(prep: RfcPrep, directiveId: string, directive: Direc
     baseBranch,
     baseCommit,
     rfcFor: directiveId,
-    checks: { commands: checks.commands, timeoutSeconds: checks.timeoutSeconds },
-    install: checks.install,
   };
 }
 

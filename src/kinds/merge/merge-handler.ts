@@ -65,7 +65,8 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
 
   for (let round = 1; round <= input.maxRounds; round++) {
     const base = (await resolveCommit(repo, baseRef)) ?? current;
-    const fastForward = await isAncestor(repo, base, input.headSha);
+    // A fast-forward lands the head's whole history: only when the commit it was made on is already on the base.
+    const fastForward = (await isAncestor(repo, base, input.headSha)) && (await isAncestor(repo, input.baseSha, base));
     const toRun = await checksAtBase(repo, base);
     // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
     const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands) ? input.headChecks : null;
@@ -85,8 +86,8 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         }
         candidate = r.commit;
         rebased = true;
-        await assertCandidateTier(ctx, input, base, candidate);
       }
+      await assertCandidateTier(ctx, input, base, candidate);
       let checks: PrChecks;
       if (reuse) {
         checks = reuse;
@@ -125,8 +126,11 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
  */
 async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: string): Promise<MergeOutcome> {
   const checks = input.headChecks;
-  if (!checks || checks.sha !== input.headSha || checks.state === "failed") {
-    throw new JobFailure("policy_denied", `PR #${input.prNumber}: the checks did not pass on its head ${short(input.headSha)}, so it is not merged`, {});
+  const base = (await resolveCommit(ctx.paths.repoRoot, `refs/heads/${input.baseBranch}`)) ?? input.baseSha;
+  const required = await checksAtBase(ctx.paths.repoRoot, base);
+  // The host merges without running anything here: the PR's own checks must be the committed config's, passed.
+  if (!checks || checks.sha !== input.headSha || checks.state === "failed" || !(required.commands.length === 0 || coversCommands(checks, input.headSha, required.commands))) {
+    throw new JobFailure("policy_denied", `PR #${input.prNumber}: the checks of the config committed at ${input.baseBranch} did not pass on its head ${short(input.headSha)}, so it is not merged`, {});
   }
   // Connected (and its credential resolved) only once the merge can go ahead.
   const remote = (await connectRemote(ctx, providerId))!;

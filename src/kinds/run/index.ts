@@ -1,5 +1,5 @@
 import { defineKind } from "../define-kind.ts";
-import { admitRfcRun } from "./admit-rfc.ts";
+import { admitRun, verifyRunBase } from "./admit-run.ts";
 import { runCodemod } from "./run-handler.ts";
 import { RunInput, RunResult } from "./run-input.ts";
 
@@ -13,7 +13,8 @@ export const runKind = defineKind({
   role: "worker",
   network: true,
   handler: runCodemod,
-  admit: admitRfcRun,
+  admit: admitRun,
+  verify: verifyRunBase,
   effects(ctx, job, { prs }) {
     if (job.state === "succeeded") prs.open(ctx, job);
   },

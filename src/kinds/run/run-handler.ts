@@ -14,6 +14,7 @@ import { jobWorktree } from "../job-worktree.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
+import { checksAtBase } from "../checks-at-base.ts";
 
 const MANIFESTS = new Set([...MANIFEST_NAMES, ...LOCKFILE_NAMES]);
 
@@ -28,7 +29,9 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
     const dir = await jobWorktree(ctx, start);
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
-      await prepareWorktreeDependencies(ctx, dir, input.install);
+      // What to check (and how to install) is the config committed at the base, never the request's.
+      const toRun = await checksAtBase(ctx.paths.repoRoot, input.baseCommit);
+      await prepareWorktreeDependencies(ctx, dir, toRun.install);
       await ctx.progress({ step: "command" }).catch(() => {});
       await runTheCommand(ctx, dir, input);
       if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
@@ -46,7 +49,7 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
       const manifestChanged = committed.files.some((f) => MANIFESTS.has(basename(f.path)) || (f.oldPath !== undefined && MANIFESTS.has(basename(f.oldPath))));
       if (manifestChanged) rmSync(join(dir, "node_modules"), { recursive: true, force: true });
-      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...input.checks, install: input.install }, { keptOn, dependenciesReady: !manifestChanged });
+      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...toRun }, { keptOn, dependenciesReady: !manifestChanged });
       if (input.updatePr) {
         const { number, headBranch: branch, headSha: from } = input.updatePr;
         await advancePrBranch(ctx.paths.repoRoot, { jobId: ctx.job.id, prNumber: number, branch, from, commit: committed.commit });

@@ -21,7 +21,8 @@ export const RunInput = z.strictObject({
   baseCommit: Sha,
   commandTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(900),
   maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
-  checks: ChecksSnapshot,
+  /** Ignored: the checks (and install) are the config committed at `baseCommit` (jobs queued before carry them). */
+  checks: ChecksSnapshot.optional(),
   install: InstallSettings.optional(),
   /** This change writes the RFC of that High directive (job id): its PR needs people's approval, and merging it approves the directive. */
   rfcFor: z.string().regex(ID_PATTERN).nullable().default(null),
