@@ -122,10 +122,10 @@ test.skipIf(noUsers !== null)("a second OS user approves through the people's so
   // Reads work for him too.
   expect(dave.cli(c.root, ["pr", String(pr.number)]).stdout).toContain(`os:${dave.name}`);
 
-  // The people's socket answers reads, approve and reject, nothing else: no pause, no jobs, no credentials, no worker.
+  // The people's socket answers reads, approve, reject and merge requests, nothing else: no pause, no jobs, no credentials, no worker.
   const paused = dave.cli(c.root, ["pause", "--why", "mine now"]);
   expect(paused.exitCode).not.toBe(0);
-  expect(paused.stderr).toContain("people's socket answers reads, approve and reject only");
+  expect(paused.stderr).toContain("people's socket answers reads, approve, reject and merge requests only");
   const bun = process.execPath;
   const script = (method: string, path: string, body: unknown) =>
     `const r = await fetch("http://localhost${path}", { method: "${method}", unix: ${JSON.stringify(c.paths.peopleSocket)}, headers: { "content-type": "application/json" }, body: ${JSON.stringify(JSON.stringify(body))} }); console.log(r.status, await r.text());`;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
+import { ApiClient } from "../src/client/api-client.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster } from "./helpers/cluster.ts";
 import { openForOthers, osUsersUnavailable, OsUsers, type OsUser } from "./helpers/os-user.ts";
@@ -195,3 +196,40 @@ test("a PR opened before its base protected its paths is judged under the strict
   expect(git(c, ["rev-parse", "main"])).toBe(protectedBase);
   expect((await c.client.call(routes.getPr, { params: { number: opened.number } })).pr.state).toBe("open");
 }, 120_000);
+
+test("a change is made on a commit of its base branch, its checks are the committed config's, and people decide without credentials", async () => {
+  const c = await start();
+  const base = git(c, ["rev-parse", "main"]);
+  // A commit that is not on main (think: a rejected PR's head): a change "made on" it would hide it from the review.
+  const side = git(c, ["commit-tree", "-p", "main", "-m", "not on main", git(c, ["rev-parse", "main^{tree}"])]);
+  const hidden = { kind: "run", input: { title: "tiny", command: "echo x >> src/a.txt", scope: ["src/**"], baseBranch: "main", baseCommit: side } };
+  const refused = await refusal(c.client.call(routes.enqueueJob, { body: hidden }));
+  expect(refused).toMatchObject({ code: "invalid_input" });
+  expect(refused.message).toContain(`${side.slice(0, 12)} is not on main`);
+
+  // Checks of the request's choosing (none at all) count for nothing: the committed config's run, and fail here.
+  await Bun.write(`${c.root}/.pushpals/config.toml`, `[checks]\ncommands = [{ name = "strict", run = "test ! -f src/evil.txt" }]\n`);
+  git(c, ["add", ".pushpals/config.toml"]);
+  git(c, ["-c", "user.name=m", "-c", "user.email=m@example.com", "commit", "-q", "-m", "stricter checks"]);
+  const head = git(c, ["rev-parse", "main"]);
+  const lax = { kind: "run", input: { title: "lax", command: "echo x >> src/evil.txt", scope: ["src/**"], baseBranch: "main", baseCommit: head, checks: { commands: [] } } };
+  const queued = await c.client.call(routes.enqueueJob, { body: lax });
+  const ended = await c.waitForJob(queued.job.id, (j) => j.state === "failed" || j.state === "succeeded", 60_000);
+  expect(ended.state).toBe("failed");
+  expect(ended.failure).toMatchObject({ class: "checks_failed", evidence: { command: "test ! -f src/evil.txt" } });
+  expect((await c.client.call(routes.listPrs, { query: {} })).prs).toEqual([]);
+
+  // A credential minted by hand is still its holder: it neither decides nor makes the holder's change someone else's.
+  const { credential } = await c.client.call(routes.issueCredential, { body: { role: "worker", name: "mine" } });
+  const minted = new ApiClient({ socket: c.paths.socket });
+  minted.useCredential(credential);
+  const asWorker = await minted.call(routes.enqueueJob, { body: { kind: "noop", input: {} } });
+  expect(asWorker.job.createdBy).toMatch(/^os:/);
+  const opened = run(c, ["--scope", "src/**", "--", "echo y >> src/b.txt"]);
+  const pr = await reviewed(c, opened.number);
+  const decided = await refusal(minted.call(routes.approvePr, { params: { number: pr.number }, body: { head: pr.headSha } }));
+  expect(decided).toMatchObject({ code: "forbidden" });
+  expect((await c.client.call(routes.getPr, { params: { number: pr.number } })).pr.approvals).toEqual([]);
+  expect(git(c, ["rev-parse", "main"])).toBe(head);
+  expect(base).not.toBe(head);
+}, 90_000);

@@ -75,7 +75,8 @@ async function until(predicate: () => boolean): Promise<void> {
 }
 
 test("event streams, log follows and audit exports share one cap; a slot is free again when its stream ends or its client goes", async () => {
-  const { service, limits } = await start({ maxStreams: 3 });
+  // Six slots; loopback TCP (these requests) counts as one client, so it holds at most three.
+  const { service, limits } = await start({ maxStreams: 6 });
   const job = service.enqueue({ kind: "noop", input: {}, actor: "t" }).job;
   service.registerWorker({ id: "wrk_limits0001", name: "w", kinds: ["noop"], pid: null });
   const claimed = service.claim("wrk_limits0001", ["noop"])!;
