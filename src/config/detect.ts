@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { detectEcosystem } from "../ecosystems/detect.ts";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import type { EcosystemId } from "../ecosystems/registry.ts";
 
 export interface Detected {

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { detectProject } from "../config/detect.ts";
-import type { InstallCommand } from "../ecosystems/api.ts";
+import type { InstallCommand } from "../ecosystems/common/api.ts";
 import { FALLBACK_ECOSYSTEM } from "../ecosystems/detect.ts";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import type { InstallSettings } from "../config/check-settings.ts";
 import { JobFailure } from "../core/job-failure.ts";

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import type { InstallSettings } from "../config/check-settings.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";

@@ -1,5 +1,5 @@
 import type { JobService } from "../jobs/job-service.ts";
-import type { KindServices } from "./define-kind.ts";
+import type { KindServices } from "./common/define-kind.ts";
 import { kindById } from "./registry.ts";
 
 /** Runs each kind's own server-side effects inside the transaction of every transition of its jobs. */

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
 import { checksKind } from "./checks/index.ts";
-import type { KindDefinition, KindRole } from "./define-kind.ts";
+import type { KindDefinition, KindRole } from "./common/define-kind.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { directiveKind } from "./directive/index.ts";
 import { mergeKind } from "./merge/index.ts";

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 
 /** One changed file, as `git diff --numstat` and `--raw` describe it. */
 export const DiffFile = z.object({

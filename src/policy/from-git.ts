@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
 import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";

@@ -1,4 +1,4 @@
-import { DEPENDENCY_SECTIONS } from "../ecosystems/package-json.ts";
+import { DEPENDENCY_SECTIONS } from "../ecosystems/common/package-json.ts";
 import type { ClassificationInput, ManifestChange } from "./classify-input.ts";
 import { globMatcher } from "./policy-glob.ts";
 import { UPDATE_TYPES, type Policy, type UpdateType } from "./policy-schema.ts";

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { touchedPaths, type ClassificationInput, type ManifestChange } from "./classify-input.ts";
 import { DEPENDENCY_ROLE, POLICY_FILES } from "./policy-defaults.ts";
 import { globMatcher } from "./policy-glob.ts";

@@ -1,5 +1,5 @@
 import { PushpalsError } from "../core/errors.ts";
-import type { PrProviderDefinition } from "./api.ts";
+import type { PrProviderDefinition } from "./common/api.ts";
 import { githubProvider } from "./github/index.ts";
 import { localProvider } from "./local/index.ts";
 

@@ -3,7 +3,7 @@ import { Classification } from "../policy/tiers.ts";
 import { RiskTier } from "../core/risk-tier.ts";
 import { Verdict } from "../review/review-types.ts";
 import { Sha } from "../core/sha.ts";
-import { RemotePr } from "../providers/api.ts";
+import { RemotePr } from "../providers/common/api.ts";
 
 export { RemotePr };
 import { PrState } from "../store/prs/pr-rows.ts";

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
-import { PACKAGE_JSON } from "../ecosystems/package-json.ts";
+import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { git } from "../scm/git.ts";
 import type { DiffFile } from "./diff-types.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";

@@ -1,8 +1,9 @@
+import { kindsForRole } from "../kinds/registry.ts";
 import type { ApiClient } from "../client/api-client.ts";
 import { reportReady, type ComponentReporter } from "../client/component-reporter.ts";
 import { componentNameOf, useComponentCredential } from "../client/credential.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
-import type { KindDefinition } from "../kinds/define-kind.ts";
+import type { KindDefinition } from "../kinds/common/define-kind.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import type { ComponentRole } from "../api/records.ts";
 import { PushpalsError } from "../core/errors.ts";
@@ -71,4 +72,17 @@ async function requireSandbox(settings: SandboxSettings, warn: (message: string)
   const probe = await probeSandbox(settings);
   if (probe.ok) return;
   throw new PushpalsError("component_failed", `the job sandbox cannot start: ${probe.problem}`, { hint: probe.fix });
+}
+
+/** An agent that runs its role's own kinds (SourceControlManager, ReviewAgent), as the supervised component `name`. */
+export function runAgentProcess(env: ProcessEnv, role: "scm" | "review-agent", options: { name: string; id: string }): Promise<never> {
+  return runWorkerProcess(env, {
+    id: options.id,
+    name: options.name,
+    kinds: kindsForRole(role),
+    component: { name: options.name, role },
+    role,
+    say: (m) => void process.stdout.write(`[${options.name}] ${m}\n`),
+    onReady: () => void process.stdout.write(`[${options.name}] ready (pid ${process.pid})\n`),
+  });
 }

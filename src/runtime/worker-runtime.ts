@@ -5,12 +5,12 @@ import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import type { Failure } from "../core/failures.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { DEFAULT_CONFIG, type PushpalsConfig } from "../config/schema.ts";
-import type { KindDefinition } from "../kinds/define-kind.ts";
+import type { KindDefinition } from "../kinds/common/define-kind.ts";
 import { describeIssue } from "../kinds/registry.ts";
 import type { Claim } from "../jobs/job-service-types.ts";
 import { redactText } from "../secrets/redact.ts";
 import { JobFailure, JobParked } from "../core/job-failure.ts";
-import type { JobContext } from "../kinds/job-context.ts";
+import type { JobContext } from "../kinds/common/job-context.ts";
 import { LogBuffer } from "./log-buffer.ts";
 
 export interface WorkerOptions {

@@ -1,5 +1,5 @@
-import { defineEcosystem } from "../api.ts";
-import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+import { defineEcosystem } from "../common/api.ts";
+import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
 
 export const npm = defineEcosystem({
   id: "npm",

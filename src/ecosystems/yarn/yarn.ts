@@ -1,5 +1,5 @@
-import { defineEcosystem, type InstallCommand, type InstallOptions } from "../api.ts";
-import { majorVersion, NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../package-json.ts";
+import { defineEcosystem, type InstallCommand, type InstallOptions } from "../common/api.ts";
+import { majorVersion, NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
 
 export const yarn = defineEcosystem({
   id: "yarn",

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
-import { prepareWorktreeDependencies } from "../job-dependencies.ts";
-import { defineKind } from "../define-kind.ts";
-import { jobWorktree } from "../job-worktree.ts";
-import { runChecks } from "../run-checks.ts";
+import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
+import { defineKind } from "../common/define-kind.ts";
+import { jobWorktree } from "../common/job-worktree.ts";
+import { runChecks } from "../common/run-checks.ts";
 import { ChecksInput } from "./checks-input.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineKind } from "../define-kind.ts";
+import { defineKind } from "../common/define-kind.ts";
 import { DirectiveInput } from "./directive-input.ts";
 
 /** A CTO directive (`pushpals ask`): the RemoteAgent plans it; until planning arrives it waits `blocked`. */

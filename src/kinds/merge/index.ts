@@ -1,5 +1,5 @@
 import { MergeOutcome } from "../../prs/pr-types.ts";
-import { defineKind } from "../define-kind.ts";
+import { defineKind } from "../common/define-kind.ts";
 import { mergePr } from "./merge-handler.ts";
 import { MergeInput } from "./merge-input.ts";
 

@@ -6,17 +6,17 @@ import { classificationInputFromGit } from "../../policy/from-git.ts";
 import { loadPrPolicy } from "../../policy/load-policy-at.ts";
 import { tierRank } from "../../core/risk-tier.ts";
 import { providerById } from "../../providers/registry.ts";
-import { publishPr } from "../../providers/publish.ts";
-import { connectRemote } from "../remote-provider.ts";
-import { checksAtBase } from "../checks-at-base.ts";
+import { publishPr } from "../../providers/common/publish.ts";
+import { connectRemote } from "../common/remote-provider.ts";
+import { checksAtBase } from "../common/checks-at-base.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
 import { removeAttemptWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
-import { checkWorktree } from "../check-worktree.ts";
+import { checkWorktree } from "../common/check-worktree.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
-import type { JobContext } from "../job-context.ts";
-import { jobWorktree } from "../job-worktree.ts";
+import type { JobContext } from "../common/job-context.ts";
+import { jobWorktree } from "../common/job-worktree.ts";
 
 /** What an attempt records (as job progress) right before it moves the base ref. */
 interface MergeIntent {

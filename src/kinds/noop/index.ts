@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { JobFailure } from "../../core/job-failure.ts";
-import { defineKind } from "../define-kind.ts";
+import { defineKind } from "../common/define-kind.ts";
 import { NoopInput } from "./noop-input.ts";
 
 /** Diagnostic kind: exercises claim, heartbeats, logs and completion without touching the repository. */

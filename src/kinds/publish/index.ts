@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { RemotePr } from "../../prs/pr-types.ts";
-import { publishPr } from "../../providers/publish.ts";
+import { publishPr } from "../../providers/common/publish.ts";
 import { JobFailure } from "../../core/job-failure.ts";
-import { defineKind } from "../define-kind.ts";
-import { connectRemote } from "../remote-provider.ts";
+import { defineKind } from "../common/define-kind.ts";
+import { connectRemote } from "../common/remote-provider.ts";
 import { PublishInput } from "./publish-input.ts";
 
 /** `publish`: a PR's head pushed to the remote provider and its PR opened or updated there (SourceControlManager, the only holder of the token). */

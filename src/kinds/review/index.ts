@@ -1,5 +1,5 @@
 import { ReviewOutcome } from "../../prs/pr-types.ts";
-import { defineKind } from "../define-kind.ts";
+import { defineKind } from "../common/define-kind.ts";
 import { reviewPr } from "./review-handler.ts";
 import { ReviewJobInput } from "./review-input.ts";
 

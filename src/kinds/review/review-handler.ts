@@ -10,7 +10,7 @@ import type { ReviewOutcome } from "../../prs/pr-types.ts";
 import { parseDiff } from "../../review/parse-diff.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
 import { DEFAULT_GENERATED_GLOBS, DEFAULT_TEST_GLOBS, type ReviewRules } from "../../review/review-types.ts";
-import type { JobContext } from "../job-context.ts";
+import type { JobContext } from "../common/job-context.ts";
 
 const MAX_FILE_BYTES = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { defineKind } from "../define-kind.ts";
+import { defineKind } from "../common/define-kind.ts";
 import { admitRun, verifyRunBase } from "./admit-run.ts";
 import { runCodemod } from "./run-handler.ts";
 import { RunInput, RunResult } from "./run-input.ts";

@@ -6,15 +6,15 @@ import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { removeAttemptWorktree } from "../../scm/worktree.ts";
-import { checkWorktree } from "../check-worktree.ts";
-import { prepareWorktreeDependencies } from "../job-dependencies.ts";
+import { checkWorktree } from "../common/check-worktree.ts";
+import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
-import type { JobContext } from "../job-context.ts";
-import { jobWorktree } from "../job-worktree.ts";
+import type { JobContext } from "../common/job-context.ts";
+import { jobWorktree } from "../common/job-worktree.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
-import { checksAtBase } from "../checks-at-base.ts";
+import { checksAtBase } from "../common/checks-at-base.ts";
 
 const MANIFESTS = new Set([...MANIFEST_NAMES, ...LOCKFILE_NAMES]);
 

@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/core";
 import { GithubError, scrub } from "./github-error.ts";
 import { githubFailure, isAlreadyExists } from "./github-failure.ts";
-import type { MergeMethod, RemotePrProvider, RemotePrRef, RemotePrRequest, RemotePrState } from "../api.ts";
+import type { MergeMethod, RemotePrProvider, RemotePrRef, RemotePrRequest, RemotePrState } from "../common/api.ts";
 
 export interface GithubProviderOptions {
   owner: string;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MergeMethod } from "../api.ts";
+import { MergeMethod } from "../common/api.ts";
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 

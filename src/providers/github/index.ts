@@ -1,6 +1,6 @@
 import { JobFailure } from "../../core/job-failure.ts";
 import { VERSION } from "../../core/version.ts";
-import { defineProvider, type RemoteConnection } from "../api.ts";
+import { defineProvider, type RemoteConnection } from "../common/api.ts";
 import { GithubProvider } from "./github-provider.ts";
 import { GithubConfig, githubTarget, pushProtocols } from "./github-settings.ts";
 import { resolveGithubToken } from "./github-token.ts";

@@ -1,4 +1,4 @@
-import { defineProvider } from "../api.ts";
+import { defineProvider } from "../common/api.ts";
 
 /** PRs that live in the PushPals database only: no account, no network. */
 export const localProvider = defineProvider({ id: "local", remote: null });

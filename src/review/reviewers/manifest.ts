@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { DEPENDENCY_SECTIONS, PACKAGE_JSON } from "../../ecosystems/package-json.ts";
+import { DEPENDENCY_SECTIONS, PACKAGE_JSON } from "../../ecosystems/common/package-json.ts";
 import { LOCKFILE_NAMES } from "../../ecosystems/registry.ts";
 import { addedLines, type DiffFile } from "../diff-types.ts";
 

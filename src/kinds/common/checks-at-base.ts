@@ -1,9 +1,9 @@
-import type { InstallSettings } from "../config/check-settings.ts";
-import { CONFIG_RELATIVE_PATH, parseConfigText } from "../config/load.ts";
-import { DEFAULT_CONFIG } from "../config/schema.ts";
-import { JobFailure } from "../core/job-failure.ts";
-import { isPushpalsError } from "../core/errors.ts";
-import { git } from "../scm/git.ts";
+import type { InstallSettings } from "../../config/check-settings.ts";
+import { CONFIG_RELATIVE_PATH, parseConfigText } from "../../config/load.ts";
+import { DEFAULT_CONFIG } from "../../config/schema.ts";
+import { JobFailure } from "../../core/job-failure.ts";
+import { isPushpalsError } from "../../core/errors.ts";
+import { git } from "../../scm/git.ts";
 
 export interface ChecksAtBase {
   commands: { name: string; run: string }[];

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { Job } from "../store/jobs/job-rows.ts";
-import type { WriteContext } from "../jobs/transition.ts";
-import type { PrService } from "../prs/pr-service.ts";
+import type { Job } from "../../store/jobs/job-rows.ts";
+import type { WriteContext } from "../../jobs/transition.ts";
+import type { PrService } from "../../prs/pr-service.ts";
 import type { JobContext } from "./job-context.ts";
 
 /** The processes that claim jobs: a WorkerPal, or one of the agents that works through its own kinds. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Sha } from "../core/sha.ts";
+import { Sha } from "../../core/sha.ts";
 
 const ProviderName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 

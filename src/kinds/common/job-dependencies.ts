@@ -1,7 +1,7 @@
-import type { InstallSettings } from "../config/check-settings.ts";
-import { sandboxFor } from "../sandbox/sandbox-for.ts";
+import type { InstallSettings } from "../../config/check-settings.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import type { JobContext } from "./job-context.ts";
-import { prepareDependencies } from "../deps/prepare.ts";
+import { prepareDependencies } from "../../deps/prepare.ts";
 
 /** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */
 export async function prepareWorktreeDependencies(ctx: JobContext, dir: string, install: InstallSettings | undefined) {

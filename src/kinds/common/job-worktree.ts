@@ -1,6 +1,6 @@
-import { isPushpalsError } from "../core/errors.ts";
-import { addJobWorktree } from "../scm/worktree.ts";
-import { JobFailure } from "../core/job-failure.ts";
+import { isPushpalsError } from "../../core/errors.ts";
+import { addJobWorktree } from "../../scm/worktree.ts";
+import { JobFailure } from "../../core/job-failure.ts";
 import { type JobContext } from "./job-context.ts";
 
 /**

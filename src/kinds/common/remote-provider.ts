@@ -1,5 +1,5 @@
-import type { RemoteConnection } from "../providers/api.ts";
-import { providerById } from "../providers/registry.ts";
+import type { RemoteConnection } from "../../providers/common/api.ts";
+import { providerById } from "../../providers/registry.ts";
 import type { JobContext } from "./job-context.ts";
 
 /** The remote provider `id` connected with its own config section (`[<id>]`), or null for a local provider. */

@@ -1,9 +1,9 @@
-import type { PushpalsConfig } from "../config/schema.ts";
-import type { Job } from "../store/jobs/job-rows.ts";
-import type { JsonRoute, ReplyOf } from "../api/define-route.ts";
-import type { CallArgs } from "../api/call-input.ts";
-import type { CommandReport } from "../sandbox/command-report.ts";
-import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
+import type { PushpalsConfig } from "../../config/schema.ts";
+import type { Job } from "../../store/jobs/job-rows.ts";
+import type { JsonRoute, ReplyOf } from "../../api/define-route.ts";
+import type { CallArgs } from "../../api/call-input.ts";
+import type { CommandReport } from "../../sandbox/command-report.ts";
+import type { SandboxSettings } from "../../sandbox/sandbox-settings.ts";
 
 export type { CommandReport };
 

@@ -1,7 +1,7 @@
-import type { InstallSettings } from "../config/check-settings.ts";
-import type { PrChecks } from "../prs/pr-types.ts";
+import type { InstallSettings } from "../../config/check-settings.ts";
+import type { PrChecks } from "../../prs/pr-types.ts";
 import { prepareWorktreeDependencies } from "./job-dependencies.ts";
-import { JobFailure } from "../core/job-failure.ts";
+import { JobFailure } from "../../core/job-failure.ts";
 import type { JobContext } from "./job-context.ts";
 import { runChecks } from "./run-checks.ts";
 

@@ -1,8 +1,8 @@
-import type { CheckOutcome } from "../prs/pr-types.ts";
-import { JobFailure, JobParked } from "../core/job-failure.ts";
+import type { CheckOutcome } from "../../prs/pr-types.ts";
+import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "./job-context.ts";
-import { runCommand } from "../sandbox/run-command.ts";
-import { sandboxFor } from "../sandbox/sandbox-for.ts";
+import { runCommand } from "../../sandbox/run-command.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 
 /** The commands to run on one exact commit, checked out in the worktree given with them. */
 export interface ChecksToRun {
