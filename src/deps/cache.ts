@@ -9,21 +9,20 @@ import { copyTree } from "./copy-tree.ts";
  * temp dir in the cache root and renamed into place, so an entry that exists is complete; two jobs racing
  * on one key both build one, the rename picks the winner and the loser deletes its own.
  *
- * Sharing: a worktree gets a hard-linked copy (`cp -al`) of the entry, so a hit costs a directory walk,
- * not a copy. Hard links share inodes, so a job writing *into* a dependency file would change it for every
- * later job. Three defences, safest first:
- *  1. the entry's files are made read-only (a-w) when it is stored: an in-place write fails loudly (EACCES)
- *     instead of corrupting the cache (directories stay writable, so a job can still add or delete files:
- *     deleting a hard link, or a package manager replacing a file by rename, never touches the cache);
- *  2. the manifest records a fingerprint (path, size, mode, mtime of every file) that is checked before each
- *     hit: a changed entry (root ignores a-w; a job can chmod a file back) is evicted and reinstalled, never
- *     handed to another job;
- *  3. across filesystems, where hard links are impossible, the worktree gets a plain, private copy.
- * A job that deliberately rewrites a file and restores its mtime is not defended against: it already runs
- * arbitrary code as the worker's user.
+ * What goes in: only what a frozen-lockfile install made in a fresh checkout of the commit, before any
+ * job command ran there, and only when the commit itself tracks nothing under a `node_modules` dir (see
+ * prepare.ts). A checkout a job's command has touched never feeds the cache.
+ *
+ * Sharing: inside the sandbox an entry's `node_modules` dirs are mounted read-only into the checkout, so
+ * a hit copies nothing and the kernel refuses every write, chmod included (`SCRATCH_DIRS` are private
+ * tmpfs mounts for tool caches). The entry's files are also made read-only (a-w) and the manifest
+ * records a fingerprint (path, size, mode, mtime of every file), checked before each hit: a changed entry
+ * is evicted and reinstalled, never handed to another job. With `sandbox.mode = "off"` the checkout gets
+ * a hard-linked copy instead, which a command running as the worker's user could write through: the
+ * sandbox off is no isolation at all.
  */
 export interface Manifest {
-  format: 1;
+  format: 2;
   key: string;
   /** Relative paths of the `node_modules` dirs stored in the entry ("node_modules" first). */
   dirs: string[];
@@ -47,7 +46,7 @@ export function readManifest(cacheRoot: string, key: string): Manifest | null {
   try {
     const manifest = JSON.parse(readFileSync(join(cacheRoot, key, "manifest.json"), "utf8")) as Manifest;
     const safeDirs = Array.isArray(manifest.dirs) && manifest.dirs.every(isNodeModulesPath);
-    return manifest.format === 1 && manifest.key === key && safeDirs ? manifest : null;
+    return manifest.format === 2 && manifest.key === key && safeDirs ? manifest : null;
   } catch {
     return null;
   }
@@ -99,36 +98,65 @@ export async function restoreEntry(cacheRoot: string, manifest: Manifest, worktr
   return how;
 }
 
+/** Empty in every stored `node_modules`: where a sandbox mounts private scratch space (tool caches). */
+export const SCRATCH_DIRS = [".cache", ".vite"];
+
 /**
- * Stores the worktree's freshly installed `node_modules` dirs under `key` (none at all is a valid entry: a
- * project without dependencies). "raced": another job stored the same key first (its entry is used from
- * now on, ours is deleted); "pnp": Yarn Plug'n'Play keeps no node_modules, so there is nothing to reuse.
+ * Stores the `node_modules` dirs an install just made in a fresh checkout (`dirs`, none at all is a
+ * valid entry: a project without dependencies) under `key`. `move` takes them out of the checkout (a
+ * rename: instant) instead of copying; on a lost race they are moved back. "raced": another job stored
+ * the same key first (its entry is used from now on, ours is deleted); "pnp": Yarn Plug'n'Play keeps no
+ * node_modules, so there is nothing to reuse.
  */
-export async function storeEntry(cacheRoot: string, key: string, worktree: string): Promise<"stored" | "raced" | "pnp"> {
-  const dirs = findNodeModules(worktree);
+export async function storeEntry(cacheRoot: string, key: string, worktree: string, dirs: string[], options: { move?: boolean } = {}): Promise<"stored" | "raced" | "pnp"> {
   if (dirs.length === 0 && [".pnp.cjs", ".pnp.js"].some((f) => existsSync(join(worktree, f)))) return "pnp";
   mkdirSync(cacheRoot, { recursive: true });
   sweepStaleTemps(cacheRoot);
   const temp = join(cacheRoot, `.tmp-${key}-${randomBytes(6).toString("hex")}`);
+  const moved: string[] = [];
+  let stored = false;
   try {
     mkdirSync(temp);
     for (const rel of dirs) {
       mkdirSync(dirname(join(temp, rel)), { recursive: true });
-      await copyTree(join(worktree, rel), join(temp, rel));
+      if (options.move && moveDir(join(worktree, rel), join(temp, rel))) moved.push(rel);
+      else await copyTree(join(worktree, rel), join(temp, rel));
+      for (const scratch of SCRATCH_DIRS) mkdirSync(join(temp, rel, scratch), { recursive: true });
     }
     const fingerprint = fingerprintTree(temp, dirs, true);
-    const manifest: Manifest = { format: 1, key, dirs, fingerprint, createdAt: new Date().toISOString() };
+    const manifest: Manifest = { format: 2, key, dirs, fingerprint, createdAt: new Date().toISOString() };
     writeFileSync(join(temp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     if (existsSync(join(cacheRoot, key))) return "raced";
     renameSync(temp, join(cacheRoot, key));
+    stored = true;
     return "stored";
   } catch (err) {
     // rename(2) onto a non-empty directory fails: the other job's complete entry stays.
     if (isRaceLoss(err)) return "raced";
     throw err;
   } finally {
+    if (!stored) for (const rel of moved) moveBack(join(temp, rel), join(worktree, rel));
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/** rename(2) within one file system; false across file systems (the caller copies instead). */
+function moveDir(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EXDEV") return false;
+    throw err;
+  }
+}
+
+/** The checkout gets its own install back (writable again) when it is not cached after all. */
+function moveBack(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+    Bun.spawnSync(["chmod", "-R", "u+w", to], { stdout: "ignore", stderr: "ignore" });
+  } catch {}
 }
 
 /** Moves the entry out of the way atomically (a reader sees it whole or not at all), then deletes it. */
@@ -142,7 +170,7 @@ export function evictEntry(cacheRoot: string, key: string): void {
   rmSync(trash, { recursive: true, force: true });
 }
 
-/** The worktree's `node_modules` dirs: the root one, and those of workspace packages (not nested ones). */
+/** The checkout's `node_modules` dirs: the root one, and those of workspace packages (not nested ones). */
 export function findNodeModules(worktree: string, maxDepth = 4): string[] {
   const found: string[] = [];
   const walk = (rel: string, depth: number) => {

@@ -1,17 +1,18 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import type { InstallSettings } from "../config/check-settings.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
+import type { ReadOnlyMount } from "../sandbox/sandbox-spec.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
-import { cacheKey, readManifest, restoreEntry, sha256File, storeEntry, verifyEntry } from "./cache.ts";
+import { cacheKey, findNodeModules, readManifest, restoreEntry, SCRATCH_DIRS, sha256File, storeEntry, verifyEntry, type Manifest } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 
 export interface PrepareOptions {
-  /** The job's worktree: dependencies are installed into it. */
+  /** A fresh checkout of the job's commit, where no job command has run yet. */
   dir: string;
   /** `RuntimePaths.depsCacheDir`. */
   cacheDir: string;
@@ -29,14 +30,17 @@ export interface DependenciesResult {
   packageManager: EcosystemId;
   cacheHit: boolean;
   durationMs: number;
+  /** The cached `node_modules` dirs every later sandboxed command in the checkout sees, read-only. */
+  mounts: ReadOnlyMount[];
 }
 
 const PROBE_TIMEOUT_MS = 60_000;
 
 /**
- * Prepares a fresh worktree's dependencies before the job runs repository commands: a frozen-lockfile
- * install with the detected package manager, or a hard-linked copy of a cached install of the same
- * lockfile. Returns null when there is nothing to prepare; throws JobFailure when it cannot be done.
+ * Prepares a fresh checkout's dependencies before the job runs repository commands: a cached install of
+ * the same lockfile (mounted read-only in the sandbox), or a frozen-lockfile install with the detected
+ * package manager, stored in the cache when it is clean. Returns null when there is nothing to prepare;
+ * throws JobFailure when it cannot be done.
  */
 export async function prepareDependencies(options: PrepareOptions): Promise<DependenciesResult | null> {
   const started = performance.now();
@@ -61,36 +65,59 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
   const elapsed = () => Math.round(performance.now() - started);
   const label = install.command.split(" --")[0];
 
-  if (await restoreFromCache(options, key)) {
+  // A fresh checkout has a node_modules dir before the install only where the commit tracks files in one:
+  // then the install's result is part commit, part install, and it is neither taken from nor given to the cache.
+  const tracked = findNodeModules(options.dir);
+  if (tracked.length > 0) options.log("system", `dependencies: the commit tracks files under ${tracked.join(", ")}, so the dependency cache is not used`);
+  const hit = tracked.length === 0 ? await restoreFromCache(options, key) : null;
+  if (hit) {
     const durationMs = elapsed();
     options.log("system", `dependencies: ${label} (cache hit, ${seconds(durationMs)})`);
-    return { packageManager: plan.packageManager, cacheHit: true, durationMs };
+    return { packageManager: plan.packageManager, cacheHit: true, durationMs, mounts: hit };
   }
   await runInstall(plan, install, settings, options);
-  const stored = await storeEntry(options.cacheDir, key, options.dir).catch((err: unknown) => `not cached: ${(err as Error).message}`);
-  const note = stored === "stored" ? `cached as ${key}` : stored === "raced" ? "another job cached it first" : stored === "pnp" ? "Yarn Plug'n'Play: nothing to cache" : stored;
+  let mounts: ReadOnlyMount[] = [];
+  let note = "not cached";
+  if (tracked.length === 0) {
+    const move = options.sandbox !== "off";
+    const installed = findNodeModules(options.dir);
+    const stored = await storeEntry(options.cacheDir, key, options.dir, installed, { move }).catch((err: unknown) => `not cached: ${(err as Error).message}`);
+    note = stored === "stored" ? `cached as ${key}` : stored === "raced" ? "another job cached it first" : stored === "pnp" ? "Yarn Plug'n'Play: nothing to cache" : stored;
+    const manifest = stored === "stored" ? readManifest(options.cacheDir, key) : null;
+    // Moved into the cache: the checkout now sees the entry read-only, like a hit.
+    if (manifest && move) mounts = mountsOf(options.cacheDir, manifest);
+  }
   const durationMs = elapsed();
   options.log("system", `dependencies: ${label} (cache miss, ${seconds(durationMs)}; ${note})`);
-  return { packageManager: plan.packageManager, cacheHit: false, durationMs };
+  return { packageManager: plan.packageManager, cacheHit: false, durationMs, mounts };
 }
 
-/** A verified entry becomes the worktree's node_modules; a damaged or vanished one means a fresh install. */
-async function restoreFromCache(options: PrepareOptions, key: string): Promise<boolean> {
+/**
+ * A verified entry: mounted read-only into the checkout by the sandbox (nothing copied), or with the
+ * sandbox off a hard-linked copy. A damaged or vanished entry means a fresh install (null).
+ */
+async function restoreFromCache(options: PrepareOptions, key: string): Promise<ReadOnlyMount[] | null> {
   const manifest = readManifest(options.cacheDir, key);
-  if (!manifest) return false;
+  if (!manifest) return null;
   if (!verifyEntry(options.cacheDir, manifest)) {
-    options.log("system", `dependencies: cache entry ${key} changed after it was stored (a job wrote into it?); evicted, installing afresh`);
-    return false;
+    options.log("system", `dependencies: cache entry ${key} changed after it was stored; evicted, installing afresh`);
+    return null;
   }
+  if (options.sandbox !== "off") return mountsOf(options.cacheDir, manifest);
   try {
     await restoreEntry(options.cacheDir, manifest, options.dir);
-    return true;
+    return [];
   } catch (err) {
     // Evicted while we copied it, or a full disk: drop the partial copy so the install starts clean.
     for (const rel of manifest.dirs) rmSync(join(options.dir, rel), { recursive: true, force: true });
     options.log("system", `dependencies: could not use cache entry ${key} (${(err as Error).message}); installing afresh`);
-    return false;
+    return null;
   }
+}
+
+function mountsOf(cacheDir: string, manifest: Manifest): ReadOnlyMount[] {
+  const entry = join(cacheDir, manifest.key);
+  return manifest.dirs.filter((rel) => existsSync(join(entry, rel))).map((rel) => ({ source: join(entry, rel), target: rel, scratch: SCRATCH_DIRS }));
 }
 
 async function probeVersions(pm: EcosystemId, options: PrepareOptions): Promise<{ pmVersion: string; nodeVersion: string }> {

@@ -26,6 +26,8 @@ export type CheckOutcome = z.infer<typeof CheckOutcome>;
 export const PrChecks = z.object({
   state: z.enum(["passed", "failed", "none"]),
   sha: z.string(),
+  /** The tree of `sha` the checks ran on: a fresh checkout of the commit, nothing a job command left. */
+  tree: z.string().optional(),
   results: z.array(CheckOutcome),
 });
 export type PrChecks = z.infer<typeof PrChecks>;

@@ -48,6 +48,11 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
     // /dev/null is on a nodev mount in the sandbox: opening the hidden file fails, whoever asks.
     ...spec.hideFiles.map((path) => ({ path, order: 2, args: ["--ro-bind", "/dev/null", path] })),
     { path: spec.writableDir, order: 3, args: ["--bind", spec.writableDir, spec.writableDir] },
+    ...spec.readOnlyMounts.flatMap((m) => {
+      const target = `${spec.writableDir}/${m.target}`;
+      const scratch = m.scratch.map((dir) => ({ path: `${target}/${dir}`, order: 5, args: [...tmpfsSize(spec, run), "--tmpfs", `${target}/${dir}`] }));
+      return [{ path: target, order: 4, args: ["--ro-bind", m.source, target] }, ...scratch];
+    }),
   ];
   mounts.sort((a, b) => depth(a.path) - depth(b.path) || a.order - b.order);
   for (const mount of mounts) args.push(...mount.args);
@@ -59,6 +64,10 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
   if (run.limitProcesses) args.push("/bin/sh", "-c", `${processLimitScript(spec.limits.maxProcesses)}\nexec sh -c "$1"`, "sh", run.command);
   else args.push("sh", "-c", run.command);
   return args;
+}
+
+function tmpfsSize(spec: SandboxSpec, run: BwrapInvocation): string[] {
+  return run.features.tmpfsSize ? ["--size", String(spec.limits.memoryMb * 1024 * 1024)] : [];
 }
 
 /** The process-count flag is -u in bash and busybox, -p in dash. */

@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 import type { SandboxSettings } from "./sandbox-settings.ts";
-import type { SandboxSpec } from "./sandbox-spec.ts";
+import type { ReadOnlyMount, SandboxSpec } from "./sandbox-spec.ts";
 
 /** Homes, per-user runtime dirs (agent and D-Bus sockets), daemon sockets and host keys: never visible to a command. */
 const HIDDEN_DIRS = ["/root", "/home", "/run", "/var/run", "/etc/ssh", "/etc/ssl/private"];
@@ -15,8 +15,10 @@ export interface SpecRequest {
   env?: Record<string, string>;
   /** More directories to hide, e.g. the repository's main checkout and the runtime directory. */
   hide?: string[];
-  /** Directories inside hidden ones to keep readable, e.g. the repository's git directory. */
+  /** Directories inside hidden ones to keep readable. */
   reveal?: string[];
+  /** Read-only views inside the worktree (cached dependencies). */
+  mounts?: ReadOnlyMount[];
 }
 
 /**
@@ -47,6 +49,7 @@ export function resolveSandboxSpec(request: SpecRequest): SandboxSpec {
     hide,
     hideFiles: unique(HIDDEN_FILES.map((p) => existing(p, "file"))),
     reveal: unique(reveal),
+    readOnlyMounts: (request.mounts ?? []).map((m) => ({ ...m, source: realpathSync(m.source) })),
   };
 }
 

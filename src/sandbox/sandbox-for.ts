@@ -1,6 +1,6 @@
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
-import type { SandboxSpec } from "./sandbox-spec.ts";
+import type { ReadOnlyMount, SandboxSpec } from "./sandbox-spec.ts";
 
 /** The `sandbox` option of `runCommand`: a spec, or "off" only when the worker's `sandbox.mode` is "off". */
 export type CommandSandbox = SandboxSpec | "off";
@@ -15,19 +15,24 @@ export interface SandboxPaths {
 }
 
 /**
- * The sandbox for a job's command in its worktree `dir`: only `dir` writable; the main checkout, the
- * runtime directory (database, API socket, credential key, other jobs' worktrees, dependency cache), the
- * people's socket and the homes hidden; the git
- * directory readable so git works in the worktree. `network` is the caller's grant: `sandbox.network`
- * for a job kind, `sandbox.install_network` for dependency installs.
+ * The sandbox for a job's command in its checkout `dir`: only `dir` writable; the main checkout, the
+ * repository's git directory (config, index, refs, stash, every object), the runtime directory
+ * (database, API socket, credential key, other jobs' checkouts, dependency cache) and the people's
+ * socket and the homes hidden. Git works on the checkout's own minimal `.git`. `network` is the
+ * caller's grant: `sandbox.network` for a job kind, `sandbox.install_network` for dependency installs;
+ * `mounts` are the checkout's cached dependencies, read-only.
  */
-export function sandboxFor(ctx: { readonly sandbox: SandboxSettings; readonly paths: SandboxPaths }, dir: string, grant: { network: boolean }): CommandSandbox {
+export function sandboxFor(
+  ctx: { readonly sandbox: SandboxSettings; readonly paths: SandboxPaths },
+  dir: string,
+  grant: { network: boolean; mounts?: ReadOnlyMount[] },
+): CommandSandbox {
   if (ctx.sandbox.mode === "off") return "off";
   return resolveSandboxSpec({
     writableDir: dir,
     network: grant.network,
     settings: ctx.sandbox,
-    hide: [ctx.paths.repoRoot, ctx.paths.runtimeDir, ctx.paths.peopleDir],
-    reveal: [ctx.paths.gitCommonDir],
+    hide: [ctx.paths.repoRoot, ctx.paths.gitCommonDir, ctx.paths.runtimeDir, ctx.paths.peopleDir],
+    mounts: grant.mounts,
   });
 }

@@ -11,6 +11,18 @@ export interface SandboxLimits {
 }
 
 /**
+ * A host directory shown read-only at `target` inside the writable directory (a cached `node_modules`):
+ * the kernel refuses every write to it, chmod included, so no job can change what later jobs get.
+ * `scratch` subdirectories of it (tool caches such as `.cache`) are private, empty tmpfs mounts.
+ */
+export interface ReadOnlyMount {
+  source: string;
+  /** Relative to the writable directory. */
+  target: string;
+  scratch: string[];
+}
+
+/**
  * What one sandboxed command may touch. Paths are absolute host paths that exist (see `resolveSandboxSpec`):
  * the whole file system is read-only, `hide` directories are replaced by empty read-only ones, `reveal`
  * directories inside them are visible again (read-only), and `writableDir` is the only writable host path.
@@ -27,8 +39,10 @@ export interface SandboxSpec {
   hide: string[];
   /** Files replaced by an unreadable one (e.g. /etc/shadow). */
   hideFiles: string[];
-  /** Directories under a hidden one that stay readable, read-only (the repository's git directory). */
+  /** Directories under a hidden one that stay readable, read-only (toolchains on PATH). */
   reveal: string[];
+  /** Read-only views inside `writableDir` (cached dependencies). */
+  readOnlyMounts: ReadOnlyMount[];
 }
 
 /** HOME inside the sandbox: an empty directory on the sandbox's private /tmp (package-manager caches go here). */

@@ -1,9 +1,12 @@
 import { copyFileSync, existsSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { join } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
-import { JobFailure } from "../core/job-failure.ts";
 import { git, type GitOptions } from "./git.ts";
 import { createQuarantine, type Quarantine } from "./quarantine.ts";
+import { hostGit, type JobCheckout } from "./worktree.ts";
+
+/** What staging needs of a checkout: its files, the host's git dir for them, the commit they started from. */
+export type StagingCheckout = Pick<JobCheckout, "dir" | "gitDir" | "commit" | "objectsDir">;
 
 export type ChangeStatus = "added" | "modified" | "deleted" | "renamed" | "type_changed";
 
@@ -42,30 +45,28 @@ export interface StagedWorktree {
 }
 
 /**
- * What changed in the worktree at `dir` relative to HEAD: every added, modified, deleted and renamed
- * file (untracked files included, ignored ones not). Works on a private index and object store, so
- * the worktree, its index and the repository are left exactly as they were.
+ * What changed in the checkout relative to its commit: every added, modified, deleted and renamed file
+ * (untracked files included, ignored ones not). Works on a private index and object store, so the
+ * checkout's host index and the repository are left exactly as they were.
  */
-export async function listWorktreeChanges(dir: string): Promise<ChangedFile[]> {
-  const staged = await stageWorktree(dir);
+export async function listWorktreeChanges(checkout: StagingCheckout): Promise<ChangedFile[]> {
+  const staged = await stageWorktree(checkout);
   staged.quarantine.cleanup();
   return staged.changes;
 }
 
 /**
- * `git add -A` into a quarantine. Nested repositories are never staged (git would refuse one without
- * a commit); each is reported as an added gitlink so the scope check names it.
+ * `git add -A` into a quarantine, with the host's own git dir for the checkout (never its `.git`).
+ * Nested repositories are never staged (git would refuse one without a commit); each is reported as an
+ * added gitlink so the scope check names it.
  */
-export async function stageWorktree(dir: string): Promise<StagedWorktree> {
-  const parent = await headCommit(dir);
-  const where = await git(["rev-parse", "--show-prefix", "--git-path", "objects", "--git-path", "index"], { cwd: dir });
-  const [prefix, objects, index] = where.stdout.split("\n");
-  if (prefix || !objects || !index) throw new PushpalsError("invalid_input", `${dir} is not the top directory of a git worktree`);
-  const quarantine = createQuarantine(resolve(dir, objects));
+export async function stageWorktree(checkout: StagingCheckout): Promise<StagedWorktree> {
+  const parent = checkout.commit;
+  const quarantine = createQuarantine(checkout.objectsDir);
   try {
-    const options: GitOptions = { cwd: dir, indexFile: quarantine.indexFile, quarantine };
-    await seedIndex(resolve(dir, index), parent, options);
-    const { nestedRepos } = await untrackedEntries(dir);
+    const options: GitOptions = hostGit(checkout, { indexFile: quarantine.indexFile, quarantine });
+    await seedIndex(join(checkout.gitDir, "index"), parent, options);
+    const { nestedRepos } = await untrackedEntries(checkout);
     const exclude = nestedRepos.map((p) => `:(exclude,literal)${p}`);
     await git([...PRIVATE_INDEX, "add", "-A", "--", ".", ...exclude], { ...options, timeoutMs: 300_000 });
     const diff = await git(["diff-index", "--cached", "-z", "--raw", "-M", "--no-ext-diff", parent], options);
@@ -78,16 +79,9 @@ export async function stageWorktree(dir: string): Promise<StagedWorktree> {
   }
 }
 
-export async function headCommit(dir: string): Promise<string> {
-  const r = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir, allowFailure: true });
-  const sha = r.stdout.trim();
-  if (r.exitCode !== 0 || !sha) throw new JobFailure("invalid_input", `the worktree ${dir} has no HEAD commit`);
-  return sha;
-}
-
 /** Untracked, not ignored: files one by one, and nested repositories (git lists those as `dir/`). */
-export async function untrackedEntries(dir: string): Promise<{ files: string[]; nestedRepos: string[] }> {
-  const r = await git(["ls-files", "-z", "--others", "--exclude-standard"], { cwd: dir, timeoutMs: 300_000 });
+export async function untrackedEntries(checkout: Pick<JobCheckout, "dir" | "gitDir">): Promise<{ files: string[]; nestedRepos: string[] }> {
+  const r = await git(["ls-files", "-z", "--others", "--exclude-standard"], hostGit(checkout, { timeoutMs: 300_000 }));
   const entries = splitZ(r.stdout);
   return {
     files: entries.filter((p) => !p.endsWith("/")),

@@ -1,8 +1,10 @@
 import { JobFailure } from "../core/job-failure.ts";
-import { stageWorktree, type ChangedFile } from "./changes.ts";
+import { stageWorktree, type ChangedFile, type StagingCheckout } from "./changes.ts";
 import { git, type GitIdentity } from "./git.ts";
 import { checkScope, parseScopeRules, ScopeDenied, type ScopeRules } from "./scope.ts";
 import { preflightWorktree } from "./scope-preflight.ts";
+import { assertSandboxGitIntact } from "./sandbox-git.ts";
+import { hostGit } from "./worktree.ts";
 
 export const DEFAULT_AGENT_IDENTITY: GitIdentity = { name: "PushPals", email: "pushpals@localhost.invalid" };
 
@@ -23,32 +25,36 @@ export interface CommitWorktreeResult {
 const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
 /**
- * Commits everything the job changed in the worktree at `dir` (added, modified, deleted, renamed) on
- * top of HEAD, which may be detached; the caller points a branch at the commit. The write scope is
- * enforced first: any violation throws `policy_denied` and leaves the worktree, its index and the
- * repository untouched. Nothing changed throws `no_change`. No hook runs and nothing is signed.
+ * Commits everything the job changed in the checkout (added, modified, deleted, renamed) on top of the
+ * commit it was made from; the caller points a branch at the new commit. Host git runs only with the
+ * checkout's own host git dir, never the `.git` a command could have rewritten, and that `.git` must
+ * still be as PushPals made it. The write scope is enforced first: any violation throws `policy_denied`
+ * and leaves the checkout and the repository untouched. Nothing changed throws `no_change`. No hook
+ * runs and nothing is signed.
  */
-export async function commitWorktree(dir: string, options: CommitWorktreeOptions): Promise<CommitWorktreeResult> {
+export async function commitWorktree(checkout: StagingCheckout, options: CommitWorktreeOptions): Promise<CommitWorktreeResult> {
+  const { dir } = checkout;
   const rules = parseScopeRules(options.rules);
   const message = commitMessage(options.message, options.trailers);
-  const early = await preflightWorktree(dir, rules.maxFileBytes);
+  assertSandboxGitIntact(dir);
+  const early = await preflightWorktree(checkout, rules.maxFileBytes);
   if (early.length > 0) throw new ScopeDenied(early);
 
-  const { parent, changes, quarantine } = await stageWorktree(dir);
+  const { parent, changes, quarantine } = await stageWorktree(checkout);
   try {
     if (changes.length === 0) throw new JobFailure("no_change", "the job changed no file: the worktree matches HEAD");
     const violations = checkScope(dir, changes, rules);
     if (violations.length > 0) throw new ScopeDenied(violations);
 
     // The commit is built from the staged tree, not re-read from disk: what was checked is what ships.
-    const staged = { cwd: dir, indexFile: quarantine.indexFile, quarantine };
+    const staged = hostGit(checkout, { indexFile: quarantine.indexFile, quarantine });
     const tree = (await git(["write-tree"], staged)).stdout.trim();
     const identity = options.identity ?? DEFAULT_AGENT_IDENTITY;
     const created = await git(["commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-"], { ...staged, identity, stdin: message });
     const commit = created.stdout.trim();
     quarantine.migrate();
-    await git(["update-ref", "-m", "pushpals: commit job changes", "HEAD", commit, parent], { cwd: dir });
-    await git(["reset", "-q"], { cwd: dir, timeoutMs: 300_000 });
+    // The host git dir's HEAD names the commit, so the janitor keeps this checkout until a ref reaches it.
+    await git(["update-ref", "--no-deref", "-m", "pushpals: commit job changes", "HEAD", commit, parent], hostGit(checkout));
     return { commit, parent, files: changes };
   } finally {
     quarantine.cleanup();

@@ -23,6 +23,11 @@ export interface GitOptions {
   quarantine?: { objectDir: string; realObjectDir: string };
   /** Bytes fed to git's stdin (default: none). */
   stdin?: string;
+  /**
+   * Run against this git directory and work tree (`--git-dir`, `--work-tree`) instead of discovering
+   * them from `cwd`: for a job checkout, whose own `.git` is the sandbox's and never read by the host.
+   */
+  repo?: { gitDir: string; workTree?: string };
 }
 
 export interface GitResult {
@@ -76,6 +81,8 @@ export function gitConfigArgs(options: Omit<GitOptions, "cwd"> = {}): string[] {
     "credential.helper=",
     "gc.auto=0",
     "maintenance.auto=false",
+    // A job checkout's index holds every file: never let a sparse-checkout setting hide some from the host.
+    "core.sparseCheckout=false",
   ];
   if (protocols(options).length === 0) config.push("protocol.allow=never", "protocol.file.allow=never");
   return config.flatMap((c) => ["-c", c]);
@@ -98,7 +105,8 @@ function protocols(options: Omit<GitOptions, "cwd">): string[] {
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const child = Bun.spawn(["git", ...gitConfigArgs(options), ...args], {
+  const location = options.repo ? [`--git-dir=${options.repo.gitDir}`, ...(options.repo.workTree ? [`--work-tree=${options.repo.workTree}`] : [])] : [];
+  const child = Bun.spawn(["git", ...location, ...gitConfigArgs(options), ...args], {
     cwd: options.cwd,
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",

@@ -29,7 +29,8 @@ export function createQuarantine(realObjectDir: string): Quarantine {
   };
 }
 
-function migrateObjects(from: string, to: string): void {
+/** Copies new objects from `from` into the object store `to` (never its info/, never half-written files). */
+export function migrateObjects(from: string, to: string): void {
   // tmp_* are git's own half-written files (a killed process); info/ would hold our alternates list.
   const files = listFiles(from).filter((f) => !relative(from, f).startsWith("info") && !basename(f).startsWith("tmp_"));
   const ordered = [...files.filter((f) => !f.endsWith(".idx")), ...files.filter((f) => f.endsWith(".idx"))];

@@ -2,6 +2,7 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { splitZ, untrackedEntries } from "./changes.ts";
 import { git } from "./git.ts";
+import { hostGit, type JobCheckout } from "./worktree.ts";
 import { gitMetadataKind } from "./git-metadata.ts";
 import type { ScopeViolation } from "./scope.ts";
 
@@ -11,9 +12,10 @@ import type { ScopeViolation } from "./scope.ts";
  * run a filter command; nested repositories cannot be staged; huge new files would be hashed in full.
  * Only names and sizes are read here, never content through git.
  */
-export async function preflightWorktree(dir: string, maxFileBytes: number): Promise<ScopeViolation[]> {
+export async function preflightWorktree(checkout: Pick<JobCheckout, "dir" | "gitDir" | "commit">, maxFileBytes: number): Promise<ScopeViolation[]> {
   const violations: ScopeViolation[] = [];
-  const { files, nestedRepos } = await untrackedEntries(dir);
+  const { dir } = checkout;
+  const { files, nestedRepos } = await untrackedEntries(checkout);
   for (const path of nestedRepos) {
     violations.push({ path, rule: "submodule", message: "is a nested git repository (a directory with its own .git)" });
   }
@@ -26,21 +28,22 @@ export async function preflightWorktree(dir: string, maxFileBytes: number): Prom
       violations.push({ path, rule: "file_too_large", message: `is ${stat.size} bytes, over the ${maxFileBytes}-byte limit` });
     }
   }
-  violations.push(...(await ignoredAttributes(dir)), ...(await changedTrackedAttributes(dir)));
+  violations.push(...(await ignoredAttributes(checkout)), ...(await changedTrackedAttributes(checkout)));
   return violations;
 }
 
 /** Ignored `.gitattributes` files still apply; one inside a wholly ignored directory only affects ignored files. */
-async function ignoredAttributes(dir: string): Promise<ScopeViolation[]> {
-  const r = await git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], { cwd: dir, timeoutMs: 300_000 });
+async function ignoredAttributes(checkout: Pick<JobCheckout, "dir" | "gitDir">): Promise<ScopeViolation[]> {
+  const r = await git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], hostGit(checkout, { timeoutMs: 300_000 }));
   return splitZ(r.stdout)
     .filter((path) => !path.endsWith("/") && gitMetadataKind(path) === "gitattributes")
     .map((path): ScopeViolation => ({ path, rule: "gitattributes", message: "adds an ignored .gitattributes file, which git would still apply" }));
 }
 
 /** `.gitattributes` files of HEAD that the job changed, replaced or deleted (compared byte for byte, no filters). */
-async function changedTrackedAttributes(dir: string): Promise<ScopeViolation[]> {
-  const tree = await git(["ls-tree", "-r", "-z", "--full-tree", "HEAD"], { cwd: dir, timeoutMs: 120_000 });
+async function changedTrackedAttributes(checkout: Pick<JobCheckout, "dir" | "gitDir" | "commit">): Promise<ScopeViolation[]> {
+  const { dir } = checkout;
+  const tree = await git(["ls-tree", "-r", "-z", "--full-tree", checkout.commit], hostGit(checkout, { timeoutMs: 120_000 }));
   const violations: ScopeViolation[] = [];
   for (const entry of splitZ(tree.stdout)) {
     const tab = entry.indexOf("\t");
@@ -52,7 +55,7 @@ async function changedTrackedAttributes(dir: string): Promise<ScopeViolation[]> 
       violations.push({ path, rule: "gitattributes", message: "deletes a .gitattributes file" });
       continue;
     }
-    const now = stat.isFile() ? (await git(["hash-object", "--no-filters", "--", path], { cwd: dir })).stdout.trim() : null;
+    const now = stat.isFile() ? (await git(["hash-object", "--no-filters", "--", path], hostGit(checkout))).stdout.trim() : null;
     if (now !== sha) violations.push({ path, rule: "gitattributes", message: "changes a .gitattributes file" });
   }
   return violations;

@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
-import { removeAttemptWorktree } from "../../scm/worktree.ts";
+import { removeCheckout } from "../../scm/worktree.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { defineKind } from "../common/define-kind.ts";
-import { jobWorktree } from "../common/job-worktree.ts";
+import { jobCheckout } from "../common/job-worktree.ts";
 import { runChecks } from "../common/run-checks.ts";
 import { ChecksInput } from "./checks-input.ts";
 
 /**
- * `checks`: runs the configured check commands in a fresh, locked worktree of the exact commit, after
- * preparing its dependencies (frozen-lockfile install, or a copy of the cached install of that lockfile).
+ * `checks`: runs the configured check commands in a fresh checkout of the exact commit, after preparing
+ * its dependencies (frozen-lockfile install, or the cached install of that lockfile, read-only).
  */
 export const checksKind = defineKind({
   id: "checks",
@@ -21,14 +21,14 @@ export const checksKind = defineKind({
   role: "worker",
   network: true,
   async handler(input, ctx) {
-    const dir = await jobWorktree(ctx, input.commit);
+    const checkout = await jobCheckout(ctx, input.commit);
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
-      const dependencies = await prepareWorktreeDependencies(ctx, dir, input.install);
-      return { ...(await runChecks(ctx, dir, input)), dependencies };
+      const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, input.install);
+      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, input)), dependencies };
     } finally {
-      // Only our own attempt's worktree: if our lease was lost, a newer attempt may be running next to it.
-      await removeAttemptWorktree(ctx.paths, dir);
+      // Only our own attempt's checkout: if our lease was lost, a newer attempt may be running next to it.
+      removeCheckout(checkout);
     }
   },
 });

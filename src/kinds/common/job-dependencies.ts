@@ -3,7 +3,10 @@ import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import type { JobContext } from "./job-context.ts";
 import { prepareDependencies } from "../../deps/prepare.ts";
 
-/** Frozen-lockfile install (or cached copy) in the job's worktree, in the sandbox with the install network grant. */
+/**
+ * Frozen-lockfile install (or the cached one) for a fresh checkout, in the sandbox with the install
+ * network grant. Its `mounts` go to every later command in that checkout.
+ */
 export async function prepareWorktreeDependencies(ctx: JobContext, dir: string, install: InstallSettings | undefined) {
   return prepareDependencies({
     dir,

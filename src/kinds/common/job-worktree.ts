@@ -1,19 +1,19 @@
 import { isPushpalsError } from "../../core/errors.ts";
-import { addJobWorktree } from "../../scm/worktree.ts";
+import { addJobCheckout, type JobCheckout } from "../../scm/worktree.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { type JobContext } from "./job-context.ts";
 
 /**
- * A fresh, locked worktree of `commit` for this attempt of the job. A commit that does not exist is
- * the job's input being wrong (`invalid_input`); anything else is the machine (`environment`, retried).
+ * A fresh checkout of `commit` for this attempt of the job (see `addJobCheckout`). A commit that does
+ * not exist is the job's input being wrong (`invalid_input`); anything else is the machine (`environment`, retried).
  */
-export async function jobWorktree(ctx: JobContext, commit: string): Promise<string> {
+export async function jobCheckout(ctx: JobContext, commit: string, name = "work"): Promise<JobCheckout> {
   try {
-    return await addJobWorktree(ctx.paths, ctx.job.id, ctx.job.attempt, commit);
+    return await addJobCheckout(ctx.paths, ctx.job.id, ctx.job.attempt, commit, name);
   } catch (err) {
-    const missing = isPushpalsError(err, "git_failed") && /invalid reference|not a (valid|tree)|unknown revision/i.test(err.message);
-    throw new JobFailure(missing ? "invalid_input" : "environment", `could not create a worktree at ${commit}: ${(err as Error).message}`, {
-      command: `git worktree add ${commit}`,
+    const missing = isPushpalsError(err, "git_failed") && /invalid reference|not a (valid|tree)|unknown revision|needed a single revision/i.test(err.message);
+    throw new JobFailure(missing ? "invalid_input" : "environment", `could not check out ${commit}: ${(err as Error).message}`, {
+      command: `git read-tree ${commit}`,
     });
   }
 }

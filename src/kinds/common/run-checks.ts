@@ -3,6 +3,7 @@ import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "./job-context.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import type { ReadOnlyMount } from "../../sandbox/sandbox-spec.ts";
 
 /** The commands to run on one exact commit, checked out in the worktree given with them. */
 export interface ChecksToRun {
@@ -11,11 +12,17 @@ export interface ChecksToRun {
   timeoutSeconds: number;
 }
 
+/** Where checks run: a fresh checkout's files and its cached dependencies (read-only). */
+export interface CheckPlace {
+  dir: string;
+  mounts: ReadOnlyMount[];
+}
+
 /**
  * Runs every check command in the sandbox (so one run reports every broken check); the first failure
  * is the evidence. `pushpals pause` parks the job between two commands.
  */
-export async function runChecks(ctx: JobContext, dir: string, input: ChecksToRun): Promise<{ commit: string; checks: CheckOutcome[] }> {
+export async function runChecks(ctx: JobContext, place: CheckPlace, input: ChecksToRun): Promise<{ commit: string; checks: CheckOutcome[] }> {
   const deadline = Date.now() + input.timeoutSeconds * 1000;
   const results: CheckOutcome[] = [];
   let firstFailure: JobFailure | null = null;
@@ -25,12 +32,12 @@ export async function runChecks(ctx: JobContext, dir: string, input: ChecksToRun
     ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
     await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
     const run = await runCommand(check.run, {
-      cwd: dir,
+      cwd: place.dir,
       timeoutMs: Math.max(1, deadline - Date.now()),
       signal: ctx.signal,
       env: { PUSHPALS_JOB_ID: ctx.job.id },
       onLine: (stream, line) => ctx.log(stream, line),
-      sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("checks") }),
+      sandbox: sandboxFor(ctx, place.dir, { network: ctx.sandbox.network.includes("checks"), mounts: place.mounts }),
     });
     const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
     results.push(result);

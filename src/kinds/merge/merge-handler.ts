@@ -12,11 +12,11 @@ import { checksAtBase } from "../common/checks-at-base.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
-import { removeAttemptWorktree, removeJobWorktrees } from "../../scm/worktree.ts";
-import { checkWorktree } from "../common/check-worktree.ts";
+import { removeCheckout, removeJobWorktrees } from "../../scm/worktree.ts";
+import { checkCommit } from "../common/check-commit.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../common/job-context.ts";
-import { jobWorktree } from "../common/job-worktree.ts";
+import { jobCheckout } from "../common/job-worktree.ts";
 
 /** What an attempt records (as job progress) right before it moves the base ref. */
 interface MergeIntent {
@@ -30,8 +30,8 @@ interface MergeIntent {
 const short = (sha: string) => sha.slice(0, 12);
 
 /**
- * `merge`, run by the SourceControlManager: replays the PR onto the latest base in a job worktree,
- * runs the checks on that exact commit, and moves the base branch by compare-and-swap. If the base
+ * `merge`, run by the SourceControlManager: replays the PR onto the latest base in a job checkout,
+ * runs the checks on a fresh checkout of that exact commit, and moves the base branch by compare-and-swap. If the base
  * moved meanwhile it starts over (bounded). The user's checkout, index and files are never touched.
  *
  * Crash consistency: the intent (base, candidate) is stored before the ref moves. A new attempt that
@@ -70,13 +70,13 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
     const toRun = await checksAtBase(repo, base);
     // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
     const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands) ? input.headChecks : null;
-    const dir = reuse ? null : await jobWorktree(ctx, input.headSha);
-    try {
-      let candidate = input.headSha;
-      let rebased = false;
-      if (dir && !fastForward) {
+    let candidate = input.headSha;
+    let rebased = false;
+    if (!fastForward) {
+      const scratch = await jobCheckout(ctx, input.headSha, "rebase");
+      try {
         ctx.log("system", `$ git rebase --onto ${short(base)} ${short(input.baseSha)}    # PR #${input.prNumber} onto ${input.baseBranch}`);
-        const r = await rebaseOnto(dir, base, input.baseSha);
+        const r = await rebaseOnto(scratch, base, input.baseSha);
         if (!r.ok) {
           throw new JobFailure("conflict", `PR #${input.prNumber} conflicts with ${input.baseBranch} at ${short(base)} in: ${r.conflicts.join(", ") || "(see the log)"}`, {
             command: `git rebase --onto ${base} ${input.baseSha}`,
@@ -86,34 +86,34 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
         }
         candidate = r.commit;
         rebased = true;
+      } finally {
+        removeCheckout(scratch);
       }
-      await assertCandidateTier(ctx, input, base, candidate);
-      let checks: PrChecks;
-      if (reuse) {
-        checks = reuse;
-        ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
-      } else {
-        ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
-        checks = await checkWorktree(ctx, dir!, { commit: candidate, ...toRun });
-      }
-      const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
-      // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
-      await assertGate(ctx, input);
-      await ctx.progress(planned);
-      // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
-      // Asked last, so only a pause landing during the local update-ref itself is too late.
-      if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
-      await failpoint("merge.before-update-ref");
-      if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
-        ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
-        await failpoint("merge.after-update-ref");
-        return outcome(ctx, input.baseBranch, planned);
-      }
-      const moved = await resolveCommit(repo, baseRef);
-      ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
-    } finally {
-      if (dir) await removeAttemptWorktree(ctx.paths, dir);
     }
+    await assertCandidateTier(ctx, input, base, candidate);
+    let checks: PrChecks;
+    if (reuse) {
+      checks = reuse;
+      ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
+    } else {
+      ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
+      checks = await checkCommit(ctx, { commit: candidate, ...toRun });
+    }
+    const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
+    // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
+    await assertGate(ctx, input);
+    await ctx.progress(planned);
+    // `pushpals pause` stops merges at once: the job goes back to the queue and redoes its checks later.
+    // Asked last, so only a pause landing during the local update-ref itself is too late.
+    if (await ctx.isPaused()) throw new JobParked("paused before moving the base branch; it resumes with `pushpals resume`");
+    await failpoint("merge.before-update-ref");
+    if (await compareAndSwapBranch(repo, input.baseBranch, candidate, base, `pushpals: merge PR #${input.prNumber} (job ${ctx.job.id})`)) {
+      ctx.log("system", `${input.baseBranch}: ${short(base)} -> ${short(candidate)}`);
+      await failpoint("merge.after-update-ref");
+      return outcome(ctx, input.baseBranch, planned);
+    }
+    const moved = await resolveCommit(repo, baseRef);
+    ctx.log("system", `${input.baseBranch} moved from ${short(base)} to ${moved ? short(moved) : "(deleted)"} during the checks; starting over (round ${round} of ${input.maxRounds})`);
   }
   throw new JobFailure("conflict", `${input.baseBranch} moved during each of ${input.maxRounds} merge rounds; PR #${input.prNumber} was not merged`, {
     command: `git update-ref ${baseRef}`,

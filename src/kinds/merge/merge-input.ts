@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ChecksSnapshot, InstallSettings } from "../../config/check-settings.ts";
-import { Sha } from "../../core/sha.ts";
+import { OBJECT_ID_PATTERN, Sha } from "../../core/sha.ts";
 import { REMOTE_PROVIDER_IDS } from "../../providers/registry.ts";
 
 /** Merge one PR: rebase onto the latest base, checks on the exact result, compare-and-swap of the base ref. */
@@ -23,6 +23,7 @@ export const MergeInput = z.strictObject({
     .strictObject({
       state: z.enum(["passed", "failed", "none"]),
       sha: Sha,
+      tree: z.string().regex(OBJECT_ID_PATTERN).optional(),
       results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
     })
     .optional(),

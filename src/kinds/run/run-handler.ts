@@ -1,42 +1,39 @@
-import { rmSync } from "node:fs";
-import { basename, join } from "node:path";
 import type { RunInput, RunResult } from "./run-input.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { commitWorktree } from "../../scm/commit.ts";
-import { removeAttemptWorktree } from "../../scm/worktree.ts";
-import { checkWorktree } from "../common/check-worktree.ts";
+import { removeCheckout } from "../../scm/worktree.ts";
+import { checkCommit } from "../common/check-commit.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../common/job-context.ts";
-import { jobWorktree } from "../common/job-worktree.ts";
+import { jobCheckout } from "../common/job-worktree.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../../ecosystems/registry.ts";
+import type { ReadOnlyMount } from "../../sandbox/sandbox-spec.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
 
-const MANIFESTS = new Set([...MANIFEST_NAMES, ...LOCKFILE_NAMES]);
-
 /**
- * `run`: a codemod job. The command runs in the sandbox in a worktree of the exact base commit; the
- * SCM commits what changed (write scope enforced before anything is staged), the job branch points at
- * that commit, the checks run on it, and the job's success opens the PR (in the same transaction).
- * The worktree is removed only once the commit is safely on a ref.
+ * `run`: a codemod job. The command runs in the sandbox in a fresh checkout of the exact base commit;
+ * the SCM commits what changed (write scope enforced before anything is staged, host git never reading
+ * what the command wrote as configuration), the job branch points at that commit, the checks run on a
+ * fresh checkout of it, and the job's success opens the PR (in the same transaction). The command's
+ * checkout is removed only once the commit is safely on a ref.
  */
 export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunResult> {
     const start = input.updatePr?.headSha ?? input.baseCommit;
-    const dir = await jobWorktree(ctx, start);
+    const checkout = await jobCheckout(ctx, start);
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
       // What to check (and how to install) is the config committed at the base, never the request's.
       const toRun = await checksAtBase(ctx.paths.repoRoot, input.baseCommit);
-      await prepareWorktreeDependencies(ctx, dir, toRun.install);
+      const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, toRun.install);
       await ctx.progress({ step: "command" }).catch(() => {});
-      await runTheCommand(ctx, dir, input);
+      await runTheCommand(ctx, checkout.dir, dependencies?.mounts ?? [], input);
       if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
       await ctx.progress({ step: "commit" }).catch(() => {});
-      const committed = await commitWorktree(dir, {
+      const committed = await commitWorktree(checkout, {
         rules: { scope: input.scope, maxFileBytes: input.maxFileBytes },
         message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
         trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
@@ -46,10 +43,9 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       const keptOn = input.updatePr ? await keepCommit(ctx.paths.repoRoot, ctx.job.id, committed.commit) : headBranch;
       ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} (${keptOn})`);
       await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
-      // A change to the manifest or a lockfile needs its own install; otherwise the one made for the command serves.
-      const manifestChanged = committed.files.some((f) => MANIFESTS.has(basename(f.path)) || (f.oldPath !== undefined && MANIFESTS.has(basename(f.oldPath))));
-      if (manifestChanged) rmSync(join(dir, "node_modules"), { recursive: true, force: true });
-      const checks = await checkWorktree(ctx, dir, { commit: committed.commit, ...toRun }, { keptOn, dependenciesReady: !manifestChanged });
+      // The command's checkout is done with: the checks get a fresh one of the commit, nothing it left.
+      removeCheckout(checkout);
+      const checks = await checkCommit(ctx, { commit: committed.commit, ...toRun }, { keptOn });
       if (input.updatePr) {
         const { number, headBranch: branch, headSha: from } = input.updatePr;
         await advancePrBranch(ctx.paths.repoRoot, { jobId: ctx.job.id, prNumber: number, branch, from, commit: committed.commit });
@@ -71,11 +67,11 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       };
       return input.updatePr ? { pr, updates: input.updatePr.number } : { pr };
     } finally {
-      await removeAttemptWorktree(ctx.paths, dir);
+      removeCheckout(checkout);
     }
 }
 
-async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Promise<void> {
+async function runTheCommand(ctx: JobContext, dir: string, mounts: ReadOnlyMount[], input: RunInput): Promise<void> {
   ctx.log("system", `$ ${input.command}`);
   const run = await runCommand(input.command, {
     cwd: dir,
@@ -83,7 +79,7 @@ async function runTheCommand(ctx: JobContext, dir: string, input: RunInput): Pro
     signal: ctx.signal,
     env: { PUSHPALS_JOB_ID: ctx.job.id },
     onLine: (stream, line) => ctx.log(stream, line),
-    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run") }),
+    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run"), mounts }),
   });
   await ctx.recordCommand({ command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
   const evidence = { command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };

@@ -1,0 +1,42 @@
+import type { InstallSettings } from "../../config/check-settings.ts";
+import type { PrChecks } from "../../prs/pr-types.ts";
+import { removeCheckout } from "../../scm/worktree.ts";
+import { prepareWorktreeDependencies } from "./job-dependencies.ts";
+import { JobFailure } from "../../core/job-failure.ts";
+import type { JobContext } from "./job-context.ts";
+import { jobCheckout } from "./job-worktree.ts";
+import { runChecks } from "./run-checks.ts";
+
+export interface CheckSpec {
+  commit: string;
+  commands: { name: string; run: string }[];
+  timeoutSeconds: number;
+  install?: InstallSettings;
+}
+
+/**
+ * The configured checks on the exact commit (a `run` job's new commit, a merge candidate), always in a
+ * fresh checkout of it made for the checks: files a job's command left behind (ignored ones under
+ * `node_modules/` or `dist/`, a planted executable) never decide the result. Dependencies come from the
+ * cache or a clean install. Passing checks come back as the verdict bound to that SHA and its tree;
+ * failing ones throw `checks_failed`, saying where the change is kept when there is a branch to name.
+ */
+export async function checkCommit(ctx: JobContext, spec: CheckSpec, options: { keptOn?: string } = {}): Promise<PrChecks> {
+  if (spec.commands.length === 0) {
+    ctx.log("system", "no checks configured ([[checks.commands]] in .pushpals/config.toml): nothing verified this commit");
+    return { state: "none", sha: spec.commit, results: [] };
+  }
+  const checkout = await jobCheckout(ctx, spec.commit, "checks");
+  try {
+    const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, spec.install);
+    const { checks } = await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, spec);
+    return { state: "passed", sha: spec.commit, tree: checkout.tree, results: checks };
+  } catch (err) {
+    if (err instanceof JobFailure && err.failureClass === "checks_failed" && options.keptOn) {
+      throw new JobFailure("checks_failed", `${err.message} (the change is kept on ${options.keptOn}; no PR was opened)`, err.evidence);
+    }
+    throw err;
+  } finally {
+    removeCheckout(checkout);
+  }
+}
