@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Job } from "../src/store/jobs/job-rows.ts";
+import type { PullRequest } from "../src/prs/pr-types.ts";
+import { Cluster } from "./helpers/cluster.ts";
+import { writeNpmFixture } from "./helpers/npm-fixture.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+// Issue #11, end to end with real processes, real bwrap and real git: whatever a job's command leaves
+// in its checkout, nothing on the host trusts it. Each attack's marker lives outside the sandbox
+// (/var/tmp is read-only in there), so a marker that exists means host-side code ran the attacker's command.
+
+const scratch = tempDir("pushpals-leftovers-");
+const marker = (name: string) => join(scratch.path, `host-ran-${name}`);
+
+function git(root: string, args: string[]): string {
+  const r = Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
+  return r.stdout.toString().trim();
+}
+
+function run(c: Cluster, scope: string, command: string): { job: Job; pr: PullRequest | null; logs: string } {
+  const r = c.cli(["run", "--json", "--scope", scope, "--title", "leftovers", "--", command]);
+  const out = JSON.parse(r.stdout) as { job: Job; pr: PullRequest | null };
+  return { ...out, logs: c.cli(["logs", out.job.id]).stdout };
+}
+
+afterAll(() => scratch.cleanup());
+
+describe("host git never runs with metadata a command wrote", () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
+    await c.startServer();
+    await c.startWorker("w1");
+    await c.startAgents();
+  }, 30_000);
+  afterAll(() => c.stop());
+
+  test("a rewritten .git/config (fsmonitor, hooks, filters, includes) is refused and never runs", async () => {
+    const evil = [
+      "[core]",
+      `\tfsmonitor = "touch ${marker("fsmonitor")}; false"`,
+      "\thooksPath = .evil-hooks",
+      "\trepositoryformatversion = 0",
+      `[filter "x"]\n\tclean = "touch ${marker("filter")}; cat"`,
+      "[include]\n\tpath = ../evil.cfg",
+    ].join("\n");
+    const command = [
+      `printf '%s\\n' '${evil.replace(/'/g, "'\\''")}' > .git/config`,
+      `mkdir -p .evil-hooks && printf '#!/bin/sh\\ntouch ${marker("hook")}\\n' > .evil-hooks/pre-commit && chmod +x .evil-hooks/pre-commit`,
+      "echo changed >> src/a.txt",
+    ].join(" && ");
+    const { job, pr } = run(c, "src/**", command);
+    expect(job.state).toBe("failed");
+    expect(job.failure).toMatchObject({ class: "policy_denied", message: expect.stringContaining(".git/config") });
+    expect(pr).toBeNull();
+    for (const name of ["fsmonitor", "filter", "hook"]) expect(existsSync(marker(name))).toBe(false);
+  }, 30_000);
+
+  test("a .git replaced by a link to a git dir of the command's making is refused and never read", async () => {
+    const command = [
+      "git init -q evil && cp -r evil/.git ./evilgit && rm -rf evil",
+      `git --git-dir=evilgit config core.fsmonitor "touch ${marker("gitfile")}; false"`,
+      "rm -rf .git && echo 'gitdir: ./evilgit' > .git",
+      "echo changed >> src/a.txt",
+    ].join(" && ");
+    const { job } = run(c, "src/**", command);
+    expect(job.state).toBe("failed");
+    expect(job.failure).toMatchObject({ class: "policy_denied", message: expect.stringContaining(".git directory") });
+    expect(existsSync(marker("gitfile"))).toBe(false);
+  }, 30_000);
+
+  test("git a command uses for its own work (add, commit) does not stop its change", async () => {
+    const { job, pr } = run(c, "src/**", "echo more >> src/a.txt && git add -A && git -c user.name=x -c user.email=x@x commit -qm mine");
+    expect(job.state).toBe("succeeded");
+    expect(pr?.files.map((f) => f.path)).toEqual(["src/a.txt"]);
+  }, 30_000);
+});
+
+describe("checks run on the commit, not on what the command left", () => {
+  let c: Cluster;
+  const CONFIG = `
+[[checks.commands]]
+name = "built"
+run = "test -f dist/ok"
+
+[[checks.commands]]
+name = "lint"
+run = "PATH=\\"$PWD/.tools:$PATH\\" lint-it"
+`;
+  beforeAll(async () => {
+    c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n", ".gitignore": "dist/\n.tools/\n" } });
+    await c.startServer();
+    await c.startWorker("w1");
+    await c.startAgents();
+  }, 30_000);
+  afterAll(() => c.stop());
+
+  test("an ignored build output and a planted executable on PATH do not make a green check", async () => {
+    const command = "mkdir -p dist .tools && touch dist/ok && printf '#!/bin/sh\\nexit 0\\n' > .tools/lint-it && chmod +x .tools/lint-it && echo changed >> src/a.txt";
+    const { job, pr, logs } = run(c, "src/**", command);
+    expect(job.state).toBe("failed");
+    expect(job.failure?.class).toBe("checks_failed");
+    expect(pr).toBeNull();
+    // Both checks ran on a fresh checkout of the commit, and both failed there.
+    expect(logs).toMatch(/built: exit 1 /);
+    expect(logs).toMatch(/lint: exit 127 /);
+  }, 30_000);
+
+  test("a verdict names the commit and the tree it ran on", async () => {
+    const passing = `
+[[checks.commands]]
+name = "content"
+run = "grep -q one src/a.txt"
+`;
+    writeFileSync(join(c.root, ".pushpals", "config.toml"), passing);
+    git(c.root, ["commit", "-qam", "simpler checks"]);
+    const { job, pr } = run(c, "src/**", "echo two >> src/a.txt");
+    expect(job.state).toBe("succeeded");
+    expect(pr!.checks).toMatchObject({ state: "passed", sha: pr!.headSha, tree: git(c.root, ["rev-parse", `${pr!.headSha}^{tree}`]) });
+  }, 30_000);
+});
+
+describe("a command sees only its own commit's objects", () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
+    git(c.root, ["remote", "add", "origin", "https://x-access-token:ghp_REMOTESECRET0123456789@github.com/o/r.git"]);
+    git(c.root, ["checkout", "-q", "-b", "other"]);
+    writeFileSync(join(c.root, "other.txt"), "BRANCH_SECRET\n");
+    git(c.root, ["add", "other.txt"]);
+    git(c.root, ["commit", "-qm", "other"]);
+    git(c.root, ["checkout", "-q", "main"]);
+    writeFileSync(join(c.root, "README.md"), "STASH_SECRET\n");
+    git(c.root, ["stash", "-q"]);
+    writeFileSync(join(c.root, "staged.txt"), "STAGED_SECRET\n");
+    git(c.root, ["add", "staged.txt"]);
+    await c.startServer();
+    await c.startWorker("w1");
+    await c.startAgents();
+  }, 30_000);
+  afterAll(() => c.stop());
+
+  test("no remote URL, index, stash, other ref or other blob is reachable; status, diff and log still work", async () => {
+    const otherBlob = git(c.root, ["rev-parse", "other:other.txt"]);
+    const base = git(c.root, ["rev-parse", "main"]);
+    const probes = [
+      "git config --list",
+      "git for-each-ref",
+      "git stash list",
+      "git show :staged.txt",
+      `git cat-file -p ${otherBlob}`,
+      "git log --all --format=%s",
+      "cat ../../../../config ../../../config ../../config 2>/dev/null",
+      "find / -name staged.txt -o -name ORIG_HEAD 2>/dev/null | head",
+    ];
+    const command = [
+      ...probes.map((p) => `{ ${p}; } >> src/leak.txt 2>&1 || true`),
+      `echo "head=$(git log -1 --format=%H)" >> src/leak.txt`,
+      "git status --porcelain >> src/leak.txt",
+      "git diff --stat HEAD >> src/leak.txt",
+    ].join("; ");
+    const { job, pr } = run(c, "src/**", command);
+    expect(job.state).toBe("succeeded");
+    const leak = git(c.root, ["show", `${pr!.headSha}:src/leak.txt`]);
+    for (const secret of ["REMOTESECRET", "github.com", "BRANCH_SECRET", "STASH_SECRET", "STAGED_SECRET", "refs/heads/other", "refs/stash"]) expect(leak).not.toContain(secret);
+    expect(leak).toContain(`head=${base}`);
+    expect(leak).toContain("?? src/leak.txt");
+    // The user's index and stash are as they were.
+    expect(git(c.root, ["diff", "--cached", "--name-only"])).toBe("staged.txt");
+    expect(git(c.root, ["stash", "list"])).toContain("stash@{0}");
+  }, 30_000);
+});
+
+describe("the dependency cache holds only what a clean install made", () => {
+  let c: Cluster;
+  const CONFIG = `
+[[checks.commands]]
+name = "uses-deps"
+run = "node -e \\"console.log('tiny-lib says', require('tiny-lib'))\\""
+`;
+  const entryFile = () => {
+    const cache = c.paths.depsCacheDir;
+    const keys = readdirSync(cache).filter((k) => !k.startsWith("."));
+    return keys.map((k) => readFileSync(join(cache, k, "node_modules", "tiny-lib", "index.js"), "utf8"));
+  };
+  beforeAll(async () => {
+    const home = join(scratch.path, "home");
+    mkdirSync(home, { recursive: true });
+    const fixture = join(scratch.path, "fixture");
+    const files = writeNpmFixture(fixture, join(scratch.path, "npm-cache"), { tarball: true });
+    c = await Cluster.create({ configToml: CONFIG, files: { ...files, "src/a.txt": "one\n", ".gitignore": "node_modules/\n" }, env: { HOME: home, PUSHPALS_SANDBOX_INSTALL_NETWORK: "false" } });
+    mkdirSync(join(c.root, "vendor"), { recursive: true });
+    copyFileSync(join(fixture, "vendor", "tiny-lib-1.0.0.tgz"), join(c.root, "vendor", "tiny-lib-1.0.0.tgz"));
+    git(c.root, ["add", "-A"]);
+    git(c.root, ["commit", "-qm", "tarball"]);
+    await c.startServer();
+    await c.startWorker("w1");
+    await c.startAgents();
+  }, 60_000);
+  afterAll(() => c.stop());
+
+  test("a command cannot write into the cached modules, and nothing it adds under node_modules is stored", async () => {
+    const poison = [
+      "{ chmod u+w node_modules/tiny-lib/index.js; echo \"module.exports = 'EVIL'\" > node_modules/tiny-lib/index.js; } 2>&1 | head -3",
+      "mkdir -p packages/x/node_modules/tiny-lib 2>&1 | head -1",
+      "echo \"module.exports = 'EVIL'\" > packages/x/node_modules/tiny-lib/index.js 2>/dev/null",
+      "echo changed >> src/a.txt",
+    ].join("; ");
+    const { job, pr, logs } = run(c, "src/**", poison);
+    expect(job.state).toBe("succeeded");
+    expect(logs).toMatch(/Read-only file system/);
+    // The checks of the change ran on a fresh checkout with the clean modules.
+    expect(logs).toContain("tiny-lib says 42");
+    expect(logs).not.toContain("says EVIL");
+    expect(pr!.checks.state).toBe("passed");
+    expect(entryFile()).toEqual(["module.exports = 42;\n"]);
+
+    // A later job on the base gets the clean entry.
+    const r = c.cli(["enqueue", "checks", "--json"]);
+    const id: string = JSON.parse(r.stdout).job.id;
+    const later = await c.waitForJob(id, (j) => ["succeeded", "failed"].includes(j.state), 60_000);
+    expect(later.state).toBe("succeeded");
+    const laterLogs = c.cli(["logs", id]).stdout;
+    expect(laterLogs).toContain("cache hit");
+    expect(laterLogs).toContain("tiny-lib says 42");
+  }, 90_000);
+});
