@@ -154,7 +154,7 @@ describe("errors: doctor reports them, start refuses (exit 6)", () => {
       { mode: 0o755 },
     );
     const env = { PATH: `${fake}${delimiter}${BASE_ENV.PATH}` };
-    await expectRefused(root, "PP002", /^git 2\.1 is too old \(worktree locking needs 2\.25\+\)$/, /^upgrade git to 2\.25 or newer$/, env);
+    await expectRefused(root, "PP002", /^git 2\.1 is too old \(job checkouts need 2\.25\+\)$/, /^upgrade git to 2\.25 or newer$/, env);
     // Everything else still works through the delegating git: only the version is wrong.
     expectPrinted((await pushpals(root, ["doctor"], env)).stdout, "PP003", "ok", /^HEAD is [0-9a-f]{12}$/);
   });

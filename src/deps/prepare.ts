@@ -8,7 +8,7 @@ import type { ReadOnlyMount } from "../sandbox/sandbox-spec.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
-import { cacheKey, findNodeModules, readManifest, restoreEntry, SCRATCH_DIRS, sha256File, storeEntry, verifyEntry, type Manifest } from "./cache.ts";
+import { cacheKey, evictEntry, findNodeModules, readManifest, restoreEntry, SCRATCH_DIRS, sha256File, storeEntry, verifyEntry, type Manifest } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 
 export interface PrepareOptions {
@@ -98,7 +98,11 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
  */
 async function restoreFromCache(options: PrepareOptions, key: string): Promise<ReadOnlyMount[] | null> {
   const manifest = readManifest(options.cacheDir, key);
-  if (!manifest) return null;
+  if (!manifest) {
+    // An entry of an older format (or a broken one) would make every store of this key look like a lost race.
+    if (existsSync(join(options.cacheDir, key))) evictEntry(options.cacheDir, key);
+    return null;
+  }
   if (!verifyEntry(options.cacheDir, manifest)) {
     options.log("system", `dependencies: cache entry ${key} changed after it was stored; evicted, installing afresh`);
     return null;

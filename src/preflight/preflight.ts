@@ -70,7 +70,7 @@ async function checkGit(cwd: string): Promise<Finding> {
   if (r.exitCode !== 0) return error("PP001", `git --version failed (exit ${r.exitCode}): ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}`, install);
   const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(r.stdout)?.slice(1) ?? []).map(Number);
   if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1])) {
-    return error("PP002", `git ${major}.${minor} is too old (worktree locking needs ${MIN_GIT.join(".")}+)`, `upgrade git to ${MIN_GIT.join(".")} or newer`);
+    return error("PP002", `git ${major}.${minor} is too old (job checkouts need ${MIN_GIT.join(".")}+)`, `upgrade git to ${MIN_GIT.join(".")} or newer`);
   }
   return ok("PP001", `git ${major}.${minor}`);
 }

@@ -16,7 +16,7 @@ export const checksKind = defineKind({
   id: "checks",
   summary: "run the configured checks on an exact commit",
   input: ChecksInput,
-  result: z.object({ commit: Sha, checks: z.array(CheckOutcome), dependencies: z.unknown() }),
+  result: z.object({ commit: Sha, tree: z.string(), checks: z.array(CheckOutcome), dependencies: z.unknown() }),
   createdBy: "client",
   role: "worker",
   network: true,
@@ -25,7 +25,7 @@ export const checksKind = defineKind({
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
       const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, input.install);
-      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, input)), dependencies };
+      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, input)), tree: checkout.tree, dependencies };
     } finally {
       // Only our own attempt's checkout: if our lease was lost, a newer attempt may be running next to it.
       removeCheckout(checkout);
