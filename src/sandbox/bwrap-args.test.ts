@@ -10,6 +10,7 @@ const spec: SandboxSpec = {
   hide: ["/home/ann/repo/.git/pushpals", "/home", "/root", "/home/ann/repo"],
   hideFiles: ["/etc/shadow"],
   reveal: ["/home/ann/repo/.git"],
+  readOnlyMounts: [],
 };
 const run: BwrapInvocation = {
   cwd: spec.writableDir,
