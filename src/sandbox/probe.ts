@@ -23,7 +23,7 @@ export interface SandboxEnforcement {
 }
 
 export type SandboxProbe =
-  | { ok: true; version: string; processLimit: ProcessLimit; enforced: SandboxEnforcement }
+  | { ok: true; version: string; enforced: SandboxEnforcement }
   | { ok: false; problem: string; fix: string };
 
 const LAST_RESORT = 'or, as a last resort, set sandbox.mode = "off" in .pushpals/config.toml';
@@ -56,7 +56,7 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
         tmpfsSized: bwrap.features.tmpfsSize,
         ptraceFilter: seccompFilterFile() !== null,
       };
-      return { ok: true, version: bwrap.version, processLimit: enforced.processes, enforced };
+      return { ok: true, version: bwrap.version, enforced };
     }
     const why = run.timedOut ? `did not finish within ${timeoutMs / 1000} s` : lines.find((l) => l.trim()) ?? `exited ${run.exitCode ?? run.signal}`;
     return { ok: false, problem: `bubblewrap ${bwrap.version} cannot start a sandbox here: ${why}`, fix: USERNS_FIX };
