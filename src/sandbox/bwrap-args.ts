@@ -88,7 +88,7 @@ function processLimitScript(max: number): string {
  * RLIMIT_AS and RLIMIT_CPU, per process, for the shell that execs bwrap: everything in the sandbox
  * inherits them, and a shell builtin costs nothing where prlimit or another shell would cost an exec.
  * RLIMIT_AS only without a memory cgroup (`addressSpace` false): it counts reservations, not memory,
- * and breaks runtimes that reserve far more than they use (WebAssembly, sanitizers, Go).
+ * and breaks runtimes that reserve far more than they use (WebAssembly in Node, sanitizers).
  */
 export function memoryAndCpuLimitScript(limits: SandboxLimits, addressSpace = true): string {
   const memory = addressSpace ? `ulimit -v ${limits.memoryMb * 1024} && ` : "";

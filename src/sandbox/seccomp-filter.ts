@@ -8,6 +8,7 @@ import { endianness } from "node:os";
  * pidfd_getfd takes a copy of another process's file descriptor under the same ptrace permission
  * check, so it is ptrace by another name. Everything else is allowed: calls such as bpf, kexec_load or
  * init_module need capabilities the sandbox does not have, and listing them here would add nothing.
+ * The price: debuggers, strace and LeakSanitizer (which ptraces its own process) do not work inside.
  */
 export const DENIED_SYSCALLS = ["ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"] as const;
 export type DeniedSyscall = (typeof DENIED_SYSCALLS)[number];
