@@ -1,7 +1,7 @@
 /**
  * Per-command cost of the sandbox: `true` run through `runCommand` unsandboxed (`sandbox: "off"`) and
- * sandboxed (bwrap with every namespace, the hidden paths, rlimits set by the shell and, where available, a
- * pids cgroup), --runs times each, interleaved so both see the same machine load. Also sandboxed with the
+ * sandboxed (bwrap with every namespace, the hidden paths, sized /tmp and /dev/shm, the seccomp filter,
+ * rlimits set by the shell and, where available, a pids and memory cgroup), --runs times each, interleaved so both see the same machine load. Also sandboxed with the
  * network granted (no network namespace to create). Overhead = sandboxed minus unsandboxed, per percentile.
  * Run: bun bench/sandbox-overhead.ts [--runs=50]
  */
@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBwrap } from "../src/sandbox/bwrap-binary.ts";
+import { cgroupControllers } from "../src/sandbox/command-cgroup.ts";
 import { processLimitMode } from "../src/sandbox/probe.ts";
 import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
@@ -45,7 +46,7 @@ try {
     return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
   const base = stats("unsandboxed");
-  console.log(`sandbox-overhead: \`true\` via runCommand, ${runs} runs each, bubblewrap ${bwrap.version}, process limit by ${{ cgroup: "pids cgroup", rlimit: "RLIMIT_NPROC", none: "nothing (root without a pids cgroup)" }[processLimitMode()]}`);
+  console.log(`sandbox-overhead: \`true\` via runCommand, ${runs} runs each, bubblewrap ${bwrap.version}, process limit by ${{ cgroup: "pids cgroup", rlimit: "RLIMIT_NPROC", none: "nothing (root without a pids cgroup)" }[processLimitMode()]}, memory limit by ${cgroupControllers().memory ? "memory cgroup" : "RLIMIT_AS"}`);
   console.log(`  ${"".padEnd(28)}  median     p99   overhead median / p99`);
   for (const [name] of variants) {
     const s = stats(name);

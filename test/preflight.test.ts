@@ -239,7 +239,7 @@ describe("the sandbox (PP009 errors, PP011 when it is off)", () => {
   test("PP009 ok: a real sandbox starts, and how processes are limited is named", async () => {
     const { root } = await repo();
     const doctor = await pushpals(root, ["doctor"]);
-    expectPrinted(doctor.stdout, "PP009", "ok", /^bubblewrap [\d.]+ sandbox works \(process limit by (pids cgroup|RLIMIT_NPROC)\)$/);
+    expectPrinted(doctor.stdout, "PP009", "ok", /^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|RLIMIT_AS per process); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/);
     expect(printed(doctor.stdout, "PP011")).toEqual([]);
   });
 });

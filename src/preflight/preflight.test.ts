@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
@@ -59,7 +59,7 @@ test("minFreeBytes: the option wins over the env override, which wins over 500 M
 
 test("sandbox: PP009 proves a real bwrap sandbox starts; missing bwrap is an error with the fix; mode off is the loud PP011 instead", async () => {
   const ok = byCode(await preflight(paths, { recover: false }), "PP009");
-  expect(ok).toEqual([{ code: "PP009", level: "ok", message: expect.stringMatching(/^bubblewrap [\d.]+ sandbox works \(process limit by (pids cgroup|RLIMIT_NPROC)\)$/) }]);
+  expect(ok).toEqual([{ code: "PP009", level: "ok", message: expect.stringMatching(/^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|RLIMIT_AS per process); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/) }]);
 
   const missing = await withEnv("PATH", join(root, "no-such-bin"), () => preflight(paths, { recover: false }));
   expect(byCode(missing, "PP009")).toEqual([
@@ -75,4 +75,21 @@ test("sandbox: PP009 proves a real bwrap sandbox starts; missing bwrap is an err
   expect(byCode(off, "PP009")).toEqual([]);
   expect(byCode(off, "PP011")).toEqual([{ code: "PP011", level: "warn", message: expect.stringMatching(/^SANDBOX OFF: /), fix: expect.stringContaining("apt-get install bubblewrap") }]);
   expect(hasErrors(off)).toBe(false);
+});
+
+test("sandbox: a limit this machine cannot enforce makes PP009 a warning that names it (a bwrap without --size)", async () => {
+  const fake = mkdtempSync(join(root, "old-bwrap-"));
+  const real = Bun.which("bwrap")!;
+  // The real bwrap, except that its --help no longer offers --size, as before bubblewrap had it.
+  writeFileSync(join(fake, "bwrap"), `#!/bin/sh\nif [ "$1" = --help ]; then ${real} --help 2>&1 | grep -v -- --size; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+  const findings = await withEnv("PATH", `${fake}:${process.env.PATH}`, () => preflight(paths, { recover: false }));
+  expect(byCode(findings, "PP009")).toEqual([
+    {
+      code: "PP009",
+      level: "warn",
+      message: expect.stringMatching(/; \/tmp and \/dev\/shm: not sized; ptrace: (not )?blocked\)$/),
+      fix: expect.stringMatching(/(^|; )bubblewrap [\d.]+ cannot size a tmpfs: upgrade it to a version with --size(;|$)/),
+    },
+  ]);
+  expect(hasErrors(findings)).toBe(false);
 });

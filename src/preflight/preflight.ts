@@ -225,12 +225,18 @@ async function checkSandbox(settings: SandboxSettings): Promise<Finding> {
   }
   const probe = await probeSandbox(settings);
   if (!probe.ok) return error("PP009", probe.problem, probe.fix);
-  if (probe.processLimit === "none") {
-    return warn(
-      "PP009",
-      `bubblewrap ${probe.version} sandbox works, but sandbox.max_processes is not enforced: root is exempt from RLIMIT_NPROC and no writable pids cgroup was found`,
-      "run PushPals as a non-root user, or give it a pids cgroup (a writable cgroup v1 pids hierarchy, or cgroup v2 with the pids controller)",
-    );
-  }
-  return ok("PP009", `bubblewrap ${probe.version} sandbox works (process limit by ${probe.processLimit === "cgroup" ? "pids cgroup" : "RLIMIT_NPROC"})`);
+  const { enforced } = probe;
+  const limits = [
+    `memory: ${enforced.memory === "cgroup" ? "cgroup per command" : "RLIMIT_AS per process"}`,
+    `processes: ${{ cgroup: "pids cgroup", rlimit: "RLIMIT_NPROC", none: "not limited" }[enforced.processes]}`,
+    `/tmp and /dev/shm: ${enforced.tmpfsSized ? "sized" : "not sized"}`,
+    `ptrace: ${enforced.ptraceFilter ? "blocked" : "not blocked"}`,
+  ].join("; ");
+  const fixes = [
+    ...(enforced.processes === "none" ? ["root is exempt from RLIMIT_NPROC: run PushPals as a non-root user, or give it a writable pids cgroup (cgroup v1 pids hierarchy, or v2 with the pids controller)"] : []),
+    ...(enforced.tmpfsSized ? [] : [`bubblewrap ${probe.version} cannot size a tmpfs: upgrade it to a version with --size`]),
+    ...(enforced.ptraceFilter ? [] : [`no seccomp program for ${process.arch}: run the worker on x86_64 or aarch64`]),
+  ];
+  const message = `bubblewrap ${probe.version} sandbox works (${limits})`;
+  return fixes.length ? warn("PP009", message, fixes.join("; ")) : ok("PP009", message);
 }

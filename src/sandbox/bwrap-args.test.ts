@@ -10,6 +10,7 @@ const spec: SandboxSpec = {
   hide: ["/home/ann/repo/.git/pushpals", "/home", "/root", "/home/ann/repo"],
   hideFiles: ["/etc/shadow"],
   reveal: ["/home/ann/repo/.git"],
+  readOnlyMounts: [],
 };
 const run: BwrapInvocation = {
   cwd: spec.writableDir,
@@ -63,7 +64,18 @@ test("the environment is exactly the one given; limits and the command come afte
   const limited = bwrapArgs(spec, { ...run, limitProcesses: true });
   expect(limited.slice(limited.indexOf("--"))).toEqual(["--", "/bin/sh", "-c", expect.stringMatching(/^\{ ulimit -u 512 2>\/dev\/null \|\| ulimit -p 512; \} \|\| .*exit 125; \}\nexec sh -c "\$1"$/), "sh", "npm test"]);
   expect(memoryAndCpuLimitScript(spec.limits)).toStartWith(`ulimit -v ${4096 * 1024} && ulimit -t 1800 ||`);
-  at(args, "--size", String(4096 * 1024 * 1024), "--tmpfs", "/tmp");
+  expect(memoryAndCpuLimitScript(spec.limits, false)).toStartWith("ulimit -t 1800 ||");
+});
+
+test("/tmp gets half of the memory limit and /dev/shm a quarter, /dev itself is read-only, and the seccomp fd is passed when given", () => {
+  const args = bwrapArgs(spec, run);
+  expect(at(args, "--size", String(2048 * 1024 * 1024), "--tmpfs", "/tmp")).toBeGreaterThan(at(args, "--dev", "/dev"));
+  const shm = at(args, "--size", String(1024 * 1024 * 1024), "--tmpfs", "/dev/shm");
+  expect(shm).toBeGreaterThan(at(args, "--dev", "/dev"));
+  expect(at(args, "--remount-ro", "/dev")).toBeGreaterThan(shm);
+  expect(args).not.toContain("--seccomp");
+  const filtered = bwrapArgs(spec, { ...run, seccompFd: 3 });
+  expect(at(filtered, "--seccomp", "3")).toBeLessThan(filtered.indexOf("--"));
 });
 
 test("an older bwrap without --disable-userns or --size still gets a working command line", () => {

@@ -1,4 +1,5 @@
 import { SANDBOX_HOME, type SandboxLimits, type SandboxSpec } from "./sandbox-spec.ts";
+import { tmpfsSizes } from "./tmpfs-sizes.ts";
 
 /** Options of the installed bwrap that not every version has (read by `findBwrap`). */
 export interface BwrapFeatures {
@@ -20,6 +21,8 @@ export interface BwrapInvocation {
    * pids cgroup limits the command, useless for root (exempt).
    */
   limitProcesses: boolean;
+  /** An fd open in bwrap holding the seccomp program (see seccomp-filter.ts); bwrap reads and closes it. */
+  seccompFd?: number;
 }
 
 type Mount = { path: string; order: number; args: string[] };
@@ -37,9 +40,11 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
   if (spec.network) args.push("--share-net");
   if (run.features.disableUserns) args.push("--disable-userns");
   args.push("--die-with-parent", "--cap-drop", "ALL");
-  args.push("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc");
-  if (run.features.tmpfsSize) args.push("--size", String(spec.limits.memoryMb * 1024 * 1024));
-  args.push("--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+  if (run.seccompFd !== undefined) args.push("--seccomp", String(run.seccompFd));
+  // --dev's own tmpfs has no size: /dev/shm gets a sized one, and /dev itself becomes read-only.
+  const sizes = tmpfsSizes(spec.limits);
+  args.push("--ro-bind", "/", "/", "--dev", "/dev", ...sized(run, sizes.shmBytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
+  args.push(...sized(run, sizes.tmpBytes), "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
 
   const hides = spec.hide.filter((dir) => dir !== "/" && dir !== "/tmp");
   const mounts: Mount[] = [
@@ -67,7 +72,11 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
 }
 
 function tmpfsSize(spec: SandboxSpec, run: BwrapInvocation): string[] {
-  return run.features.tmpfsSize ? ["--size", String(spec.limits.memoryMb * 1024 * 1024)] : [];
+  return sized(run, tmpfsSizes(spec.limits).tmpBytes);
+}
+
+function sized(run: BwrapInvocation, bytes: number): string[] {
+  return run.features.tmpfsSize ? ["--size", String(bytes)] : [];
 }
 
 /** The process-count flag is -u in bash and busybox, -p in dash. */
@@ -78,9 +87,12 @@ function processLimitScript(max: number): string {
 /**
  * RLIMIT_AS and RLIMIT_CPU, per process, for the shell that execs bwrap: everything in the sandbox
  * inherits them, and a shell builtin costs nothing where prlimit or another shell would cost an exec.
+ * RLIMIT_AS only without a memory cgroup (`addressSpace` false): it counts reservations, not memory,
+ * and breaks runtimes that reserve far more than they use (WebAssembly in Node, sanitizers).
  */
-export function memoryAndCpuLimitScript(limits: SandboxLimits): string {
-  return `ulimit -v ${limits.memoryMb * 1024} && ulimit -t ${limits.cpuSeconds} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
+export function memoryAndCpuLimitScript(limits: SandboxLimits, addressSpace = true): string {
+  const memory = addressSpace ? `ulimit -v ${limits.memoryMb * 1024} && ` : "";
+  return `${memory}ulimit -t ${limits.cpuSeconds} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
 }
 
 function depth(path: string): number {

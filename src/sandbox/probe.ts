@@ -3,15 +3,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "./run-command.ts";
 import { findBwrap } from "./bwrap-binary.ts";
-import { pidsHierarchy } from "./pids-cgroup.ts";
+import { cgroupControllers } from "./command-cgroup.ts";
+import { seccompFilterFile } from "./seccomp-file.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
 
 /** How the process limit is enforced: a pids cgroup, RLIMIT_NPROC (not root), or not at all (root without a cgroup). */
 export type ProcessLimit = "cgroup" | "rlimit" | "none";
 
+/** Which limits hold on this machine, for this user (with a working probe, bwrap accepted every one of them). */
+export interface SandboxEnforcement {
+  /** A memory cgroup caps the command as a whole; otherwise only RLIMIT_AS per process. */
+  memory: "cgroup" | "per-process";
+  processes: ProcessLimit;
+  /** /tmp and /dev/shm are tmpfs mounts sized within sandbox.memory_mb (bwrap has --size). */
+  tmpfsSized: boolean;
+  /** The seccomp filter refusing ptrace is installed (an architecture it is written for). */
+  ptraceFilter: boolean;
+}
+
 export type SandboxProbe =
-  | { ok: true; version: string; processLimit: ProcessLimit }
+  | { ok: true; version: string; enforced: SandboxEnforcement }
   | { ok: false; problem: string; fix: string };
 
 const LAST_RESORT = 'or, as a last resort, set sandbox.mode = "off" in .pushpals/config.toml';
@@ -37,7 +49,15 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
       sandbox,
       onLine: (_stream, line) => lines.push(line),
     });
-    if (run.exitCode === 0 && lines.includes("ok")) return { ok: true, version: bwrap.version, processLimit: processLimitMode() };
+    if (run.exitCode === 0 && lines.includes("ok")) {
+      const enforced: SandboxEnforcement = {
+        memory: cgroupControllers().memory ? "cgroup" : "per-process",
+        processes: processLimitMode(),
+        tmpfsSized: bwrap.features.tmpfsSize,
+        ptraceFilter: seccompFilterFile() !== null,
+      };
+      return { ok: true, version: bwrap.version, enforced };
+    }
     const why = run.timedOut ? `did not finish within ${timeoutMs / 1000} s` : lines.find((l) => l.trim()) ?? `exited ${run.exitCode ?? run.signal}`;
     return { ok: false, problem: `bubblewrap ${bwrap.version} cannot start a sandbox here: ${why}`, fix: USERNS_FIX };
   } catch (err) {
@@ -49,6 +69,6 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
 
 /** How sandbox.max_processes is enforced on this machine, for this user. */
 export function processLimitMode(): ProcessLimit {
-  if (pidsHierarchy()) return "cgroup";
+  if (cgroupControllers().pids) return "cgroup";
   return process.getuid?.() === 0 ? "none" : "rlimit";
 }

@@ -88,14 +88,16 @@ export async function runCommand(command: string, options: RunOptions): Promise<
       tail.push(line);
       if (tail.length > tailLines) tail.shift();
     };
-    for await (const chunk of stream) {
+    for await (const read of stream) {
       if (outputLimited) continue;
-      outputBytes += chunk.byteLength;
-      if (outputBytes > maxOutputBytes) {
+      let chunk = read;
+      if (outputBytes + chunk.byteLength > maxOutputBytes) {
+        // The output up to the cap still arrives: one read can hold the first lines and far more.
+        chunk = chunk.subarray(0, maxOutputBytes - outputBytes);
         outputLimited = true;
         killGroup();
-        continue;
       }
+      outputBytes += chunk.byteLength;
       partial += decoder.decode(chunk, { stream: true });
       const lines = partial.split("\n");
       partial = lines.pop() ?? "";

@@ -1,6 +1,9 @@
-/** Per-process limits inside the sandbox (rlimits), plus the per-command output cap run-command enforces. */
+/** Limits of one sandboxed command: cgroup where available, rlimits otherwise, and the output cap run-command enforces. */
 export interface SandboxLimits {
-  /** RLIMIT_AS of each process, in MB. */
+  /**
+   * Memory in MB: of the whole command with a memory cgroup, else RLIMIT_AS of each process. /tmp and
+   * /dev/shm are sized within it (tmpfs-sizes.ts).
+   */
   memoryMb: number;
   /** RLIMIT_CPU of each process, in seconds. */
   cpuSeconds: number;

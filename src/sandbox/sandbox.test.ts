@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
-import { addJobWorktree } from "../scm/worktree.ts";
+import { addJobCheckout } from "../scm/worktree.ts";
 import { runCommand } from "./run-command.ts";
 import { sandboxFor } from "./sandbox-for.ts";
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "./sandbox-settings.ts";
@@ -32,7 +32,7 @@ beforeAll(async () => {
   paths = runtimePathsFor(root, join(root, ".git"));
   mkdirSync(paths.runtimeDir, { recursive: true });
   writeFileSync(paths.dbPath, "the database");
-  dir = await addJobWorktree(paths, "job_sandboxtest1", 1, "HEAD");
+  dir = (await addJobCheckout(paths, "job_sandboxtest1", 1, "HEAD")).dir;
   mkdirSync(join(fakeHome, ".ssh"), { recursive: true });
   writeFileSync(join(fakeHome, ".ssh", "id_ed25519"), "fake-private-key-material\n");
   writeFileSync(join(fakeHome, ".npmrc"), "//registry.npmjs.org/:_authToken=fake-npm-credential\n");
@@ -93,10 +93,14 @@ describe("escapes fail", () => {
     expect(existsSync("/etc/pushpals-escaped")).toBe(false);
   });
 
-  test("committing fails: the repository's objects and refs are read-only", async () => {
-    const r = await sandboxed("git -c user.name=x -c user.email=x@example.invalid commit -q --allow-empty -m sneaky");
-    expect(r.exitCode).not.toBe(0);
-    expect(r.output).toMatch(/read-only file system/i);
+  test("a commit made inside lands in the sandbox's own .git only: the repository's refs and objects are untouched", async () => {
+    const before = hostGit(["rev-parse", "refs/heads/main"]);
+    const r = await sandboxed("git -c user.name=x -c user.email=x@example.invalid commit -q --allow-empty -m sneaky && git rev-parse HEAD");
+    expect(r.exitCode).toBe(0);
+    const sneaky = r.lines.at(-1)!;
+    expect(sneaky).toMatch(/^[0-9a-f]{40}$/);
+    expect(hostGit(["rev-parse", "refs/heads/main"])).toBe(before);
+    expect(Bun.spawnSync(["git", "cat-file", "-e", sneaky], { cwd: root }).exitCode).not.toBe(0);
   });
 
   test("the runtime directory shows nothing but the job's own worktree", async () => {
@@ -140,7 +144,9 @@ describe("escapes fail", () => {
   });
 
   test("a hard link to a file outside the worktree (same file system) is refused", async () => {
-    const r = await sandboxed(`ln '${join(paths.gitCommonDir, "config")}' ./linked-config`);
+    const target = join(base, "outside.txt");
+    writeFileSync(target, "outside\n");
+    const r = await sandboxed(`cat '${target}' && ln '${target}' ./linked-config`);
     expect(r.exitCode).not.toBe(0);
     expect(r.output).toMatch(/cross-device|Invalid/i);
     expect(existsSync(join(dir, "linked-config"))).toBe(false);
@@ -237,6 +243,10 @@ await runCommand(${JSON.stringify(`setsid sh -c 'sleep 300; : ${marker}' >/dev/n
     expect(await gone(marker, 5_000)).toEqual([]);
   }, 15_000);
 });
+
+function hostGit(args: string[]): string {
+  return Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe" }).stdout.toString().trim();
+}
 
 /** Pids whose command line contains `text` (the host's view of /proc). */
 function processesWith(text: string): string[] {
