@@ -1,5 +1,5 @@
 /**
- * SCM figures: `git worktree add --lock` + removal of a job worktree on a repository of 10,000 files,
+ * SCM figures: a job checkout (files, host git dir, the sandbox's shallow .git) + its removal on a repository of 10,000 files,
  * and full `pushpals run` jobs plus `pushpals pr merge` on temp copies of the bundled example
  * repository, with the runtime started once per copy (`start --detach --workers 2`, not timed).
  * Run: bun bench/scm-run.ts [--worktree-runs=10] [--runs=5]
@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { runtimePathsFor } from "../src/runtime-dir/paths.ts";
-import { addJobWorktree, removeAttemptWorktree } from "../src/scm/worktree.ts";
+import { addJobCheckout, removeCheckout } from "../src/scm/worktree.ts";
 import { numArg, percentile, verdict } from "./bench-util.ts";
 
 const RUN_TARGET_MS = 2_000;
@@ -44,9 +44,9 @@ async function worktreeBench(runs: number): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const jobId = `job_${String(i).padStart(32, "0")}`;
       const t0 = performance.now();
-      const dir = await addJobWorktree(paths, jobId, 1, head);
+      const checkout = await addJobCheckout(paths, jobId, 1, head);
       const t1 = performance.now();
-      await removeAttemptWorktree(paths, dir);
+      removeCheckout(checkout);
       remove.push(performance.now() - t1);
       add.push(t1 - t0);
     }

@@ -27,7 +27,7 @@ test("kill -9 a worker mid-checks: the job is re-leased after expiry, succeeds e
   const victim = await cluster.startWorker("victim");
   // The sandbox lets a command write only its worktree, so that is where it leaves its mark.
   const job = await cluster.enqueue("checks", await checksInput(cluster, "echo started > started; sleep 1; echo finished"));
-  const marker = join(cluster.paths.worktreesDir, job.id, "a1", "started");
+  const marker = join(cluster.paths.worktreesDir, job.id, "a1-work", "started");
   await cluster.waitForJob(job.id, (j) => j.state === "running");
   // Wait until the command itself is running, then kill the worker without warning.
   for (let i = 0; i < 400 && !existsSync(marker); i++) await Bun.sleep(25);

@@ -3,6 +3,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { cacheKey, findNodeModules, readManifest, restoreEntry, storeEntry, verifyEntry } from "./cache.ts";
+
+const store = (cache: string, key: string, dir: string) => storeEntry(cache, key, dir, findNodeModules(dir));
 import { canShareReadOnlyFiles, copyTree } from "./copy-tree.ts";
 
 const root = tempDir("pushpals-deps-cache-");
@@ -48,7 +50,7 @@ describe("the dependency cache", () => {
   test("store then restore: hard links to read-only files, symlinks kept, a complete manifest", async () => {
     const cache = join(root.path, "cache-a");
     const source = worktree();
-    expect(await storeEntry(cache, "k1", source)).toBe("stored");
+    expect(await storeEntry(cache, "k1", source, findNodeModules(source))).toBe("stored");
     const manifest = readManifest(cache, "k1")!;
     expect(manifest.dirs).toEqual(["node_modules", "packages/app/node_modules"]);
     expect(readdirSync(cache)).toEqual(["k1"]);
@@ -83,7 +85,7 @@ describe("the dependency cache", () => {
       chmodSync(root.path, 0o755);
       for (const dir of [source, target]) Bun.spawnSync(["chown", "-R", "65534:65534", dir]);
     }
-    await storeEntry(cache, "k", source);
+    await storeEntry(cache, "k", source, findNodeModules(source));
     await restoreEntry(cache, readManifest(cache, "k")!, target);
     const write = (file: string) => {
       const argv = ["sh", "-c", 'echo evil > "$1"', "sh", file];
@@ -101,7 +103,7 @@ describe("the dependency cache", () => {
 
   test("an entry changed after it was stored is evicted, never handed out", async () => {
     const cache = join(root.path, "cache-b");
-    await storeEntry(cache, "k", worktree());
+    await store(cache, "k", worktree());
     const target = emptyDir();
     const manifest = readManifest(cache, "k")!;
     await restoreEntry(cache, manifest, target);
@@ -117,7 +119,7 @@ describe("the dependency cache", () => {
   test("concurrent stores of one key: one complete entry, no temp dirs left, every caller fine", async () => {
     const cache = join(root.path, "cache-c");
     const sources = [worktree(), worktree(), worktree(), worktree()];
-    const outcomes = await Promise.all(sources.map((s) => storeEntry(cache, "same", s)));
+    const outcomes = await Promise.all(sources.map((s) => storeEntry(cache, "same", s, findNodeModules(s))));
     expect(outcomes.filter((o) => o === "stored")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "raced")).toHaveLength(3);
     expect(readdirSync(cache)).toEqual(["same"]);
@@ -126,14 +128,14 @@ describe("the dependency cache", () => {
 
   test("a project without dependencies is cached as an empty entry; Yarn PnP is not cached", async () => {
     const cache = join(root.path, "cache-d");
-    expect(await storeEntry(cache, "none", emptyDir())).toBe("stored");
+    expect(await store(cache, "none", emptyDir())).toBe("stored");
     const manifest = readManifest(cache, "none")!;
     expect(manifest.dirs).toEqual([]);
     expect(verifyEntry(cache, manifest)).toBe(true);
     expect(await restoreEntry(cache, manifest, emptyDir())).toBe("linked"); // nothing to copy
     const pnp = emptyDir();
     writeFileSync(join(pnp, ".pnp.cjs"), "");
-    expect(await storeEntry(cache, "pnp", pnp)).toBe("pnp");
+    expect(await storeEntry(cache, "pnp", pnp, findNodeModules(pnp))).toBe("pnp");
     expect(readManifest(cache, "pnp")).toBeNull();
   });
 
@@ -162,7 +164,7 @@ describe("the dependency cache", () => {
 
 test("a manifest that points outside the entry is refused", async () => {
   const cache = join(root.path, "cache-evil");
-  await storeEntry(cache, "k", worktree());
+  await store(cache, "k", worktree());
   const path = join(cache, "k/manifest.json");
   const manifest = JSON.parse(readFileSync(path, "utf8"));
   chmodSync(path, 0o644);

@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import type { InstallSettings } from "../config/check-settings.ts";
 import { resolveSandboxSpec } from "../sandbox/resolve-spec.ts";
+import { runCommand } from "../sandbox/run-command.ts";
+import type { ReadOnlyMount } from "../sandbox/sandbox-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../sandbox/sandbox-settings.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
 import { DEFAULT_INSTALL } from "./installers.ts";
-import { canShareReadOnlyFiles } from "./copy-tree.ts";
 import { prepareDependencies, type PrepareOptions } from "./prepare.ts";
 import { npm, offlineNpmEnv, writeNpmFixture } from "../../test/helpers/npm-fixture.ts";
 
@@ -49,6 +50,7 @@ async function prepare(dir: string, cacheDir: string, settings: InstallSettings 
     sandbox: resolveSandboxSpec({ writableDir: dir, network: true, settings: DEFAULT_SANDBOX_SETTINGS }),
     ...extra,
   });
+  mountsOf.set(dir, result?.mounts ?? []);
   return { result, logs, commands };
 }
 
@@ -58,7 +60,16 @@ async function failureOf(promise: Promise<unknown>): Promise<JobFailure> {
   return err;
 }
 
-const requires = (dir: string, pkg: string) => Bun.spawnSync(["node", "-e", `console.log(require(${JSON.stringify(pkg)}))`], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+/** Each prepared worktree's read-only dependency mounts, as later commands in it get them. */
+const mountsOf = new Map<string, ReadOnlyMount[]>();
+
+/** `require(pkg)` the way a job's command does: in the sandbox, with the worktree's dependency mounts. */
+async function requires(dir: string, pkg: string): Promise<{ stdout: string; exitCode: number | null }> {
+  const lines: string[] = [];
+  const sandbox = resolveSandboxSpec({ writableDir: dir, network: false, settings: DEFAULT_SANDBOX_SETTINGS, mounts: mountsOf.get(dir) ?? [] });
+  const r = await runCommand(`node -e 'console.log(require(${JSON.stringify(pkg)}))'`, { cwd: dir, timeoutMs: 20_000, signal: new AbortController().signal, sandbox, onLine: (stream, line) => stream === "stdout" && lines.push(line) });
+  return { stdout: lines.map((l) => `${l}\n`).join(""), exitCode: r.exitCode };
+}
 
 describe("preparing dependencies with npm", () => {
   const cache = () => join(root.path, "cache-main");
@@ -68,8 +79,8 @@ describe("preparing dependencies with npm", () => {
     const { result, logs, commands } = await prepare(dir, cache());
     expect(result).toMatchObject({ packageManager: "npm", cacheHit: false });
     expect(commands).toEqual([expect.objectContaining({ command: "npm ci --ignore-scripts --no-audit --no-fund", exitCode: 0 })]);
-    expect(requires(dir, "tiny-dep").stdout.toString()).toBe("tiny\n");
-    expect(requires(dir, "tiny-lib").stdout.toString()).toBe("42\n");
+    expect((await requires(dir, "tiny-dep")).stdout).toBe("tiny\n");
+    expect((await requires(dir, "tiny-lib")).stdout).toBe("42\n");
     expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache miss, \d+\.\d\d s; cached as npm-[0-9a-f]{40}\)$/));
     const entries = readdirSync(cache());
     expect(entries).toHaveLength(1);
@@ -83,13 +94,13 @@ describe("preparing dependencies with npm", () => {
     expect(result!.durationMs).toBeLessThan(1_000);
     expect(commands).toEqual([]);
     expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache hit, \d+\.\d\d s\)$/));
-    expect(requires(dir, "tiny-dep").stdout.toString()).toBe("tiny\n");
-    expect(requires(dir, "tiny-lib").stdout.toString()).toBe("42\n");
+    expect((await requires(dir, "tiny-dep")).stdout).toBe("tiny\n");
+    expect((await requires(dir, "tiny-lib")).stdout).toBe("42\n");
     const [entry] = readdirSync(cache());
     const cached = statSync(join(cache(), entry!, "node_modules/tiny-lib/index.js"));
-    const restored = statSync(join(dir, "node_modules/tiny-lib/index.js")).ino;
-    if (canShareReadOnlyFiles()) expect(restored).toBe(cached.ino);
-    else expect(restored).not.toBe(cached.ino);
+    // Nothing is copied: the sandbox mounts the entry read-only into the worktree.
+    expect(result!.mounts).toEqual([{ source: join(cache(), entry!, "node_modules"), target: "node_modules", scratch: [".cache", ".vite"] }]);
+    expect(existsSync(join(dir, "node_modules/tiny-lib/index.js"))).toBe(false);
     expect(cached.mode & 0o222).toBe(0);
   });
 
@@ -149,7 +160,7 @@ describe("preparing dependencies with npm", () => {
     expect(results.map((r) => r.result?.cacheHit)).toEqual([false, false, false]);
     expect(readdirSync(cacheDir).filter((e) => !e.startsWith("."))).toHaveLength(1);
     expect(readdirSync(cacheDir).filter((e) => e.startsWith(".tmp-"))).toEqual([]);
-    for (const d of dirs) expect(requires(d, "tiny-lib").exitCode).toBe(0);
+    for (const d of dirs) expect((await requires(d, "tiny-lib")).exitCode).toBe(0);
     expect((await prepare(worktree(), cacheDir)).result).toMatchObject({ cacheHit: true });
   });
 
@@ -167,7 +178,7 @@ describe("preparing dependencies with npm", () => {
     }
     const next = worktree();
     expect((await prepare(next, cacheDir)).result).toMatchObject({ cacheHit: true });
-    expect(requires(next, "tiny-lib").stdout.toString()).toBe("42\n");
+    expect((await requires(next, "tiny-lib")).stdout).toBe("42\n");
   });
 
   test("a cache entry that was written into is evicted and reinstalled, never reused", async () => {
@@ -180,8 +191,8 @@ describe("preparing dependencies with npm", () => {
     const next = worktree();
     const { result, logs } = await prepare(next, cacheDir);
     expect(result).toMatchObject({ cacheHit: false });
-    expect(logs.join("\n")).toMatch(/changed after it was stored .* evicted/);
-    expect(requires(next, "tiny-lib").stdout.toString()).toBe("42\n");
+    expect(logs.join("\n")).toMatch(/changed after it was stored.*evicted/);
+    expect((await requires(next, "tiny-lib")).stdout).toBe("42\n");
   });
 });
 

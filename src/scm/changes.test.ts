@@ -3,6 +3,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo } from "../../test/helpers/cluster.ts";
 import { listWorktreeChanges, parseRawDiff } from "./changes.ts";
+import { addJobCheckout } from "./worktree.ts";
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
@@ -17,21 +18,23 @@ function run(cwd: string, ...args: string[]): string {
   return r.stdout.toString();
 }
 
-test("lists changes relative to HEAD, with unstaged renames detected, and touches neither index nor object store", async () => {
+test("lists changes relative to the checkout's commit, with unstaged renames detected, and touches neither index nor object store", async () => {
   const repo = await makeRepo({ files: { "a.txt": LONG, "b.txt": "b\n", "c.txt": "c\n" } });
   cleanups.push(repo.cleanup);
-  const { root } = repo;
+  const checkout = await addJobCheckout(repo.paths, "job_00000000000000000000000000000001", 1, "HEAD");
+  const root = checkout.dir;
+  const host = [`--git-dir=${checkout.gitDir}`, `--work-tree=${checkout.dir}`];
   renameSync(join(root, "a.txt"), join(root, "moved a.txt"));
   writeFileSync(join(root, "b.txt"), "b changed\n");
   rmSync(join(root, "c.txt"));
   writeFileSync(join(root, "new\nfile"), "n\n");
   writeFileSync(join(root, "staged-then-deleted"), "s\n");
-  run(root, "add", "staged-then-deleted");
+  run(root, ...host, "add", "staged-then-deleted");
   rmSync(join(root, "staged-then-deleted"));
-  const index = readFileSync(join(root, ".git/index"));
-  const objects = run(root, "count-objects", "-v");
+  const index = readFileSync(join(checkout.gitDir, "index"));
+  const objects = run(repo.root, "count-objects", "-v");
 
-  const changes = await listWorktreeChanges(root);
+  const changes = await listWorktreeChanges(checkout);
 
   expect(changes.map((c) => [c.status, c.path, c.oldPath ?? null])).toEqual([
     ["modified", "b.txt", null],
@@ -40,8 +43,8 @@ test("lists changes relative to HEAD, with unstaged renames detected, and touche
     ["added", "new\nfile", null],
   ]);
   expect(changes.find((c) => c.path === "b.txt")).toMatchObject({ mode: "100644", oldMode: "100644", size: 10 });
-  expect(readFileSync(join(root, ".git/index")).equals(index)).toBe(true);
-  expect(run(root, "count-objects", "-v")).toBe(objects);
+  expect(readFileSync(join(checkout.gitDir, "index")).equals(index)).toBe(true);
+  expect(run(repo.root, "count-objects", "-v")).toBe(objects);
 });
 
 test("parses git's raw -z diff format", () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { git, type GitOptions } from "./git.ts";
 import { createQuarantine, type Quarantine } from "./quarantine.ts";
-import { hostGit, type JobCheckout } from "./worktree.ts";
+import { hostGit, refreshExcludes, type JobCheckout } from "./worktree.ts";
 
 /** What staging needs of a checkout: its files, the host's git dir for them, the commit they started from. */
 export type StagingCheckout = Pick<JobCheckout, "dir" | "gitDir" | "commit" | "objectsDir">;
@@ -62,6 +62,7 @@ export async function listWorktreeChanges(checkout: StagingCheckout): Promise<Ch
  */
 export async function stageWorktree(checkout: StagingCheckout): Promise<StagedWorktree> {
   const parent = checkout.commit;
+  refreshExcludes(checkout);
   const quarantine = createQuarantine(checkout.objectsDir);
   try {
     const options: GitOptions = hostGit(checkout, { indexFile: quarantine.indexFile, quarantine });

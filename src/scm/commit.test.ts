@@ -5,6 +5,7 @@ import { makeRepo } from "../../test/helpers/cluster.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import { commitWorktree, commitMessage } from "./commit.ts";
 import { ScopeDenied, type ScopeRule } from "./scope.ts";
+import { addJobCheckout, type JobCheckout } from "./worktree.ts";
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
@@ -16,19 +17,25 @@ const FILES = { "src/a.ts": "export const a = 1;\n", "src/b.ts": "export const b
 const RULES = { scope: ["src/**"], maxFileBytes: 2000 };
 const TRAILERS = { "PushPals-Job": "job_0123456789abcdef", "PushPals-Risk": "low" };
 
+/** Job checkouts by their files' directory: git on one runs with its host git dir, as PushPals's does. */
+const checkouts = new Map<string, JobCheckout>();
+const co = (wt: string) => checkouts.get(wt)!;
+
 function run(cwd: string, ...args: string[]): string {
-  const r = Bun.spawnSync(["git", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+  const c = checkouts.get(cwd);
+  const location = c && args[0] !== "init" ? [`--git-dir=${c.gitDir}`, `--work-tree=${c.dir}`] : [];
+  const r = Bun.spawnSync(["git", ...location, ...args], { cwd, stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
   return r.stdout.toString();
 }
 
-/** A job-style worktree: a linked worktree with a detached HEAD, like the worker creates. */
+/** A job checkout, like the worker creates. */
 async function worktree(files: Record<string, string> = {}): Promise<{ root: string; wt: string }> {
   const repo = await makeRepo({ files: { ...FILES, ...files } });
   cleanups.push(repo.cleanup);
-  const wt = join(repo.root, ".git", "pushpals", "worktrees", "job", "a1");
-  run(repo.root, "worktree", "add", "-q", "--detach", wt, "HEAD");
-  return { root: repo.root, wt };
+  const c = await addJobCheckout(repo.paths, "job_00000000000000000000000000000001", 1, "HEAD");
+  checkouts.set(c.dir, c);
+  return { root: repo.root, wt: c.dir };
 }
 
 function write(dir: string, path: string, content: string | Uint8Array): void {
@@ -54,7 +61,7 @@ function snapshot(root: string, wt: string) {
 
 async function denied(root: string, wt: string, rules = RULES): Promise<ScopeDenied> {
   const before = snapshot(root, wt);
-  const err = await commitWorktree(wt, { rules, message: "x", trailers: TRAILERS }).catch((e: unknown) => e);
+  const err = await commitWorktree(co(wt), { rules, message: "x", trailers: TRAILERS }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ScopeDenied);
   expect(snapshot(root, wt)).toEqual(before);
   return err as ScopeDenied;
@@ -76,7 +83,7 @@ test("an in-scope change commits every added, modified, deleted and renamed file
   renameSync(join(wt, "src/old-name.ts"), join(wt, "src/new-name.ts"));
   chmodSync(join(wt, "src/a.ts"), 0o755);
 
-  const result = await commitWorktree(wt, { rules: RULES, message: "Tidy the src folder\n\nBody text.", trailers: TRAILERS });
+  const result = await commitWorktree(co(wt), { rules: RULES, message: "Tidy the src folder\n\nBody text.", trailers: TRAILERS });
 
   expect(result.parent).toBe(parent);
   expect(run(wt, "rev-parse", "HEAD").trim()).toBe(result.commit);
@@ -94,14 +101,13 @@ test("an in-scope change commits every added, modified, deleted and renamed file
   const message = run(wt, "log", "-1", "--format=%B");
   const trailers = Bun.spawnSync(["git", "interpret-trailers", "--parse"], { stdin: new TextEncoder().encode(message), stdout: "pipe" });
   expect(trailers.stdout.toString()).toBe("PushPals-Job: job_0123456789abcdef\nPushPals-Risk: low\n");
-  expect(run(wt, "status", "--porcelain")).toBe(""); // index and worktree match the new HEAD
   expect(existsSync(marker)).toBe(false);
 });
 
 test("a custom identity and in-scope symlinks are committed", async () => {
   const { wt } = await worktree();
   symlinkSync("a.ts", join(wt, "src/alias.ts"));
-  const result = await commitWorktree(wt, { rules: RULES, message: "link", trailers: {}, identity: { name: "Bot", email: "bot@example.invalid" } });
+  const result = await commitWorktree(co(wt), { rules: RULES, message: "link", trailers: {}, identity: { name: "Bot", email: "bot@example.invalid" } });
   expect(result.files).toEqual([expect.objectContaining({ path: "src/alias.ts", mode: "120000", symlinkTarget: "a.ts" })]);
   expect(run(wt, "log", "-1", "--format=%an <%ae>").trim()).toBe("Bot <bot@example.invalid>");
 });
@@ -158,7 +164,7 @@ test(".gitattributes written, ignored or changed anywhere is refused before git 
   expect(rules(await denied(root, wt, { scope: ["**"], maxFileBytes: 1000 }))).toEqual({ ".gitattributes": "gitattributes" });
   expect(existsSync(marker)).toBe(false);
 
-  run(wt, "add", "-A"); // the fixture is real: plain git runs the filter
+  run(root, `--work-tree=${wt}`, "add", "-A"); // the fixture is real: plain git, with the repository's config, runs the filter
   expect(existsSync(marker)).toBe(true);
 });
 
@@ -179,8 +185,9 @@ test("a nested repository, with or without commits, and a changed submodule are 
   run(sub, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "y");
   run(root, "add", "src/sub");
   run(root, "commit", "-qm", "add a submodule");
-  const wt2 = join(root, ".git", "pushpals", "worktrees", "job2", "a1");
-  run(root, "worktree", "add", "-q", "--detach", wt2, "HEAD");
+  const second = await addJobCheckout({ repoRoot: root, gitCommonDir: join(root, ".git"), worktreesDir: join(root, ".git", "pushpals", "worktrees") }, "job_00000000000000000000000000000002", 1, "HEAD");
+  checkouts.set(second.dir, second);
+  const wt2 = second.dir;
   rmSync(join(wt2, "src/sub"), { recursive: true });
   expect(rules(await denied(root, wt2))).toEqual({ "src/sub": "submodule" });
 });
@@ -204,7 +211,7 @@ test("files over maxFileBytes are refused, new ones before they are hashed", asy
 test("no change, or only ignored files, is no_change", async () => {
   const { root, wt } = await worktree();
   const noChange = async () => {
-    const err = await commitWorktree(wt, { rules: RULES, message: "x", trailers: TRAILERS }).catch((e: unknown) => e);
+    const err = await commitWorktree(co(wt), { rules: RULES, message: "x", trailers: TRAILERS }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobFailure);
     expect((err as JobFailure).failureClass).toBe("no_change");
   };
@@ -221,7 +228,7 @@ test("paths with spaces, unicode and newlines are committed and refused exactly"
   write(wt, "docs/we ird\nname é.md", "x\n");
   expect(rules(await denied(root, wt))).toEqual({ "docs/we ird\nname é.md": "out_of_scope" });
   rmSync(join(wt, "docs/we ird\nname é.md"));
-  const result = await commitWorktree(wt, { rules: RULES, message: "odd names", trailers: TRAILERS });
+  const result = await commitWorktree(co(wt), { rules: RULES, message: "odd names", trailers: TRAILERS });
   expect(result.files.map((f) => f.path)).toEqual([inScope]);
   expect(run(wt, "ls-tree", "-z", "--name-only", "HEAD", "src/").split("\0")).toContain(inScope);
 });
@@ -229,7 +236,7 @@ test("paths with spaces, unicode and newlines are committed and refused exactly"
 test("bad inputs: a scope glob climbing out, a trailer with a newline", async () => {
   const { wt } = await worktree();
   write(wt, "src/a.ts", "export const a = 10;\n");
-  const climb = await commitWorktree(wt, { rules: { scope: ["../**"], maxFileBytes: 10 }, message: "x", trailers: {} }).catch((e: unknown) => e);
+  const climb = await commitWorktree(co(wt), { rules: { scope: ["../**"], maxFileBytes: 10 }, message: "x", trailers: {} }).catch((e: unknown) => e);
   expect((climb as JobFailure).failureClass).toBe("invalid_input");
   expect(() => commitMessage("x", { "PushPals-Job": "a\nEvil: yes" })).toThrow(/bad value/);
   expect(() => commitMessage("x", { "Bad Key": "v" })).toThrow(/trailer name/);

@@ -4,7 +4,7 @@ import { git, type GitIdentity } from "./git.ts";
 import { checkScope, parseScopeRules, ScopeDenied, type ScopeRules } from "./scope.ts";
 import { preflightWorktree } from "./scope-preflight.ts";
 import { assertSandboxGitIntact } from "./sandbox-git.ts";
-import { hostGit } from "./worktree.ts";
+import { hostGit, refreshExcludes } from "./worktree.ts";
 
 export const DEFAULT_AGENT_IDENTITY: GitIdentity = { name: "PushPals", email: "pushpals@localhost.invalid" };
 
@@ -37,6 +37,7 @@ export async function commitWorktree(checkout: StagingCheckout, options: CommitW
   const rules = parseScopeRules(options.rules);
   const message = commitMessage(options.message, options.trailers);
   assertSandboxGitIntact(dir);
+  refreshExcludes(checkout);
   const early = await preflightWorktree(checkout, rules.maxFileBytes);
   if (early.length > 0) throw new ScopeDenied(early);
 

@@ -2,7 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo } from "../../test/helpers/cluster.ts";
-import { addJobWorktree, pruneFinishedWorktrees } from "./worktree.ts";
+import { commitWorktree } from "./commit.ts";
+import { addJobCheckout, pruneFinishedWorktrees } from "./worktree.ts";
 
 const repos: (() => void)[] = [];
 afterAll(() => repos.forEach((cleanup) => cleanup()));
@@ -20,14 +21,15 @@ test("the janitor removes finished jobs' worktrees, but keeps one whose commit n
   const done = "job_00000000000000000000000000000001";
   const stranded = "job_00000000000000000000000000000002";
   const running = "job_00000000000000000000000000000003";
-  const doneDir = await addJobWorktree(repo.paths, done, 1, head);
-  const strandedDir = await addJobWorktree(repo.paths, stranded, 1, head);
-  const runningDir = await addJobWorktree(repo.paths, running, 1, head);
-  // A commit made in the worktree on its detached HEAD, on no branch: removing the worktree would lose it.
+  const doneDir = (await addJobCheckout(repo.paths, done, 1, head)).dir;
+  const strandedCheckout = await addJobCheckout(repo.paths, stranded, 1, head);
+  const strandedDir = strandedCheckout.dir;
+  const runningDir = (await addJobCheckout(repo.paths, running, 1, head)).dir;
+  // A job's commit, on no branch yet (its host git dir's HEAD names it): removing the checkout would lose track of it.
   writeFileSync(join(strandedDir, "work.txt"), "precious\n");
-  git(strandedDir, ["add", "work.txt"]);
-  git(strandedDir, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "work"]);
-  const commit = git(strandedDir, ["rev-parse", "HEAD"]);
+  const { commit } = await commitWorktree(strandedCheckout, { rules: { scope: ["**"], maxFileBytes: 1000 }, message: "work", trailers: {} });
+  // A commit a command made in the sandbox's own .git counts for nothing: the janitor never reads it.
+  git(doneDir, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "sandbox only"]);
 
   const report = await pruneFinishedWorktrees(repo.paths, (id) => id === running);
   expect(report.removed).toEqual([done]);

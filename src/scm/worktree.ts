@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { isValidId } from "../core/ids.ts";
@@ -54,11 +54,14 @@ export async function addJobCheckout(paths: WorktreePaths, jobId: string, attemp
   const root = jobWorktreeDir(paths, jobId);
   const dir = join(root, `a${attempt}-${name}`);
   const gitDir = `${dir}.git`;
+  // Earlier attempts of this job (a worker that died or was paused) leave theirs behind: clear them first.
+  if (existsSync(root)) for (const entry of readdirSync(root)) if (!entry.startsWith(`a${attempt}-`)) removeTree(join(root, entry));
   removeTree(dir);
   removeTree(gitDir);
   mkdirSync(dir, { recursive: true });
-  for (const sub of ["refs/heads", "refs/tags", "objects/info"]) mkdirSync(join(gitDir, sub), { recursive: true });
+  for (const sub of ["refs/heads", "refs/tags", "objects/info", "info"]) mkdirSync(join(gitDir, sub), { recursive: true });
   writeFileSync(join(gitDir, "config"), HOST_GIT_CONFIG);
+
   const objectsDir = join(paths.gitCommonDir, "objects");
   writeFileSync(join(gitDir, "objects", "info", "alternates"), `${objectsDir}\n`);
   const host = hostGit({ dir, gitDir }, { timeoutMs: 300_000 });
@@ -75,6 +78,14 @@ export async function addJobCheckout(paths: WorktreePaths, jobId: string, attemp
     removeCheckout({ dir, gitDir });
     throw err;
   }
+}
+
+/** The repository's own `info/exclude` (the user's local ignore rules) into the host git dir, as it is now. */
+export function refreshExcludes(checkout: Pick<JobCheckout, "gitDir" | "objectsDir">): void {
+  const exclude = join(dirname(checkout.objectsDir), "info", "exclude");
+  const target = join(checkout.gitDir, "info", "exclude");
+  if (existsSync(exclude)) copyFileSync(exclude, target);
+  else rmSync(target, { force: true });
 }
 
 /** Removes one checkout (its files and its git dir): the one its own attempt created, nobody else's. */
