@@ -28,13 +28,18 @@ function run(c: Cluster, scope: string, command: string): { job: Job; pr: PullRe
 
 afterAll(() => scratch.cleanup());
 
+/** The server, one WorkerPal and the agents (a run's PR is reviewed before `pushpals run` answers). */
+async function startAll(c: Cluster): Promise<void> {
+  await c.startServer();
+  await c.startWorker("w1");
+  await c.startAgents();
+}
+
 describe("host git never runs with metadata a command wrote", () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
-    await c.startServer();
-    await c.startWorker("w1");
-    await c.startAgents();
+    await startAll(c);
   }, 30_000);
   afterAll(() => c.stop());
 
@@ -92,9 +97,7 @@ run = "PATH=\\"$PWD/.tools:$PATH\\" lint-it"
 `;
   beforeAll(async () => {
     c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n", ".gitignore": "dist/\n.tools/\n" } });
-    await c.startServer();
-    await c.startWorker("w1");
-    await c.startAgents();
+    await startAll(c);
   }, 30_000);
   afterAll(() => c.stop());
 
@@ -137,9 +140,7 @@ describe("a command sees only its own commit's objects", () => {
     git(c.root, ["stash", "-q"]);
     writeFileSync(join(c.root, "staged.txt"), "STAGED_SECRET\n");
     git(c.root, ["add", "staged.txt"]);
-    await c.startServer();
-    await c.startWorker("w1");
-    await c.startAgents();
+    await startAll(c);
   }, 30_000);
   afterAll(() => c.stop());
 
@@ -196,9 +197,7 @@ run = "node -e \\"console.log('tiny-lib says', require('tiny-lib'))\\""
     copyFileSync(join(fixture, "vendor", "tiny-lib-1.0.0.tgz"), join(c.root, "vendor", "tiny-lib-1.0.0.tgz"));
     git(c.root, ["add", "-A"]);
     git(c.root, ["commit", "-qm", "tarball"]);
-    await c.startServer();
-    await c.startWorker("w1");
-    await c.startAgents();
+    await startAll(c);
   }, 60_000);
   afterAll(() => c.stop());
 

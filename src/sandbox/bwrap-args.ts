@@ -1,4 +1,4 @@
-import { SANDBOX_HOME, type SandboxLimits, type SandboxSpec } from "./sandbox-spec.ts";
+import { SANDBOX_EGRESS_DIR, SANDBOX_HOME, type SandboxLimits, type SandboxSpec } from "./sandbox-spec.ts";
 import { tmpfsSizes } from "./tmpfs-sizes.ts";
 
 /** Options of the installed bwrap that not every version has (read by `findBwrap`). */
@@ -45,6 +45,10 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
   const sizes = tmpfsSizes(spec.limits);
   args.push("--ro-bind", "/", "/", "--dev", "/dev", ...sized(run, sizes.shmBytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
   args.push(...sized(run, sizes.tmpBytes), "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+  const egress = spec.egress ? egressPaths() : null;
+  if (spec.egress && egress) {
+    args.push("--ro-bind", spec.egress.socketPath, egress.socket, "--ro-bind", spec.egress.runtime, egress.runtime, "--ro-bind", spec.egress.forwarder, egress.forwarder);
+  }
 
   const hides = spec.hide.filter((dir) => dir !== "/" && dir !== "/tmp");
   const mounts: Mount[] = [
@@ -55,9 +59,10 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
     { path: spec.writableDir, order: 3, args: ["--bind", spec.writableDir, spec.writableDir] },
     ...spec.readOnlyMounts.flatMap((m) => {
       const target = `${spec.writableDir}/${m.target}`;
-      const scratch = m.scratch.map((dir) => ({ path: `${target}/${dir}`, order: 5, args: [...tmpfsSize(spec, run), "--tmpfs", `${target}/${dir}`] }));
+      const scratch = m.scratch.map((dir) => ({ path: `${target}/${dir}`, order: 5, args: [...sized(run, sizes.tmpBytes), "--tmpfs", `${target}/${dir}`] }));
       return [{ path: target, order: 4, args: ["--ro-bind", m.source, target] }, ...scratch];
     }),
+    ...spec.files.map((f) => ({ path: f.target, order: 6, args: ["--ro-bind", f.source, f.target] })),
   ];
   mounts.sort((a, b) => depth(a.path) - depth(b.path) || a.order - b.order);
   for (const mount of mounts) args.push(...mount.args);
@@ -66,13 +71,17 @@ export function bwrapArgs(spec: SandboxSpec, run: BwrapInvocation): string[] {
   args.push("--chdir", run.cwd, "--clearenv");
   for (const [key, value] of Object.entries(run.env)) args.push("--setenv", key, value);
   args.push("--");
-  if (run.limitProcesses) args.push("/bin/sh", "-c", `${processLimitScript(spec.limits.maxProcesses)}\nexec sh -c "$1"`, "sh", run.command);
-  else args.push("sh", "-c", run.command);
+  const shell = ["sh", "-c", run.command];
+  // The forwarder listens first, then runs the command as its child and exits with its status.
+  const inner = spec.egress && egress ? [egress.runtime, egress.forwarder, egress.socket, String(spec.egress.port), ...shell] : shell;
+  if (run.limitProcesses) args.push("/bin/sh", "-c", `${processLimitScript(spec.limits.maxProcesses)}\nexec "$@"`, "sh", ...inner);
+  else args.push(...inner);
   return args;
 }
 
-function tmpfsSize(spec: SandboxSpec, run: BwrapInvocation): string[] {
-  return sized(run, tmpfsSizes(spec.limits).tmpBytes);
+/** Inside the sandbox: the proxy's socket, the runtime and the forwarder script, all read-only. */
+export function egressPaths() {
+  return { socket: `${SANDBOX_EGRESS_DIR}/egress.sock`, runtime: `${SANDBOX_EGRESS_DIR}/runtime`, forwarder: `${SANDBOX_EGRESS_DIR}/forwarder.ts` };
 }
 
 function sized(run: BwrapInvocation, bytes: number): string[] {

@@ -50,19 +50,20 @@ export interface StagedWorktree {
  * checkout's host index and the repository are left exactly as they were.
  */
 export async function listWorktreeChanges(checkout: StagingCheckout): Promise<ChangedFile[]> {
+  refreshExcludes(checkout);
   const staged = await stageWorktree(checkout);
   staged.quarantine.cleanup();
   return staged.changes;
 }
 
 /**
- * `git add -A` into a quarantine, with the host's own git dir for the checkout (never its `.git`).
+ * `git add -A` into a quarantine, with the host's own git dir for the checkout (never its `.git`); the
+ * caller has refreshed the user's ignore rules into it (`refreshExcludes`).
  * Nested repositories are never staged (git would refuse one without a commit); each is reported as an
  * added gitlink so the scope check names it.
  */
 export async function stageWorktree(checkout: StagingCheckout): Promise<StagedWorktree> {
   const parent = checkout.commit;
-  refreshExcludes(checkout);
   const quarantine = createQuarantine(checkout.objectsDir);
   try {
     const options: GitOptions = hostGit(checkout, { indexFile: quarantine.indexFile, quarantine });

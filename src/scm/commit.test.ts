@@ -6,6 +6,7 @@ import { JobFailure } from "../core/job-failure.ts";
 import { commitWorktree, commitMessage } from "./commit.ts";
 import { ScopeDenied, type ScopeRule } from "./scope.ts";
 import { addJobCheckout, type JobCheckout } from "./worktree.ts";
+import { runtimePathsFor } from "../runtime-dir/paths.ts";
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
@@ -185,7 +186,7 @@ test("a nested repository, with or without commits, and a changed submodule are 
   run(sub, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "y");
   run(root, "add", "src/sub");
   run(root, "commit", "-qm", "add a submodule");
-  const second = await addJobCheckout({ repoRoot: root, gitCommonDir: join(root, ".git"), worktreesDir: join(root, ".git", "pushpals", "worktrees") }, "job_00000000000000000000000000000002", 1, "HEAD");
+  const second = await addJobCheckout(runtimePathsFor(root, join(root, ".git")), "job_00000000000000000000000000000002", 1, "HEAD");
   checkouts.set(second.dir, second);
   const wt2 = second.dir;
   rmSync(join(wt2, "src/sub"), { recursive: true });
