@@ -29,7 +29,7 @@ function failureOf(fn: () => unknown): JobFailure {
 describe("install command lines", () => {
   test("frozen lockfile, no lifecycle scripts by default", () => {
     expect(installCommand("npm", "11.0.0", false)).toEqual({ command: "npm ci --ignore-scripts --no-audit --no-fund", env: {} });
-    expect(installCommand("pnpm", "9.15.0", false).command).toBe("pnpm install --frozen-lockfile --ignore-scripts");
+    expect(installCommand("pnpm", "9.15.0", false).command).toBe("pnpm install --frozen-lockfile --ignore-scripts --ignore-pnpmfile");
     expect(installCommand("bun", "1.2.0", false).command).toBe("bun install --frozen-lockfile --ignore-scripts");
     expect(installCommand("yarn", "1.22.22", false).command).toBe("yarn install --frozen-lockfile --non-interactive --ignore-scripts");
     expect(installCommand("yarn", "4.5.0", false)).toEqual({ command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_SCRIPTS: "false" } });

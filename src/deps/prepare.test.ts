@@ -224,6 +224,7 @@ describe("when there is nothing to install, or it cannot be done", () => {
     const bin = join(dir, `.bin-${++n}`);
     mkdirSync(bin);
     writeFileSync(join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "client.cjs"), NET_CLIENT);
     return `${bin}:${process.env.PATH}`;
   }
 
@@ -249,20 +250,42 @@ describe("when there is nothing to install, or it cannot be done", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  test("the install gets the network only with sandbox.install_network; the version probe never does", async () => {
-    const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  test("the install reaches the registry of the user's npm config through the egress proxy, never the host's loopback; the probe gets no network", async () => {
+    const registry = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response(`registry saw ${new URL(req.url).pathname}`) });
+    const controlPlane = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("control plane") });
+    const userNpmrc = join(root.path, "user-npmrc");
+    writeFileSync(userNpmrc, `registry=http://127.0.0.1:${registry.port}/\n`);
+    const saved = process.env.NPM_CONFIG_USERCONFIG;
+    process.env.NPM_CONFIG_USERCONFIG = userNpmrc;
     try {
-      const reach = `node -e "require('net').connect(${server.port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"`;
-      const script = `if [ "$1" = "--version" ]; then if ${reach}; then echo "probe reached the network"; exit 1; fi; echo 10.0.0; exit 0; fi; if ${reach}; then echo "install online"; else echo "install offline"; exit 1; fi`;
-      const online = worktree();
-      const granted = await prepare(online, join(root.path, "cache-net"), DEFAULT_INSTALL, { env: { PATH: fakeBin(online, "npm", script) } });
-      expect(granted.logs).toContain("stdout: install online");
+      // A node one-liner: `get <port>` through the proxy the install's npm config names, `direct <port>` without it.
+      const reach = (how: string, port: number | undefined) => `node "$(dirname "$0")/client.cjs" ${how} ${port}`;
+      const script = [
+        `if [ "$1" = "--version" ]; then ${reach("direct", registry.port)} && exit 1; echo 10.0.0; exit 0; fi`,
+        `grep -q "^https-proxy=http://127.0.0.1:" "$NPM_CONFIG_USERCONFIG" && echo "npmrc names the proxy"`,
+        reach("get", registry.port),
+        reach("get", controlPlane.port),
+        reach("direct", controlPlane.port),
+        "exit 0",
+      ].join("\n");
+      const dir = worktree();
+      const { logs } = await prepare(dir, join(root.path, "cache-net"), DEFAULT_INSTALL, { env: { ...env, PATH: fakeBin(dir, "npm", script) } });
+      expect(logs).toContain("stdout: npmrc names the proxy");
+      expect(logs).toContain(`stdout: get ${registry.port}: 200 registry saw /probe`);
+      expect(logs).toContain(`stdout: get ${controlPlane.port}: 403`);
+      expect(logs).toContain(`stdout: direct ${controlPlane.port}: unreachable`);
+      expect(logs.some((l) => l.includes(`refused a connection to 127.0.0.1:${controlPlane.port}`))).toBe(true);
+      expect(logs.join("\n")).not.toContain("control plane");
+
       const offline = worktree();
       const sandbox = resolveSandboxSpec({ writableDir: offline, network: false, settings: DEFAULT_SANDBOX_SETTINGS });
-      const failure = await failureOf(prepare(offline, join(root.path, "cache-net-off"), DEFAULT_INSTALL, { env: { PATH: fakeBin(offline, "npm", script) }, sandbox }));
-      expect(failure.evidence.logExcerpt).toContain("install offline");
+      const cut = await prepare(offline, join(root.path, "cache-net-off"), DEFAULT_INSTALL, { env: { ...env, PATH: fakeBin(offline, "npm", script) }, sandbox });
+      expect(cut.logs).toContain(`stdout: get ${registry.port}: unreachable`);
     } finally {
-      server.stop(true);
+      if (saved === undefined) delete process.env.NPM_CONFIG_USERCONFIG;
+      else process.env.NPM_CONFIG_USERCONFIG = saved;
+      registry.stop(true);
+      controlPlane.stop(true);
     }
   });
 
@@ -273,3 +296,18 @@ describe("when there is nothing to install, or it cannot be done", () => {
     expect(failure.failureClass).toBe("cancelled");
   });
 });
+
+/** `get <port>`: GET http://127.0.0.1:<port>/probe through the proxy on 127.0.0.1:3128; `direct <port>`: a plain connect. */
+const NET_CLIENT = `
+const [how, port] = process.argv.slice(2);
+const http = require("http");
+const net = require("net");
+if (how === "direct") {
+  net.connect(Number(port), "127.0.0.1").on("connect", () => { console.log("direct " + port + ": connected"); process.exit(0); })
+    .on("error", () => { console.log("direct " + port + ": unreachable"); process.exit(1); });
+} else {
+  http.get({ host: "127.0.0.1", port: 3128, path: "http://127.0.0.1:" + port + "/probe", headers: { host: "127.0.0.1:" + port } }, (res) => {
+    let body = ""; res.on("data", (d) => body += d); res.on("end", () => console.log("get " + port + ": " + res.statusCode + (res.statusCode === 200 ? " " + body : "")));
+  }).on("error", () => console.log("get " + port + ": unreachable"));
+}
+`;

@@ -8,6 +8,8 @@ import type { ReadOnlyMount } from "../sandbox/sandbox-spec.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
+import type { EgressDecision } from "../egress/proxy.ts";
+import { installSandbox } from "./install-sandbox.ts";
 import { cacheKey, evictEntry, findNodeModules, readManifest, restoreEntry, SCRATCH_DIRS, sha256File, storeEntry, verifyEntry, type Manifest } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 
@@ -143,20 +145,40 @@ async function probeVersions(pm: EcosystemId, options: PrepareOptions): Promise<
 
 async function runInstall(plan: InstallPlan, install: { command: string; env: Record<string, string> }, settings: InstallSettings, options: PrepareOptions): Promise<void> {
   const { command } = install;
+  const confined = await installSandbox(options.sandbox, options.dir, { allowScripts: settings.allowScripts, log: (line) => options.log("system", line) });
   options.log("system", `$ ${command}    # dependencies (${plan.lockfile}, cache miss)`);
-  const run = await runCommand(command, {
-    cwd: options.dir,
-    timeoutMs: settings.timeoutSeconds * 1000,
-    signal: options.signal,
-    env: { ...install.env, ...options.env },
-    onLine: (stream, line) => options.log(stream, line),
-    sandbox: options.sandbox,
-    // npm prints its usage (about 90 lines) after the error that matters: keep enough to include it.
-    tailLines: 200,
-  });
+  let run: RunResult;
+  let denied: EgressDecision[];
+  let unreachable: EgressDecision[];
+  try {
+    run = await runCommand(command, {
+      cwd: options.dir,
+      timeoutMs: settings.timeoutSeconds * 1000,
+      signal: options.signal,
+      env: { ...install.env, ...options.env, ...confined.env },
+      onLine: (stream, line) => options.log(stream, line),
+      sandbox: confined.sandbox,
+      // npm prints its usage (about 90 lines) after the error that matters: keep enough to include it.
+      tailLines: 200,
+    });
+    denied = confined.denied();
+    unreachable = confined.unreachable();
+  } finally {
+    await confined.close();
+  }
+  for (const d of unreachable) options.log("system", `dependencies: could not reach ${d.host}:${d.port} (${d.reason})`);
+  for (const d of denied) options.log("system", `dependencies: refused a connection to ${d.host}:${d.port} (${d.reason})`);
   await options.recordCommand?.({ command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
   if (run.aborted) throw new JobFailure("cancelled", "stopped while installing dependencies", { command });
   const evidence = evidenceOf(command, run);
+  if (run.exitCode !== 0 && denied.length > 0) {
+    const hosts = [...new Set(denied.map((d) => `${d.host}:${d.port}`))].join(", ");
+    throw new JobFailure(
+      "policy_denied",
+      `\`${command}\` failed after trying to reach ${hosts}, which is not a configured package registry: an install reaches only the registries of your npm configuration (~/.npmrc or NPM_CONFIG_USERCONFIG) and the public npm registry`,
+      evidence,
+    );
+  }
   if (run.outputLimited) throw new JobFailure("environment", `\`${command}\` printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
   if (run.timedOut) {
     throw new JobFailure("timeout", `\`${command}\` ran past the ${settings.timeoutSeconds} s install time limit: raise install.timeout_seconds in .pushpals/config.toml, or check the registry is reachable`, evidence);

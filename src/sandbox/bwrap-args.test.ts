@@ -11,6 +11,8 @@ const spec: SandboxSpec = {
   hideFiles: ["/etc/shadow"],
   reveal: ["/home/ann/repo/.git"],
   readOnlyMounts: [],
+  files: [],
+  egress: null,
 };
 const run: BwrapInvocation = {
   cwd: spec.writableDir,
@@ -62,7 +64,7 @@ test("the environment is exactly the one given; limits and the command come afte
   expect(args.slice(args.indexOf("--"))).toEqual(["--", "sh", "-c", "npm test"]);
   // Without a pids cgroup, RLIMIT_NPROC is set inside the sandbox's user namespace, then the command runs.
   const limited = bwrapArgs(spec, { ...run, limitProcesses: true });
-  expect(limited.slice(limited.indexOf("--"))).toEqual(["--", "/bin/sh", "-c", expect.stringMatching(/^\{ ulimit -u 512 2>\/dev\/null \|\| ulimit -p 512; \} \|\| .*exit 125; \}\nexec sh -c "\$1"$/), "sh", "npm test"]);
+  expect(limited.slice(limited.indexOf("--"))).toEqual(["--", "/bin/sh", "-c", expect.stringMatching(/^\{ ulimit -u 512 2>\/dev\/null \|\| ulimit -p 512; \} \|\| .*exit 125; \}\nexec "\$@"$/), "sh", "sh", "-c", "npm test"]);
   expect(memoryAndCpuLimitScript(spec.limits)).toStartWith(`ulimit -v ${4096 * 1024} && ulimit -t 1800 ||`);
   expect(memoryAndCpuLimitScript(spec.limits, false)).toStartWith("ulimit -t 1800 ||");
 });
@@ -88,4 +90,18 @@ test("/ and /tmp are never hidden (the root stays, /tmp is private already)", ()
   const args = bwrapArgs({ ...spec, hide: ["/", "/tmp", "/root"] }, run);
   expect(args.filter((a, i) => a === "--tmpfs" && (args[i + 1] === "/" || args[i + 1] === "/tmp"))).toHaveLength(1);
   expect(args.some((a, i) => a === "--remount-ro" && (args[i + 1] === "/" || args[i + 1] === "/tmp"))).toBe(false);
+});
+
+test("egress: no host network; the proxy socket, runtime and forwarder bound read-only on the private /tmp; the forwarder runs the command", () => {
+  const egress = { socketPath: "/tmp/pushpals-install-x/egress.sock", runtime: "/usr/bin/bun", forwarder: "/opt/pushpals/src/egress/sandbox-forwarder.ts", port: 3128 };
+  const files = [{ source: "/tmp/pushpals-install-x/npmrc", target: "/tmp/.pushpals/npmrc" }, { source: "/tmp/pushpals-install-x/empty", target: `${spec.writableDir}/.npmrc` }];
+  const args = bwrapArgs({ ...spec, egress, files }, run);
+  expect(args).not.toContain("--share-net");
+  at(args, "--ro-bind", egress.socketPath, "/tmp/.pushpals/egress.sock");
+  at(args, "--ro-bind", egress.runtime, "/tmp/.pushpals/runtime");
+  at(args, "--ro-bind", egress.forwarder, "/tmp/.pushpals/forwarder.ts");
+  at(args, "--ro-bind", files[0]!.source, files[0]!.target);
+  // The empty file covers the committed .npmrc only once the worktree is bound.
+  expect(args.indexOf(`${spec.writableDir}/.npmrc`)).toBeGreaterThan(at(args, "--bind", spec.writableDir, spec.writableDir));
+  expect(args.slice(args.indexOf("--"))).toEqual(["--", "/tmp/.pushpals/runtime", "/tmp/.pushpals/forwarder.ts", "/tmp/.pushpals/egress.sock", "3128", "sh", "-c", "npm test"]);
 });

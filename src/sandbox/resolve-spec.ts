@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 import type { SandboxSettings } from "./sandbox-settings.ts";
-import type { ReadOnlyMount, SandboxSpec } from "./sandbox-spec.ts";
+import type { BoundFile, ReadOnlyMount, SandboxEgress, SandboxSpec } from "./sandbox-spec.ts";
 
 /** Homes, per-user runtime dirs (agent and D-Bus sockets), daemon sockets and host keys: never visible to a command. */
 const HIDDEN_DIRS = ["/root", "/home", "/run", "/var/run", "/etc/ssh", "/etc/ssl/private"];
@@ -19,6 +19,9 @@ export interface SpecRequest {
   reveal?: string[];
   /** Read-only views inside the worktree (cached dependencies). */
   mounts?: ReadOnlyMount[];
+  /** With `network` false: reach out through the host's egress proxy. */
+  egress?: SandboxEgress;
+  files?: BoundFile[];
 }
 
 /**
@@ -39,6 +42,7 @@ export function resolveSandboxSpec(request: SpecRequest): SandboxSpec {
   return {
     writableDir,
     network: request.network,
+    egress: request.egress && !request.network ? { ...request.egress, socketPath: realpathSync(request.egress.socketPath), runtime: realpathSync(request.egress.runtime), forwarder: realpathSync(request.egress.forwarder) } : null,
     env: request.env ?? {},
     limits: {
       memoryMb: settings.memory_mb,
@@ -50,6 +54,7 @@ export function resolveSandboxSpec(request: SpecRequest): SandboxSpec {
     hideFiles: unique(HIDDEN_FILES.map((p) => existing(p, "file"))),
     reveal: unique(reveal),
     readOnlyMounts: (request.mounts ?? []).map((m) => ({ ...m, source: realpathSync(m.source) })),
+    files: (request.files ?? []).map((f) => ({ ...f, source: realpathSync(f.source) })),
   };
 }
 

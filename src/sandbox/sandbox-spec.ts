@@ -25,6 +25,28 @@ export interface ReadOnlyMount {
   scratch: string[];
 }
 
+/** A host file shown read-only at an absolute path inside the sandbox (the install's npmrc, an empty file over a committed one). */
+export interface BoundFile {
+  source: string;
+  target: string;
+}
+
+/**
+ * Network through the host's egress proxy only: the command has its own network namespace, where a
+ * forwarder (run by `runtime`) listens on loopback `port` and relays to the proxy's Unix socket.
+ */
+export interface SandboxEgress {
+  socketPath: string;
+  /** The JavaScript runtime PushPals runs on (`process.execPath`). */
+  runtime: string;
+  /** `src/egress/sandbox-forwarder.ts`. */
+  forwarder: string;
+  port: number;
+}
+
+/** Where the egress files appear inside the sandbox (on its private /tmp). */
+export const SANDBOX_EGRESS_DIR = "/tmp/.pushpals";
+
 /**
  * What one sandboxed command may touch. Paths are absolute host paths that exist (see `resolveSandboxSpec`):
  * the whole file system is read-only, `hide` directories are replaced by empty read-only ones, `reveal`
@@ -33,8 +55,10 @@ export interface ReadOnlyMount {
 export interface SandboxSpec {
   /** The job's worktree. */
   writableDir: string;
-  /** Keep the host's network namespace; otherwise the command sees only its own loopback. */
+  /** Keep the host's network namespace; otherwise the command sees only its own loopback (and `egress`). */
   network: boolean;
+  /** With `network` false: the registry (or whatever the proxy allows) and nothing else. */
+  egress: SandboxEgress | null;
   /** Environment on top of the allowlist (e.g. PUSHPALS_JOB_ID); never credentials. */
   env: Record<string, string>;
   limits: SandboxLimits;
@@ -46,6 +70,7 @@ export interface SandboxSpec {
   reveal: string[];
   /** Read-only views inside `writableDir` (cached dependencies). */
   readOnlyMounts: ReadOnlyMount[];
+  files: BoundFile[];
 }
 
 /** HOME inside the sandbox: an empty directory on the sandbox's private /tmp (package-manager caches go here). */

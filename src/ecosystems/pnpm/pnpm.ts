@@ -6,7 +6,8 @@ export const pnpm = defineEcosystem({
   lockfiles: ["pnpm-lock.yaml"],
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "pnpm" },
-  frozenInstall: ({ allowScripts }) => ({ command: ["pnpm", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),
+  // A committed .pnpmfile.cjs is code pnpm runs during the install: a scripts-off install runs none of it.
+  frozenInstall: ({ allowScripts }) => ({ command: ["pnpm", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts", "--ignore-pnpmfile"])].join(" "), env: {} }),
   lockfileUpdate: () => "pnpm install --lockfile-only",
   versionCommand: "pnpm --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,

@@ -1,0 +1,97 @@
+import { describe, expect, test } from "bun:test";
+import { parse } from "ini";
+import { JobFailure } from "../core/job-failure.ts";
+import { DEFAULT_REGISTRY, installNpmConfig, type NpmConfigSources } from "./npm-config.ts";
+import { egressRules } from "./install-sandbox.ts";
+
+const none: NpmConfigSources = { project: null, user: null, env: {} };
+const build = (sources: Partial<NpmConfigSources>, allowScripts = false) => installNpmConfig({ ...none, ...sources }, { allowScripts, proxyUrl: "http://127.0.0.1:3128/" });
+
+describe("the committed .npmrc", () => {
+  const refused = [
+    "git=./evil.sh",
+    "script-shell=/tmp/x",
+    "shell=./x",
+    "node-options=--require ./evil.js",
+    "onload-script=./evil.js",
+    "userconfig=./other",
+    "globalconfig=./other",
+    "node_gyp=./evil",
+    "GIT=./evil.sh",
+    "prefix=./p",
+  ];
+  for (const line of refused) {
+    test(`\`${line}\` refuses the install (policy_denied, naming the key)`, () => {
+      const err = (() => {
+        try {
+          build({ project: `registry=https://registry.npmjs.org/\n${line}\n` });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(JobFailure);
+      expect((err as JobFailure).failureClass).toBe("policy_denied");
+      expect((err as JobFailure).message).toContain(`\`${line.split("=")[0]}\``);
+    });
+  }
+
+  test("layout settings and scoped registries carry over; credentials, proxies and unknown keys do not", () => {
+    const config = build({
+      project: ["legacy-peer-deps=true", "@acme:registry=https://npm.acme.example/", "//npm.acme.example/:_authToken=${NPM_TOKEN}", "https-proxy=http://evil:1", "ignore-scripts=false", "cache=/x"].join("\n"),
+    });
+    const written = parse(config.text);
+    expect(written["legacy-peer-deps"]).toBe(true);
+    expect(written["@acme:registry"]).toBe("https://npm.acme.example/");
+    expect(written["//npm.acme.example/:_authToken"]).toBeUndefined();
+    expect(written["https-proxy"]).toBe("http://127.0.0.1:3128/");
+    expect(written["ignore-scripts"]).toBeUndefined();
+    expect(written.cache).toBeUndefined();
+    expect(config.notes.join("\n")).toContain("ignore-scripts");
+    expect(config.registries).toContainEqual({ url: "https://npm.acme.example/", trusted: false });
+  });
+
+  test("a registry named only by the commit is never trusted to be local", () => {
+    const rules = egressRules(build({ project: "registry=http://127.0.0.1:4873/\n" }));
+    expect(rules).toContainEqual({ host: "127.0.0.1", port: 4873, trustedLocal: false });
+  });
+});
+
+describe("the user's own npm config", () => {
+  const user = ["registry=http://127.0.0.1:4873/", "//127.0.0.1:4873/:_authToken=${MY_TOKEN}", "git=/usr/bin/git", "cafile=/home/me/ca.pem"].join("\n");
+
+  test("names the registry (trusted, so it may be local) and its credentials, expanded from the worker's environment", () => {
+    const config = build({ user, env: { MY_TOKEN: "s3cret" } });
+    const written = parse(config.text);
+    expect(written.registry).toBe("http://127.0.0.1:4873/");
+    expect(written["//127.0.0.1:4873/:_authToken"]).toBe("s3cret");
+    expect(written.git).toBeUndefined();
+    expect(written.cafile).toBeUndefined();
+    expect(egressRules(config)).toContainEqual({ host: "127.0.0.1", port: 4873, trustedLocal: true });
+  });
+
+  test("its registry wins over the commit's", () => {
+    expect(parse(build({ user, project: "registry=https://evil.example/\n" }).text).registry).toBe("http://127.0.0.1:4873/");
+  });
+
+  test("an install that runs install scripts gets no credential", () => {
+    const config = build({ user, env: { MY_TOKEN: "s3cret" } }, true);
+    expect(config.text).not.toContain("s3cret");
+    expect(config.text).not.toContain("_authToken");
+    expect(config.notes.join("\n")).toContain("install.allow_scripts");
+  });
+
+  test("npm_config_registry in the worker's environment names the registry", () => {
+    expect(parse(build({ env: { npm_config_registry: "https://mirror.example/" } }).text).registry).toBe("https://mirror.example/");
+  });
+
+  test("without any configuration: the public registry, and the proxy for both schemes", () => {
+    const written = parse(build({}).text);
+    expect(written.registry).toBe(DEFAULT_REGISTRY);
+    expect(written.proxy).toBe("http://127.0.0.1:3128/");
+    expect(egressRules(build({}))).toEqual([
+      { host: "registry.npmjs.org", port: 443, trustedLocal: false },
+      { host: "registry.yarnpkg.com", port: 443, trustedLocal: false },
+    ]);
+  });
+});
