@@ -1,6 +1,6 @@
 /**
  * Dependency preparation for a `checks` job: a cold install (`npm ci`, empty PushPals cache) against a
- * cache hit (hard-linked copy of the cached node_modules), each the median of --runs fresh worktrees.
+ * cache hit (the cached node_modules mounted read-only), each the median of --runs fresh worktrees.
  * The fixture is small and offline (a folder and a tarball dependency), so the figures are PushPals'
  * overhead plus npm's own start-up, not network time. Commands run in the sandbox, as in a job.
  * --files=N adds N small files to the tarball dependency, to see how a hit scales with node_modules size.
@@ -33,9 +33,10 @@ function worktree(template: string): string {
   return dir;
 }
 
-async function prepareOnce(template: string, cacheDir: string): Promise<{ ms: number; hit: boolean }> {
+/** `network`: the install network grant, i.e. its own namespace plus the egress proxy and forwarder; without it, no network at all. */
+async function prepareOnce(template: string, cacheDir: string, network = true): Promise<{ ms: number; hit: boolean }> {
   const dir = worktree(template);
-  const sandbox = resolveSandboxSpec({ writableDir: dir, network: true, settings: DEFAULT_SANDBOX_SETTINGS });
+  const sandbox = resolveSandboxSpec({ writableDir: dir, network, settings: DEFAULT_SANDBOX_SETTINGS });
   const result = await prepareDependencies({ dir, cacheDir, settings: DEFAULT_INSTALL, signal, log: () => {}, env, sandbox });
   rmSync(dir, { recursive: true, force: true });
   if (!result) throw new Error("the fixture has a package.json: preparation should not be skipped");
@@ -57,6 +58,8 @@ try {
     if (r.hit) throw new Error("a fresh cache dir gave a hit");
     cold.push(r.ms);
   }
+  const offline: number[] = [];
+  for (let i = 0; i < runs; i++) offline.push((await prepareOnce(template, join(root, `offline-${i}`), false)).ms);
   const hitCache = join(root, "hit");
   await prepareOnce(template, hitCache);
   const hits: number[] = [];
@@ -73,7 +76,8 @@ try {
 
   console.log(`deps-prepare: npm ${runs} runs each, fresh worktree per run (fixture: 1 folder + 1 tarball dependency${files ? ` with ${fmt(files)} extra files` : ""})`);
   console.log(`  cold (npm ci, then cache store)   ${summary(cold)}`);
-  console.log(`  cache hit (verify + cp -al)       ${summary(hits)}`);
+  console.log(`  cold without the network grant    ${summary(offline)}  (egress proxy + forwarder cost ${fmt(median(cold) - median(offline))} ms)`);
+  console.log(`  cache hit (verify + mount)        ${summary(hits)}`);
   console.log(`    of which \`npm --version && node --version\` (cache key) ${summary(probes)}`);
   verdict(median(hits) < TARGET_HIT_MS, `cache hit median ${fmt(median(hits))} ms (target < ${fmt(TARGET_HIT_MS)} ms); cold ${fmt(median(cold))} ms, ${(median(cold) / Math.max(1, median(hits))).toFixed(1)}x slower`);
 } finally {

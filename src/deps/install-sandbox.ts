@@ -1,8 +1,9 @@
-import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JobFailure } from "../core/job-failure.ts";
+import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import { FORWARDER_PORT } from "../egress/forwarder-port.ts";
 import { startEgressProxy, type EgressDecision, type EgressProxy, type EgressRule } from "../egress/proxy.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
@@ -32,13 +33,27 @@ export interface InstallSandbox {
  * configured registries only, through an egress proxy outside the sandbox (never the host's loopback, the
  * control plane or the local network, unless the user's own configuration names that registry).
  */
-export async function installSandbox(base: CommandSandbox, dir: string, options: { allowScripts: boolean; log: (line: string) => void }): Promise<InstallSandbox> {
+export async function installSandbox(
+  base: CommandSandbox,
+  dir: string,
+  options: { packageManager: EcosystemId; allowScripts: boolean; log: (line: string) => void },
+): Promise<InstallSandbox> {
   const projectNpmrc = readProjectNpmrc(dir);
   const egress = base !== "off" && base.network;
-  const config = installNpmConfig({ project: projectNpmrc, user: readUserNpmrc(), env: process.env }, { allowScripts: options.allowScripts, proxyUrl: egress ? PROXY_URL : undefined });
+  const credentials = !getEcosystem(options.packageManager).runsCommittedCode;
+  const config = installNpmConfig({ project: projectNpmrc, user: readUserNpmrc(), env: process.env }, { allowScripts: options.allowScripts, credentials, proxyUrl: egress ? PROXY_URL : undefined });
+  // Unconfined, the committed file cannot be covered: npm would read it above the one PushPals writes.
+  if (base === "off" && config.ignoredProjectKeys.length > 0) {
+    throw new JobFailure(
+      "policy_denied",
+      `the committed .npmrc sets ${config.ignoredProjectKeys.map((k) => `\`${k}\``).join(", ")}, and with sandbox.mode = "off" the install would read it as is: ` +
+        "remove those keys from .npmrc (only layout and registry settings are used from a commit), or turn the sandbox on",
+      { logExcerpt: config.ignoredProjectKeys.join("\n") },
+    );
+  }
   for (const note of config.notes) options.log(note);
 
-  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "pushpals-install-")));
+  const scratch = realpathSync(mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`)));
   const cleanup = () => rmSync(scratch, { recursive: true, force: true });
   try {
     const npmrc = join(scratch, "npmrc");
@@ -72,6 +87,35 @@ export async function installSandbox(base: CommandSandbox, dir: string, options:
   } catch (err) {
     cleanup();
     throw err;
+  }
+}
+
+const SCRATCH_PREFIX = "pushpals-install-";
+
+/**
+ * Removes install scratch dirs (npmrc with credentials, proxy socket) of worker processes that are gone,
+ * e.g. killed mid-install. Those of live processes, of this repository's workers or another's, stay.
+ */
+export function sweepInstallScratch(root = tmpdir()): number {
+  let removed = 0;
+  for (const name of readdirSync(root)) {
+    const pid = Number(/^pushpals-install-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    const path = join(root, name);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (!stat?.isDirectory() || stat.uid !== process.getuid?.()) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

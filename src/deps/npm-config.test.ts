@@ -5,7 +5,7 @@ import { DEFAULT_REGISTRY, installNpmConfig, type NpmConfigSources } from "./npm
 import { egressRules } from "./install-sandbox.ts";
 
 const none: NpmConfigSources = { project: null, user: null, env: {} };
-const build = (sources: Partial<NpmConfigSources>, allowScripts = false) => installNpmConfig({ ...none, ...sources }, { allowScripts, proxyUrl: "http://127.0.0.1:3128/" });
+const build = (sources: Partial<NpmConfigSources>, allowScripts = false, credentials = true) => installNpmConfig({ ...none, ...sources }, { allowScripts, credentials, proxyUrl: "http://127.0.0.1:3128/" });
 
 describe("the committed .npmrc", () => {
   const refused = [
@@ -48,12 +48,19 @@ describe("the committed .npmrc", () => {
     expect(written["ignore-scripts"]).toBeUndefined();
     expect(written.cache).toBeUndefined();
     expect(config.notes.join("\n")).toContain("ignore-scripts");
-    expect(config.registries).toContainEqual({ url: "https://npm.acme.example/", trusted: false });
+    expect(config.ignoredProjectKeys).toEqual(["//npm.acme.example/:_authToken", "https-proxy", "ignore-scripts", "cache"]);
   });
 
-  test("a registry named only by the commit is never trusted to be local", () => {
-    const rules = egressRules(build({ project: "registry=http://127.0.0.1:4873/\n" }));
-    expect(rules).toContainEqual({ host: "127.0.0.1", port: 4873, trustedLocal: false });
+  test("a registry named only by the commit is written but never reachable: a commit cannot widen the allowlist", () => {
+    for (const project of ["registry=http://127.0.0.1:4873/\n", "@f:registry=http://evil.example:25/\n", "registry[]=https://a.example/\n"]) {
+      expect(egressRules(build({ project })).map((r) => r.host)).toEqual(["registry.npmjs.org", "registry.yarnpkg.com"]);
+    }
+  });
+
+  test("a scoped registry of the commit is reachable when the user logs in there", () => {
+    const config = build({ project: "@acme:registry=https://npm.acme.example/\n", user: "//npm.acme.example/:_authToken=t0ken\n" });
+    expect(parse(config.text)["@acme:registry"]).toBe("https://npm.acme.example/");
+    expect(egressRules(config)).toContainEqual({ host: "npm.acme.example", port: 443, trustedLocal: true });
   });
 });
 
@@ -79,6 +86,12 @@ describe("the user's own npm config", () => {
     expect(config.text).not.toContain("s3cret");
     expect(config.text).not.toContain("_authToken");
     expect(config.notes.join("\n")).toContain("install.allow_scripts");
+  });
+
+  test("a package manager that runs committed code first (Yarn) gets no credential", () => {
+    const config = build({ user, env: { MY_TOKEN: "s3cret" } }, false, false);
+    expect(config.text).not.toContain("s3cret");
+    expect(parse(config.text).registry).toBe("http://127.0.0.1:4873/");
   });
 
   test("npm_config_registry in the worker's environment names the registry", () => {

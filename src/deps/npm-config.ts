@@ -19,10 +19,28 @@ export interface NpmConfigSources {
 export interface InstallNpmConfig {
   /** The file the install reads as its user config. */
   text: string;
-  /** Every registry the install may fetch from; `trusted` ones come from the user's own configuration. */
+  /**
+   * Every registry the install may fetch from: the user's own (`trusted`: they may be local) and the
+   * public ones. A registry only the commit names is written but not reachable: a commit cannot widen
+   * where an install connects to.
+   */
   registries: { url: string; trusted: boolean }[];
+  /** Keys of the committed file that were not carried over. */
+  ignoredProjectKeys: string[];
   /** Log lines: what was dropped and why. */
   notes: string[];
+}
+
+export interface NpmConfigOptions {
+  /** Install scripts run: no credential is written (they are code from every dependency, and would read it). */
+  allowScripts: boolean;
+  /**
+   * The package manager reads no code from the commit before it reads the credentials. Not so for Yarn,
+   * whose committed `yarnPath` / `yarn-path` / plugins are code it runs on every call.
+   */
+  credentials: boolean;
+  /** The sandbox's egress forwarder. */
+  proxyUrl?: string;
 }
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org/";
@@ -85,11 +103,8 @@ const SCOPED_REGISTRY = /^@[a-z0-9][\w.-]*:registry$/i;
 const REGISTRY_CREDENTIAL = /^\/\/[^\s]+:(_authToken|_auth|username|_password|always-auth|email)$/;
 const CREDENTIAL_KEYS = new Set(["_auth", "_authToken", "username", "_password", "always-auth", "email"]);
 
-/**
- * Builds the install's npmrc. With `allowScripts`, no credential is written: install scripts are code from
- * every dependency, and would read it. `proxyUrl` is the sandbox's egress forwarder.
- */
-export function installNpmConfig(sources: NpmConfigSources, options: { allowScripts: boolean; proxyUrl?: string }): InstallNpmConfig {
+/** Builds the install's npmrc (see `NpmConfigOptions` for when credentials are left out). */
+export function installNpmConfig(sources: NpmConfigSources, options: NpmConfigOptions): InstallNpmConfig {
   const notes: string[] = [];
   const out: Record<string, string | string[]> = {};
   const registries: InstallNpmConfig["registries"] = [];
@@ -107,10 +122,8 @@ export function installNpmConfig(sources: NpmConfigSources, options: { allowScri
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(project)) {
     const name = normalize(key);
-    if ((PROJECT_KEYS.has(name) || SCOPED_REGISTRY.test(key)) && isPlain(value)) {
-      out[key] = Array.isArray(value) ? value : String(value);
-      if (key === "registry" || SCOPED_REGISTRY.test(key)) registries.push({ url: String(value), trusted: false });
-    } else ignored.push(key);
+    if ((PROJECT_KEYS.has(name) || SCOPED_REGISTRY.test(key)) && isPlain(value)) out[key] = Array.isArray(value) ? value : String(value);
+    else ignored.push(key);
   }
   if (ignored.length > 0) notes.push(`dependencies: the committed .npmrc's ${ignored.join(", ")} not used (only layout and registry settings are taken from a commit)`);
 
@@ -123,16 +136,19 @@ export function installNpmConfig(sources: NpmConfigSources, options: { allowScri
     const value = expand(raw, sources.env);
     if (credential) {
       credentials.push(key);
-      if (options.allowScripts) continue;
+      if (options.allowScripts || !options.credentials) continue;
     }
     out[key] = value;
     if (key === "registry" || SCOPED_REGISTRY.test(key)) registries.push({ url: String(value), trusted: true });
+    // `//npm.acme.example/:_authToken`: the user logs in there, so it is one of their registries.
+    if (key.startsWith("//")) registries.push({ url: `https:${key.slice(0, key.lastIndexOf(":"))}`, trusted: true });
   }
   if (envRegistry) {
     out.registry = envRegistry;
     registries.push({ url: envRegistry, trusted: true });
   }
-  if (options.allowScripts && credentials.length > 0) notes.push("dependencies: registry credentials are not given to an install that runs install scripts (install.allow_scripts)");
+  if (credentials.length > 0 && options.allowScripts) notes.push("dependencies: registry credentials are not given to an install that runs install scripts (install.allow_scripts)");
+  else if (credentials.length > 0 && !options.credentials) notes.push("dependencies: registry credentials are not given to this package manager (it runs code the commit names before it installs)");
 
   // The project's registry applies only where the user did not name one.
   const effective = typeof out.registry === "string" ? out.registry : DEFAULT_REGISTRY;
@@ -141,7 +157,7 @@ export function installNpmConfig(sources: NpmConfigSources, options: { allowScri
 
   Object.assign(out, { "update-notifier": "false", fund: "false", audit: "false" });
   if (options.proxyUrl) Object.assign(out, { proxy: options.proxyUrl, "https-proxy": options.proxyUrl, noproxy: "" });
-  return { text: stringify(out), registries: dedupe(registries), notes };
+  return { text: stringify(out), registries: dedupe(registries), ignoredProjectKeys: ignored, notes };
 }
 
 function parseNpmrc(text: string): Record<string, unknown> {

@@ -10,6 +10,7 @@ import type { CommandReport } from "../sandbox/command-report.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
 import type { EgressDecision } from "../egress/proxy.ts";
 import { installSandbox } from "./install-sandbox.ts";
+import { installInputsSha256 } from "./install-inputs.ts";
 import { cacheKey, evictEntry, findNodeModules, readManifest, restoreEntry, SCRATCH_DIRS, sha256File, storeEntry, verifyEntry, type Manifest } from "./cache.ts";
 import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, versionProbe, type InstallPlan } from "./installers.ts";
 
@@ -63,6 +64,7 @@ export async function prepareDependencies(options: PrepareOptions): Promise<Depe
     lockfile: plan.lockfile,
     lockfileSha256: sha256File(join(options.dir, plan.lockfile)),
     packageJsonSha256: sha256File(join(options.dir, PACKAGE_JSON)),
+    installInputsSha256: installInputsSha256(options.dir),
   });
   const elapsed = () => Math.round(performance.now() - started);
   const label = install.command.split(" --")[0];
@@ -145,7 +147,7 @@ async function probeVersions(pm: EcosystemId, options: PrepareOptions): Promise<
 
 async function runInstall(plan: InstallPlan, install: { command: string; env: Record<string, string> }, settings: InstallSettings, options: PrepareOptions): Promise<void> {
   const { command } = install;
-  const confined = await installSandbox(options.sandbox, options.dir, { allowScripts: settings.allowScripts, log: (line) => options.log("system", line) });
+  const confined = await installSandbox(options.sandbox, options.dir, { packageManager: plan.packageManager, allowScripts: settings.allowScripts, log: (line) => options.log("system", line) });
   options.log("system", `$ ${command}    # dependencies (${plan.lockfile}, cache miss)`);
   let run: RunResult;
   let denied: EgressDecision[];

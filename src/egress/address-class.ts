@@ -69,6 +69,8 @@ function ipv4Class(b: number[]): AddressClass {
   if (a >= 224 && a <= 239) return "multicast";
   if (a >= 240) return "reserved"; // 240/4 and the broadcast address
   if ((a === 192 && c === 0 && b[2] === 0) || (a === 198 && (c === 18 || c === 19))) return "reserved";
+  // Documentation ranges (TEST-NET-1..3): never a registry.
+  if ((a === 192 && c === 0 && b[2] === 2) || (a === 198 && c === 51 && b[2] === 100) || (a === 203 && c === 0 && b[2] === 113)) return "reserved";
   return "public";
 }
 
@@ -84,6 +86,7 @@ function ipv6Class(g: number[]): AddressClass {
   if ((first & 0xff00) === 0xff00) return "multicast";
   if (first === 0x64 && g[1] === 0xff9b && g[2] === 1) return "private"; // 64:ff9b:1::/48 local-use NAT64
   if (first === 0x100 && g.slice(1, 4).every((x) => x === 0)) return "reserved"; // 100::/64 discard
+  if (first === 0x2001 && g[1] === 0xdb8) return "reserved"; // 2001:db8::/32 documentation
   return "public";
 }
 

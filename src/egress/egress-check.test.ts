@@ -30,6 +30,13 @@ describe("the egress check", () => {
     expect(out).toMatchObject({ allowed: true, addresses: ["104.16.0.35", "2606:4700::6810:2223"] });
   });
 
+  test("an address of this machine is refused unless the user's own config names that registry", async () => {
+    const rules = [{ host: "93.184.216.34", port: 6379 }];
+    expect(await check("93.184.216.34", 6379, rules, [], ["93.184.216.34"])).toMatchObject({ allowed: false, status: 403, reason: expect.stringContaining("an address of this machine") });
+    expect(await check("93.184.216.34", 6379, [{ ...rules[0]!, trustedLocal: true }], [], ["93.184.216.34"])).toMatchObject({ allowed: true });
+    expect(await check("192.0.2.2", 443, [{ host: "192.0.2.2", port: 443 }])).toMatchObject({ allowed: false, status: 403 });
+  });
+
   test("host:port must match a rule exactly", async () => {
     const rules = [{ host: "registry.npmjs.org", port: 443 }];
     expect(await check("registry.npmjs.org", 80, rules)).toMatchObject({ allowed: false, status: 403, reason: "registry.npmjs.org:80 is not an allowed registry host" });

@@ -83,6 +83,10 @@ export async function checkTarget(target: EgressTarget, policy: EgressPolicy, lo
     if (kind !== "public" && !trustedLocal) {
       return refuse(`${shown} resolves to ${canonical}, ${ADDRESS_CLASS_NAMES[kind]}, which the sandbox may not reach unless this host is configured as a trusted local registry`);
     }
+    // A public address of this very machine reaches every service bound to all interfaces.
+    if (own.has(canonical) && !trustedLocal) {
+      return refuse(`${shown} resolves to ${canonical}, an address of this machine, which the sandbox may not reach unless this host is configured as a trusted local registry`);
+    }
     addresses.push(canonical);
   }
   return { allowed: true, target, addresses, reason: `${shown} is an allowed registry host (${addresses.join(", ")})` };

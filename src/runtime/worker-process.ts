@@ -8,6 +8,7 @@ import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import type { ComponentRole } from "../api/records.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { probeSandbox } from "../sandbox/probe.ts";
+import { sweepInstallScratch } from "../deps/install-sandbox.ts";
 import type { SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
 import { onSupervisorGone } from "./supervised.ts";
@@ -38,6 +39,7 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(env: ProcessEnv, options: WorkerProcessOptions): Promise<never> {
   await requireSandbox(env.config.sandbox, (m) => process.stderr.write(`[${options.name}] ${m}\n`));
+  sweepInstallScratch();
   await useComponentCredential(env.client, { role: options.role, name: options.component?.name ?? componentNameOf(options.name) });
   let reporter: ComponentReporter | null = null;
   const runtime = new WorkerRuntime({

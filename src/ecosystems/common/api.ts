@@ -27,6 +27,11 @@ export interface Ecosystem<Id extends string = string> {
   runScript(script: string): string;
   /** How to get it onto a machine that lacks it, shown when its version command fails. */
   setupHint?: string;
+  /**
+   * It runs code the commit names on every call, whatever the install's flags (Yarn's `yarnPath`,
+   * plugins): an install with it is given no registry credential.
+   */
+  runsCommittedCode?: true;
 }
 
 export interface InstallOptions {

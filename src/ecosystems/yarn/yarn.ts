@@ -13,6 +13,7 @@ export const yarn = defineEcosystem({
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("yarn", { testSubcommand: true }),
   setupHint: "e.g. `corepack enable`",
+  runsCommittedCode: true,
 });
 
 /** Yarn 1 takes `--frozen-lockfile --ignore-scripts`; Yarn 2+ (berry) `--immutable`, and skips builds with `--mode=skip-build`. */
