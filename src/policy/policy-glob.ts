@@ -53,3 +53,16 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
   const compiled = globs.map((g) => new Bun.Glob(g));
   return (path) => compiled.some((g) => g.match(path));
 }
+
+/**
+ * Like `globMatcher`, but letter case does not count: on case-insensitive file systems (macOS, Windows)
+ * and for tools that look names up either way (`Auth/`, `DOCKERFILE`, `.GitHub/`), a protected path
+ * in another case is the same path.
+ */
+export function caselessGlobMatcher(globs: readonly string[]): (path: string) => boolean {
+  const compiled = globs.map((g) => new Bun.Glob(g.toLowerCase()));
+  return (path) => {
+    const lower = path.toLowerCase();
+    return compiled.some((g) => g.match(lower));
+  };
+}

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { touchedPaths, type ClassificationInput, type ManifestChange } from "./classify-input.ts";
 import { DEPENDENCY_ROLE, POLICY_FILES } from "./policy-defaults.ts";
-import { globMatcher } from "./policy-glob.ts";
+import { caselessGlobMatcher, globMatcher } from "./policy-glob.ts";
 import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
 import type { RiskReason } from "./tiers.ts";
@@ -11,13 +11,14 @@ import type { RiskReason } from "./tiers.ts";
 const OTHER_MANIFESTS = new Set(["Cargo.toml", "go.mod", "pyproject.toml", "Pipfile", "Gemfile", "composer.json", "requirements.txt"]);
 
 export function policyFileRule(input: ClassificationInput): RiskReason[] {
-  const hits = touchedPaths(input.files).filter((p) => (POLICY_FILES as readonly string[]).includes(p));
+  const hits = touchedPaths(input.files).filter((p) => (POLICY_FILES as readonly string[]).includes(p.toLowerCase()));
   if (hits.length === 0) return [];
   return [{ rule: RULES.policyFile, tier: "high", message: `changes PushPals policy or config (${hits.join(", ")}): always High, never merged by PushPals on its own`, paths: hits }];
 }
 
 export function protectedPathRule(input: ClassificationInput, policy: Policy): RiskReason[] {
-  const isProtected = globMatcher(policy.paths.protected);
+  // Deleted and renamed-away paths count too (touchedPaths has both sides of a rename).
+  const isProtected = caselessGlobMatcher(policy.paths.protected);
   const hits = touchedPaths(input.files).filter(isProtected);
   if (hits.length === 0) return [];
   return [{ rule: RULES.protectedPath, tier: "high", message: `changes protected path(s) (paths.protected): ${hits.join(", ")}`, paths: hits }];
