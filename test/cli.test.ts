@@ -56,7 +56,8 @@ describe("without a server", () => {
       expect({ command, exitCode: r.exitCode }).toEqual({ command, exitCode: 0 });
       expect({ command, hasExample: /Examples?:/.test(r.stdout) }).toEqual({ command, hasExample: true });
     }
-  });
+    // 19 CLI processes; on a loaded 2-core CI machine each can take over a quarter of a second.
+  }, 30_000);
 
   test("unknown flag: usage error, exit 2", () => {
     expect(cluster.cli(["jobs", "--bogus"]).exitCode).toBe(2);
