@@ -111,3 +111,19 @@ test("raw and numstat entries are read by position, and a patch that disagrees w
   const patch = parseUnifiedDiff("diff --git a/other b/other\n--- a/other\n+++ b/other\n@@ -1 +1 @@\n-a\n+b\n");
   expect(() => applyRawNumstat(patch, meta)).toThrow(/lists ":odd", which the patch does not/);
 });
+
+test("parseDiff loads both sides of lockfiles and of the files contentsFor names, byte-exact in any script", async () => {
+  const r = tempRepo();
+  try {
+    const b = r.commit({ "web/yarn.lock": "# v1\n", "src/é.test.ts": "test('ü', () => expect(1).toBe(1));\n", "src/x.ts": "x\n" });
+    const h = r.commit({ "web/yarn.lock": "# v1 — 改\n", "src/é.test.ts": null, "src/é2.test.ts": "test('ü', () => {});\n", "src/x.ts": "y\n" });
+    const files = await parseDiff(r.root, b, h, { contentsFor: (p) => p.endsWith(".test.ts") });
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    expect(byPath.get("web/yarn.lock")?.contents).toEqual({ old: "# v1\n", new: "# v1 — 改\n" });
+    expect(byPath.get("src/é.test.ts")?.contents).toEqual({ old: "test('ü', () => expect(1).toBe(1));\n", new: null });
+    expect(byPath.get("src/é2.test.ts")?.contents).toEqual({ old: null, new: "test('ü', () => {});\n" });
+    expect(byPath.get("src/x.ts")?.contents).toBeUndefined();
+  } finally {
+    r.cleanup();
+  }
+});

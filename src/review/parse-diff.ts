@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
-import { git } from "../scm/git.ts";
+import { LOCKFILE_NAMES } from "../ecosystems/registry.ts";
+import { git, gitBytes } from "../scm/git.ts";
 import type { DiffFile } from "./diff-types.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";
 import { OBJECT_ID_PATTERN } from "../core/sha.ts";
@@ -15,10 +16,11 @@ const DIFF_FLAGS = ["--no-ext-diff", "--no-textconv", "--no-relative", "--no-col
 
 /**
  * The exact diff between two commits, as reviewers see it: every file with its status, modes, binary
- * flag, new size and hunks (added lines with their new line numbers), plus both sides of any
- * package.json. Both SHAs must be full object ids: a review is about exact commits.
+ * flag, new size and hunks (added lines with their new line numbers), plus both sides of every
+ * package.json and lockfile and of the files `contentsFor` names (test files, for the tests reviewer).
+ * Both SHAs must be full object ids: a review is about exact commits.
  */
-export async function parseDiff(repoRoot: string, baseSha: string, headSha: string): Promise<DiffFile[]> {
+export async function parseDiff(repoRoot: string, baseSha: string, headSha: string, options: ParseDiffOptions = {}): Promise<DiffFile[]> {
   for (const sha of [baseSha, headSha]) {
     if (!OBJECT_ID_PATTERN.test(sha)) throw new PushpalsError("invalid_input", `a review needs full commit ids, got ${JSON.stringify(sha)}`);
   }
@@ -29,9 +31,19 @@ export async function parseDiff(repoRoot: string, baseSha: string, headSha: stri
   ]);
   const files = parseUnifiedDiff(patch.stdout);
   applyRawNumstat(files, parseRawNumstatZ(meta.stdout));
-  await Promise.all([addSizes(repoRoot, files), addManifestContents(repoRoot, files)]);
+  await Promise.all([addSizes(repoRoot, files), addContents(repoRoot, files, options.contentsFor ?? (() => false))]);
   return files;
 }
+
+export interface ParseDiffOptions {
+  /** Files (by the path on either side) whose full text both sides are loaded for, beyond manifests and lockfiles. */
+  contentsFor?: (path: string) => boolean;
+}
+
+/** Text files over this size are not loaded whole: the reviewers that need them say they could not read them. */
+export const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
+
+const STRUCTURED = new Set([PACKAGE_JSON, ...LOCKFILE_NAMES]);
 
 export interface NumstatEntry {
   path: string;
@@ -138,13 +150,36 @@ async function addSizes(repoRoot: string, files: DiffFile[]): Promise<void> {
   }
 }
 
-async function addManifestContents(repoRoot: string, files: DiffFile[]): Promise<void> {
-  const manifests = files.filter((f) => posix.basename(f.path) === PACKAGE_JSON || (f.oldPath !== null && posix.basename(f.oldPath) === PACKAGE_JSON));
-  const read = async (blob: string | null) => (blob ? (await git(["cat-file", "blob", blob], { cwd: repoRoot })).stdout : null);
-  await Promise.all(
-    manifests.map(async (f) => {
-      const [oldText, newText] = await Promise.all([read(f.oldBlob), read(f.newBlob)]);
-      f.contents = { old: oldText, new: newText };
-    }),
-  );
+async function addContents(repoRoot: string, files: DiffFile[], contentsFor: (path: string) => boolean): Promise<void> {
+  const wanted = (p: string | null) => p !== null && (STRUCTURED.has(posix.basename(p)) || contentsFor(p));
+  const chosen = files.filter((f) => !f.binary && f.newMode !== "160000" && (wanted(f.path) || wanted(f.oldPath)));
+  if (chosen.length === 0) return;
+  const blobs = [...new Set(chosen.flatMap((f) => [f.oldBlob, f.newBlob]).filter((b): b is string => b !== null))];
+  const texts = await readBlobs(repoRoot, blobs);
+  for (const f of chosen) {
+    const read = (blob: string | null) => (blob === null ? null : (texts.get(blob) ?? null));
+    // A side that exists but was too large to load leaves contents unset: readers report it unread.
+    if ((f.oldBlob && !texts.has(f.oldBlob)) || (f.newBlob && !texts.has(f.newBlob))) continue;
+    f.contents = { old: read(f.oldBlob), new: read(f.newBlob) };
+  }
+}
+
+/** Blob texts in one `git cat-file --batch` call; blobs over MAX_CONTENT_BYTES are left out. */
+async function readBlobs(repoRoot: string, blobs: string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (blobs.length === 0) return texts;
+  const out = (await gitBytes(["cat-file", "--batch"], { cwd: repoRoot, stdin: `${blobs.join("\n")}\n`, timeoutMs: 120_000 })).stdout;
+  const decoder = new TextDecoder();
+  let at = 0;
+  while (at < out.length) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) break;
+    const [sha, type, size] = decoder.decode(out.subarray(at, nl)).split(" ");
+    if (!sha || type === "missing" || !size) throw new PushpalsError("git_failed", `git cat-file --batch: object ${sha ?? "?"} is missing`);
+    const n = Number(size);
+    const body = out.subarray(nl + 1, nl + 1 + n);
+    if (type === "blob" && n <= MAX_CONTENT_BYTES) texts.set(sha, decoder.decode(body));
+    at = nl + 1 + n + 1;
+  }
+  return texts;
 }

@@ -104,6 +104,12 @@ function protocols(options: Omit<GitOptions, "cwd">): string[] {
  * as the same user, where git's ownership check passes; anything else is the user's call to trust.
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
+  const r = await gitBytes(args, options);
+  return { stdout: new TextDecoder().decode(r.stdout), stderr: r.stderr, exitCode: r.exitCode };
+}
+
+/** `git`, with stdout as bytes: for `cat-file --batch`, whose object sizes count bytes, not characters. */
+export async function gitBytes(args: string[], options: GitOptions): Promise<{ stdout: Uint8Array; stderr: string; exitCode: number }> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const location = options.repo ? [`--git-dir=${options.repo.gitDir}`, ...(options.repo.workTree ? [`--work-tree=${options.repo.workTree}`] : [])] : [];
   const child = Bun.spawn(["git", ...location, ...gitConfigArgs(options), ...args], {
@@ -115,7 +121,8 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
     timeout: timeoutMs,
     killSignal: "SIGKILL",
   });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const [buffer, stderr, exitCode] = await Promise.all([new Response(child.stdout).arrayBuffer(), new Response(child.stderr).text(), child.exited]);
+  const stdout = new Uint8Array(buffer);
   if (child.signalCode) {
     throw new PushpalsError("git_failed", `git ${args[0]} did not finish within ${timeoutMs} ms (killed)`, {
       hint: "check for a hung credential helper, a huge repository or a slow disk",
@@ -123,7 +130,7 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
     });
   }
   if (exitCode !== 0 && !options.allowFailure) {
-    throw new PushpalsError("git_failed", `git ${args.join(" ")} failed (exit ${exitCode}): ${stderr.trim() || stdout.trim()}`, {
+    throw new PushpalsError("git_failed", `git ${args.join(" ")} failed (exit ${exitCode}): ${stderr.trim() || new TextDecoder().decode(stdout).trim()}`, {
       details: { args, exitCode },
     });
   }
