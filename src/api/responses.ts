@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
-import { PauseState } from "../control/control-service.ts";
+import { PauseState } from "../jobs/pause-state.ts";
 import { Failure } from "../core/failures.ts";
 import { Claim } from "../jobs/job-service-types.ts";
 import { Job, LogLine, Transition, WorkerRecord } from "../store/jobs/job-rows.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { entryHash, GENESIS_HASH, type AuditEntry, type AuditHead } from "../store/audit/audit-chain.ts";
 
-export const AuditProblem = z.enum(["edited", "deleted", "reordered", "truncated"]);
+export const AuditProblem = z.enum(["edited", "deleted", "reordered", "truncated", "rewritten", "unanchored", "anchor_broken"]);
 export type AuditProblem = z.infer<typeof AuditProblem>;
 
 export const AuditVerdict = z.object({
@@ -11,6 +11,10 @@ export const AuditVerdict = z.object({
   headHash: z.string(),
   /** The first entry that does not check out, and what is wrong with it. */
   firstBad: z.object({ seq: z.number().int(), problem: AuditProblem, message: z.string() }).optional(),
+  /** The anchor outside the database (`refs/pushpals/audit`) the log was checked against; absent when not checked. */
+  anchor: z.object({ commit: z.string(), seq: z.number().int(), hash: z.string(), at: z.number().int() }).nullable().optional(),
+  /** When the log and its anchors disagree: the last entry that still matches an anchor (0: none does). */
+  lastMatching: z.number().int().optional(),
 });
 export type AuditVerdict = z.infer<typeof AuditVerdict>;
 

@@ -1,3 +1,4 @@
+import { readPause } from "./pause-state.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { redactText, redactValue } from "../secrets/redact.ts";
@@ -47,8 +48,16 @@ export class JobService {
     const result = this.pendingAnnouncements ? fn(ctx) : this.store.write(() => fn(ctx));
     this.afterCommit(() => {
       for (const event of ctx.events) this.events.publish(event);
+      if (ctx.audited) for (const listener of this.auditListeners) listener();
     });
     return result;
+  }
+
+  private readonly auditListeners: (() => void)[] = [];
+
+  /** Called after every commit that appended to the audit log (the anchor follows the log's head). */
+  onAuditCommitted(listener: () => void): void {
+    this.auditListeners.push(listener);
   }
 
   /** For other domain services (components): one recorded write with events announced after commit. */
@@ -150,7 +159,7 @@ export class JobService {
   claim(workerId: string, kinds: readonly string[]): Claim | null {
     return this.write((ctx) => {
       // `pushpals pause`: nothing new starts until `resume`.
-      if (this.store.getMeta("paused")) return null;
+      if (readPause(this.store)) return null;
       const job = this.store.nextClaimable(kinds);
       if (!job) return null;
       const leaseExpiresAt = ctx.now + this.options.leaseMs;
@@ -191,7 +200,7 @@ export class JobService {
       const leaseExpiresAt = ctx.now + this.options.leaseMs;
       this.store.updateJob({ ...job, leaseExpiresAt, updatedAt: ctx.now });
       this.store.touchWorker(ref.workerId, ctx.now);
-      return { leaseExpiresAt, cancelRequested: job.cancelRequested, paused: Boolean(this.store.getMeta("paused")) };
+      return { leaseExpiresAt, cancelRequested: job.cancelRequested, paused: readPause(this.store) !== null };
     });
   }
 

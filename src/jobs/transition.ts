@@ -20,6 +20,8 @@ export type TransitionEffect = (ctx: WriteContext, job: Job, from: JobState) => 
 
 export class WriteContext {
   readonly events: PushpalsEvent[] = [];
+  /** Whether this write appended to the audit log (its anchor then moves after the commit). */
+  audited = false;
 
   constructor(
     readonly store: Store,
@@ -32,6 +34,7 @@ export class WriteContext {
   }
 
   audit(actor: string, action: string, subject: string | null, data: unknown): AuditEntry {
+    this.audited = true;
     return this.store.appendAudit({ at: this.now, actor, action, subject, data: redactValue(data) });
   }
 }

@@ -24,6 +24,10 @@ export interface GateOptions {
   rfcApproved?: boolean;
   /** What the merge asking for the gate was made for: a PR that moved on since is not that merge's to land. */
   expected?: { head?: string; base?: string; baseSha?: string };
+  /** Where the PR record's decisions differ from the audit log's (see `auditedDecisions`): each blocks the merge. */
+  recordMismatches?: readonly string[];
+  /** The audit log no longer extends its anchor: nothing merges on records that may have been rewritten. */
+  auditDiverged?: string | null;
 }
 
 export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, options: GateOptions = {}): GateResult {
@@ -33,6 +37,10 @@ export function mergeGate(pr: PullRequest, policy: Policy, policyHash: string, o
   if (expected.head && expected.head !== pr.headSha) missing.push(`the PR's head is now ${pr.headSha.slice(0, 12)}, not ${expected.head.slice(0, 12)}: merge the new head`);
   if ((expected.base && expected.base !== pr.baseBranch) || (expected.baseSha && expected.baseSha !== pr.baseSha)) {
     missing.push(`a merge into the PR's own base: it targets ${pr.baseBranch} from ${pr.baseSha.slice(0, 12)}`);
+  }
+  if (options.auditDiverged) missing.push(`an audit log that matches its anchor: ${options.auditDiverged}`);
+  for (const mismatch of options.recordMismatches ?? []) {
+    missing.push(`a PR record that matches the audit log: ${mismatch} (it was changed outside PushPals; run \`pushpals audit verify\`, and restore the database from a backup or close the PR)`);
   }
   if (pr.checks.sha !== pr.headSha || pr.checks.state === "failed") missing.push(`checks passing on ${pr.headSha.slice(0, 12)}`);
   const review = pr.review;

@@ -7,6 +7,7 @@ import { raiseOnly } from "../policy/tiers.ts";
 import { mergeDedupeKey, mergeInputFor } from "./merge-request.ts";
 import { MergeOutcome, PrProposal, RemotePr, ReviewOutcome, type PullRequest } from "./pr-types.ts";
 import type { PrState } from "../store/prs/pr-rows.ts";
+import { auditedDecisions, DECISION_ACTIONS, type AuditedDecisions } from "./audited-decisions.ts";
 import { pullRequests } from "./pr-store.ts";
 import { decide, mergeFindings } from "../review/run-review.ts";
 import type { Verdict } from "../review/review-types.ts";
@@ -163,7 +164,7 @@ export class PrService {
           : { ...pr, rejections: [...rejections, entry], updatedAt: ctx.now };
       pullRequests(ctx.store).updatePullRequest(next);
       const lifted = decision === "approve" && rejections.length < (pr.rejections ?? []).length;
-      ctx.audit(actor, decision === "approve" ? "pr.approved" : "pr.rejected", `pr#${number}`, { headSha: pr.headSha, why, ...(lifted ? { liftedOwnRejection: true } : {}) });
+      ctx.audit(actor, DECISION_ACTIONS[decision], `pr#${number}`, { headSha: pr.headSha, why, ...(lifted ? { liftedOwnRejection: true } : {}) });
       return next;
     });
   }
@@ -238,6 +239,11 @@ export class PrService {
     const reason = `RFC approved (PR #${pr.number} merged); no worker can act on directives yet: RemoteAgent planning arrives in a later release`;
     ctx.store.updateJob({ ...directive, blockedReason: reason, updatedAt: ctx.now });
     ctx.audit("scm", "directive.rfc_approved", directive.id, { pr: pr.number, approvals: (pr.approvals ?? []).map((a) => a.by) });
+  }
+
+  /** People's decisions on the PR as the audit log records them, and where the PR record differs. */
+  audited(pr: PullRequest): AuditedDecisions {
+    return auditedDecisions(this.jobs.store, pr);
   }
 
   get(number: number): PullRequest {

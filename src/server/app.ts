@@ -1,5 +1,7 @@
 import { routes } from "../api/routes.ts";
 import { exportAuditJsonl, verifyAudit } from "../audit/audit-log.ts";
+import { AuditAnchorer } from "../audit/audit-anchorer.ts";
+import { verifyAnchoredAudit } from "../audit/verify-anchored.ts";
 import { PushpalsError } from "../core/errors.ts";
 import { Bus, type EventBus } from "../events/bus.ts";
 import type { PushpalsEvent } from "../events/registry.ts";
@@ -92,6 +94,12 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
   const control = new ControlService(service);
+  // The audit log's head is kept outside the database too (refs/pushpals/audit), a moment after each commit.
+  const anchorer = options.repoRoot ? new AuditAnchorer({ repoRoot: options.repoRoot, store, log: (m) => console.error(`[server] ${m}`) }) : null;
+  if (anchorer) {
+    service.onAuditCommitted(() => anchorer.schedule());
+    anchorer.schedule();
+  }
   const limits = new ConnectionLimits({
     maxStreams: DEFAULT_CONFIG.server.max_streams,
     requestTimeoutSeconds: DEFAULT_CONFIG.server.request_timeout_seconds,
@@ -112,7 +120,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
       const signal = AbortSignal.any([req.signal, streams.signal]);
       return streamReply(limits.stream(req, streamClientOf(caller), options.sse.heartbeatMs, () => eventStream(store, bus, after, options.sse, signal)), sseHeaders());
     })
-    .route(routes.verifyAudit, () => json(verifyAudit(store)))
+    .route(routes.verifyAudit, async () => json(options.repoRoot ? await verifyAnchoredAudit(store, options.repoRoot) : verifyAudit(store)))
     .route(routes.exportAudit, ({ req, caller }) => {
       const body = limits.stream(req, streamClientOf(caller), 0, () => {
         const pages = exportAuditJsonl(store);
@@ -130,7 +138,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   jobRoutes(router, { service, commit, limits, sseHeartbeatMs: options.sse.heartbeatMs, repoRoot: options.repoRoot ?? null });
   workerRoutes(router, { service, commit, limits });
   componentRoutes(router, { components, service, commit });
-  prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null });
+  prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null, auditDiverged: () => anchorer?.diverged ?? null });
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   credentialRoutes(router, { credentials, service });
@@ -209,6 +217,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
       clearInterval(timer);
       streams.abort();
       await Promise.all([server.stop(true), ...sockets.map((s) => s.stop())]);
+      await anchorer?.flush();
     },
   };
 }

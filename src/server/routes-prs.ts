@@ -13,6 +13,8 @@ export interface PrRoutesDeps {
   commit: GroupCommit;
   /** The repository, to read the policy committed at a PR's base. */
   repoRoot: string | null;
+  /** Why the audit log no longer extends its anchor (see AuditAnchorer), or null. */
+  auditDiverged?: () => string | null;
 }
 
 /** Pull requests (kept in the store whatever the provider). Opening and merging happen through `run` and `merge` jobs. */
@@ -26,7 +28,14 @@ export function prRoutes(router: Router, deps: PrRoutesDeps): void {
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
       const { policy, hash, source } = await loadPrPolicy(deps.repoRoot, pr.baseSha, pr.baseBranch);
       const rfc = pr.rfc ? prs.find(pr.rfc) : null;
-      const gate = mergeGate(pr, policy, hash, { rfcApproved: rfc?.state === "merged" && rfc.rfcFor !== null, expected: q });
+      // People's decisions count as the audit log records them; an edited PR record is named, not trusted.
+      const audited = prs.audited(pr);
+      const gate = mergeGate({ ...pr, approvals: audited.approvals, rejections: audited.rejections }, policy, hash, {
+        rfcApproved: rfc?.state === "merged" && rfc.rfcFor !== null,
+        expected: q,
+        recordMismatches: audited.mismatches,
+        auditDiverged: deps.auditDiverged?.() ?? null,
+      });
       return json({ ...gate, policy: { source, hash } });
     })
     .route(routes.approvePr, async ({ params, body, caller }) => json({ pr: await commit.run(() => prs.decide(params.number, personActorOf(caller), "approve", body.reason ?? null, body.head)) }))

@@ -1,6 +1,6 @@
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
-import { readPause } from "../control/control-service.ts";
+import { readPause } from "../jobs/pause-state.ts";
 import type { StatusSnapshot, StuckJob } from "../api/responses.ts";
 
 const WORKER_ALIVE_MS = 60_000;

@@ -130,6 +130,14 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX pull_requests_state ON pull_requests (state, number);
     `,
   },
+  {
+    version: 4,
+    name: "audit lookups by action and by subject (state checked against its audit entries)",
+    sql: `
+      CREATE INDEX audit_action ON audit (action, seq);
+      CREATE INDEX audit_subject ON audit (subject, seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

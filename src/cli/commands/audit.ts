@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import { createWriteStream } from "node:fs";
 import { existsSync } from "node:fs";
 import { routes } from "../../api/routes.ts";
-import { exportAuditJsonl, verifyAudit } from "../../audit/audit-log.ts";
+import { exportAuditJsonl } from "../../audit/audit-log.ts";
+import { verifyAnchoredAudit } from "../../audit/verify-anchored.ts";
+import type { AuditVerdict } from "../../audit/chain.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { SqliteStore } from "../../store/sqlite-store.ts";
 import { cliContext, type CliContext } from "../context.ts";
@@ -15,7 +17,7 @@ export function registerAudit(program: Command): void {
 
   audit
     .command("verify")
-    .description("re-walk the hash chain; exits 1 and names the first bad entry if any was edited, deleted or reordered")
+    .description("re-walk the hash chain and check it against its anchor (refs/pushpals/audit); exits 1 and names the first bad entry if any was edited, deleted, reordered, cut or rewritten")
     .addHelpText("after", '\nWorks with the server stopped (reads the database directly, read-only).\n\nExample:\n  pushpals audit verify --json')
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }) => {
@@ -23,10 +25,10 @@ export function registerAudit(program: Command): void {
       const verdict = await viaServerOrStore(
         ctx,
         () => ctx.client.call(routes.verifyAudit),
-        (store) => verifyAudit(store),
+        (store) => verifyAnchoredAudit(store, ctx.paths.repoRoot),
       );
       if (opts.json) printJson(verdict);
-      else if (verdict.ok) process.stdout.write(`audit log OK: ${verdict.entries} entries, head #${verdict.headSeq} ${visible(verdict.headHash.slice(0, 16))}\n`);
+      else if (verdict.ok) process.stdout.write(`audit log OK: ${verdict.entries} entries, head #${verdict.headSeq} ${visible(verdict.headHash.slice(0, 16))}${anchorNote(verdict.anchor)}\n`);
       else process.stdout.write(`audit log BROKEN at entry #${verdict.firstBad?.seq} (${visible(String(verdict.firstBad?.problem))}): ${visible(String(verdict.firstBad?.message))}\n`);
       process.exitCode = verdict.ok ? EXIT.ok : EXIT.failed;
     });
@@ -53,6 +55,11 @@ export function registerAudit(program: Command): void {
       );
       if (opts.out) await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
     });
+}
+
+function anchorNote(anchor: AuditVerdict["anchor"]): string {
+  if (!anchor) return "";
+  return `, anchored up to #${anchor.seq} in refs/pushpals/audit (${visible(anchor.commit.slice(0, 12))})`;
 }
 
 /** Audit commands work with the server down too: they then read the database directly, read-only. */

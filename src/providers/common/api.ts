@@ -46,6 +46,8 @@ export interface PushedHead {
   upToDate: boolean;
   /** Where it went, without credentials (for the log). */
   remoteUrl: string;
+  /** The audit anchor pushed with it (refs/pushpals/audit at #seq): refused when the remote's copy is not an ancestor. */
+  anchor?: { ok: boolean; seq: number; summary: string };
 }
 
 /** One job's connection to a remote host: its PR API, its push, and how it merges. */

@@ -4,6 +4,7 @@ import { defineProvider, type RemoteConnection } from "../common/api.ts";
 import { GithubProvider } from "./github-provider.ts";
 import { GithubConfig, githubTarget, pushProtocols } from "./github-settings.ts";
 import { resolveGithubToken } from "./github-token.ts";
+import { AUDIT_REF, readAnchor } from "../../scm/audit-ref.ts";
 import { pushBranch } from "./push-branch.ts";
 
 /**
@@ -36,6 +37,8 @@ export const githubProvider = defineProvider({
         host,
         mergeMethod: config.merge_method,
         async push(repoRoot, head) {
+          // The audit anchor goes with every PR branch: the remote keeps a copy the local log is checked against.
+          const anchor = await readAnchor(repoRoot);
           const pushed = await pushBranch({
             repoRoot,
             remoteUrl: target.remoteUrl,
@@ -44,8 +47,9 @@ export const githubProvider = defineProvider({
             expectedRemoteSha: head.expectedRemoteSha,
             token: target.remoteUrl.startsWith("file:") ? null : token,
             allowProtocols: pushProtocols(target.remoteUrl),
+            alsoFastForward: anchor ? { ref: AUDIT_REF, sha: anchor.commit } : null,
           });
-          return { upToDate: pushed.upToDate, remoteUrl: target.remoteUrl };
+          return { upToDate: pushed.upToDate, remoteUrl: target.remoteUrl, ...(pushed.anchor ? { anchor: { ...pushed.anchor, seq: anchor?.seq ?? 0 } } : {}) };
         },
       };
     },

@@ -153,3 +153,19 @@ test("over http the server receives the token as Basic auth, while no process's 
     server.stop(true);
   }
 });
+
+test("the audit anchor rides along without force: pushed while it extends the remote's copy, refused (and reported, the branch still pushed) once it does not", async () => {
+  const f = fixture();
+  const base = { repoRoot: f.root, remoteUrl: f.remoteUrl, branch: BRANCH, token: null, allowProtocols: ["file"] };
+  const ref = "refs/pushpals/audit";
+  const first = await pushBranch({ ...base, sha: f.a, expectedRemoteSha: null, alsoFastForward: { ref, sha: f.a } });
+  expect(first.anchor?.ok).toBe(true);
+  expect(sh(f.remote, "rev-parse", ref)).toBe(f.a);
+  expect((await pushBranch({ ...base, sha: f.b, expectedRemoteSha: f.a, alsoFastForward: { ref, sha: f.b } })).anchor?.ok).toBe(true);
+  expect(sh(f.remote, "rev-parse", ref)).toBe(f.b);
+  // The local anchor rewound to an older head: the remote keeps its copy, the branch push still lands.
+  const rewound = await pushBranch({ ...base, branch: "pushpals/job-2", sha: f.a, expectedRemoteSha: null, alsoFastForward: { ref, sha: f.a } });
+  expect(rewound.anchor).toMatchObject({ ok: false });
+  expect(sh(f.remote, "rev-parse", ref)).toBe(f.b);
+  expect(remoteHead(f.remote, "pushpals/job-2")).toBe(f.a);
+});

@@ -15,11 +15,18 @@ export interface PushBranchOptions {
   /** Transports git may use; default https only (tests use `file`). */
   allowProtocols?: string[];
   timeoutMs?: number;
+  /**
+   * Also fast-forward this ref (the audit anchor) to `sha` in the same push, never forced: a remote
+   * copy that the local one does not extend refuses it, which is what makes the remote copy an anchor.
+   */
+  alsoFastForward?: { ref: string; sha: string } | null;
 }
 
 export interface PushResult {
   /** The remote already had `sha`: nothing was sent. */
   upToDate: boolean;
+  /** How the `alsoFastForward` ref fared: absent when none was asked. */
+  anchor?: { ok: boolean; summary: string };
 }
 
 
@@ -44,8 +51,11 @@ export async function pushBranch(options: PushBranchOptions): Promise<PushResult
   const command = `git push ${options.remoteUrl} ${options.sha}:refs/heads/${options.branch}`;
   const evidence = { command, exitCode, logExcerpt: scrub(`${stdout}\n${stderr}`.trim(), options.token).slice(-16_000) };
   if (child.signalCode) throw new GithubError("timeout", `${command} did not finish within ${timeoutMs} ms`, { command });
-  const line = refLine(stdout, options.branch);
-  if (exitCode === 0) return { upToDate: line?.flag === "=" };
+  const line = refLine(stdout, `refs/heads/${options.branch}`);
+  const extra = options.alsoFastForward ? refLine(stdout, options.alsoFastForward.ref) : null;
+  const anchor = options.alsoFastForward ? { anchor: { ok: extra !== null && extra.flag !== "!", summary: scrub(extra?.summary ?? "not reported", options.token) } } : {};
+  // The branch is what the job is about; a refused anchor is reported, not a failed push.
+  if (exitCode === 0 || (line && line.flag !== "!" && extra?.flag === "!")) return { upToDate: line?.flag === "=", ...anchor };
   const reason = scrub(line?.summary ?? (stderr.trim() || `exit ${exitCode}`), options.token);
   if (line && line.flag === "!" && /stale info|fetch first|non-fast-forward|already exists/.test(line.summary)) {
     throw new GithubError("conflict", `push of ${options.branch} rejected: the remote branch is not at ${options.expectedRemoteSha ?? "nothing (it exists)"} (${reason})`, evidence);
@@ -62,6 +72,10 @@ export function pushPlan(options: PushBranchOptions): { argv: string[]; env: Rec
     throw new GithubError("invalid_input", `not a full commit id: ${JSON.stringify(options.expectedRemoteSha)}`);
   }
   if (!validBranch(options.branch)) throw new GithubError("invalid_input", `not a valid branch name: ${JSON.stringify(options.branch)}`);
+  const extra = options.alsoFastForward;
+  if (extra && (!isSha(extra.sha) || !extra.ref.startsWith("refs/") || !validBranch(extra.ref.slice("refs/".length)))) {
+    throw new GithubError("invalid_input", `not a ref and commit to push: ${JSON.stringify(extra)}`);
+  }
   const url = parseRemote(options.remoteUrl, allowProtocols);
   const ref = `refs/heads/${options.branch}`;
   const argv = [
@@ -77,6 +91,7 @@ export function pushPlan(options: PushBranchOptions): { argv: string[]; env: Rec
     "--",
     options.remoteUrl,
     `${options.sha}:${ref}`,
+    ...(options.alsoFastForward ? [`${options.alsoFastForward.sha}:${options.alsoFastForward.ref}`] : []),
   ];
   const env = gitEnv({ allowProtocols });
   if (options.token && (url.protocol === "https:" || url.protocol === "http:")) {
@@ -111,10 +126,10 @@ function validBranch(branch: string): boolean {
 }
 
 /** `--porcelain` prints `<flag>\t<from>:<to>\t<summary>` per ref; flag `=` up to date, `!` rejected. */
-function refLine(stdout: string, branch: string): { flag: string; summary: string } | null {
+function refLine(stdout: string, ref: string): { flag: string; summary: string } | null {
   for (const line of stdout.split("\n")) {
     const [flag, refs, summary] = line.split("\t");
-    if (flag && summary !== undefined && refs?.endsWith(`:refs/heads/${branch}`)) return { flag, summary };
+    if (flag && summary !== undefined && refs?.endsWith(`:${ref}`)) return { flag, summary };
   }
   return null;
 }

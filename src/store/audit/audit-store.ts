@@ -14,4 +14,9 @@ export interface AuditStore {
   auditAfter(seq: number, limit: number): AuditEntry[];
   auditHead(): AuditHead | null;
   auditSeqOfHash(hash: string): number | null;
+  auditAt(seq: number): AuditEntry | null;
+  /** The newest entry whose action is one of `actions`. */
+  auditLatestOf(actions: readonly string[]): AuditEntry | null;
+  /** Every entry about `subject` whose action is one of `actions`, oldest first. */
+  auditOfSubject(subject: string, actions: readonly string[]): AuditEntry[];
 }

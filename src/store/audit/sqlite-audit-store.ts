@@ -47,6 +47,26 @@ export function sqliteAuditStore(sqlite: SqliteConnection): AuditStore {
 
     auditHead,
 
+    auditAt(seq: number): AuditEntry | null {
+      const row = sqlite.q("SELECT * FROM audit WHERE seq = ?").get(seq) as Row | null;
+      return row ? toAudit(row) : null;
+    },
+
+    auditLatestOf(actions: readonly string[]): AuditEntry | null {
+      // One indexed probe per action (audit_action), then the newest of those.
+      let latest: AuditEntry | null = null;
+      for (const action of actions) {
+        const row = sqlite.q("SELECT * FROM audit WHERE action = ? ORDER BY seq DESC LIMIT 1").get(action) as Row | null;
+        if (row && (!latest || (row.seq as number) > latest.seq)) latest = toAudit(row);
+      }
+      return latest;
+    },
+
+    auditOfSubject(subject: string, actions: readonly string[]): AuditEntry[] {
+      const wanted = new Set(actions);
+      return (sqlite.q("SELECT * FROM audit WHERE subject = ? ORDER BY seq").all(subject) as Row[]).map(toAudit).filter((e) => wanted.has(e.action));
+    },
+
     auditSeqOfHash(hash: string): number | null {
       const row = sqlite.q("SELECT seq FROM audit WHERE hash = ? LIMIT 1").get(hash) as { seq: number } | null;
       return row?.seq ?? null;
