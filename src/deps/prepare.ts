@@ -7,6 +7,7 @@ import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import type { ReadOnlyMount } from "../sandbox/sandbox-spec.ts";
 import { JobFailure } from "../core/job-failure.ts";
 import type { CommandReport } from "../sandbox/command-report.ts";
+import { outOfMemoryFailure } from "../sandbox/out-of-memory.ts";
 import { runCommand, type RunResult } from "../sandbox/run-command.ts";
 import type { EgressDecision } from "../egress/proxy.ts";
 import { installSandbox } from "./install-sandbox.ts";
@@ -182,6 +183,7 @@ async function runInstall(plan: InstallPlan, install: { command: string; env: Re
     );
   }
   if (run.outputLimited) throw new JobFailure("environment", `\`${command}\` printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
+  if (run.outOfMemory) throw outOfMemoryFailure(`installing dependencies (\`${command}\`)`, confined.sandbox, evidence);
   if (run.timedOut) {
     throw new JobFailure("timeout", `\`${command}\` ran past the ${settings.timeoutSeconds} s install time limit: raise install.timeout_seconds in .pushpals/config.toml, or check the registry is reachable`, evidence);
   }

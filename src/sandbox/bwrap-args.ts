@@ -94,14 +94,13 @@ function processLimitScript(max: number): string {
 }
 
 /**
- * RLIMIT_AS and RLIMIT_CPU, per process, for the shell that execs bwrap: everything in the sandbox
- * inherits them, and a shell builtin costs nothing where prlimit or another shell would cost an exec.
- * RLIMIT_AS only without a memory cgroup (`addressSpace` false): it counts reservations, not memory,
- * and breaks runtimes that reserve far more than they use (WebAssembly in Node, sanitizers).
+ * RLIMIT_CPU, per process, for the shell that execs bwrap: everything in the sandbox inherits it, and a
+ * shell builtin costs nothing where prlimit or another shell would cost an exec. No RLIMIT_AS: it counts
+ * reservations, not memory, and breaks runtimes that reserve far more than they use (WebAssembly in Node
+ * and Bun, sanitizers); memory is the cgroup's, or run-command's resident-memory watch without one.
  */
-export function memoryAndCpuLimitScript(limits: SandboxLimits, addressSpace = true): string {
-  const memory = addressSpace ? `ulimit -v ${limits.memoryMb * 1024} && ` : "";
-  return `${memory}ulimit -t ${limits.cpuSeconds} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
+export function cpuLimitScript(limits: SandboxLimits): string {
+  return `ulimit -t ${limits.cpuSeconds} || { echo 'pushpals: could not apply the sandbox limits' >&2; exit 125; }`;
 }
 
 function depth(path: string): number {

@@ -5,14 +5,13 @@ import { join } from "node:path";
  * A cgroup per sandboxed command, limiting its processes (pids) and its memory as a whole.
  *
  * Processes: root is exempt from RLIMIT_NPROC (the kernel never applies it to uid 0, user namespace or
- * not), so a worker running as root needs the pids controller to stop a fork bomb. Memory: RLIMIT_AS
- * is per process and counts address space, not memory, so ten processes under it can still use ten
- * times the limit, and tmpfs pages (/tmp, /dev/shm) count for none of them; a memory cgroup counts
- * every page the command's processes use, tmpfs included, and OOM-kills inside the command only.
+ * not), so a worker running as root needs the pids controller to stop a fork bomb. Memory: a memory
+ * cgroup counts every page the command's processes use, tmpfs included, and OOM-kills inside the
+ * command only; without one, run-command samples the process tree's resident memory instead.
  *
  * Under cgroup v2 one directory does both. Under v1 each controller is its own hierarchy, so the
  * command gets a directory in each and enters all of them. Where a controller has no writable
- * hierarchy (an unprivileged worker, most containers) it is simply absent and the rlimits are the limit.
+ * hierarchy (an unprivileged worker, most containers) it is simply absent and the fallbacks hold.
  */
 export interface CommandCgroup {
   /** The files a process writes its pid into to enter the cgroup (one per hierarchy), with everything it starts later. */
@@ -20,6 +19,8 @@ export interface CommandCgroup {
   /** What it limits; the caller falls back to rlimits for the rest. */
   pids: boolean;
   memory: boolean;
+  /** How many of its processes the kernel's OOM killer killed (0 without a memory controller). */
+  oomKills(): number;
   /** Kills whatever is still in it and removes it, in every hierarchy. */
   release(): Promise<void>;
 }
@@ -94,7 +95,8 @@ export function createCommandCgroup(limits: CommandCgroupLimits): CommandCgroup 
     }
   }
   const controllers = used.flatMap((h) => h.controllers);
-  return { procsFiles: made.map((m) => join(m.dir, "cgroup.procs")), pids: controllers.includes("pids"), memory: controllers.includes("memory"), release };
+  const oomKills = () => made.filter((m) => m.h.controllers.includes("memory")).reduce((n, m) => n + oomKillCount(m.h.version, m.dir), 0);
+  return { procsFiles: made.map((m) => join(m.dir, "cgroup.procs")), pids: controllers.includes("pids"), memory: controllers.includes("memory"), oomKills, release };
 }
 
 function applyLimit(version: 1 | 2, dir: string, controller: Controller, limits: CommandCgroupLimits): void {
@@ -115,6 +117,21 @@ function applyLimit(version: 1 | 2, dir: string, controller: Controller, limits:
   set("memory.limit_in_bytes", limits.memoryBytes);
   // Memory plus swap (only with swap accounting on); it must never be below the memory limit, so second.
   setIfPresent("memory.memsw.limit_in_bytes", limits.memoryBytes);
+}
+
+/** `oom_kill` of memory.events (v2) or memory.oom_control (v1, kernel 4.13+); v1 without it: whether the limit was hit. */
+function oomKillCount(version: 1 | 2, dir: string): number {
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(dir, file), "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const text = read(version === 2 ? "memory.events" : "memory.oom_control");
+  const kills = /^oom_kill (\d+)$/m.exec(text)?.[1];
+  if (kills !== undefined) return Number(kills);
+  return version === 1 && Number(read("memory.failcnt").trim() || 0) > 0 ? 1 : 0;
 }
 
 async function releaseAll(made: { h: Hierarchy; dir: string }[]): Promise<void> {

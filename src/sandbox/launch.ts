@@ -1,5 +1,5 @@
 import { commandEnv, sandboxEnv } from "./command-env.ts";
-import { bwrapArgs, memoryAndCpuLimitScript } from "./bwrap-args.ts";
+import { bwrapArgs, cpuLimitScript } from "./bwrap-args.ts";
 import { findBwrap } from "./bwrap-binary.ts";
 import { createCommandCgroup, type CommandCgroup } from "./command-cgroup.ts";
 import { seccompFilterFile } from "./seccomp-file.ts";
@@ -25,6 +25,8 @@ export interface Launch {
   env: Record<string, string>;
   /** Removed once the command is done (see `CommandCgroup.release`). */
   cgroup: CommandCgroup | null;
+  /** Bytes of resident memory run-command must hold the command to itself: set when no memory cgroup does. */
+  watchMemoryBytes: number | null;
 }
 
 // bwrap's own two processes (the monitor outside, pid 1 inside) run in the cgroup next to the command's.
@@ -33,20 +35,21 @@ const BWRAP_PROCESSES = 2;
 const SECCOMP_FD = 3;
 
 export function launchCommand(command: string, sandbox: CommandSandbox, options: { cwd: string; env?: Record<string, string> }): Launch {
-  if (sandbox === "off") return { prelude: "", argv: ["sh", "-c", command], env: commandEnv(options.env), cgroup: null };
+  if (sandbox === "off") return { prelude: "", argv: ["sh", "-c", command], env: commandEnv(options.env), cgroup: null, watchMemoryBytes: null };
   const bwrap = findBwrap();
   if (!bwrap) throw new SandboxUnavailable("bubblewrap (bwrap) is not installed, so the command cannot be sandboxed", "apt-get install bubblewrap");
   const env = sandboxEnv({ ...sandbox.env, ...options.env });
   const filter = seccompFilterFile();
-  const cgroup = createCommandCgroup({ maxPids: sandbox.limits.maxProcesses + BWRAP_PROCESSES, memoryBytes: sandbox.limits.memoryMb * 1024 * 1024 });
+  const memoryBytes = sandbox.limits.memoryMb * 1024 * 1024;
+  const cgroup = createCommandCgroup({ maxPids: sandbox.limits.maxProcesses + BWRAP_PROCESSES, memoryBytes });
   const limitProcesses = !cgroup?.pids && process.getuid?.() !== 0;
   const seccompFd = filter ? SECCOMP_FD : undefined;
   const args = bwrapArgs(sandbox, { cwd: options.cwd, env, features: bwrap.features, command, limitProcesses, seccompFd });
   // Entering the cgroup happens after run-command started its watchdog, which so stays out of the count.
   const enter = (cgroup?.procsFiles ?? []).map((file) => `echo $$ > ${quote(file)} || { echo 'pushpals: cannot enter the command cgroup' >&2; exit 125; }\n`).join("");
   const open = filter ? `exec ${SECCOMP_FD}< ${quote(filter)} || { echo 'pushpals: cannot open the seccomp filter' >&2; exit 125; }\n` : "";
-  const limits = memoryAndCpuLimitScript(sandbox.limits, !cgroup?.memory);
-  return { prelude: enter + open + limits, argv: [bwrap.path, ...args], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cgroup };
+  const limits = cpuLimitScript(sandbox.limits);
+  return { prelude: enter + open + limits, argv: [bwrap.path, ...args], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cgroup, watchMemoryBytes: cgroup?.memory ? null : memoryBytes };
 }
 
 function quote(text: string): string {

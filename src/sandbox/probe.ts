@@ -13,7 +13,7 @@ export type ProcessLimit = "cgroup" | "rlimit" | "none";
 
 /** Which limits hold on this machine, for this user (with a working probe, bwrap accepted every one of them). */
 export interface SandboxEnforcement {
-  /** A memory cgroup caps the command as a whole; otherwise only RLIMIT_AS per process. */
+  /** A memory cgroup caps the command as a whole; otherwise run-command's resident-memory watch (sampled). */
   memory: "cgroup" | "per-process";
   processes: ProcessLimit;
   /** /tmp and /dev/shm are tmpfs mounts sized within sandbox.memory_mb (bwrap has --size). */

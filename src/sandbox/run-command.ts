@@ -2,6 +2,7 @@ import { launchCommand, SandboxUnavailable, type Launch } from "./launch.ts";
 import type { CommandSandbox } from "./sandbox-for.ts";
 import { LineRedactor } from "../secrets/redact.ts";
 import { JobFailure } from "../core/job-failure.ts";
+import { watchMemory } from "./memory-watch.ts";
 
 export interface RunResult {
   exitCode: number | null;
@@ -11,6 +12,8 @@ export interface RunResult {
   aborted: boolean;
   /** Killed for writing more than the output cap (stdout and stderr together). */
   outputLimited: boolean;
+  /** Ran out of its memory (sandbox.memory_mb): the memory cgroup's OOM killer, or the resident-memory watch, stopped it. */
+  outOfMemory: boolean;
   /** The last lines of output, for failure evidence. */
   tail: string[];
 }
@@ -76,6 +79,13 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   };
   if (options.signal.aborted) onAbort();
   options.signal.addEventListener("abort", onAbort);
+  let outOfMemory = false;
+  const stopWatch = launch.watchMemoryBytes
+    ? watchMemory(child.pid, launch.watchMemoryBytes, () => {
+        outOfMemory = true;
+        killGroup();
+      })
+    : () => {};
 
   let outputBytes = 0;
   const pump = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
@@ -107,12 +117,14 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   };
   const pumps = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]);
   await child.exited;
+  stopWatch();
   clearTimeout(timer);
   options.signal.removeEventListener("abort", onAbort);
   // The command is done: anything it left running in the background (holding the pipes open) goes
   // with its process group, so a stray daemon neither outlives the job nor turns it into a timeout.
   killGroup();
   await pumps;
+  if (launch.cgroup && launch.cgroup.oomKills() > 0) outOfMemory = true;
   await launch.cgroup?.release();
   return {
     exitCode: child.exitCode,
@@ -121,6 +133,7 @@ export async function runCommand(command: string, options: RunOptions): Promise<
     timedOut,
     aborted,
     outputLimited,
+    outOfMemory,
     tail,
   };
 }

@@ -15,7 +15,7 @@ export const SandboxSettings = z.strictObject({
   network: z.array(KindName).max(MAX_NETWORK_GRANTS),
   /** Dependency preparation reaches the package registry. */
   install_network: z.boolean(),
-  /** Memory of one command, in MB: the whole command with a memory cgroup, else each process's RLIMIT_AS; /tmp and /dev/shm sized within it. */
+  /** Resident memory of one command as a whole, in MB (a memory cgroup, else a watch of its processes); /tmp and /dev/shm sized within it. */
   memory_mb: z.number().int().min(256).max(1024 * 1024),
   /** CPU time limit (RLIMIT_CPU) of each process, in seconds. */
   cpu_seconds: z.number().int().min(1).max(7 * 24 * 3600),

@@ -1,8 +1,8 @@
 /** Limits of one sandboxed command: cgroup where available, rlimits otherwise, and the output cap run-command enforces. */
 export interface SandboxLimits {
   /**
-   * Memory in MB: of the whole command with a memory cgroup, else RLIMIT_AS of each process. /tmp and
-   * /dev/shm are sized within it (tmpfs-sizes.ts).
+   * Resident memory in MB of the whole command: a memory cgroup where available, else run-command's
+   * watch of its process tree (memory-watch.ts). /tmp and /dev/shm are sized within it (tmpfs-sizes.ts).
    */
   memoryMb: number;
   /** RLIMIT_CPU of each process, in seconds. */

@@ -9,6 +9,7 @@ import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
+import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import type { ReadOnlyMount } from "../../sandbox/sandbox-spec.ts";
@@ -73,18 +74,20 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
 
 async function runTheCommand(ctx: JobContext, dir: string, mounts: ReadOnlyMount[], input: RunInput): Promise<void> {
   ctx.log("system", `$ ${input.command}`);
+  const sandbox = sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run"), mounts });
   const run = await runCommand(input.command, {
     cwd: dir,
     timeoutMs: input.commandTimeoutSeconds * 1000,
     signal: ctx.signal,
     env: { PUSHPALS_JOB_ID: ctx.job.id },
     onLine: (stream, line) => ctx.log(stream, line),
-    sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run"), mounts }),
+    sandbox,
   });
   await ctx.recordCommand({ command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
   const evidence = { command: input.command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
   if (run.aborted) throw new JobFailure("cancelled", "stopped while the command ran", evidence);
   if (run.outputLimited) throw new JobFailure("invalid_input", "the command printed more than the output limit (sandbox.max_output_mb) and was stopped; nothing was committed", evidence);
   if (run.timedOut) throw new JobFailure("timeout", `the command ran past its ${input.commandTimeoutSeconds}s time limit`, evidence);
+  if (run.outOfMemory) throw outOfMemoryFailure("the command", sandbox, evidence);
   if (run.exitCode !== 0) throw new JobFailure("invalid_input", `the command exited ${run.exitCode ?? run.signal}; nothing was committed`, evidence);
 }
