@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { bun } from "./bun/bun.ts";
 import { npm } from "./npm/npm.ts";
 import { pnpm } from "./pnpm/pnpm.ts";
@@ -22,4 +23,10 @@ export const MANIFEST_NAMES: readonly string[] = [...new Set(ECOSYSTEMS.flatMap(
 
 export function getEcosystem(id: EcosystemId): RegisteredEcosystem {
   return ECOSYSTEMS.find((e) => e.id === id)!;
+}
+
+/** The ecosystem one of whose lockfiles `path` is (by base name), or undefined. */
+export function ecosystemOfLockfile(path: string): RegisteredEcosystem | undefined {
+  const name = posix.basename(path);
+  return ECOSYSTEMS.find((e) => e.lockfiles.includes(name));
 }

@@ -38,6 +38,20 @@ export const FilePatch = z.object({
 });
 export type FilePatch = z.infer<typeof FilePatch>;
 
+/**
+ * Both sides of a changed lockfile of a registered ecosystem (null: absent on that side), compared
+ * package by package; `unread` says why its text could not be given (too large, not a regular file...).
+ */
+export const LockfileChange = z.object({
+  path: z.string().min(1),
+  /** The path before a rename. */
+  oldPath: z.string().min(1).optional(),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  unread: z.string().optional(),
+});
+export type LockfileChange = z.infer<typeof LockfileChange>;
+
 export const ClassificationInput = z.object({
   /** The tier the job declared (RunInput.risk); the result is never lower. */
   declared: RiskTier.optional(),
@@ -54,6 +68,8 @@ export const ClassificationInput = z.object({
   networkKinds: z.array(z.string()).optional(),
   /** Added and removed lines of text files; without them, new network use in code is not looked for. */
   patches: z.array(FilePatch).optional(),
+  /** Every changed lockfile of a registered ecosystem, both sides; without them, redirected resolutions are not looked for. */
+  lockfiles: z.array(LockfileChange).optional(),
   /** Days since each changed dependency's new version was released, by package name (from the registry). */
   releaseAgeDays: z.record(z.string(), z.number()).optional(),
 });

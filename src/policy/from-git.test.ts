@@ -80,6 +80,7 @@ test("builds the classifier's input from two commits", async () => {
   expect(patches["we\tird.ts"]?.added).toEqual(['import http from "node:http";']);
   expect(patches["tools/new.sh"]?.added).toEqual(["echo new"]);
   expect(patches["bun.lock"]).toBeUndefined();
+  expect(input.lockfiles).toEqual([{ path: "bun.lock", before: null, after: "lock\n" }]);
 });
 
 test("the input classifies as every rule it shows", async () => {
@@ -89,6 +90,7 @@ test("the input classifies as every rule it shows", async () => {
   expect(out.reasons.map((r) => r.rule)).toEqual([
     "declared",
     "protected_path",
+    "lockfile.unreadable",
     "dependency.patch",
     "public_api",
     "new_capability.script",
@@ -120,4 +122,28 @@ test("parses numstat -z, renames and binaries included", () => {
     ["bin", { additions: 0, deletions: 0, binary: true }],
     ["new", { additions: 0, deletions: 0, binary: false }],
   ]);
+});
+
+test("both sides of changed lockfiles are read, so a redirection is High even for the dependency role", async () => {
+  const url = (host: string) => `https://${host}/lodash/-/lodash-4.17.21.tgz`;
+  const lock = (host: string) => `${JSON.stringify({ lockfileVersion: 3, packages: { "": {}, "node_modules/lodash": { version: "4.17.21", resolved: url(host), integrity: "sha512-a" } } }, null, 2)}\n`;
+  write("web/package-lock.json", lock("registry.npmjs.org"));
+  git("add", "-A");
+  git("commit", "-q", "-m", "lockfile");
+  const before = git("rev-parse", "HEAD");
+  write("web/package-lock.json", lock("evil.example"));
+  write("web/yarn.lock", "# yarn lockfile v1\n\nbroken\n");
+  git("add", "-A");
+  git("commit", "-q", "-m", "redirect");
+  const after = git("rev-parse", "HEAD");
+  const input = await classificationInputFromGit(root, before, after, undefined, "dependency_steward");
+  expect(input.lockfiles?.map((l) => [l.path, l.before?.includes("registry.npmjs.org"), l.after?.includes("evil.example")])).toEqual([
+    ["web/package-lock.json", true, true],
+    ["web/yarn.lock", undefined, false],
+  ]);
+  const out = classifyRisk(input, DEFAULT_POLICY);
+  expect(out.tier).toBe("high");
+  expect(out.reasons.map((r) => r.rule)).toEqual(["lockfile.redirected", "lockfile.unreadable"]);
+  expect(out.reasons[0]?.message).toContain(`web/package-lock.json: lodash@4.17.21: resolved ${url("registry.npmjs.org")} -> ${url("evil.example")}`);
+  expect(out.reasons[1]?.paths).toEqual(["web/yarn.lock"]);
 });

@@ -1,9 +1,11 @@
 import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
+import { MAX_LOCKFILE_BYTES } from "../ecosystems/common/lockfile.ts";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
-import { parseRawDiff, splitZ, type ChangedFile } from "../scm/changes.ts";
+import { isEcosystemLockfile } from "../ecosystems/lockfile-changes.ts";
+import { GITLINK_MODE, parseRawDiff, splitZ, SYMLINK_MODE, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
-import { dirOf, type ClassificationInput, type DiffFile, type ManifestChange } from "./classify-input.ts";
+import { dirOf, type ClassificationInput, type DiffFile, type LockfileChange, type ManifestChange } from "./classify-input.ts";
 import type { RiskTier } from "../core/risk-tier.ts";
 import type { DiffFile as PatchedFile } from "../review/diff-types.ts";
 import { parseUnifiedDiff } from "../review/unified-diff.ts";
@@ -12,6 +14,8 @@ import { isSha } from "../core/sha.ts";
 
 const EXECUTABLE = "100755";
 const MAX_MANIFESTS = 64;
+// Lockfiles past this many in one change are not read: they count as unread (High), never as unchanged.
+const MAX_LOCKFILES = 16;
 // Only files the network patterns read are diffed line by line (git pathspecs match at any depth).
 const PATCH_PATHSPECS = ["*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.mts", "*.cts", "*.tsx", "*.py", "*.sh", "*.bash", "*.zsh"];
 const DIFF = ["--no-ext-diff", "--no-textconv", "-M", "--no-color"];
@@ -20,7 +24,8 @@ const DIFF = ["--no-ext-diff", "--no-textconv", "-M", "--no-color"];
  * The classifier's input for `baseSha..headSha` in the repository at `repoRoot`: files with line
  * counts, binary and executable flags (`git diff --raw/--numstat -z`), the root package.json and every
  * package.json the change touches or whose package it touches, on both sides (`git cat-file blob <sha>:<path>`, i.e. `git show` without textconv),
- * the package roots at the head, and the added/removed lines of source files (for network use).
+ * both sides of every changed lockfile (bounded in number and size), the package roots at the head,
+ * and the added/removed lines of source files (for network use).
  */
 export async function classificationInputFromGit(
   repoRoot: string,
@@ -41,7 +46,8 @@ export async function classificationInputFromGit(
   const packageRoots = await packageRootsAt(repoRoot, headSha);
   const manifests = await readManifests(repoRoot, baseSha, headSha, manifestPaths(files, packageRoots));
   const patches = known.patches ?? (await readPatches(repoRoot, baseSha, headSha));
-  const input: ClassificationInput = { files, manifests, packageRoots, patches };
+  const lockfiles = await readLockfiles(repoRoot, raw);
+  const input: ClassificationInput = { files, manifests, packageRoots, patches, lockfiles };
   if (declared !== undefined) input.declared = declared;
   if (role !== undefined) input.role = role;
   return input;
@@ -132,4 +138,50 @@ async function readJson(repoRoot: string, sha: string, path: string): Promise<Re
   } catch {
     return "invalid";
   }
+}
+
+/** Both sides of each changed (not deleted) lockfile of a registered ecosystem, by blob id; what cannot be read says why. */
+async function readLockfiles(repoRoot: string, changes: readonly ChangedFile[]): Promise<LockfileChange[]> {
+  const changed = changes.filter((c) => c.status !== "deleted" && isEcosystemLockfile(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (changed.length === 0) return [];
+  const sizes = await blobSizes(repoRoot, changed.slice(0, MAX_LOCKFILES).flatMap((c) => [c.oldBlob, c.blob]));
+  const out: LockfileChange[] = [];
+  for (const [i, c] of changed.entries()) {
+    const change: LockfileChange = { path: c.path, before: null, after: null };
+    if (c.oldPath !== undefined) change.oldPath = c.oldPath;
+    const unread = i >= MAX_LOCKFILES ? `more than ${MAX_LOCKFILES} lockfiles changed` : whyUnreadable(c, sizes);
+    if (unread !== null) out.push({ ...change, unread });
+    else out.push({ ...change, before: await blobText(repoRoot, c.oldBlob), after: await blobText(repoRoot, c.blob) });
+  }
+  return out;
+}
+
+function whyUnreadable(c: ChangedFile, sizes: Map<string, number>): string | null {
+  for (const mode of [c.mode, c.oldMode]) {
+    if (mode === SYMLINK_MODE || mode === GITLINK_MODE) return "a symlink or submodule, not a file";
+  }
+  for (const blob of [c.oldBlob, c.blob]) {
+    if (blob === undefined) continue;
+    const size = sizes.get(blob);
+    if (size === undefined) return "its content is missing";
+    if (size > MAX_LOCKFILE_BYTES) return `over ${MAX_LOCKFILE_BYTES} bytes`;
+  }
+  return null;
+}
+
+async function blobSizes(repoRoot: string, blobs: (string | undefined)[]): Promise<Map<string, number>> {
+  const wanted = [...new Set(blobs.filter((b): b is string => b !== undefined))];
+  const sizes = new Map<string, number>();
+  if (wanted.length === 0) return sizes;
+  const r = await git(["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { cwd: repoRoot, stdin: `${wanted.join("\n")}\n` });
+  for (const line of r.stdout.split("\n")) {
+    const [sha, type, size] = line.split(" ");
+    if (sha && type === "blob" && size && /^\d+$/.test(size)) sizes.set(sha, Number(size));
+  }
+  return sizes;
+}
+
+async function blobText(repoRoot: string, blob: string | undefined): Promise<string | null> {
+  if (blob === undefined) return null;
+  return (await git(["cat-file", "blob", blob], { cwd: repoRoot, timeoutMs: 120_000 })).stdout;
 }

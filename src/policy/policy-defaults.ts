@@ -7,6 +7,12 @@ export const POLICY_FILES = [".pushpals/policy.toml", ".pushpals/config.toml"] a
 /** The role that may change lockfiles on their own (a lockfile-only edit by any other role is High). */
 export const DEPENDENCY_ROLE = "dependency_steward";
 
+/**
+ * Roles only a specialist the server creates works in: their rules trust the role (the dependency
+ * role maintains lockfiles alone), so a client's run may not choose one (`admitRun` refuses it).
+ */
+export const SPECIALIST_ROLES: readonly string[] = [DEPENDENCY_ROLE];
+
 // The policy hash covers the order of the lockfile list, so the registry's ecosystems keep the order
 // the defaults had; one added later comes after them.
 const LOCKFILE_ORDER: readonly EcosystemId[] = ["npm", "yarn", "pnpm", "bun"];

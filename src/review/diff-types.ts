@@ -39,7 +39,7 @@ export const DiffFile = z.object({
   oldBlob: z.string().nullable(),
   newBlob: z.string().nullable(),
   hunks: z.array(DiffHunk),
-  /** Full text of both sides, loaded only for manifests (package.json) where reviewers need the structure. */
+  /** Full text of both sides, loaded for manifests, lockfiles and test files (see parseDiff's `contentsFor`); unset when not loaded or too large. */
   contents: z.object({ old: z.string().nullable(), new: z.string().nullable() }).optional(),
 });
 export type DiffFile = z.infer<typeof DiffFile>;

@@ -13,7 +13,11 @@ import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import { classifyScopeTargets } from "../../policy/scope-targets.ts";
 import { RiskTier } from "../../core/risk-tier.ts";
+import { DEFAULT_POLICY, SPECIALIST_ROLES } from "../../policy/policy-defaults.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
+
+/** The default policy's roles a requester may choose (a specialist's role comes with the specialist). */
+const CHOOSABLE_ROLES = Object.keys(DEFAULT_POLICY.roles).filter((role) => !SPECIALIST_ROLES.includes(role));
 
 interface RunOptions {
   role: string;
@@ -37,7 +41,11 @@ export function registerRun(program: Command): void {
     .option("--body <text>", "PR description")
     .option("--scope <glob>", "files the command may change (repeatable, required): anything else is refused", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--risk <tier>", "low | medium | high", "low")
-    .option("--role <role>", "the worker role doing it; its write scope in the policy's [roles] bounds the change", "codemod")
+    .option(
+      "--role <role>",
+      `the worker role doing it: a role of the policy's [roles] (by default ${CHOOSABLE_ROLES.join(", ")}), whose write scope bounds the change; not ${SPECIALIST_ROLES.join(", ")}: that role is given by the specialist that made the change`,
+      "codemod",
+    )
     .option("--timeout <seconds>", "time limit for the command", "900")
     .option("--rfc <number>", "the merged RFC PR this change carries out (required with --risk high)")
     .option("--pr <number>", "add the commit to this open PR instead of opening one (its approvals of the old head no longer count)")

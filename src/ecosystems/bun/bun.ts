@@ -1,10 +1,12 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
+import { parseBunLockfile } from "./bun-lockfile.ts";
 
 export const bun = defineEcosystem({
   id: "bun",
   // bun.lock is the text lockfile of Bun 1.2+; bun.lockb the binary one before it.
   lockfiles: ["bun.lock", "bun.lockb"],
+  parseLockfile: parseBunLockfile,
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "bun" },
   frozenInstall: ({ allowScripts }) => ({ command: ["bun", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),

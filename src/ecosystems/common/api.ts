@@ -1,9 +1,16 @@
+import type { LockedPackage } from "./lockfile.ts";
+
 /** A package manager as a plug-in: everything PushPals knows about it, read by detection, installs, policy and review. */
 export interface Ecosystem<Id extends string = string> {
   /** The value of `install.package_manager` that selects it, and the command that runs it. */
   id: Id;
   /** The lockfiles it installs from, preferred first: the first is the one to commit. */
   lockfiles: readonly string[];
+  /**
+   * Reads one of its lockfiles (`fileName`: the base name, one of `lockfiles`) into the packages it pins.
+   * Throws `LockfileError` when it does not parse: callers treat that as unverifiable, never as unchanged.
+   */
+  parseLockfile(text: string, fileName: string): LockedPackage[];
   /** The files that declare the dependencies, relative to a package's folder (the root one first). */
   manifests: readonly string[];
   detect: {

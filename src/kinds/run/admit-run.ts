@@ -1,14 +1,16 @@
 import { PushpalsError } from "../../core/errors.ts";
 import type { WriteContext } from "../../jobs/transition.ts";
 import { pullRequests } from "../../prs/pr-store.ts";
+import { SPECIALIST_ROLES } from "../../policy/policy-defaults.ts";
 import { isAncestor, resolveCommit } from "../../scm/branches.ts";
 import { RFC_SCOPE } from "../directive/rfc-document.ts";
 import type { RunInput } from "./run-input.ts";
 
 /**
  * A client's `run`, against the server's records: an RFC change (`rfcFor`) is the server's alone
- * (recording a High directive queues it); `run --pr` adds to an open PR only from the head and branch
- * the PR has now, and to an RFC PR only inside `docs/rfcs/`.
+ * (recording a High directive queues it), and so is a specialist's role (`SPECIALIST_ROLES`); `run
+ * --pr` adds to an open PR only from the head and branch the PR has now, and to an RFC PR only inside
+ * `docs/rfcs/`. Every client's run job comes through here: `POST /jobs` admits it, `pushpals run` included.
  */
 export function admitRun(ctx: WriteContext, input: RunInput): void {
   if (input.rfcFor !== null) {
@@ -17,6 +19,7 @@ export function admitRun(ctx: WriteContext, input: RunInput): void {
       hint: "record the directive with `pushpals ask --risk high`: its RFC PR follows",
     });
   }
+  assertClientRole(input.role);
   const update = input.updatePr;
   if (!update) return;
   const pr = pullRequests(ctx.store).getPullRequest(update.number);
@@ -30,6 +33,15 @@ export function admitRun(ctx: WriteContext, input: RunInput): void {
   if (pr.rfcFor && !input.scope.every((s) => RFC_SCOPE.includes(s))) {
     throw new PushpalsError("forbidden", `PR #${pr.number} is an RFC: a commit added to it writes only ${RFC_SCOPE.join(", ")}`, { field: "input.scope" });
   }
+}
+
+/** A client chooses among the policy's ordinary roles; a specialist's role comes with the specialist. */
+export function assertClientRole(role: string): void {
+  if (!SPECIALIST_ROLES.includes(role)) return;
+  throw new PushpalsError("forbidden", `role: "${role}" is given by the specialist that made the change, never chosen by a client (the rules trust it, e.g. to change lockfiles alone)`, {
+    field: "input.role",
+    hint: `leave --role out (codemod) or choose another role of the policy's [roles] (reserved for specialists: ${SPECIALIST_ROLES.join(", ")})`,
+  });
 }
 
 /**
