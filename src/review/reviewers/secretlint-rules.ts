@@ -13,12 +13,31 @@ export interface SecretHit {
 const PREFIX = "@secretlint/secretlint-rule-";
 // The comment filter would let the change itself switch detection off (`// secretlint-disable-line`).
 const SKIPPED = new Set([`${PREFIX}filter-comments`]);
-// AWS access key ids are off by default in the preset; an id alone is already a leak worth stopping.
-const OPTIONS: Record<string, Record<string, unknown>> = { [`${PREFIX}aws`]: { enableIDScanRule: true } };
+// A URL whose password is a stand-in (`changeme`, `xxxx`, `<password>`) is documentation, not a leak.
+const PLACEHOLDER_PASSWORD = String.raw`/:\/\/[^:\s\/@]*:(?:<[^>]*>|\*{3,}|x{3,}|change[-_]?me|placeholder|redacted|your[-_]?password)@/i`;
+/**
+ * Options beyond the defaults. Of the preset's scanners only the AWS rule has a detection that is off
+ * by default (`enableIDScanRule`: access key ids and account ids); an id alone is already a leak worth
+ * stopping. Every other scanner takes nothing but `allows`, and all of them run (see `activeRuleIds`).
+ */
+const OPTIONS: Record<string, Record<string, unknown>> = {
+  [`${PREFIX}aws`]: { enableIDScanRule: true },
+  [`${PREFIX}database-connection-string`]: { allows: [PLACEHOLDER_PASSWORD] },
+  [`${PREFIX}basicauth`]: { allows: [PLACEHOLDER_PASSWORD] },
+};
 
 const SCANNERS = (recommended as SecretLintRuleCreator<Record<string, unknown>>[]).filter(
   (rule) => rule.meta.type === "scanner" && !SKIPPED.has(rule.meta.id) && rule.meta.supportedContentTypes.some((t) => t !== "binary"),
 );
+
+/** Short ids ("aws", "github", ...) of the preset rules this module runs. */
+export function activeRuleIds(): string[] {
+  return SCANNERS.map((rule) => shortId(rule.meta.id));
+}
+
+function shortId(id: string): string {
+  return id.startsWith(PREFIX) ? id.slice(PREFIX.length) : id;
+}
 
 /**
  * Runs secretlint's recommended rules through the rule API itself (`create(context).file(source)`)
@@ -34,7 +53,7 @@ export async function scanText(content: string, path: string, ext: string): Prom
   const hits: SecretHit[] = [];
   const pending: Array<void | Promise<void>> = [];
   for (const rule of SCANNERS) {
-    const id = rule.meta.id.startsWith(PREFIX) ? rule.meta.id.slice(PREFIX.length) : rule.meta.id;
+    const id = shortId(rule.meta.id);
     const context: SecretLintRuleContext = {
       sharedOptions: {},
       createTranslator: () => ((messageId: string) => ({ message: messageId, messageId, data: undefined })) as never,
@@ -47,7 +66,8 @@ export async function scanText(content: string, path: string, ext: string): Prom
   return hits.sort((a, b) => a.line - b.line);
 }
 
-function lineOf(content: string, index: number): number {
+/** 1-based line of `index` in `content`. */
+export function lineOf(content: string, index: number): number {
   let line = 1;
   for (let i = content.indexOf("\n"); i !== -1 && i < index; i = content.indexOf("\n", i + 1)) line++;
   return line;
