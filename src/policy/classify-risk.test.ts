@@ -8,6 +8,9 @@ import type { RiskTier } from "../core/risk-tier.ts";
 const f = (path: string, extra: Partial<DiffFile> = {}): DiffFile => ({ path, status: "modified", additions: 1, deletions: 0, ...extra });
 const many = (n: number, lines = 1): DiffFile[] => Array.from({ length: n }, (_, i) => f(`src/f${i}.ts`, { additions: lines }));
 const pkg = (deps: Record<string, string> = {}, extra: Record<string, unknown> = {}) => ({ name: "app", dependencies: deps, ...extra });
+const lockText = (version: string, host = "registry.npmjs.org", integrity = `sha512-${version}`) =>
+  JSON.stringify({ lockfileVersion: 3, packages: { "": {}, "node_modules/a": { version, resolved: `https://${host}/a/-/a-${version}.tgz`, integrity } } });
+const lock = (before: string | null, after: string | null, path = "package-lock.json") => ({ path, before, after });
 const withPolicy = (change: (p: Policy) => void): Policy => {
   const p = structuredClone(DEFAULT_POLICY);
   change(p);
@@ -54,6 +57,14 @@ const cases: Case[] = [
   { name: "lockfile changed with a dependency change", input: { files: [f("package.json"), f("bun.lock")], packageJson: { before: pkg({ a: "^1.0.0" }), after: pkg({ a: "^1.0.1" }) } }, tier: "low", reasons: [["dependency.patch", "low"]] },
   { name: "Cargo.lock with Cargo.toml", input: { files: [f("Cargo.toml"), f("Cargo.lock")] }, tier: "low", reasons: [] },
   { name: "a deleted lockfile is not lockfile-only", input: { files: [f("yarn.lock", { status: "deleted" })] }, tier: "low", reasons: [] },
+
+  // lockfile redirection: every role, the dependency role too
+  { name: "a resolved host changed by the dependency role", input: { role: "dependency_steward", files: [f("package-lock.json")], lockfiles: [lock(lockText("1.0.0"), lockText("1.0.0", "evil.example"))] }, tier: "high", reasons: [["lockfile.redirected", "high"]], paths: { "lockfile.redirected": ["package-lock.json"] } },
+  { name: "an integrity swapped beside a patch update", input: { files: [f("package.json"), f("package-lock.json")], packageJson: { before: pkg({ b: "1.0.0" }), after: pkg({ b: "1.0.1" }) }, lockfiles: [lock(lockText("1.0.0"), lockText("1.0.0", undefined, "sha512-evil"))] }, tier: "high", reasons: [["lockfile.redirected", "high"], ["dependency.patch", "low"]] },
+  { name: "a version bump on the registry is no redirection", input: { role: "dependency_steward", files: [f("package-lock.json")], lockfiles: [lock(lockText("1.0.0"), lockText("1.0.1"))] }, tier: "low", reasons: [] },
+  { name: "a lockfile that does not parse cannot be verified", input: { role: "dependency_steward", files: [f("yarn.lock")], lockfiles: [lock(null, "a@^1 1.0.0", "yarn.lock")] }, tier: "high", reasons: [["lockfile.unreadable", "high"]], paths: { "lockfile.unreadable": ["yarn.lock"] } },
+  { name: "a lockfile too large to read cannot be verified", input: { role: "dependency_steward", files: [f("bun.lock")], lockfiles: [{ ...lock(null, null, "bun.lock"), unread: "over 16777216 bytes" }] }, tier: "high", reasons: [["lockfile.unreadable", "high"]] },
+  { name: "a deleted lockfile redirects nothing", input: { role: "dependency_steward", files: [f("package-lock.json", { status: "deleted" })], lockfiles: [lock(lockText("1.0.0"), null)] }, tier: "low", reasons: [] },
 
   // size (lockfiles not counted)
   { name: "files at the low limit", input: { files: many(10) }, tier: "low", reasons: [] },

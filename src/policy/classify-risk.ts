@@ -3,16 +3,18 @@ import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
 import { fileCapabilityRules, networkRules, scriptRule } from "./rules-capability.ts";
 import { dependencyChanges, dependencyRules } from "./rules-dependencies.ts";
+import { lockfileRedirectRules } from "./rules-lockfile.ts";
 import { lockfileOnlyRule, manifestUnreadRule, policyFileRule, protectedPathRule, roleScopeRule, sizeRules } from "./rules-paths.ts";
 import { publicApiRule } from "./rules-public-api.ts";
+import { testConfigRule } from "./rules-test-scripts.ts";
 import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
 import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
  * The risk tier of a change: the highest tier any rule asks for (declared, policy file, protected
- * paths, role scope, lockfile-only, size, dependencies, public API, new capabilities), with every rule
- * that fired. Pure and deterministic: the same input and policy give the same answer, reasons in a
- * fixed order.
+ * paths, role scope, lockfile-only, redirected or unreadable lockfiles, size, dependencies, public
+ * API, new capabilities), with every rule that fired. Pure and deterministic: the same input and
+ * policy give the same answer, reasons in a fixed order.
  */
 export function classifyRisk(input: ClassificationInput, policy: Policy): Classification {
   const manifests = manifestsOf(input);
@@ -23,11 +25,13 @@ export function classifyRisk(input: ClassificationInput, policy: Policy): Classi
     ...protectedPathRule(input, policy),
     ...roleScopeRule(input, policy),
     ...lockfileOnlyRule(input, policy, deps.length > 0),
+    ...lockfileRedirectRules(input),
     ...manifestUnreadRule(input, manifests),
     ...sizeRules(input, policy),
     ...dependencyRules(deps, input, policy),
     ...publicApiRule(input, manifests),
     ...scriptRule(manifests),
+    ...testConfigRule(input, manifests),
     ...fileCapabilityRules(input),
     ...networkRules(input, policy),
   ];

@@ -4,6 +4,8 @@ export const RULES = {
   policyFile: "policy_file",
   protectedPath: "protected_path",
   lockfileOnly: "lockfile_only",
+  lockfileRedirected: "lockfile.redirected",
+  lockfileUnreadable: "lockfile.unreadable",
   roleScope: "role_scope",
   sizeFiles: "size.files",
   sizeLines: "size.lines",
@@ -15,6 +17,7 @@ export const RULES = {
   binary: "new_capability.binary",
   executable: "new_capability.executable",
   network: "new_capability.network",
+  testConfig: "test_config",
 } as const;
 
 /** Plus one `dependency.<update type>` per kind of version change: patch, minor, major, added, removed, other. */

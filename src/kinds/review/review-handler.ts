@@ -8,7 +8,7 @@ import { type Classification } from "../../policy/tiers.ts";
 import { tierRank } from "../../core/risk-tier.ts";
 import type { ReviewOutcome } from "../../prs/pr-types.ts";
 import { parseDiff } from "../../review/parse-diff.ts";
-import { globMatcher } from "../../review/path-match.ts";
+import { reviewContentsFor } from "../../review/review-contents.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
 import { DEFAULT_GENERATED_GLOBS, DEFAULT_TEST_GLOBS, type ReviewRules } from "../../review/review-types.ts";
 import type { JobContext } from "../common/job-context.ts";
@@ -25,7 +25,7 @@ export async function reviewPr(input: ReviewJobInput, ctx: JobContext): Promise<
   const repo = ctx.paths.repoRoot;
   // Reviews queued before the base branch was recorded judge under the base commit's policy alone.
   const { policy, hash } = input.baseBranch ? await loadPrPolicy(repo, input.baseSha, input.baseBranch) : await loadPolicyAt(repo, input.baseSha);
-  const files = await parseDiff(repo, input.baseSha, input.headSha, { contentsFor: globMatcher(DEFAULT_TEST_GLOBS) });
+  const files = await parseDiff(repo, input.baseSha, input.headSha, { contentsFor: reviewContentsFor() });
   const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined, { patches: filePatches(files) });
   // Codemods that ran with the network (sandbox.network) count as a new capability unless the policy grants it.
   const classification = classifyRisk({ ...facts, networkKinds: networkKinds.includes("run") ? ["run"] : [] }, policy);

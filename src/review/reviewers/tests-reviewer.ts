@@ -1,99 +1,78 @@
-import { addedLines, removedLines, type DiffFile, type DiffLine } from "../diff-types.ts";
+import type { DiffFile } from "../diff-types.ts";
 import { testFileMatcher } from "../path-match.ts";
 import type { Finding, ReviewInput, Reviewer } from "../review-types.ts";
+import { summarizeTests, type TestFileSummary } from "./test-ast.ts";
+import { compareTests, type SummarizedFile } from "./test-compare.ts";
+import { lineRuleFindings } from "./test-line-rules.ts";
+import { configNeedsParser, runnerConfigFindings } from "./test-runner-config.ts";
+import { testScriptFindings } from "./test-script-rules.ts";
+import { isJsLike, loadTypeScript, type Ts } from "./test-ts.ts";
+import { finding, TESTS_REVIEWER, unreadNote } from "./tests-finding.ts";
 
-const NAME = "tests";
-
-/** Focused or skipped tests: the suite no longer runs what it did. */
-const DISABLING: Array<{ pattern: RegExp; what: string }> = [
-  { pattern: /\b(?:describe|it|test|suite|context|bench)(?:\.\w+)*\.only\s*\(/, what: ".only (focuses the run, skipping every other test)" },
-  { pattern: /\b(?:describe|it|test|suite|context|bench)(?:\.\w+)*\.(?:skip|skipIf)\s*\(/, what: ".skip" },
-  { pattern: /(?<![\w.$])(?:xit|xdescribe|xtest|xcontext|xspecify)\s*\(/, what: "an x-prefixed (skipped) test" },
-  { pattern: /(?<![\w.$])(?:fit|fdescribe|ftest)\s*\(/, what: "an f-prefixed (focused) test" },
-];
-const TODO = /\b(?:describe|it|test)(?:\.\w+)*\.todo\s*\(/;
-const ASSERTION = /\bexpect\s*\(|\bassert/;
-
-/** Tests deleted, skipped, focused or stripped of assertions. */
+/**
+ * Tests deleted, removed, skipped, focused, exiting early or stripped of assertions, and test scripts
+ * or runner configs changed so tests stop running or failing. JS/TS test files are compared test by
+ * test with the TypeScript parser (loaded only when such a file changed: the review then is async);
+ * other test files, and ones that do not parse, by their changed lines.
+ */
 export const testsReviewer = {
-  name: NAME,
-  review(input: ReviewInput): Finding[] {
-    const isTest = testFileMatcher(input.rules);
-    const findings: Finding[] = [];
-    for (const file of input.files) {
-      const wasTest = isTest(file.oldPath ?? file.path);
-      if (file.status === "deleted" && wasTest) {
-        findings.push(finding("test_deleted", "block", file.path, null, `the test file ${file.path} is deleted`, "keep the test file; change or replace its tests instead"));
-        continue;
-      }
-      if (file.status === "renamed" && wasTest && !isTest(file.path)) {
-        findings.push(finding("test_deleted", "block", file.path, null, `the test file ${file.oldPath} is renamed to ${file.path}, which no test run picks up`, "keep test files under a test name"));
-      }
-      if (!isTest(file.path)) continue;
-      findings.push(...disabledTests(file), ...removedAssertions(file));
+  name: TESTS_REVIEWER,
+  review(input: ReviewInput): Finding[] | Promise<Finding[]> {
+    const plan = planFiles(input);
+    const known = [...plan.findings, ...input.files.flatMap(testScriptFindings)];
+    if (plan.parse.length === 0 && !input.files.some(configNeedsParser)) {
+      return ordered(input, [...known, ...input.files.flatMap((f) => runnerConfigFindings(f, null))]);
     }
-    return findings;
+    return loadTypeScript().then((ts) => ordered(input, [...known, ...astFindings(ts, plan.parse), ...input.files.flatMap((f) => runnerConfigFindings(f, ts))]));
   },
 } satisfies Reviewer;
 
-function finding(rule: string, severity: Finding["severity"], file: string, line: number | null, message: string, fixHint: string): Finding {
-  return { reviewer: NAME, rule, severity, file, line, message, fixHint };
-}
-
-function disabledTests(file: DiffFile): Finding[] {
+/** Findings that need no parser (deleted test files, line rules), and the test files to parse. */
+function planFiles(input: ReviewInput): { findings: Finding[]; parse: DiffFile[] } {
+  const isTest = testFileMatcher(input.rules);
   const findings: Finding[] = [];
-  for (const { line, text } of addedLines(file)) {
-    const hit = DISABLING.find((d) => d.pattern.test(text));
-    if (hit) {
-      findings.push(finding("test_disabled", "block", file.path, line, `adds ${hit.what} in ${file.path}`, "run every test: remove the skip or focus"));
-    } else if (TODO.test(text)) {
-      findings.push(finding("test_todo", "request_changes", file.path, line, `adds a todo test in ${file.path}`, "write the test, or leave it out of the change"));
+  const parse: DiffFile[] = [];
+  for (const file of input.files) {
+    const wasTest = isTest(file.oldPath ?? file.path);
+    if (file.status === "deleted" && wasTest) {
+      findings.push(finding("test_deleted", "block", file.path, null, `the test file ${file.path} is deleted`, "keep the test file; change or replace its tests instead"));
+      continue;
     }
+    if (file.status === "renamed" && wasTest && !isTest(file.path)) {
+      findings.push(finding("test_deleted", "block", file.path, null, `the test file ${file.oldPath} is renamed to ${file.path}, which no test run picks up`, "keep test files under a test name"));
+    }
+    if (!isTest(file.path)) continue;
+    if (isJsLike(file.path) && !file.binary && file.contents) parse.push(file);
+    else findings.push(...lineRuleFindings(file), ...(isJsLike(file.path) && !file.binary ? [unreadNote(file, "its contents were not loaded with the diff")] : []));
   }
-  return findings;
+  return { findings, parse };
 }
 
-/**
- * Removed assertion lines that no added assertion line replaces. An assertion moved unchanged
- * (same text) cancels out first; rewritten ones count one for one.
- */
-function removedAssertions(file: DiffFile): Finding[] {
-  const normalize = (text: string) => text.trim().replace(/\s+/g, " ");
-  const added = addedLines(file).filter((l) => ASSERTION.test(l.text));
-  const pool = new Map<string, number>();
-  for (const l of added) pool.set(normalize(l.text), (pool.get(normalize(l.text)) ?? 0) + 1);
-  const unmatched: DiffLine[] = [];
-  let movedBack = 0;
-  for (const l of removedLines(file).filter((r) => ASSERTION.test(r.text))) {
-    const key = normalize(l.text);
-    const left = pool.get(key) ?? 0;
-    if (left > 0) {
-      pool.set(key, left - 1);
-      movedBack++;
-    } else {
-      unmatched.push(l);
+function astFindings(ts: Ts, files: DiffFile[]): Finding[] {
+  const summarized: SummarizedFile[] = [];
+  const fallback: Finding[] = [];
+  for (const file of files) {
+    const base = file.status === "added" ? null : side(ts, file.oldPath ?? file.path, file.contents?.old ?? null);
+    const head = side(ts, file.path, file.contents?.new ?? null);
+    const failed = [base, head].find((s): s is { reason: string } => s !== null && "reason" in s);
+    if (failed) {
+      fallback.push(...lineRuleFindings(file), unreadNote(file, failed.reason));
+      continue;
     }
+    summarized.push({ file, base: base as TestFileSummary | null, head: head as TestFileSummary | null });
   }
-  const replacements = added.length - movedBack;
-  const lost = unmatched.length - replacements;
-  if (lost <= 0) return [];
-  // Rewritten assertions are taken to replace the first removed ones; the rest are the lost ones.
-  const first = unmatched[replacements] ?? unmatched[0];
-  const at = first ? newLineOf(file, first) : null;
-  return [
-    finding(
-      "assertions_removed",
-      "request_changes",
-      file.path,
-      at,
-      `removes ${lost} assertion${lost === 1 ? "" : "s"} from ${file.path} without replacing ${lost === 1 ? "it" : "them"}`,
-      "keep the assertions, or explain in the PR why the behaviour they checked is gone",
-    ),
-  ];
+  return [...fallback, ...compareTests(summarized)];
 }
 
-/** Where a removed line was, in new-file numbering: the line its hunk starts at (at least 1). */
-function newLineOf(file: DiffFile, removed: DiffLine): number | null {
-  const hunk = file.hunks.find((h) => h.removed.includes(removed));
-  return hunk ? Math.max(1, hunk.newStart) : null;
+function side(ts: Ts, path: string, text: string | null): TestFileSummary | { reason: string } | null {
+  if (text === null) return null;
+  const result = summarizeTests(ts, path, text);
+  return result.ok ? result.summary : { reason: `it does not parse: ${result.reason}` };
+}
+
+/** In the order of the diff's files, then by line (whole-file findings last). */
+function ordered(input: ReviewInput, findings: Finding[]): Finding[] {
+  const index = new Map(input.files.map((f, i) => [f.path, i]));
+  const rank = (f: Finding) => index.get(f.file ?? "") ?? input.files.length;
+  return findings.sort((a, b) => rank(a) - rank(b) || (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 }
