@@ -53,6 +53,9 @@ for (const { name, command } of CASES) {
     expect(gate.ok).toBe(false);
     expect((await c.client.call(routes.listJobs, { query: { kind: "merge" } })).jobs).toHaveLength(0);
     expect((await c.client.call(routes.getPr, { params: { number: pr.number } })).pr.state).toBe("open");
+    // Listings show the tier the review found, not the one the requester declared.
+    const row = c.cli(["prs"]).stdout.split("\n").find((l) => l.startsWith(`${pr.number} `));
+    expect(row).toContain("high (declared low)");
   }, 30_000);
 }
 

@@ -29,7 +29,7 @@ export function registerPrs(program: Command): void {
       if (opts.json) return printJson(data);
       if (data.prs.length === 0) return void process.stdout.write("no pull requests\n");
       const rows = [["#", "STATE", "CHECKS", "RISK", "AGE", "BRANCH", "TITLE"]];
-      for (const p of data.prs) rows.push([String(p.number), p.state, p.checks.state, p.risk, age(p.createdAt), p.headBranch, p.title]);
+      for (const p of data.prs) rows.push([String(p.number), p.state, p.checks.state, riskLabel(p), age(p.createdAt), p.headBranch, p.title]);
       process.stdout.write(`${table(rows)}\n`);
     });
 
@@ -66,6 +66,13 @@ Examples:
     });
 }
 
+/** The tier the review classified, which is what the gates use; the requester's declaration only beside it. */
+export function riskLabel(pr: Pick<PullRequest, "risk" | "classification">): string {
+  const tier = pr.classification?.tier;
+  if (!tier) return `${pr.risk} (declared, not yet classified)`;
+  return tier === pr.risk ? tier : `${tier} (declared ${pr.risk})`;
+}
+
 async function getPr(ctx: CliContext, number: number): Promise<PullRequest> {
   return (await ctx.client.call(routes.getPr, { params: { number } })).pr;
 }
@@ -81,7 +88,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `PR #${pr.number}  ${style.bold(v(pr.title))}`,
     `  state      ${v(pr.state)}${pr.merge ? ` as ${shortSha(pr.merge.mergedSha)}${pr.merge.rebased ? " (rebased)" : ""}` : ""}${pr.closedReason ? ` (${v(pr.closedReason)})` : ""}`,
     `  branch     ${v(pr.headBranch)} (${shortSha(pr.headSha)}) -> ${v(pr.baseBranch)} (made on ${shortSha(pr.baseSha)})`,
-    `  risk       ${v(pr.risk)}    scope: ${pr.scope.map(v).join(" ")}`,
+    `  risk       ${v(riskLabel(pr))}${pr.classification?.reasons.length ? ` (${pr.classification.reasons.map((r) => v(r.rule)).join(", ")})` : ""}    scope: ${pr.scope.map(v).join(" ")}`,
     `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${v(c.name)} (${c.durationMs} ms)`).join("")}`,
     `  job        ${v(pr.jobId)}${pr.mergeJobId ? `    merge job: ${v(pr.mergeJobId)}` : ""}`,
     ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${v(pr.provider).padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${v(pr.remote.url)} (pushed ${shortSha(pr.remote.pushedSha)})` : "not published yet"}`] : []),
