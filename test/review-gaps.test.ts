@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
+import { FAKE } from "../src/review/reviewers/secret-fakes.ts";
 import { Cluster } from "./helpers/cluster.ts";
 
 /**
- * Gap 3 of the review issue, end to end: with Low PRs merging on their own, a change that adds a new
- * way for code to run (a git hook manager, an editor task, direnv, a container file in another letter
- * case, a protected folder in another case, a deleted protected file) is High and waits for people.
+ * The review issue's gaps end to end, with Low PRs merging on their own: a change that adds a new way
+ * for code to run (a git hook manager, an editor task, direnv, a container file in another letter case,
+ * a protected folder in another case, a deleted protected file) is High and waits for people; a secret
+ * in another shape than an AWS key (split, base64, an env file) is blocked by the review. (Lockfile
+ * redirection and neutered tests have their own end-to-end files.)
  */
 
 let c: Cluster;
@@ -42,6 +45,24 @@ const CASES: Array<{ name: string; command: string }> = [
   { name: "a protected folder in another letter case", command: "mkdir -p src/Auth && echo 'export const x = 1;' > src/Auth/bypass.ts" },
   { name: "a deleted CI workflow", command: "rm .github/workflows/ci.yml" },
 ];
+
+const half = Math.floor(FAKE.stripeSecret.length / 2);
+const SECRETS: Array<{ name: string; command: string; rule: string }> = [
+  { name: "a Stripe key split over two lines", command: `printf 'const k = "${FAKE.stripeSecret.slice(0, half)}" +\\n  "${FAKE.stripeSecret.slice(half)}";\\n' > src/pay.ts`, rule: "stripe_secret_key" },
+  { name: "a base64-encoded GitHub token", command: `echo 'export const blob = "${Buffer.from(FAKE.githubToken).toString("base64")}";' > src/blob.ts`, rule: "secretlint/github" },
+  { name: "an env file", command: "echo 'API_URL=https://api.internal' > src/.env", rule: "env_file" },
+];
+
+for (const { name, command, rule } of SECRETS) {
+  test(`${name} is blocked by the review and does not merge on its own`, async () => {
+    const r = c.cli(["run", "--json", "--scope", "src/**", "--", command]);
+    expect(r.stderr).toBe("");
+    const pr = await reviewed((JSON.parse(r.stdout) as { pr: PullRequest }).pr.number);
+    expect(pr.review?.decision).toBe("block");
+    expect(pr.review?.findings.map((f) => f.rule)).toContain(rule);
+    expect((await c.client.call(routes.listJobs, { query: { kind: "merge" } })).jobs).toHaveLength(0);
+  }, 30_000);
+}
 
 for (const { name, command } of CASES) {
   test(`${name} is High and does not merge on its own`, async () => {
