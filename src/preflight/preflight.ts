@@ -14,6 +14,7 @@ import { readServerInfo } from "../runtime-dir/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
+import { checkToolchains } from "./toolchains.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
@@ -43,6 +44,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   // Without a runnable git there is nothing to ask about commits; PP001 already says what to do.
   if (gitFinding.code !== "PP001" || gitFinding.level !== "error") findings.push(await checkCommits(paths.repoRoot));
   const config = checkConfig(paths, findings);
+  if (config) findings.push(...checkToolchains(config.checks.commands, { repoRoot: paths.repoRoot, path: process.env.PATH ?? "", sandboxed: config.sandbox.mode !== "off" }));
   findings.push(checkRuntimeDir(paths.runtimeDir, options.recover));
   const threshold = minFreeBytes(options, findings);
   findings.push(checkDisk(paths.runtimeDir, threshold));

@@ -1,10 +1,12 @@
 import { realpathSync } from "node:fs";
 import { relative } from "node:path";
 import type { Command } from "commander";
+import type { CiRow } from "../../config/ci-checks.ts";
+import { CI_SOURCES } from "../../config/ci/registry.ts";
 import { describeItem, type InitDetection } from "../../config/init-plan.ts";
 import { runInit, type InitResult } from "../../config/init-run.ts";
 import { cliContext } from "../context.ts";
-import { printJson } from "../format.ts";
+import { printJson, table } from "../format.ts";
 import { visible } from "../safe-text.ts";
 
 export function registerInit(program: Command): void {
@@ -17,8 +19,11 @@ export function registerInit(program: Command): void {
       "after",
       `
 Without a config, init writes a commented .pushpals/config.toml at the repository root (from any subfolder):
-the base branch, worker count, job limits, one [[checks.commands]] per detected check (typecheck, lint, test,
-build, format check) and the package manager. Review it and commit it.
+the base branch, worker count, job limits, one [[checks.commands]] per detected check and the package manager.
+Checks are the package scripts the repository's CI calls (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines),
+in CI's order; without CI, the usual scripts (typecheck, lint, check, test, build, format check); without
+package.json, the toolchain's tests (go, cargo, pytest/tox/nox, mvn, ./gradlew, make test). Init prints what CI
+runs beside what it configured, and why any step differs. Review the file and commit it.
 
 With a config, init never rewrites or reorders it: it reports the detected checks and sections the file lacks.
 --yes appends only those, under a dated comment; running init again then reports nothing to add.
@@ -59,7 +64,22 @@ function humanReport(result: InitResult): string[] {
 function detectionLines(d: InitDetection): string[] {
   const pm = d.packageManager ? `${d.packageManager} (${d.packageManagerSource})` : "none (no package.json)";
   const checks = d.checks.length > 0 ? d.checks.map((c) => c.name).join(", ") : "none detected";
-  return [`package manager: ${pm}`, `checks: ${checks}`, `base branch: ${d.baseBranch} (${d.baseBranchSource})`, `workers: ${d.workers}`];
+  return [`package manager: ${pm}`, `checks: ${checks}`, `base branch: ${d.baseBranch} (${d.baseBranchSource})`, `workers: ${d.workers}`, ...ciLines(d)];
+}
+
+const MAX_COMMAND = 60;
+
+/** What CI runs beside what init configured, one line per command, with why they differ. */
+function ciLines(d: InitDetection): string[] {
+  if (d.ciFiles.length === 0) return [`CI: none found (looked for ${CI_SOURCES.map((s) => s.label).join(", ")})`];
+  if (d.ci.length === 0) return [`CI: ${d.ciFiles.join(", ")} runs no shell commands`];
+  const rows = [["WHERE", "CI RUNS", "CONFIGURED", "WHY"], ...d.ci.map(ciCells)];
+  return [`CI: ${d.ciFiles.join(", ")}, beside the configured checks:`, ...table(rows).split("\n").map((line) => `  ${line.trimEnd()}`)];
+}
+
+function ciCells(row: CiRow): string[] {
+  const command = row.ci.length > MAX_COMMAND ? `${row.ci.slice(0, MAX_COMMAND - 1)}…` : row.ci;
+  return [row.where || "(not in CI)", command || "-", row.check ?? "-", row.why];
 }
 
 /** The config path as seen from where the user is: `.pushpals/config.toml` at the root, `../.pushpals/...` below it. */

@@ -19,7 +19,8 @@ export interface CheckSpec {
  * fresh checkout of it made for the checks: files a job's command left behind (ignored ones under
  * `node_modules/` or `dist/`, a planted executable) never decide the result. Dependencies come from the
  * cache or a clean install. Passing checks come back as the verdict bound to that SHA and its tree;
- * failing ones throw `checks_failed`, saying where the change is kept when there is a branch to name.
+ * failing ones throw `checks_failed` (or `environment` when one could not run here), saying where the
+ * change is kept when there is a branch to name.
  */
 export async function checkCommit(ctx: JobContext, spec: CheckSpec, options: { keptOn?: string } = {}): Promise<PrChecks> {
   if (spec.commands.length === 0) {
@@ -32,8 +33,9 @@ export async function checkCommit(ctx: JobContext, spec: CheckSpec, options: { k
     const { checks } = await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, spec);
     return { state: "passed", sha: spec.commit, tree: checkout.tree, results: checks };
   } catch (err) {
-    if (err instanceof JobFailure && err.failureClass === "checks_failed" && options.keptOn) {
-      throw new JobFailure("checks_failed", `${err.message} (the change is kept on ${options.keptOn}; no PR was opened)`, err.evidence);
+    // A check that could not run here (environment) did not pass either: the change is kept all the same.
+    if (err instanceof JobFailure && (err.failureClass === "checks_failed" || err.failureClass === "environment") && options.keptOn) {
+      throw new JobFailure(err.failureClass, `${err.message} (the change is kept on ${options.keptOn}; no PR was opened)`, err.evidence);
     }
     throw err;
   } finally {

@@ -1,5 +1,6 @@
 import type { CheckOutcome } from "../../prs/pr-types.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
+import { classifyCheckFailure } from "./check-failure-class.ts";
 import type { JobContext } from "./job-context.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
@@ -20,10 +21,12 @@ export interface CheckPlace {
 
 /**
  * Runs every check command in the sandbox (so one run reports every broken check); the first failure
- * is the evidence. `pushpals pause` parks the job between two commands.
+ * is the evidence: `environment` when its output shows this machine or the sandbox is the cause (see
+ * check-failure-class.ts), else `checks_failed`. `pushpals pause` parks the job between two commands.
  */
 export async function runChecks(ctx: JobContext, place: CheckPlace, input: ChecksToRun): Promise<{ commit: string; checks: CheckOutcome[] }> {
   const deadline = Date.now() + input.timeoutSeconds * 1000;
+  const networkGranted = ctx.sandbox.network.includes("checks");
   const results: CheckOutcome[] = [];
   let firstFailure: JobFailure | null = null;
   for (const [index, check] of input.commands.entries()) {
@@ -37,7 +40,7 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
       signal: ctx.signal,
       env: { PUSHPALS_JOB_ID: ctx.job.id },
       onLine: (stream, line) => ctx.log(stream, line),
-      sandbox: sandboxFor(ctx, place.dir, { network: ctx.sandbox.network.includes("checks"), mounts: place.mounts }),
+      sandbox: sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts }),
     });
     const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
     results.push(result);
@@ -50,7 +53,11 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
       firstFailure = new JobFailure("checks_failed", `${check.name} printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
     }
     if (run.exitCode !== 0 && !firstFailure) {
-      firstFailure = new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
+      const verdict = classifyCheckFailure({ name: check.name, run: check.run, exitCode: run.exitCode, output: run.tail, networkGranted });
+      firstFailure =
+        verdict.failureClass === "environment"
+          ? new JobFailure("environment", verdict.message, evidence)
+          : new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
     }
   }
   if (firstFailure) throw firstFailure;
