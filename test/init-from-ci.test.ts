@@ -112,3 +112,23 @@ test("a check whose program is not installed fails as environment, naming the pr
   const doctor = cluster.cli(["doctor"]);
   expect(doctor.stdout).toContain('warn  PP012 definitely-not-installed-xyz is not installed (not on PATH), so the check "probe" cannot run here');
 }, 60_000);
+
+test("a check that runs out of memory fails as environment naming sandbox.memory_mb, and WebAssembly runs under the same limit", async () => {
+  const checks = [
+    ["wasm", `node -e "new WebAssembly.Memory({ initial: 1 }); console.log('wasm ok')"`],
+    ["hog", `python3 -c 'b = b"x" * (600 << 20)'`],
+  ];
+  const config = `[jobs]\nmax_attempts = 1\n\n[sandbox]\nmemory_mb = 256\n\n${checks.map(([name, run]) => `[[checks.commands]]\nname = "${name}"\nrun = ${JSON.stringify(run)}\n`).join("\n")}`;
+  const cluster = await Cluster.create({ configToml: config });
+  cleanups.push(() => cluster.stop());
+  await cluster.startServer();
+  await cluster.startWorker("memory-worker");
+  const proc = Bun.spawn([PUSHPALS_BIN, "check", "--wait", "--json"], { cwd: cluster.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...cluster.env } });
+  const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  expect(exitCode).toBe(1);
+  const { job } = JSON.parse(stdout);
+  expect(job.failure).toMatchObject({ class: "environment", evidence: { command: checks[1]![1] } });
+  expect(job.failure.message).toBe("hog ran out of memory (sandbox.memory_mb = 256) and was stopped: raise sandbox.memory_mb in .pushpals/config.toml, or make it use less");
+  const logs = cluster.cli(["logs", job.id]).stdout;
+  expect(logs).toContain("wasm ok");
+}, 60_000);

@@ -7,7 +7,7 @@ import { makeRepo, PUSHPALS_BIN, type RepoOptions } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /**
- * Every preflight finding (PP001..PP011), shown through the real CLI: `pushpals doctor` (human and
+ * Every preflight finding (PP001..PP012; PP012 has its own tests in src/preflight/toolchains.test.ts), shown through the real CLI: `pushpals doctor` (human and
  * --json) and, for errors, `pushpals start` refusing with exit 6 and printing the finding and its fix.
  */
 
@@ -239,7 +239,7 @@ describe("the sandbox (PP009 errors, PP011 when it is off)", () => {
   test("PP009 ok: a real sandbox starts, and how processes are limited is named", async () => {
     const { root } = await repo();
     const doctor = await pushpals(root, ["doctor"]);
-    expectPrinted(doctor.stdout, "PP009", "ok", /^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|RLIMIT_AS per process); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/);
+    expectPrinted(doctor.stdout, "PP009", "ok", /^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|resident memory watched per command); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/);
     expect(printed(doctor.stdout, "PP011")).toEqual([]);
   });
 });

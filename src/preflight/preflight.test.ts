@@ -59,7 +59,7 @@ test("minFreeBytes: the option wins over the env override, which wins over 500 M
 
 test("sandbox: PP009 proves a real bwrap sandbox starts; missing bwrap is an error with the fix; mode off is the loud PP011 instead", async () => {
   const ok = byCode(await preflight(paths, { recover: false }), "PP009");
-  expect(ok).toEqual([{ code: "PP009", level: "ok", message: expect.stringMatching(/^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|RLIMIT_AS per process); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/) }]);
+  expect(ok).toEqual([{ code: "PP009", level: "ok", message: expect.stringMatching(/^bubblewrap [\d.]+ sandbox works \(memory: (cgroup per command|resident memory watched per command); processes: (pids cgroup|RLIMIT_NPROC); \/tmp and \/dev\/shm: sized; ptrace: blocked\)$/) }]);
 
   const missing = await withEnv("PATH", join(root, "no-such-bin"), () => preflight(paths, { recover: false }));
   expect(byCode(missing, "PP009")).toEqual([

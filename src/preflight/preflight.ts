@@ -229,7 +229,7 @@ async function checkSandbox(settings: SandboxSettings): Promise<Finding> {
   if (!probe.ok) return error("PP009", probe.problem, probe.fix);
   const { enforced } = probe;
   const limits = [
-    `memory: ${enforced.memory === "cgroup" ? "cgroup per command" : "RLIMIT_AS per process"}`,
+    `memory: ${enforced.memory === "cgroup" ? "cgroup per command" : "resident memory watched per command"}`,
     `processes: ${{ cgroup: "pids cgroup", rlimit: "RLIMIT_NPROC", none: "not limited" }[enforced.processes]}`,
     `/tmp and /dev/shm: ${enforced.tmpfsSized ? "sized" : "not sized"}`,
     `ptrace: ${enforced.ptraceFilter ? "blocked" : "not blocked"}`,

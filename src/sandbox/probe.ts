@@ -14,7 +14,7 @@ export type ProcessLimit = "cgroup" | "rlimit" | "none";
 /** Which limits hold on this machine, for this user (with a working probe, bwrap accepted every one of them). */
 export interface SandboxEnforcement {
   /** A memory cgroup caps the command as a whole; otherwise run-command's resident-memory watch (sampled). */
-  memory: "cgroup" | "per-process";
+  memory: "cgroup" | "watched";
   processes: ProcessLimit;
   /** /tmp and /dev/shm are tmpfs mounts sized within sandbox.memory_mb (bwrap has --size). */
   tmpfsSized: boolean;
@@ -51,7 +51,7 @@ export async function probeSandbox(settings: SandboxSettings, timeoutMs = 5_000)
     });
     if (run.exitCode === 0 && lines.includes("ok")) {
       const enforced: SandboxEnforcement = {
-        memory: cgroupControllers().memory ? "cgroup" : "per-process",
+        memory: cgroupControllers().memory ? "cgroup" : "watched",
         processes: processLimitMode(),
         tmpfsSized: bwrap.features.tmpfsSize,
         ptraceFilter: seccompFilterFile() !== null,

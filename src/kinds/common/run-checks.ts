@@ -2,6 +2,7 @@ import type { CheckOutcome } from "../../prs/pr-types.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { classifyCheckFailure } from "./check-failure-class.ts";
 import type { JobContext } from "./job-context.ts";
+import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import type { ReadOnlyMount } from "../../sandbox/sandbox-spec.ts";
@@ -34,13 +35,14 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
     if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
     ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
     await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
+    const sandbox = sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts });
     const run = await runCommand(check.run, {
       cwd: place.dir,
       timeoutMs: Math.max(1, deadline - Date.now()),
       signal: ctx.signal,
       env: { PUSHPALS_JOB_ID: ctx.job.id },
       onLine: (stream, line) => ctx.log(stream, line),
-      sandbox: sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts }),
+      sandbox,
     });
     const result = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs };
     results.push(result);
@@ -49,6 +51,7 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
     if (run.aborted) throw new JobFailure("cancelled", `stopped during ${check.name}`, { command: check.run });
     const evidence = { command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };
     if (run.timedOut) throw new JobFailure("timeout", `${check.name} ran past the ${input.timeoutSeconds}s checks time limit`, evidence);
+    if (run.outOfMemory && !firstFailure) firstFailure = outOfMemoryFailure(check.name, sandbox, evidence);
     if (run.outputLimited && !firstFailure) {
       firstFailure = new JobFailure("checks_failed", `${check.name} printed more than the output limit (sandbox.max_output_mb) and was stopped`, evidence);
     }
