@@ -116,7 +116,7 @@ export class PrService {
   }
 
   private requestReview(ctx: WriteContext, pr: PullRequest): Job {
-    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, declaredRisk: pr.risk, role: pr.role ?? null, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha } };
+    const input = { prNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, baseBranch: pr.baseBranch, declaredRisk: pr.risk, role: pr.role ?? null, scope: pr.scope, checks: { state: pr.checks.state, sha: pr.checks.sha, ...(pr.checks.baseRed ? { baseRed: pr.checks.baseRed } : {}) } };
     return this.jobs.enqueueWithin(ctx, { kind: "review", input, actor: "scm", dedupeKey: `review:${pr.number}:${pr.headSha}`, priority: 5 }).job;
   }
 

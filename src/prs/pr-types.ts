@@ -1,3 +1,4 @@
+import { BaseRed, ChecksState } from "../core/checks-state.ts";
 import { z } from "zod";
 import { Classification } from "../policy/tiers.ts";
 import { RiskTier } from "../core/risk-tier.ts";
@@ -24,11 +25,12 @@ export type CheckOutcome = z.infer<typeof CheckOutcome>;
 
 /** The checks verdict bound to the commit it ran on: a verdict for another SHA says nothing. */
 export const PrChecks = z.object({
-  state: z.enum(["passed", "failed", "none"]),
+  state: ChecksState,
   sha: z.string(),
   /** The tree of `sha` the checks ran on: a fresh checkout of the commit, nothing a job command left. */
   tree: z.string().optional(),
   results: z.array(CheckOutcome),
+  baseRed: BaseRed.optional(),
 });
 export type PrChecks = z.infer<typeof PrChecks>;
 

@@ -1,3 +1,4 @@
+import { BaseRed, ChecksState } from "../core/checks-state.ts";
 import { z } from "zod";
 import { DiffFile } from "./diff-types.ts";
 
@@ -31,8 +32,9 @@ export type Verdict = z.infer<typeof Verdict>;
 
 /** The checks verdict and the commit it ran on (see `PrChecks`). */
 export const ReviewChecks = z.object({
-  state: z.enum(["passed", "failed", "none"]),
+  state: ChecksState,
   sha: z.string(),
+  baseRed: BaseRed.optional(),
 });
 export type ReviewChecks = z.infer<typeof ReviewChecks>;
 

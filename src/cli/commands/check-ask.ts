@@ -33,7 +33,13 @@ export function registerCheckAsk(program: Command): void {
       await follow(ctx, data.job.id, !opts.json);
       const final = await ctx.client.call(routes.getJob, { params: { id: data.job.id } });
       if (opts.json) printJson(final);
-      else if (final.job.state !== "succeeded") process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
+      else if (final.job.state !== "succeeded") {
+        process.stdout.write(`${jobDetail(final.job, final.transitions)}\n`);
+        // A failing check on the base branch itself: every PR made on it meets the same failure.
+        if (final.job.failure?.class === "checks_failed" && ref === (ctx.config().repo.base_branch ?? ref)) {
+          process.stdout.write(`${style.bold(`${visible(ref)} is red at ${short}`)}: PRs made on it still open when their checks fail only the way the base does (their checks say base_red); the failing build is a work item of its own\n`);
+        }
+      }
       else process.stdout.write(`${style.green("checks passed")} on ${short}\n`);
       process.exitCode = final.job.state === "succeeded" ? EXIT.ok : EXIT.failed;
     });

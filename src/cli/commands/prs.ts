@@ -89,7 +89,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  state      ${v(pr.state)}${pr.merge ? ` as ${shortSha(pr.merge.mergedSha)}${pr.merge.rebased ? " (rebased)" : ""}` : ""}${pr.closedReason ? ` (${v(pr.closedReason)})` : ""}`,
     `  branch     ${v(pr.headBranch)} (${shortSha(pr.headSha)}) -> ${v(pr.baseBranch)} (made on ${shortSha(pr.baseSha)})`,
     `  risk       ${v(riskLabel(pr))}${pr.classification?.reasons.length ? ` (${pr.classification.reasons.map((r) => v(r.rule)).join(", ")})` : ""}    scope: ${pr.scope.map(v).join(" ")}`,
-    `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${v(c.name)} (${c.durationMs} ms)`).join("")}`,
+    `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.baseRed ? ` (the base is red: ${pr.checks.baseRed.checks.map(v).join(", ")} fail on ${shortSha(pr.checks.baseRed.sha)} too)` : ""}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${v(c.name)} (${c.durationMs} ms)`).join("")}`,
     `  job        ${v(pr.jobId)}${pr.mergeJobId ? `    merge job: ${v(pr.mergeJobId)}` : ""}`,
     ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${v(pr.provider).padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${v(pr.remote.url)} (pushed ${shortSha(pr.remote.pushedSha)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),

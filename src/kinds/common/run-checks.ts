@@ -20,6 +20,16 @@ export interface CheckPlace {
   mounts: ReadOnlyMount[];
 }
 
+/** Checks that did not all pass: the first failure is the job's, `results` holds every check's outcome. */
+export class ChecksFailed extends JobFailure {
+  constructor(
+    first: JobFailure,
+    readonly results: CheckOutcome[],
+  ) {
+    super(first.failureClass, first.message, first.evidence);
+  }
+}
+
 /**
  * Runs every check command in the sandbox (so one run reports every broken check); the first failure
  * is the evidence: `environment` when its output shows this machine or the sandbox is the cause (see
@@ -63,6 +73,6 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
           : new JobFailure("checks_failed", `${check.name} failed: \`${check.run}\` exited ${run.exitCode ?? run.signal}`, evidence);
     }
   }
-  if (firstFailure) throw firstFailure;
+  if (firstFailure) throw new ChecksFailed(firstFailure, results);
   return { commit: input.commit, checks: results };
 }

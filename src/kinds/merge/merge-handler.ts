@@ -69,7 +69,7 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
     const fastForward = (await isAncestor(repo, base, input.headSha)) && (await isAncestor(repo, input.baseSha, base));
     const toRun = await checksAtBase(repo, base);
     // The PR's own checks already cover a fast-forward to its head when they ran the same commands.
-    const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands) ? input.headChecks : null;
+    const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands, base) ? input.headChecks : null;
     let candidate = input.headSha;
     let rebased = false;
     if (!fastForward) {
@@ -97,7 +97,7 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
       ctx.log("system", `fast-forward to ${short(candidate)}, whose checks passed with the configured commands: not run again`);
     } else {
       ctx.log("system", `checking the exact merge candidate ${short(candidate)}`);
-      checks = await checkCommit(ctx, { commit: candidate, ...toRun });
+      checks = await checkCommit(ctx, { commit: candidate, ...toRun }, { tolerateBase: base });
     }
     const planned: MergeIntent = { step: "merging", base, candidate, checks, rebased };
     // Decisions can change while the checks run (a rejection): the gate is asked again right before the ref moves.
@@ -129,7 +129,7 @@ async function mergeRemotely(ctx: JobContext, input: MergeInput, providerId: str
   const base = (await resolveCommit(ctx.paths.repoRoot, `refs/heads/${input.baseBranch}`)) ?? input.baseSha;
   const required = await checksAtBase(ctx.paths.repoRoot, base);
   // The host merges without running anything here: the PR's own checks must be the committed config's, passed.
-  if (!checks || checks.sha !== input.headSha || checks.state === "failed" || !(required.commands.length === 0 || coversCommands(checks, input.headSha, required.commands))) {
+  if (!checks || checks.sha !== input.headSha || checks.state === "failed" || !(required.commands.length === 0 || coversCommands(checks, input.headSha, required.commands, base))) {
     throw new JobFailure("policy_denied", `PR #${input.prNumber}: the checks of the config committed at ${input.baseBranch} did not pass on its head ${short(input.headSha)}, so it is not merged`, {});
   }
   // Connected (and its credential resolved) only once the merge can go ahead.
@@ -180,9 +180,13 @@ async function assertGate(ctx: JobContext, input: MergeInput): Promise<void> {
   });
 }
 
-function coversCommands(checks: PrChecks | undefined, sha: string, commands: { name: string; run: string }[]): checks is PrChecks {
-  if (!checks || checks.state !== "passed" || checks.sha !== sha || commands.length === 0) return false;
-  return checks.results.length === commands.length && commands.every((c, i) => checks.results[i]?.run === c.run && checks.results[i]?.exitCode === 0);
+/** The checks ran exactly these commands on `sha`, and each passed or (`base_red`) fails on `base` the same way. */
+function coversCommands(checks: PrChecks | undefined, sha: string, commands: { name: string; run: string }[], base: string): checks is PrChecks {
+  if (!checks || checks.sha !== sha || commands.length === 0) return false;
+  // Failures tolerated because the base had them count only against that same base.
+  if (checks.state !== "passed" && !(checks.state === "base_red" && checks.baseRed?.sha === base)) return false;
+  const tolerated = new Set(checks.baseRed?.checks ?? []);
+  return checks.results.length === commands.length && commands.every((c, i) => checks.results[i]?.run === c.run && (checks.results[i]?.exitCode === 0 || tolerated.has(c.name)));
 }
 
 async function outcome(ctx: JobContext, baseBranch: string, merged: Omit<MergeIntent, "step">): Promise<MergeOutcome> {

@@ -1,3 +1,4 @@
+import { BaseRed, ChecksState } from "../../core/checks-state.ts";
 import { z } from "zod";
 import { ChecksSnapshot, InstallSettings } from "../../config/check-settings.ts";
 import { OBJECT_ID_PATTERN, Sha } from "../../core/sha.ts";
@@ -21,10 +22,11 @@ export const MergeInput = z.strictObject({
   /** The PR's checks verdict (bound to its head SHA): a fast-forward with the same commands need not rerun them. */
   headChecks: z
     .strictObject({
-      state: z.enum(["passed", "failed", "none"]),
+      state: ChecksState,
       sha: Sha,
       tree: z.string().regex(OBJECT_ID_PATTERN).optional(),
       results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
+      baseRed: BaseRed.optional(),
     })
     .optional(),
   /** Set when the PR lives on a remote provider too: there the provider merges it, bound to `headSha`. */

@@ -1,3 +1,4 @@
+import { BaseRed, ChecksState } from "../../core/checks-state.ts";
 import { z } from "zod";
 import { RiskTier } from "../../core/risk-tier.ts";
 import { Sha } from "../../core/sha.ts";
@@ -12,7 +13,7 @@ export const ReviewJobInput = z.strictObject({
   declaredRisk: RiskTier,
   role: z.string().max(64).nullable().default(null),
   scope: z.array(z.string().min(1).max(512)).max(64),
-  checks: z.strictObject({ state: z.enum(["passed", "failed", "none"]), sha: Sha }),
+  checks: z.strictObject({ state: ChecksState, sha: Sha, baseRed: BaseRed.optional() }),
 });
 export type ReviewJobInput = z.infer<typeof ReviewJobInput>;
 

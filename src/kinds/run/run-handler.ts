@@ -1,3 +1,4 @@
+import type { BaseRed } from "../../core/checks-state.ts";
 import type { RunInput, RunResult } from "./run-input.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
@@ -46,14 +47,14 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
       // The command's checkout is done with: the checks get a fresh one of the commit, nothing it left.
       removeCheckout(checkout);
-      const checks = await checkCommit(ctx, { commit: committed.commit, ...toRun }, { keptOn });
+      const checks = await checkCommit(ctx, { commit: committed.commit, ...toRun }, { keptOn, tolerateBase: input.baseCommit });
       if (input.updatePr) {
         const { number, headBranch: branch, headSha: from } = input.updatePr;
         await advancePrBranch(ctx.paths.repoRoot, { jobId: ctx.job.id, prNumber: number, branch, from, commit: committed.commit });
       }
       const pr: PrProposal = {
         title: input.title,
-        body: input.body,
+        body: checks.baseRed ? `${input.body ? `${input.body}\n\n` : ""}${baseRedNote(input.baseBranch, checks.baseRed)}` : input.body,
         baseBranch: input.baseBranch,
         baseSha: input.baseCommit,
         headBranch,
@@ -70,6 +71,11 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
     } finally {
       removeCheckout(checkout);
     }
+}
+
+/** Said in the PR: its failing checks are the base's (the CI Medic's work), not this change's. */
+export function baseRedNote(baseBranch: string, baseRed: BaseRed): string {
+  return `Note: ${baseBranch} is red: ${baseRed.checks.join(", ")} fail${baseRed.checks.length === 1 ? "s" : ""} on its commit ${baseRed.sha.slice(0, 12)} the same way, so this change adds no failure (the failing build is a work item of its own).`;
 }
 
 async function runTheCommand(ctx: JobContext, dir: string, mounts: ReadOnlyMount[], input: RunInput): Promise<void> {

@@ -19,6 +19,10 @@ export const checksReviewer = {
     if (checks.state === "failed") {
       return finding("checks_failed", "block", `the checks failed on the head ${headSha.slice(0, 12)}`, "fix the change until the checks pass");
     }
+    if (checks.state === "base_red") {
+      const names = checks.baseRed?.checks.join(", ") ?? "some checks";
+      return finding("base_red", "note", `${names} fail on the head and on the base ${checks.baseRed?.sha.slice(0, 12) ?? ""} the same way: the base is red, this change adds no failure`, "fix the base's failing build on its own (a failing-build work item)");
+    }
     return [];
   },
 } satisfies Reviewer;

@@ -1,0 +1,39 @@
+import type { BaseRed } from "../../core/checks-state.ts";
+import type { CheckOutcome } from "../../prs/pr-types.ts";
+import { removeCheckout } from "../../scm/worktree.ts";
+import type { InstallSettings } from "../../config/check-settings.ts";
+import { prepareWorktreeDependencies } from "./job-dependencies.ts";
+import type { JobContext } from "./job-context.ts";
+import { jobCheckout } from "./job-worktree.ts";
+import { ChecksFailed, runChecks } from "./run-checks.ts";
+
+/**
+ * Whether every check that failed on a change fails on its base the same way (same exit code): then
+ * the change adds no failure and the base is red. Only the failed checks run, in a fresh checkout of
+ * the base with its own dependencies. Null when any of them passes on the base, or cannot be judged
+ * there: then the failures are the change's.
+ */
+export async function failingOnBase(ctx: JobContext, base: string, failed: CheckOutcome[], spec: { timeoutSeconds: number; install?: InstallSettings }): Promise<BaseRed | null> {
+  ctx.log("system", `${failed.map((c) => c.name).join(", ")} failed: running ${failed.length === 1 ? "it" : "them"} on the base ${base.slice(0, 12)} to see whether the base is red already`);
+  const checkout = await jobCheckout(ctx, base, "base");
+  try {
+    const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, spec.install);
+    const commands = failed.map((c) => ({ name: c.name, run: c.run }));
+    let onBase: CheckOutcome[];
+    try {
+      onBase = (await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, { commit: base, commands, timeoutSeconds: spec.timeoutSeconds })).checks;
+    } catch (err) {
+      if (!(err instanceof ChecksFailed) || err.failureClass !== "checks_failed") return null;
+      onBase = err.results;
+    }
+    const same = failed.every((head) => onBase.some((b) => b.run === head.run && b.exitCode !== 0 && b.exitCode === head.exitCode));
+    if (!same) {
+      ctx.log("system", `not all of them fail on the base the same way: the failures are this change's`);
+      return null;
+    }
+    ctx.log("system", `the base ${base.slice(0, 12)} is red: ${failed.map((c) => c.name).join(", ")} fail${failed.length === 1 ? "s" : ""} there the same way, so this change adds no failure`);
+    return { sha: base, checks: failed.map((c) => c.name) };
+  } finally {
+    removeCheckout(checkout);
+  }
+}
