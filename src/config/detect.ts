@@ -9,6 +9,7 @@ import { readCi } from "./ci/registry.ts";
 import { detectNonJs, NO_CHECKS_NOTE } from "./detect-non-js.ts";
 import { PackageScripts } from "./package-scripts.ts";
 import { selectScripts } from "./script-families.ts";
+import { listWorkspaces } from "./workspaces.ts";
 
 export interface Detected {
   packageManager: EcosystemId | null;
@@ -44,7 +45,10 @@ export function detectProject(root: string): Detected {
   notes.push(...lockfileNotes(ecosystem, named, lockfile, present));
 
   const context: PackageContext = { scripts: PackageScripts.from(pkg.scripts), runner: ecosystem.id, runScript: (s) => ecosystem.runScript(s) };
-  const { checks, rows } = packageChecks(ci, context, notes);
+  const found = packageChecks(ci, context, notes);
+  const { rows } = found;
+  // A monorepo whose root has no checks: each workspace's own, run in its folder (installed once at the root).
+  const checks = found.checks.length > 0 ? found.checks : workspaceChecks(root, pkg, ecosystem, notes);
   if (checks.length === 0) notes.push(NO_CHECKS_NOTE);
   return { packageManager: ecosystem.id, packageManagerSource: source, lockfile: lockfile ?? null, checks: plain(checks), ciFiles: ci.files, ci: rows, notes };
 }
@@ -63,6 +67,30 @@ function packageChecks(ci: CiReading, context: PackageContext, notes: string[]):
   for (const { script, why } of families.skipped) notes.push(`the "${script}" script ${why}`);
   const checks = families.checks.map((script) => ({ name: script, run: context.runScript(script), script, from: `from the "${script}" script` }));
   return { checks, rows: ci.files.length > 0 ? compareWithCi(fromCi.rows, checks) : [] };
+}
+
+const MAX_WORKSPACE_CHECKS = 24;
+
+function workspaceChecks(root: string, pkg: Record<string, unknown>, ecosystem: RegisteredEcosystem, notes: string[]): ProposedCheck[] {
+  const checks: ProposedCheck[] = [];
+  let left = 0;
+  for (const ws of listWorkspaces(root, pkg)) {
+    for (const script of selectScripts(PackageScripts.from(ws.manifest.scripts)).checks) {
+      if (checks.length >= MAX_WORKSPACE_CHECKS) {
+        left++;
+        continue;
+      }
+      const name = `${script} (${ws.dir})`.slice(0, 64);
+      checks.push({ name, run: `cd ${shellQuote(ws.dir)} && ${ecosystem.runScript(script)}`, script, from: `the "${script}" script of the workspace ${ws.dir}` });
+    }
+  }
+  if (checks.length > 0) notes.push(`the root package.json has no checks: each workspace's own are configured, run in its folder after one install at the root`);
+  if (left > 0) notes.push(`${left} more workspace check(s) not configured (at most ${MAX_WORKSPACE_CHECKS}): add a root script that runs them, e.g. with the package manager's workspace flag`);
+  return checks;
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./@-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 function nonJsProject(root: string, ci: CiReading, notes: string[]): Detected {
@@ -89,7 +117,7 @@ function lockfileNotes(ecosystem: RegisteredEcosystem, named: RegisteredEcosyste
   return notes;
 }
 
-function readPackageJson(path: string, notes: string[]): { scripts?: unknown; packageManager?: unknown } {
+function readPackageJson(path: string, notes: string[]): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
@@ -97,7 +125,7 @@ function readPackageJson(path: string, notes: string[]): { scripts?: unknown; pa
     notes.push("package.json is not valid JSON; no checks detected from it");
     return {};
   }
-  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed;
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   notes.push("package.json is not a JSON object; no checks detected from it");
   return {};
 }
