@@ -21,8 +21,8 @@ export function registerInit(program: Command): void {
 Without a config, init writes a commented .pushpals/config.toml at the repository root (from any subfolder):
 the base branch, worker count, job limits, one [[checks.commands]] per detected check and the package manager.
 Checks are the package scripts the repository's CI calls (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines),
-in CI's order; without CI, the usual scripts (typecheck, lint, check, test, build, format check); without
-package.json, the toolchain's tests (go, cargo, pytest/tox/nox, mvn, ./gradlew, make test). Init prints what CI
+in CI's order; without CI, the usual scripts (typecheck, lint, check, test, build, format check); in a monorepo
+whose root has none, each workspace's, run in its folder; without package.json, the toolchain's tests (go, cargo, pytest/tox/nox, mvn, ./gradlew, make test). Init prints what CI
 runs beside what it configured, and why any step differs. Review the file and commit it.
 
 With a config, init never rewrites or reorders it: it reports the detected checks and sections the file lacks.
