@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -107,6 +107,21 @@ describe("with a server and a worker", () => {
     const r = cluster.cli(["serve"]);
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toMatch(/already running for this repository at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  test("status names settings changed since start that wait for a restart, and not per-job ones", () => {
+    expect(cluster.cli(["status"]).stdout).not.toContain("config changed");
+    const local = join(cluster.paths.runtimeDir, "config.local.toml");
+    writeFileSync(local, "[sandbox]\nmemory_mb = 3000\n\n[install]\ntimeout_seconds = 77\n");
+    try {
+      const out = cluster.cli(["status"]).stdout;
+      expect(out).toContain("config changed since start");
+      expect(out).toContain("sandbox.memory_mb: 4096 -> 3000");
+      expect(out).not.toContain("install.timeout_seconds");
+      expect(JSON.parse(cluster.cli(["status", "--json"]).stdout).restartNeeded).toEqual(["sandbox.memory_mb: 4096 -> 3000"]);
+    } finally {
+      rmSync(local);
+    }
   });
 
   test("a failing check fails the job with checks_failed, the command and its exit code as evidence", async () => {

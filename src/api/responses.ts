@@ -30,6 +30,8 @@ export const StatusSnapshot = z.object({
   lastEventSeq: z.number().int(),
   /** Set by `pushpals pause`: no claims, no merges. */
   paused: PauseState.nullable(),
+  /** Settings changed since the components started, which they apply only after a restart (`section.key: old -> new`). */
+  restartNeeded: z.array(z.string()).default([]),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 

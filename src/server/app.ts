@@ -54,6 +54,8 @@ export interface AppOptions {
   repoRoot?: string;
   /** `pr.provider` (default: the first registered, local): with a remote one, opening a PR also queues its publish job. */
   prProvider?: string;
+  /** Settings changed since start that need a restart to apply (see configWaitingForRestart); none in benchmarks. */
+  restartNeeded?: () => string[];
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -113,7 +115,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
 
   router
     .route(routes.health, () => json({ ok: true as const, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }))
-    .route(routes.status, () => json(statusSnapshot(store, Date.now())))
+    .route(routes.status, () => json(statusSnapshot(store, Date.now(), options.restartNeeded?.() ?? [])))
     .route(routes.events, ({ req, query, caller }) => {
       const after = resumePoint(req.headers.get("last-event-id"), query.after);
       if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });

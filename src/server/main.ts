@@ -1,3 +1,5 @@
+import { configWaitingForRestart } from "../config/config-drift.ts";
+import { loadEffectiveConfig } from "../config/load.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
 import { isTerminal } from "../jobs/states.ts";
@@ -30,6 +32,15 @@ export interface RunningServer extends RunningApp {
  * Starts the control plane for one repository: refuses if a live server already serves it, opens
  * (and migrates) the store, binds loopback, then records itself in `server.json` for clients.
  */
+/** What `status` reports as waiting for a restart: the config on disk now against the one this server started with. */
+function restartNeeded(paths: RuntimePaths, started: PushpalsConfig): string[] {
+  try {
+    return configWaitingForRestart(started, loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env }).config);
+  } catch (err) {
+    return [`the config no longer loads (${err instanceof Error ? err.message : String(err)}): the running components keep the one they started with`];
+  }
+}
+
 export async function runServer(paths: RuntimePaths, config: PushpalsConfig, overrides: ServeOverrides = {}): Promise<RunningServer> {
   ensurePrivateDir(paths.runtimeDir);
   const previous = readServerInfo(paths.serverFile);
@@ -66,6 +77,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     limits: { maxStreams: config.server.max_streams, requestTimeoutSeconds: config.server.request_timeout_seconds },
     prProvider: config.pr.provider,
     repoRoot: paths.repoRoot,
+    restartNeeded: () => restartNeeded(paths, config),
     tickMs: overrides.tickMs ?? 250,
     sse: { heartbeatMs: overrides.sseHeartbeatMs ?? 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
     jobs: {

@@ -7,7 +7,7 @@ const WORKER_ALIVE_MS = 60_000;
 const QUEUED_TOO_LONG_MS = 60_000;
 
 /** One read of everything `pushpals status` shows, including jobs that will not move on their own. */
-export function statusSnapshot(store: Store, now: number): StatusSnapshot {
+export function statusSnapshot(store: Store, now: number, restartNeeded: string[] = []): StatusSnapshot {
   const workers = store.listWorkers();
   const liveKinds = new Set(workers.filter((w) => now - w.lastSeenAt < WORKER_ALIVE_MS).flatMap((w) => w.kinds));
   const stuck: StuckJob[] = [];
@@ -28,5 +28,6 @@ export function statusSnapshot(store: Store, now: number): StatusSnapshot {
     stuck,
     lastEventSeq: store.lastEventSeq(),
     paused: readPause(store),
+    restartNeeded,
   };
 }

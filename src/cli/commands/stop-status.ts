@@ -72,6 +72,9 @@ export function registerStopStatus(program: Command): void {
       if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
       const header = live ? `supervisor pid ${live.pid}, ${visible(live.state)}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
       process.stdout.write(`PushPals ${style.green("online")} at ${visible(url)} (${header})\n`);
+      if (snapshot.restartNeeded.length > 0) {
+        process.stdout.write(`${style.yellow("config changed")} since start; the running components apply it after a restart (pushpals stop && pushpals start):\n${snapshot.restartNeeded.map((l) => `  ${visible(l)}\n`).join("")}`);
+      }
       if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${visible(snapshot.paused.by)}: ${visible(snapshot.paused.reason)} (resume: pushpals resume)\n`);
       process.stdout.write("\n");
       process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
