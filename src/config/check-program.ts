@@ -27,7 +27,7 @@ const HINTS: [RegExp, string][] = [
   [/^gradle$/, "install Gradle, or commit the Gradle wrapper (gradlew) and run ./gradlew"],
   [/^(java|javac)$/, "install a JDK (apt-get install default-jdk)"],
   [/^(node|npm|npx)$/, "install Node.js with npm (https://nodejs.org, or apt-get install nodejs npm)"],
-  [/^(pnpm|pnpx|yarn)$/, "enable it with `corepack enable` (it comes with Node.js)"],
+  [/^(pnpm|pnpx|yarn)$/, "pin it in package.json (\"packageManager\": \"pnpm@<version>\"): PushPals then provisions exactly that release for every job; or install it on this machine"],
   [/^(bun|bunx)$/, "install Bun (https://bun.sh)"],
   [/^deno$/, "install Deno (https://deno.com)"],
   [/^make$/, "install make (apt-get install make)"],

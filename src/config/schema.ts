@@ -50,6 +50,8 @@ const Install = z.strictObject({
   /** Lifecycle scripts (postinstall...) run arbitrary code: off unless the repository opts in. */
   allow_scripts: z.boolean(),
   timeout_seconds: z.number().int().positive().max(3600),
+  /** The dependency cache's size limit on this machine: least recently used entries not in use are evicted past it. */
+  cache_max_mb: z.number().int().min(1).max(1024 * 1024),
 });
 
 /**
@@ -93,7 +95,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
-  install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600 },
+  install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
   pr: { provider: PROVIDER_IDS[0] },
   github: structuredClone(DEFAULT_GITHUB_CONFIG),

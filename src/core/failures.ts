@@ -39,6 +39,11 @@ export function isRetryable(cls: FailureClass): boolean {
   return FAILURE_CLASSES[cls].retryable;
 }
 
+/** A failure of a retryable class is still final when its evidence says a retry cannot succeed (`notRetryable`). */
+export function isFailureRetryable(failure: Pick<Failure, "class" | "evidence">): boolean {
+  return isRetryable(failure.class) && failure.evidence.notRetryable === undefined;
+}
+
 export const FailureEvidence = z.strictObject({
   command: z.string().max(4096).optional(),
   exitCode: z.number().int().nullable().optional(),
@@ -47,6 +52,11 @@ export const FailureEvidence = z.strictObject({
   logExcerpt: z.string().max(16_384).optional(),
   /** The files the failure is about: paths a policy refused, files in conflict. */
   paths: z.array(z.string().max(4096)).max(1000).optional(),
+  /**
+   * Why retrying cannot help although the class is retryable (a lockfile out of sync, a version that does
+   * not exist): the job fails at once, and its history says "not retried: <this>".
+   */
+  notRetryable: z.string().min(1).max(1024).optional(),
 });
 export type FailureEvidence = z.infer<typeof FailureEvidence>;
 

@@ -5,7 +5,8 @@ import { copyTree } from "./copy-tree.ts";
 
 /**
  * The dependency cache: `<deps-cache>/<key>/node_modules` (plus any workspace `node_modules`, at the same
- * relative paths), keyed by package manager, its version and the lockfile hash. An entry is built in a
+ * relative paths), keyed by package manager, its version, the lockfile hash and what the install reads of
+ * the manifests (install-manifests.ts), bounded in size (cache-evict.ts, cache-lease.ts). An entry is built in a
  * temp dir in the cache root and renamed into place, so an entry that exists is complete; two jobs racing
  * on one key both build one, the rename picks the winner and the loser deletes its own.
  *

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { JobFailure } from "../core/job-failure.ts";
-import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall } from "./installers.ts";
+import { DEFAULT_INSTALL, installCommand, parseVersions, planInstall, unpinnedInstallCommand } from "./installers.ts";
 
 const root = tempDir("pushpals-installers-");
 afterAll(() => root.cleanup());
@@ -43,6 +43,16 @@ describe("install command lines", () => {
     expect(installCommand("yarn", "3.8.1", true)).toEqual({ command: "yarn install --immutable", env: {} });
   });
 
+  test("without a lockfile by design: an install that resolves versions and writes no lockfile, scripts still off", () => {
+    expect(unpinnedInstallCommand("npm", "11.0.0", false)).toEqual({ command: "npm install --no-package-lock --ignore-scripts --no-audit --no-fund", env: {} });
+    expect(unpinnedInstallCommand("pnpm", "9.15.0", false)!.command).toBe("pnpm install --no-frozen-lockfile --no-lockfile --ignore-scripts --ignore-pnpmfile");
+    expect(unpinnedInstallCommand("yarn", "1.22.22", false)!.command).toBe("yarn install --no-lockfile --non-interactive --ignore-scripts");
+    expect(unpinnedInstallCommand("bun", "1.2.0", false)!.command).toBe("bun install --no-save --ignore-scripts");
+    expect(unpinnedInstallCommand("npm", "11.0.0", true)!.command).toBe("npm install --no-package-lock --no-audit --no-fund");
+    // Yarn 2+ always writes a lockfile: there is no such install.
+    expect(unpinnedInstallCommand("yarn", "4.5.0", false)).toBeNull();
+  });
+
   test("versions: the package manager's, then Node's; noise is ignored", () => {
     expect(parseVersions(["11.19.1", "v20.20.2"])).toEqual({ pmVersion: "11.19.1", nodeVersion: "v20.20.2" });
     expect(parseVersions(["warning: something", "4.5.0", "none"])).toEqual({ pmVersion: "4.5.0", nodeVersion: "none" });
@@ -69,6 +79,17 @@ describe("planning", () => {
     const failure = failureOf(() => planInstall(repo({ "package.json": "{}" }), DEFAULT_INSTALL));
     expect(failure.failureClass).toBe("invalid_input");
     expect(failure.message).toContain("run npm install and commit package-lock.json");
+  });
+
+  test("no lockfile by design (the committed config turns it off): planned without one, saying which setting", () => {
+    expect(planInstall(repo({ "package.json": "{}", ".npmrc": "package-lock=false\n" }), DEFAULT_INSTALL)).toEqual({ plan: { packageManager: "npm", lockfile: null, unpinned: "package-lock=false in .npmrc" } });
+    const pnpm = repo({ "package.json": JSON.stringify({ packageManager: "pnpm@9.15.0" }), ".npmrc": "lockfile=false\n" });
+    expect(planInstall(pnpm, DEFAULT_INSTALL)).toEqual({ plan: { packageManager: "pnpm", lockfile: null, unpinned: "lockfile=false in .npmrc" } });
+    // npm's knob is not pnpm's: still refused.
+    const mixed = repo({ "package.json": JSON.stringify({ packageManager: "pnpm@9.15.0" }), ".npmrc": "package-lock=false\n" });
+    expect(failureOf(() => planInstall(mixed, DEFAULT_INSTALL)).message).toContain("run pnpm install and commit pnpm-lock.yaml");
+    // A lockfile that is there is used, whatever the setting.
+    expect(planInstall(repo({ "package.json": "{}", "package-lock.json": "{}", ".npmrc": "package-lock=false\n" }), DEFAULT_INSTALL)).toEqual({ plan: { packageManager: "npm", lockfile: "package-lock.json" } });
   });
 
   test("an explicit package manager needs its own lockfile", () => {

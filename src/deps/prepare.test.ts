@@ -60,6 +60,9 @@ async function failureOf(promise: Promise<unknown>): Promise<JobFailure> {
   return err;
 }
 
+/** The cache's entries (leases, temp and trash dirs start with a dot). */
+const cacheEntries = (cacheDir: string) => readdirSync(cacheDir).filter((name) => !name.startsWith("."));
+
 /** Each prepared worktree's read-only dependency mounts, as later commands in it get them. */
 const mountsOf = new Map<string, ReadOnlyMount[]>();
 
@@ -82,7 +85,7 @@ describe("preparing dependencies with npm", () => {
     expect((await requires(dir, "tiny-dep")).stdout).toBe("tiny\n");
     expect((await requires(dir, "tiny-lib")).stdout).toBe("42\n");
     expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache miss, \d+\.\d\d s; cached as npm-[0-9a-f]{40}\)$/));
-    const entries = readdirSync(cache());
+    const entries = cacheEntries(cache());
     expect(entries).toHaveLength(1);
     expect(existsSync(join(cache(), entries[0]!, "node_modules/tiny-lib/index.js"))).toBe(true);
   });
@@ -96,7 +99,7 @@ describe("preparing dependencies with npm", () => {
     expect(logs).toContainEqual(expect.stringMatching(/^system: dependencies: npm ci \(cache hit, \d+\.\d\d s\)$/));
     expect((await requires(dir, "tiny-dep")).stdout).toBe("tiny\n");
     expect((await requires(dir, "tiny-lib")).stdout).toBe("42\n");
-    const [entry] = readdirSync(cache());
+    const [entry] = cacheEntries(cache());
     const cached = statSync(join(cache(), entry!, "node_modules/tiny-lib/index.js"));
     // Nothing is copied: the sandbox mounts the entry read-only into the worktree.
     expect(result!.mounts).toEqual([{ source: join(cache(), entry!, "node_modules"), target: "node_modules", scratch: [".cache", ".vite"] }]);
@@ -112,7 +115,7 @@ describe("preparing dependencies with npm", () => {
     expect(readFileSync(join(dir, "package-lock.json"), "utf8")).not.toBe(readFileSync(join(template, "package-lock.json"), "utf8"));
     const { result } = await prepare(dir, cache());
     expect(result).toMatchObject({ cacheHit: false });
-    expect(readdirSync(cache())).toHaveLength(2);
+    expect(cacheEntries(cache())).toHaveLength(2);
   });
 
   test("(4) package.json without a lockfile: invalid_input that says how to fix it, nothing run", async () => {
@@ -124,7 +127,7 @@ describe("preparing dependencies with npm", () => {
     expect(existsSync(join(root.path, "cache-none"))).toBe(false);
   });
 
-  test("(5) a failing install: environment, with npm's own output as evidence", async () => {
+  test("(5) a lockfile out of sync with package.json: environment, not retried, with npm's own output as evidence", async () => {
     const dir = worktree();
     // package.json no longer matches the lockfile: npm ci refuses, as it would in CI.
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -133,9 +136,10 @@ describe("preparing dependencies with npm", () => {
     const logs: string[] = [];
     const failure = await failureOf(prepare(dir, join(root.path, "cache-fail"), DEFAULT_INSTALL, { log: (_s, l) => logs.push(l) }));
     expect(failure.failureClass).toBe("environment");
-    expect(failure.message).toMatch(/installing dependencies failed: `npm ci --ignore-scripts --no-audit --no-fund` exited 1/);
-    expect(failure.message).toContain("run npm install and commit it");
-    expect(failure.evidence).toMatchObject({ command: "npm ci --ignore-scripts --no-audit --no-fund", exitCode: 1 });
+    expect(failure.message).toBe(
+      "installing dependencies failed: `npm ci --ignore-scripts --no-audit --no-fund` exited 1: package-lock.json is out of sync with package.json; run npm install and commit package-lock.json",
+    );
+    expect(failure.evidence).toMatchObject({ command: "npm ci --ignore-scripts --no-audit --no-fund", exitCode: 1, notRetryable: "package-lock.json is out of sync with package.json" });
     expect(failure.evidence.logExcerpt).toMatch(/in sync/);
     expect(logs.join("\n")).toMatch(/in sync/);
     expect(existsSync(join(root.path, "cache-fail"))).toBe(false);

@@ -125,6 +125,18 @@ describe("retries", () => {
     expect(service.get(job.id).job.state).toBe("failed");
   });
 
+  test("a retryable class whose evidence says a retry cannot help fails at once, and the history says why", () => {
+    const { job } = noop();
+    const c = service.claim("w1", ["noop"])!;
+    const failure = { class: "environment" as const, message: "package-lock.json is out of sync with package.json", evidence: { exitCode: 1, notRetryable: "the same lockfile fails the same way" } };
+    service.fail({ jobId: job.id, workerId: "w1", token: c.token }, failure);
+    const { job: final, transitions } = service.get(job.id);
+    expect(final.state).toBe("failed");
+    expect(final.attempt).toBe(1);
+    expect(final.failure).toEqual(failure);
+    expect(transitions.at(-1)!.reason).toBe("environment: package-lock.json is out of sync with package.json (not retried: the same lockfile fails the same way)");
+  });
+
   test("non-retryable failures fail at once", () => {
     const { job } = noop();
     const c = service.claim("w1", ["noop"])!;

@@ -5,7 +5,7 @@ import { redactText, redactValue } from "../secrets/redact.ts";
 import type { Store } from "../store/store.ts";
 import type { JobFilter } from "../store/jobs/job-store.ts";
 import { backoffDelayMs } from "./backoff.ts";
-import { isRetryable, type Failure } from "../core/failures.ts";
+import { isFailureRetryable, isRetryable, type Failure } from "../core/failures.ts";
 import { newId } from "../core/ids.ts";
 import type { Job, LogLine, Transition, WorkerRecord } from "../store/jobs/job-rows.ts";
 import { isTerminal } from "./states.ts";
@@ -266,7 +266,7 @@ export class JobService {
       if (job.cancelRequested || failure.class === "cancelled") {
         return transition(ctx, job, { to: "cancelled", actor, reason: `stopped on cancel: ${failure.message}`, failureClass: "cancelled", patch });
       }
-      if (isRetryable(failure.class) && job.attempt < job.maxAttempts) {
+      if (isFailureRetryable(failure) && job.attempt < job.maxAttempts) {
         const runAfter = ctx.now + backoffDelayMs(job.attempt, this.options.backoff, this.options.random);
         return transition(ctx, job, {
           to: "retry_wait",
@@ -276,7 +276,7 @@ export class JobService {
           patch: { ...patch, runAfter },
         });
       }
-      return transition(ctx, job, { to: "failed", actor, reason: `${failure.class}: ${failure.message}`, failureClass: failure.class, patch });
+      return transition(ctx, job, { to: "failed", actor, reason: `${failure.class}: ${failure.message}${notRetriedNote(failure)}`, failureClass: failure.class, patch });
     });
   }
 
@@ -400,4 +400,10 @@ export class JobService {
     if (job) return job;
     throw new PushpalsError("not_found", `job ${jobId} does not exist`, { hint: "list jobs with `pushpals jobs`" });
   }
+}
+
+/** Said in the history when the evidence makes a failure of a retryable class final. */
+function notRetriedNote(failure: Failure): string {
+  const why = failure.evidence.notRetryable;
+  return why !== undefined && isRetryable(failure.class) ? ` (not retried: ${why})` : "";
 }

@@ -14,6 +14,7 @@ import { readServerInfo } from "../runtime-dir/server-file.ts";
 import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
+import { packageManagerStatus } from "../deps/package-manager-status.ts";
 import { checkToolchains } from "./toolchains.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
@@ -44,7 +45,18 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   // Without a runnable git there is nothing to ask about commits; PP001 already says what to do.
   if (gitFinding.code !== "PP001" || gitFinding.level !== "error") findings.push(await checkCommits(paths.repoRoot));
   const config = checkConfig(paths, findings);
-  if (config) findings.push(...checkToolchains(config.checks.commands, { repoRoot: paths.repoRoot, path: process.env.PATH ?? "", sandboxed: config.sandbox.mode !== "off" }));
+  if (config) {
+    const pm = packageManagerStatus({
+      repoRoot: paths.repoRoot,
+      runtimeDir: paths.runtimeDir,
+      install: { packageManager: config.install.package_manager, allowScripts: config.install.allow_scripts, timeoutSeconds: config.install.timeout_seconds },
+      installNetwork: config.sandbox.install_network,
+    });
+    findings.push(pm.level === "ok" ? ok(PACKAGE_MANAGER_CODE, pm.summary) : warn(PACKAGE_MANAGER_CODE, pm.summary, pm.fix ?? "see `pushpals doctor`"));
+    // What PushPals puts on the jobs' PATH itself (its own Bun, a provisioned release) is no missing program.
+    const provided = pm.packageManager && ["runtime", "provisioned", "will_provision"].includes(pm.available.kind) ? providedPrograms(pm.packageManager) : [];
+    findings.push(...checkToolchains(config.checks.commands, { repoRoot: paths.repoRoot, path: process.env.PATH ?? "", sandboxed: config.sandbox.mode !== "off", provided }));
+  }
   findings.push(checkRuntimeDir(paths.runtimeDir, options.recover));
   const threshold = minFreeBytes(options, findings);
   findings.push(checkDisk(paths.runtimeDir, threshold));
@@ -85,6 +97,15 @@ async function checkCommits(cwd: string): Promise<Finding> {
   } catch (err) {
     return error("PP003", `could not read HEAD: ${(err as Error).message}`, "run `git status` in the repository to see what git says");
   }
+}
+
+const PACKAGE_MANAGER_CODE = "PP013";
+
+/** The commands a provided package manager answers to. */
+function providedPrograms(pm: string): string[] {
+  if (pm === "pnpm") return ["pnpm", "pnpx"];
+  if (pm === "bun") return ["bun", "bunx"];
+  return [pm];
 }
 
 function checkConfig(paths: RuntimePaths, findings: Finding[]) {

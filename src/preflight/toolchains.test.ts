@@ -58,3 +58,10 @@ test("a check that drives a browser, directly or through the scripts it runs, is
   expect(findings[0]!.fix).toMatch(/PLAYWRIGHT_BROWSERS_PATH.*or remove the check "e2e"/);
   expect(checkToolchains(checks, { ...options, path: `${bin}:${process.env.PATH}`, sandboxed: false }).map((f) => f.level)).toEqual(["ok"]);
 });
+
+test("a package manager PushPals provides to the jobs itself is no missing program", () => {
+  const commands = [{ name: "test", run: "pnpm-not-on-this-machine test" }];
+  const options = { repoRoot: "/nonexistent", path: "/nonexistent-bin", sandboxed: false };
+  expect(checkToolchains(commands, options).map((f) => f.level)).toEqual(["warn"]);
+  expect(checkToolchains(commands, { ...options, provided: ["pnpm-not-on-this-machine"] }).map((f) => f.level)).toEqual(["ok"]);
+});

@@ -14,6 +14,8 @@ export interface ToolchainOptions {
   path: string;
   /** With the sandbox on, a command's HOME is empty: browsers under ~/.cache are out of its sight. */
   sandboxed: boolean;
+  /** Programs PushPals provides to the jobs itself (the repository's package manager, provisioned). */
+  provided?: string[];
 }
 
 /**
@@ -28,7 +30,7 @@ export function checkToolchains(commands: CheckCommand[], options: ToolchainOpti
   for (const command of commands) {
     const program = checkProgram(command.run);
     if (!program) continue;
-    if (installed(program, options)) found.add(program);
+    if (options.provided?.includes(program) || installed(program, options)) found.add(program);
     else missing.set(program, [...(missing.get(program) ?? []), command.name]);
   }
   const findings = [...missing].map(([program, names]) => missingFinding(program, names, options.repoRoot));

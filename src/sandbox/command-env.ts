@@ -1,4 +1,4 @@
-import { SANDBOX_HOME } from "./sandbox-spec.ts";
+import { SANDBOX_HOME, SANDBOX_PM_BIN } from "./sandbox-spec.ts";
 
 /**
  * The environment a job's commands see: an allowlist, never the worker's own environment, so no
@@ -17,9 +17,20 @@ function allowlisted(): Record<string, string> {
   return env;
 }
 
-/** Inside the sandbox: HOME is an empty directory and TMPDIR the sandbox's private /tmp. */
+/**
+ * Inside the sandbox: HOME is an empty directory and TMPDIR the sandbox's private /tmp. The package manager
+ * PushPals provides, when it binds one at `SANDBOX_PM_BIN`, comes before the worker's own on PATH.
+ */
 export function sandboxEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { ...allowlisted(), HOME: SANDBOX_HOME, TMPDIR: "/tmp", ...extra };
+  const env = allowlisted();
+  return { ...env, PATH: withPmBin(env.PATH), HOME: SANDBOX_HOME, TMPDIR: "/tmp", ...extra };
+}
+
+/** Without a PATH of its own the shell would search its built-in default: keep that behind the package manager's. */
+const SHELL_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function withPmBin(path: string | undefined): string {
+  return `${SANDBOX_PM_BIN}:${path ?? SHELL_DEFAULT_PATH}`;
 }
 
 /** With `sandbox.mode = "off"` only: the worker's own HOME and TMPDIR, still no credentials in the environment. */

@@ -48,6 +48,15 @@ export interface SandboxEgress {
 export const SANDBOX_EGRESS_DIR = "/tmp/.pushpals";
 
 /**
+ * Where the package manager a job's repository needs appears inside the sandbox, when PushPals provides it
+ * (its own Bun, or a version it provisioned): bound read-only, with its command in `SANDBOX_PM_BIN`.
+ */
+export const SANDBOX_PM_DIR = `${SANDBOX_EGRESS_DIR}/pm`;
+
+/** First on every sandboxed command's PATH (see command-env.ts); absent unless something is bound there. */
+export const SANDBOX_PM_BIN = `${SANDBOX_PM_DIR}/bin`;
+
+/**
  * What one sandboxed command may touch. Paths are absolute host paths that exist (see `resolveSandboxSpec`):
  * the whole file system is read-only, `hide` directories are replaced by empty read-only ones, `reveal`
  * directories inside them are visible again (read-only), and `writableDir` is the only writable host path.

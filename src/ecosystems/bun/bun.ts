@@ -1,6 +1,7 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
 import { parseBunLockfile } from "./bun-lockfile.ts";
+import { bunPlatformPackage } from "./bun-platform.ts";
 
 export const bun = defineEcosystem({
   id: "bun",
@@ -15,5 +16,7 @@ export const bun = defineEcosystem({
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   // `bun test` runs Bun's own test runner, not the "test" script.
   runScript: scriptRunner("bun", { testSubcommand: false }),
-  setupHint: "e.g. `corepack enable`",
+  setupHint: 'PushPals runs Bun repositories on its own Bun when that version satisfies package.json ("packageManager": "bun@<version>", or engines.bun), and otherwise fetches the pinned one from your npm registry: pin an exact version',
+  // Not `bun` itself: its postinstall would pick this binary package; PushPals takes the binary directly.
+  provision: { npmPackage: () => bunPlatformPackage(), entry: { executable: "bin/bun" }, isRuntime: true },
 });

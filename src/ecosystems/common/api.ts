@@ -39,6 +39,33 @@ export interface Ecosystem<Id extends string = string> {
    * plugins): an install with it is given no registry credential.
    */
   runsCommittedCode?: true;
+  /** How PushPals gets the version a repository needs onto a machine that lacks it (src/deps/provision.ts); none for npm, which comes with Node.js. */
+  provision?: Provisioning;
+}
+
+export interface ImpliedRange {
+  range: string;
+  /** For messages: "pnpm-lock.yaml's lockfileVersion 9.0". */
+  why: string;
+}
+
+/**
+ * Where a package manager's releases are and what a repository needs of it. PushPals fetches the release
+ * from the user's own registry (an npm package, verified against its integrity), unpacks it once into the
+ * runtime directory, and runs it from there: never corepack, which downloads on its own.
+ */
+export interface Provisioning {
+  /** The npm package that carries `version` ("pnpm"; Yarn 2+ is "@yarnpkg/cli-dist"; Bun this platform's binary package). */
+  npmPackage(version: string): string;
+  /** What runs it in the unpacked package: a Node.js script named by its package.json `bin`, or a native executable (relative path). */
+  entry: { nodeBin: string } | { executable: string };
+  /**
+   * The versions (a semver range) a repository that pins none needs, from its lockfile and config files
+   * (`read`: a file of the checkout by relative path, null when absent), and what says so; null when they do not say.
+   */
+  impliedRange?(read: (path: string) => string | null, lockfile: string | null): ImpliedRange | null;
+  /** PushPals itself runs on this package manager (Bun): its own binary serves every repository whose version it satisfies. */
+  isRuntime?: true;
 }
 
 export interface InstallOptions {

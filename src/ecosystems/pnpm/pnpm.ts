@@ -1,6 +1,7 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
 import { parsePnpmLockfile } from "./pnpm-lockfile.ts";
+import { pnpmImpliedRange } from "./pnpm-version.ts";
 
 export const pnpm = defineEcosystem({
   id: "pnpm",
@@ -14,5 +15,6 @@ export const pnpm = defineEcosystem({
   versionCommand: "pnpm --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("pnpm", { testSubcommand: true }),
-  setupHint: "e.g. `corepack enable`",
+  setupHint: 'pin it in package.json ("packageManager": "pnpm@<version>"): PushPals then fetches exactly that version from your npm registry',
+  provision: { npmPackage: () => "pnpm", entry: { nodeBin: "pnpm" }, impliedRange: pnpmImpliedRange },
 });

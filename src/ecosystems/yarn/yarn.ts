@@ -1,6 +1,7 @@
 import { defineEcosystem, type InstallCommand, type InstallOptions } from "../common/api.ts";
 import { majorVersion, NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
 import { parseYarnLockfile } from "./yarn-lockfile.ts";
+import { yarnImpliedRange, yarnPackage } from "./yarn-version.ts";
 
 export const yarn = defineEcosystem({
   id: "yarn",
@@ -14,7 +15,8 @@ export const yarn = defineEcosystem({
   versionCommand: "yarn --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("yarn", { testSubcommand: true }),
-  setupHint: "e.g. `corepack enable`",
+  setupHint: 'pin it in package.json ("packageManager": "yarn@<version>"), or commit your Yarn release (yarnPath): PushPals then fetches the Yarn it needs from your npm registry',
+  provision: { npmPackage: yarnPackage, entry: { nodeBin: "yarn" }, impliedRange: yarnImpliedRange },
   runsCommittedCode: true,
 });
 

@@ -25,7 +25,7 @@ export const checksKind = defineKind({
     try {
       await ctx.progress({ step: "dependencies" }).catch(() => {});
       const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, input.install);
-      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, input)), tree: checkout.tree, dependencies };
+      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, input)), tree: checkout.tree, dependencies };
     } finally {
       // Only our own attempt's checkout: if our lease was lost, a newer attempt may be running next to it.
       removeCheckout(checkout);

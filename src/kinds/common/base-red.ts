@@ -21,7 +21,7 @@ export async function failingOnBase(ctx: JobContext, base: string, failed: Check
     const commands = failed.map((c) => ({ name: c.name, run: c.run }));
     let onBase: CheckOutcome[];
     try {
-      onBase = (await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, { commit: base, commands, timeoutSeconds: spec.timeoutSeconds })).checks;
+      onBase = (await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, { commit: base, commands, timeoutSeconds: spec.timeoutSeconds })).checks;
     } catch (err) {
       if (!(err instanceof ChecksFailed) || err.failureClass !== "checks_failed") return null;
       onBase = err.results;

@@ -33,7 +33,7 @@ export async function checkCommit(ctx: JobContext, spec: CheckSpec, options: { k
   try {
     const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, spec.install);
     try {
-      const { checks } = await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [] }, spec);
+      const { checks } = await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, spec);
       return { state: "passed", sha: spec.commit, tree: checkout.tree, results: checks };
     } catch (err) {
       // Failures the base has too are not this change's: they do not block it (the base is red).

@@ -11,6 +11,7 @@ export async function prepareWorktreeDependencies(ctx: JobContext, dir: string, 
   return prepareDependencies({
     dir,
     cacheDir: ctx.paths.depsCacheDir,
+    cacheMaxMb: ctx.config.install.cache_max_mb,
     settings: install,
     signal: ctx.signal,
     log: (stream, line) => ctx.log(stream, line),

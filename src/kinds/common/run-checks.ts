@@ -2,6 +2,7 @@ import type { CheckOutcome } from "../../prs/pr-types.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { classifyCheckFailure } from "./check-failure-class.ts";
 import type { JobContext } from "./job-context.ts";
+import { WORKER_TOOLS, withTools, type PackageManagerTools } from "../../deps/package-manager-tools.ts";
 import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
@@ -18,6 +19,8 @@ export interface ChecksToRun {
 export interface CheckPlace {
   dir: string;
   mounts: ReadOnlyMount[];
+  /** The package manager PushPals provided for the checkout (see prepareDependencies), else the worker's own. */
+  tools?: PackageManagerTools;
 }
 
 /** Checks that did not all pass: the first failure is the job's, `results` holds every check's outcome. */
@@ -45,12 +48,12 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
     if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
     ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
     await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
-    const sandbox = sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts });
+    const { sandbox, env } = withTools({ sandbox: sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts }), env: { PUSHPALS_JOB_ID: ctx.job.id } }, place.tools ?? WORKER_TOOLS);
     const run = await runCommand(check.run, {
       cwd: place.dir,
       timeoutMs: Math.max(1, deadline - Date.now()),
       signal: ctx.signal,
-      env: { PUSHPALS_JOB_ID: ctx.job.id },
+      env,
       onLine: (stream, line) => ctx.log(stream, line),
       sandbox,
     });

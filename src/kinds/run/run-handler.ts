@@ -1,6 +1,6 @@
 import type { BaseRed } from "../../core/checks-state.ts";
 import type { RunInput, RunResult } from "./run-input.ts";
-import type { PrProposal } from "../../prs/pr-types.ts";
+import type { PrChecks, PrProposal } from "../../prs/pr-types.ts";
 import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { commitWorktree } from "../../scm/commit.ts";
@@ -10,10 +10,11 @@ import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
+import { WORKER_TOOLS, withTools } from "../../deps/package-manager-tools.ts";
 import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
+import type { CheckPlace } from "../common/run-checks.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import type { ReadOnlyMount } from "../../sandbox/sandbox-spec.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
 
 /**
@@ -32,7 +33,7 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       const toRun = await checksAtBase(ctx.paths.repoRoot, input.baseCommit);
       const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, toRun.install);
       await ctx.progress({ step: "command" }).catch(() => {});
-      await runTheCommand(ctx, checkout.dir, dependencies?.mounts ?? [], input);
+      await runTheCommand(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, input);
       if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
       await ctx.progress({ step: "commit" }).catch(() => {});
       const committed = await commitWorktree(checkout, {
@@ -54,7 +55,7 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       }
       const pr: PrProposal = {
         title: input.title,
-        body: checks.baseRed ? `${input.body ? `${input.body}\n\n` : ""}${baseRedNote(input.baseBranch, checks.baseRed)}` : input.body,
+        body: prBody(input, checks, dependencies?.unpinned),
         baseBranch: input.baseBranch,
         baseSha: input.baseCommit,
         headBranch,
@@ -73,19 +74,29 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
     }
 }
 
+/** The requester's body, then what the reviewer must know about how it was checked. */
+function prBody(input: RunInput, checks: PrChecks, unpinned: string | undefined): string {
+  const notes = [
+    ...(checks.baseRed ? [baseRedNote(input.baseBranch, checks.baseRed)] : []),
+    ...(unpinned ? [`Note: the repository has no lockfile by design (${unpinned}): its dependencies were resolved when the checks ran, so another run may get other versions.`] : []),
+  ];
+  return [input.body, ...notes].filter(Boolean).join("\n\n");
+}
+
 /** Said in the PR: its failing checks are the base's (the CI Medic's work), not this change's. */
 export function baseRedNote(baseBranch: string, baseRed: BaseRed): string {
   return `Note: ${baseBranch} is red: ${baseRed.checks.join(", ")} fail${baseRed.checks.length === 1 ? "s" : ""} on its commit ${baseRed.sha.slice(0, 12)} the same way, so this change adds no failure (the failing build is a work item of its own).`;
 }
 
-async function runTheCommand(ctx: JobContext, dir: string, mounts: ReadOnlyMount[], input: RunInput): Promise<void> {
+async function runTheCommand(ctx: JobContext, place: CheckPlace, input: RunInput): Promise<void> {
+  const { dir } = place;
   ctx.log("system", `$ ${input.command}`);
-  const sandbox = sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run"), mounts });
+  const { sandbox, env } = withTools({ sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.network.includes("run"), mounts: place.mounts }), env: { PUSHPALS_JOB_ID: ctx.job.id } }, place.tools ?? WORKER_TOOLS);
   const run = await runCommand(input.command, {
     cwd: dir,
     timeoutMs: input.commandTimeoutSeconds * 1000,
     signal: ctx.signal,
-    env: { PUSHPALS_JOB_ID: ctx.job.id },
+    env,
     onLine: (stream, line) => ctx.log(stream, line),
     sandbox,
   });

@@ -1,10 +1,7 @@
 import { posix } from "node:path";
-import { DEPENDENCY_SECTIONS, PACKAGE_JSON } from "../../ecosystems/common/package-json.ts";
+import { DEPENDENCY_SECTIONS, LOCKFILE_FIELDS, PACKAGE_JSON } from "../../ecosystems/common/package-json.ts";
 import { LOCKFILE_NAMES } from "../../ecosystems/registry.ts";
 import { addedLines, type DiffFile } from "../diff-types.ts";
-
-/** Fields whose change makes a package manager rewrite its lockfile. */
-const INSTALL_FIELDS = [...DEPENDENCY_SECTIONS, "overrides", "resolutions", "bundleDependencies", "bundledDependencies", "workspaces", "name", "version", "packageManager"];
 
 const LOCKFILES = new Set(LOCKFILE_NAMES);
 
@@ -69,7 +66,7 @@ export function changedDependencies(sides: { old: Manifest | null; new: Manifest
 }
 
 export function installFieldsChanged(sides: { old: Manifest | null; new: Manifest | null }): boolean {
-  return INSTALL_FIELDS.some((field) => canonical(sides.old?.[field]) !== canonical(sides.new?.[field]));
+  return LOCKFILE_FIELDS.some((field) => canonical(sides.old?.[field]) !== canonical(sides.new?.[field]));
 }
 
 /** The new-file line that holds the key `"name":`, preferring an added line; null when none does. */
