@@ -1,3 +1,4 @@
+import { ancestorToHide } from "./checkout-ancestors.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
 import type { ReadOnlyMount, SandboxSpec } from "./sandbox-spec.ts";
@@ -32,7 +33,8 @@ export function sandboxFor(
     writableDir: dir,
     network: grant.network,
     settings: ctx.sandbox,
-    hide: [ctx.paths.repoRoot, ctx.paths.gitCommonDir, ctx.paths.runtimeDir, ctx.paths.peopleDir],
+    // Above the checkout too: tools that search parent directories must find nothing of the user's there.
+    hide: [ancestorToHide(ctx.paths.repoRoot), ctx.paths.repoRoot, ctx.paths.gitCommonDir, ctx.paths.runtimeDir, ctx.paths.peopleDir].filter((d): d is string => d !== null),
     mounts: grant.mounts,
   });
 }

@@ -1,5 +1,5 @@
 import type { Subprocess } from "bun";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { JobHistory } from "../../src/api/responses.ts";
 import { routes } from "../../src/api/routes.ts";
@@ -64,11 +64,14 @@ export function spawnPushpals(args: string[], cwd: string, env: Record<string, s
 export interface RepoOptions {
   configToml?: string;
   files?: Record<string, string>;
+  /** Make the repository in this directory (which must not exist yet) instead of a fresh temp dir. */
+  at?: string;
 }
 
 /** A real git repository in a temp dir, with one commit and an optional `.pushpals/config.toml`. */
 export async function makeRepo(options: RepoOptions = {}): Promise<{ root: string; paths: RuntimePaths; cleanup: () => void }> {
-  const dir = tempDir("pushpals-repo-");
+  const dir = options.at ? { path: options.at, cleanup: () => rmSync(options.at!, { recursive: true, force: true }) } : tempDir("pushpals-repo-");
+  if (options.at) mkdirSync(options.at, { recursive: false });
   const root = dir.path;
   const run = (args: string[]) => {
     const r = Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
