@@ -144,7 +144,10 @@ describe("escapes fail", () => {
   });
 
   test("a hard link to a file outside the worktree (same file system) is refused", async () => {
-    const target = join(base, "outside.txt");
+    // Beside the repository's own tree (which the sandbox hides, ancestors included): readable, not linkable.
+    const outside = mkdtempSync("/var/tmp/pushpals-outside-");
+    afterAll(() => rmSync(outside, { recursive: true, force: true }));
+    const target = join(outside, "outside.txt");
     writeFileSync(target, "outside\n");
     const r = await sandboxed(`cat '${target}' && ln '${target}' ./linked-config`);
     expect(r.exitCode).not.toBe(0);
