@@ -132,3 +132,19 @@ test("a check that runs out of memory fails as environment naming sandbox.memory
   const logs = cluster.cli(["logs", job.id]).stdout;
   expect(logs).toContain("wasm ok");
 }, 60_000);
+
+test("a check that tries the network in the sandbox fails as environment saying so, not checks_failed", async () => {
+  // As a test's unhandled fetch reports it: "TypeError: fetch failed" with the getaddrinfo cause.
+  const run = `node --input-type=module -e "await fetch('https://registry.example.org/x')"`;
+  const config = `[jobs]\nmax_attempts = 1\n\n[[checks.commands]]\nname = "online"\nrun = ${JSON.stringify(run)}\n`;
+  const cluster = await Cluster.create({ configToml: config });
+  cleanups.push(() => cluster.stop());
+  await cluster.startServer();
+  await cluster.startWorker("network-worker");
+  const proc = Bun.spawn([PUSHPALS_BIN, "check", "--wait", "--json"], { cwd: cluster.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...cluster.env } });
+  const [stdout] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  const { job } = JSON.parse(stdout);
+  const failure = job.failure as { class: string; message: string };
+  expect(failure.class).toBe("environment");
+  expect(failure.message).toContain("sandbox.network");
+}, 60_000);
