@@ -80,8 +80,15 @@ const pnpmManifest = (packageManager: string) => `${JSON.stringify({ name: "app"
 describe("a pnpm repository pinned with packageManager", () => {
   let c: Cluster;
   beforeAll(async () => {
-    const files = { "package.json": pnpmManifest(`pnpm@${PNPM}+sha512.${pnpmSha512}`), "pnpm-lock.yaml": "lockfileVersion: '9.0'\n", ".gitignore": "node_modules/\n" };
-    c = await cluster('[[checks.commands]]\nname = "modules"\nrun = "cat node_modules/.modules.yaml"\n', files);
+    // A pnpm workspace, its checks calling pnpm itself: the provisioned release is on their PATH too.
+    const files = {
+      "package.json": pnpmManifest(`pnpm@${PNPM}+sha512.${pnpmSha512}`),
+      "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+      "pnpm-workspace.yaml": "packages:\n  - 'packages/*'\n",
+      "packages/core/package.json": '{ "name": "core", "version": "1.0.0" }\n',
+      ".gitignore": "node_modules/\n",
+    };
+    c = await cluster('[[checks.commands]]\nname = "modules"\nrun = "cat node_modules/.modules.yaml"\n\n[[checks.commands]]\nname = "pnpm"\nrun = "echo using pnpm $(pnpm --version)"\n', files);
   }, 60_000);
   afterAll(() => c.stop());
 
@@ -94,6 +101,7 @@ describe("a pnpm repository pinned with packageManager", () => {
     expect(logs).toContain("$ pnpm install --frozen-lockfile --ignore-scripts --ignore-pnpmfile");
     expect(logs).toContain(`fake pnpm ${PNPM}: lockfile is up to date, installed`);
     expect(logs).toContain(`packageManager: pnpm@${PNPM}`);
+    expect(logs).toContain(`using pnpm ${PNPM}`);
     const record = JSON.parse(readFileSync(join(c.paths.runtimeDir, "package-managers", `pnpm@${PNPM}`, "provision.json"), "utf8"));
     expect(record).toMatchObject({ pm: "pnpm", package: "pnpm", version: PNPM, digests: { sha512: pnpmSha512 } });
 
@@ -143,7 +151,8 @@ describe("a Bun repository whose pin PushPals' Bun satisfies", () => {
     const made = Bun.spawnSync([process.execPath, "install", "--lockfile-only"], { cwd: project, stderr: "pipe", env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(scratch.path, "bun-cache") } });
     if (made.exitCode !== 0) throw new Error(`bun install --lockfile-only: ${made.stderr.toString()}`);
     files["bun.lock"] = readFileSync(join(project, "bun.lock"), "utf8");
-    c = await cluster('[[checks.commands]]\nname = "tiny"\nrun = "node -e \\"console.log(require(\'tiny\'))\\""\n', files);
+    files["tiny.test.ts"] = 'import { expect, test } from "bun:test";\ntest("tiny", () => expect(require("tiny")).toBe("tiny from a bun install"));\n';
+    c = await cluster('[[checks.commands]]\nname = "tiny"\nrun = "node -e \\"console.log(require(\'tiny\'))\\""\n\n[[checks.commands]]\nname = "test"\nrun = "bun test"\n', files);
   }, 60_000);
   afterAll(() => c.stop());
 
@@ -153,6 +162,8 @@ describe("a Bun repository whose pin PushPals' Bun satisfies", () => {
     expect(logs).toContain(`bun is Bun ${Bun.version}, the one PushPals runs on`);
     expect(logs).toContain("$ bun install --frozen-lockfile --ignore-scripts");
     expect(logs).toContain("tiny from a bun install");
+    // `bun test` as a check: PushPals' Bun is on the checks' PATH as well.
+    expect(logs).toMatch(/test: exit 0 /);
     expect(existsSync(join(c.paths.runtimeDir, "package-managers"))).toBe(false);
   }, 90_000);
 });
