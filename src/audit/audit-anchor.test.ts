@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
 import { AUDIT_REF, readAnchorHistory } from "../scm/audit-ref.ts";
@@ -140,4 +141,28 @@ test("an anchor ref pointing at something else than an anchor is reported as bro
   git("update-ref", AUDIT_REF, "HEAD");
   append(1);
   expect(await verifyAnchoredAudit(store, repo)).toMatchObject({ ok: false, firstBad: { problem: "anchor_broken" } });
+});
+
+test("a ref git cannot update (a stale lock) is reported once and retried after the next commit, never in a busy loop; flush returns", async () => {
+  append(1);
+  await anchorer.flush();
+  writeFileSync(join(repo, ".git", "refs", "pushpals", "audit.lock"), "");
+  append(1);
+  const started = Date.now();
+  await anchorer.flush();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(logged.filter((l) => l.includes("audit anchor not written"))).toHaveLength(1);
+  expect((await readAnchorHistory(repo)).map((a) => a.seq)).toEqual([1]);
+  rmSync(join(repo, ".git", "refs", "pushpals", "audit.lock"));
+  append(1);
+  await anchorer.flush();
+  expect((await readAnchorHistory(repo)).map((a) => a.seq)).toEqual([3, 1]);
+});
+
+test("an anchor ref that is no anchor stops anchoring as a divergence (the gate then refuses merges)", async () => {
+  git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "--allow-empty", "-m", "x");
+  git("update-ref", AUDIT_REF, "HEAD");
+  append(1);
+  await anchorer.flush();
+  expect(anchorer.diverged).toContain("holds no head.json");
 });

@@ -1,8 +1,11 @@
+import { isPushpalsError } from "../core/errors.ts";
 import { AUDIT_REF, readAnchor, writeAnchor, type AuditAnchor } from "../scm/audit-ref.ts";
 import type { AuditStore } from "../store/audit/audit-store.ts";
 import { entryHash, type AuditHead } from "../store/audit/audit-chain.ts";
 
 const PAGE = 2_000;
+/** Times in a row the ref may move under one loop before it waits for the next commit. */
+const MAX_LOST_RACES = 3;
 
 export interface AnchorerOptions {
   repoRoot: string;
@@ -31,44 +34,59 @@ export class AuditAnchorer {
   schedule(): void {
     if (this.diverged) return;
     this.again = true;
-    if (!this.running) this.running = this.loop().finally(() => (this.running = null));
+    if (!this.running) this.running = this.loop();
   }
 
-  /** Resolves once the anchor has caught up with every entry committed before the call (or anchoring stopped). */
-  async flush(): Promise<void> {
+  /** Resolves once the anchor has caught up with every entry committed before the call, anchoring stopped, or `timeoutMs` passed. */
+  async flush(timeoutMs = 10_000): Promise<void> {
     this.schedule();
-    while (this.running) await this.running;
+    const deadline = Date.now() + timeoutMs;
+    while (this.running && Date.now() < deadline) await Promise.race([this.running, Bun.sleep(Math.max(1, deadline - Date.now()))]);
   }
 
   private async loop(): Promise<void> {
     const interval = this.options.minIntervalMs ?? 250;
-    while (this.again && !this.diverged) {
-      this.again = false;
-      const started = Date.now();
-      try {
-        await this.anchorOnce();
-      } catch (err) {
-        // A git failure (disk full...) is retried on the next commit; the log itself is unharmed.
-        this.options.log(`audit anchor not written: ${err instanceof Error ? err.message : String(err)}`);
-        return;
+    let lostRaces = 0;
+    try {
+      while (this.again && !this.diverged) {
+        this.again = false;
+        const started = Date.now();
+        try {
+          if ((await this.anchorOnce()) === "lost_race" && ++lostRaces > MAX_LOST_RACES) {
+            this.options.log(`audit anchor not written: ${AUDIT_REF} kept moving under this server (${lostRaces} times); it tries again after the next commit`);
+            return;
+          }
+        } catch (err) {
+          if (isPushpalsError(err, "audit_broken")) {
+            this.diverged = `${err.message}; nothing merges until \`pushpals audit verify\` is clean`;
+            this.options.log(`audit anchor unusable: ${this.diverged}`);
+            return;
+          }
+          // A git failure (disk full, a stale lock) is retried after the next commit; the log itself is unharmed.
+          this.options.log(`audit anchor not written: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+        const wait = interval - (Date.now() - started);
+        if (this.again && wait > 0) await Bun.sleep(wait);
       }
-      const wait = interval - (Date.now() - started);
-      if (this.again && wait > 0) await Bun.sleep(wait);
+    } finally {
+      // Cleared here, not in a later callback: a schedule() arriving now starts a new loop instead of being lost.
+      this.running = null;
     }
   }
 
-  private async anchorOnce(): Promise<void> {
+  private async anchorOnce(): Promise<"anchored" | "lost_race" | "nothing"> {
     const { repoRoot, store, log } = this.options;
     const head = store.auditHead();
-    if (!head) return;
+    if (!head) return "nothing";
     if (this.anchored === undefined) this.anchored = await readAnchor(repoRoot);
     const last = this.anchored;
-    if (last && last.seq === head.seq && last.hash === head.hash) return;
+    if (last && last.seq === head.seq && last.hash === head.hash) return "nothing";
     const problem = last ? continuity(store, last, head) : null;
     if (problem) {
-      this.diverged = `${problem}; ${AUDIT_REF} stays at #${last!.seq} (run \`pushpals audit verify\`)`;
+      this.diverged = `${problem}; ${AUDIT_REF} stays at #${last!.seq} (run \`pushpals audit verify\`; after a deliberate reset of the database, \`git update-ref -d ${AUDIT_REF}\` lets the next start anchor the new log)`;
       log(`audit log diverged from its anchor: ${this.diverged}`);
-      return;
+      return "nothing";
     }
     if (!last && head.seq > 1) log(`anchoring the audit log at #${head.seq} in ${AUDIT_REF} (no anchor existed before)`);
     const at = (this.options.now ?? Date.now)();
@@ -77,9 +95,10 @@ export class AuditAnchorer {
       // The ref moved under us: read it again and recheck before writing on top of it.
       this.anchored = undefined;
       this.again = true;
-      return;
+      return "lost_race";
     }
     this.anchored = { commit, seq: head.seq, hash: head.hash, at };
+    return "anchored";
   }
 }
 

@@ -1,4 +1,4 @@
-import { entryIntact } from "../audit/entry-check.ts";
+import { entriesMissing, entryIntact } from "../audit/entry-check.ts";
 import type { AuditEntry } from "../store/audit/audit-chain.ts";
 import type { Store } from "../store/store.ts";
 import type { PrDecision, PullRequest } from "./pr-types.ts";
@@ -18,8 +18,10 @@ export interface AuditedDecisions {
  * earlier rejection. An entry the chain does not vouch for counts for nothing. The gate uses these,
  * not the PR record, and names every way the record differs (an edit of the table outside PushPals).
  */
-export function auditedDecisions(store: Pick<Store, "auditOfSubject" | "auditAt">, pr: PullRequest): AuditedDecisions {
+export function auditedDecisions(store: Pick<Store, "auditOfSubject" | "auditAt" | "auditHead" | "auditCount">, pr: PullRequest): AuditedDecisions {
   const mismatches: string[] = [];
+  const missing = entriesMissing(store);
+  if (missing) mismatches.push(missing);
   const approvals = new Map<string, PrDecision>();
   const rejections = new Map<string, PrDecision>();
   for (const entry of store.auditOfSubject(`pr#${pr.number}`, [DECISION_ACTIONS.approve, DECISION_ACTIONS.reject])) {

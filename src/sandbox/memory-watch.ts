@@ -23,7 +23,7 @@ export function watchMemory(rootPid: number, limitBytes: number, onExceeded: (us
   };
 }
 
-/** Resident bytes of `rootPid` and all its descendants (0 once it is gone). */
+/** Resident bytes (proportional share) of `rootPid` and all its descendants (0 once it is gone). */
 export function treeRssBytes(rootPid: number): number {
   const children = new Map<number, number[]>();
   for (const name of safeReaddir("/proc")) {
@@ -59,13 +59,22 @@ function parentOf(pid: string): number | null {
   }
 }
 
+/**
+ * The process's proportional share of resident memory (Pss: a page shared by n processes counts 1/n to
+ * each), so forked test workers sharing their parent's pages are not counted many times over; VmRSS
+ * where smaps_rollup is missing (kernels before 4.14).
+ */
 function rssBytes(pid: number): number {
+  const kb = field(`/proc/${pid}/smaps_rollup`, /^Pss:\s+(\d+) kB$/m) ?? field(`/proc/${pid}/status`, /^VmRSS:\s+(\d+) kB$/m);
+  return kb === null ? 0 : kb * 1024;
+}
+
+function field(path: string, pattern: RegExp): number | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : 0;
+    const match = pattern.exec(readFileSync(path, "utf8"))?.[1];
+    return match === undefined ? null : Number(match);
   } catch {
-    return 0;
+    return null;
   }
 }
 

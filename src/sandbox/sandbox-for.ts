@@ -1,3 +1,4 @@
+import { basename, dirname } from "node:path";
 import { ancestorToHide } from "./checkout-ancestors.ts";
 import { resolveSandboxSpec } from "./resolve-spec.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
@@ -29,12 +30,22 @@ export function sandboxFor(
   grant: { network: boolean; mounts?: ReadOnlyMount[] },
 ): CommandSandbox {
   if (ctx.sandbox.mode === "off") return "off";
+  // A linked worktree's main checkout holds the git directory (`<main>/.git`): hidden too, with what is above it.
+  const main = basename(ctx.paths.gitCommonDir) === ".git" ? dirname(ctx.paths.gitCommonDir) : ctx.paths.repoRoot;
   return resolveSandboxSpec({
     writableDir: dir,
     network: grant.network,
     settings: ctx.sandbox,
     // Above the checkout too: tools that search parent directories must find nothing of the user's there.
-    hide: [ancestorToHide(ctx.paths.repoRoot), ctx.paths.repoRoot, ctx.paths.gitCommonDir, ctx.paths.runtimeDir, ctx.paths.peopleDir].filter((d): d is string => d !== null),
+    hide: [
+      ancestorToHide(ctx.paths.repoRoot),
+      ancestorToHide(main),
+      ctx.paths.repoRoot,
+      main,
+      ctx.paths.gitCommonDir,
+      ctx.paths.runtimeDir,
+      ctx.paths.peopleDir,
+    ].filter((d): d is string => d !== null),
     mounts: grant.mounts,
   });
 }

@@ -75,5 +75,11 @@ export async function writeAnchor(repoRoot: string, head: { seq: number; hash: s
   const message = `audit #${head.seq} ${head.hash}\n`;
   const commit = (await git(["commit-tree", "--no-gpg-sign", tree, ...(parent ? ["-p", parent] : []), "-F", "-"], { ...opts, identity: DEFAULT_AGENT_IDENTITY, stdin: message })).stdout.trim();
   const moved = await git(["update-ref", "-m", `pushpals: audit #${head.seq}`, AUDIT_REF, commit, parent ?? ""], { ...opts, allowFailure: true });
-  return moved.exitCode === 0 ? commit : null;
+  if (moved.exitCode === 0) return commit;
+  // Only a ref that is no longer at `parent` is a lost race; anything else (a stale lock, a full disk) is an error.
+  const now = await git(["rev-parse", "--verify", "--quiet", AUDIT_REF], { ...opts, allowFailure: true });
+  if (now.stdout.trim() !== (parent ?? "")) return null;
+  throw new PushpalsError("git_failed", `git update-ref ${AUDIT_REF} failed: ${moved.stderr.trim() || `exit ${moved.exitCode}`}`, {
+    hint: `a stale ${AUDIT_REF}.lock in the git directory is removed by hand once no PushPals server runs`,
+  });
 }

@@ -159,8 +159,9 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       stopped = true;
       clearInterval(janitorTimer);
       clearInterval(reaperTimer);
-      await app.stop();
+      // Recorded before the app stops, so its anchorer's last flush covers it.
       app.service.audit("server", "server.stopped", null, { pid: process.pid, reason });
+      await app.stop();
       removeServerInfo(paths.serverFile, process.pid);
       store.close();
       lock.release();

@@ -26,7 +26,8 @@ export async function failingOnBase(ctx: JobContext, base: string, failed: Check
       if (!(err instanceof ChecksFailed) || err.failureClass !== "checks_failed") return null;
       onBase = err.results;
     }
-    const same = failed.every((head) => onBase.some((b) => b.run === head.run && b.exitCode !== 0 && b.exitCode === head.exitCode));
+    // A check killed by a signal (memory, output cap) says nothing about how it failed: never "the same way".
+    const same = failed.every((head) => head.exitCode !== null && onBase.some((b) => b.run === head.run && b.exitCode === head.exitCode && b.signal === head.signal));
     if (!same) {
       ctx.log("system", `not all of them fail on the base the same way: the failures are this change's`);
       return null;

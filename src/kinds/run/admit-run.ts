@@ -30,6 +30,13 @@ export function admitRun(ctx: WriteContext, input: RunInput): void {
       hint: `look at it again (pushpals pr ${pr.number}), then add the commit`,
     });
   }
+  // A commit added to a specialist's PR would be reviewed under the specialist's role.
+  if (pr.role && SPECIALIST_ROLES.includes(pr.role)) {
+    throw new PushpalsError("forbidden", `PR #${pr.number} was made by the ${pr.role} specialist: a client cannot add commits to it`, {
+      field: "input.updatePr",
+      hint: "open a PR of your own (pushpals run without --pr), or close that one",
+    });
+  }
   if (pr.rfcFor && !input.scope.every((s) => RFC_SCOPE.includes(s))) {
     throw new PushpalsError("forbidden", `PR #${pr.number} is an RFC: a commit added to it writes only ${RFC_SCOPE.join(", ")}`, { field: "input.scope" });
   }

@@ -15,6 +15,8 @@ export interface AuditStore {
   auditHead(): AuditHead | null;
   auditSeqOfHash(hash: string): number | null;
   auditAt(seq: number): AuditEntry | null;
+  /** How many entries the log holds, and the highest seq among them (0 when empty). */
+  auditCount(): { count: number; maxSeq: number };
   /** The newest entry whose action is one of `actions`. */
   auditLatestOf(actions: readonly string[]): AuditEntry | null;
   /** Every entry about `subject` whose action is one of `actions`, oldest first. */

@@ -47,6 +47,11 @@ export function sqliteAuditStore(sqlite: SqliteConnection): AuditStore {
 
     auditHead,
 
+    auditCount(): { count: number; maxSeq: number } {
+      const row = sqlite.q("SELECT count(*) AS n, coalesce(max(seq), 0) AS m FROM audit").get() as { n: number; m: number };
+      return { count: row.n, maxSeq: row.m };
+    },
+
     auditAt(seq: number): AuditEntry | null {
       const row = sqlite.q("SELECT * FROM audit WHERE seq = ?").get(seq) as Row | null;
       return row ? toAudit(row) : null;
