@@ -97,11 +97,11 @@ const FINAL: [string, EcosystemId, string, InstallDiagnosis["rule"], RegExp, Reg
     /TLS certificate of https:\/\/registry\.npmjs\.org\/ is not trusted here \(SELF_SIGNED_CERT_IN_CHAIN\)/,
     /ca/,
   ],
-  ["npm, private CA", "npm", "npm error code UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm error errno UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm error request to https://npm.acme.example/lib failed, reason: unable to get local issuer certificate", "tls", /UNABLE_TO_GET_ISSUER_CERT_LOCALLY/, /`ca`/],
+  ["npm, private CA", "npm", "npm error code UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm error errno UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm error request to https://npm.acme.example/lib failed, reason: unable to get local issuer certificate", "tls", /UNABLE_TO_GET_ISSUER_CERT_LOCALLY/, /set NODE_EXTRA_CA_CERTS \(or npm.s cafile\) for the worker: PushPals passes it to installs/],
   ["npm, expired certificate", "npm", "npm error code CERT_HAS_EXPIRED\nnpm error request to https://npm.acme.example/lib failed, reason: certificate has expired", "tls", /CERT_HAS_EXPIRED/, /certificate/],
   // pnpm reports it as a metadata fetch failure, which would otherwise be transient.
-  ["pnpm, self-signed", "pnpm", " ERR_PNPM_META_FETCH_FAIL  GET https://npm.acme.example/lib: request to https://npm.acme.example/lib failed, reason: self-signed certificate in certificate chain", "tls", /npm\.acme\.example/, /`ca`/],
-  ["Bun, self-signed", "bun", "error: SELF_SIGNED_CERT_IN_CHAIN downloading package manifest lib-ok", "tls", /SELF_SIGNED_CERT_IN_CHAIN/, /`ca`/],
+  ["pnpm, self-signed", "pnpm", " ERR_PNPM_META_FETCH_FAIL  GET https://npm.acme.example/lib: request to https://npm.acme.example/lib failed, reason: self-signed certificate in certificate chain", "tls", /npm\.acme\.example/, /NODE_EXTRA_CA_CERTS/],
+  ["Bun, self-signed", "bun", "error: SELF_SIGNED_CERT_IN_CHAIN downloading package manifest lib-ok", "tls", /SELF_SIGNED_CERT_IN_CHAIN/, /NODE_EXTRA_CA_CERTS/],
   [
     "npm, no such package",
     "npm",

@@ -72,8 +72,8 @@ const FINAL_RULES: Rule[] = [
     ],
     explain: (_ctx, line, lines) => ({
       cause: `the TLS certificate of ${registryIn(line, lines) ?? "the registry"} is not trusted here (${tlsCode(line)})`,
-      // The install sees the user's `ca` (npm-config.ts); NODE_EXTRA_CA_CERTS and `cafile` never reach it.
-      fix: "add the registry's CA certificate to the worker's ~/.npmrc as `ca` (PEM text), or fix the registry's certificate",
+      // install-trust.ts passes the worker's NODE_EXTRA_CA_CERTS, SSL_CERT_* and npm `cafile` to the install.
+      fix: "set NODE_EXTRA_CA_CERTS (or npm's cafile) for the worker: PushPals passes it to installs; or fix the registry's certificate",
     }),
   },
   {

@@ -6,8 +6,10 @@ import { JobFailure } from "../core/job-failure.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import { FORWARDER_PORT } from "../egress/forwarder-port.ts";
 import { startEgressProxy, type EgressDecision, type EgressProxy, type EgressRule } from "../egress/proxy.ts";
+import { upstreamProxySettings, UpstreamProxyConfigError, type UpstreamProxySettings } from "../egress/upstream-proxy.ts";
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import { SANDBOX_EGRESS_DIR } from "../sandbox/sandbox-spec.ts";
+import { installTrust, trustSources, type InstallTrust } from "./install-trust.ts";
 import { installNpmConfig, type InstallNpmConfig } from "./npm-config.ts";
 
 const FORWARDER = fileURLToPath(new URL("../egress/sandbox-forwarder.ts", import.meta.url));
@@ -41,7 +43,14 @@ export async function installSandbox(
   const projectNpmrc = readProjectNpmrc(dir);
   const egress = base !== "off" && base.network;
   const credentials = !getEcosystem(options.packageManager).runsCommittedCode;
-  const config = installNpmConfig({ project: projectNpmrc, user: readUserNpmrc(), env: process.env }, { allowScripts: options.allowScripts, credentials, proxyUrl: egress ? PROXY_URL : undefined });
+  const userNpmrc = readUserNpmrc();
+  // Without a network the install reaches no registry, and needs no certificate.
+  const trust: InstallTrust = base === "off" || base.network ? installTrust(trustSources(process.env, userNpmrc), base === "off" ? "host" : "sandbox") : { files: [], env: {} };
+  const upstream = egress ? workerUpstreamProxy() : undefined;
+  const config = installNpmConfig(
+    { project: projectNpmrc, user: userNpmrc, env: process.env },
+    { allowScripts: options.allowScripts, credentials, proxyUrl: egress ? PROXY_URL : undefined, cafile: trust.cafile },
+  );
   // Unconfined, the committed file cannot be covered: npm would read it above the one PushPals writes.
   if (base === "off" && config.ignoredProjectKeys.length > 0) {
     throw new JobFailure(
@@ -61,19 +70,19 @@ export async function installSandbox(
     writeFileSync(npmrc, config.text, { mode: 0o600 });
     writeFileSync(empty, "", { mode: 0o400 });
     if (base === "off") {
-      return { sandbox: base, env: { NPM_CONFIG_USERCONFIG: npmrc }, denied: () => [], unreachable: () => [], close: async () => cleanup() };
+      return { sandbox: base, env: { ...trust.env, NPM_CONFIG_USERCONFIG: npmrc }, denied: () => [], unreachable: () => [], close: async () => cleanup() };
     }
-    const files = [{ source: npmrc, target: SANDBOX_NPMRC }, ...(projectNpmrc === null ? [] : [{ source: empty, target: join(base.writableDir, ".npmrc") }])];
-    if (!egress) return { sandbox: { ...base, files: [...base.files, ...files] }, env: { NPM_CONFIG_USERCONFIG: SANDBOX_NPMRC }, denied: () => [], unreachable: () => [], close: async () => cleanup() };
+    const files = [{ source: npmrc, target: SANDBOX_NPMRC }, ...trust.files, ...(projectNpmrc === null ? [] : [{ source: empty, target: join(base.writableDir, ".npmrc") }])];
+    if (!egress) return { sandbox: { ...base, files: [...base.files, ...files] }, env: { ...trust.env, NPM_CONFIG_USERCONFIG: SANDBOX_NPMRC }, denied: () => [], unreachable: () => [], close: async () => cleanup() };
 
-    const proxy: EgressProxy = await startEgressProxy({ socketPath: join(scratch, "egress.sock"), rules: egressRules(config) });
+    const proxy: EgressProxy = await startEgressProxy({ socketPath: join(scratch, "egress.sock"), rules: egressRules(config), upstream });
     const sandbox = {
       ...base,
       network: false,
       egress: { socketPath: proxy.socketPath, runtime: realpathSync(process.execPath), forwarder: realpathSync(FORWARDER), port: FORWARDER_PORT },
       files: [...base.files, ...files],
     };
-    const env = { NPM_CONFIG_USERCONFIG: SANDBOX_NPMRC, YARN_HTTP_PROXY: PROXY_URL, YARN_HTTPS_PROXY: PROXY_URL };
+    const env = { ...trust.env, NPM_CONFIG_USERCONFIG: SANDBOX_NPMRC, YARN_HTTP_PROXY: PROXY_URL, YARN_HTTPS_PROXY: PROXY_URL };
     return {
       sandbox,
       env,
@@ -91,6 +100,16 @@ export async function installSandbox(
 }
 
 const SCRATCH_PREFIX = "pushpals-install-";
+
+/** The worker's HTTPS_PROXY / HTTP_PROXY, which the egress proxy goes through; a value it cannot use fails the install. */
+function workerUpstreamProxy(): UpstreamProxySettings {
+  try {
+    return upstreamProxySettings(process.env);
+  } catch (err) {
+    if (!(err instanceof UpstreamProxyConfigError)) throw err;
+    throw new JobFailure("environment", `${err.message}: installs reach the registry through the worker's proxy, so fix or unset ${err.variable}`, {});
+  }
+}
 
 /**
  * Removes install scratch dirs (npmrc with credentials, proxy socket) of worker processes that are gone,

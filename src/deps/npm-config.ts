@@ -41,6 +41,8 @@ export interface NpmConfigOptions {
   credentials: boolean;
   /** The sandbox's egress forwarder. */
   proxyUrl?: string;
+  /** Where the install sees the user's `cafile` (install-trust.ts); theirs names a host path. */
+  cafile?: string;
 }
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org/";
@@ -133,7 +135,7 @@ export function installNpmConfig(sources: NpmConfigSources, options: NpmConfigOp
   for (const [key, raw] of Object.entries(user)) {
     const credential = REGISTRY_CREDENTIAL.test(key) || CREDENTIAL_KEYS.has(key);
     if (!(USER_KEYS.has(key) || SCOPED_REGISTRY.test(key) || credential) || !isPlain(raw)) continue;
-    const value = expand(raw, sources.env);
+    const value = expandEnvRefs(raw, sources.env);
     if (credential) {
       credentials.push(key);
       if (options.allowScripts || !options.credentials) continue;
@@ -156,6 +158,7 @@ export function installNpmConfig(sources: NpmConfigSources, options: NpmConfigOp
   for (const url of [DEFAULT_REGISTRY, YARN_REGISTRY]) registries.push({ url, trusted: false });
 
   Object.assign(out, { "update-notifier": "false", fund: "false", audit: "false" });
+  if (options.cafile) out.cafile = options.cafile;
   if (options.proxyUrl) Object.assign(out, { proxy: options.proxyUrl, "https-proxy": options.proxyUrl, noproxy: "" });
   return { text: stringify(out), registries: dedupe(registries), ignoredProjectKeys: ignored, notes };
 }
@@ -178,7 +181,7 @@ function isPlain(value: unknown): value is string | boolean | number | string[] 
 }
 
 /** npm's `${VAR}` (and `${VAR?}`) in config values, from the worker's environment. */
-function expand(value: string | boolean | number | string[], env: NpmConfigSources["env"]): string | string[] {
+export function expandEnvRefs(value: string | boolean | number | string[], env: NpmConfigSources["env"]): string | string[] {
   const one = (text: string) => text.replace(/(?<!\\)\$\{([^${}?]+)(\?)?\}/g, (whole, name: string, optional?: string) => env[name] ?? (optional ? "" : whole));
   return Array.isArray(value) ? value.map(one) : one(String(value));
 }

@@ -4,10 +4,11 @@ import { formatTarget, type EgressTarget } from "./host-rules.ts";
 import { headEnd, MAX_HEAD_BYTES, originHead, parseRequestHead, type RequestHead } from "./request-head.ts";
 import { replyAndClose, splice } from "./socket-ends.ts";
 import { connectUpstream, UpstreamError } from "./upstream-connect.ts";
+import { openProxyTunnel } from "./upstream-proxy.ts";
 
 export interface ClientContext {
-  /** Checks the target and records the decision. */
-  check(target: EgressTarget): Promise<CheckOutcome>;
+  /** Checks the target and records the decision; `kind` picks the upstream proxy, if any. */
+  check(target: EgressTarget, kind: "connect" | "http"): Promise<CheckOutcome>;
   connectTimeoutMs: number;
   /** The request head must arrive within it. */
   headTimeoutMs: number;
@@ -50,23 +51,26 @@ export function serveClient(client: Socket, ctx: ClientContext): void {
 
 async function proceed(client: Socket, head: RequestHead, rest: Buffer, ctx: ClientContext): Promise<void> {
   if (head.kind === "bad") return replyAndClose(client, 400, head.reason);
-  const outcome = await ctx.check(head.target);
+  const outcome = await ctx.check(head.target, head.kind);
   if (client.destroyed) return;
   if (!outcome.allowed) return replyAndClose(client, outcome.status, outcome.reason);
 
   let upstream: Socket;
+  let early: Buffer = Buffer.alloc(0);
   let attempt: Socket | undefined;
   const abandon = () => attempt?.destroy();
   client.once("close", abandon);
+  const { via } = outcome;
   try {
-    upstream = await connectUpstream(outcome.addresses, head.target.port, ctx.connectTimeoutMs, (s) => {
+    upstream = await connectUpstream(outcome.addresses, via ? via.port : head.target.port, ctx.connectTimeoutMs, (s) => {
       ctx.track(s);
       attempt = s;
     });
+    if (via) early = await openProxyTunnel(upstream, via, head.target, ctx.connectTimeoutMs);
   } catch (err) {
     if (client.destroyed) return;
-    const why = err instanceof UpstreamError ? (err.code === "ETIMEDOUT" ? `no answer within ${ctx.connectTimeoutMs} ms` : err.code) : String(err);
-    return replyAndClose(client, 502, `could not connect to ${formatTarget(head.target)}: ${why}`);
+    const through = via ? ` through the upstream proxy ${formatTarget(via)}` : "";
+    return replyAndClose(client, 502, `could not connect to ${formatTarget(head.target)}${through}: ${failureReason(err, ctx.connectTimeoutMs)}`);
   }
   client.removeListener("close", abandon);
   if (client.destroyed) {
@@ -75,7 +79,14 @@ async function proceed(client: Socket, head: RequestHead, rest: Buffer, ctx: Cli
   }
   if (head.kind === "connect") client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
   else upstream.write(originHead(head), "latin1");
+  if (early.length > 0) client.write(early);
   if (rest.length > 0) upstream.write(rest);
   splice(client, upstream);
   client.resume();
+}
+
+function failureReason(err: unknown, timeoutMs: number): string {
+  if (!(err instanceof UpstreamError)) return String(err);
+  if (err.code === "EPROXY") return err.message;
+  return err.code === "ETIMEDOUT" ? `no answer within ${timeoutMs} ms` : err.code;
 }

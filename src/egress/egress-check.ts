@@ -1,6 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { ADDRESS_CLASS_NAMES, addressClass, canonicalAddress } from "./address-class.ts";
 import { formatTarget, normalizeHost, sameTarget, type EgressRule, type EgressTarget } from "./host-rules.ts";
+import type { UpstreamProxy } from "./upstream-proxy.ts";
 
 /** Resolves a host name to every address it has (an IP literal to itself). */
 export type Lookup = (host: string) => Promise<string[]>;
@@ -20,7 +21,8 @@ export interface EgressPolicy {
 }
 
 export type CheckOutcome =
-  | { allowed: true; target: EgressTarget; addresses: string[]; reason: string }
+  /** `via`: connect to `addresses` of that upstream proxy and tunnel to the target through it. */
+  | { allowed: true; target: EgressTarget; addresses: string[]; reason: string; via?: UpstreamProxy }
   | { allowed: false; target: EgressTarget; status: 403 | 502; reason: string };
 
 const LOCAL_CLASSES = new Set(["loopback", "unspecified"]);
@@ -52,15 +54,17 @@ export function machineAddresses(): Set<string> {
 /**
  * The security boundary: may a sandboxed install reach `target`, and at which addresses. The caller
  * connects to the returned addresses, never to the name again, so a second DNS answer cannot differ
- * from the one checked here.
+ * from the one checked here. Through an upstream proxy (`via`) the target's name is never resolved here:
+ * the allowlist decides, and the connection goes to the user's own proxy, whatever its address.
  */
-export async function checkTarget(target: EgressTarget, policy: EgressPolicy, lookup: Lookup): Promise<CheckOutcome> {
+export async function checkTarget(target: EgressTarget, policy: EgressPolicy, lookup: Lookup, via: UpstreamProxy | null = null): Promise<CheckOutcome> {
   const shown = formatTarget(target);
   const refuse = (reason: string, status: 403 | 502 = 403): CheckOutcome => ({ allowed: false, target, status, reason });
   if (policy.deny.some((d) => sameTarget(d, target))) return refuse(`${shown} is never reachable from the sandbox`);
   const matching = policy.rules.filter((r) => sameTarget(r, target));
   if (matching.length === 0) return refuse(`${shown} is not an allowed registry host`);
   const trustedLocal = matching.some((r) => r.trustedLocal === true);
+  if (via) return throughProxy(target, via, lookup);
 
   let resolved: string[];
   try {
@@ -90,6 +94,18 @@ export async function checkTarget(target: EgressTarget, policy: EgressPolicy, lo
     addresses.push(canonical);
   }
   return { allowed: true, target, addresses, reason: `${shown} is an allowed registry host (${addresses.join(", ")})` };
+}
+
+async function throughProxy(target: EgressTarget, via: UpstreamProxy, lookup: Lookup): Promise<CheckOutcome> {
+  const shown = `the upstream proxy ${formatTarget(via)}`;
+  let addresses: string[];
+  try {
+    addresses = await lookup(via.host);
+  } catch (err) {
+    return { allowed: false, target, status: 502, reason: `${shown} could not be resolved (${errorCode(err)})` };
+  }
+  if (addresses.length === 0) return { allowed: false, target, status: 502, reason: `${shown} could not be resolved (no address)` };
+  return { allowed: true, target, addresses, via, reason: `${formatTarget(target)} is an allowed registry host (through ${shown})` };
 }
 
 export function errorCode(err: unknown): string {

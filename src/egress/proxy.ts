@@ -5,6 +5,7 @@ import { PushpalsError } from "../core/errors.ts";
 import { serveClient } from "./client-connection.ts";
 import { checkTarget, machineAddresses, prepareDeny, type Lookup } from "./egress-check.ts";
 import type { EgressRule, EgressTarget } from "./host-rules.ts";
+import { upstreamFor, type UpstreamProxySettings } from "./upstream-proxy.ts";
 
 export type { EgressRule, EgressTarget } from "./host-rules.ts";
 
@@ -37,6 +38,8 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** a client must send its request head within it; default 30 s */
   headTimeoutMs?: number;
+  /** the worker's own HTTP proxy (`upstreamProxySettings`): allowed registries are reached through it */
+  upstream?: UpstreamProxySettings;
 }
 
 const MAX_DECISIONS = 1000;
@@ -60,8 +63,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     connectTimeoutMs,
     headTimeoutMs: options.headTimeoutMs ?? 30_000,
     track,
-    async check(target: EgressTarget) {
-      const outcome = await checkTarget(target, policy, lookup);
+    async check(target: EgressTarget, kind: "connect" | "http") {
+      const via = options.upstream ? upstreamFor(options.upstream, target, kind) : null;
+      const outcome = await checkTarget(target, policy, lookup, via);
       log.push({ host: target.host, port: target.port, allowed: outcome.allowed, status: outcome.allowed ? 200 : outcome.status, reason: outcome.reason, at: Date.now() });
       if (log.length > MAX_DECISIONS) log.splice(0, log.length - MAX_DECISIONS);
       return outcome;

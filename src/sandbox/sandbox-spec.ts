@@ -25,7 +25,10 @@ export interface ReadOnlyMount {
   scratch: string[];
 }
 
-/** A host file shown read-only at an absolute path inside the sandbox (the install's npmrc, an empty file over a committed one). */
+/**
+ * A host file shown read-only at an absolute path inside the sandbox (the install's npmrc, an empty file
+ * over a committed one). A directory works the same way (`--ro-bind` takes either): SSL_CERT_DIR's.
+ */
 export interface BoundFile {
   source: string;
   target: string;
