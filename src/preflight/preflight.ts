@@ -15,6 +15,7 @@ import { git } from "../scm/git.ts";
 import { error, ok, warn, type Finding } from "./finding.ts";
 import { recoverStaleRuntime } from "./recover.ts";
 import { packageManagerStatus } from "../deps/package-manager-status.ts";
+import { probeRegistry } from "./registry-probe.ts";
 import { checkToolchains } from "./toolchains.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
@@ -31,6 +32,8 @@ export interface PreflightOptions {
   recover: boolean;
   /** Free bytes required where the runtime lives (PP006). Default: env `PUSHPALS_MIN_FREE_MB`, else 500 MB. */
   minFreeBytes?: number;
+  /** Also ask the registry the way an install does (PP014, `doctor --registry`): it reaches the network. */
+  probeRegistry?: boolean;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
   findings.push(checkDatabase(paths.dbPath));
   findings.push(await checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS));
+  if (options.probeRegistry && config) findings.push(await probeRegistry(paths, config));
   return findings;
 }
 

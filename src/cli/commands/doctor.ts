@@ -26,12 +26,13 @@ export function registerDoctor(program: Command): void {
     .command("doctor")
     .description("run the preflight checks `start` runs, change nothing, and say how to fix each problem")
     .option("--json", "machine-readable output")
-    .addHelpText("after", "\nExit code 1 when any check is an error.\n\nExample:\n  pushpals doctor --json | jq '.findings[] | select(.level != \"ok\")'")
-    .action(async (opts: { json?: boolean }) => {
+    .option("--registry", "also ask the package registry the way an install does (sandbox, egress proxy, your npm config): reaches the network")
+    .addHelpText("after", "\nExit code 1 when any check is an error.\n\nExamples:\n  pushpals doctor --json | jq '.findings[] | select(.level != \"ok\")'\n  pushpals doctor --registry    # a certificate, proxy or allowlist problem shows before the first install")
+    .action(async (opts: { json?: boolean; registry?: boolean }) => {
       let findings: Finding[];
       try {
         const ctx = await cliContext(program.opts());
-        findings = await preflight(ctx.paths, { recover: false });
+        findings = await preflight(ctx.paths, { recover: false, probeRegistry: opts.registry === true });
       } catch (err) {
         // Without git there is no repository to look at: that is itself the finding.
         if (!isPushpalsError(err, "git_failed")) throw err;
