@@ -11,7 +11,8 @@ import { sandboxFor } from "../sandbox/sandbox-for.ts";
 import { ok, warn, type Finding } from "./finding.ts";
 
 export const REGISTRY_PROBE_CODE = "PP014";
-const PROBE = "npm ping";
+// One try: a doctor answers at once, where an install retries.
+const PROBE = "npm ping --fetch-retries=0";
 const TIMEOUT_MS = 30_000;
 
 /**
