@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
@@ -15,14 +15,21 @@ afterAll(() => rmSync(parent, { recursive: true, force: true }));
 mkdirSync(join(parent, "node_modules", "leak"), { recursive: true });
 writeFileSync(join(parent, "node_modules", "leak", "index.js"), "module.exports = 'leaked';\n");
 writeFileSync(join(parent, ".eslintrc.json"), '{ "root": true }\n');
+// A tool installed inside that parent, on PATH through a symlink in a visible directory: it still runs.
+mkdirSync(join(parent, "tools", "bin"), { recursive: true });
+writeFileSync(join(parent, "tools", "bin", "mytool"), "#!/bin/sh\necho mytool runs\n", { mode: 0o755 });
+const visible = mkdtempSync("/var/tmp/pushpals-visible-bin-");
+afterAll(() => rmSync(visible, { recursive: true, force: true }));
+symlinkSync(join(parent, "tools", "bin", "mytool"), join(visible, "mytool"));
 
 test("nothing above the repository is visible to a check: a parent node_modules does not resolve, a parent config does not exist", async () => {
   const checks = [
     ["no-parent-module", `node -e "try { require('leak'); process.exit(1) } catch { console.log('leak not found') }"`],
     ["no-parent-config", `test ! -e ${join(parent, ".eslintrc.json")} && echo 'config not found'`],
+    ["linked-tool", "mytool"],
   ];
   const config = `[jobs]\nmax_attempts = 1\n\n${checks.map(([name, run]) => `[[checks.commands]]\nname = "${name}"\nrun = ${JSON.stringify(run)}\n`).join("\n")}`;
-  const c = await Cluster.create({ configToml: config, at: join(parent, "repo") });
+  const c = await Cluster.create({ configToml: config, at: join(parent, "repo"), env: { PATH: `${visible}:${process.env.PATH}` } });
   try {
     await c.startServer();
     await c.startWorker("w1");
@@ -33,6 +40,7 @@ test("nothing above the repository is visible to a check: a parent node_modules 
     const logs = c.cli(["logs", job.id]).stdout;
     expect(logs).toContain("leak not found");
     expect(logs).toContain("config not found");
+    expect(logs).toContain("mytool runs");
   } finally {
     await c.stop();
   }

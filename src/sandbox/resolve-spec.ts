@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 import type { SandboxSettings } from "./sandbox-settings.ts";
 import type { BoundFile, ReadOnlyMount, SandboxEgress, SandboxSpec } from "./sandbox-spec.ts";
@@ -69,15 +69,42 @@ const TOOLCHAIN_ROOTS = new Set([".nvm", ".volta", ".bun", ".deno", ".pyenv", ".
  */
 function toolDirs(hidden: string[]): string[] {
   const dirs: string[] = [];
+  const reveal = (dir: string) => {
+    // The innermost hidden directory holding it (~/ rather than /home).
+    const home = hidden.filter((h) => within(dir, h)).sort((a, b) => b.length - a.length)[0];
+    if (home) dirs.push(toolchainRoot(dir, home) ?? nodePrefix(dir, hidden) ?? dir);
+  };
   for (const entry of (process.env.PATH ?? "").split(":")) {
     const dir = entry && existing(entry, "dir");
     if (!dir || hidden.includes(dir)) continue;
-    // The innermost hidden directory holding it (~/ rather than /home).
-    const home = hidden.filter((h) => within(dir, h)).sort((a, b) => b.length - a.length)[0];
-    if (!home) continue;
-    dirs.push(toolchainRoot(dir, home) ?? nodePrefix(dir, hidden) ?? dir);
+    reveal(dir);
+    // A visible PATH directory may link to tools inside a hidden one (/usr/local/bin/node -> /work/node/bin/node).
+    for (const target of linkedToolDirs(dir)) if (hidden.some((h) => within(target, h))) reveal(target);
   }
   return dirs;
+}
+
+const linkedCache = new Map<string, string[]>();
+
+/** The real directories that the symlinks in `dir` point into (read once per process and directory). */
+function linkedToolDirs(dir: string): string[] {
+  const cached = linkedCache.get(dir);
+  if (cached) return cached;
+  const found = new Set<string>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {}
+  for (const name of names) {
+    try {
+      if (!lstatSync(join(dir, name)).isSymbolicLink()) continue;
+      const real = realpathSync(join(dir, name));
+      found.add(statSync(real).isDirectory() ? real : dirname(real));
+    } catch {}
+  }
+  const list = [...found];
+  linkedCache.set(dir, list);
+  return list;
 }
 
 function toolchainRoot(dir: string, home: string): string | null {
