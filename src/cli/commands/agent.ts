@@ -1,14 +1,6 @@
 import type { Command } from "commander";
-import { runRemoteAgent } from "../../agents/remote/main.ts";
-import { runReviewAgent } from "../../agents/review/main.ts";
-import { runScmAgent } from "../../agents/scm/main.ts";
-import { PushpalsError } from "../../core/errors.ts";
-import { newId } from "../../core/ids.ts";
-import { cliContext } from "../context.ts";
+import { ROLES } from "./agent-roles.ts";
 
-const ROLES = ["remote-agent", "review-agent", "scm"] as const;
-
-/** `pushpals agent <role>`: the RemoteAgent, ReviewAgent and SourceControlManager processes (flags only; each agent is in src/agents/). */
 export function registerAgent(program: Command): void {
   program
     .command("agent")
@@ -18,15 +10,7 @@ export function registerAgent(program: Command): void {
     .option("--name <name>", "component name (default: the role)")
     .option("--id <id>", "scm, review-agent: stable worker id for its jobs (default: a new one)")
     .action(async (role: string, opts: { name?: string; id?: string }) => {
-      if (!(ROLES as readonly string[]).includes(role)) {
-        throw new PushpalsError("invalid_input", `unknown agent role "${role}"`, { field: "role", hint: "use remote-agent, review-agent or scm" });
-      }
-      const ctx = await cliContext(program.opts());
-      const name = opts.name ?? role;
-      // The RemoteAgent reads no config yet (it only reports ready); the others run jobs under their own.
-      if (role === "remote-agent") return runRemoteAgent(ctx.client, { name });
-      const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
-      if (role === "scm") return runScmAgent(env, { name, id: opts.id ?? newId("wrk") });
-      return runReviewAgent(env, { name, id: opts.id ?? newId("wrk") });
+      const { runAgent } = await import("./agent-action.ts");
+      await runAgent(program, role, opts);
     });
 }

@@ -1,17 +1,5 @@
 import type { Command } from "commander";
-import type { Component } from "../../api/records.ts";
-import { isPushpalsError } from "../../core/errors.ts";
-import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
-import { isProcessAlive } from "../../runtime-dir/server-file.ts";
-import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
-import { routes } from "../../api/routes.ts";
-import type { StatusSnapshot } from "../../api/responses.ts";
-import { cliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
 import { int } from "../parse.ts";
-import { age, printJson, table, type Cell } from "../format.ts";
-import { visible } from "../safe-text.ts";
-import { style } from "../style.ts";
 
 export function registerStopStatus(program: Command): void {
   program
@@ -20,30 +8,8 @@ export function registerStopStatus(program: Command): void {
     .option("--timeout <seconds>", "wait this long before giving up", int, 30)
     .addHelpText("after", "\nExamples:\n  pushpals stop\n  pushpals stop --timeout 120   # let long jobs be returned")
     .action(async (opts: { timeout: number }) => {
-      const ctx = await cliContext(program.opts());
-      // Only a pid whose lock is held is ours: a stale file's pid may belong to anything by now.
-      const live = runtimeLiveness(ctx.paths);
-      const target = live.supervisorPid ?? live.serverPid;
-      if (target === null) {
-        process.stdout.write("PushPals is not running for this repository\n");
-        return;
-      }
-      process.kill(target, "SIGTERM");
-      const deadline = Date.now() + Number(opts.timeout) * 1000;
-      let shown = 0;
-      while (isProcessAlive(target)) {
-        if (Date.now() > deadline) {
-          process.stderr.write(`pushpals: pid ${target} is still running after ${opts.timeout}s\n  fix: look at ${ctx.paths.logsDir}, or kill -9 ${target}\n`);
-          process.exitCode = EXIT.failed;
-          return;
-        }
-        if (Date.now() - shown > 2_000) {
-          if (shown) process.stdout.write("still stopping (workers first return any running job to the queue)...\n");
-          shown = Date.now();
-        }
-        await Bun.sleep(25);
-      }
-      process.stdout.write(`stopped (pid ${target})\n`);
+      const { runStop } = await import("./stop-status-action.ts");
+      await runStop(program, opts);
     });
 
   program
@@ -52,45 +18,7 @@ export function registerStopStatus(program: Command): void {
     .option("--json", "machine-readable output")
     .addHelpText("after", "\nExit code 3 when PushPals is not running.\n\nExamples:\n  pushpals status\n  pushpals status --json | jq .components")
     .action(async (opts: { json?: boolean }) => {
-      const ctx = await cliContext(program.opts());
-      const supervisorPid = runtimeLiveness(ctx.paths).supervisorPid;
-      const supervisor = supervisorPid === null ? null : readSupervisorInfo(ctx.paths.supervisorFile);
-      let snapshot: StatusSnapshot;
-      try {
-        snapshot = await ctx.client.call(routes.status);
-      } catch (err) {
-        if (!isPushpalsError(err, "server_unreachable")) throw err;
-        if (opts.json) printJson({ online: false, url: null, supervisor: null, components: [], counts: {}, stuck: [] });
-        else process.stdout.write("PushPals is not running for this repository\n  start it with `pushpals start`\n");
-        process.exitCode = EXIT.unreachable;
-        return;
-      }
-      const url = ctx.client.url();
-      const now = Date.now();
-      const oldestQueuedAgeMs = snapshot.oldestQueuedAt === null ? null : now - snapshot.oldestQueuedAt;
-      const live = supervisor;
-      if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
-      const header = live ? `supervisor pid ${live.pid}, ${visible(live.state)}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
-      process.stdout.write(`PushPals ${style.green("online")} at ${visible(url)} (${header})\n`);
-      if (snapshot.restartNeeded.length > 0) {
-        process.stdout.write(`${style.yellow("config changed")} since start; the running components apply it after a restart (pushpals stop && pushpals start):\n${snapshot.restartNeeded.map((l) => `  ${visible(l)}\n`).join("")}`);
-      }
-      if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${visible(snapshot.paused.by)}: ${visible(snapshot.paused.reason)} (resume: pushpals resume)\n`);
-      process.stdout.write("\n");
-      process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
-      const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${visible(state)}`).join(", ") || "no jobs";
-      process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
-      for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${visible(s.id)} (${visible(s.kind)}, ${visible(s.state)}): ${visible(s.why)}\n`);
+      const { runStatus } = await import("./stop-status-action.ts");
+      await runStatus(program, opts);
     });
-}
-
-function componentsTable(components: Component[], now: number): string {
-  if (components.length === 0) return "no components have reported";
-  const rows: Cell[][] = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS"]];
-  for (const c of components) {
-    const paint = c.state === "ready" ? style.green : c.state === "failed" || c.state === "crashed" ? style.red : null;
-    const state: Cell = paint ? { text: c.state, paint } : c.state;
-    rows.push([c.name, c.role, String(c.pid ?? "-"), state, c.lastHeartbeatAt ? `${age(c.lastHeartbeatAt, now)} ago` : "-", String(c.restarts)]);
-  }
-  return table(rows);
 }
