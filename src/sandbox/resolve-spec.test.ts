@@ -23,11 +23,17 @@ beforeAll(() => {
   file("node-prefix/bin/.keep", "");
   file("node-prefix/lib/node_modules/.keep", "");
   file("bin/.keep", "");
+  file("venv/bin/python-tool", "#!/bin/sh\necho venv\n", 0o755);
+  file("venv/pyvenv.cfg", "home = /usr/bin\n");
+  file("venv/lib/site-packages/.keep", "");
+  file("go/bin/go", "#!/bin/sh\n", 0o755);
+  file("go/pkg/tool/.keep", "");
+  file(".rustup/toolchains/stable/bin/cargo", "#!/bin/sh\n", 0o755);
   file("lib/node_modules/.keep", "");
   mkdirSync(join(work, "wt"), { recursive: true });
   symlinkSync(join(work, "wt"), join(work, "link"));
   process.env.HOME = home;
-  process.env.PATH = [".pyenv/shims", ".cargo/bin", "node-prefix/bin", "bin"].map((d) => join(home, d)).join(":") + `:/nonexistent:${saved.PATH}`;
+  process.env.PATH = [".pyenv/shims", ".cargo/bin", "node-prefix/bin", "bin", "venv/bin", "go/bin"].map((d) => join(home, d)).join(":") + `:/nonexistent:${saved.PATH}`;
 });
 
 afterAll(() => {
@@ -57,6 +63,10 @@ test("tools on PATH under the hidden home stay usable: a version manager whole, 
   expect(reveal).not.toContain(join(home, ".cargo"));
   expect(reveal).toContain(join(home, "node-prefix"));
   expect(reveal).toContain(join(home, "bin"));
+  // A virtualenv and a Go root whole (their bin needs its siblings); rustup's toolchains beside ~/.cargo/bin.
+  expect(reveal).toContain(join(home, "venv"));
+  expect(reveal).toContain(join(home, "go"));
+  expect(reveal).toContain(join(home, ".rustup"));
   expect(reveal).not.toContain(home);
 });
 

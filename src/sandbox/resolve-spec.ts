@@ -72,7 +72,10 @@ function toolDirs(hidden: string[]): string[] {
   const reveal = (dir: string) => {
     // The innermost hidden directory holding it (~/ rather than /home).
     const home = hidden.filter((h) => within(dir, h)).sort((a, b) => b.length - a.length)[0];
-    if (home) dirs.push(toolchainRoot(dir, home) ?? nodePrefix(dir, hidden) ?? dir);
+    if (!home) return;
+    dirs.push(toolchainRoot(dir, home) ?? nodePrefix(dir, hidden) ?? toolRoot(dir) ?? dir);
+    const rustup = rustupHome(dir);
+    if (rustup) dirs.push(rustup);
   };
   for (const entry of (process.env.PATH ?? "").split(":")) {
     const dir = entry && existing(entry, "dir");
@@ -112,6 +115,23 @@ function toolchainRoot(dir: string, home: string): string | null {
     if (TOOLCHAIN_ROOTS.has(basename(cur))) return cur;
   }
   return null;
+}
+
+/**
+ * A `bin` that works only with its siblings and sits beside no credentials: a Python virtualenv
+ * (`pyvenv.cfg` beside it: `lib/site-packages`) or a Go root (`pkg/tool`).
+ */
+function toolRoot(dir: string): string | null {
+  if (basename(dir) !== "bin") return null;
+  const root = dirname(dir);
+  if (existing(join(root, "pyvenv.cfg"), "file") || existing(join(root, "pkg", "tool"), "dir")) return root;
+  return null;
+}
+
+/** `~/.cargo/bin` holds rustup's proxies, which run the toolchains in `~/.rustup` (no credentials there; they stay in ~/.cargo). */
+function rustupHome(dir: string): string | null {
+  if (basename(dir) !== "bin" || basename(dirname(dir)) !== ".cargo") return null;
+  return existing(join(dirname(dirname(dir)), ".rustup"), "dir");
 }
 
 function nodePrefix(dir: string, hidden: string[]): string | null {
