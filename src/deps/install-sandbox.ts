@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import { upstreamProxySettings, UpstreamProxyConfigError, type UpstreamProxySett
 import type { CommandSandbox } from "../sandbox/sandbox-for.ts";
 import { SANDBOX_EGRESS_DIR } from "../sandbox/sandbox-spec.ts";
 import { installTrust, trustSources, type InstallTrust } from "./install-trust.ts";
+import { sweepDeadProcessDirs } from "./dead-process-dirs.ts";
 import { installNpmConfig, type InstallNpmConfig } from "./npm-config.ts";
 
 const FORWARDER = fileURLToPath(new URL("../egress/sandbox-forwarder.ts", import.meta.url));
@@ -116,26 +117,7 @@ function workerUpstreamProxy(): UpstreamProxySettings {
  * e.g. killed mid-install. Those of live processes, of this repository's workers or another's, stay.
  */
 export function sweepInstallScratch(root = tmpdir()): number {
-  let removed = 0;
-  for (const name of readdirSync(root)) {
-    const pid = Number(/^pushpals-install-(\d+)-/.exec(name)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    const path = join(root, name);
-    const stat = lstatSync(path, { throwIfNoEntry: false });
-    if (!stat?.isDirectory() || stat.uid !== process.getuid?.()) continue;
-    rmSync(path, { recursive: true, force: true });
-    removed++;
-  }
-  return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return sweepDeadProcessDirs(root, /^pushpals-install-(\d+)-/, { ownedOnly: true });
 }
 
 /** Every configured registry's host and port; only the user's own configuration may name a local one. */

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { sweepDeadProcessDirs } from "./dead-process-dirs.ts";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -104,23 +105,5 @@ export function removeEntry(root: string, name: string): void {
 
 /** Staging dirs of processes that are gone (killed mid-provisioning) are removed; those of live ones stay. */
 export function sweepStaging(root: string): number {
-  let removed = 0;
-  for (const name of readdirSync(root)) {
-    const pid = Number(new RegExp(`^${STAGING_PREFIX.replace(".", "\\.")}(\\d+)-`).exec(name)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    const path = join(root, name);
-    if (!lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) continue;
-    rmSync(path, { recursive: true, force: true });
-    removed++;
-  }
-  return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return sweepDeadProcessDirs(root, new RegExp(`^${STAGING_PREFIX.replace(".", "\\.")}(\\d+)-`));
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { DEFAULT_HOST, type FixturePackage, lockfileCases, registryTarball } from "../common/lockfile-fixture.ts";
+import { DEFAULT_HOST, type FixturePackage, lockfileCases, registryTarball } from "../lockfile-fixture.ts";
 import { parseBunLockfile } from "./bun-lockfile.ts";
 
 /** An entry as Bun 1.4 writes it (checked against `bun install --lockfile-only` on a local registry). */

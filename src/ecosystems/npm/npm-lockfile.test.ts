@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { type FixturePackage, lockfileCases, registryTarball } from "../common/lockfile-fixture.ts";
+import { type FixturePackage, lockfileCases, registryTarball } from "../lockfile-fixture.ts";
 import { parseNpmLockfile } from "./npm-lockfile.ts";
 
 /** A `packages` entry (v2, v3) as npm writes it: a directory dependency is a link with no version. */

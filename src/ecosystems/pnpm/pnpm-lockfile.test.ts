@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { DEFAULT_HOST, type FixturePackage, lockfileCases, registryTarball } from "../common/lockfile-fixture.ts";
+import { DEFAULT_HOST, type FixturePackage, lockfileCases, registryTarball } from "../lockfile-fixture.ts";
 import { parsePnpmLockfile } from "./pnpm-lockfile.ts";
 
 type Version = 5 | 6 | 9;

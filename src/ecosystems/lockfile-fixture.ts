@@ -1,7 +1,7 @@
 /** For tests only: one table of lockfile redirections, run against every format through its own renderer. */
 import { describe, expect, test } from "bun:test";
-import { describeRedirect } from "./lockfile-diff.ts";
-import { lockfileRedirects } from "../lockfile-changes.ts";
+import { describeRedirect } from "./common/lockfile-diff.ts";
+import { lockfileRedirects } from "./lockfile-changes.ts";
 
 export type FixtureSource =
   | { kind: "registry"; host: string }
