@@ -14,7 +14,7 @@
  */
 const DOMAIN = ["jobs", "events", "audit", "components", "control", "prs", "policy", "review", "scm", "sandbox", "secrets", "config", "ecosystems", "providers", "kinds", "deps", "api", "runtime-dir", "faults", "preflight", "identity"];
 /** The processes and their entry points, above the domain. */
-const PROCESSES = ["server", "client", "cli", "supervisor", "agents", "runtime"];
+const PROCESSES = ["server", "client", "cli", "supervisor", "agents", "runtime", "roles"];
 
 const under = (folders) => `^src/(${folders.join("|")})/`;
 
@@ -84,6 +84,20 @@ module.exports = {
       comment: "The CLI starts the server through its entry point (`serve`) and talks to it through the client; nothing else of src/server.",
       severity: "error",
       from: { path: "^src/cli/" },
+      to: { path: "^src/server/", pathNot: "^src/server/main\\.ts$" },
+    },
+    {
+      name: "roles-not-to-cli",
+      comment: "A role's entry point (src/roles/<role>.ts, what the supervisor starts) never loads the CLI: a component carries only its own role's modules.",
+      severity: "error",
+      from: { path: "^src/roles/" },
+      to: { path: "^src/cli/" },
+    },
+    {
+      name: "roles-not-to-server-internals",
+      comment: "The server's role starts it through its entry point; nothing else of src/server.",
+      severity: "error",
+      from: { path: "^src/roles/" },
       to: { path: "^src/server/", pathNot: "^src/server/main\\.ts$" },
     },
     {

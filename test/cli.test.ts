@@ -124,6 +124,26 @@ describe("with a server and a worker", () => {
     }
   });
 
+  test.skipIf(process.platform !== "linux")("status shows each running component's memory (PSS and RSS) and the total; --json carries the figures", () => {
+    const out = cluster.cli(["status"]).stdout;
+    expect(out).toMatch(/COMPONENT\s+ROLE\s+PID\s+STATE\s+HEARTBEAT\s+RESTARTS\s+MEMORY/);
+    expect(out).toMatch(new RegExp(`server\\s+server\\s+${cluster.server!.proc.pid}\\s+ready\\s.*pss \\d+\\.\\d MiB  rss \\d+\\.\\d MiB`));
+    expect(out).toMatch(/memory: pss \d+\.\d MiB over \d+ process(es)? \(rss \d+\.\d MiB, counting shared pages once per process\)/);
+    expect(out).not.toMatch(/^supervisor/m);
+
+    const status = JSON.parse(cluster.cli(["status", "--json"]).stdout);
+    const running = status.components.filter((c: { state: string }) => c.state === "ready");
+    expect(running.length).toBeGreaterThan(0);
+    for (const c of running) {
+      expect(c.memory.rssBytes).toBeGreaterThan(0);
+      expect(c.memory.pssBytes).toBeGreaterThan(0);
+      expect(c.memory.pssBytes).toBeLessThanOrEqual(c.memory.rssBytes);
+    }
+    expect(status.supervisorProcess).toBeNull();
+    expect(status.memoryTotal.processes).toBe(running.length);
+    expect(status.memoryTotal.pssBytes).toBe(running.reduce((sum: number, c: { memory: { pssBytes: number } }) => sum + c.memory.pssBytes, 0));
+  });
+
   test("a failing check fails the job with checks_failed, the command and its exit code as evidence", async () => {
     const r = cluster.cli(["job", jobId, "--json"]);
     expect(r.exitCode).toBe(0);

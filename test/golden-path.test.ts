@@ -75,6 +75,17 @@ test("start reaches all systems online; status --json lists every component; sto
     ["remote-agent:remote-agent:ready", "review-agent:review-agent:ready", "scm:scm:ready", "server:server:ready", "worker-1:worker:ready", "worker-2:worker:ready"],
   );
   const running = status.components.map((c: Component) => c.pid) as number[];
+  if (process.platform === "linux") {
+    // Every process of the runtime, the supervisor too, with its memory and in the total.
+    expect(status.supervisorProcess.pid).toBe(status.supervisor.pid);
+    for (const m of [...status.components.map((c: { memory: unknown }) => c.memory), status.supervisorProcess.memory]) {
+      expect(m).toMatchObject({ rssBytes: expect.any(Number), pssBytes: expect.any(Number) });
+    }
+    expect(status.memoryTotal.processes).toBe(running.length + 1);
+    const human = cli(repo, ["status"]).stdout;
+    for (const name of ["server", "worker-1", "worker-2", "scm", "supervisor"]) expect(human).toMatch(new RegExp(`^${name}\\s.*pss \\d+\\.\\d MiB  rss \\d+\\.\\d MiB$`, "m"));
+    expect(human).toMatch(/^memory: pss \d+\.\d MiB over 7 processes/m);
+  }
 
   const again = cli(repo, ["start", "--detach"]);
   expect(again.exitCode).toBe(0);

@@ -7,6 +7,7 @@ import { Job, LogLine, Transition, WorkerRecord } from "../store/jobs/job-rows.t
 import { JobState } from "../core/job-states.ts";
 import { GateResult } from "../prs/merge-gate.ts";
 import { PullRequest } from "../prs/pr-types.ts";
+import { MemoryTotal, ProcessMemory } from "../components/process-memory.ts";
 
 /** Reply payloads of the HTTP API, built from the domain's own schemas. */
 
@@ -19,11 +20,26 @@ export type Health = z.infer<typeof Health>;
 export const StuckJob = z.object({ id: z.string(), kind: z.string(), state: JobState, why: z.string() });
 export type StuckJob = z.infer<typeof StuckJob>;
 
+/**
+ * A component as `status` shows it: its row, and for a running process its memory, read from /proc
+ * when the request is served (never stored); null when it is not running or /proc is not there.
+ * Optional, like the other memory fields: a server older than its client does not send them.
+ */
+export const ComponentStatus = Component.extend({ memory: ProcessMemory.nullable().optional() });
+export type ComponentStatus = z.infer<typeof ComponentStatus>;
+
+/** The supervisor (`pushpals start`), when the server finds one holding its lock. */
+export const SupervisorProcess = z.object({ pid: z.number().int(), memory: ProcessMemory.nullable() });
+export type SupervisorProcess = z.infer<typeof SupervisorProcess>;
+
 export const StatusSnapshot = z.object({
   pid: z.number().int(),
   counts: z.partialRecord(JobState, z.number().int()),
   oldestQueuedAt: z.number().int().nullable(),
-  components: z.array(Component),
+  components: z.array(ComponentStatus),
+  supervisorProcess: SupervisorProcess.nullable().optional(),
+  /** The running components' memory and the supervisor's, summed (PSS is the honest total; see ProcessMemory). */
+  memoryTotal: MemoryTotal.nullable().optional(),
   workers: z.array(WorkerRecord),
   /** Jobs that will not move on their own, and why. */
   stuck: z.array(StuckJob),

@@ -3,7 +3,7 @@ import type { LogLine } from "../api/records.ts";
 import { routes } from "../api/routes.ts";
 import { git } from "../scm/git.ts";
 import type { CliContext } from "./context.ts";
-import { visibleLine } from "./safe-text.ts";
+import { visibleLine } from "../core/safe-text.ts";
 import { style } from "./style.ts";
 
 export async function currentBranch(ctx: CliContext): Promise<string> {

@@ -1,5 +1,5 @@
 import type { Job, Transition } from "../api/records.ts";
-import { visible, visibleLines } from "./safe-text.ts";
+import { visible, visibleLines } from "../core/safe-text.ts";
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -11,6 +11,12 @@ export function age(from: number, now = Date.now()): string {
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
+}
+
+/** Bytes as people read memory sizes: `18.2 MiB`, `1.4 GiB`. */
+export function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1024 ? `${(mib / 1024).toFixed(1)} GiB` : `${mib.toFixed(1)} MiB`;
 }
 
 /** A table cell: raw text, or raw text with PushPals' own style, applied after the text is made safe and padded. */

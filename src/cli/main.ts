@@ -18,9 +18,9 @@ import { registerPrs } from "./commands/prs.ts";
 import { registerPause } from "./commands/pause.ts";
 import { registerApprove } from "./commands/approve.ts";
 import { registerPolicy } from "./commands/policy.ts";
-import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { EXIT, exitCodeFor } from "../core/exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
-import { visibleLines } from "./safe-text.ts";
+import { quotedText as shown } from "../core/safe-text.ts";
 
 const program = new Command()
   .name("pushpals")
@@ -83,12 +83,4 @@ try {
   }
   process.stderr.write(`pushpals: unexpected error: ${shown(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(EXIT.internal);
-}
-
-/**
- * An error's text may quote what the server, a job or a repository said: made visible, and a line
- * after its first one starts with "  | ", so it cannot pass for a "fix:" or any other line of ours.
- */
-function shown(text: string): string {
-  return visibleLines(text).join("\n  | ");
 }

@@ -3,7 +3,7 @@ import { routes } from "../api/routes.ts";
 import type { PullRequest } from "../prs/pr-types.ts";
 import type { CliContext } from "./context.ts";
 import { shortSha } from "./format.ts";
-import { visible } from "./safe-text.ts";
+import { visible } from "../core/safe-text.ts";
 
 /**
  * Waits (bounded) for the ReviewAgent's verdict on the PR's current head, so `run` can say what the

@@ -56,6 +56,8 @@ export interface AppOptions {
   prProvider?: string;
   /** Settings changed since start that need a restart to apply (see configWaitingForRestart); none in benchmarks. */
   restartNeeded?: () => string[];
+  /** The supervisor's pid when one holds its lock (its memory is in `status`); none in benchmarks. */
+  supervisorPid?: () => number | null;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -115,7 +117,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
 
   router
     .route(routes.health, () => json({ ok: true as const, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }))
-    .route(routes.status, () => json(statusSnapshot(store, Date.now(), options.restartNeeded?.() ?? [])))
+    .route(routes.status, () => json(statusSnapshot(store, Date.now(), options.restartNeeded?.() ?? [], options.supervisorPid?.() ?? null)))
     .route(routes.events, ({ req, query, caller }) => {
       const after = resumePoint(req.headers.get("last-event-id"), query.after);
       if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });

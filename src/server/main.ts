@@ -8,6 +8,7 @@ import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } fro
 import { pruneFinishedWorktrees } from "../scm/worktree.ts";
 import { listJobBranches } from "../scm/branches.ts";
 import { ServerLock } from "../runtime-dir/server-lock.ts";
+import { runtimeLiveness } from "../runtime-dir/liveness.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { startApp, type RunningApp } from "./app.ts";
 import { VERSION } from "../core/version.ts";
@@ -78,6 +79,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     prProvider: config.pr.provider,
     repoRoot: paths.repoRoot,
     restartNeeded: () => restartNeeded(paths, config),
+    supervisorPid: () => runtimeLiveness(paths).supervisorPid,
     tickMs: overrides.tickMs ?? 250,
     sse: { heartbeatMs: overrides.sseHeartbeatMs ?? 15_000, pageSize: 500, maxQueuedChunks: 10_000 },
     jobs: {

@@ -1,13 +1,15 @@
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
 import { readPause } from "../jobs/pause-state.ts";
-import type { StatusSnapshot, StuckJob } from "../api/responses.ts";
+import type { ComponentStatus, StatusSnapshot, StuckJob } from "../api/responses.ts";
+import { readProcessMemory, totalMemory } from "../components/process-memory.ts";
+import type { Component } from "../store/components/component-rows.ts";
 
 const WORKER_ALIVE_MS = 60_000;
 const QUEUED_TOO_LONG_MS = 60_000;
 
 /** One read of everything `pushpals status` shows, including jobs that will not move on their own. */
-export function statusSnapshot(store: Store, now: number, restartNeeded: string[] = []): StatusSnapshot {
+export function statusSnapshot(store: Store, now: number, restartNeeded: string[] = [], supervisorPid: number | null = null): StatusSnapshot {
   const workers = store.listWorkers();
   const liveKinds = new Set(workers.filter((w) => now - w.lastSeenAt < WORKER_ALIVE_MS).flatMap((w) => w.kinds));
   const stuck: StuckJob[] = [];
@@ -19,15 +21,25 @@ export function statusSnapshot(store: Store, now: number, restartNeeded: string[
     if (now - job.createdAt > QUEUED_TOO_LONG_MS && !liveKinds.has(job.kind)) note(job, `no live worker runs ${job.kind} jobs`);
   }
   for (const job of store.listJobs({ state: "blocked", limit: 500 })) note(job, job.blockedReason ?? "blocked");
+  const components = store.listComponents().map(withMemory);
+  const supervisorProcess = supervisorPid === null ? null : { pid: supervisorPid, memory: readProcessMemory(supervisorPid) };
   return {
     pid: process.pid,
     counts: store.countJobsByState(),
     oldestQueuedAt: store.oldestQueuedAt(),
-    components: store.listComponents(),
+    components,
+    supervisorProcess,
+    memoryTotal: totalMemory([...components.map((c) => c.memory), supervisorProcess?.memory]),
     workers,
     stuck,
     lastEventSeq: store.lastEventSeq(),
     paused: readPause(store),
     restartNeeded,
   };
+}
+
+/** Only a running component's pid is read: a stopped or crashed one's may already name another process. */
+function withMemory(component: Component): ComponentStatus {
+  const running = component.pid !== null && (component.state === "ready" || component.state === "starting");
+  return { ...component, memory: running ? readProcessMemory(component.pid!) : null };
 }

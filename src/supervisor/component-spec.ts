@@ -1,27 +1,31 @@
+import { resolve } from "node:path";
 import type { ComponentRole } from "../api/records.ts";
 import { newId } from "../core/ids.ts";
+
+const ROLES_DIR = resolve(import.meta.dir, "../roles");
 
 export interface ComponentSpec {
   name: string;
   role: ComponentRole;
-  /** CLI arguments after `pushpals` that run this component in the foreground. */
-  args: () => string[];
+  /** The role's entry point and its arguments (`src/roles/<role>.ts ...`): the process loads only that role's modules. */
+  command: () => string[];
   /** Workers get a fresh id per process, so the server can return a dead one's jobs at once. */
   workerId: string | null;
 }
 
-/** The runtime's processes: the server first, then the agents, then N WorkerPals. */
+/** The runtime's processes: the server, the agents and N WorkerPals (all started at once). */
 export function runtimeComponents(workers: number): ComponentSpec[] {
+  const entry = (file: string) => resolve(ROLES_DIR, file);
   const agents: ComponentSpec[] = (["remote-agent", "review-agent", "scm"] as const).map((role) => {
     const spec: ComponentSpec = {
       name: role,
       role,
       workerId: null,
-      args: () => {
+      command: () => {
         // The SourceControlManager and the ReviewAgent claim jobs like a worker: a dead one's job is returned at once.
-        if (role === "remote-agent") return ["agent", role, "--name", role];
+        if (role === "remote-agent") return [entry("agent.ts"), role, "--name", role];
         spec.workerId = newId("wrk");
-        return ["agent", role, "--name", role, "--id", spec.workerId];
+        return [entry("agent.ts"), role, "--name", role, "--id", spec.workerId];
       },
     };
     return spec;
@@ -31,12 +35,12 @@ export function runtimeComponents(workers: number): ComponentSpec[] {
       name: `worker-${i + 1}`,
       role: "worker",
       workerId: null,
-      args: () => {
+      command: () => {
         spec.workerId = newId("wrk");
-        return ["worker", "--name", spec.name, "--id", spec.workerId, "--component", spec.name, "--quiet"];
+        return [entry("worker.ts"), "--name", spec.name, "--id", spec.workerId, "--component", spec.name, "--quiet"];
       },
     };
     return spec;
   });
-  return [{ name: "server", role: "server", args: () => ["serve"], workerId: null }, ...agents, ...pals];
+  return [{ name: "server", role: "server", command: () => [entry("server.ts")], workerId: null }, ...agents, ...pals];
 }

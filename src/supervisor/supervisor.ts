@@ -1,12 +1,11 @@
 import type { Subprocess } from "bun";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { routes } from "../api/routes.ts";
 import type { ComponentReportBody } from "../api/schemas.ts";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
 import { CREDENTIAL_FD_ENV, useComponentCredential } from "../client/credential.ts";
 import { ensurePrivateDir } from "../runtime-dir/private-dir.ts";
-import { credentialHandover } from "./credential-handover.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { readServerInfo } from "../runtime-dir/server-file.ts";
@@ -15,7 +14,6 @@ import { runtimeComponents, type ComponentSpec } from "./component-spec.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { readSupervisorInfo, removeSupervisorInfo, writeSupervisorInfo, type SupervisorInfo } from "../runtime-dir/supervisor-file.ts";
 
-const CLI_MAIN = resolve(import.meta.dir, "../cli/main.ts");
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -35,6 +33,8 @@ interface Child {
   proc: Subprocess;
   policy: RestartPolicy;
   restarts: number;
+  /** Our end of the pipe the child reads its credential from (its fd 3), until written or dropped. */
+  credentialFd: number | null;
 }
 
 /**
@@ -82,14 +82,26 @@ export class Supervisor {
     rmSync(paths.credentialKey, { force: true });
     const [serverSpec, ...rest] = runtimeComponents(this.options.workers);
     try {
-      await this.launch(serverSpec!);
+      // Everything starts at once: while the server opens its database, the others load their modules
+      // and probe their sandboxes, then wait on their credential pipe, which is written only once the
+      // server is up and the rows of an earlier run are gone.
+      const server = this.spawn(serverSpec!, new RestartPolicy(), 0);
+      const others = rest.map((spec) => this.spawn(spec, new RestartPolicy(), 0));
+      await this.waitReady(server);
+      this.sayReady(server);
       const url = readServerInfo(paths.serverFile)!.url;
       this.info.url = url;
       this.save();
       await useComponentCredential(this.options.client, { role: "supervisor", name: "supervisor" });
       // Rows of an earlier run (other worker counts, dead pids) would make status lie.
       await this.options.client.call(routes.resetComponents, { body: { keep: ["server"] } });
-      await Promise.all(rest.map((spec) => this.launch(spec)));
+      await Promise.all(
+        others.map(async (child) => {
+          await this.handCredential(child);
+          await this.waitReady(child);
+          this.sayReady(child);
+        }),
+      );
       const onlineAt = Date.now();
       // Said before the state file flips to online: `start --detach` stops echoing the log on that flip.
       this.options.say(`${this.options.online ? this.options.online("all systems online") : "all systems online"} at ${url} (${((onlineAt - this.info.startedAt) / 1000).toFixed(1)} s)`);
@@ -103,44 +115,60 @@ export class Supervisor {
     }
   }
 
-  /** Spawns one component and resolves once it has reported ready. */
-  private async launch(spec: ComponentSpec): Promise<void> {
-    if (this.stopping) throw new PushpalsError("internal", `stopped while starting (${spec.name} was not started)`);
-    const child = await this.spawn(spec, new RestartPolicy(), 0);
-    await this.waitReady(child);
-    this.options.say(`${spec.name.padEnd(13)} ready   pid ${child.proc.pid}${spec.role === "server" ? `  ${readServerInfo(this.options.paths.serverFile)?.url}` : ""}`);
+  private sayReady({ spec, proc, restarts }: Child): void {
+    const url = spec.role === "server" ? `  ${readServerInfo(this.options.paths.serverFile)?.url}` : "";
+    this.options.say(`${spec.name.padEnd(13)} ready   pid ${proc.pid}${url}${restarts > 0 ? ` (restart ${restarts})` : ""}`);
   }
 
-  private async spawn(spec: ComponentSpec, policy: RestartPolicy, restarts: number): Promise<Child> {
-    // Each component but the server gets its own credential, on an inherited descriptor (never argv or env).
-    const credential = spec.role === "server" ? null : await this.credentialFor(spec);
+  /** Starts one component's process; every one but the server gets a pipe on fd 3 for its credential. */
+  private spawn(spec: ComponentSpec, policy: RestartPolicy, restarts: number): Child {
+    if (this.stopping) throw new PushpalsError("internal", `stopped while starting (${spec.name} was not started)`);
+    const piped = spec.role !== "server";
     const log = openSync(join(this.options.paths.logsDir, `${spec.name}.log`), "a");
     let proc: Subprocess;
     try {
-      proc = Bun.spawn([process.execPath, CLI_MAIN, ...spec.args()], {
+      proc = Bun.spawn([process.execPath, ...spec.command()], {
         cwd: this.options.paths.repoRoot,
-        stdio: ["ignore", log, log, ...(credential === null ? [] : [credential])],
+        // The credential travels on an inherited pipe (never argv, env or a file).
+        stdio: ["ignore", log, log, ...(piped ? (["pipe"] as const) : [])],
         // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops the
         // children in order (workers return their jobs while the server is still there to take them).
         detached: true,
         // Children watch this pid and stop themselves if the supervisor dies (kill -9, OOM).
-        env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid), ...(credential === null ? {} : { [CREDENTIAL_FD_ENV]: "3" }) },
+        env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid), ...(piped ? { [CREDENTIAL_FD_ENV]: "3" } : {}) },
       });
     } finally {
       closeSync(log);
-      if (credential !== null) closeSync(credential);
     }
-    const child: Child = { spec, proc, policy, restarts };
+    const fd = piped ? (proc.stdio[3] as number | undefined) : undefined;
+    const child: Child = { spec, proc, policy, restarts, credentialFd: typeof fd === "number" ? fd : null };
     this.children.set(spec.name, child);
     this.exitHandled.set(child, proc.exited.then(() => this.onExit(child)));
     return child;
   }
 
-  /** A descriptor to read the component's new credential from (its file is gone before the child starts). */
-  private async credentialFor(spec: ComponentSpec): Promise<number> {
+  /** Writes the component's new credential into its pipe and closes our end (the child reads to EOF). */
+  private async handCredential(child: Child): Promise<void> {
+    const { spec } = child;
+    if (spec.role === "server" || child.credentialFd === null) return;
     const issue = () => this.options.client.call(routes.issueCredential, { body: { role: spec.role as Exclude<typeof spec.role, "server">, name: spec.name } });
     const { credential } = await retryUnreachable(issue, { deadline: Date.now() + 15_000 });
-    return credentialHandover(this.options.paths.runtimeDir, spec.name, credential);
+    const fd = child.credentialFd;
+    if (fd === null) return;
+    child.credentialFd = null;
+    try {
+      writeSync(fd, credential);
+    } catch {
+      // The child is gone (EPIPE): waitReady reports how it exited.
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private dropCredential(child: Child): void {
+    if (child.credentialFd === null) return;
+    closeSync(child.credentialFd);
+    child.credentialFd = null;
   }
 
   private async waitReady(child: Child): Promise<void> {
@@ -177,6 +205,7 @@ export class Supervisor {
   }
 
   private async onExit(child: Child): Promise<void> {
+    this.dropCredential(child);
     if (this.children.get(child.spec.name) !== child) return;
     const { spec, proc } = child;
     const exit = { exitCode: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode) };
@@ -200,9 +229,10 @@ export class Supervisor {
     await Bun.sleep(delay);
     if (this.stopping) return;
     try {
-      const next = await this.spawn(spec, child.policy, child.restarts + 1);
+      const next = this.spawn(spec, child.policy, child.restarts + 1);
+      await this.handCredential(next);
       await this.waitReady(next);
-      this.options.say(`${spec.name.padEnd(13)} ready   pid ${next.proc.pid} (restart ${next.restarts})`);
+      this.sayReady(next);
     } catch (err) {
       this.options.say(`${spec.name} did not come back: ${(err as Error).message.split("\n")[0]}`);
     }
@@ -246,6 +276,7 @@ export class Supervisor {
         const { proc } = child;
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill("SIGTERM");
+          this.dropCredential(child);
           const timer = setTimeout(() => proc.kill("SIGKILL"), STOP_TIMEOUT_MS);
           await proc.exited;
           clearTimeout(timer);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ROLES } from "./agent-roles.ts";
+import { ROLES } from "../../roles/agent-roles.ts";
 
 export function registerAgent(program: Command): void {
   program

@@ -3,7 +3,7 @@ import { routes } from "../../api/routes.ts";
 import { PushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
 import { printJson, shortSha } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 import { shownHead } from "../shown-head.ts";
 

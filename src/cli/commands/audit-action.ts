@@ -7,9 +7,9 @@ import { verifyAnchoredAudit } from "../../audit/verify-anchored.ts";
 import type { AuditVerdict } from "../../audit/chain.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { cliContext, type CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { printJson } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 
 export async function runVerify(program: Command, openStore: OpenStore, opts: { json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());

@@ -4,9 +4,9 @@ import { routes } from "../../api/routes.ts";
 import { cliContext } from "../context.ts";
 import { currentBranch, follow } from "../follow.ts";
 import { DirectiveInput } from "../../kinds/directive/directive-input.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { jobDetail, printJson, shortSha } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 import { style } from "../style.ts";
 
 export async function runCheck(program: Command, opts: { ref?: string; wait?: boolean; json?: boolean }): Promise<void> {

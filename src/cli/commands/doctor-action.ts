@@ -3,9 +3,9 @@ import type { Finding } from "../../preflight/finding.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { cliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { printJson } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 import { style } from "../style.ts";
 
 export async function runDoctor(program: Command, opts: { json?: boolean; registry?: boolean }): Promise<void> {

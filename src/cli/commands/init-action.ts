@@ -7,7 +7,7 @@ import { describeItem, type InitDetection } from "../../config/init-plan.ts";
 import { runInit, type InitResult } from "../../config/init-run.ts";
 import { cliContext } from "../context.ts";
 import { printJson, table } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 
 export async function runInitCommand(program: Command, opts: { yes?: boolean; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());

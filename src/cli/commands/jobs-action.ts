@@ -5,7 +5,7 @@ import { PushpalsError } from "../../core/errors.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
 import { jobDetail, jobsTable, printJson } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 
 export async function runEnqueue(program: Command, kind: string, opts: { input: string; commit: string; priority?: number; dedupeKey?: string; maxAttempts?: number; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());

@@ -5,7 +5,7 @@ import { isPushpalsError, PushpalsError } from "../../core/errors.ts";
 import type { PushpalsEvent } from "../../events/registry.ts";
 import type { LogLine } from "../../api/records.ts";
 import { cliContext } from "../context.ts";
-import { visible, visibleLine } from "../safe-text.ts";
+import { visible, visibleLine } from "../../core/safe-text.ts";
 
 export async function runLogs(program: Command, id: string, opts: { follow?: boolean; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());

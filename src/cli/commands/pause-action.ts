@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
 import { cliContext } from "../context.ts";
 import { printJson } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 
 export async function runPause(program: Command, opts: { why?: string; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());

@@ -8,7 +8,7 @@ import { loadPolicyAt } from "../../policy/load-policy-at.ts";
 import type { Classification } from "../../policy/tiers.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { printJson } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { visible } from "../../core/safe-text.ts";
 import { findPrOfJob, prNumber } from "../pr-lookup.ts";
 
 export async function runPolicyCheck(program: Command, opts: { json?: boolean }): Promise<void> {

@@ -4,14 +4,14 @@ import { PushpalsError } from "../../core/errors.ts";
 import type { PrState, PullRequest } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
 import { cliContext, type CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { follow } from "../follow.ts";
 import { prNumber } from "../pr-lookup.ts";
 import { shownHead } from "../shown-head.ts";
 import { reviewSummary, waitForReview } from "../review-wait.ts";
 import type { GateResult } from "../../prs/merge-gate.ts";
 import { age, jobDetail, printJson, shortSha, table } from "../format.ts";
-import { visible, visibleLines } from "../safe-text.ts";
+import { visible, visibleLines } from "../../core/safe-text.ts";
 import { style } from "../style.ts";
 import { PROVIDERS } from "../../providers/registry.ts";
 

@@ -1,17 +1,16 @@
 import type { Command } from "commander";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PushpalsError, isPushpalsError } from "../../core/errors.ts";
+import { PushpalsError } from "../../core/errors.ts";
 import { hasErrors, preflight } from "../../preflight/preflight.ts";
 import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
-import { cleanRuntime } from "../../supervisor/clean.ts";
 import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
 import { keepRunningOnClosedStdout } from "../output.ts";
-import { Supervisor } from "../../supervisor/supervisor.ts";
+import { supervise as superviseRole } from "../../roles/supervisor.ts";
 import { cliContext, type CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { printFindings } from "./doctor-action.ts";
-import { visible, VisibleStream } from "../safe-text.ts";
+import { visible, VisibleStream } from "../../core/safe-text.ts";
 import { style } from "../style.ts";
 
 export async function runStart(program: Command, opts: StartOptions): Promise<void> {
@@ -43,7 +42,7 @@ export async function runStart(program: Command, opts: StartOptions): Promise<vo
   await supervise(ctx, workerCount(), opts.clean === true);
 }
 
-const CLI_MAIN = resolve(import.meta.dir, "../main.ts");
+const SUPERVISOR_MAIN = resolve(import.meta.dir, "../../roles/supervisor.ts");
 
 export interface StartOptions {
   workers?: number;
@@ -53,53 +52,11 @@ export interface StartOptions {
 }
 
 
-/** Runs the supervisor in this process until SIGINT/SIGTERM. */
+/** Runs the supervisor in this process (a terminal's `pushpals start`). */
 async function supervise(ctx: CliContext, workers: number, clean: boolean): Promise<void> {
   // The supervisor must outlive a closed terminal pipe: losing stdout must not orphan the runtime.
   keepRunningOnClosedStdout();
-  const say = (line: string) => {
-    try {
-      process.stdout.write(`${line}\n`);
-    } catch {}
-  };
-  // `--clean` runs only once this supervisor holds the runtime lock, so it can never reset the queue
-  // of a runtime that is starting or running next to it.
-  const beforeLaunch = clean
-    ? async () => {
-        const report = await cleanRuntime(ctx.paths, ctx.actor);
-        say(`clean: cancelled ${report.cancelledJobs} active jobs, removed ${report.removedWorktrees} job worktrees`);
-        for (const kept of report.kept) say(`  kept ${visible(kept)}`);
-      }
-    : undefined;
-  const supervisor = new Supervisor({ paths: ctx.paths, workers, client: ctx.client, say, online: style.green, beforeLaunch });
-  // Handlers go in before anything starts, and stay: a stop during startup, or a second signal while
-  // stopping, still ends in an orderly stop of every child.
-  let signalled = false;
-  const stopped = new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      signalled = true;
-      void supervisor.stop(`received ${signal}`).then(done);
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGHUP", () => stop("SIGHUP"));
-  });
-  try {
-    await supervisor.start();
-  } catch (err) {
-    if (isPushpalsError(err, "conflict") && err.details?.alreadyRunning) {
-      say(`${visible(err.message)}; nothing started`);
-      return;
-    }
-    if (signalled) {
-      await stopped;
-      process.exit(0);
-    }
-    // A real failure: the supervisor already stopped what it had started; report it and exit.
-    throw err;
-  }
-  await stopped;
-  process.exit(0);
+  await superviseRole(ctx, { workers, clean, online: style.green });
 }
 
 /** Starts the supervisor in the background, shows its progress, and returns once it is online. */
@@ -108,7 +65,7 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
   const logPath = join(ctx.paths.logsDir, "supervisor.log");
   const offset = existsSync(logPath) ? statSync(logPath).size : 0;
   const log = openSync(logPath, "a");
-  const args = [process.execPath, CLI_MAIN, "--repo", ctx.paths.repoRoot, "start", "--supervise", "--workers", String(workers), ...(clean ? ["--clean"] : [])];
+  const args = [process.execPath, SUPERVISOR_MAIN, "--repo", ctx.paths.repoRoot, "--workers", String(workers), ...(clean ? ["--clean"] : [])];
   const child = Bun.spawn(args, { cwd: ctx.paths.repoRoot, stdin: "ignore", stdout: log, stderr: log, detached: true });
   closeSync(log);
   child.unref();

@@ -1,15 +1,15 @@
 import type { Command } from "commander";
-import type { Component } from "../../api/records.ts";
+import type { MemoryTotal, ProcessMemory } from "../../api/records.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
 import { isProcessAlive } from "../../runtime-dir/server-file.ts";
 import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
 import { routes } from "../../api/routes.ts";
-import type { StatusSnapshot } from "../../api/responses.ts";
+import type { ComponentStatus, StatusSnapshot, SupervisorProcess } from "../../api/responses.ts";
 import { cliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
-import { age, printJson, table, type Cell } from "../format.ts";
-import { visible } from "../safe-text.ts";
+import { EXIT } from "../../core/exit-codes.ts";
+import { age, mebibytes, printJson, table, type Cell } from "../format.ts";
+import { visible } from "../../core/safe-text.ts";
 import { style } from "../style.ts";
 
 export async function runStop(program: Command, opts: { timeout: number }): Promise<void> {
@@ -65,19 +65,37 @@ export async function runStatus(program: Command, opts: { json?: boolean }): Pro
   }
   if (snapshot.paused) process.stdout.write(`${style.yellow("PAUSED")} since ${age(snapshot.paused.at, now)} ago by ${visible(snapshot.paused.by)}: ${visible(snapshot.paused.reason)} (resume: pushpals resume)\n`);
   process.stdout.write("\n");
-  process.stdout.write(`${componentsTable(snapshot.components, now)}\n\n`);
+  process.stdout.write(`${componentsTable(snapshot.components, snapshot.supervisorProcess ?? null, now)}\n`);
+  if (snapshot.memoryTotal) process.stdout.write(`${memoryTotalLine(snapshot.memoryTotal)}\n`);
+  process.stdout.write("\n");
   const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${visible(state)}`).join(", ") || "no jobs";
   process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
   for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${visible(s.id)} (${visible(s.kind)}, ${visible(s.state)}): ${visible(s.why)}\n`);
 }
 
-function componentsTable(components: Component[], now: number): string {
+function componentsTable(components: ComponentStatus[], supervisor: SupervisorProcess | null, now: number): string {
   if (components.length === 0) return "no components have reported";
-  const rows: Cell[][] = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS"]];
+  // No column at all where the OS has no /proc: a column of dashes would say nothing.
+  const withMemory = Boolean(supervisor?.memory) || components.some((c) => Boolean(c.memory));
+  const rows: Cell[][] = [["COMPONENT", "ROLE", "PID", "STATE", "HEARTBEAT", "RESTARTS", ...(withMemory ? ["MEMORY"] : [])]];
   for (const c of components) {
     const paint = c.state === "ready" ? style.green : c.state === "failed" || c.state === "crashed" ? style.red : null;
     const state: Cell = paint ? { text: c.state, paint } : c.state;
-    rows.push([c.name, c.role, String(c.pid ?? "-"), state, c.lastHeartbeatAt ? `${age(c.lastHeartbeatAt, now)} ago` : "-", String(c.restarts)]);
+    const memory = withMemory ? [memoryCell(c.memory ?? null)] : [];
+    rows.push([c.name, c.role, String(c.pid ?? "-"), state, c.lastHeartbeatAt ? `${age(c.lastHeartbeatAt, now)} ago` : "-", String(c.restarts), ...memory]);
   }
+  if (withMemory && supervisor) rows.push(["supervisor", "supervisor", String(supervisor.pid), "-", "-", "-", memoryCell(supervisor.memory)]);
   return table(rows);
+}
+
+function memoryCell(memory: ProcessMemory | null): string {
+  if (!memory) return "-";
+  return memory.pssBytes === null ? `rss ${mebibytes(memory.rssBytes)}` : `pss ${mebibytes(memory.pssBytes)}  rss ${mebibytes(memory.rssBytes)}`;
+}
+
+/** PSS first: RSS counts the pages every Bun process shares (the executable) once per process. */
+function memoryTotalLine(total: MemoryTotal): string {
+  const rss = `rss ${mebibytes(total.rssBytes)}`;
+  const of = `${total.processes} process${total.processes === 1 ? "" : "es"}`;
+  return total.pssBytes === null ? `memory: ${rss} over ${of}` : `memory: pss ${mebibytes(total.pssBytes)} over ${of} (${rss}, counting shared pages once per process)`;
 }

@@ -1,11 +1,7 @@
 import { z } from "zod";
 import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
-import { removeCheckout } from "../../scm/worktree.ts";
-import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { defineKind } from "../common/define-kind.ts";
-import { jobCheckout } from "../common/job-worktree.ts";
-import { runChecks } from "../common/run-checks.ts";
 import { ChecksInput } from "./checks-input.ts";
 
 /**
@@ -20,15 +16,5 @@ export const checksKind = defineKind({
   createdBy: "client",
   role: "worker",
   network: true,
-  async handler(input, ctx) {
-    const checkout = await jobCheckout(ctx, input.commit);
-    try {
-      await ctx.progress({ step: "dependencies" }).catch(() => {});
-      const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, input.install);
-      return { ...(await runChecks(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, input)), tree: checkout.tree, dependencies };
-    } finally {
-      // Only our own attempt's checkout: if our lease was lost, a newer attempt may be running next to it.
-      removeCheckout(checkout);
-    }
-  },
+  handler: async (input, ctx) => (await import("./checks-handler.ts")).runChecksJob(input, ctx),
 });

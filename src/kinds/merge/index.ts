@@ -1,6 +1,5 @@
 import { MergeOutcome } from "../../prs/pr-types.ts";
 import { defineKind } from "../common/define-kind.ts";
-import { mergePr } from "./merge-handler.ts";
 import { MergeInput } from "./merge-input.ts";
 
 /** `merge`: rebase a PR onto the latest base, checks on that exact commit, compare-and-swap of the base ref (SourceControlManager). */
@@ -12,7 +11,7 @@ export const mergeKind = defineKind({
   createdBy: "server",
   role: "scm",
   network: false,
-  handler: mergePr,
+  handler: async (input, ctx) => (await import("./merge-handler.ts")).mergePr(input, ctx),
   effects(ctx, job, { prs }) {
     prs.mergeTransition(ctx, job);
   },

@@ -1,6 +1,5 @@
 import { ReviewOutcome } from "../../prs/pr-types.ts";
 import { defineKind } from "../common/define-kind.ts";
-import { reviewPr } from "./review-handler.ts";
 import { ReviewJobInput } from "./review-input.ts";
 
 /** `review`: the ReviewAgent classifies a PR head's exact diff and runs the deterministic reviewers under the base's policy. */
@@ -12,7 +11,7 @@ export const reviewKind = defineKind({
   createdBy: "server",
   role: "review-agent",
   network: false,
-  handler: reviewPr,
+  handler: async (input, ctx) => (await import("./review-handler.ts")).reviewPr(input, ctx),
   effects(ctx, job, { prs }) {
     if (job.state === "succeeded") prs.reviewed(ctx, job);
   },

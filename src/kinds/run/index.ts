@@ -1,6 +1,5 @@
 import { defineKind } from "../common/define-kind.ts";
 import { admitRun, verifyRunBase } from "./admit-run.ts";
-import { runCodemod } from "./run-handler.ts";
 import { RunInput, RunResult } from "./run-input.ts";
 
 /** `pushpals run`: a codemod in the sandbox, committed in scope, checked; its success opens (or updates) a PR. */
@@ -12,7 +11,7 @@ export const runKind = defineKind({
   createdBy: "client",
   role: "worker",
   network: true,
-  handler: runCodemod,
+  handler: async (input, ctx) => (await import("./run-handler.ts")).runCodemod(input, ctx),
   admit: admitRun,
   verify: verifyRunBase,
   effects(ctx, job, { prs }) {

@@ -48,6 +48,14 @@ export function visibleLines(text: string): string[] {
 }
 
 /**
+ * An error's text may quote what the server, a job or a repository said: made visible, and a line
+ * after its first one starts with "  | ", so it cannot pass for a "fix:" or any other line of ours.
+ */
+export function quotedText(text: string): string {
+  return visibleLines(text).join("\n  | ");
+}
+
+/**
  * For text arriving in chunks (a log file being echoed): line breaks and tabs pass, everything else
  * as `visible`. A CR directly before a LF is a line ending and passes too; one at a chunk's end waits
  * for the next chunk to tell.

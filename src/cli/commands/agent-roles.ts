@@ -1,2 +1,0 @@
-/** The agent processes `pushpals agent <role>` runs (a constant of its own, so registering the command loads nothing else). */
-export const ROLES = ["remote-agent", "review-agent", "scm"] as const;
