@@ -1,7 +1,7 @@
 /** For tests only: one table of lockfile redirections, run against every format through its own renderer. */
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { describeRedirect } from "./common/lockfile-diff.ts";
-import { lockfileRedirects } from "./lockfile-changes.ts";
+import { loadLockfileParsers, lockfileRedirects } from "./lockfile-changes.ts";
 
 export type FixtureSource =
   | { kind: "registry"; host: string }
@@ -63,6 +63,7 @@ export function lockfileCases(format: LockfileFormat): void {
   const check = (after: string) => lockfileRedirects({ path: format.fileName, before: base, after });
 
   describe(`${format.label} redirections`, () => {
+    beforeAll(() => loadLockfileParsers([format.fileName]));
     for (const c of REDIRECT_CASES) {
       test(c.name, () => {
         const packages = BASE_PACKAGES.map((p) => (p.name === "lodash" ? { ...p, ...c.lodash } : p));

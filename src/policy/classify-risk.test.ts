@@ -1,4 +1,6 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { loadLockfileParsers } from "../ecosystems/lockfile-changes.ts";
+import { LOCKFILE_NAMES } from "../ecosystems/registry.ts";
 import type { ClassificationInput, DiffFile } from "./classify-input.ts";
 import { classifyRisk } from "./classify-risk.ts";
 import { DEFAULT_POLICY } from "./policy-defaults.ts";
@@ -143,6 +145,9 @@ const cases: Case[] = [
   { name: "declared high over low findings", input: { declared: "high", files: [f("package.json")], packageJson: { before: pkg({ a: "1.0.0" }), after: pkg({ a: "1.0.1" }) } }, tier: "high", reasons: [["declared", "high"], ["dependency.patch", "low"]] },
   { name: "a minor update with a new script", input: { files: [f("package.json"), f("bun.lock")], packageJson: { before: pkg({ a: "1.0.0" }), after: pkg({ a: "1.1.0" }, { scripts: { b: "c" } }) } }, tier: "high", reasons: [["dependency.minor", "medium"], ["new_capability.script", "high"]] },
 ];
+
+// The classifier reads lockfiles synchronously: classificationInputFromGit loads their readers first, as here.
+beforeAll(() => loadLockfileParsers(LOCKFILE_NAMES));
 
 describe("classifyRisk", () => {
   for (const c of cases) {

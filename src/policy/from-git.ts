@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { MAX_LOCKFILE_BYTES } from "../ecosystems/common/lockfile.ts";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
-import { isEcosystemLockfile } from "../ecosystems/lockfile-changes.ts";
+import { isEcosystemLockfile, loadLockfileParsers, lockfilePaths } from "../ecosystems/lockfile-changes.ts";
 import { GITLINK_MODE, parseRawDiff, splitZ, SYMLINK_MODE, type ChangedFile } from "../scm/changes.ts";
 import { git } from "../scm/git.ts";
 import { dirOf, type ClassificationInput, type DiffFile, type LockfileChange, type ManifestChange } from "./classify-input.ts";
@@ -47,6 +47,8 @@ export async function classificationInputFromGit(
   const manifests = await readManifests(repoRoot, baseSha, headSha, manifestPaths(files, packageRoots));
   const patches = known.patches ?? (await readPatches(repoRoot, baseSha, headSha));
   const lockfiles = await readLockfiles(repoRoot, raw);
+  // classifyRisk reads them synchronously.
+  await loadLockfileParsers(lockfiles.flatMap(lockfilePaths));
   const input: ClassificationInput = { files, manifests, packageRoots, patches, lockfiles };
   if (declared !== undefined) input.declared = declared;
   if (role !== undefined) input.role = role;

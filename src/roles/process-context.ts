@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
 import { ApiClient } from "../client/api-client.ts";
-import { loadEffectiveConfig, type EffectiveConfig } from "../config/load.ts";
+import type { EffectiveConfig } from "../config/load.ts";
 import type { PushpalsConfig } from "../config/schema.ts";
-import { assertConfigKinds } from "../kinds/registry.ts";
 import { runtimePathsFor, type RuntimePaths } from "../runtime-dir/paths.ts";
 import { locateRepository } from "../scm/repository.ts";
 
@@ -23,6 +22,9 @@ export async function processContext(repo?: string): Promise<ProcessContext> {
   let effective: EffectiveConfig | null = null;
   const effectiveConfig = () => {
     if (effective) return effective;
+    // Loaded when first read: a command that never reads the config (`status`) never pays for its schemas.
+    const { loadEffectiveConfig } = require("../config/load.ts") as typeof import("../config/load.ts");
+    const { assertConfigKinds } = require("../kinds/registry.ts") as typeof import("../kinds/registry.ts");
     const loaded = loadEffectiveConfig({ repoRoot: paths.repoRoot, runtimeDir: paths.runtimeDir, env: process.env });
     assertConfigKinds(loaded);
     return (effective = loaded);

@@ -1,13 +1,12 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
-import { parseBunLockfile } from "./bun-lockfile.ts";
 import { bunPlatformPackage } from "./bun-platform.ts";
 
 export const bun = defineEcosystem({
   id: "bun",
   // bun.lock is the text lockfile of Bun 1.2+; bun.lockb the binary one before it.
   lockfiles: ["bun.lock", "bun.lockb"],
-  parseLockfile: parseBunLockfile,
+  loadLockfileParser: async () => (await import("./bun-lockfile.ts")).parseBunLockfile,
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "bun" },
   frozenInstall: ({ allowScripts }) => ({ command: ["bun", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),

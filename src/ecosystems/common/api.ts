@@ -1,5 +1,11 @@
 import type { LockedPackage } from "./lockfile.ts";
 
+/**
+ * Reads one of an ecosystem's lockfiles (`fileName`: the base name, one of `lockfiles`) into the packages it pins.
+ * Throws `LockfileError` when it does not parse: callers treat that as unverifiable, never as unchanged.
+ */
+export type LockfileParser = (text: string, fileName: string) => LockedPackage[];
+
 /** A package manager as a plug-in: everything PushPals knows about it, read by detection, installs, policy and review. */
 export interface Ecosystem<Id extends string = string> {
   /** The value of `install.package_manager` that selects it, and the command that runs it. */
@@ -7,10 +13,10 @@ export interface Ecosystem<Id extends string = string> {
   /** The lockfiles it installs from, preferred first: the first is the one to commit. */
   lockfiles: readonly string[];
   /**
-   * Reads one of its lockfiles (`fileName`: the base name, one of `lockfiles`) into the packages it pins.
-   * Throws `LockfileError` when it does not parse: callers treat that as unverifiable, never as unchanged.
+   * Imports its lockfile reader (a dynamic `import()`: some need a YAML or Yarn parser, which a process
+   * that reads no lockfile never loads). Callers go through src/ecosystems/lockfile-changes.ts, which loads each once.
    */
-  parseLockfile(text: string, fileName: string): LockedPackage[];
+  loadLockfileParser(): Promise<LockfileParser>;
   /** The files that declare the dependencies, relative to a package's folder (the root one first). */
   manifests: readonly string[];
   detect: {

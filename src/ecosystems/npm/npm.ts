@@ -1,11 +1,10 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
-import { parseNpmLockfile } from "./npm-lockfile.ts";
 
 export const npm = defineEcosystem({
   id: "npm",
   lockfiles: ["package-lock.json", "npm-shrinkwrap.json"],
-  parseLockfile: parseNpmLockfile,
+  loadLockfileParser: async () => (await import("./npm-lockfile.ts")).parseNpmLockfile,
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "npm", fallback: true },
   frozenInstall: ({ allowScripts }) => ({ command: ["npm", "ci", ...(allowScripts ? [] : ["--ignore-scripts"]), "--no-audit", "--no-fund"].join(" "), env: {} }),

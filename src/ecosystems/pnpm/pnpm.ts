@@ -1,12 +1,11 @@
 import { defineEcosystem } from "../common/api.ts";
 import { NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
-import { parsePnpmLockfile } from "./pnpm-lockfile.ts";
 import { pnpmImpliedRange } from "./pnpm-version.ts";
 
 export const pnpm = defineEcosystem({
   id: "pnpm",
   lockfiles: ["pnpm-lock.yaml"],
-  parseLockfile: parsePnpmLockfile,
+  loadLockfileParser: async () => (await import("./pnpm-lockfile.ts")).parsePnpmLockfile,
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "pnpm" },
   // A committed .pnpmfile.cjs is code pnpm runs during the install: a scripts-off install runs none of it.

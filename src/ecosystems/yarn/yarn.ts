@@ -1,12 +1,11 @@
 import { defineEcosystem, type InstallCommand, type InstallOptions } from "../common/api.ts";
 import { majorVersion, NODE_VERSION_COMMAND, PACKAGE_JSON, scriptRunner } from "../common/package-json.ts";
-import { parseYarnLockfile } from "./yarn-lockfile.ts";
 import { yarnImpliedRange, yarnPackage } from "./yarn-version.ts";
 
 export const yarn = defineEcosystem({
   id: "yarn",
   lockfiles: ["yarn.lock"],
-  parseLockfile: parseYarnLockfile,
+  loadLockfileParser: async () => (await import("./yarn-lockfile.ts")).parseYarnLockfile,
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "yarn" },
   frozenInstall,

@@ -60,19 +60,48 @@ export interface RemoteConnection {
   push(repoRoot: string, head: { branch: string; sha: string; expectedRemoteSha: string | null }): Promise<PushedHead>;
 }
 
+/** A remote provider's implementation: the module that needs its client library (Octokit for GitHub). */
+export interface RemoteProvider {
+  connect(section: unknown): Promise<RemoteConnection>;
+}
+
+/** How a provider plug-in names its remote side: a dynamic `import()` of the implementation, run on first use. */
+export interface RemoteProviderLoader {
+  load(): Promise<RemoteProvider>;
+}
+
+export interface RemoteProviderDefinition extends RemoteProviderLoader {
+  /** Loads the implementation (once per process), then connects with it. */
+  connect(section: unknown): Promise<RemoteConnection>;
+}
+
 /**
  * A PR provider plug-in (`pr.provider` names one by id). A local provider's PRs live only in the
  * PushPals database (`remote: null`); a remote one also publishes each head to a host and merges there.
- * `connect` gets the provider's own config section (`[<id>]`) and resolves any credential itself, in
- * the SourceControlManager only, at the moment it is needed.
+ * The definition is light (the registry and the config schema import it in every process); `connect`
+ * loads the implementation, gets the provider's own config section (`[<id>]`) and resolves any
+ * credential itself, in the SourceControlManager only, at the moment it is needed.
  */
 export interface PrProviderDefinition<Id extends string = string> {
   id: Id;
-  remote: { connect(section: unknown): Promise<RemoteConnection> } | null;
+  remote: RemoteProviderDefinition | null;
 }
 
-export function defineProvider<Id extends string>(definition: PrProviderDefinition<Id>): PrProviderDefinition<Id> {
-  return definition;
+export function defineProvider<Id extends string>(plugin: { id: Id; remote: RemoteProviderLoader | null }): PrProviderDefinition<Id> {
+  return { id: plugin.id, remote: plugin.remote ? lazyRemote(plugin.remote) : null };
+}
+
+function lazyRemote(loader: RemoteProviderLoader): RemoteProviderDefinition {
+  let loading: Promise<RemoteProvider> | null = null;
+  const load = (): Promise<RemoteProvider> => {
+    // A failed import is not kept: the next job tries again.
+    loading ??= loader.load().catch((err: unknown) => {
+      loading = null;
+      throw err;
+    });
+    return loading;
+  };
+  return { load, connect: async (section) => (await load()).connect(section) };
 }
 
 /**

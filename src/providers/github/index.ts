@@ -1,57 +1,8 @@
-import { JobFailure } from "../../core/job-failure.ts";
-import { VERSION } from "../../core/version.ts";
-import { defineProvider, type RemoteConnection } from "../common/api.ts";
-import { GithubProvider } from "./github-provider.ts";
-import { GithubConfig, githubTarget, pushProtocols } from "./github-settings.ts";
-import { resolveGithubToken } from "./github-token.ts";
-import { AUDIT_REF, readAnchor } from "../../scm/audit-ref.ts";
-import { pushBranch } from "./push-branch.ts";
+import { defineProvider } from "../common/api.ts";
 
-/**
- * GitHub (and GitHub Enterprise Server). The token is resolved in `connect`, in the SourceControlManager,
- * at the moment it is needed (env or `gh auth token`); it goes only to GitHub's API and to git as a
- * header for the push URL, never into a sandbox, a log line, an event or the audit trail.
- */
+/** GitHub (and GitHub Enterprise Server); its settings are github-settings.ts, read by the config schema. */
 export const githubProvider = defineProvider({
   id: "github",
-  remote: {
-    async connect(section: unknown): Promise<RemoteConnection> {
-      const config = GithubConfig.parse(section);
-      if (!config.repository) {
-        throw new JobFailure("invalid_input", 'pr.provider is "github" but github.repository is not set', {
-          logExcerpt: 'add to .pushpals/config.toml:\n[github]\nrepository = "owner/name"',
-        });
-      }
-      const target = githubTarget({ ...config, repository: config.repository });
-      const { token } = await resolveGithubToken({ env: process.env });
-      const host = new GithubProvider({
-        owner: target.owner,
-        repo: target.repo,
-        token,
-        apiUrl: target.apiUrl,
-        userAgent: `pushpals/${VERSION}`,
-        timeoutMs: config.request_timeout_seconds * 1000,
-      });
-      return {
-        label: "GitHub",
-        host,
-        mergeMethod: config.merge_method,
-        async push(repoRoot, head) {
-          // The audit anchor goes with every PR branch: the remote keeps a copy the local log is checked against.
-          const anchor = await readAnchor(repoRoot);
-          const pushed = await pushBranch({
-            repoRoot,
-            remoteUrl: target.remoteUrl,
-            branch: head.branch,
-            sha: head.sha,
-            expectedRemoteSha: head.expectedRemoteSha,
-            token: target.remoteUrl.startsWith("file:") ? null : token,
-            allowProtocols: pushProtocols(target.remoteUrl),
-            alsoFastForward: anchor ? { ref: AUDIT_REF, sha: anchor.commit } : null,
-          });
-          return { upToDate: pushed.upToDate, remoteUrl: target.remoteUrl, ...(pushed.anchor ? { anchor: { ...pushed.anchor, seq: anchor?.seq ?? 0 } } : {}) };
-        },
-      };
-    },
-  },
+  // Octokit and the push code load only when a job first connects.
+  remote: { load: async () => (await import("./github-connect.ts")).githubRemote },
 });

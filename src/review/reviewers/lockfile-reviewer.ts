@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { describeRedirect, type LockfileRedirect } from "../../ecosystems/common/lockfile-diff.ts";
 import { lockfileEntryLine, MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
-import { isEcosystemLockfile, lockfileRedirects } from "../../ecosystems/lockfile-changes.ts";
+import { isEcosystemLockfile, loadLockfileParsers, lockfilePaths, lockfileRedirects } from "../../ecosystems/lockfile-changes.ts";
 import type { DiffFile } from "../diff-types.ts";
 import type { Finding, ReviewInput, Reviewer } from "../review-types.ts";
 import { changedDependencies, installFieldsChanged, isLockfile, isManifest, isWithin, keyLine, readManifest } from "./manifest.ts";
@@ -20,8 +20,9 @@ const MAX_REDIRECT_FINDINGS = 20;
  */
 export const lockfileReviewer = {
   name: NAME,
-  review(input: ReviewInput): Finding[] {
+  async review(input: ReviewInput): Promise<Finding[]> {
     const lockfiles = input.files.filter(isLockfile);
+    await loadLockfileParsers(lockfiles.flatMap(lockfilePaths));
     const manifests = input.files.filter(isManifest).map((file) => ({ file, sides: readManifest(file) }));
     const findings: Finding[] = [];
     for (const { file, sides } of manifests) {
