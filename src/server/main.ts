@@ -1,3 +1,4 @@
+import { trimHeapWhenGrown } from "../core/heap-trim.ts";
 import { configWaitingForRestart } from "../config/config-drift.ts";
 import { loadEffectiveConfig } from "../config/load.ts";
 import { PushpalsError } from "../core/errors.ts";
@@ -151,6 +152,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
   };
   reapDeadWorkers();
   const reaperTimer = setInterval(reapDeadWorkers, 1_000);
+  const stopHeapTrim = trimHeapWhenGrown();
 
   let stopped = false;
   return {
@@ -161,6 +163,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
       stopped = true;
       clearInterval(janitorTimer);
       clearInterval(reaperTimer);
+      stopHeapTrim();
       // Recorded before the app stops, so its anchorer's last flush covers it.
       app.service.audit("server", "server.stopped", null, { pid: process.pid, reason });
       await app.stop();
