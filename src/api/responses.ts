@@ -1,3 +1,4 @@
+import { WorkItem } from "../planning/work-item.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
 import { PauseState } from "../jobs/pause-state.ts";
@@ -123,3 +124,9 @@ export const ResumedReply = z.object({ paused: z.null() });
 
 export const CredentialReply = z.object({ credential: z.string() });
 export type ResumedReply = z.infer<typeof ResumedReply>;
+
+export const WorkItemReply = z.object({ item: WorkItem });
+export type WorkItemReply = z.infer<typeof WorkItemReply>;
+
+export const WorkItemList = z.object({ items: z.array(WorkItem) });
+export type WorkItemList = z.infer<typeof WorkItemList>;

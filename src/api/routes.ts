@@ -3,6 +3,7 @@ import { AuditVerdict } from "../audit/chain.ts";
 import { AuditEntry } from "../store/audit/audit-chain.ts";
 import { PushpalsEvent } from "../events/registry.ts";
 import { LogLine } from "../store/jobs/job-rows.ts";
+import { Plan } from "../planning/plan.ts";
 import { defineRoutes } from "./define-route.ts";
 import * as reply from "./responses.ts";
 import * as req from "./schemas.ts";
@@ -68,6 +69,13 @@ export const routes = defineRoutes({
   mergePr: { method: "POST", path: "/prs/:number/merge", body: req.PrDecisionBody, response: reply.EnqueueReply },
   recordDirective: { method: "POST", path: "/directives", body: req.DirectiveBody, response: reply.DirectiveReply },
   closePr: { method: "POST", path: "/prs/:number/close", body: req.ReasonBody, response: reply.PrReply },
+
+  // Work items the RemoteAgent selects from; the plan ranks them and changes nothing.
+  plan: { method: "GET", path: "/plan", response: Plan },
+  listWorkItems: { method: "GET", path: "/work-items", query: req.WorkItemsQuery, response: reply.WorkItemList },
+  addBacklog: { method: "POST", path: "/backlog", body: req.BacklogBody, response: reply.WorkItemReply },
+  dropWorkItem: { method: "POST", path: "/work-items/:id/drop", body: req.ReasonBody, response: reply.WorkItemReply },
+  answerWorkItem: { method: "POST", path: "/work-items/:id/answer", body: req.AnswerBody, response: reply.WorkItemReply },
 
   // The stop switch.
   getControl: { method: "GET", path: "/control", response: reply.PauseReply },

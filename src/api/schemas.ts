@@ -181,3 +181,13 @@ export const GateQuery = z.strictObject({
   baseSha: Sha.optional(),
 });
 export type GateQuery = z.infer<typeof GateQuery>;
+
+/** `pushpals backlog add`: the entry's fields, checked on the server by the planning domain's schema. */
+export const BacklogBody = z.strictObject({ entry: z.record(z.string(), z.unknown()) });
+export type BacklogBody = z.infer<typeof BacklogBody>;
+
+export const AnswerBody = z.strictObject({ answer: z.string().trim().min(1).max(4000) });
+export type AnswerBody = z.infer<typeof AnswerBody>;
+
+export const WorkItemsQuery = z.strictObject({ all: z.enum(["0", "1"]).optional() });
+export type WorkItemsQuery = z.infer<typeof WorkItemsQuery>;

@@ -35,6 +35,7 @@ import { DEFAULT_CONFIG } from "../config/schema.ts";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
 import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
+import { planningRoutes } from "./routes-planning.ts";
 
 export interface AppOptions {
   host: string;
@@ -145,6 +146,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null, auditDiverged: () => anchorer?.diverged ?? null });
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
+  planningRoutes(router, { store, service, control, commit });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);

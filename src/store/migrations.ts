@@ -138,6 +138,20 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_subject ON audit (subject, seq);
     `,
   },
+  {
+    version: 5,
+    name: "work items the RemoteAgent selects from",
+    sql: `
+      CREATE TABLE work_items (
+        id TEXT PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX work_items_state ON work_items (state, created_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,3 +1,4 @@
+import { sqliteWorkItemStore } from "./work-items/sqlite-work-item-store.ts";
 import type { Database } from "bun:sqlite";
 import { sqliteAuditStore } from "./audit/sqlite-audit-store.ts";
 import { sqliteComponentStore } from "./components/sqlite-component-store.ts";
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
       ...sqliteMetaStore(this.sqlite),
       ...sqliteComponentStore(this.sqlite),
       ...sqlitePrStore(this.sqlite),
+      ...sqliteWorkItemStore(this.sqlite),
     };
     Object.assign(this, ports);
   }

@@ -4,6 +4,7 @@ import type { EventStore } from "./events/event-store.ts";
 import type { JobStore, WorkerStore } from "./jobs/job-store.ts";
 import type { MetaStore } from "./meta/meta-store.ts";
 import type { PullRequestStore } from "./prs/pr-store.ts";
+import type { WorkItemStore } from "./work-items/work-item-store.ts";
 
 /**
  * The durable state of PushPals: one port per domain, over one database. The SQLite backend is the
@@ -11,7 +12,7 @@ import type { PullRequestStore } from "./prs/pr-store.ts";
  * unchanged. Every mutation must happen inside `write`, which is one serializable transaction; a
  * `write` inside another is a nested, separately atomic unit (savepoint) of the outer one.
  */
-export interface Store extends JobStore, WorkerStore, EventStore, AuditStore, MetaStore, ComponentStore, PullRequestStore {
+export interface Store extends JobStore, WorkerStore, EventStore, AuditStore, MetaStore, ComponentStore, PullRequestStore, WorkItemStore {
   write<T>(fn: () => T): T;
   close(): void;
 }

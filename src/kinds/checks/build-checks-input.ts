@@ -16,8 +16,10 @@ export async function buildChecksInput(repoRoot: string, config: PushpalsConfig,
     throw new PushpalsError("invalid_input", `"${ref}" is not a commit in this repository`, { field: "commit", hint: "pass a branch, tag or SHA that exists" });
   }
   const { install } = config;
+  const branch = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${ref}`], { cwd: repoRoot, allowFailure: true });
   return {
     commit: resolved.stdout.trim(),
+    ...(branch.exitCode === 0 ? { branch: ref } : {}),
     commands: config.checks.commands,
     timeoutSeconds: config.checks.timeout_seconds,
     install: { packageManager: install.package_manager, allowScripts: install.allow_scripts, timeoutSeconds: install.timeout_seconds },

@@ -3,6 +3,8 @@ import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
 import { defineKind } from "../common/define-kind.ts";
 import { ChecksInput } from "./checks-input.ts";
+import { recordBranchChecks } from "../../planning/failing-build.ts";
+import { verifyOnBranch } from "./verify-branch.ts";
 
 /**
  * `checks`: runs the configured check commands in a fresh checkout of the exact commit, after preparing
@@ -17,4 +19,10 @@ export const checksKind = defineKind({
   role: "worker",
   network: true,
   handler: async (input, ctx) => (await import("./checks-handler.ts")).runChecksJob(input, ctx),
+  async verify(input, { repoRoot }) {
+    if (input.branch) await verifyOnBranch(repoRoot, input.commit, input.branch);
+  },
+  effects(ctx, job) {
+    recordBranchChecks(ctx, job);
+  },
 });

@@ -1,4 +1,5 @@
 import type { JobService } from "../../jobs/job-service.ts";
+import { recordDirectiveItem } from "../../planning/directive-item.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
 import type { DirectiveInput } from "./directive-input.ts";
 import { rfcRunInput, type RfcPrep } from "./rfc-document.ts";
@@ -13,6 +14,7 @@ const WAITING_FOR_RFC = "High risk: waiting for its RFC to be approved and merge
 export function recordDirective(jobs: JobService, actor: string, directive: DirectiveInput, rfc: RfcPrep | null): { job: Job; rfcJob: Job | null } {
   return jobs.record((ctx) => {
     const { job } = jobs.enqueueWithin(ctx, { kind: "directive", input: directive, actor, blockedReason: rfc ? WAITING_FOR_RFC : WAITING });
+    recordDirectiveItem(ctx, actor, job, directive);
     if (!rfc) return { job, rfcJob: null };
     const queued = jobs.enqueueWithin(ctx, { kind: "run", input: rfcRunInput(rfc, job.id, directive), actor, dedupeKey: `rfc:${job.id}` });
     return { job, rfcJob: queued.job };

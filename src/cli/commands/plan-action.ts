@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { routes } from "../../api/routes.ts";
+import type { WorkItem } from "../../planning/work-item.ts";
+import { visible } from "../../core/safe-text.ts";
+import { cliContext } from "../context.ts";
+import { age, printJson, table } from "../format.ts";
+import { style } from "../style.ts";
+
+export async function runPlan(program: Command, opts: { json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const plan = await ctx.client.call(routes.plan);
+  if (opts.json) return printJson(plan);
+  if (plan.entries.length === 0) {
+    process.stdout.write("nothing to plan: no open work items (add one: pushpals backlog add \"...\"; ask: pushpals ask \"...\")\n");
+    return;
+  }
+  if (plan.paused) process.stdout.write(`${style.bold("paused")}: nothing is dispatched until \`pushpals resume\`\n`);
+  const rows = [["#", "ITEM", "SOURCE", "TYPE", "STATE", "RISK", "SPECIALIST", "TITLE"]];
+  for (const e of plan.entries) {
+    rows.push([String(e.rank), e.item.id, e.item.source, e.item.type, e.item.state, e.risk ?? "-", e.specialist ?? "-", e.item.title]);
+  }
+  process.stdout.write(`${table(rows)}\n\n`);
+  for (const e of plan.entries) {
+    process.stdout.write(`${e.rank}. ${visible(e.item.title)}\n   why here: ${visible(e.why)}\n`);
+    for (const hold of e.holds) process.stdout.write(`   held: ${visible(hold)}\n`);
+    if (e.holds.length === 0) process.stdout.write("   next to dispatch\n");
+  }
+  if (plan.questions.length > 0) {
+    process.stdout.write(`\n${style.bold("open questions")} (answer: pushpals answer <item> "..."):\n`);
+    for (const q of plan.questions) process.stdout.write(`  ${visible(q.item)}: ${visible(q.question)}\n`);
+  }
+}
+
+export async function runBacklogAdd(program: Command, title: string, opts: { priority?: number; label?: string[]; notes?: string; type?: string; json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const entry = { title, ...(opts.priority !== undefined ? { priority: opts.priority } : {}), labels: opts.label ?? [], notes: opts.notes ?? null, ...(opts.type ? { type: opts.type } : {}) };
+  const { item } = await ctx.client.call(routes.addBacklog, { body: { entry } });
+  if (opts.json) return printJson({ item });
+  process.stdout.write(`backlog item ${visible(item.id)}: ${visible(item.title)} (priority ${item.priority})\n  see it ranked: pushpals plan\n`);
+}
+
+export async function runBacklogList(program: Command, opts: { all?: boolean; json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const { items } = await ctx.client.call(routes.listWorkItems, { query: opts.all ? { all: "1" } : {} });
+  if (opts.json) return printJson({ items });
+  process.stdout.write(`${itemsTable(items)}\n`);
+}
+
+export async function runBacklogDrop(program: Command, id: string, opts: { why?: string; json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const { item } = await ctx.client.call(routes.dropWorkItem, { params: { id }, body: opts.why ? { reason: opts.why } : {} });
+  if (opts.json) return printJson({ item });
+  process.stdout.write(`dropped ${visible(item.id)}: ${visible(item.title)}\n`);
+}
+
+export async function runAnswer(program: Command, id: string, answer: string, opts: { json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const { item } = await ctx.client.call(routes.answerWorkItem, { params: { id }, body: { answer } });
+  if (opts.json) return printJson({ item });
+  process.stdout.write(`answered ${visible(item.id)}; it is ${item.state} again\n`);
+}
+
+function itemsTable(items: WorkItem[]): string {
+  if (items.length === 0) return "no work items";
+  const rows = [["ITEM", "SOURCE", "TYPE", "STATE", "PRIO", "AGE", "TITLE"]];
+  for (const i of items) rows.push([i.id, i.source, i.type, i.state, String(i.priority), age(i.createdAt), i.title]);
+  return table(rows);
+}

@@ -1,0 +1,34 @@
+import type { WriteContext } from "../jobs/transition.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
+import type { WorkItem } from "./work-item.ts";
+import { upsertWorkItem } from "./work-items.ts";
+
+interface DirectiveFields {
+  goal: string;
+  risk: WorkItem["risk"];
+  scope: string[];
+  done: string | null;
+  constraints: string | null;
+}
+
+/**
+ * A CTO directive is the first source of work. No recipe or specialist carries one out yet, so it
+ * is blocked at once with the question of what is missing, rather than guessed at.
+ */
+export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, directive: DirectiveFields): WorkItem {
+  return upsertWorkItem(ctx, actor, {
+    dedupeKey: `directive:${job.id}`,
+    source: "directive",
+    type: "directive",
+    title: directive.goal.split("\n")[0]!.slice(0, 300),
+    priority: 50,
+    risk: directive.risk,
+    scope: directive.scope,
+    labels: [],
+    notes: [directive.constraints && `Constraints: ${directive.constraints}`, directive.done && `Definition of done: ${directive.done}`].filter(Boolean).join("\n") || null,
+    createdBy: actor,
+    state: "blocked",
+    question: "No specialist or recipe can carry out this directive yet: which specialist task should it become (for example a `pushpals run` codemod), or should it be dropped?",
+    detail: { job: job.id },
+  });
+}

@@ -1,0 +1,60 @@
+import { expect, test } from "bun:test";
+import { WriteContext } from "../jobs/transition.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import type { Job } from "../store/jobs/job-rows.ts";
+import { failingBuildKey, recordBranchChecks } from "./failing-build.ts";
+import { workItems } from "./work-items.ts";
+
+const A = "a".repeat(40);
+const B = "b".repeat(40);
+const C = "c".repeat(40);
+const commands = [
+  { name: "lint", run: "npm run lint" },
+  { name: "test", run: "npm test" },
+];
+
+function checksJob(id: string, commit: string, state: Job["state"], failedCommand: string | null, branch: string | null = "main"): Job {
+  return {
+    id,
+    kind: "checks",
+    state,
+    input: { commit, commands, ...(branch ? { branch } : {}) },
+    failure: failedCommand ? { class: "checks_failed", message: `failed: ${failedCommand}`, evidence: { command: failedCommand } } : null,
+  } as unknown as Job;
+}
+
+function apply(store: SqliteStore, job: Job, now: number): void {
+  store.write(() => recordBranchChecks(new WriteContext(store, now), job));
+}
+
+test("the same red check seen on two commits is one item, naming the first red commit; a pass of the branch resolves it", () => {
+  const store = new SqliteStore(":memory:");
+  apply(store, checksJob("job_00000001", A, "failed", "npm test"), 1_000);
+  apply(store, checksJob("job_00000002", B, "failed", "npm test"), 2_000);
+  apply(store, checksJob("job_00000002", B, "failed", "npm test"), 2_500);
+  const items = workItems(store).listWorkItems({ limit: 10 });
+  expect(items).toHaveLength(1);
+  const red = items[0]!;
+  expect(red.dedupeKey).toBe(failingBuildKey("main", "test"));
+  expect(red).toMatchObject({ source: "failing_build", type: "red_check", state: "open", title: "test is red on main" });
+  expect(red.detail).toMatchObject({ firstRedCommit: A, lastRedCommit: B, seen: 2, jobs: ["job_00000001", "job_00000002"] });
+  // Audited once, when it was added.
+  expect(store.auditLatestOf(["work_item.added"])?.subject).toBe(red.id);
+
+  apply(store, checksJob("job_00000003", C, "succeeded", null), 3_000);
+  const after = workItems(store).getWorkItem(red.id)!;
+  expect(after.state).toBe("done");
+  expect(after.detail.greenCommit).toBe(C);
+  // Red again later: a new item (the old one is history).
+  apply(store, checksJob("job_00000004", C, "failed", "npm run lint"), 4_000);
+  const active = workItems(store).listWorkItems({ states: ["open"], limit: 10 });
+  expect(active.map((i) => i.title)).toEqual(["lint is red on main"]);
+});
+
+test("checks of a commit not named as a branch's, or failing for another class, make no item", () => {
+  const store = new SqliteStore(":memory:");
+  apply(store, checksJob("job_00000001", A, "failed", "npm test", null), 1_000);
+  const env = { ...checksJob("job_00000002", A, "failed", null), failure: { class: "environment", message: "no npm", evidence: {} } } as unknown as Job;
+  apply(store, env, 1_000);
+  expect(workItems(store).listWorkItems({ limit: 10 })).toEqual([]);
+});

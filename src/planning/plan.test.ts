@@ -1,0 +1,64 @@
+import { expect, test } from "bun:test";
+import type { Specialist } from "../specialists/specialist.ts";
+import { planWork } from "./plan.ts";
+import type { WorkItem } from "./work-item.ts";
+
+let n = 0;
+function item(over: Partial<WorkItem>): WorkItem {
+  n += 1;
+  return {
+    id: `wi_${String(n).padStart(8, "0")}`,
+    dedupeKey: `k${n}`,
+    source: "backlog",
+    type: "backlog_task",
+    title: `item ${n}`,
+    priority: 50,
+    state: "open",
+    risk: null,
+    scope: [],
+    labels: [],
+    notes: null,
+    createdBy: "os:alice",
+    createdAt: 1_000 + n,
+    updatedAt: 1_000 + n,
+    question: null,
+    answer: null,
+    detail: {},
+    ...over,
+  };
+}
+
+const fixer: Specialist = { id: "ci-medic", name: "CI Medic", version: "1", itemTypes: ["red_check"], kinds: ["run"], role: "ci-medic", needsModel: false, limits: { concurrent: 1, dispatchesPerHour: 6 } };
+
+test("a directive outranks a failing build, which outranks the backlog; within a source priority, then age", () => {
+  const oldBacklog = item({ title: "old backlog", createdAt: 10 });
+  const urgentBacklog = item({ title: "urgent backlog", priority: 90, createdAt: 500 });
+  const red = item({ source: "failing_build", type: "red_check", title: "red", createdAt: 900 });
+  const directive = item({ source: "directive", type: "directive", title: "directive", state: "blocked", question: "which?", createdAt: 999 });
+  const newBacklog = item({ title: "new backlog", createdAt: 20 });
+  const plan = planWork([oldBacklog, urgentBacklog, red, newBacklog, directive], { now: 2_000, pause: null, specialists: [fixer] });
+  expect(plan.entries.map((e) => e.item.title)).toEqual(["directive", "red", "urgent backlog", "old backlog", "new backlog"]);
+  expect(plan.entries.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5]);
+  expect(plan.entries[1]!.why).toBe("failing build (source 2 of 5), priority 50, waiting 1s");
+});
+
+test("each entry says what holds it: a person's answer, the pause, a missing specialist; none when it would go next", () => {
+  const red = item({ source: "failing_build", type: "red_check" });
+  const task = item({});
+  const asked = item({ source: "directive", type: "directive", state: "blocked", question: "which page?" });
+  const free = planWork([red, task, asked], { now: 5_000, pause: null, specialists: [fixer] });
+  const holds = Object.fromEntries(free.entries.map((e) => [e.item.id, e.holds]));
+  expect(holds[red.id]).toEqual([]);
+  expect(free.entries.find((e) => e.item.id === red.id)!.specialist).toBe("ci-medic");
+  expect(holds[task.id]).toEqual(["missing capability: no specialist takes backlog_task items yet"]);
+  expect(holds[asked.id]).toEqual(["waiting on a person: which page?", "missing capability: no specialist takes directive items yet"]);
+  expect(free.questions).toEqual([{ item: asked.id, question: "which page?" }]);
+  const paused = planWork([red], { now: 5_000, pause: { by: "os:alice", reason: "release freeze" }, specialists: [fixer] });
+  expect(paused.paused).toBe(true);
+  expect(paused.entries[0]!.holds).toEqual(["paused by os:alice: release freeze"]);
+});
+
+test("done and dropped items are not candidates", () => {
+  const plan = planWork([item({ state: "done" }), item({ state: "dropped" }), item({ title: "live" })], { now: 5_000, pause: null });
+  expect(plan.entries.map((e) => e.item.title)).toEqual(["live"]);
+});

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { RiskTier } from "../core/risk-tier.ts";
+import type { Specialist } from "../specialists/specialist.ts";
+import { specialistFor } from "../specialists/registry.ts";
+import { sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
+
+export const PlanEntry = z.object({
+  rank: z.number().int(),
+  item: WorkItem,
+  /** The specialist that would take it, or null when none is registered for its type. */
+  specialist: z.string().nullable(),
+  risk: RiskTier.nullable(),
+  /** Why it sits where it does: source precedence, priority, age. */
+  why: z.string(),
+  /** What keeps it from being dispatched now; empty when it would go next. */
+  holds: z.array(z.string()),
+});
+export type PlanEntry = z.infer<typeof PlanEntry>;
+
+export const Plan = z.object({
+  at: z.number().int(),
+  paused: z.boolean(),
+  entries: z.array(PlanEntry),
+  /** Items waiting on a person's answer (`pushpals answer <item> "..."`). */
+  questions: z.array(z.object({ item: z.string(), question: z.string() })),
+});
+export type Plan = z.infer<typeof Plan>;
+
+export interface PlanContext {
+  now: number;
+  pause: { by: string; reason: string } | null;
+  specialists?: readonly Specialist[];
+}
+
+/**
+ * The ranked candidates, deterministic and explainable: source precedence (the vision's order), then
+ * priority (higher first), then age (older first), then id. Changes nothing.
+ */
+export function planWork(items: readonly WorkItem[], context: PlanContext): Plan {
+  const candidates = items.filter((i) => i.state === "open" || i.state === "blocked" || i.state === "dispatched");
+  const sorted = [...candidates].sort(
+    (a, b) => sourcePrecedence(a.source) - sourcePrecedence(b.source) || b.priority - a.priority || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
+  );
+  const entries = sorted.map((item, index): PlanEntry => {
+    const specialist = specialistFor(item.type, context.specialists);
+    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: item.risk, why: whyHere(item, context.now), holds: holdsOf(item, specialist, context) };
+  });
+  const questions = sorted.filter((i) => i.state === "blocked" && i.question).map((i) => ({ item: i.id, question: i.question! }));
+  return { at: context.now, paused: context.pause !== null, entries, questions };
+}
+
+function whyHere(item: WorkItem, now: number): string {
+  const precedence = `${item.source.replace("_", " ")} (source ${sourcePrecedence(item.source) + 1} of ${WORK_SOURCES.length})`;
+  return `${precedence}, priority ${item.priority}, waiting ${age(now - item.createdAt)}`;
+}
+
+function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanContext): string[] {
+  const holds: string[] = [];
+  if (item.state === "dispatched") holds.push("already dispatched: its task is running");
+  if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
+  if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
+  if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);
+  return holds;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 86_400) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}

@@ -1,0 +1,39 @@
+import { newId } from "../core/ids.ts";
+import type { WriteContext } from "../jobs/transition.ts";
+import type { WorkItemStore } from "../store/work-items/work-item-store.ts";
+import { ACTIVE_WORK_ITEM_STATES, type WorkItem, type WorkItemState } from "./work-item.ts";
+
+/** The store's work items, as the planning domain's documents. */
+export function workItems(store: WorkItemStore): WorkItemStore<WorkItem> {
+  return store as unknown as WorkItemStore<WorkItem>;
+}
+
+export type NewWorkItem = Omit<WorkItem, "id" | "state" | "createdAt" | "updatedAt" | "question" | "answer"> & { state?: WorkItemState; question?: string | null };
+
+/**
+ * Adds an item, or, when an active one has the same dedupe key, merges into it (the same red check
+ * seen on a second commit is one item, seen twice): `merge` says how. A finished item of that key is
+ * kept as history and a new one starts, under the key with the old item's id appended.
+ */
+export function upsertWorkItem(ctx: WriteContext, actor: string, fresh: NewWorkItem, merge: (existing: WorkItem) => WorkItem = (e) => e): WorkItem {
+  const items = workItems(ctx.store);
+  const existing = items.getWorkItemByKey(fresh.dedupeKey);
+  if (existing && ACTIVE_WORK_ITEM_STATES.includes(existing.state)) {
+    const merged = { ...merge(existing), updatedAt: ctx.now };
+    items.updateWorkItem(merged);
+    return merged;
+  }
+  if (existing) items.updateWorkItem({ ...existing, dedupeKey: `${existing.dedupeKey}#${existing.id}` });
+  const item: WorkItem = { ...fresh, id: newId("wi"), state: fresh.state ?? "open", question: fresh.question ?? null, answer: null, createdAt: ctx.now, updatedAt: ctx.now };
+  items.insertWorkItem(item);
+  ctx.audit(actor, "work_item.added", item.id, { dedupeKey: item.dedupeKey, source: item.source, type: item.type, title: item.title });
+  return item;
+}
+
+/** Moves an item to `state`, audited with the reason. */
+export function moveWorkItem(ctx: WriteContext, actor: string, item: WorkItem, state: WorkItemState, reason: string, patch: Partial<WorkItem> = {}): WorkItem {
+  const next: WorkItem = { ...item, ...patch, state, updatedAt: ctx.now };
+  workItems(ctx.store).updateWorkItem(next);
+  ctx.audit(actor, "work_item.moved", item.id, { from: item.state, to: state, reason });
+  return next;
+}

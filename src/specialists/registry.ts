@@ -1,0 +1,13 @@
+import type { Specialist } from "./specialist.ts";
+
+/**
+ * Every specialist. Adding one is its folder beside this file plus one line here. None ships yet:
+ * the Dependency Steward, CI Medic and Conflict Resolver (issues #16-#18) register here, and until
+ * then the plan names each item's missing capability instead of guessing.
+ */
+export const SPECIALISTS: readonly Specialist[] = [];
+
+/** The specialist that takes items of `type`, first registered first. */
+export function specialistFor(type: string, registry: readonly Specialist[] = SPECIALISTS): Specialist | null {
+  return registry.find((s) => s.itemTypes.includes(type)) ?? null;
+}

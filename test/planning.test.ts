@@ -1,0 +1,89 @@
+import { afterEach, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Plan } from "../src/planning/plan.ts";
+import { Cluster } from "./helpers/cluster.ts";
+
+/**
+ * Issue #15, first part: work items from their sources, ranked by `pushpals plan` in the vision's
+ * order, against a real server, worker and git repository.
+ */
+
+let cluster: Cluster | null = null;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = null;
+});
+
+function git(root: string, args: string[]): void {
+  const r = Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
+}
+
+test("a directive outranks a red base, which outranks the backlog; the same red check on two commits is one item; answer and drop move items", async () => {
+  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+
+  const added = c.cli(["backlog", "add", "tidy the README", "--priority", "80", "--json"]);
+  expect(added.exitCode, added.stderr).toBe(0);
+  const backlogId = JSON.parse(added.stdout).item.id as string;
+  // The base is red (no `ok` file) on two commits in a row.
+  for (const message of ["one", "two"]) {
+    const check = c.cli(["check", "--wait"]);
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toContain("main is red");
+    writeFileSync(join(c.root, `${message}.txt`), message);
+    git(c.root, ["add", "-A"]);
+    git(c.root, ["commit", "-qm", message]);
+  }
+  const ask = c.cli(["ask", "make the login page faster"]);
+  expect(ask.exitCode, ask.stderr).toBe(0);
+
+  const plan = JSON.parse(c.cli(["plan", "--json"]).stdout) as Plan;
+  expect(plan.entries.map((e) => `${e.item.source}:${e.item.title}`)).toEqual(["directive:make the login page faster", "failing_build:unit is red on main", "backlog:tidy the README"]);
+  const red = plan.entries[1]!.item;
+  expect(red.detail.seen).toBe(2);
+  expect(red.detail.firstRedCommit).not.toBe(red.detail.lastRedCommit);
+  const directive = plan.entries[0]!;
+  expect(directive.item.state).toBe("blocked");
+  expect(plan.questions.map((q) => q.item)).toEqual([directive.item.id]);
+
+  const shown = c.cli(["plan"]);
+  expect(shown.stdout).toContain("1. make the login page faster");
+  expect(shown.stdout).toContain("why here: directive (source 1 of 5)");
+  expect(shown.stdout).toContain("held: missing capability: no specialist takes red_check items yet");
+  expect(shown.stdout).toContain("open questions");
+
+  const answered = c.cli(["answer", directive.item.id, "only the first paint", "--json"]);
+  expect(answered.exitCode, answered.stderr).toBe(0);
+  expect(JSON.parse(answered.stdout).item).toMatchObject({ state: "open", answer: "only the first paint" });
+  expect(c.cli(["answer", directive.item.id, "again"]).exitCode).toBe(5);
+
+  expect(c.cli(["backlog", "drop", backlogId, "--why", "done by hand"]).exitCode).toBe(0);
+  const after = JSON.parse(c.cli(["plan", "--json"]).stdout) as Plan;
+  expect(after.entries.map((e) => e.item.source)).toEqual(["directive", "failing_build"]);
+
+  // The base goes green: its failing-build item is resolved.
+  writeFileSync(join(c.root, "ok"), "");
+  git(c.root, ["add", "-A"]);
+  git(c.root, ["commit", "-qm", "fix"]);
+  expect(c.cli(["check", "--wait"]).exitCode).toBe(0);
+  const list = JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; state: string }[] };
+  expect(list.items.map((i) => `${i.source}:${i.state}`).sort()).toEqual(["backlog:dropped", "directive:open", "failing_build:done"]);
+}, 90_000);
+
+test("checks that claim to be a branch's must name a commit of it: nobody files a failing build for a branch it is not on", async () => {
+  const c = await Cluster.create({ configToml: '[[checks.commands]]\nname = "unit"\nrun = "false"\n' });
+  cluster = c;
+  await c.startServer();
+  git(c.root, ["checkout", "-qb", "side"]);
+  writeFileSync(join(c.root, "side.txt"), "side");
+  git(c.root, ["add", "-A"]);
+  git(c.root, ["commit", "-qm", "side"]);
+  const side = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: c.root }).stdout.toString().trim();
+  const refused = await c.enqueue("checks", { commit: side, branch: "main", commands: [{ name: "unit", run: "false" }] }).catch((err: Error) => err);
+  expect(refused).toBeInstanceOf(Error);
+  expect((refused as Error).message).toContain('is not a commit of the branch "main"');
+});
