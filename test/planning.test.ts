@@ -70,6 +70,8 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   git(c.root, ["add", "-A"]);
   git(c.root, ["commit", "-qm", "fix"]);
   expect(c.cli(["check", "--wait"]).exitCode).toBe(0);
+  const specialists = c.cli(["specialists"]);
+  expect(specialists.stdout).toMatch(/codemod-runner\s+1\s+codemod\s+run\s+codemod\s+no\s+2 at once, 20\/h\s+yes/);
   const list = JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; state: string }[] };
   expect(list.items.map((i) => `${i.source}:${i.state}`).sort()).toEqual(["backlog:dropped", "directive:open", "failing_build:done"]);
 }, 90_000);

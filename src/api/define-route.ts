@@ -11,6 +11,11 @@ export interface StreamSpec {
   message: z.ZodType;
 }
 
+/** A plain-text reply in a format of its own (the Prometheus exposition), neither JSON nor a stream. */
+export interface TextSpec {
+  contentType: string;
+}
+
 /**
  * One endpoint of the HTTP API: what it accepts and what it answers. The server registers its
  * handler from the entry and the client calls through it, so both ends share one set of schemas.
@@ -24,11 +29,13 @@ export interface RouteSpec {
   /** The JSON reply (the 2xx body; 204 answers `null`). */
   response?: z.ZodType;
   stream?: StreamSpec;
+  text?: TextSpec;
 }
 
 export type Route<S extends RouteSpec = RouteSpec> = S & { readonly name: string };
 export type JsonRoute = Route & { response: z.ZodType };
 export type StreamRoute = Route & { stream: StreamSpec };
+export type TextRoute = Route & { text: TextSpec };
 
 /** Names every entry after its key and refuses two entries for the same method and path. */
 export function defineRoutes<const T extends Record<string, RouteSpec>>(table: T): { readonly [K in keyof T]: T[K] & { readonly name: K } } {
@@ -37,7 +44,7 @@ export function defineRoutes<const T extends Record<string, RouteSpec>>(table: T
   for (const [name, spec] of Object.entries(table)) {
     const key = `${spec.method} ${spec.path}`;
     if (seen.has(key)) throw new Error(`API contract: ${key} is declared twice`);
-    if (!spec.response && !spec.stream) throw new Error(`API contract: ${name} answers neither JSON nor a stream`);
+    if (!spec.response && !spec.stream && !spec.text) throw new Error(`API contract: ${name} answers neither JSON nor a stream nor text`);
     seen.add(key);
     out[name] = Object.freeze({ ...spec, name });
   }

@@ -1,4 +1,5 @@
 import { WorkItem } from "../planning/work-item.ts";
+import { Specialist } from "../specialists/specialist.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
 import { PauseState } from "../jobs/pause-state.ts";
@@ -130,3 +131,9 @@ export type WorkItemReply = z.infer<typeof WorkItemReply>;
 
 export const WorkItemList = z.object({ items: z.array(WorkItem) });
 export type WorkItemList = z.infer<typeof WorkItemList>;
+
+export const DispatchReply = z.object({ item: WorkItem, job: Job, deduped: z.boolean() });
+export type DispatchReply = z.infer<typeof DispatchReply>;
+
+export const SpecialistList = z.object({ specialists: z.array(Specialist.extend({ available: z.boolean(), why: z.string().nullable() })) });
+export type SpecialistList = z.infer<typeof SpecialistList>;

@@ -33,11 +33,11 @@ afterAll(async () => {
 });
 
 describe("the route table", () => {
-  test("every entry is named after its key and answers JSON, a stream or both", () => {
+  test("every entry is named after its key and answers JSON, a stream or both, or text", () => {
     for (const [key, route] of Object.entries(routes) as [string, Route][]) {
       expect(route.name).toBe(key);
       expect(route.path).toStartWith("/");
-      expect(Boolean(route.response) || Boolean(route.stream)).toBe(true);
+      expect(Boolean(route.response) || Boolean(route.stream) || Boolean(route.text)).toBe(true);
     }
   });
 

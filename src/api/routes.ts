@@ -4,6 +4,8 @@ import { AuditEntry } from "../store/audit/audit-chain.ts";
 import { PushpalsEvent } from "../events/registry.ts";
 import { LogLine } from "../store/jobs/job-rows.ts";
 import { Plan } from "../planning/plan.ts";
+import { Report } from "../planning/report.ts";
+import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
 import { defineRoutes } from "./define-route.ts";
 import * as reply from "./responses.ts";
 import * as req from "./schemas.ts";
@@ -57,6 +59,8 @@ export const routes = defineRoutes({
   componentHeartbeat: { method: "POST", path: "/components/:name/heartbeat", body: req.EmptyBody, response: reply.Ok },
   componentReport: { method: "POST", path: "/components/:name/report", body: req.ComponentReportBody, response: reply.ComponentReply },
   workerLost: { method: "POST", path: "/workers/:id/lost", body: req.WorkerLostBody, response: reply.WorkerLostReply },
+  /** Once every component said ready: recorded in the audit log (`supervisor.online`), the time-to-online metric's history. */
+  supervisorOnline: { method: "POST", path: "/supervisor/online", body: req.SupervisorOnlineBody, response: reply.Ok },
   /** A credential for a component the caller runs by hand; only for the server's own OS user, on its socket. */
   issueCredential: { method: "POST", path: "/credentials", body: req.IssueCredentialBody, response: reply.CredentialReply },
 
@@ -76,6 +80,16 @@ export const routes = defineRoutes({
   addBacklog: { method: "POST", path: "/backlog", body: req.BacklogBody, response: reply.WorkItemReply },
   dropWorkItem: { method: "POST", path: "/work-items/:id/drop", body: req.ReasonBody, response: reply.WorkItemReply },
   answerWorkItem: { method: "POST", path: "/work-items/:id/answer", body: req.AnswerBody, response: reply.WorkItemReply },
+  /** Shipped, Evidence, Risk notes, Follow-ups over a window (the vision's report). */
+  report: { method: "GET", path: "/report", query: req.ReportQuery, response: Report },
+  /** The capability registry: every specialist, what it takes, whether it can run here. */
+  listSpecialists: { method: "GET", path: "/specialists", response: reply.SpecialistList },
+  /** The RemoteAgent's: the item as its task, one job, the item dispatched (idempotent). */
+  dispatchWorkItem: { method: "POST", path: "/work-items/:id/dispatch", body: req.DispatchBody, response: reply.DispatchReply },
+
+  // The vision's metrics, computed from the stored history (src/metrics/definitions.ts): JSON, and the Prometheus text format.
+  metrics: { method: "GET", path: "/metrics/snapshot", query: req.MetricsQuery, response: MetricsSnapshot },
+  prometheusMetrics: { method: "GET", path: "/metrics", query: req.MetricsQuery, text: { contentType: PROMETHEUS_CONTENT_TYPE } },
 
   // The stop switch.
   getControl: { method: "GET", path: "/control", response: reply.PauseReply },

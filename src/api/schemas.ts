@@ -6,6 +6,7 @@ import { JobState } from "../core/job-states.ts";
 import { Sha } from "../core/sha.ts";
 import { CredentialRole } from "../identity/component-credential.ts";
 import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
+import { Duration } from "../metrics/metrics-window.ts";
 
 /**
  * Request payloads of the HTTP API. Strict: an unknown field is an error that names it. No body names
@@ -152,6 +153,20 @@ export type ComponentResetBody = z.infer<typeof ComponentResetBody>;
 export const WorkerLostBody = z.strictObject({ reason: z.string().min(1).max(1000) });
 export type WorkerLostBody = z.infer<typeof WorkerLostBody>;
 
+/** The supervisor's word that its run came online: when `pushpals start` began and when every component had said ready. */
+export const SupervisorOnlineBody = z
+  .strictObject({
+    startedAt: z.number().int().positive(),
+    onlineAt: z.number().int().positive(),
+    components: z.array(z.string().regex(COMPONENT_NAME_PATTERN)).max(256),
+  })
+  .refine((b) => b.onlineAt >= b.startedAt, { message: "onlineAt is before startedAt", path: ["onlineAt"] });
+export type SupervisorOnlineBody = z.infer<typeof SupervisorOnlineBody>;
+
+/** The metrics' window: how far back (`7d`); all history without it. */
+export const MetricsQuery = z.strictObject({ since: Duration.optional() });
+export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
 /** A credential for a component of `role` called `name` (the owner's own processes only). */
 export const IssueCredentialBody = z.strictObject({ role: CredentialRole, name: z.string().regex(COMPONENT_NAME_PATTERN, "must be a component name like worker-1") });
 export type IssueCredentialBody = z.infer<typeof IssueCredentialBody>;
@@ -191,3 +206,10 @@ export type AnswerBody = z.infer<typeof AnswerBody>;
 
 export const WorkItemsQuery = z.strictObject({ all: z.enum(["0", "1"]).optional() });
 export type WorkItemsQuery = z.infer<typeof WorkItemsQuery>;
+
+export const DispatchBody = z.strictObject({ baseBranch: z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, "must be a branch name") });
+export type DispatchBody = z.infer<typeof DispatchBody>;
+
+/** `pushpals report --since 24h`: the window (default the last 24 hours). */
+export const ReportQuery = z.strictObject({ since: Duration.optional() });
+export type ReportQuery = z.infer<typeof ReportQuery>;

@@ -18,6 +18,7 @@ import { registerPrs } from "./commands/prs.ts";
 import { registerPause } from "./commands/pause.ts";
 import { registerApprove } from "./commands/approve.ts";
 import { registerPolicy } from "./commands/policy.ts";
+import { registerMetrics } from "./commands/metrics.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { EXIT, exitCodeFor } from "../core/exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
@@ -64,6 +65,7 @@ registerPlan(program);
 registerJobs(program);
 registerLogs(program);
 registerAudit(program);
+registerMetrics(program);
 
 // `pushpals status | head -1`: a reader that went away is not an error of ours.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

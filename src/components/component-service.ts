@@ -86,6 +86,15 @@ export class ComponentService {
     });
   }
 
+  /**
+   * The supervisor's run came online: `startedAt` (when `pushpals start` began) to `onlineAt` (when the
+   * last component said ready) goes into the audit log, the durable history of time to online
+   * (supervisor.json has the same two times, but only while the run lasts).
+   */
+  online(actor: string, run: { startedAt: number; onlineAt: number; components: string[] }): void {
+    this.jobs.record((ctx) => void ctx.audit(actor, "supervisor.online", null, { ...run, elapsedMs: run.onlineAt - run.startedAt }));
+  }
+
   /** A new run (or `start --clean`) forgets the previous run's rows; the audit log keeps their history. */
   reset(actor: string, keep: string[] = []): number {
     return this.jobs.record((ctx) => {

@@ -77,6 +77,13 @@ describe("the user's own npm config", () => {
     expect(egressRules(config)).toContainEqual({ host: "127.0.0.1", port: 4873, trustedLocal: true });
   });
 
+  test("its retry settings are kept; the commit's are not (a commit cannot make installs hang on retries)", () => {
+    const written = parse(build({ user: `${user}\nfetch-retries=0\nfetch-timeout=5000`, project: "fetch-retries=99\n" }).text);
+    expect(written["fetch-retries"]).toBe("0");
+    expect(written["fetch-timeout"]).toBe("5000");
+    expect(parse(build({ user, project: "fetch-retries=99\n" }).text)["fetch-retries"]).toBeUndefined();
+  });
+
   test("its registry wins over the commit's", () => {
     expect(parse(build({ user, project: "registry=https://evil.example/\n" }).text).registry).toBe("http://127.0.0.1:4873/");
   });

@@ -97,8 +97,8 @@ const PROJECT_KEYS = new Set([
   "lockfile",
 ]);
 
-/** From the user's own file: where the registries are and how to log in to them. */
-const USER_KEYS = new Set(["registry", "strict-ssl", "ca", "always-auth", "_auth", "_authToken", "username", "_password", "email"]);
+/** From the user's own file: where the registries are, how to log in to them, and how patiently to retry them. */
+const USER_KEYS = new Set(["registry", "strict-ssl", "ca", "always-auth", "_auth", "_authToken", "username", "_password", "email", "fetch-retries", "fetch-retry-factor", "fetch-retry-mintimeout", "fetch-retry-maxtimeout", "fetch-timeout"]);
 
 const SCOPED_REGISTRY = /^@[a-z0-9][\w.-]*:registry$/i;
 /** `//host[:port]/path/:_authToken` and the other per-registry credentials. */

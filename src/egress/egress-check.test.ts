@@ -87,3 +87,37 @@ describe("the egress check", () => {
     expect(await check("127.0.0.1", 7777, trusted("127.0.0.1"), [{ host: "local.test", port: 7777 }])).toMatchObject({ allowed: false, status: 403 });
   });
 });
+
+describe("the egress check through an upstream proxy", () => {
+  const loopbackProxy = { host: "127.0.0.1", port: 3128, authorization: null };
+  async function via(host: string, rules: EgressRule[], proxy = loopbackProxy, deny: { host: string; port: number }[] = []) {
+    const asked: string[] = [];
+    const spy: Lookup = (name) => (asked.push(name), lookup(name));
+    const policy: EgressPolicy = { rules, deny: await prepareDeny(deny, lookup), ownAddresses: () => new Set(["127.0.0.1"]) };
+    return { out: await checkTarget({ host, port: 443 }, policy, spy, proxy), asked };
+  }
+
+  test("an allowed registry whose name does not resolve here is allowed: only the proxy's own name is looked up", async () => {
+    const { out, asked } = await via("gone.test", [{ host: "gone.test", port: 443 }]);
+    expect(out).toMatchObject({ allowed: true, addresses: ["127.0.0.1"], via: loopbackProxy });
+    expect(asked).toEqual(["127.0.0.1"]);
+  });
+
+  test("a proxy on loopback (cntlm, px) is the user's own: allowed without trustedLocal", async () => {
+    const { out } = await via("registry.npmjs.org", [{ host: "registry.npmjs.org", port: 443 }], { host: "local.test", port: 3128, authorization: null });
+    expect(out).toMatchObject({ allowed: true, addresses: ["127.0.0.1", "::1"] });
+  });
+
+  test("the allowlist and deny still decide first, before anything is looked up", async () => {
+    const unlisted = await via("evil.test", [{ host: "gone.test", port: 443 }]);
+    expect(unlisted.out).toMatchObject({ allowed: false, status: 403, reason: "evil.test:443 is not an allowed registry host" });
+    const denied = await via("gone.test", [{ host: "gone.test", port: 443, trustedLocal: true }], loopbackProxy, [{ host: "gone.test", port: 443 }]);
+    expect(denied.out).toMatchObject({ allowed: false, status: 403 });
+    expect([...unlisted.asked, ...denied.asked]).toEqual([]);
+  });
+
+  test("a proxy whose name does not resolve is a 502 naming the proxy", async () => {
+    const { out } = await via("registry.npmjs.org", [{ host: "registry.npmjs.org", port: 443 }], { host: "proxy.gone.test", port: 8080, authorization: null });
+    expect(out).toMatchObject({ allowed: false, status: 502, reason: "the upstream proxy proxy.gone.test:8080 could not be resolved (ENOTFOUND)" });
+  });
+});

@@ -10,15 +10,20 @@ export const BacklogEntry = z.strictObject({
   priority: z.number().int().min(0).max(100).default(50),
   labels: z.array(z.string().min(1).max(64)).max(32).default([]),
   notes: z.string().max(4000).nullable().default(null),
-  /** The item type a specialist takes (`backlog_task` by default: no specialist takes it yet). */
-  type: z.string().regex(/^[a-z][a-z0-9_]*$/).max(64).default("backlog_task"),
-});
+  /** The item type a specialist takes: `codemod` with a command, else `backlog_task` (no specialist takes it yet). */
+  type: z.string().regex(/^[a-z][a-z0-9_]*$/).max(64).optional(),
+  /** A codemod item: the command the Codemod Runner runs in the sandbox, and the paths it may change. */
+  command: z.string().min(1).max(8192).optional(),
+  scope: z.array(z.string().min(1).max(512)).max(64).default([]),
+}).refine((e) => e.command === undefined || e.scope.length > 0, { message: "a command needs a write scope (--scope)", path: ["scope"] });
 export type BacklogEntry = z.infer<typeof BacklogEntry>;
 
 export function addBacklogItem(ctx: WriteContext, actor: string, entry: BacklogEntry): WorkItem {
   // One backlog item per title: adding the same task twice is the same item.
   const key = `backlog:${entry.title.toLowerCase().replace(/\s+/g, " ")}`;
-  return upsertWorkItem(ctx, actor, { dedupeKey: key, source: "backlog", type: entry.type, title: entry.title, priority: entry.priority, risk: null, scope: [], labels: entry.labels, notes: entry.notes, createdBy: actor, detail: {} });
+  const type = entry.type ?? (entry.command ? "codemod" : "backlog_task");
+  const detail = entry.command ? { command: entry.command } : {};
+  return upsertWorkItem(ctx, actor, { dedupeKey: key, source: "backlog", type, title: entry.title, priority: entry.priority, risk: null, scope: entry.scope, labels: entry.labels, notes: entry.notes, createdBy: actor, detail });
 }
 
 /** `pushpals backlog drop <item>`: withdrawn by a person; kept as history. */

@@ -62,3 +62,16 @@ test("done and dropped items are not candidates", () => {
   const plan = planWork([item({ state: "done" }), item({ state: "dropped" }), item({ title: "live" })], { now: 5_000, pause: null });
   expect(plan.entries.map((e) => e.item.title)).toEqual(["live"]);
 });
+
+test("caps hold a specialist's next item: items in flight, and dispatches in the last hour", () => {
+  const inFlight = [1, 2].map(() => item({ type: "red_check", state: "dispatched", detail: { specialist: "ci-medic", dispatchedAt: [4_000] } }));
+  const next = item({ type: "red_check", source: "failing_build" });
+  const held = planWork([...inFlight, next], { now: 5_000, pause: null, specialists: [{ ...fixer, limits: { concurrent: 2, dispatchesPerHour: 6 } }] });
+  expect(held.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic has 2 of 2 items in flight"]);
+  const done = Array.from({ length: 6 }, () => item({ type: "red_check", state: "done", detail: { specialist: "ci-medic", dispatchedAt: [4_000] } }));
+  const hourly = planWork([...done, next], { now: 5_000, pause: null, specialists: [fixer] });
+  expect(hourly.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic was dispatched 6 times in the last hour (limit 6)"]);
+  // An hour later the dispatches no longer count.
+  const later = planWork([...done, next], { now: 5_000 + 3_600_000, pause: null, specialists: [fixer] });
+  expect(later.entries.find((e) => e.item.id === next.id)!.holds).toEqual([]);
+});

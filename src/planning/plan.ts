@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
 import type { Specialist } from "../specialists/specialist.ts";
-import { specialistFor } from "../specialists/registry.ts";
+import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
+import { capHolds } from "./dispatch.ts";
 import { sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
 
 export const PlanEntry = z.object({
@@ -42,8 +43,8 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
     (a, b) => sourcePrecedence(a.source) - sourcePrecedence(b.source) || b.priority - a.priority || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
   );
   const entries = sorted.map((item, index): PlanEntry => {
-    const specialist = specialistFor(item.type, context.specialists);
-    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: item.risk, why: whyHere(item, context.now), holds: holdsOf(item, specialist, context) };
+    const specialist = specialistFor(item.type, context.specialists ?? SPECIALISTS);
+    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: item.risk, why: whyHere(item, context.now), holds: holdsOf(item, specialist, { ...context, items }) };
   });
   const questions = sorted.filter((i) => i.state === "blocked" && i.question).map((i) => ({ item: i.id, question: i.question! }));
   return { at: context.now, paused: context.pause !== null, entries, questions };
@@ -54,12 +55,13 @@ function whyHere(item: WorkItem, now: number): string {
   return `${precedence}, priority ${item.priority}, waiting ${age(now - item.createdAt)}`;
 }
 
-function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanContext): string[] {
+function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanContext & { items: readonly WorkItem[] }): string[] {
   const holds: string[] = [];
   if (item.state === "dispatched") holds.push("already dispatched: its task is running");
   if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
   if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
   if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);
+  if (specialist && item.state === "open") holds.push(...capHolds(context.items, specialist, context.now));
   return holds;
 }
 

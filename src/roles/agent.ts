@@ -3,6 +3,7 @@ import { newId } from "../core/ids.ts";
 import { processContext, type ProcessContext } from "./process-context.ts";
 import { runRole, stringFlag } from "./role-main.ts";
 import { ROLES } from "./agent-roles.ts";
+import { git } from "../scm/git.ts";
 
 /** One agent process (RemoteAgent, ReviewAgent or SourceControlManager) until stopped. */
 export async function runAgent(ctx: ProcessContext, role: string, opts: { name?: string; id?: string }): Promise<void> {
@@ -10,9 +11,11 @@ export async function runAgent(ctx: ProcessContext, role: string, opts: { name?:
     throw new PushpalsError("invalid_input", `unknown agent role "${role}"`, { field: "role", hint: `use ${ROLES.join(", ")}` });
   }
   const name = opts.name ?? role;
-  // The RemoteAgent reads no config yet (it only reports ready); the others run jobs under their own.
   // Each agent's modules load only in its own process.
-  if (role === "remote-agent") return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name });
+  if (role === "remote-agent") {
+    const baseBranch = ctx.config().repo.base_branch ?? (await currentBranch(ctx.paths.repoRoot));
+    return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch });
+  }
   const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
   if (role === "scm") return (await import("../agents/scm/main.ts")).runScmAgent(env, { name, id: opts.id ?? newId("wrk") });
   return (await import("../agents/review/main.ts")).runReviewAgent(env, { name, id: opts.id ?? newId("wrk") });
@@ -24,4 +27,10 @@ if (import.meta.main) {
     const role = args.positionals[0] ?? "";
     return runAgent(await processContext(), role, { name: stringFlag(args, "name"), id: stringFlag(args, "id") });
   });
+}
+
+/** The branch checked out in the repository: the base when `repo.base_branch` is not set. */
+async function currentBranch(repoRoot: string): Promise<string> {
+  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: repoRoot, allowFailure: true });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : "main";
 }

@@ -31,6 +31,8 @@ const ACCESS: Record<RouteName, Access> = {
   getPr: "read",
   prGate: "read",
   getControl: "read",
+  metrics: "read",
+  prometheusMetrics: "read",
   approvePr: "decide",
   rejectPr: "decide",
   mergePr: "decide",
@@ -41,6 +43,9 @@ const ACCESS: Record<RouteName, Access> = {
   addBacklog: "person",
   dropWorkItem: "person",
   answerWorkItem: "decide",
+  dispatchWorkItem: "component",
+  listSpecialists: "read",
+  report: "read",
   cancelJob: "person",
   unblockJob: "person",
   closePr: "person",
@@ -61,12 +66,13 @@ const ACCESS: Record<RouteName, Access> = {
   componentReport: "component",
   resetComponents: "component",
   workerLost: "component",
+  supervisorOnline: "component",
 };
 
 /** Routes of a job a worker holds: only a component of the job's kind's role may call them. */
 const LEASE_ROUTES = new Set<string>(["heartbeatJob", "appendJobLogs", "reportProgress", "recordCommand", "completeJob", "failJob", "releaseJob"]);
 /** The supervisor's reports on the processes it runs. */
-const SUPERVISOR_ROUTES = new Set<string>(["componentReport", "resetComponents", "workerLost"]);
+const SUPERVISOR_ROUTES = new Set<string>(["componentReport", "resetComponents", "workerLost", "supervisorOnline"]);
 
 export interface AccessRequest {
   params: Record<string, string | number>;
@@ -114,6 +120,10 @@ function checkComponent(store: Store, route: Route, caller: Caller, { params, bo
     return;
   }
   if (holder.role === "supervisor") throw refuse("the supervisor runs no jobs");
+  if (route.name === "dispatchWorkItem") {
+    if (holder.role !== "remote-agent") throw refuse("only the RemoteAgent dispatches work items");
+    return;
+  }
   if (route.name === "registerWorker" || route.name === "claimJob") {
     if (body === undefined) return; // checked again once the body is read
     for (const kind of (body as { kinds: string[] }).kinds) {

@@ -35,7 +35,9 @@ import { DEFAULT_CONFIG } from "../config/schema.ts";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
 import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
+import { metricsRoutes } from "./routes-metrics.ts";
 import { planningRoutes } from "./routes-planning.ts";
+import { recordTaskOutcome } from "../planning/task-outcome.ts";
 
 export interface AppOptions {
   host: string;
@@ -98,6 +100,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const provider = providerById(options.prProvider ?? PROVIDERS[0].id);
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
+  service.onTransition(recordTaskOutcome);
   const control = new ControlService(service);
   // The audit log's head is kept outside the database too (refs/pushpals/audit), a moment after each commit.
   const anchorer = options.repoRoot ? new AuditAnchorer({ repoRoot: options.repoRoot, store, log: (m) => console.error(`[server] ${m}`) }) : null;
@@ -146,7 +149,8 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null, auditDiverged: () => anchorer?.diverged ?? null });
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
-  planningRoutes(router, { store, service, control, commit });
+  metricsRoutes(router, { store });
+  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);

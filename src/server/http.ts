@@ -22,6 +22,9 @@ declare const streamed: unique symbol;
 export type JsonReply<T> = Response & { readonly [replyBody]: T };
 /** A streaming response (SSE or JSON lines). */
 export type StreamReply = Response & { readonly [streamed]: true };
+declare const plainText: unique symbol;
+/** A plain-text response in the route's own format (see TextSpec). */
+export type TextReply = Response & { readonly [plainText]: true };
 
 export function json<T>(body: T, status = 200): JsonReply<T> {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } }) as JsonReply<T>;
@@ -30,6 +33,10 @@ export function json<T>(body: T, status = 200): JsonReply<T> {
 /** 204: the client reads it as `null`. */
 export function noContent(): JsonReply<null> {
   return new Response(null, { status: 204 }) as JsonReply<null>;
+}
+
+export function textReply(body: string, contentType: string): TextReply {
+  return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } }) as TextReply;
 }
 
 export function streamReply(body: ReadableStream<Uint8Array>, headers: Record<string, string>): StreamReply {

@@ -2,7 +2,7 @@ import type { BodyOf, ParamsOf, QueryOf, ReplyOf, Route } from "../api/define-ro
 import { paramNoun, paramPattern, paramValue } from "../api/path-params.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { Caller } from "./caller.ts";
-import { queryObject, readBody, validate, type BodyLimits, type JsonReply, type StreamReply } from "./http.ts";
+import { queryObject, readBody, validate, type BodyLimits, type JsonReply, type StreamReply, type TextReply } from "./http.ts";
 
 export interface RouteContext<R extends Route = Route> {
   req: Request;
@@ -19,8 +19,11 @@ export interface RouteContext<R extends Route = Route> {
 /** Refuses a call its caller may not make (see access.ts); runs before the handler. */
 export type Authorize = (route: Route, caller: Caller, request: { params: Record<string, string | number>; body: unknown }) => void;
 
-/** What a handler may answer: JSON of the route's reply type, and a stream if the route declares one. */
-export type RouteAnswer<R extends Route> = (R extends { response: unknown } ? JsonReply<ReplyOf<R>> : never) | (R extends { stream: unknown } ? StreamReply : never);
+/** What a handler may answer: JSON of the route's reply type, a stream if the route declares one, text if it declares text. */
+export type RouteAnswer<R extends Route> =
+  | (R extends { response: unknown } ? JsonReply<ReplyOf<R>> : never)
+  | (R extends { stream: unknown } ? StreamReply : never)
+  | (R extends { text: unknown } ? TextReply : never);
 
 export type RouteHandler<R extends Route> = (ctx: RouteContext<R>) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
 

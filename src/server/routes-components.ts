@@ -24,6 +24,10 @@ export function componentRoutes(router: Router, deps: ComponentRoutesDeps): void
       return json({ ok: true as const });
     })
     .route(routes.componentReport, ({ params, body, caller }) => json({ component: components.report(params.name, body, actorOf(caller)) }))
+    .route(routes.supervisorOnline, ({ body, caller }) => {
+      components.online(actorOf(caller), body);
+      return json({ ok: true as const });
+    })
     .route(routes.workerLost, async ({ params, body }) => {
       const requeued = await commit.run(() => service.workerLost(params.id, body.reason));
       return json({ jobs: requeued });

@@ -5,22 +5,38 @@ import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { addBacklogItem, answerWorkItem, BacklogEntry, dropWorkItem } from "../planning/backlog.ts";
 import { planWork } from "../planning/plan.ts";
+import { buildReport } from "../planning/report.ts";
+import { durationMs } from "../metrics/metrics-window.ts";
+import { pullRequests } from "../prs/pr-store.ts";
+import { dispatchWorkItem } from "../planning/dispatch.ts";
+import { resolveCommit } from "../scm/branches.ts";
+import { SPECIALISTS } from "../specialists/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
 import { describeIssue } from "../kinds/registry.ts";
 import type { Store } from "../store/store.ts";
-import { personActorOf } from "./caller.ts";
+import { actorOf, personActorOf } from "./caller.ts";
 import { json } from "./http.ts";
 import type { Router } from "./router.ts";
 
 const LIMIT = 5_000;
 
 /** `pushpals plan`, `backlog add|list|drop`, `answer`: the work items and their ranking. */
-export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit }): void {
+export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null }): void {
   const { store, service, control, commit } = deps;
   const items = workItems(store);
   router
-    .route(routes.plan, () => json(planWork(items.listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: LIMIT }), { now: Date.now(), pause: control.state() })))
+    .route(routes.plan, () => json(planWork(items.listWorkItems({ limit: LIMIT }), { now: Date.now(), pause: control.state() })))
+    // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
+    .route(routes.listSpecialists, () =>
+      json({ specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })) }),
+    )
+    .route(routes.report, ({ query }) => {
+      const now = Date.now();
+      const since = now - durationMs(query.since ?? "24h");
+      const plan = planWork(items.listWorkItems({ limit: LIMIT }), { now, pause: control.state() });
+      return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
+    })
     .route(routes.listWorkItems, ({ query }) => json({ items: items.listWorkItems({ states: query.all === "1" ? undefined : ACTIVE_WORK_ITEM_STATES, limit: LIMIT }) }))
     .route(routes.addBacklog, async ({ body, caller }) => {
       const parsed = BacklogEntry.safeParse(body.entry);
@@ -34,6 +50,14 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
     .route(routes.dropWorkItem, async ({ params, body, caller }) => {
       const actor = personActorOf(caller);
       return json({ item: await commit.run(() => service.record((ctx) => dropWorkItem(ctx, actor, params.id, body.reason ?? `dropped by ${actor}`))) });
+    })
+    .route(routes.dispatchWorkItem, async ({ params, body, caller }) => {
+      if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});
+      const baseCommit = await resolveCommit(deps.repoRoot, `refs/heads/${body.baseBranch}`);
+      if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch" });
+      const actor = actorOf(caller);
+      const base = { baseBranch: body.baseBranch, baseCommit };
+      return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, control.state() !== null))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {
       return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body.answer))) });

@@ -108,6 +108,7 @@ export class Supervisor {
       this.info.state = "online";
       this.info.onlineAt = onlineAt;
       this.save();
+      await this.recordOnline(onlineAt);
       return { url, elapsedMs: onlineAt - this.info.startedAt };
     } catch (err) {
       await this.stop(this.stopping ? "stopped during start" : "start failed");
@@ -236,6 +237,14 @@ export class Supervisor {
     } catch (err) {
       this.options.say(`${spec.name} did not come back: ${(err as Error).message.split("\n")[0]}`);
     }
+  }
+
+  /** The run's time to online goes into the audit log (the metrics' history); a run that cannot record it still runs. */
+  private async recordOnline(onlineAt: number): Promise<void> {
+    const body = { startedAt: this.info.startedAt, onlineAt, components: [...this.children.keys()] };
+    await this.options.client.call(routes.supervisorOnline, { body }).catch((err: unknown) => {
+      this.options.say(`could not record the time to online: ${(err as Error).message.split("\n")[0]}`);
+    });
   }
 
   /** Best effort with retries: the server itself may be the one restarting. */

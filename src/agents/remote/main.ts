@@ -2,20 +2,25 @@ import { reportReady } from "../../client/component-reporter.ts";
 import { useComponentCredential } from "../../client/credential.ts";
 import { onSupervisorGone } from "../../runtime/supervised.ts";
 import type { ApiClient } from "../../client/api-client.ts";
+import { DispatchLoop } from "./dispatch-loop.ts";
 
 /**
- * The RemoteAgent process. Planning (selecting work, decomposing directives, dispatching) arrives in a
- * later release; until then it registers, reports ready and heartbeats, and directives wait `blocked`.
+ * The RemoteAgent process: registers, reports ready, then runs the dispatch loop over the work items
+ * `pushpals plan` ranks. Decomposition is by deterministic recipes (src/planning/recipe.ts); an item
+ * no specialist takes stays held, and a directive waits blocked on its question.
  */
-export async function runRemoteAgent(client: ApiClient, options: { name: string }): Promise<never> {
+export async function runRemoteAgent(client: ApiClient, options: { name: string; baseBranch: string }): Promise<never> {
   await useComponentCredential(client, { role: "remote-agent", name: options.name });
   const reporter = await reportReady(client, options.name, "remote-agent", null);
-  process.stdout.write(`[${options.name}] ready (pid ${process.pid})\n`);
+  process.stdout.write(`[${options.name}] ready (pid ${process.pid}); dispatching work items onto ${options.baseBranch}\n`);
+  const loop = new DispatchLoop({ client, baseBranch: options.baseBranch, say: (line) => void process.stdout.write(`[${options.name}] ${line}\n`) });
+  loop.start();
   await new Promise<void>((resolve) => {
     process.on("SIGTERM", () => resolve());
     process.on("SIGINT", () => resolve());
     onSupervisorGone(resolve);
   });
+  loop.stop();
   reporter.stop();
   process.exit(0);
 }

@@ -31,9 +31,17 @@ export async function runPlan(program: Command, opts: { json?: boolean }): Promi
   }
 }
 
-export async function runBacklogAdd(program: Command, title: string, opts: { priority?: number; label?: string[]; notes?: string; type?: string; json?: boolean }): Promise<void> {
+export async function runBacklogAdd(program: Command, title: string, opts: { priority?: number; label?: string[]; notes?: string; type?: string; run?: string; scope?: string[]; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
-  const entry = { title, ...(opts.priority !== undefined ? { priority: opts.priority } : {}), labels: opts.label ?? [], notes: opts.notes ?? null, ...(opts.type ? { type: opts.type } : {}) };
+  const entry = {
+    title,
+    ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    labels: opts.label ?? [],
+    notes: opts.notes ?? null,
+    ...(opts.type ? { type: opts.type } : {}),
+    ...(opts.run ? { command: opts.run } : {}),
+    scope: opts.scope ?? [],
+  };
   const { item } = await ctx.client.call(routes.addBacklog, { body: { entry } });
   if (opts.json) return printJson({ item });
   process.stdout.write(`backlog item ${visible(item.id)}: ${visible(item.title)} (priority ${item.priority})\n  see it ranked: pushpals plan\n`);
@@ -58,6 +66,17 @@ export async function runAnswer(program: Command, id: string, answer: string, op
   const { item } = await ctx.client.call(routes.answerWorkItem, { params: { id }, body: { answer } });
   if (opts.json) return printJson({ item });
   process.stdout.write(`answered ${visible(item.id)}; it is ${item.state} again\n`);
+}
+
+export async function runSpecialists(program: Command, opts: { json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const data = await ctx.client.call(routes.listSpecialists);
+  if (opts.json) return printJson(data);
+  const rows = [["SPECIALIST", "VERSION", "TAKES", "KINDS", "ROLE", "MODEL", "LIMITS", "AVAILABLE"]];
+  for (const s of data.specialists) {
+    rows.push([s.id, s.version, s.itemTypes.join(","), s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h`, s.available ? "yes" : `no: ${s.why}`]);
+  }
+  process.stdout.write(`${table(rows)}\n`);
 }
 
 function itemsTable(items: WorkItem[]): string {

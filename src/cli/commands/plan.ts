@@ -23,10 +23,12 @@ export function registerPlan(program: Command): void {
     .option("--priority <n>", "0-100, higher first (default 50)", int)
     .option("--label <label...>", "labels, e.g. bug")
     .option("--notes <text>", "links, logs, context")
-    .option("--type <type>", "the item type a specialist takes (default backlog_task)")
+    .option("--run <command>", "a codemod: the command the Codemod Runner runs in the sandbox (needs --scope)")
+    .option("--scope <glob...>", "paths the codemod may change")
+    .option("--type <type>", "the item type a specialist takes (default: codemod with --run, else backlog_task)")
     .option("--json", "machine-readable output")
-    .addHelpText("after", '\nExample:\n  pushpals backlog add "flaky login test" --priority 70 --label bug')
-    .action(async (title: string, opts: { priority?: number; label?: string[]; notes?: string; type?: string; json?: boolean }) => {
+    .addHelpText("after", '\nExamples:\n  pushpals backlog add "flaky login test" --priority 70 --label bug\n  pushpals backlog add "use const" --run "npx eslint --fix --rule prefer-const:error src" --scope "src/**"')
+    .action(async (title: string, opts: { priority?: number; label?: string[]; notes?: string; type?: string; run?: string; scope?: string[]; json?: boolean }) => {
       const { runBacklogAdd } = await import("./plan-action.ts");
       await runBacklogAdd(program, title, opts);
     });
@@ -50,6 +52,28 @@ export function registerPlan(program: Command): void {
     .action(async (item: string, opts: { why?: string; json?: boolean }) => {
       const { runBacklogDrop } = await import("./plan-action.ts");
       await runBacklogDrop(program, item, opts);
+    });
+
+  program
+    .command("report")
+    .description("what shipped, with evidence, risk notes and the exact revert, and what comes next (the vision's report)")
+    .option("--since <duration>", "the window: 30m, 24h, 7d, 2w (default 24h)")
+    .option("--md", "Markdown, for an issue or a chat")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nExamples:\n  pushpals report\n  pushpals report --since 7d --md > weekly.md")
+    .action(async (opts: { since?: string; md?: boolean; json?: boolean }) => {
+      const { runReport } = await import("./report-action.ts");
+      await runReport(program, opts);
+    });
+
+  program
+    .command("specialists")
+    .description("the capability registry: each specialist WorkerPal, the items and job kinds it takes, and whether it can run here")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nExample:\n  pushpals specialists")
+    .action(async (opts: { json?: boolean }) => {
+      const { runSpecialists } = await import("./plan-action.ts");
+      await runSpecialists(program, opts);
     });
 
   program

@@ -19,6 +19,8 @@ export interface AuditStore {
   auditCount(): { count: number; maxSeq: number };
   /** The newest entry whose action is one of `actions`. */
   auditLatestOf(actions: readonly string[]): AuditEntry | null;
+  /** Up to `limit` entries after `afterSeq` whose action is one of `actions`, oldest first (indexed by action). */
+  auditOfActions(actions: readonly string[], afterSeq: number, limit: number): AuditEntry[];
   /** Every entry about `subject` whose action is one of `actions`, oldest first. */
   auditOfSubject(subject: string, actions: readonly string[]): AuditEntry[];
 }

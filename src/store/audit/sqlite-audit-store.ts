@@ -67,6 +67,12 @@ export function sqliteAuditStore(sqlite: SqliteConnection): AuditStore {
       return latest;
     },
 
+    auditOfActions(actions: readonly string[], afterSeq: number, limit: number): AuditEntry[] {
+      return (
+        sqlite.q("SELECT * FROM audit WHERE action IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq LIMIT ?").all(JSON.stringify(actions), afterSeq, limit) as Row[]
+      ).map(toAudit);
+    },
+
     auditOfSubject(subject: string, actions: readonly string[]): AuditEntry[] {
       const wanted = new Set(actions);
       return (sqlite.q("SELECT * FROM audit WHERE subject = ? ORDER BY seq").all(subject) as Row[]).map(toAudit).filter((e) => wanted.has(e.action));

@@ -36,6 +36,8 @@ export interface JobStore {
 
   insertTransition(transition: Transition): void;
   transitions(jobId: string): Transition[];
+  /** The transitions of every job created at or after `at`, oldest first (one read for a whole window of history). */
+  transitionsOfJobsCreatedSince(at: number): Transition[];
 
   insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void;
   deleteOldestLogLines(jobId: string, count: number): void;

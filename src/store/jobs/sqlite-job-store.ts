@@ -97,6 +97,12 @@ export function sqliteJobStore(sqlite: SqliteConnection): JobStore {
       return (sqlite.q("SELECT * FROM job_transitions WHERE job_id = ? ORDER BY id").all(jobId) as Row[]).map(toTransition);
     },
 
+    transitionsOfJobsCreatedSince(at: number): Transition[] {
+      return (
+        sqlite.q("SELECT t.* FROM job_transitions t JOIN jobs j ON j.id = t.job_id WHERE j.created_at >= ? ORDER BY t.id").all(at) as Row[]
+      ).map(toTransition);
+    },
+
     insertLogLines(jobId: string, attempt: number, lines: NewLogLine[]): void {
       const insert = sqlite.q("INSERT INTO job_logs (job_id, attempt, at, stream, line) VALUES (?, ?, ?, ?, ?)");
       for (const line of lines) insert.run(jobId, attempt, line.at, line.stream, line.line);

@@ -1,0 +1,62 @@
+import { routes } from "../../api/routes.ts";
+import type { ApiClient } from "../../client/api-client.ts";
+import { isPushpalsError } from "../../core/errors.ts";
+
+export interface DispatchLoopOptions {
+  client: ApiClient;
+  baseBranch: string;
+  say: (line: string) => void;
+  /** How often the plan is read again (a red base's item is dispatched within this, plus one call). */
+  tickMs?: number;
+}
+
+/**
+ * The foreman's loop: reads the plan and dispatches the first item nothing holds, one per turn, so
+ * caps are read again before the next. Paused, it dispatches nothing. Every dispatch is the server's
+ * own idempotent transaction, so a RemoteAgent killed mid-dispatch and restarted makes no second job.
+ */
+export class DispatchLoop {
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly options: DispatchLoopOptions) {}
+
+  start(): void {
+    void this.turn();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** One turn: at most one dispatch. Returns the dispatched item's id, if any. */
+  async once(): Promise<string | null> {
+    const { client, baseBranch, say } = this.options;
+    const plan = await client.call(routes.plan);
+    if (plan.paused) return null;
+    const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0);
+    if (!next) return null;
+    try {
+      const { job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
+      say(`dispatched ${next.item.id} (${next.item.title}) to ${next.specialist} as job ${job.id}${deduped ? " (already dispatched)" : ""}`);
+      return next.item.id;
+    } catch (err) {
+      // A cap reached or a pause between reading the plan and dispatching: the next turn reads it again.
+      if (isPushpalsError(err, "conflict")) return null;
+      throw err;
+    }
+  }
+
+  private async turn(): Promise<void> {
+    if (this.stopped) return;
+    let dispatched: string | null = null;
+    try {
+      dispatched = await this.once();
+    } catch (err) {
+      this.options.say(`dispatch turn failed: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.turn(), dispatched ? 0 : (this.options.tickMs ?? 500));
+  }
+}

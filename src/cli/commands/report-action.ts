@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { routes } from "../../api/routes.ts";
+import type { Report } from "../../planning/report.ts";
+import { visible } from "../../core/safe-text.ts";
+import { cliContext } from "../context.ts";
+import { printJson } from "../format.ts";
+
+export async function runReport(program: Command, opts: { since?: string; md?: boolean; json?: boolean }): Promise<void> {
+  const ctx = await cliContext(program.opts());
+  const report = await ctx.client.call(routes.report, { query: opts.since ? { since: opts.since } : {} });
+  if (opts.json) return printJson(report);
+  process.stdout.write(reportText(report, opts.md === true));
+}
+
+/** The four sections; Markdown with `md`, else plain text for the terminal (every value made visible). */
+export function reportText(r: Report, md: boolean): string {
+  const h = (title: string) => (md ? `## ${title}` : title.toUpperCase());
+  const code = (text: string) => (md ? `\`${text}\`` : text);
+  const v = visible;
+  const lines = [md ? `# PushPals report, ${iso(r.since)} to ${iso(r.until)}` : `report ${iso(r.since)} .. ${iso(r.until)}`, ""];
+  lines.push(h("Shipped"));
+  if (r.shipped.length === 0) lines.push("- nothing merged in this window");
+  for (const s of r.shipped) lines.push(`- PR #${s.pr}${s.url ? ` (${v(s.url)})` : ""}: ${v(s.summary)}`);
+  lines.push("", h("Evidence"));
+  for (const e of r.evidence) lines.push(`- PR #${e.pr}: checks ${v(e.checks)}; review ${v(e.review)}`);
+  if (r.evidence.length === 0) lines.push("- none");
+  lines.push("", h("Risk notes"));
+  for (const n of r.riskNotes) lines.push(`- PR #${n.pr} (${n.risk}): ${v(n.whatCouldGoWrong)}. Rollback: ${code(v(n.rollback))}`);
+  if (r.riskNotes.length === 0) lines.push("- none");
+  lines.push("", h("Follow-ups"));
+  r.followUps.forEach((f, i) => lines.push(`${i + 1}. ${v(f.title)} (${code(f.item)}): ${v(f.why)}${f.holds.length ? `; held: ${v(f.holds.join("; "))}` : ""}`));
+  if (r.followUps.length === 0) lines.push("- nothing planned");
+  return `${lines.join("\n")}\n`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+}

@@ -1,0 +1,66 @@
+/**
+ * What each metric means, in one place: `pushpals metrics --help`, the Prometheus `# HELP` lines and
+ * the code that computes them (see the files named) all say the same thing. Every metric is computed
+ * from the stored history only: jobs and their transitions, PRs, and the audit log.
+ *
+ * The window (`--since 7d`, `?since=7d`) selects jobs created in it, PRs opened in it and supervisor
+ * runs started in it; with none, all history. Time from install to the first PR ignores it.
+ */
+
+/** A stretch of `blocked` longer than this makes a job stuck (queue-metrics.ts). */
+export const STUCK_BLOCKED_MS = 60 * 60 * 1000;
+/** A job with more counted attempts than this is a retry storm (queue-metrics.ts). */
+export const RETRY_STORM_ATTEMPTS = 2;
+/** A PR with at least this many heads (the opening one and a fix commit) needed rework (pr-metrics.ts). */
+export const REWORK_HEADS = 2;
+
+/** Who is a person in the history: the server records people as `os:<user>` (identity/os-users.ts), components by role. */
+export function isPerson(actor: string): boolean {
+  return actor.startsWith("os:");
+}
+
+export const DEFINITIONS = {
+  installToFirstPr:
+    "seconds from the first `server.started` audit entry (the first time a PushPals server ran on this repository; `pushpals init` writes only files) to the first `pr.opened` entry; all history, whatever the window",
+  timeToOnline:
+    "seconds from `pushpals start` beginning to \"all systems online\" (every component reported ready), from the `supervisor.online` audit entry each run records: the newest run, and the median of the runs in the window",
+  autonomousMerge:
+    "of the PRs opened in the window that merged, the share whose every commit came from a PushPals job: each head recorded by `pr.opened`/`pr.updated` names a job that succeeded with exactly that head, the heads form one unbroken chain ending at the PR's head, and the merge job merged that head",
+  rework: `of the PRs opened in the window, the share that needed rework: ${REWORK_HEADS} or more heads (a \`run --pr\` job added a fix commit after it opened)`,
+  jobSuccess:
+    "per kind, of the jobs created in the window that finished (succeeded, failed or cancelled), the share that succeeded with no intervention: one counted attempt (never retried, never requeued after a lost lease; a graceful release gives its attempt back), no cancel request, and no state change made by a person after it was created (unblock, cancel)",
+  queueWait:
+    "median seconds a job waited in the queue: from the last time it entered `queued` to its first `running`, over the jobs created in the window that started (pause time counts as waiting; blocked time does not)",
+  stuck: `of the jobs created in the window, the share that got stuck: the server took their lease back (it expired, or their worker died: a transition out of \`running\` by \`server\`), they are running now on an expired lease, or they stayed \`blocked\` longer than ${STUCK_BLOCKED_MS / 60_000} min in one stretch (still blocked counts up to now)`,
+  retryStorm: `of the jobs created in the window, the share with more than ${RETRY_STORM_ATTEMPTS} counted attempts`,
+} as const;
+
+/** The definitions as `pushpals metrics --help` prints them. */
+export function definitionsHelp(): string {
+  const rows: [string, string][] = [
+    ["install to first PR", DEFINITIONS.installToFirstPr],
+    ["time to online", DEFINITIONS.timeToOnline],
+    ["autonomous merge rate", DEFINITIONS.autonomousMerge],
+    ["rework rate", DEFINITIONS.rework],
+    ["job success rate", DEFINITIONS.jobSuccess],
+    ["queue wait", DEFINITIONS.queueWait],
+    ["stuck-job rate", DEFINITIONS.stuck],
+    ["retry-storm rate", DEFINITIONS.retryStorm],
+  ];
+  return rows.map(([name, text]) => wrap(`${name}: ${text}.`, 100, "  ", "      ")).join("\n");
+}
+
+function wrap(text: string, width: number, first: string, rest: string): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    const indent = lines.length === 0 ? first : rest;
+    if (line.length > indent.length && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line = line.length > indent.length ? `${line} ${word}` : line + word;
+    }
+  }
+  return [...lines, line].join("\n");
+}

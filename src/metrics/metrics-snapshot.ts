@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/**
+ * The metrics of one read of the history (`pushpals metrics --json`, `GET /metrics/snapshot`); what
+ * each number means is in definitions.ts. A rate is null when its denominator is 0, a duration when
+ * nothing was recorded to measure it. Times are ms since the epoch, durations seconds.
+ */
+
+const Count = z.number().int().min(0);
+const Ratio = z.number().min(0).max(1).nullable();
+const Seconds = z.number().min(0).nullable();
+
+export const JobSuccess = z.object({
+  finished: Count,
+  succeeded: Count,
+  /** Succeeded with no intervention (one attempt, no cancel request, no person's state change). */
+  clean: Count,
+  /** clean / finished. */
+  rate: Ratio,
+});
+export type JobSuccess = z.infer<typeof JobSuccess>;
+
+export const KindSuccess = JobSuccess.extend({ kind: z.string() });
+export type KindSuccess = z.infer<typeof KindSuccess>;
+
+export const MetricsSnapshot = z.object({
+  generatedAt: z.number().int(),
+  /** The window's start; null: all history. */
+  since: z.number().int().nullable(),
+  install: z.object({
+    /** The first `server.started` audit entry. */
+    installedAt: z.number().int().nullable(),
+    /** The first `pr.opened` audit entry. */
+    firstPrOpenedAt: z.number().int().nullable(),
+    secondsToFirstPr: Seconds,
+  }),
+  online: z.object({
+    /** `supervisor.online` entries of runs started in the window. */
+    runs: Count,
+    lastOnlineAt: z.number().int().nullable(),
+    lastSeconds: Seconds,
+    medianSeconds: Seconds,
+  }),
+  merges: z.object({ merged: Count, autonomous: Count, rate: Ratio }),
+  rework: z.object({ prs: Count, reworked: Count, rate: Ratio }),
+  jobs: z.object({ all: JobSuccess, byKind: z.array(KindSuccess) }),
+  queue: z.object({
+    /** Jobs created in the window: the denominator of the stuck and retry-storm rates. */
+    jobs: Count,
+    /** Of them, the ones that started (the queue wait's sample). */
+    started: Count,
+    medianWaitSeconds: Seconds,
+    stuck: Count,
+    stuckRate: Ratio,
+    retryStorms: Count,
+    retryStormRate: Ratio,
+  }),
+  thresholds: z.object({ stuckBlockedSeconds: Count, retryStormAttempts: Count, reworkHeads: Count }),
+});
+export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;
+
+/** What `GET /metrics` answers: the Prometheus text exposition format, version 0.0.4 (prom-client's `prometheusContentType`). */
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,0 +1,123 @@
+import { afterEach, expect, test } from "bun:test";
+import { routes } from "../src/api/routes.ts";
+import type { Report } from "../src/planning/report.ts";
+import type { WorkItem } from "../src/planning/work-item.ts";
+import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+
+/**
+ * Issue #15: the RemoteAgent dispatches what `pushpals plan` ranks first, as tasks of the specialist
+ * that takes them, follows each job's end, stops a task that fails the same way twice, obeys pause,
+ * and never dispatches an item twice.
+ */
+
+let cluster: Cluster | null = null;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = null;
+});
+
+const CONFIG = '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "ok"\nrun = "true"\n';
+
+async function items(c: Cluster): Promise<WorkItem[]> {
+  return (await c.client.call(routes.listWorkItems, { query: { all: "1" } })).items;
+}
+
+async function waitForItem(c: Cluster, id: string, predicate: (i: WorkItem) => boolean, timeoutMs = 30_000): Promise<WorkItem> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const item = (await items(c)).find((i) => i.id === id);
+    if (item && predicate(item)) return item;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${id}; it is ${JSON.stringify(item)}`);
+    await Bun.sleep(50);
+  }
+}
+
+function add(c: Cluster, args: string[]): string {
+  const r = c.cli(["backlog", "add", ...args, "--json"]);
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout).item.id;
+}
+
+test("a codemod on the backlog is dispatched as a task, ships as a PR, and the item records it; a paused RemoteAgent dispatches nothing", async () => {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  await c.startAgents();
+  expect(c.cli(["pause", "--why", "not yet"]).exitCode).toBe(0);
+  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+  c.procs.push(remote);
+  await remote.waitForOutput(/\[remote-agent\] ready/);
+  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  const plan = c.cli(["plan"]).stdout;
+  expect(plan).toContain("held: paused by");
+  await Bun.sleep(1_500);
+  expect((await items(c)).find((i) => i.id === id)!.state).toBe("open");
+
+  expect(c.cli(["resume"]).exitCode).toBe(0);
+  const dispatched = await waitForItem(c, id, (i) => i.state !== "open", 10_000);
+  expect(dispatched.detail.specialist).toBe("codemod-runner");
+  expect(dispatched.detail.task).toMatchObject({ goal: "append a line", risk: "low", constraints: { scope: ["src/**"] } });
+  const done = await waitForItem(c, id, (i) => i.state === "done");
+  const job = (await c.job(String(done.detail.job))).job;
+  expect(job).toMatchObject({ kind: "run", state: "succeeded", dedupeKey: `task:${id}:1` });
+  const { prs } = await c.client.call(routes.listPrs, { query: {} });
+  expect(prs.filter((p) => p.jobId === job.id)).toHaveLength(1);
+  expect(prs[0]!.body).toContain("**Goal:** append a line");
+  expect(remote.output()).toContain(`dispatched ${id}`);
+
+  // Merged, it is in the report: exactly that PR, its evidence and its exact revert.
+  const pr = prs.find((p) => p.jobId === job.id)!;
+  const merged = c.cli(["pr", "merge", String(pr.number)]);
+  expect(merged.exitCode, merged.stdout + merged.stderr).toBe(0);
+  const report = JSON.parse(c.cli(["report", "--json"]).stdout) as Report;
+  expect(report.shipped.map((s) => s.pr)).toEqual([pr.number]);
+  const landed = (await c.client.call(routes.getPr, { params: { number: pr.number } })).pr;
+  expect(report.riskNotes[0]!.rollback).toBe(`git revert --no-edit ${landed.merge!.previousBaseSha}..${landed.merge!.mergedSha}`);
+  expect(report.evidence[0]!.checks).toContain(`passed on ${landed.merge!.checks.sha.slice(0, 12)}`);
+  const md = c.cli(["report", "--md", "--since", "1h"]).stdout;
+  expect(md).toContain("## Shipped");
+  expect(md).toContain(`- PR #${pr.number}: append a line`);
+  expect(md).toContain("## Follow-ups");
+  expect(c.cli(["report", "--since", "soon"]).exitCode).toBe(2);
+}, 90_000);
+
+test("a task failing the same way twice stops, blocked with one question, and is not dispatched again", async () => {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+  c.procs.push(remote);
+  await remote.waitForOutput(/\[remote-agent\] ready/);
+  // The command changes nothing: the job fails no_change, twice.
+  const id = add(c, ["a codemod that does nothing", "--run", "true", "--scope", "src/**"]);
+  const blocked = await waitForItem(c, id, (i) => i.state === "blocked");
+  expect(blocked.detail.attempt).toBe(2);
+  expect(blocked.detail.failures).toBe(2);
+  expect(blocked.question).toContain("failed the same way twice");
+  const plan = c.cli(["plan"]).stdout;
+  expect(plan).toContain("open questions");
+  // No third job: the item waits on a person.
+  await Bun.sleep(1_000);
+  const jobs = (await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs;
+  expect(jobs.map((j) => j.dedupeKey).sort()).toEqual([`task:${id}:1`, `task:${id}:2`]);
+}, 90_000);
+
+test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) makes one job; only the RemoteAgent dispatches", async () => {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
+  const first = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
+  const again = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
+  expect(first.deduped).toBe(false);
+  expect(again).toMatchObject({ deduped: true, job: { id: first.job.id } });
+  expect((await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs).toHaveLength(1);
+  const worker = await c.componentClient({ role: "worker", name: "w9" });
+  const refused = await worker.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
+  expect((refused as Error).message).toContain("only the RemoteAgent dispatches work items");
+  const person = await c.client.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
+  expect((person as Error).message).toContain("needs a component credential");
+}, 60_000);
