@@ -121,3 +121,51 @@ test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) m
   const person = await c.client.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((person as Error).message).toContain("needs a component credential");
 }, 60_000);
+
+test("a RemoteAgent killed -9 right after a dispatch, then restarted, makes no second job or PR", async () => {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  const first = spawnPushpals(["agent", "remote-agent"], c.root, { ...c.env, PUSHPALS_FAILPOINT: "remote-agent.dispatched" });
+  c.procs.push(first);
+  await first.waitForOutput(/\[remote-agent\] ready/);
+  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  await first.waitForOutput(/failpoint remote-agent.dispatched reached/);
+  first.proc.kill("SIGKILL");
+  await first.proc.exited;
+  const second = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+  c.procs.push(second);
+  await second.waitForOutput(/\[remote-agent\] ready/);
+  await c.startWorker("w1");
+  await c.startAgents();
+  await waitForItem(c, id, (i) => i.state === "done");
+  await Bun.sleep(1_000);
+  const jobs = (await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs;
+  expect(jobs.map((j) => j.dedupeKey)).toEqual([`task:${id}:1`]);
+  expect((await c.client.call(routes.listPrs, { query: {} })).prs).toHaveLength(1);
+  expect(second.output()).not.toContain("dispatched wi_");
+}, 90_000);
+
+test("[remote_agent] caps hold at max_in_flight, and dispatch = false plans without dispatching", async () => {
+  const c = await Cluster.create({ configToml: `${CONFIG}\n[remote_agent]\nmax_in_flight = 1\n`, files: { "src/a.txt": "one\n", "src/b.txt": "two\n" } });
+  cluster = c;
+  await c.startServer();
+  const first = add(c, ["append to a", "--run", "echo x >> src/a.txt", "--scope", "src/a.txt"]);
+  const second = add(c, ["append to b", "--run", "echo x >> src/b.txt", "--scope", "src/b.txt"]);
+  const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
+  await agent.call(routes.dispatchWorkItem, { params: { id: first }, body: { baseBranch: "main" } });
+  const refused = await agent.call(routes.dispatchWorkItem, { params: { id: second }, body: { baseBranch: "main" } }).catch((err: Error) => err);
+  expect((refused as Error).message).toContain("cap: 1 of 1 items in flight (remote_agent.max_in_flight)");
+  const plan = c.cli(["plan"]).stdout;
+  expect(plan).toContain("held: cap: 1 of 1 items in flight (remote_agent.max_in_flight)");
+  await c.stop();
+
+  const off = await Cluster.create({ configToml: `${CONFIG}\n[remote_agent]\ndispatch = false\n`, files: { "src/a.txt": "one\n" } });
+  cluster = off;
+  await off.startServer();
+  const id = add(off, ["append to a", "--run", "echo x >> src/a.txt", "--scope", "src/a.txt"]);
+  expect(off.cli(["plan"]).stdout).toContain("held: remote_agent.dispatch = false: planning only, nothing is dispatched");
+  const offAgent = await off.componentClient({ role: "remote-agent", name: "remote-agent" });
+  const none = await offAgent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
+  expect((none as Error).message).toContain("planning only");
+}, 60_000);

@@ -6,7 +6,7 @@ import type { PushpalsConfig, SectionName } from "./schema.ts";
  * here: each job reads them from the config committed at its base, so a committed change applies to the
  * next job without a restart.
  */
-const READ_AT_START: readonly SectionName[] = ["server", "jobs", "workers", "sandbox", "pr", "github"];
+const READ_AT_START: readonly SectionName[] = ["server", "jobs", "workers", "remote_agent", "sandbox", "pr", "github"];
 
 /** One line per setting the running components still use an older value of: `sandbox.memory_mb: 4096 -> 8192`. */
 export function configWaitingForRestart(running: PushpalsConfig, now: PushpalsConfig): string[] {

@@ -44,6 +44,15 @@ const Workers = z.strictObject({
   count: z.number().int().min(1).max(32),
 });
 
+/** What the RemoteAgent may do on its own: dispatch at all, and how much at once and per hour over every specialist. */
+const RemoteAgent = z.strictObject({
+  /** false: plan only (`pushpals plan` still ranks); nothing is dispatched. */
+  dispatch: z.boolean(),
+  max_in_flight: z.number().int().min(1).max(64),
+  dispatches_per_hour: z.number().int().min(1).max(10_000),
+});
+export type RemoteAgentSettings = z.infer<typeof RemoteAgent>;
+
 const Install = z.strictObject({
   /** "auto" follows the lockfile; "none" skips dependency preparation. */
   package_manager: PackageManagerSetting,
@@ -69,7 +78,7 @@ const Pr = z.strictObject({
 /** The `github` provider's settings; `repository` is required once `pr.provider = "github"`. */
 const Github = GithubConfig;
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -82,6 +91,7 @@ export const ConfigLayer = z.strictObject({
   checks: Checks.partial().optional(),
   repo: Repo.partial().optional(),
   workers: Workers.partial().optional(),
+  remote_agent: RemoteAgent.partial().optional(),
   install: Install.partial().optional(),
   sandbox: Sandbox.partial().optional(),
   pr: Pr.partial().optional(),
@@ -95,6 +105,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
+  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30 },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
   pr: { provider: PROVIDER_IDS[0] },

@@ -7,13 +7,13 @@ import { heapSize } from "bun:jsc";
  * full collection, this runs one (a few milliseconds for a heap this size) and remembers what is left.
  */
 export function trimHeapWhenGrown(options: { intervalMs?: number; growthBytes?: number } = {}): () => void {
-  const growth = options.growthBytes ?? 4 * 1024 * 1024;
+  const growth = options.growthBytes ?? 2 * 1024 * 1024;
   let baseline = heapSize();
   const timer = setInterval(() => {
     if (heapSize() - baseline < growth) return;
     Bun.gc(true);
     baseline = heapSize();
-  }, options.intervalMs ?? 5_000);
+  }, options.intervalMs ?? 1_000);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -32,6 +32,24 @@ export function capHolds(items: readonly WorkItem[], specialist: Specialist, now
   return holds;
 }
 
+/** The RemoteAgent's own limits over every specialist (`[remote_agent]` in the config). */
+export interface DispatchLimits {
+  dispatch: boolean;
+  max_in_flight: number;
+  dispatches_per_hour: number;
+}
+
+/** What the RemoteAgent's own limits hold now, over every specialist. */
+export function overallHolds(items: readonly WorkItem[], limits: DispatchLimits, now: number): string[] {
+  if (!limits.dispatch) return ["remote_agent.dispatch = false: planning only, nothing is dispatched"];
+  const inFlight = items.filter((i) => i.state === "dispatched").length;
+  const lastHour = items.flatMap((i) => (i.detail.dispatchedAt as number[] | undefined) ?? []).filter((at) => now - at < HOUR_MS).length;
+  const holds: string[] = [];
+  if (inFlight >= limits.max_in_flight) holds.push(`cap: ${inFlight} of ${limits.max_in_flight} items in flight (remote_agent.max_in_flight)`);
+  if (lastHour >= limits.dispatches_per_hour) holds.push(`cap: ${lastHour} dispatches in the last hour (remote_agent.dispatches_per_hour = ${limits.dispatches_per_hour})`);
+  return holds;
+}
+
 export interface DispatchBase {
   baseBranch: string;
   baseCommit: string;
@@ -42,7 +60,7 @@ export interface DispatchBase {
  * to `dispatched`. Idempotent: an item already dispatched returns its job (a RemoteAgent killed
  * mid-dispatch and restarted asks again and gets the same job).
  */
-export function dispatchWorkItem(ctx: WriteContext, jobs: JobService, actor: string, id: string, base: DispatchBase, paused: boolean): { item: WorkItem; job: Job; deduped: boolean } {
+export function dispatchWorkItem(ctx: WriteContext, jobs: JobService, actor: string, id: string, base: DispatchBase, gate: { paused: boolean; limits: DispatchLimits }): { item: WorkItem; job: Job; deduped: boolean } {
   const item = workItems(ctx.store).getWorkItem(id);
   if (!item) throw new PushpalsError("not_found", `no work item ${id}`);
   const attempt = Number(item.detail.attempt ?? 0);
@@ -51,11 +69,11 @@ export function dispatchWorkItem(ctx: WriteContext, jobs: JobService, actor: str
     if (job) return { item, job, deduped: true };
   }
   if (item.state !== "open") throw new PushpalsError("conflict", `work item ${id} is ${item.state}: only an open item is dispatched`);
-  if (paused) throw new PushpalsError("conflict", "PushPals is paused: nothing is dispatched until `pushpals resume`");
+  if (gate.paused) throw new PushpalsError("conflict", "PushPals is paused: nothing is dispatched until `pushpals resume`");
   const specialist = specialistFor(item.type, SPECIALISTS);
   if (!specialist) throw new PushpalsError("conflict", `no specialist takes ${item.type} items yet`);
   const all = workItems(ctx.store).listWorkItems({ limit: 5_000 });
-  const caps = capHolds(all, specialist, ctx.now);
+  const caps = [...overallHolds(all, gate.limits, ctx.now), ...capHolds(all, specialist, ctx.now)];
   if (caps.length > 0) throw new PushpalsError("conflict", caps.join("; "));
   const task = taskFor(item, specialist);
   const next = attempt + 1;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
 import type { Specialist } from "../specialists/specialist.ts";
 import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
-import { capHolds } from "./dispatch.ts";
+import { capHolds, overallHolds, type DispatchLimits } from "./dispatch.ts";
 import { sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
 
 export const PlanEntry = z.object({
@@ -31,6 +31,8 @@ export interface PlanContext {
   now: number;
   pause: { by: string; reason: string } | null;
   specialists?: readonly Specialist[];
+  /** `[remote_agent]`: default, every dispatch allowed within the specialists' own limits. */
+  limits?: DispatchLimits;
 }
 
 /**
@@ -61,7 +63,10 @@ function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanCon
   if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
   if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
   if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);
-  if (specialist && item.state === "open") holds.push(...capHolds(context.items, specialist, context.now));
+  if (specialist && item.state === "open") {
+    if (context.limits) holds.push(...overallHolds(context.items, context.limits, context.now));
+    holds.push(...capHolds(context.items, specialist, context.now));
+  }
   return holds;
 }
 

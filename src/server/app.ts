@@ -31,7 +31,7 @@ import { controlRoutes } from "./routes-control.ts";
 import { statusSnapshot } from "./status.ts";
 import { eventStream, resumePoint, sseHeaders, type SseOptions } from "./sse.ts";
 import { VERSION } from "../core/version.ts";
-import { DEFAULT_CONFIG } from "../config/schema.ts";
+import { DEFAULT_CONFIG, type RemoteAgentSettings } from "../config/schema.ts";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.ts";
 import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
@@ -61,6 +61,8 @@ export interface AppOptions {
   restartNeeded?: () => string[];
   /** The supervisor's pid when one holds its lock (its memory is in `status`); none in benchmarks. */
   supervisorPid?: () => number | null;
+  /** `[remote_agent]`: whether and how much the RemoteAgent may dispatch (default: the config's defaults). */
+  remoteAgent?: RemoteAgentSettings;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -150,7 +152,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
-  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null });
+  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);

@@ -78,6 +78,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     maxBodyBytes: config.server.max_body_bytes,
     limits: { maxStreams: config.server.max_streams, requestTimeoutSeconds: config.server.request_timeout_seconds },
     prProvider: config.pr.provider,
+    remoteAgent: config.remote_agent,
     repoRoot: paths.repoRoot,
     restartNeeded: () => restartNeeded(paths, config),
     supervisorPid: () => runtimeLiveness(paths).supervisorPid,

@@ -8,7 +8,7 @@ import { planWork } from "../planning/plan.ts";
 import { buildReport } from "../planning/report.ts";
 import { durationMs } from "../metrics/metrics-window.ts";
 import { pullRequests } from "../prs/pr-store.ts";
-import { dispatchWorkItem } from "../planning/dispatch.ts";
+import { dispatchWorkItem, type DispatchLimits } from "../planning/dispatch.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
@@ -22,11 +22,11 @@ import type { Router } from "./router.ts";
 const LIMIT = 5_000;
 
 /** `pushpals plan`, `backlog add|list|drop`, `answer`: the work items and their ranking. */
-export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null }): void {
+export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; limits: DispatchLimits }): void {
   const { store, service, control, commit } = deps;
   const items = workItems(store);
   router
-    .route(routes.plan, () => json(planWork(items.listWorkItems({ limit: LIMIT }), { now: Date.now(), pause: control.state() })))
+    .route(routes.plan, () => json(planWork(items.listWorkItems({ limit: LIMIT }), { now: Date.now(), pause: control.state(), limits: deps.limits })))
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
       json({ specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })) }),
@@ -34,7 +34,7 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(items.listWorkItems({ limit: LIMIT }), { now, pause: control.state() });
+      const plan = planWork(items.listWorkItems({ limit: LIMIT }), { now, pause: control.state(), limits: deps.limits });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
     })
     .route(routes.listWorkItems, ({ query }) => json({ items: items.listWorkItems({ states: query.all === "1" ? undefined : ACTIVE_WORK_ITEM_STATES, limit: LIMIT }) }))
@@ -57,7 +57,7 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch" });
       const actor = actorOf(caller);
       const base = { baseBranch: body.baseBranch, baseCommit };
-      return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, control.state() !== null))));
+      return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, { paused: control.state() !== null, limits: deps.limits }))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {
       return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body.answer))) });

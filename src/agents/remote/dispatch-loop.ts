@@ -1,6 +1,7 @@
 import { routes } from "../../api/routes.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import { isPushpalsError } from "../../core/errors.ts";
+import { failpoint } from "../../faults/failpoint.ts";
 
 export interface DispatchLoopOptions {
   client: ApiClient;
@@ -39,6 +40,7 @@ export class DispatchLoop {
     if (!next) return null;
     try {
       const { job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
+      await failpoint("remote-agent.dispatched");
       say(`dispatched ${next.item.id} (${next.item.title}) to ${next.specialist} as job ${job.id}${deduped ? " (already dispatched)" : ""}`);
       return next.item.id;
     } catch (err) {
