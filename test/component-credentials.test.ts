@@ -134,7 +134,14 @@ test("under `pushpals start` each component gets its credential on an inherited 
     const cmdline = readFileSync(`/proc/${worker.pid}/cmdline`, "utf8");
     expect(environ).not.toContain("pp1.");
     expect(cmdline).not.toContain("pp1.");
-    const open = readdirSync(`/proc/${worker.pid}/fd`).map((fd) => readlinkSync(`/proc/${worker.pid}/fd/${fd}`));
+    // A descriptor may close between the listing and its readlink (the worker is busy): skip those.
+    const open = readdirSync(`/proc/${worker.pid}/fd`).flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/${worker.pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
     expect(open.filter((target) => target.includes(".credential-"))).toEqual([]);
     expect(readdirSync(repo.paths.runtimeDir).filter((f) => f.startsWith(".credential-"))).toEqual([]);
 

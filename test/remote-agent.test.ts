@@ -169,3 +169,26 @@ test("[remote_agent] caps hold at max_in_flight, and dispatch = false plans with
   const none = await offAgent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((none as Error).message).toContain("planning only");
 }, 60_000);
+
+test("the RemoteAgent checks each new head of the base: a red check becomes one failing-build item, seen again on the next head", async () => {
+  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+  c.procs.push(remote);
+  await remote.waitForOutput(/\[remote-agent\] ready/);
+  const deadline = Date.now() + 30_000;
+  const red = async () => (await items(c)).find((i) => i.source === "failing_build" && i.state === "open");
+  let item = await red();
+  while (!item && Date.now() < deadline) {
+    await Bun.sleep(100);
+    item = await red();
+  }
+  expect(item?.title).toBe("unit is red on main");
+  Bun.spawnSync(["git", "commit", "-q", "--allow-empty", "-m", "still red"], { cwd: c.root });
+  const again = await waitForItem(c, item!.id, (i) => i.detail.seen === 2);
+  expect(again.detail.firstRedCommit).not.toBe(again.detail.lastRedCommit);
+  expect((await items(c)).filter((i) => i.source === "failing_build")).toHaveLength(1);
+  expect(remote.output()).toMatch(/checking main at [0-9a-f]{12}: job job_/);
+}, 60_000);

@@ -50,6 +50,8 @@ const RemoteAgent = z.strictObject({
   dispatch: z.boolean(),
   max_in_flight: z.number().int().min(1).max(64),
   dispatches_per_hour: z.number().int().min(1).max(10_000),
+  /** Run the checks on every new head of the base branch, so a red check becomes a failing-build item. */
+  check_base: z.boolean(),
 });
 export type RemoteAgentSettings = z.infer<typeof RemoteAgent>;
 
@@ -105,7 +107,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
-  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30 },
+  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, check_base: true },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
   pr: { provider: PROVIDER_IDS[0] },

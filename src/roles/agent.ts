@@ -14,7 +14,7 @@ export async function runAgent(ctx: ProcessContext, role: string, opts: { name?:
   // Each agent's modules load only in its own process.
   if (role === "remote-agent") {
     const baseBranch = ctx.config().repo.base_branch ?? (await currentBranch(ctx.paths.repoRoot));
-    return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch });
+    return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch, repoRoot: ctx.paths.repoRoot, config: ctx.config });
   }
   const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
   if (role === "scm") return (await import("../agents/scm/main.ts")).runScmAgent(env, { name, id: opts.id ?? newId("wrk") });

@@ -2,6 +2,7 @@ import { routes } from "../../api/routes.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { failpoint } from "../../faults/failpoint.ts";
+import type { BaseWatch } from "./base-watch.ts";
 
 export interface DispatchLoopOptions {
   client: ApiClient;
@@ -9,6 +10,8 @@ export interface DispatchLoopOptions {
   say: (line: string) => void;
   /** How often the plan is read again (a red base's item is dispatched within this, plus one call). */
   tickMs?: number;
+  /** Each turn first looks at the base branch's head (new heads get their checks). */
+  baseWatch?: BaseWatch;
 }
 
 /**
@@ -34,6 +37,7 @@ export class DispatchLoop {
   /** One turn: at most one dispatch. Returns the dispatched item's id, if any. */
   async once(): Promise<string | null> {
     const { client, baseBranch, say } = this.options;
+    await this.options.baseWatch?.once().catch((err: Error) => say(`could not check ${baseBranch}: ${err.message.split("\n")[0]}`));
     const plan = await client.call(routes.plan);
     if (plan.paused) return null;
     const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0);

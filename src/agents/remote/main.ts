@@ -3,17 +3,21 @@ import { useComponentCredential } from "../../client/credential.ts";
 import { onSupervisorGone } from "../../runtime/supervised.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import { DispatchLoop } from "./dispatch-loop.ts";
+import { BaseWatch } from "./base-watch.ts";
+import type { PushpalsConfig } from "../../config/schema.ts";
 
 /**
  * The RemoteAgent process: registers, reports ready, then runs the dispatch loop over the work items
  * `pushpals plan` ranks. Decomposition is by deterministic recipes (src/planning/recipe.ts); an item
  * no specialist takes stays held, and a directive waits blocked on its question.
  */
-export async function runRemoteAgent(client: ApiClient, options: { name: string; baseBranch: string }): Promise<never> {
+export async function runRemoteAgent(client: ApiClient, options: { name: string; baseBranch: string; repoRoot: string; config: () => PushpalsConfig }): Promise<never> {
   await useComponentCredential(client, { role: "remote-agent", name: options.name });
   const reporter = await reportReady(client, options.name, "remote-agent", null);
   process.stdout.write(`[${options.name}] ready (pid ${process.pid}); dispatching work items onto ${options.baseBranch}\n`);
-  const loop = new DispatchLoop({ client, baseBranch: options.baseBranch, say: (line) => void process.stdout.write(`[${options.name}] ${line}\n`) });
+  const say = (line: string) => void process.stdout.write(`[${options.name}] ${line}\n`);
+  const baseWatch = options.config().remote_agent.check_base ? new BaseWatch({ client, repoRoot: options.repoRoot, baseBranch: options.baseBranch, config: options.config, say }) : undefined;
+  const loop = new DispatchLoop({ client, baseBranch: options.baseBranch, say, baseWatch });
   loop.start();
   await new Promise<void>((resolve) => {
     process.on("SIGTERM", () => resolve());

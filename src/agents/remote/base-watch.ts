@@ -1,0 +1,38 @@
+import { routes } from "../../api/routes.ts";
+import type { ApiClient } from "../../client/api-client.ts";
+import type { PushpalsConfig } from "../../config/schema.ts";
+import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
+import { resolveCommit } from "../../scm/branches.ts";
+
+/**
+ * Failing builds as a source of work: each new head of the base branch gets its checks, as
+ * `pushpals check` would queue them (same dedupe key), so a red check becomes its work item.
+ */
+export class BaseWatch {
+  private lastHead: string | null = null;
+  private warned = false;
+
+  constructor(
+    private readonly options: { client: ApiClient; repoRoot: string; baseBranch: string; config: () => PushpalsConfig; say: (line: string) => void },
+  ) {}
+
+  /** Checks the base head once; queues its checks when it moved. Returns the commit queued, if any. */
+  async once(): Promise<string | null> {
+    const { client, repoRoot, baseBranch, config, say } = this.options;
+    const head = await resolveCommit(repoRoot, `refs/heads/${baseBranch}`);
+    if (!head || head === this.lastHead) return null;
+    if (config().checks.commands.length === 0) {
+      if (!this.warned) say(`no checks are configured: new heads of ${baseBranch} are not checked (add [[checks.commands]])`);
+      this.warned = true;
+      this.lastHead = head;
+      return null;
+    }
+    const input = await buildChecksInput(repoRoot, config(), head);
+    const { job, deduped } = await client.call(routes.enqueueJob, {
+      body: { kind: "checks", input: { ...input, branch: baseBranch }, dedupeKey: `checks:${head}`, maxAttempts: config().jobs.max_attempts },
+    });
+    this.lastHead = head;
+    if (!deduped) say(`checking ${baseBranch} at ${head.slice(0, 12)}: job ${job.id}`);
+    return head;
+  }
+}
