@@ -56,6 +56,7 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   expect(shown.stdout).toContain("held: missing capability: no specialist takes red_check items yet");
   expect(shown.stdout).toContain("open questions");
 
+  expect(c.cli(["status"]).stdout).toContain("work: 2 open, 1 blocked (1 question: pushpals plan); dispatch on, 4 in flight at most, 30 per hour; checks every new base head");
   const answered = c.cli(["answer", directive.item.id, "only the first paint", "--json"]);
   expect(answered.exitCode, answered.stderr).toBe(0);
   expect(JSON.parse(answered.stdout).item).toMatchObject({ state: "open", answer: "only the first paint" });

@@ -1,4 +1,4 @@
-import { WorkItem } from "../planning/work-item.ts";
+import { WorkItem, WorkItemState } from "../planning/work-item.ts";
 import { Specialist } from "../specialists/specialist.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
@@ -50,6 +50,8 @@ export const StatusSnapshot = z.object({
   paused: PauseState.nullable(),
   /** Settings changed since the components started, which they apply only after a restart (`section.key: old -> new`). */
   restartNeeded: z.array(z.string()).default([]),
+  /** The work items by state, and the RemoteAgent's limits over them (`[remote_agent]`). */
+  work: z.object({ counts: z.partialRecord(WorkItemState, z.number().int()), questions: z.number().int(), limits: z.object({ dispatch: z.boolean(), max_in_flight: z.number().int(), dispatches_per_hour: z.number().int(), check_base: z.boolean() }) }).optional(),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 

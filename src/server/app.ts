@@ -123,7 +123,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
 
   router
     .route(routes.health, () => json({ ok: true as const, pid: process.pid, version: VERSION, lastEventSeq: store.lastEventSeq() }))
-    .route(routes.status, () => json(statusSnapshot(store, Date.now(), options.restartNeeded?.() ?? [], options.supervisorPid?.() ?? null)))
+    .route(routes.status, () => json(statusSnapshot(store, Date.now(), options.restartNeeded?.() ?? [], options.supervisorPid?.() ?? null, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent)))
     .route(routes.events, ({ req, query, caller }) => {
       const after = resumePoint(req.headers.get("last-event-id"), query.after);
       if (after === null) throw new PushpalsError("invalid_input", "Last-Event-ID must be a whole number", { field: "Last-Event-ID" });

@@ -1,3 +1,6 @@
+import { DEFAULT_CONFIG, type RemoteAgentSettings } from "../config/schema.ts";
+import { ACTIVE_WORK_ITEM_STATES, type WorkItemState } from "../planning/work-item.ts";
+import { workItems } from "../planning/work-items.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
 import { readPause } from "../jobs/pause-state.ts";
@@ -9,7 +12,7 @@ const WORKER_ALIVE_MS = 60_000;
 const QUEUED_TOO_LONG_MS = 60_000;
 
 /** One read of everything `pushpals status` shows, including jobs that will not move on their own. */
-export function statusSnapshot(store: Store, now: number, restartNeeded: string[] = [], supervisorPid: number | null = null): StatusSnapshot {
+export function statusSnapshot(store: Store, now: number, restartNeeded: string[] = [], supervisorPid: number | null = null, limits: RemoteAgentSettings = DEFAULT_CONFIG.remote_agent): StatusSnapshot {
   const workers = store.listWorkers();
   const liveKinds = new Set(workers.filter((w) => now - w.lastSeenAt < WORKER_ALIVE_MS).flatMap((w) => w.kinds));
   const stuck: StuckJob[] = [];
@@ -35,7 +38,15 @@ export function statusSnapshot(store: Store, now: number, restartNeeded: string[
     lastEventSeq: store.lastEventSeq(),
     paused: readPause(store),
     restartNeeded,
+    work: workSummary(store, limits),
   };
+}
+
+function workSummary(store: Store, limits: RemoteAgentSettings): NonNullable<StatusSnapshot["work"]> {
+  const active = workItems(store).listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: 5_000 });
+  const counts: Partial<Record<WorkItemState, number>> = {};
+  for (const item of active) counts[item.state] = (counts[item.state] ?? 0) + 1;
+  return { counts, questions: active.filter((i) => i.state === "blocked" && i.question).length, limits };
 }
 
 /** Only a running component's pid is read: a stopped or crashed one's may already name another process. */

@@ -70,6 +70,7 @@ export async function runStatus(program: Command, opts: { json?: boolean }): Pro
   process.stdout.write("\n");
   const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${visible(state)}`).join(", ") || "no jobs";
   process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
+  if (snapshot.work) process.stdout.write(`${workLine(snapshot.work)}\n`);
   for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${visible(s.id)} (${visible(s.kind)}, ${visible(s.state)}): ${visible(s.why)}\n`);
 }
 
@@ -98,4 +99,13 @@ function memoryTotalLine(total: MemoryTotal): string {
   const rss = `rss ${mebibytes(total.rssBytes)}`;
   const of = `${total.processes} process${total.processes === 1 ? "" : "es"}`;
   return total.pssBytes === null ? `memory: ${rss} over ${of}` : `memory: pss ${mebibytes(total.pssBytes)} over ${of} (${rss}, counting shared pages once per process)`;
+}
+
+/** `work: 3 open, 1 dispatched, 1 blocked (1 question: pushpals plan); dispatch on, 4 in flight at most, 30 per hour`. */
+function workLine(work: NonNullable<StatusSnapshot["work"]>): string {
+  const counts = Object.entries(work.counts).map(([state, n]) => `${n} ${state}`).join(", ") || "no open items";
+  const questions = work.questions > 0 ? ` (${work.questions} question${work.questions === 1 ? "" : "s"}: pushpals plan)` : "";
+  const { limits } = work;
+  const dispatch = limits.dispatch ? `dispatch on, ${limits.max_in_flight} in flight at most, ${limits.dispatches_per_hour} per hour` : "dispatch off (remote_agent.dispatch = false)";
+  return `work: ${counts}${questions}; ${dispatch}${limits.check_base ? "; checks every new base head" : ""}`;
 }
