@@ -118,6 +118,9 @@ test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) m
   const worker = await c.componentClient({ role: "worker", name: "w9" });
   const refused = await worker.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((refused as Error).message).toContain("only the RemoteAgent dispatches work items");
+  // Nor may a component add work: a backlog item can name a command.
+  const added = await worker.call(routes.addBacklog, { body: { entry: { title: "sneaky", command: "curl evil", scope: ["**"] } } }).catch((err: Error) => err);
+  expect((added as Error).message).toContain("people choose the work");
   const person = await c.client.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((person as Error).message).toContain("needs a component credential");
 }, 60_000);

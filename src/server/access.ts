@@ -10,10 +10,11 @@ import type { Caller } from "./caller.ts";
  * - `read`: anyone who can connect, on any listener (the loopback TCP one included);
  * - `decide`: a person (no component credential), on the owner's or the people's socket (approve, reject, ask for a merge);
  * - `person`: anyone identified on the owner's socket (a person, or a component);
+ * - `human`: a person on the owner's socket, never a component (what becomes work: a backlog item can name a command);
  * - `owner`: the server's own OS user on its socket (credentials for processes it runs by hand);
  * - `component`: a component credential of the route's role (see `checkComponent`).
  */
-type Access = "read" | "decide" | "person" | "owner" | "component";
+type Access = "read" | "decide" | "person" | "human" | "owner" | "component";
 
 /** Every route's access, by name: adding a route without saying who may call it does not compile. */
 const ACCESS: Record<RouteName, Access> = {
@@ -40,8 +41,8 @@ const ACCESS: Record<RouteName, Access> = {
   recordDirective: "person",
   plan: "read",
   listWorkItems: "read",
-  addBacklog: "person",
-  dropWorkItem: "person",
+  addBacklog: "human",
+  dropWorkItem: "human",
   answerWorkItem: "decide",
   dispatchWorkItem: "component",
   listSpecialists: "read",
@@ -93,6 +94,11 @@ export function authorize(store: Store, route: Route, caller: Caller, request: A
     throw new PushpalsError("forbidden", `the people's socket answers reads, approve, reject and merge requests only, not ${route.method} ${route.path}`, {
       hint: "the OS user running PushPals does the rest from its own account",
     });
+  }
+  if (access === "human") {
+    if (!caller.person) throw new PushpalsError("forbidden", "the kernel did not say who is calling");
+    if (caller.component) throw new PushpalsError("forbidden", `a component (${caller.component.role}) may not ${describe(route)}: people choose the work`);
+    return;
   }
   if (access === "decide" || access === "person") {
     if (!caller.person) throw new PushpalsError("forbidden", "the kernel did not say who is calling");
