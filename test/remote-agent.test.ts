@@ -195,3 +195,19 @@ test("the RemoteAgent checks each new head of the base: a red check becomes one 
   expect((await items(c)).filter((i) => i.source === "failing_build")).toHaveLength(1);
   expect(remote.output()).toMatch(/checking main at [0-9a-f]{12}: job job_/);
 }, 60_000);
+
+test("the review's self-approval rule holds for backlog work: the task's job and PR are the requester's; a client cannot take a task key", async () => {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  const taken = await c.client.call(routes.enqueueJob, { body: { kind: "noop", input: {}, dedupeKey: `task:${id}:1` } }).catch((err: Error) => err);
+  expect((taken as Error).message).toContain("reserved for the server's own jobs");
+  const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
+  const { job } = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
+  const me = (await items(c)).find((i) => i.id === id)!.createdBy;
+  expect(job.createdBy).toBe(me);
+  const bad = c.cli(["backlog", "add", "no command", "--type", "codemod", "--scope", "src/**"]);
+  expect(bad.exitCode).toBe(2);
+  expect(bad.stderr).toContain("a codemod needs its command (--run)");
+}, 60_000);

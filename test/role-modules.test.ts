@@ -71,3 +71,25 @@ test("a WorkerPal never loads the review rules, the GitHub client, the server or
     if (role !== "server" && role !== "supervisor") expect({ role, server: report.modules.filter((m) => SERVER.test(m)) }).toEqual({ role, server: [] });
   }
 }, 90_000);
+
+test("a repository's bunfig.toml preload and .env never reach a PushPals process (CLI, supervisor, components)", async () => {
+  const marker = tempDir("pushpals-preload-");
+  cleanups.push(marker.cleanup);
+  const repo = await makeRepo({
+    configToml: '[[checks.commands]]\nname = "ok"\nrun = "true"\n',
+    files: {
+      "bunfig.toml": 'preload = ["./evil.ts"]\n',
+      "evil.ts": `require("node:fs").appendFileSync(${JSON.stringify(join(marker.path, "ran"))}, process.argv.join(" ") + "\\n");\n`,
+      ".env": "PUSHPALS_SANDBOX_MODE=off\n",
+    },
+  });
+  cleanups.push(repo.cleanup);
+  const cli = (args: string[]) => Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: repo.root, stdout: "pipe", stderr: "pipe" });
+  cleanups.unshift(() => void cli(["stop"]));
+  const start = cli(["start", "--detach", "--workers", "1"]);
+  expect(start.stdout.toString()).toContain("all systems online");
+  const config = cli(["config", "--json"]).stdout.toString();
+  expect(config).not.toContain("env PUSHPALS_SANDBOX_MODE");
+  expect(cli(["stop"]).exitCode).toBe(0);
+  expect(readdirSync(marker.path)).toEqual([]);
+}, 60_000);

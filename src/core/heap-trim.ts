@@ -10,7 +10,8 @@ export function trimHeapWhenGrown(options: { intervalMs?: number; growthBytes?: 
   const growth = options.growthBytes ?? 2 * 1024 * 1024;
   let baseline = heapSize();
   const timer = setInterval(() => {
-    if (heapSize() - baseline < growth) return;
+    // Past a small heap, a quarter of it: a full collection of a large heap is not cheap.
+    if (heapSize() - baseline < Math.max(growth, baseline / 4)) return;
     Bun.gc(true);
     baseline = heapSize();
   }, options.intervalMs ?? 1_000);

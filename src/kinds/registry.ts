@@ -44,7 +44,7 @@ export async function verifyClientJob(kind: string, input: unknown, repoRoot: st
 }
 
 /** Dedupe keys the server gives its own jobs: a client cannot take one first and so pre-empt them. */
-const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:"];
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:"];
 
 export function assertClientDedupeKey(key: string | null | undefined): void {
   if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;

@@ -11,11 +11,13 @@ export const BacklogEntry = z.strictObject({
   labels: z.array(z.string().min(1).max(64)).max(32).default([]),
   notes: z.string().max(4000).nullable().default(null),
   /** The item type a specialist takes: `codemod` with a command, else `backlog_task` (no specialist takes it yet). */
-  type: z.string().regex(/^[a-z][a-z0-9_]*$/).max(64).optional(),
+  type: z.enum(["backlog_task", "codemod"]).optional(),
   /** A codemod item: the command the Codemod Runner runs in the sandbox, and the paths it may change. */
   command: z.string().min(1).max(8192).optional(),
   scope: z.array(z.string().min(1).max(512)).max(64).default([]),
-}).refine((e) => e.command === undefined || e.scope.length > 0, { message: "a command needs a write scope (--scope)", path: ["scope"] });
+})
+  .refine((e) => e.command === undefined || e.scope.length > 0, { message: "a command needs a write scope (--scope)", path: ["scope"] })
+  .refine((e) => e.type !== "codemod" || e.command !== undefined, { message: "a codemod needs its command (--run)", path: ["command"] });
 export type BacklogEntry = z.infer<typeof BacklogEntry>;
 
 export function addBacklogItem(ctx: WriteContext, actor: string, entry: BacklogEntry): WorkItem {

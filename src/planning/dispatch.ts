@@ -6,7 +6,8 @@ import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
 import type { Specialist } from "../specialists/specialist.ts";
 import { taskFor } from "./recipe.ts";
 import type { Task } from "./task.ts";
-import type { WorkItem } from "./work-item.ts";
+import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "./work-item.ts";
+import type { WorkItemStore } from "../store/work-items/work-item-store.ts";
 import { moveWorkItem, workItems } from "./work-items.ts";
 
 const HOUR_MS = 3_600_000;
@@ -50,6 +51,12 @@ export function overallHolds(items: readonly WorkItem[], limits: DispatchLimits,
   return holds;
 }
 
+/** What caps count: every active item, and the newest finished ones (their dispatches in the last hour). */
+export function capWindow(store: WorkItemStore): WorkItem[] {
+  const items = workItems(store);
+  return [...items.listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: 5_000 }), ...items.listWorkItems({ states: ["done", "dropped"], limit: 1_000, newest: true })];
+}
+
 export interface DispatchBase {
   baseBranch: string;
   baseCommit: string;
@@ -72,12 +79,16 @@ export function dispatchWorkItem(ctx: WriteContext, jobs: JobService, actor: str
   if (gate.paused) throw new PushpalsError("conflict", "PushPals is paused: nothing is dispatched until `pushpals resume`");
   const specialist = specialistFor(item.type, SPECIALISTS);
   if (!specialist) throw new PushpalsError("conflict", `no specialist takes ${item.type} items yet`);
-  const all = workItems(ctx.store).listWorkItems({ limit: 5_000 });
+  const all = capWindow(ctx.store);
   const caps = [...overallHolds(all, gate.limits, ctx.now), ...capHolds(all, specialist, ctx.now)];
   if (caps.length > 0) throw new PushpalsError("conflict", caps.join("; "));
   const task = taskFor(item, specialist);
   const next = attempt + 1;
-  const { job, deduped } = jobs.enqueueWithin(ctx, { kind: task.kind, input: jobInput(item, task, base), actor, dedupeKey: taskDedupeKey(id, next) });
+  // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.
+  const { job, deduped } = jobs.enqueueWithin(ctx, { kind: task.kind, input: jobInput(item, task, base), actor: item.createdBy, dedupeKey: taskDedupeKey(id, next) });
+  if (deduped && (job.kind !== task.kind || job.createdBy !== item.createdBy)) {
+    throw new PushpalsError("conflict", `the task key of ${id} names job ${job.id}, which is not this item's task`);
+  }
   const dispatchedAt = [...((item.detail.dispatchedAt as number[] | undefined) ?? []), ctx.now].slice(-50);
   const moved = moveWorkItem(ctx, actor, item, "dispatched", `task ${next} as job ${job.id} (${specialist.id})`, {
     detail: { ...item.detail, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },

@@ -23,7 +23,7 @@ export function failingBuildKey(branch: string, check: string): string {
 export function recordBranchChecks(ctx: WriteContext, job: Job): void {
   const input = job.input as BranchChecks;
   if (!input.branch) return;
-  if (job.state === "succeeded") return resolveGreen(ctx, input.branch, input.commit);
+  if (job.state === "succeeded") return resolveGreen(ctx, input.branch, input.commit, input.commands.map((c) => c.run));
   if (job.state !== "failed" || job.failure?.class !== "checks_failed") return;
   const command = job.failure.evidence?.command;
   const check = input.commands.find((c) => c.run === command)?.name ?? "checks";
@@ -52,10 +52,12 @@ export function recordBranchChecks(ctx: WriteContext, job: Job): void {
   );
 }
 
-function resolveGreen(ctx: WriteContext, branch: string, commit: string): void {
+/** Only checks that ran the red check's own command resolve it (a client chooses the commands it runs). */
+function resolveGreen(ctx: WriteContext, branch: string, commit: string, ran: string[]): void {
   const open = workItems(ctx.store).listWorkItems({ states: ["open", "blocked"], limit: 1000 });
   for (const item of open) {
     if (item.source !== "failing_build" || item.detail.branch !== branch) continue;
+    if (typeof item.detail.command === "string" && !ran.includes(item.detail.command)) continue;
     moveWorkItem(ctx, SERVER, item, "done", `the checks of ${branch} passed at ${commit}`, { detail: { ...item.detail, greenCommit: commit } });
   }
 }

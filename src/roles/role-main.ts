@@ -49,7 +49,7 @@ function reportModulesOnExit(): void {
   process.on("exit", () => {
     const modules = Object.keys(require.cache);
     try {
-      writeFileSync(join(dir, `${role}-${process.pid}.json`), JSON.stringify({ role, argv: process.argv.slice(2), modules }));
+      writeFileSync(join(dir, `${role}-${process.pid}.json`), JSON.stringify({ role, argv: process.argv.slice(2), modules }), { flag: "wx", mode: 0o600 });
     } catch {}
   });
 }

@@ -8,7 +8,7 @@ import { planWork } from "../planning/plan.ts";
 import { buildReport } from "../planning/report.ts";
 import { durationMs } from "../metrics/metrics-window.ts";
 import { pullRequests } from "../prs/pr-store.ts";
-import { dispatchWorkItem, type DispatchLimits } from "../planning/dispatch.ts";
+import { capWindow, dispatchWorkItem, type DispatchLimits } from "../planning/dispatch.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
@@ -26,7 +26,7 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
   const { store, service, control, commit } = deps;
   const items = workItems(store);
   router
-    .route(routes.plan, () => json(planWork(items.listWorkItems({ limit: LIMIT }), { now: Date.now(), pause: control.state(), limits: deps.limits })))
+    .route(routes.plan, () => json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits })))
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
       json({ specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })) }),
@@ -34,7 +34,7 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(items.listWorkItems({ limit: LIMIT }), { now, pause: control.state(), limits: deps.limits });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
     })
     .route(routes.listWorkItems, ({ query }) => json({ items: items.listWorkItems({ states: query.all === "1" ? undefined : ACTIVE_WORK_ITEM_STATES, limit: LIMIT }) }))

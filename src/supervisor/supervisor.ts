@@ -12,6 +12,7 @@ import { readServerInfo } from "../runtime-dir/server-file.ts";
 import { ServerLock } from "../runtime-dir/server-lock.ts";
 import { runtimeComponents, type ComponentSpec } from "./component-spec.ts";
 import { RestartPolicy } from "./restart-policy.ts";
+import { hostBun } from "../core/host-bun.ts";
 import { readSupervisorInfo, removeSupervisorInfo, writeSupervisorInfo, type SupervisorInfo } from "../runtime-dir/supervisor-file.ts";
 
 const READY_TIMEOUT_MS = 20_000;
@@ -128,7 +129,8 @@ export class Supervisor {
     const log = openSync(join(this.options.paths.logsDir, `${spec.name}.log`), "a");
     let proc: Subprocess;
     try {
-      proc = Bun.spawn([process.execPath, ...spec.command()], {
+      const [entry, ...args] = spec.command();
+      proc = Bun.spawn(hostBun(entry!, ...args), {
         cwd: this.options.paths.repoRoot,
         // The credential travels on an inherited pipe (never argv, env or a file).
         stdio: ["ignore", log, log, ...(piped ? (["pipe"] as const) : [])],
@@ -136,7 +138,7 @@ export class Supervisor {
         // children in order (workers return their jobs while the server is still there to take them).
         detached: true,
         // Children watch this pid and stop themselves if the supervisor dies (kill -9, OOM).
-        env: { ...process.env, PUSHPALS_SUPERVISOR_PID: String(process.pid), ...(piped ? { [CREDENTIAL_FD_ENV]: "3" } : {}) },
+        env: { ...process.env, PUSHPALS_REPO: this.options.paths.repoRoot, PUSHPALS_SUPERVISOR_PID: String(process.pid), ...(piped ? { [CREDENTIAL_FD_ENV]: "3" } : {}) },
       });
     } finally {
       closeSync(log);
@@ -235,6 +237,12 @@ export class Supervisor {
       await this.waitReady(next);
       this.sayReady(next);
     } catch (err) {
+      // Not left blocked on its credential pipe: its exit goes back through the restart policy.
+      const current = this.children.get(spec.name);
+      if (current && current !== child) {
+        this.dropCredential(current);
+        current.proc.kill("SIGKILL");
+      }
       this.options.say(`${spec.name} did not come back: ${(err as Error).message.split("\n")[0]}`);
     }
   }

@@ -21,6 +21,8 @@ export interface DispatchLoopOptions {
  */
 export class DispatchLoop {
   private stopped = false;
+  /** Items whose dispatch failed for a reason a retry cannot fix: skipped, so one bad item never stalls the rest. */
+  private readonly refused = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: DispatchLoopOptions) {}
@@ -40,7 +42,7 @@ export class DispatchLoop {
     await this.options.baseWatch?.once().catch((err: Error) => say(`could not check ${baseBranch}: ${err.message.split("\n")[0]}`));
     const plan = await client.call(routes.plan);
     if (plan.paused) return null;
-    const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0);
+    const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0 && !this.refused.has(e.item.id));
     if (!next) return null;
     try {
       const { job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
@@ -50,6 +52,11 @@ export class DispatchLoop {
     } catch (err) {
       // A cap reached or a pause between reading the plan and dispatching: the next turn reads it again.
       if (isPushpalsError(err, "conflict")) return null;
+      if (isPushpalsError(err, "invalid_input") || isPushpalsError(err, "not_found")) {
+        this.refused.add(next.item.id);
+        say(`skipping ${next.item.id}: ${(err as Error).message.split("\n")[0]}`);
+        return null;
+      }
       throw err;
     }
   }

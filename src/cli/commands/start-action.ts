@@ -7,6 +7,7 @@ import { runtimeLiveness } from "../../runtime-dir/liveness.ts";
 import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
 import { keepRunningOnClosedStdout } from "../output.ts";
 import { supervise as superviseRole } from "../../roles/supervisor.ts";
+import { hostBun } from "../../core/host-bun.ts";
 import { cliContext, type CliContext } from "../context.ts";
 import { EXIT } from "../../core/exit-codes.ts";
 import { printFindings } from "./doctor-action.ts";
@@ -65,7 +66,7 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
   const logPath = join(ctx.paths.logsDir, "supervisor.log");
   const offset = existsSync(logPath) ? statSync(logPath).size : 0;
   const log = openSync(logPath, "a");
-  const args = [process.execPath, SUPERVISOR_MAIN, "--repo", ctx.paths.repoRoot, "--workers", String(workers), ...(clean ? ["--clean"] : [])];
+  const args = hostBun(SUPERVISOR_MAIN, "--repo", ctx.paths.repoRoot, "--workers", String(workers), ...(clean ? ["--clean"] : []));
   const child = Bun.spawn(args, { cwd: ctx.paths.repoRoot, stdin: "ignore", stdout: log, stderr: log, detached: true });
   closeSync(log);
   child.unref();

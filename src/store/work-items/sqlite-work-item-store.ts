@@ -22,10 +22,11 @@ export function sqliteWorkItemStore(sqlite: SqliteConnection): WorkItemStore {
       return parse(sqlite.q("SELECT data FROM work_items WHERE dedupe_key = ?").all(dedupeKey))[0] ?? null;
     },
 
-    listWorkItems(filter: { states?: readonly string[]; limit: number }): WorkItemRow[] {
-      if (!filter.states) return parse(sqlite.q("SELECT data FROM work_items ORDER BY created_at, id LIMIT ?").all(filter.limit));
+    listWorkItems(filter: { states?: readonly string[]; limit: number; newest?: boolean }): WorkItemRow[] {
+      const order = filter.newest ? "created_at DESC, id DESC" : "created_at, id";
+      if (!filter.states) return parse(sqlite.q(`SELECT data FROM work_items ORDER BY ${order} LIMIT ?`).all(filter.limit));
       const marks = filter.states.map(() => "?").join(", ");
-      return parse(sqlite.q(`SELECT data FROM work_items WHERE state IN (${marks}) ORDER BY created_at, id LIMIT ?`).all(...filter.states, filter.limit));
+      return parse(sqlite.q(`SELECT data FROM work_items WHERE state IN (${marks}) ORDER BY ${order} LIMIT ?`).all(...filter.states, filter.limit));
     },
   };
 }

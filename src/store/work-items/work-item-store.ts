@@ -9,6 +9,6 @@ export interface WorkItemStore<W extends WorkItemRow = WorkItemRow> {
   updateWorkItem(item: W): void;
   getWorkItem(id: string): W | null;
   getWorkItemByKey(dedupeKey: string): W | null;
-  /** Oldest first. */
-  listWorkItems(filter: { states?: readonly string[]; limit: number }): W[];
+  /** Oldest first (`newest`: newest first). */
+  listWorkItems(filter: { states?: readonly string[]; limit: number; newest?: boolean }): W[];
 }
