@@ -186,3 +186,26 @@ test("under `pushpals start` each component gets its credential on an inherited 
     repo.cleanup();
   }
 }, 90_000);
+
+test("a component whose supervisor closes its credential pipe empty stops, rather than issuing itself a credential", async () => {
+  const c = await Cluster.create({ configToml: '[[checks.commands]]\nname = "ok"\nrun = "true"\n' });
+  try {
+    await c.startServer();
+    const { hostBun } = await import("../src/core/host-bun.ts");
+    const entry = new URL("../src/roles/worker.ts", import.meta.url).pathname;
+    const child = Bun.spawn(hostBun(entry, "--name", "orphan", "--component", "worker-9"), {
+      cwd: c.root,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      env: { ...process.env, PUSHPALS_CREDENTIAL_FD: "3" },
+    });
+    const { closeSync } = await import("node:fs");
+    closeSync(child.stdio[3] as number);
+    const [stderr, code] = await Promise.all([new Response(child.stderr as ReadableStream).text(), child.exited]);
+    expect(code).toBe(6);
+    expect(stderr).toContain("closed the credential pipe without a credential");
+    const { workers } = await c.client.call(routes.listWorkers);
+    expect(workers.map((w) => w.name)).not.toContain("orphan");
+  } finally {
+    await c.stop();
+  }
+}, 30_000);

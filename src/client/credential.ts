@@ -1,5 +1,6 @@
 import { closeSync, readFileSync } from "node:fs";
 import { routes } from "../api/routes.ts";
+import { PushpalsError } from "../core/errors.ts";
 import type { IssueCredentialBody } from "../api/schemas.ts";
 import { retryUnreachable, type ApiClient } from "./api-client.ts";
 
@@ -32,8 +33,12 @@ export function takeInheritedCredential(env: Record<string, string | undefined> 
  * `pushpals agent` run by hand).
  */
 export async function useComponentCredential(client: ApiClient, holder: IssueCredentialBody, options: { deadline?: number } = {}): Promise<void> {
+  const handedDown = process.env[CREDENTIAL_FD_ENV] !== undefined;
   const inherited = takeInheritedCredential();
   if (inherited) return client.useCredential(inherited);
+  // Started by a supervisor that closed the pipe without a credential (it is stopping, or gave up on
+  // this child): stop, rather than quietly issue one of our own.
+  if (handedDown) throw new PushpalsError("component_failed", "the supervisor closed the credential pipe without a credential", { hint: "see the supervisor's log; `pushpals start` starts every component again" });
   const issue = () => client.call(routes.issueCredential, { body: holder });
   const { credential } = await retryUnreachable(issue, { deadline: options.deadline ?? Date.now() + 30_000 });
   client.useCredential(credential);
