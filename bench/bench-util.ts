@@ -1,7 +1,7 @@
 /** Small helpers shared by the benchmark scripts: arguments, temp stores, child processes, statistics. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import type { AppOptions } from "../src/server/app.ts";
 import { SqliteStore } from "../src/store/sqlite-store.ts";
@@ -86,4 +86,45 @@ export function cpuMs(since?: NodeJS.CpuUsage): number {
 
 export function verdict(pass: boolean, text: string): void {
   console.log(`${pass ? "PASS" : "MISS"} ${text}`);
+}
+
+export interface CliRun {
+  code: number | null;
+  ms: number;
+  output: string;
+}
+
+/**
+ * A temp git copy of `examples/sample-repo` (no node_modules or dist) with `pushpals init` run once,
+ * and `pushpals` as a child process in it, timed, killed past `timeoutMs`.
+ */
+export async function exampleRepo(label: string, timeoutMs = 60_000): Promise<{ repo: string; pushpals: (args: string[]) => Promise<CliRun>; dispose: () => void }> {
+  const repo = realpathSync(mkdtempSync(join(tmpdir(), `pushpals-bench-${label}-`)));
+  const bin = resolve(import.meta.dir, "../bin/pushpals");
+  const pushpals = async (args: string[]): Promise<CliRun> => {
+    const t0 = performance.now();
+    const child = Bun.spawn([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    clearTimeout(timer);
+    return { code, ms: performance.now() - t0, output: stdout + stderr };
+  };
+  const git = (...args: string[]) => {
+    const identity = ["-c", "user.name=PushPals Bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"];
+    const r = Bun.spawnSync(["git", ...identity, ...args], { cwd: repo, stdout: "ignore", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
+  };
+  const dispose = () => rmSync(repo, { recursive: true, force: true });
+  try {
+    cpSync(resolve(import.meta.dir, "../examples/sample-repo"), repo, { recursive: true, filter: (path) => !["node_modules", "dist"].includes(basename(path)) });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "example");
+    const init = await pushpals(["init"]);
+    if (init.code !== 0) throw new Error(`pushpals init exited ${init.code}:\n${init.output}`);
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+  return { repo, pushpals, dispose };
 }

@@ -7,15 +7,13 @@
  * verdicts judge PSS, which divides shared pages among their sharers; RSS is printed alongside.
  * Run: bun bench/footprint.ts [--runs=3] [--cli-runs=20] [--jobs=1000] [--rounds=3] [--settle-ms=2000]
  */
-import { cpSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import { ApiClient } from "../src/client/api-client.ts";
 import { readProcessMemory, totalMemory, type ProcessMemory } from "../src/components/process-memory.ts";
 import { runtimePathsFor } from "../src/runtime-dir/paths.ts";
 import { readSupervisorInfo } from "../src/runtime-dir/supervisor-file.ts";
-import { numArg, percentile, verdict } from "./bench-util.ts";
+import { exampleRepo, numArg, percentile, verdict, type CliRun } from "./bench-util.ts";
 
 const TARGET_VERSION_MS = 50;
 const TARGET_STATUS_MS = 100;
@@ -24,38 +22,19 @@ const TARGET_WORKER_MIB = 35;
 const TARGET_TOTAL_MIB = 300;
 const TARGET_GROWTH = 0.1;
 const WORKERS = 4;
-const TIMEOUT_MS = 60_000;
 
-const bin = resolve(import.meta.dir, "../bin/pushpals");
 const runs = Math.max(1, numArg("runs", 3));
 const cliRuns = Math.max(1, numArg("cli-runs", 20));
 const jobCount = Math.max(1, numArg("jobs", 1000));
 const settleMs = numArg("settle-ms", 2000);
 const rounds = Math.max(1, numArg("rounds", 3));
-const repo = realpathSync(mkdtempSync(join(tmpdir(), "pushpals-bench-footprint-")));
+const example = await exampleRepo("footprint").catch((err: Error) => {
+  verdict(false, `footprint: ${err.message}`);
+  process.exit(0);
+});
+const { repo, pushpals } = example;
 const paths = runtimePathsFor(repo, join(repo, ".git"));
 
-interface Run {
-  code: number | null;
-  ms: number;
-  output: string;
-}
-
-async function pushpals(args: string[]): Promise<Run> {
-  const t0 = performance.now();
-  const child = Bun.spawn([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  const ms = performance.now() - t0;
-  clearTimeout(timer);
-  return { code, ms, output: stdout + stderr };
-}
-
-function git(...args: string[]): void {
-  const identity = ["-c", "user.name=PushPals Bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"];
-  const r = Bun.spawnSync(["git", ...identity, ...args], { cwd: repo, stdout: "ignore", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
-}
 
 /** Median wall time (ms) of a short command run `n` times, checking it succeeds. */
 async function medianMs(label: string, args: string[], n: number): Promise<number> {
@@ -70,7 +49,7 @@ async function medianMs(label: string, args: string[], n: number): Promise<numbe
   return percentile(times, 0.5);
 }
 
-async function start(workers: number): Promise<Run> {
+async function start(workers: number): Promise<CliRun> {
   const r = await pushpals(["start", "--detach", "--workers", String(workers)]);
   if (r.code !== 0 || !/running in the background/.test(r.output)) throw new Error(`start --workers ${workers} exited ${r.code}:\n${r.output}`);
   return r;
@@ -109,12 +88,6 @@ const line = (name: string, m: ProcessMemory | null | undefined) =>
   `  ${name.padEnd(13)} ${m ? `pss ${mib(m.pssBytes).padStart(9)}  rss ${mib(m.rssBytes).padStart(9)}  private ${mib(m.privateBytes).padStart(9)}` : "unreadable"}`;
 
 try {
-  cpSync(resolve(import.meta.dir, "../examples/sample-repo"), repo, { recursive: true, filter: (path) => !["node_modules", "dist"].includes(basename(path)) });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "example");
-  const init = await pushpals(["init"]);
-  if (init.code !== 0) throw new Error(`pushpals init exited ${init.code}:\n${init.output}`);
   if (readProcessMemory(process.pid) === null) console.log("(no /proc on this machine: the memory figures below are unreadable)");
 
   console.log(`footprint: a temp copy of examples/sample-repo; ${runs} start runs per worker count, ${cliRuns} runs per CLI command`);
@@ -228,7 +201,7 @@ try {
 } finally {
   // Also after a failed start, which may have left part of a runtime behind.
   await pushpals(["stop"]);
-  rmSync(repo, { recursive: true, force: true });
+  example.dispose();
 }
 
 async function finishedCount(client: ApiClient): Promise<number> {

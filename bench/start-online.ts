@@ -4,55 +4,22 @@
  * `pushpals init` runs once beforehand; `pushpals stop` after every run is not timed.
  * Run: bun bench/start-online.ts [--runs=5] [--workers=1,4]
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import { arg, numArg, percentile, verdict } from "./bench-util.ts";
+import { arg, exampleRepo, numArg, percentile, verdict } from "./bench-util.ts";
 
 const TARGET_MS = 2_000;
 const TARGET_WORKERS = 4;
-const TIMEOUT_MS = 60_000;
 
-const bin = resolve(import.meta.dir, "../bin/pushpals");
 const runs = Math.max(1, numArg("runs", 5));
 const workerCounts = arg("workers", `1,${TARGET_WORKERS}`).split(",").map(Number);
-const repo = mkdtempSync(join(tmpdir(), "pushpals-bench-start-"));
-
-interface Run {
-  code: number | null;
-  ms: number;
-  output: string;
-}
-
-async function pushpals(args: string[]): Promise<Run> {
-  const t0 = performance.now();
-  const child = Bun.spawn([bin, ...args], { cwd: repo, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  const ms = performance.now() - t0;
-  clearTimeout(timer);
-  return { code, ms, output: stdout + stderr };
-}
-
-function git(...args: string[]): void {
-  const identity = ["-c", "user.name=PushPals Bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"];
-  const r = Bun.spawnSync(["git", ...identity, ...args], { cwd: repo, stdout: "ignore", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
-}
+const example = await exampleRepo("start-online").catch((err: Error) => {
+  verdict(false, `start-online: ${err.message}`);
+  process.exit(0);
+});
+const { pushpals } = example;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 try {
-  cpSync(resolve(import.meta.dir, "../examples/sample-repo"), repo, {
-    recursive: true,
-    filter: (path) => !["node_modules", "dist"].includes(basename(path)),
-  });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "example");
-  const init = await pushpals(["init"]);
-  if (init.code !== 0) throw new Error(`pushpals init exited ${init.code}:\n${init.output}`);
-
   console.log(`start-online: \`pushpals start --detach --workers N\` until it returns online, ${runs} runs each (stop not timed)`);
   const medians = new Map<number, number>();
   for (const workers of workerCounts) {
@@ -80,5 +47,5 @@ try {
   verdict(false, `start-online: ${(err as Error).message}`);
 } finally {
   await pushpals(["stop"]);
-  rmSync(repo, { recursive: true, force: true });
+  example.dispose();
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/temp.ts";
-import { runNpm, startVerdaccio, writeRegistryNpmrc, type LocalRegistry } from "./helpers/verdaccio.ts";
+import { consumerProject, startVerdaccio, type LocalRegistry } from "./helpers/verdaccio.ts";
 
 // Issue #11, hole 4, end to end: real npm installing from a real registry (Verdaccio on the host's
 // loopback, named by the user's own npm config) through the egress proxy, in the sandbox's own network
@@ -19,14 +19,7 @@ let project: Record<string, string>;
 beforeAll(async () => {
   registry = await startVerdaccio({ packages: [{ name: "lib-ok", version: "1.0.0", files: { "index.js": "module.exports = 'ok from the registry';\n" } }] });
   // The lockfile, made the way a developer makes it: npm install against the registry.
-  const dir = join(scratch.path, "project");
-  mkdirSync(dir, { recursive: true });
-  const pkg = { name: "consumer", version: "1.0.0", private: true, dependencies: { "lib-ok": "1.0.0" }, scripts: { test: "node -e \"console.log('test says', require('lib-ok'))\"" } };
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  const publisherNpmrc = join(scratch.path, "publisher.npmrc");
-  writeRegistryNpmrc(publisherNpmrc, registry.url);
-  await runNpm(dir, ["install", "--package-lock-only", "--ignore-scripts"], { userconfig: publisherNpmrc, cache: join(scratch.path, "npm-cache") });
-  project = { "package.json": readFileSync(join(dir, "package.json"), "utf8"), "package-lock.json": readFileSync(join(dir, "package-lock.json"), "utf8"), ".gitignore": "node_modules/\n" };
+  project = await consumerProject(scratch.path, registry.url);
 }, 60_000);
 afterAll(async () => {
   await registry?.stop();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { lookup } from "node:dns/promises";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 import { startCorporateProxy, type CorporateProxy } from "./helpers/corporate-proxy.ts";
 import { tempDir } from "./helpers/temp.ts";
-import { runNpm, startVerdaccio, writeRegistryNpmrc, type LocalRegistry } from "./helpers/verdaccio.ts";
+import { consumerProject, startVerdaccio, type LocalRegistry } from "./helpers/verdaccio.ts";
 
 // Issue #13 item 3, end to end: a registry this machine can only reach through the worker's HTTP proxy.
 // Its name does not resolve here; the proxy (HTTPS_PROXY / HTTP_PROXY, on loopback like cntlm or px) is
@@ -31,16 +31,9 @@ beforeAll(async () => {
   // The proxy itself works (a plain http request in absolute form): a failed install is PushPals' own.
   const ping = await fetch(`${namedUrl()}-/ping`, { proxy: proxy.url });
   if (!ping.ok) throw new Error(`${namedUrl()}-/ping through the test proxy answered ${ping.status}`);
-  const dir = join(scratch.path, "project");
-  mkdirSync(dir, { recursive: true });
-  const pkg = { name: "consumer", version: "1.0.0", private: true, dependencies: { "lib-ok": "1.0.0" }, scripts: { test: "node -e \"console.log('test says', require('lib-ok'))\"" } };
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  const publisherNpmrc = join(scratch.path, "publisher.npmrc");
-  writeRegistryNpmrc(publisherNpmrc, registry.url);
-  await runNpm(dir, ["install", "--package-lock-only", "--ignore-scripts"], { userconfig: publisherNpmrc, cache: join(scratch.path, "npm-cache") });
+  const made = await consumerProject(scratch.path, registry.url);
   // As the developer behind that proxy has it: the lockfile resolves to the registry's name.
-  const lock = readFileSync(join(dir, "package-lock.json"), "utf8").replaceAll(registry.url, namedUrl());
-  project = { "package.json": readFileSync(join(dir, "package.json"), "utf8"), "package-lock.json": lock, ".gitignore": "node_modules/\n" };
+  project = { ...made, "package-lock.json": made["package-lock.json"]!.replaceAll(registry.url, namedUrl()) };
 }, 60_000);
 afterAll(async () => {
   await proxy?.stop();

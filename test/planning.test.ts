@@ -89,4 +89,7 @@ test("checks that claim to be a branch's must name a commit of it: nobody files 
   const refused = await c.enqueue("checks", { commit: side, branch: "main", commands: [{ name: "unit", run: "false" }] }).catch((err: Error) => err);
   expect(refused).toBeInstanceOf(Error);
   expect((refused as Error).message).toContain('is not a commit of the branch "main"');
+  // Revision syntax is not a branch name, even where it resolves to a commit of one.
+  const reflog = await c.enqueue("checks", { commit: side, branch: "side@{0}", commands: [{ name: "unit", run: "false" }] }).catch((err: Error) => err);
+  expect((reflog as Error).message).toContain('"side@{0}" is not a branch name');
 });

@@ -38,6 +38,14 @@ function add(c: Cluster, args: string[]): string {
   return JSON.parse(r.stdout).item.id;
 }
 
+/** A server over a repository with `src/a.txt`, and one codemod on the backlog that appends to it. */
+async function serverWithCodemod(): Promise<{ c: Cluster; id: string }> {
+  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  return { c, id: add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]) };
+}
+
 test("a codemod on the backlog is dispatched as a task, ships as a PR, and the item records it; a paused RemoteAgent dispatches nothing", async () => {
   const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   cluster = c;
@@ -105,10 +113,7 @@ test("a task failing the same way twice stops, blocked with one question, and is
 }, 90_000);
 
 test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) makes one job; only the RemoteAgent dispatches", async () => {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
-  await c.startServer();
-  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  const { c, id } = await serverWithCodemod();
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
   const first = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   const again = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
@@ -197,10 +202,7 @@ test("the RemoteAgent checks each new head of the base: a red check becomes one 
 }, 60_000);
 
 test("the review's self-approval rule holds for backlog work: the task's job and PR are the requester's; a client cannot take a task key", async () => {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
-  await c.startServer();
-  const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
+  const { c, id } = await serverWithCodemod();
   const taken = await c.client.call(routes.enqueueJob, { body: { kind: "noop", input: {}, dedupeKey: `task:${id}:1` } }).catch((err: Error) => err);
   expect((taken as Error).message).toContain("reserved for the server's own jobs");
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });

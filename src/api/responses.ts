@@ -1,5 +1,5 @@
 import { WorkItem, WorkItemState } from "../planning/work-item.ts";
-import { Specialist } from "../specialists/specialist.ts";
+import { Specialist } from "../specialists/common/specialist.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
 import { PauseState } from "../jobs/pause-state.ts";

@@ -1,14 +1,13 @@
 import { readSse } from "../client/sse-reader.ts";
 import type { LogLine } from "../api/records.ts";
 import { routes } from "../api/routes.ts";
-import { git } from "../scm/git.ts";
+import { checkedOutBranch } from "../scm/branches.ts";
 import type { CliContext } from "./context.ts";
 import { visibleLine } from "../core/safe-text.ts";
 import { style } from "./style.ts";
 
 export async function currentBranch(ctx: CliContext): Promise<string> {
-  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: ctx.paths.repoRoot, allowFailure: true });
-  return r.exitCode === 0 ? r.stdout.trim() : "HEAD";
+  return (await checkedOutBranch(ctx.paths.repoRoot)) ?? "HEAD";
 }
 
 /** Streams the job's log until it ends; progress lines keep a long check from looking hung. */

@@ -3,7 +3,7 @@ import type { JobService } from "../jobs/job-service.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
 import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
-import type { Specialist } from "../specialists/specialist.ts";
+import type { Specialist } from "../specialists/common/specialist.ts";
 import { taskFor } from "./recipe.ts";
 import type { Task } from "./task.ts";
 import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "./work-item.ts";

@@ -41,6 +41,10 @@ test("the same red check seen on two commits is one item, naming the first red c
   // Audited once, when it was added.
   expect(store.auditLatestOf(["work_item.added"])?.subject).toBe(red.id);
 
+  // Checks that never ran the red command say nothing about it.
+  const other = { ...checksJob("job_0000000a", C, "succeeded", null), input: { commit: C, branch: "main", commands: [{ name: "test", run: "true" }] } } as unknown as Job;
+  apply(store, other, 2_800);
+  expect(workItems(store).getWorkItem(red.id)!.state).toBe("open");
   apply(store, checksJob("job_00000003", C, "succeeded", null), 3_000);
   const after = workItems(store).getWorkItem(red.id)!;
   expect(after.state).toBe("done");

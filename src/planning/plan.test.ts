@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import type { Specialist } from "../specialists/specialist.ts";
+import type { Specialist } from "../specialists/common/specialist.ts";
 import { planWork } from "./plan.ts";
 import type { WorkItem } from "./work-item.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
-import type { Specialist } from "../specialists/specialist.ts";
+import type { Specialist } from "../specialists/common/specialist.ts";
 import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
 import { capHolds, overallHolds, type DispatchLimits } from "./dispatch.ts";
 import { sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";

@@ -1,5 +1,5 @@
 import { PushpalsError } from "../core/errors.ts";
-import type { Specialist } from "../specialists/specialist.ts";
+import type { Specialist } from "../specialists/common/specialist.ts";
 import type { Task } from "./task.ts";
 import type { WorkItem } from "./work-item.ts";
 

@@ -3,7 +3,7 @@ import { newId } from "../core/ids.ts";
 import { processContext, type ProcessContext } from "./process-context.ts";
 import { runRole, stringFlag } from "./role-main.ts";
 import { ROLES } from "./agent-roles.ts";
-import { git } from "../scm/git.ts";
+import { checkedOutBranch } from "../scm/branches.ts";
 
 /** One agent process (RemoteAgent, ReviewAgent or SourceControlManager) until stopped. */
 export async function runAgent(ctx: ProcessContext, role: string, opts: { name?: string; id?: string }): Promise<void> {
@@ -13,7 +13,7 @@ export async function runAgent(ctx: ProcessContext, role: string, opts: { name?:
   const name = opts.name ?? role;
   // Each agent's modules load only in its own process.
   if (role === "remote-agent") {
-    const baseBranch = ctx.config().repo.base_branch ?? (await currentBranch(ctx.paths.repoRoot));
+    const baseBranch = ctx.config().repo.base_branch ?? (await checkedOutBranch(ctx.paths.repoRoot)) ?? "main";
     return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch, repoRoot: ctx.paths.repoRoot, config: ctx.config });
   }
   const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
@@ -29,8 +29,3 @@ if (import.meta.main) {
   });
 }
 
-/** The branch checked out in the repository: the base when `repo.base_branch` is not set. */
-async function currentBranch(repoRoot: string): Promise<string> {
-  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: repoRoot, allowFailure: true });
-  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : "main";
-}

@@ -75,3 +75,9 @@ export async function keepCommit(repoRoot: string, jobId: string, commit: string
   await git(["update-ref", "-m", `pushpals: kept for ${jobId}`, ref, commit, ""], { cwd: repoRoot, allowFailure: true });
   return ref;
 }
+
+/** The branch checked out in the repository, or null on a detached HEAD. */
+export async function checkedOutBranch(repoRoot: string): Promise<string | null> {
+  const r = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: repoRoot, allowFailure: true });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}

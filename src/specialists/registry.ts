@@ -1,5 +1,5 @@
 import { codemodRunner } from "./codemod-runner/index.ts";
-import type { Specialist } from "./specialist.ts";
+import type { Specialist } from "./common/specialist.ts";
 
 /**
  * Every specialist. Adding one is its folder beside this file plus one line here. The Dependency

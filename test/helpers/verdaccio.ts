@@ -2,7 +2,7 @@
  * For tests only: a real Verdaccio npm registry on 127.0.0.1, offline (no uplinks, so it never proxies to
  * the public registry), with its storage, config and htpasswd in a temp dir removed by `stop()`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tempDir } from "./temp.ts";
 
@@ -231,4 +231,19 @@ async function publish(spec: PackageSpec, root: string, npmrc: string, cache: st
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   // --ignore-scripts: the spec's scripts are for whoever installs the package, not for publishing it.
   await runNpm(dir, ["publish", "--ignore-scripts", "--access", "public", ...(tag ? ["--tag", tag] : [])], { userconfig: npmrc, cache });
+}
+
+/**
+ * A project depending on `lib-ok@1.0.0` with a `test` script printing it, its lockfile made the way a
+ * developer makes one (`npm install --package-lock-only` against `registryUrl`): the files to commit.
+ */
+export async function consumerProject(scratchDir: string, registryUrl: string): Promise<Record<string, string>> {
+  const dir = join(scratchDir, "project");
+  mkdirSync(dir, { recursive: true });
+  const pkg = { name: "consumer", version: "1.0.0", private: true, dependencies: { "lib-ok": "1.0.0" }, scripts: { test: "node -e \"console.log('test says', require('lib-ok'))\"" } };
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  const publisherNpmrc = join(scratchDir, "publisher.npmrc");
+  writeRegistryNpmrc(publisherNpmrc, registryUrl);
+  await runNpm(dir, ["install", "--package-lock-only", "--ignore-scripts"], { userconfig: publisherNpmrc, cache: join(scratchDir, "npm-cache") });
+  return { "package.json": readFileSync(join(dir, "package.json"), "utf8"), "package-lock.json": readFileSync(join(dir, "package-lock.json"), "utf8"), ".gitignore": "node_modules/\n" };
 }

@@ -10,15 +10,19 @@ import { resolveCommit } from "../../scm/branches.ts";
  */
 export class BaseWatch {
   private lastHead: string | null = null;
+  private lastLook = 0;
   private warned = false;
 
   constructor(
-    private readonly options: { client: ApiClient; repoRoot: string; baseBranch: string; config: () => PushpalsConfig; say: (line: string) => void },
+    private readonly options: { client: ApiClient; repoRoot: string; baseBranch: string; config: () => PushpalsConfig; say: (line: string) => void; intervalMs?: number },
   ) {}
 
   /** Checks the base head once; queues its checks when it moved. Returns the commit queued, if any. */
   async once(): Promise<string | null> {
     const { client, repoRoot, baseBranch, config, say } = this.options;
+    // A git process per look: at most one every `intervalMs`, however often the loop turns.
+    if (Date.now() - this.lastLook < (this.options.intervalMs ?? 2_000)) return null;
+    this.lastLook = Date.now();
     const head = await resolveCommit(repoRoot, `refs/heads/${baseBranch}`);
     if (!head || head === this.lastHead) return null;
     if (config().checks.commands.length === 0) {

@@ -1,4 +1,4 @@
-import type { Specialist } from "../specialist.ts";
+import type { Specialist } from "../common/specialist.ts";
 
 /**
  * The deterministic specialist: a backlog item of type `codemod` names a command and a write scope
