@@ -118,7 +118,7 @@ test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) m
   const first = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   const again = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   expect(first.deduped).toBe(false);
-  expect(again).toMatchObject({ deduped: true, job: { id: first.job.id } });
+  expect(again).toMatchObject({ deduped: true, job: { id: first.job!.id } });
   expect((await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs).toHaveLength(1);
   const worker = await c.componentClient({ role: "worker", name: "w9" });
   const refused = await worker.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
@@ -208,7 +208,7 @@ test("the review's self-approval rule holds for backlog work: the task's job and
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
   const { job } = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   const me = (await items(c)).find((i) => i.id === id)!.createdBy;
-  expect(job.createdBy).toBe(me);
+  expect(job!.createdBy).toBe(me);
   const bad = c.cli(["backlog", "add", "no command", "--type", "codemod", "--scope", "src/**"]);
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr).toContain("a codemod needs its command (--run)");

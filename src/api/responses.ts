@@ -1,4 +1,5 @@
 import { WorkItem, WorkItemState } from "../planning/work-item.ts";
+import { OpenQuestion } from "../planning/plan.ts";
 import { Specialist } from "../specialists/common/specialist.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
@@ -51,7 +52,26 @@ export const StatusSnapshot = z.object({
   /** Settings changed since the components started, which they apply only after a restart (`section.key: old -> new`). */
   restartNeeded: z.array(z.string()).default([]),
   /** The work items by state, and the RemoteAgent's limits over them (`[remote_agent]`). */
-  work: z.object({ counts: z.partialRecord(WorkItemState, z.number().int()), questions: z.number().int(), limits: z.object({ dispatch: z.boolean(), max_in_flight: z.number().int(), dispatches_per_hour: z.number().int(), check_base: z.boolean() }) }).optional(),
+  work: z
+    .object({
+      counts: z.partialRecord(WorkItemState, z.number().int()),
+      questions: z.number().int(),
+      /** The first open questions, each with its escalation case. */
+      openQuestions: z.array(OpenQuestion).default([]),
+      /** What holds every dispatch now (the overall caps and cool-down). */
+      holds: z.array(z.string()).default([]),
+      limits: z.object({
+        dispatch: z.boolean(),
+        max_in_flight: z.number().int(),
+        dispatches_per_hour: z.number().int(),
+        dispatches_per_day: z.number().int().optional(),
+        item_wall_time_minutes: z.number().int().optional(),
+        cooldown_after_failures: z.number().int().optional(),
+        cooldown_minutes: z.number().int().optional(),
+        check_base: z.boolean(),
+      }),
+    })
+    .optional(),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 
@@ -134,7 +154,8 @@ export type WorkItemReply = z.infer<typeof WorkItemReply>;
 export const WorkItemList = z.object({ items: z.array(WorkItem) });
 export type WorkItemList = z.infer<typeof WorkItemList>;
 
-export const DispatchReply = z.object({ item: WorkItem, job: Job, deduped: z.boolean() });
+/** The item dispatched as `job`; or, when its classification said to ask first, blocked on its question and no job. */
+export const DispatchReply = z.object({ item: WorkItem, job: Job.nullable(), deduped: z.boolean() });
 export type DispatchReply = z.infer<typeof DispatchReply>;
 
 export const SpecialistList = z.object({ specialists: z.array(Specialist.extend({ available: z.boolean(), why: z.string().nullable() })) });

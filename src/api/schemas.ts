@@ -201,7 +201,16 @@ export type GateQuery = z.infer<typeof GateQuery>;
 export const BacklogBody = z.strictObject({ entry: z.record(z.string(), z.unknown()) });
 export type BacklogBody = z.infer<typeof BacklogBody>;
 
-export const AnswerBody = z.strictObject({ answer: z.string().trim().min(1).max(4000) });
+/**
+ * `pushpals answer <item> "..."`: the answer; `approve` lets high-risk work go ahead; `command` and
+ * `scope` change the task (a directive becomes a codemod; a scope is narrowed).
+ */
+export const AnswerBody = z.strictObject({
+  answer: z.string().trim().min(1).max(4000),
+  approve: z.boolean().optional(),
+  command: z.string().min(1).max(8192).optional(),
+  scope: z.array(z.string().min(1).max(512)).min(1).max(64).optional(),
+});
 export type AnswerBody = z.infer<typeof AnswerBody>;
 
 export const WorkItemsQuery = z.strictObject({ all: z.enum(["0", "1"]).optional() });

@@ -50,8 +50,21 @@ const RemoteAgent = z.strictObject({
   dispatch: z.boolean(),
   max_in_flight: z.number().int().min(1).max(64),
   dispatches_per_hour: z.number().int().min(1).max(10_000),
+  dispatches_per_day: z.number().int().min(1).max(100_000),
+  /** After this many failed tasks in a row (of one specialist, or of all), dispatch waits `cooldown_minutes`. */
+  cooldown_after_failures: z.number().int().min(1).max(100),
+  cooldown_minutes: z.number().int().min(0).max(10_080),
+  /** A task running longer is cancelled, and its item stops blocked on a question. */
+  item_wall_time_minutes: z.number().int().min(1).max(10_080),
   /** Run the checks on every new head of the base branch, so a red check becomes a failing-build item. */
   check_base: z.boolean(),
+  /** Also run them on a schedule, every so many minutes, though the head did not move (0: only on new heads). */
+  check_base_every_minutes: z.number().int().min(0).max(10_080),
+  /** A specialist's own limits, by id, over what it declares (`pushpals specialists` lists them). */
+  specialists: z.record(
+    z.string().regex(/^[a-z][a-z0-9-]*$/),
+    z.strictObject({ concurrent: z.number().int().min(1).max(64).optional(), dispatches_per_hour: z.number().int().min(1).max(10_000).optional(), dispatches_per_day: z.number().int().min(1).max(100_000).optional() }),
+  ),
 });
 export type RemoteAgentSettings = z.infer<typeof RemoteAgent>;
 
@@ -107,7 +120,18 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
-  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, check_base: true },
+  remote_agent: {
+    dispatch: true,
+    max_in_flight: 4,
+    dispatches_per_hour: 30,
+    dispatches_per_day: 200,
+    cooldown_after_failures: 3,
+    cooldown_minutes: 30,
+    item_wall_time_minutes: 60,
+    check_base: true,
+    check_base_every_minutes: 0,
+    specialists: {},
+  },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
   pr: { provider: PROVIDER_IDS[0] },

@@ -37,14 +37,45 @@ export function dropWorkItem(ctx: WriteContext, actor: string, id: string, reaso
   return moveWorkItem(ctx, actor, item, "dropped", reason);
 }
 
-/** `pushpals answer <item> "..."`: the answer to a blocked item's question; the item is open again. */
-export function answerWorkItem(ctx: WriteContext, actor: string, id: string, answer: string): WorkItem {
+export interface Answer {
+  answer: string;
+  approve?: boolean;
+  command?: string;
+  scope?: string[];
+}
+
+/** Item types whose task is a command a person names (the Codemod Runner's). */
+const COMMAND_TYPES = ["directive", "backlog_task", "codemod"];
+
+/**
+ * `pushpals answer <item> "..."`: the answer to a blocked item's question, audited; the item is open
+ * again, changed as the answer says. High-risk work goes ahead only with `approve`; a directive only
+ * once the answer names its task (a command and a write scope: it becomes a codemod).
+ */
+export function answerWorkItem(ctx: WriteContext, actor: string, id: string, answer: Answer): WorkItem {
   const item = requireItem(ctx, id);
   if (item.state !== "blocked") {
     throw new PushpalsError("conflict", `work item ${id} is ${item.state}, not waiting on an answer`, { hint: "`pushpals plan` lists the open questions" });
   }
-  ctx.audit(actor, "work_item.answered", id, { question: item.question, answer });
-  return moveWorkItem(ctx, actor, item, "open", `answered by ${actor}`, { answer });
+  if (item.escalation === "high_risk" && !answer.approve) {
+    throw new PushpalsError("conflict", `work item ${id} waits on approval of high-risk work, which an answer alone does not give`, { hint: `approve it: pushpals answer ${id} "..." --approve; or drop it: pushpals backlog drop ${id}` });
+  }
+  if (answer.command !== undefined && !COMMAND_TYPES.includes(item.type)) {
+    throw new PushpalsError("invalid_input", `work item ${id} is a ${item.type} item: its task is its specialist's, not a command`, { field: "command", hint: "answer without --run" });
+  }
+  const command = answer.command ?? (typeof item.detail.command === "string" ? item.detail.command : undefined);
+  const scope = answer.scope ?? item.scope;
+  if (item.type === "directive" && (command === undefined || scope.length === 0)) {
+    throw new PushpalsError("invalid_input", `work item ${id} is a directive no specialist carries out as it stands: the answer names its task`, {
+      field: "command",
+      hint: `pushpals answer ${id} "..." --run "<command>" --scope "<glob>" (the Codemod Runner runs it), or drop it`,
+    });
+  }
+  if (command !== undefined && scope.length === 0) throw new PushpalsError("invalid_input", "a command needs a write scope (--scope)", { field: "scope" });
+  const approved = answer.approve ? { approvedBy: actor, approvedAt: ctx.now } : {};
+  const type = command !== undefined ? "codemod" : item.type;
+  ctx.audit(actor, "work_item.answered", id, { question: item.question, escalation: item.escalation ?? null, answer: answer.answer, approve: answer.approve ?? false, commandChanged: answer.command !== undefined, scope: answer.scope ?? null });
+  return moveWorkItem(ctx, actor, item, "open", `answered by ${actor}`, { answer: answer.answer, escalation: null, type, scope, detail: { ...item.detail, ...approved, ...(command !== undefined ? { command } : {}) } });
 }
 
 function requireItem(ctx: WriteContext, id: string): WorkItem {

@@ -28,7 +28,8 @@ export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, 
     notes: [directive.constraints && `Constraints: ${directive.constraints}`, directive.done && `Definition of done: ${directive.done}`].filter(Boolean).join("\n") || null,
     createdBy: actor,
     state: "blocked",
-    question: "No specialist or recipe can carry out this directive yet: which specialist task should it become (for example a `pushpals run` codemod), or should it be dropped?",
+    escalation: "ambiguous",
+    question: `No recipe turns this directive into a task, and guessing would decide its behaviour for you: which task should it become (pushpals answer <item> "..." --run "<command>" --scope "<glob>": the Codemod Runner carries it out), or should it be dropped?`,
     detail: { job: job.id },
   });
 }

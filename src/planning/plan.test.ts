@@ -1,34 +1,11 @@
 import { expect, test } from "bun:test";
 import type { Specialist } from "../specialists/common/specialist.ts";
 import { planWork } from "./plan.ts";
-import type { WorkItem } from "./work-item.ts";
+import { fixtureItem } from "./item-fixture.ts";
 
-let n = 0;
-function item(over: Partial<WorkItem>): WorkItem {
-  n += 1;
-  return {
-    id: `wi_${String(n).padStart(8, "0")}`,
-    dedupeKey: `k${n}`,
-    source: "backlog",
-    type: "backlog_task",
-    title: `item ${n}`,
-    priority: 50,
-    state: "open",
-    risk: null,
-    scope: [],
-    labels: [],
-    notes: null,
-    createdBy: "os:alice",
-    createdAt: 1_000 + n,
-    updatedAt: 1_000 + n,
-    question: null,
-    answer: null,
-    detail: {},
-    ...over,
-  };
-}
+const item = fixtureItem;
 
-const fixer: Specialist = { id: "ci-medic", name: "CI Medic", version: "1", itemTypes: ["red_check"], kinds: ["run"], role: "ci-medic", needsModel: false, limits: { concurrent: 1, dispatchesPerHour: 6 } };
+const fixer: Specialist = { id: "ci-medic", name: "CI Medic", version: "1", itemTypes: ["red_check"], kinds: ["run"], role: "ci-medic", needsModel: false, limits: { concurrent: 1, dispatchesPerHour: 6, dispatchesPerDay: 50 } };
 
 test("a directive outranks a failing build, which outranks the backlog; within a source priority, then age", () => {
   const oldBacklog = item({ title: "old backlog", createdAt: 10 });
@@ -52,7 +29,7 @@ test("each entry says what holds it: a person's answer, the pause, a missing spe
   expect(free.entries.find((e) => e.item.id === red.id)!.specialist).toBe("ci-medic");
   expect(holds[task.id]).toEqual(["missing capability: no specialist takes backlog_task items yet"]);
   expect(holds[asked.id]).toEqual(["waiting on a person: which page?", "missing capability: no specialist takes directive items yet"]);
-  expect(free.questions).toEqual([{ item: asked.id, question: "which page?" }]);
+  expect(free.questions).toEqual([{ item: asked.id, question: "which page?", escalation: null }]);
   const paused = planWork([red], { now: 5_000, pause: { by: "os:alice", reason: "release freeze" }, specialists: [fixer] });
   expect(paused.paused).toBe(true);
   expect(paused.entries[0]!.holds).toEqual(["paused by os:alice: release freeze"]);
@@ -66,11 +43,11 @@ test("done and dropped items are not candidates", () => {
 test("caps hold a specialist's next item: items in flight, and dispatches in the last hour", () => {
   const inFlight = [1, 2].map(() => item({ type: "red_check", state: "dispatched", detail: { specialist: "ci-medic", dispatchedAt: [4_000] } }));
   const next = item({ type: "red_check", source: "failing_build" });
-  const held = planWork([...inFlight, next], { now: 5_000, pause: null, specialists: [{ ...fixer, limits: { concurrent: 2, dispatchesPerHour: 6 } }] });
-  expect(held.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic has 2 of 2 items in flight"]);
+  const held = planWork([...inFlight, next], { now: 5_000, pause: null, specialists: [{ ...fixer, limits: { concurrent: 2, dispatchesPerHour: 6, dispatchesPerDay: 50 } }] });
+  expect(held.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic has 2 of 2 items in flight (remote_agent.specialists.ci-medic.concurrent)"]);
   const done = Array.from({ length: 6 }, () => item({ type: "red_check", state: "done", detail: { specialist: "ci-medic", dispatchedAt: [4_000] } }));
   const hourly = planWork([...done, next], { now: 5_000, pause: null, specialists: [fixer] });
-  expect(hourly.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic was dispatched 6 times in the last hour (limit 6)"]);
+  expect(hourly.entries.find((e) => e.item.id === next.id)!.holds).toEqual(["cap: ci-medic was dispatched 6 times in the last hour (remote_agent.specialists.ci-medic.dispatches_per_hour = 6)"]);
   // An hour later the dispatches no longer count.
   const later = planWork([...done, next], { now: 5_000 + 3_600_000, pause: null, specialists: [fixer] });
   expect(later.entries.find((e) => e.item.id === next.id)!.holds).toEqual([]);

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
 import type { Specialist } from "../specialists/common/specialist.ts";
 import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
-import { capHolds, overallHolds, type DispatchLimits } from "./dispatch.ts";
-import { sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
+import { capHolds, overallHolds, type DispatchLimits } from "./caps.ts";
+import { Escalation, sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
 
 export const PlanEntry = z.object({
   rank: z.number().int(),
@@ -18,12 +18,16 @@ export const PlanEntry = z.object({
 });
 export type PlanEntry = z.infer<typeof PlanEntry>;
 
+/** A blocked item's one question, with which escalation case it is. */
+export const OpenQuestion = z.object({ item: z.string(), question: z.string(), escalation: Escalation.nullable() });
+export type OpenQuestion = z.infer<typeof OpenQuestion>;
+
 export const Plan = z.object({
   at: z.number().int(),
   paused: z.boolean(),
   entries: z.array(PlanEntry),
   /** Items waiting on a person's answer (`pushpals answer <item> "..."`). */
-  questions: z.array(z.object({ item: z.string(), question: z.string() })),
+  questions: z.array(OpenQuestion),
 });
 export type Plan = z.infer<typeof Plan>;
 
@@ -48,7 +52,7 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
     const specialist = specialistFor(item.type, context.specialists ?? SPECIALISTS);
     return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: item.risk, why: whyHere(item, context.now), holds: holdsOf(item, specialist, { ...context, items }) };
   });
-  const questions = sorted.filter((i) => i.state === "blocked" && i.question).map((i) => ({ item: i.id, question: i.question! }));
+  const questions = openQuestions(sorted);
   return { at: context.now, paused: context.pause !== null, entries, questions };
 }
 
@@ -65,7 +69,7 @@ function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanCon
   if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);
   if (specialist && item.state === "open") {
     if (context.limits) holds.push(...overallHolds(context.items, context.limits, context.now));
-    holds.push(...capHolds(context.items, specialist, context.now));
+    holds.push(...capHolds(context.items, specialist, context.now, context.limits));
   }
   return holds;
 }
@@ -76,4 +80,9 @@ function age(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)}m`;
   if (s < 86_400) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86_400)}d`;
+}
+
+/** The blocked items' questions, in the order given. */
+export function openQuestions(items: readonly WorkItem[]): OpenQuestion[] {
+  return items.filter((i) => i.state === "blocked" && i.question).map((i) => ({ item: i.id, question: i.question!, escalation: i.escalation ?? null }));
 }

@@ -1,14 +1,18 @@
 import type { WriteContext } from "../jobs/transition.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
+import type { TaskResult } from "./caps.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
-import { moveWorkItem, workItems } from "./work-items.ts";
+import type { WorkItem } from "./work-item.ts";
+import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
 
 const REMOTE_AGENT = "remote-agent";
 
 /**
  * A dispatched task's job ended: the item records it, in the job's transition transaction. Success
- * ships the item; a failure opens it for one more dispatch, and the same failure twice (same class,
- * same message) stops it, blocked with one question, instead of looping.
+ * ships the item. A failure is handled by its class: the machine's or repository's state
+ * (`environment`) and a policy refusal stop and ask at once, since another try cannot fix them;
+ * anything else opens the item for one more dispatch, and the same failure twice (same class, same
+ * message) stops it, blocked with one question, instead of looping.
  */
 export function recordTaskOutcome(ctx: WriteContext, job: Job): void {
   const id = itemIdOfTaskKey(job.dedupeKey);
@@ -16,21 +20,42 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job): void {
   const item = workItems(ctx.store).getWorkItem(id);
   if (!item || item.state !== "dispatched" || item.detail.job !== job.id) return;
   if (job.state === "succeeded") {
-    moveWorkItem(ctx, REMOTE_AGENT, item, "done", `job ${job.id} succeeded`, { detail: { ...item.detail, outcome: { job: job.id, state: "succeeded" } } });
+    moveWorkItem(ctx, REMOTE_AGENT, item, "done", `job ${job.id} succeeded`, { detail: withResult(item, ctx.now, true, { outcome: { job: job.id, state: "succeeded" } }) });
     return;
   }
   if (job.state === "cancelled") {
-    moveWorkItem(ctx, REMOTE_AGENT, item, "blocked", `job ${job.id} was cancelled`, { question: `Its job ${job.id} was cancelled: dispatch it again (answer anything) or drop it?` });
+    const overdue = typeof item.detail.overdueAt === "number";
+    const question = overdue
+      ? `Its job ${job.id} ran past the item's wall time (remote_agent.item_wall_time_minutes) and was cancelled: dispatch it again (answer anything), narrow it (--scope), or drop it?`
+      : `Its job ${job.id} was cancelled: dispatch it again (answer anything) or drop it?`;
+    escalateWorkItem(ctx, REMOTE_AGENT, item, "stopped", question, { detail: overdue ? withResult(item, ctx.now, false, {}) : item.detail });
     return;
   }
   if (job.state !== "failed") return;
   const failure = { class: job.failure?.class ?? "internal", message: job.failure?.message ?? "failed" };
   const last = item.detail.lastFailure as { class: string; message: string } | undefined;
-  const detail = { ...item.detail, lastFailure: failure, failures: Number(item.detail.failures ?? 0) + 1 };
+  const detail = withResult(item, ctx.now, false, { lastFailure: failure, failures: Number(item.detail.failures ?? 0) + 1 });
+  const line = `${failure.class}: ${failure.message.split("\n")[0]!.slice(0, 300)}`;
+  if (failure.class === "environment") {
+    const question = `It failed on the machine's or repository's state, not on its change (${line}), and that cannot be isolated from here: fix it (pushpals doctor says what), then answer to try again, or drop it?`;
+    escalateWorkItem(ctx, REMOTE_AGENT, item, "unrelated_state", question, { detail });
+    return;
+  }
+  if (failure.class === "policy_denied") {
+    const question = `The policy refused its change (${line}): change the task so it stays within the rules (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`;
+    escalateWorkItem(ctx, REMOTE_AGENT, item, "conflicts_principles", question, { detail });
+    return;
+  }
   if (last && last.class === failure.class && last.message === failure.message) {
-    const question = `It failed the same way twice (${failure.class}: ${failure.message}). What should change before it is tried again, or should it be dropped?`;
-    moveWorkItem(ctx, REMOTE_AGENT, item, "blocked", `job ${job.id} failed the same way twice`, { detail, question });
+    const question = `It failed the same way twice (${line}). What should change before it is tried again, or should it be dropped?`;
+    escalateWorkItem(ctx, REMOTE_AGENT, item, "stopped", question, { detail });
     return;
   }
   moveWorkItem(ctx, REMOTE_AGENT, item, "open", `job ${job.id} failed (${failure.class}); it may be dispatched once more`, { detail });
+}
+
+/** The item's detail with this task's result appended (the last 20 are kept: what cool-downs count). */
+function withResult(item: WorkItem, at: number, ok: boolean, extra: Record<string, unknown>): Record<string, unknown> {
+  const results: TaskResult[] = [...((item.detail.results as TaskResult[] | undefined) ?? []), { at, ok }].slice(-20);
+  return { ...item.detail, ...extra, results };
 }

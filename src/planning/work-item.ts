@@ -23,6 +23,15 @@ export type WorkItemState = z.infer<typeof WorkItemState>;
 
 export const ACTIVE_WORK_ITEM_STATES: readonly WorkItemState[] = ["open", "dispatched", "blocked"];
 
+/**
+ * Why a blocked item waits on a person: the vision's four cases for stopping to ask (ambiguous
+ * user-facing behaviour, a high-risk area without approval, failures from unrelated repository state,
+ * a solution against the principles), and `stopped`: the loop's own brake (the same failure twice, a
+ * cancelled task, a task past its wall time).
+ */
+export const Escalation = z.enum(["ambiguous", "high_risk", "unrelated_state", "conflicts_principles", "stopped"]);
+export type Escalation = z.infer<typeof Escalation>;
+
 /** One unit of work the RemoteAgent may select; `dedupeKey` is stable, so the same thing seen twice is one item. */
 export const WorkItem = z.strictObject({
   id: z.string(),
@@ -45,6 +54,8 @@ export const WorkItem = z.strictObject({
   updatedAt: z.number().int(),
   /** The one question a blocked item waits on, and the answer once given. */
   question: z.string().nullable(),
+  /** Which case the question is (absent on items stored before escalations had classes). */
+  escalation: Escalation.nullable().optional(),
   answer: z.string().nullable(),
   /** Source-specific facts: a directive's job, a red check's first red commit and how often it was seen. */
   detail: z.record(z.string(), z.unknown()),

@@ -1,14 +1,14 @@
 import { newId } from "../core/ids.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { WorkItemStore } from "../store/work-items/work-item-store.ts";
-import { ACTIVE_WORK_ITEM_STATES, type WorkItem, type WorkItemState } from "./work-item.ts";
+import { ACTIVE_WORK_ITEM_STATES, type Escalation, type WorkItem, type WorkItemState } from "./work-item.ts";
 
 /** The store's work items, as the planning domain's documents. */
 export function workItems(store: WorkItemStore): WorkItemStore<WorkItem> {
   return store as unknown as WorkItemStore<WorkItem>;
 }
 
-export type NewWorkItem = Omit<WorkItem, "id" | "state" | "createdAt" | "updatedAt" | "question" | "answer"> & { state?: WorkItemState; question?: string | null };
+export type NewWorkItem = Omit<WorkItem, "id" | "state" | "createdAt" | "updatedAt" | "question" | "answer" | "escalation"> & { state?: WorkItemState; question?: string | null; escalation?: Escalation | null };
 
 /**
  * Adds an item, or, when an active one has the same dedupe key, merges into it (the same red check
@@ -24,7 +24,7 @@ export function upsertWorkItem(ctx: WriteContext, actor: string, fresh: NewWorkI
     return merged;
   }
   if (existing) items.updateWorkItem({ ...existing, dedupeKey: `${existing.dedupeKey}#${existing.id}` });
-  const item: WorkItem = { ...fresh, id: newId("wi"), state: fresh.state ?? "open", question: fresh.question ?? null, answer: null, createdAt: ctx.now, updatedAt: ctx.now };
+  const item: WorkItem = { ...fresh, id: newId("wi"), state: fresh.state ?? "open", question: fresh.question ?? null, escalation: fresh.escalation ?? null, answer: null, createdAt: ctx.now, updatedAt: ctx.now };
   items.insertWorkItem(item);
   ctx.audit(actor, "work_item.added", item.id, { dedupeKey: item.dedupeKey, source: item.source, type: item.type, title: item.title });
   return item;
@@ -36,4 +36,13 @@ export function moveWorkItem(ctx: WriteContext, actor: string, item: WorkItem, s
   workItems(ctx.store).updateWorkItem(next);
   ctx.audit(actor, "work_item.moved", item.id, { from: item.state, to: state, reason });
   return next;
+}
+
+/**
+ * Stops the item, blocked on one question of one of the escalation cases, audited: nothing more is
+ * dispatched for it until a person answers (`pushpals answer`) or drops it.
+ */
+export function escalateWorkItem(ctx: WriteContext, actor: string, item: WorkItem, escalation: Escalation, question: string, patch: Partial<WorkItem> = {}): WorkItem {
+  ctx.audit(actor, "work_item.escalated", item.id, { escalation, question });
+  return moveWorkItem(ctx, actor, item, "blocked", `${escalation}: ${question}`, { ...patch, escalation, question });
 }

@@ -21,6 +21,7 @@ export function classifyScopeTargets(scope: readonly string[], declared: RiskTie
   return classificationOf(reasons);
 }
 
-function representative(glob: string): string {
+/** A path the glob matches, its wildcards filled in: what the glob *targets*. */
+export function representative(glob: string): string {
   return glob.replace(/\*\*\/?/g, "x/").replace(/\*/g, "x").replace(/\?/g, "x").replace(/\[[^\]]*\]/g, "x").replace(/\{([^,}]*)[^}]*\}/g, "$1").replace(/\/$/, "/x");
 }

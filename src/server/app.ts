@@ -38,6 +38,7 @@ import { directiveRoutes } from "./routes-directives.ts";
 import { metricsRoutes } from "./routes-metrics.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
+import { sweepOverdue } from "../planning/wall-time.ts";
 
 export interface AppOptions {
   host: string;
@@ -209,6 +210,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const timer = setInterval(() => {
     try {
       service.tick();
+      sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
     } catch (err) {
       console.error("[server] lease timer failed:", err);
     }

@@ -8,7 +8,9 @@ import { planWork } from "../planning/plan.ts";
 import { buildReport } from "../planning/report.ts";
 import { durationMs } from "../metrics/metrics-window.ts";
 import { pullRequests } from "../prs/pr-store.ts";
-import { capWindow, dispatchWorkItem, type DispatchLimits } from "../planning/dispatch.ts";
+import { capWindow, type DispatchLimits } from "../planning/caps.ts";
+import { dispatchWorkItem } from "../planning/dispatch.ts";
+import { loadPrPolicy } from "../policy/load-policy-at.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
@@ -57,9 +59,16 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch" });
       const actor = actorOf(caller);
       const base = { baseBranch: body.baseBranch, baseCommit };
-      return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, { paused: control.state() !== null, limits: deps.limits }))));
+      // Classification at selection is under the stricter of the policies at that commit and at the branch's head.
+      const { policy } = await loadPrPolicy(deps.repoRoot, baseCommit, body.baseBranch);
+      const gate = { paused: control.state() !== null, limits: deps.limits, policy };
+      return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, gate))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {
-      return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body.answer))) });
+      // A command becomes work a WorkerPal runs: only the owner's socket gives one, as `backlog add` (access `human`).
+      if (body.command !== undefined && caller.listener !== "owner") {
+        throw new PushpalsError("forbidden", "an answer that names a command is given on the owner's socket only", { hint: "answer without --run, or ask the OS user running PushPals" });
+      }
+      return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body))) });
     });
 }

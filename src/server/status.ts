@@ -1,6 +1,8 @@
 import { DEFAULT_CONFIG, type RemoteAgentSettings } from "../config/schema.ts";
 import { ACTIVE_WORK_ITEM_STATES, type WorkItemState } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
+import { openQuestions } from "../planning/plan.ts";
+import { capWindow, overallHolds } from "../planning/caps.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
 import { readPause } from "../jobs/pause-state.ts";
@@ -38,15 +40,16 @@ export function statusSnapshot(store: Store, now: number, restartNeeded: string[
     lastEventSeq: store.lastEventSeq(),
     paused: readPause(store),
     restartNeeded,
-    work: workSummary(store, limits),
+    work: workSummary(store, limits, now),
   };
 }
 
-function workSummary(store: Store, limits: RemoteAgentSettings): NonNullable<StatusSnapshot["work"]> {
+function workSummary(store: Store, limits: RemoteAgentSettings, now: number): NonNullable<StatusSnapshot["work"]> {
   const active = workItems(store).listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: 5_000 });
   const counts: Partial<Record<WorkItemState, number>> = {};
   for (const item of active) counts[item.state] = (counts[item.state] ?? 0) + 1;
-  return { counts, questions: active.filter((i) => i.state === "blocked" && i.question).length, limits };
+  const questions = openQuestions(active);
+  return { counts, questions: questions.length, openQuestions: questions.slice(0, 10), holds: overallHolds(capWindow(store), limits, now), limits };
 }
 
 /** Only a running component's pid is read: a stopped or crashed one's may already name another process. */

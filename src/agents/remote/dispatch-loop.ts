@@ -45,8 +45,12 @@ export class DispatchLoop {
     const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0 && !this.refused.has(e.item.id));
     if (!next) return null;
     try {
-      const { job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
+      const { item, job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
       await failpoint("remote-agent.dispatched");
+      if (!job) {
+        say(`${next.item.id} (${next.item.title}) stopped to ask (${item.escalation ?? "blocked"}): ${item.question ?? ""}`);
+        return null;
+      }
       say(`dispatched ${next.item.id} (${next.item.title}) to ${next.specialist} as job ${job.id}${deduped ? " (already dispatched)" : ""}`);
       return next.item.id;
     } catch (err) {

@@ -27,7 +27,7 @@ export async function runPlan(program: Command, opts: { json?: boolean }): Promi
   }
   if (plan.questions.length > 0) {
     process.stdout.write(`\n${style.bold("open questions")} (answer: pushpals answer <item> "..."):\n`);
-    for (const q of plan.questions) process.stdout.write(`  ${visible(q.item)}: ${visible(q.question)}\n`);
+    for (const q of plan.questions) process.stdout.write(`  ${visible(q.item)}${q.escalation ? ` (${q.escalation})` : ""}: ${visible(q.question)}\n`);
   }
 }
 
@@ -61,9 +61,10 @@ export async function runBacklogDrop(program: Command, id: string, opts: { why?:
   process.stdout.write(`dropped ${visible(item.id)}: ${visible(item.title)}\n`);
 }
 
-export async function runAnswer(program: Command, id: string, answer: string, opts: { json?: boolean }): Promise<void> {
+export async function runAnswer(program: Command, id: string, answer: string, opts: { approve?: boolean; run?: string; scope?: string[]; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
-  const { item } = await ctx.client.call(routes.answerWorkItem, { params: { id }, body: { answer } });
+  const body = { answer, ...(opts.approve ? { approve: true } : {}), ...(opts.run !== undefined ? { command: opts.run } : {}), ...(opts.scope ? { scope: opts.scope } : {}) };
+  const { item } = await ctx.client.call(routes.answerWorkItem, { params: { id }, body });
   if (opts.json) return printJson({ item });
   process.stdout.write(`answered ${visible(item.id)}; it is ${item.state} again\n`);
 }

@@ -81,9 +81,15 @@ export function registerPlan(program: Command): void {
     .description("answer the question a blocked work item waits on; it moves on (audited)")
     .argument("<item>", "work item id (wi_...), as `pushpals plan` lists it")
     .argument("<answer>", "your answer")
+    .option("--approve", "let high-risk work go ahead (its PR still needs the high-risk gates)")
+    .option("--run <command>", "the task: the command the Codemod Runner runs in the sandbox (a directive becomes a codemod)")
+    .option("--scope <glob...>", "the task's write scope (narrows what it may change)")
     .option("--json", "machine-readable output")
-    .addHelpText("after", '\nExample:\n  pushpals answer wi_0193... "only the CLI output, not the API"')
-    .action(async (item: string, answer: string, opts: { json?: boolean }) => {
+    .addHelpText(
+      "after",
+      '\nExamples:\n  pushpals answer wi_0193... "only the CLI output, not the API" --run "npx eslint --fix src/cli" --scope "src/cli/**"\n  pushpals answer wi_0193... "go ahead, I will review it" --approve',
+    )
+    .action(async (item: string, answer: string, opts: { approve?: boolean; run?: string; scope?: string[]; json?: boolean }) => {
       const { runAnswer } = await import("./plan-action.ts");
       await runAnswer(program, item, answer, opts);
     });

@@ -106,6 +106,11 @@ function workLine(work: NonNullable<StatusSnapshot["work"]>): string {
   const counts = Object.entries(work.counts).map(([state, n]) => `${n} ${state}`).join(", ") || "no open items";
   const questions = work.questions > 0 ? ` (${work.questions} question${work.questions === 1 ? "" : "s"}: pushpals plan)` : "";
   const { limits } = work;
-  const dispatch = limits.dispatch ? `dispatch on, ${limits.max_in_flight} in flight at most, ${limits.dispatches_per_hour} per hour` : "dispatch off (remote_agent.dispatch = false)";
-  return `work: ${counts}${questions}; ${dispatch}${limits.check_base ? "; checks every new base head" : ""}`;
+  const perDay = limits.dispatches_per_day !== undefined ? `, ${limits.dispatches_per_day} per day` : "";
+  const wall = limits.item_wall_time_minutes !== undefined ? `, ${limits.item_wall_time_minutes} min per item` : "";
+  const dispatch = limits.dispatch ? `dispatch on, ${limits.max_in_flight} in flight at most, ${limits.dispatches_per_hour} per hour${perDay}${wall}` : "dispatch off (remote_agent.dispatch = false)";
+  const lines = [`work: ${counts}${questions}; ${dispatch}${limits.check_base ? "; checks every new base head" : ""}`];
+  for (const hold of work.holds) lines.push(`  held: ${visible(hold)}`);
+  for (const q of work.openQuestions) lines.push(`  ${visible(q.item)} asks${q.escalation ? ` (${q.escalation})` : ""}: ${visible(q.question)}`);
+  return lines.join("\n");
 }

@@ -12,5 +12,5 @@ export const codemodRunner: Specialist = {
   kinds: ["run"],
   role: "codemod",
   needsModel: false,
-  limits: { concurrent: 2, dispatchesPerHour: 20 },
+  limits: { concurrent: 2, dispatchesPerHour: 20, dispatchesPerDay: 100 },
 };

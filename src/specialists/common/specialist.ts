@@ -17,6 +17,7 @@ export const Specialist = z.strictObject({
     /** Items of this specialist in flight at once. */
     concurrent: z.number().int().min(1),
     dispatchesPerHour: z.number().int().min(1),
+    dispatchesPerDay: z.number().int().min(1),
   }),
 });
 export type Specialist = z.infer<typeof Specialist>;

@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test";
+import { DEFAULT_POLICY } from "../policy/policy-defaults.ts";
+import { fixtureItem } from "./item-fixture.ts";
+import { classifyAtSelection } from "./selection-risk.ts";
+
+const policy = { ...DEFAULT_POLICY, roles: { ...DEFAULT_POLICY.roles, docs_writer: ["docs/**"] } };
+
+test("an ordinary scope goes ahead at its classified tier", () => {
+  const verdict = classifyAtSelection(fixtureItem({ scope: ["src/**"] }), ["src/**"], "codemod", policy);
+  expect(verdict).toEqual({ tier: "low", reasons: [], escalate: null });
+  expect(classifyAtSelection(fixtureItem({ risk: "medium" }), ["src/**"], "codemod", policy)).toMatchObject({ tier: "medium", escalate: null });
+});
+
+test("a scope targeting a protected path, or declared high, waits for approval; approved, it goes ahead at high", () => {
+  const item = fixtureItem({ scope: ["src/auth/**"] });
+  const verdict = classifyAtSelection(item, item.scope, "codemod", policy);
+  expect(verdict.tier).toBe("high");
+  expect(verdict.escalate?.escalation).toBe("high_risk");
+  expect(verdict.escalate?.question).toContain(`pushpals answer ${item.id} "..." --approve`);
+  expect(verdict.escalate?.question).toContain("src/auth/**");
+  expect(classifyAtSelection(fixtureItem({ risk: "high" }), ["src/**"], "codemod", policy).escalate?.escalation).toBe("high_risk");
+  const approved = fixtureItem({ scope: ["src/auth/**"], detail: { approvedBy: "os:cto" } });
+  expect(classifyAtSelection(approved, approved.scope, "codemod", policy)).toMatchObject({ tier: "high", escalate: null });
+});
+
+test("a scope reaching PushPals' own policy or config, or leaving the role's scope, conflicts with the principles, approved or not", () => {
+  const own = fixtureItem({ detail: { approvedBy: "os:cto" } });
+  expect(classifyAtSelection(own, [".pushpals/**"], "codemod", policy).escalate).toMatchObject({ escalation: "conflicts_principles" });
+  expect(classifyAtSelection(own, [".pushpals/policy.toml"], "codemod", policy).escalate?.question).toContain("never changes its own safety boundaries");
+  const outside = classifyAtSelection(own, ["docs/**", "src/**"], "docs_writer", policy);
+  expect(outside.escalate).toMatchObject({ escalation: "conflicts_principles" });
+  expect(outside.escalate?.question).toContain('"src/**" is outside the docs_writer role\'s scope');
+  expect(classifyAtSelection(own, ["src/**"], "no_such_role", policy).escalate?.escalation).toBe("conflicts_principles");
+});

@@ -1,0 +1,60 @@
+import type { RiskTier } from "../core/risk-tier.ts";
+import { globMatcher } from "../policy/policy-glob.ts";
+import type { Policy } from "../policy/policy-schema.ts";
+import { escapeGlob } from "../policy/classify-scope.ts";
+import { overlapping } from "../policy/glob-overlap.ts";
+import { POLICY_FILES } from "../policy/policy-defaults.ts";
+import { classifyScopeTargets, representative } from "../policy/scope-targets.ts";
+
+const POLICY_GLOBS = POLICY_FILES.map(escapeGlob);
+import type { Escalation, WorkItem } from "./work-item.ts";
+
+export interface SelectionVerdict {
+  tier: RiskTier;
+  /** Why the tier is what it is, one line per rule that fired. */
+  reasons: string[];
+  /** When the item must stop and ask instead of being dispatched. */
+  escalate: { escalation: Escalation; question: string } | null;
+}
+
+/**
+ * Classification at selection, through the policy at the base: the task's declared write scope and
+ * risk, before anything runs. A scope that targets PushPals' own folder (its policy and config), or leaves the
+ * specialist's role scope, conflicts with the principles (it never widens its own boundaries); a
+ * high-risk one waits for a person's approval. The diff is classified again on review (raise only).
+ */
+export function classifyAtSelection(item: WorkItem, scope: readonly string[], role: string, policy: Policy): SelectionVerdict {
+  const classification = classifyScopeTargets(scope, item.risk ?? "low", policy);
+  const reasons = classification.reasons.map((r) => r.message + (r.paths?.length ? `: ${r.paths.join(", ")}` : ""));
+  const verdict = (escalate: SelectionVerdict["escalate"]): SelectionVerdict => ({ tier: classification.tier, reasons, escalate });
+  const ownFiles = scope.filter((glob) => {
+    const target = representative(glob);
+    return target.startsWith(".pushpals/") || (overlapping([glob], POLICY_GLOBS).length > 0 && globMatcher([...POLICY_FILES])(target));
+  });
+  if (ownFiles.length > 0) {
+    return verdict({
+      escalation: "conflicts_principles",
+      question: `Its write scope ${list(ownFiles)} reaches PushPals' own policy or config, and the RemoteAgent never changes its own safety boundaries: narrow the scope (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`,
+    });
+  }
+  const roleScope = Object.hasOwn(policy.roles, role) ? policy.roles[role]! : [];
+  const inRole = globMatcher(roleScope);
+  const outside = scope.filter((glob) => !inRole(representative(glob)));
+  if (outside.length > 0) {
+    return verdict({
+      escalation: "conflicts_principles",
+      question: `Its write scope ${list(outside)} is outside the ${role} role's scope (roles.${role} = ${list(roleScope)}): narrow the scope (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`,
+    });
+  }
+  if (classification.tier === "high" && typeof item.detail.approvedBy !== "string") {
+    return verdict({
+      escalation: "high_risk",
+      question: `It is high risk (${reasons.join("; ")}): approve the work (pushpals answer ${item.id} "..." --approve; its PR still needs the high-risk gates) or drop it?`,
+    });
+  }
+  return verdict(null);
+}
+
+function list(globs: readonly string[]): string {
+  return globs.map((g) => JSON.stringify(g)).join(", ") || "(none)";
+}
