@@ -56,10 +56,17 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   expect(shown.stdout).toContain("held: missing capability: no specialist takes red_check items yet");
   expect(shown.stdout).toContain("open questions");
 
-  expect(c.cli(["status"]).stdout).toContain("work: 2 open, 1 blocked (1 question: pushpals plan); dispatch on, 4 in flight at most, 30 per hour; checks every new base head");
-  const answered = c.cli(["answer", directive.item.id, "only the first paint", "--json"]);
+  const status = c.cli(["status"]).stdout;
+  expect(status).toContain("work: 2 open, 1 blocked (1 question: pushpals plan); dispatch on, 4 in flight at most, 30 per hour, 200 per day, 60 min per item; checks every new base head");
+  expect(status).toContain(`${directive.item.id} asks (ambiguous): No recipe turns this directive into a task`);
+  expect(shown.stdout).toContain(`${directive.item.id} (ambiguous): No recipe turns this directive into a task`);
+  // An answer that does not say what the task is leaves the directive where it is.
+  const vague = c.cli(["answer", directive.item.id, "only the first paint"]);
+  expect(vague.exitCode).toBe(2);
+  expect(vague.stderr).toContain(`pushpals answer ${directive.item.id} "..." --run "<command>" --scope "<glob>"`);
+  const answered = c.cli(["answer", directive.item.id, "only the first paint", "--run", "echo fast >> paint.txt", "--scope", "paint.txt", "--json"]);
   expect(answered.exitCode, answered.stderr).toBe(0);
-  expect(JSON.parse(answered.stdout).item).toMatchObject({ state: "open", answer: "only the first paint" });
+  expect(JSON.parse(answered.stdout).item).toMatchObject({ state: "open", answer: "only the first paint", type: "codemod", scope: ["paint.txt"], escalation: null, detail: { command: "echo fast >> paint.txt" } });
   expect(c.cli(["answer", directive.item.id, "again"]).exitCode).toBe(5);
 
   expect(c.cli(["backlog", "drop", backlogId, "--why", "done by hand"]).exitCode).toBe(0);

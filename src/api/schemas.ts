@@ -202,12 +202,12 @@ export const BacklogBody = z.strictObject({ entry: z.record(z.string(), z.unknow
 export type BacklogBody = z.infer<typeof BacklogBody>;
 
 /**
- * `pushpals answer <item> "..."`: the answer; `approve` lets high-risk work go ahead; `command` and
- * `scope` change the task (a directive becomes a codemod; a scope is narrowed).
+ * `pushpals answer <item> "..."`: the answer; `rfc` names the merged RFC high-risk work carries out
+ * (its approval); `command` and `scope` change the task (a directive becomes a codemod; a scope is narrowed).
  */
 export const AnswerBody = z.strictObject({
   answer: z.string().trim().min(1).max(4000),
-  approve: z.boolean().optional(),
+  rfc: z.number().int().positive().optional(),
   command: z.string().min(1).max(8192).optional(),
   scope: z.array(z.string().min(1).max(512)).min(1).max(64).optional(),
 });

@@ -57,7 +57,8 @@ export function dispatchWorkItem(
   const planned = taskFor(item, specialist);
   const verdict = classifyAtSelection(item, planned.constraints.scope, specialist.role, gate.policy);
   if (verdict.escalate) {
-    const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { risk: verdict.tier });
+    const selection = { tier: verdict.tier, reasons: verdict.reasons };
+    const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { detail: { ...item.detail, selection } });
     return { item: blocked, job: null, deduped: false };
   }
   const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
@@ -69,8 +70,7 @@ export function dispatchWorkItem(
   }
   const dispatchedAt = [...((item.detail.dispatchedAt as number[] | undefined) ?? []), ctx.now].slice(-50);
   const moved = moveWorkItem(ctx, actor, item, "dispatched", `task ${next} as job ${job.id} (${specialist.id})`, {
-    risk: verdict.tier,
-    detail: { ...item.detail, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },
+    detail: { ...item.detail, selection: { tier: verdict.tier, reasons: verdict.reasons }, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },
   });
   return { item: moved, job, deduped };
 }
@@ -83,5 +83,6 @@ function jobInput(item: WorkItem, task: Task, base: DispatchBase): unknown {
     `**Definition of done:**\n${task.definitionOfDone.map((d) => `- ${d}`).join("\n")}`,
     `**Notes:** ${task.notes.join("; ")}`,
   ].join("\n\n");
-  return { title: item.title.slice(0, 200), body, command: item.detail.command, scope: task.constraints.scope, risk: task.risk, baseBranch: base.baseBranch, baseCommit: base.baseCommit, commandTimeoutSeconds: task.constraints.timeBudgetSeconds };
+  const rfc = typeof item.detail.rfc === "number" ? item.detail.rfc : null;
+  return { title: item.title.slice(0, 200), body, command: item.detail.command, scope: task.constraints.scope, risk: task.risk, rfc, baseBranch: base.baseBranch, baseCommit: base.baseCommit, commandTimeoutSeconds: task.constraints.timeBudgetSeconds };
 }

@@ -50,7 +50,7 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
   );
   const entries = sorted.map((item, index): PlanEntry => {
     const specialist = specialistFor(item.type, context.specialists ?? SPECIALISTS);
-    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: item.risk, why: whyHere(item, context.now), holds: holdsOf(item, specialist, { ...context, items }) };
+    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: selectedTier(item), why: whyHere(item, context.now), holds: holdsOf(item, specialist, { ...context, items }) };
   });
   const questions = openQuestions(sorted);
   return { at: context.now, paused: context.pause !== null, entries, questions };
@@ -85,4 +85,10 @@ function age(ms: number): string {
 /** The blocked items' questions, in the order given. */
 export function openQuestions(items: readonly WorkItem[]): OpenQuestion[] {
   return items.filter((i) => i.state === "blocked" && i.question).map((i) => ({ item: i.id, question: i.question!, escalation: i.escalation ?? null }));
+}
+
+/** The tier classified at the item's last selection, else the one declared with it. */
+function selectedTier(item: WorkItem): RiskTier | null {
+  const selection = item.detail.selection as { tier?: RiskTier } | undefined;
+  return selection?.tier ?? item.risk;
 }

@@ -11,20 +11,20 @@ test("an ordinary scope goes ahead at its classified tier", () => {
   expect(classifyAtSelection(fixtureItem({ risk: "medium" }), ["src/**"], "codemod", policy)).toMatchObject({ tier: "medium", escalate: null });
 });
 
-test("a scope targeting a protected path, or declared high, waits for approval; approved, it goes ahead at high", () => {
+test("a scope targeting a protected path, or declared high, waits for its approved RFC; named, it goes ahead at high", () => {
   const item = fixtureItem({ scope: ["src/auth/**"] });
   const verdict = classifyAtSelection(item, item.scope, "codemod", policy);
   expect(verdict.tier).toBe("high");
   expect(verdict.escalate?.escalation).toBe("high_risk");
-  expect(verdict.escalate?.question).toContain(`pushpals answer ${item.id} "..." --approve`);
+  expect(verdict.escalate?.question).toContain(`pushpals answer ${item.id} "..." --rfc <its PR number>`);
   expect(verdict.escalate?.question).toContain("src/auth/**");
   expect(classifyAtSelection(fixtureItem({ risk: "high" }), ["src/**"], "codemod", policy).escalate?.escalation).toBe("high_risk");
-  const approved = fixtureItem({ scope: ["src/auth/**"], detail: { approvedBy: "os:cto" } });
+  const approved = fixtureItem({ scope: ["src/auth/**"], detail: { rfc: 7 } });
   expect(classifyAtSelection(approved, approved.scope, "codemod", policy)).toMatchObject({ tier: "high", escalate: null });
 });
 
 test("a scope reaching PushPals' own policy or config, or leaving the role's scope, conflicts with the principles, approved or not", () => {
-  const own = fixtureItem({ detail: { approvedBy: "os:cto" } });
+  const own = fixtureItem({ detail: { rfc: 7 } });
   expect(classifyAtSelection(own, [".pushpals/**"], "codemod", policy).escalate).toMatchObject({ escalation: "conflicts_principles" });
   expect(classifyAtSelection(own, [".pushpals/policy.toml"], "codemod", policy).escalate?.question).toContain("never changes its own safety boundaries");
   const outside = classifyAtSelection(own, ["docs/**", "src/**"], "docs_writer", policy);

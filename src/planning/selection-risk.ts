@@ -21,7 +21,7 @@ export interface SelectionVerdict {
  * Classification at selection, through the policy at the base: the task's declared write scope and
  * risk, before anything runs. A scope that targets PushPals' own folder (its policy and config), or leaves the
  * specialist's role scope, conflicts with the principles (it never widens its own boundaries); a
- * high-risk one waits for a person's approval. The diff is classified again on review (raise only).
+ * high-risk one waits for the approved RFC it carries out. The diff is classified again on review (raise only).
  */
 export function classifyAtSelection(item: WorkItem, scope: readonly string[], role: string, policy: Policy): SelectionVerdict {
   const classification = classifyScopeTargets(scope, item.risk ?? "low", policy);
@@ -46,10 +46,10 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
       question: `Its write scope ${list(outside)} is outside the ${role} role's scope (roles.${role} = ${list(roleScope)}): narrow the scope (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`,
     });
   }
-  if (classification.tier === "high" && typeof item.detail.approvedBy !== "string") {
+  if (classification.tier === "high" && typeof item.detail.rfc !== "number") {
     return verdict({
       escalation: "high_risk",
-      question: `It is high risk (${reasons.join("; ")}): approve the work (pushpals answer ${item.id} "..." --approve; its PR still needs the high-risk gates) or drop it?`,
+      question: `It is high risk (${reasons.join("; ")}), and high-risk code runs only after an approved RFC: write it (pushpals ask --risk high "..." opens its PR), merge it once approved, then pushpals answer ${item.id} "..." --rfc <its PR number>; or drop it?`,
     });
   }
   return verdict(null);

@@ -43,7 +43,7 @@ export const WorkItem = z.strictObject({
   /** Higher first, within a source. */
   priority: z.number().int().min(0).max(100),
   state: WorkItemState,
-  /** The risk declared or classified at selection (declared scope), when known. */
+  /** The risk declared with the item, when it was (the tier classified at selection is `detail.selection`). */
   risk: RiskTier.nullable(),
   /** Paths the item's change may touch, when declared. */
   scope: z.array(z.string()).max(64),

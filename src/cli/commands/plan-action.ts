@@ -61,9 +61,9 @@ export async function runBacklogDrop(program: Command, id: string, opts: { why?:
   process.stdout.write(`dropped ${visible(item.id)}: ${visible(item.title)}\n`);
 }
 
-export async function runAnswer(program: Command, id: string, answer: string, opts: { approve?: boolean; run?: string; scope?: string[]; json?: boolean }): Promise<void> {
+export async function runAnswer(program: Command, id: string, answer: string, opts: { rfc?: number; run?: string; scope?: string[]; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
-  const body = { answer, ...(opts.approve ? { approve: true } : {}), ...(opts.run !== undefined ? { command: opts.run } : {}), ...(opts.scope ? { scope: opts.scope } : {}) };
+  const body = { answer, ...(opts.rfc !== undefined ? { rfc: opts.rfc } : {}), ...(opts.run !== undefined ? { command: opts.run } : {}), ...(opts.scope ? { scope: opts.scope } : {}) };
   const { item } = await ctx.client.call(routes.answerWorkItem, { params: { id }, body });
   if (opts.json) return printJson({ item });
   process.stdout.write(`answered ${visible(item.id)}; it is ${item.state} again\n`);

@@ -81,15 +81,15 @@ export function registerPlan(program: Command): void {
     .description("answer the question a blocked work item waits on; it moves on (audited)")
     .argument("<item>", "work item id (wi_...), as `pushpals plan` lists it")
     .argument("<answer>", "your answer")
-    .option("--approve", "let high-risk work go ahead (its PR still needs the high-risk gates)")
+    .option("--rfc <pr>", "high-risk work: the merged RFC PR it carries out (its approval)", int)
     .option("--run <command>", "the task: the command the Codemod Runner runs in the sandbox (a directive becomes a codemod)")
     .option("--scope <glob...>", "the task's write scope (narrows what it may change)")
     .option("--json", "machine-readable output")
     .addHelpText(
       "after",
-      '\nExamples:\n  pushpals answer wi_0193... "only the CLI output, not the API" --run "npx eslint --fix src/cli" --scope "src/cli/**"\n  pushpals answer wi_0193... "go ahead, I will review it" --approve',
+      '\nExamples:\n  pushpals answer wi_0193... "only the CLI output, not the API" --run "npx eslint --fix src/cli" --scope "src/cli/**"\n  pushpals answer wi_0193... "as the RFC says" --rfc 12',
     )
-    .action(async (item: string, answer: string, opts: { approve?: boolean; run?: string; scope?: string[]; json?: boolean }) => {
+    .action(async (item: string, answer: string, opts: { rfc?: number; run?: string; scope?: string[]; json?: boolean }) => {
       const { runAnswer } = await import("./plan-action.ts");
       await runAnswer(program, item, answer, opts);
     });

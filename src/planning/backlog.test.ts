@@ -1,0 +1,48 @@
+import { expect, test } from "bun:test";
+import { WriteContext } from "../jobs/transition.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import { answerWorkItem, type Answer } from "./backlog.ts";
+import { fixtureItem } from "./item-fixture.ts";
+import type { WorkItem } from "./work-item.ts";
+import { workItems } from "./work-items.ts";
+
+function blocked(store: SqliteStore, over: Partial<WorkItem>): WorkItem {
+  const item = fixtureItem({ state: "blocked", question: "?", ...over });
+  store.write(() => workItems(store).insertWorkItem(item));
+  return item;
+}
+
+function answer(store: SqliteStore, id: string, a: Answer): WorkItem | Error {
+  try {
+    return store.write(() => answerWorkItem(new WriteContext(store, 5_000), "os:cto", id, a));
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+test("high-risk work is answered only with the merged RFC PR it carries out", () => {
+  const store = new SqliteStore(":memory:");
+  store.write(() => {
+    store.insertPullRequest({ jobId: "job_00000001", state: "merged", rfcFor: "job_00000009" } as never);
+    store.insertPullRequest({ jobId: "job_00000002", state: "open", rfcFor: "job_00000008" } as never);
+    store.insertPullRequest({ jobId: "job_00000003", state: "merged", rfcFor: null } as never);
+  });
+  const item = blocked(store, { type: "codemod", scope: ["src/auth/**"], escalation: "high_risk", detail: { command: "true" } });
+  expect((answer(store, item.id, { answer: "yes" }) as Error).message).toContain("goes ahead only as the merged RFC it carries out");
+  expect((answer(store, item.id, { answer: "yes", rfc: 99 }) as Error).message).toBe("rfc: #99 is no such PR");
+  expect((answer(store, item.id, { answer: "yes", rfc: 2 }) as Error).message).toBe("rfc: #2 is an RFC PR that is open, not merged");
+  expect((answer(store, item.id, { answer: "yes", rfc: 3 }) as Error).message).toBe("rfc: #3 is not an RFC PR");
+  expect(answer(store, item.id, { answer: "as the RFC says", rfc: 1 })).toMatchObject({ state: "open", escalation: null, answer: "as the RFC says", detail: { rfc: 1, rfcNamedBy: "os:cto" } });
+});
+
+test("a directive moves on only once the answer names its task, and becomes a codemod; other items take no command", () => {
+  const store = new SqliteStore(":memory:");
+  const directive = blocked(store, { source: "directive", type: "directive", escalation: "ambiguous" });
+  expect((answer(store, directive.id, { answer: "the first paint" }) as Error).message).toContain("the answer names its task");
+  expect((answer(store, directive.id, { answer: "the first paint", command: "echo x > a" }) as Error).message).toContain("the answer names its task");
+  expect(answer(store, directive.id, { answer: "the first paint", command: "echo x > a", scope: ["a"] })).toMatchObject({ state: "open", type: "codemod", scope: ["a"], detail: { command: "echo x > a" } });
+  const red = blocked(store, { source: "failing_build", type: "red_check", escalation: "stopped" });
+  expect((answer(store, red.id, { answer: "try this", command: "rm -rf /" }) as Error).message).toContain("its task is its specialist's, not a command");
+  expect(answer(store, red.id, { answer: "try again" })).toMatchObject({ state: "open", type: "red_check" });
+  expect((answer(store, red.id, { answer: "again" }) as Error).message).toContain("not waiting on an answer");
+});
