@@ -213,3 +213,32 @@ test("the review's self-approval rule holds for backlog work: the task's job and
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr).toContain("a codemod needs its command (--run)");
 }, 60_000);
+
+test("dropping a dispatched item cancels its task's job; the job's end no longer moves the item", async () => {
+  const { c, id } = await serverWithCodemod();
+  const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
+  const { job } = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
+  const dropped = c.cli(["backlog", "drop", id, "--why", "not now"]);
+  expect(dropped.exitCode, dropped.stderr).toBe(0);
+  expect((await c.job(job!.id)).job.state).toBe("cancelled");
+  expect((await items(c)).find((i) => i.id === id)!.state).toBe("dropped");
+}, 60_000);
+
+test("with check_base_every_seconds the same base head is checked again on schedule: its red check is seen again, one item", async () => {
+  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[remote_agent]\ncheck_base_every_seconds = 1\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+  c.procs.push(remote);
+  await remote.waitForOutput(/\(on schedule\): job job_/, 30_000);
+  const deadline = Date.now() + 30_000;
+  let red = (await items(c)).filter((i) => i.source === "failing_build");
+  while (!(red[0]?.detail.seen as number >= 2) && Date.now() < deadline) {
+    await Bun.sleep(100);
+    red = (await items(c)).filter((i) => i.source === "failing_build");
+  }
+  expect(red).toHaveLength(1);
+  expect(red[0]!.detail.seen).toBeGreaterThanOrEqual(2);
+  expect(red[0]!.detail.firstRedCommit).toBe(red[0]!.detail.lastRedCommit);
+}, 60_000);

@@ -14,7 +14,7 @@ const DEFAULTS: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
-  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, dispatches_per_day: 200, cooldown_after_failures: 3, cooldown_minutes: 30, item_wall_time_minutes: 60, check_base: true, check_base_every_minutes: 0, specialists: {} },
+  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, dispatches_per_day: 200, cooldown_after_failures: 3, cooldown_minutes: 30, item_wall_time_minutes: 60, check_base: true, check_base_every_seconds: 0, specialists: {} },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: { mode: "bwrap", network: [], install_network: true, memory_mb: 4096, cpu_seconds: 1800, max_processes: 512, max_output_mb: 64 },
   pr: { provider: "local" },

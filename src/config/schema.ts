@@ -58,8 +58,8 @@ const RemoteAgent = z.strictObject({
   item_wall_time_minutes: z.number().int().min(1).max(10_080),
   /** Run the checks on every new head of the base branch, so a red check becomes a failing-build item. */
   check_base: z.boolean(),
-  /** Also run them on a schedule, every so many minutes, though the head did not move (0: only on new heads). */
-  check_base_every_minutes: z.number().int().min(0).max(10_080),
+  /** Also run them on a schedule, every so many seconds, though the head did not move (0: only on new heads). */
+  check_base_every_seconds: z.number().int().min(0).max(7 * 86_400),
   /** A specialist's own limits, by id, over what it declares (`pushpals specialists` lists them). */
   specialists: z.record(
     z.string().regex(/^[a-z][a-z0-9-]*$/),
@@ -129,7 +129,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
     cooldown_minutes: 30,
     item_wall_time_minutes: 60,
     check_base: true,
-    check_base_every_minutes: 0,
+    check_base_every_seconds: 0,
     specialists: {},
   },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },

@@ -29,13 +29,17 @@ export function addBacklogItem(ctx: WriteContext, actor: string, entry: BacklogE
   return upsertWorkItem(ctx, actor, { dedupeKey: key, source: "backlog", type, title: entry.title, priority: entry.priority, risk: null, scope: entry.scope, labels: entry.labels, notes: entry.notes, createdBy: actor, detail });
 }
 
-/** `pushpals backlog drop <item>`: withdrawn by a person; kept as history. */
-export function dropWorkItem(ctx: WriteContext, actor: string, id: string, reason: string): WorkItem {
+/**
+ * `pushpals backlog drop <item>`: withdrawn by a person; kept as history. A dispatched item's task is
+ * no longer wanted: its job is returned, to be cancelled.
+ */
+export function dropWorkItem(ctx: WriteContext, actor: string, id: string, reason: string): { item: WorkItem; cancel: string | null } {
   const item = requireItem(ctx, id);
   if (item.state === "done" || item.state === "dropped") {
     throw new PushpalsError("conflict", `work item ${id} is already ${item.state}`, { hint: "see `pushpals backlog list --all`" });
   }
-  return moveWorkItem(ctx, actor, item, "dropped", reason);
+  const cancel = item.state === "dispatched" && typeof item.detail.job === "string" ? item.detail.job : null;
+  return { item: moveWorkItem(ctx, actor, item, "dropped", reason), cancel };
 }
 
 export interface Answer {

@@ -13,9 +13,11 @@ const commands = [
   { name: "test", run: "npm test" },
 ];
 
-function checksJob(id: string, commit: string, state: Job["state"], failedCommand: string | null, branch: string | null = "main"): Job {
+/** Queued in the order of their ids, unless said. */
+function checksJob(id: string, commit: string, state: Job["state"], failedCommand: string | null, branch: string | null = "main", createdAt = parseInt(id.slice(4), 16)): Job {
   return {
     id,
+    createdAt,
     kind: "checks",
     state,
     input: { commit, commands, ...(branch ? { branch } : {}) },
@@ -61,4 +63,17 @@ test("checks of a commit not named as a branch's, or failing for another class, 
   const env = { ...checksJob("job_00000002", A, "failed", null), failure: { class: "environment", message: "no npm", evidence: {} } } as unknown as Job;
   apply(store, env, 1_000);
   expect(workItems(store).listWorkItems({ limit: 10 })).toEqual([]);
+});
+
+test("a green of checks queued before the last red ones (an older head's, finishing late) leaves the item open", () => {
+  const store = new SqliteStore(":memory:");
+  apply(store, checksJob("job_00000005", B, "failed", "npm test"), 5_000);
+  apply(store, checksJob("job_00000004", A, "succeeded", null), 6_000);
+  const red = workItems(store).listWorkItems({ limit: 10 })[0]!;
+  expect(red.state).toBe("open");
+  // A red of an older head that ends late does not move the last red commit back either.
+  apply(store, checksJob("job_00000003", A, "failed", "npm test"), 6_500);
+  expect(workItems(store).getWorkItem(red.id)!.detail).toMatchObject({ lastRedCommit: B, seen: 2 });
+  apply(store, checksJob("job_00000006", C, "succeeded", null), 7_000);
+  expect(workItems(store).getWorkItem(red.id)!).toMatchObject({ state: "done", detail: { greenCommit: C } });
 });

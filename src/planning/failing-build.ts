@@ -23,7 +23,7 @@ export function failingBuildKey(branch: string, check: string): string {
 export function recordBranchChecks(ctx: WriteContext, job: Job): void {
   const input = job.input as BranchChecks;
   if (!input.branch) return;
-  if (job.state === "succeeded") return resolveGreen(ctx, input.branch, input.commit, input.commands.map((c) => c.run));
+  if (job.state === "succeeded") return resolveGreen(ctx, input.branch, input.commit, input.commands.map((c) => c.run), job.createdAt);
   if (job.state !== "failed" || job.failure?.class !== "checks_failed") return;
   const command = job.failure.evidence?.command;
   const check = input.commands.find((c) => c.run === command)?.name ?? "checks";
@@ -42,22 +42,29 @@ export function recordBranchChecks(ctx: WriteContext, job: Job): void {
       labels: [],
       notes: job.failure.message,
       createdBy: SERVER,
-      detail: { branch: input.branch, check, command: command ?? null, firstRedCommit: input.commit, lastRedCommit: input.commit, seen: 1, jobs: [job.id] },
+      detail: { branch: input.branch, check, command: command ?? null, firstRedCommit: input.commit, lastRedCommit: input.commit, lastRedQueuedAt: job.createdAt, seen: 1, jobs: [job.id] },
     },
     (existing) => {
       const jobs = (existing.detail.jobs as string[] | undefined) ?? [];
       if (jobs.includes(job.id)) return existing;
-      return { ...existing, detail: { ...existing.detail, lastRedCommit: input.commit, seen: Number(existing.detail.seen ?? 1) + 1, jobs: [...jobs, job.id].slice(-20) } };
+      const newer = job.createdAt >= Number(existing.detail.lastRedQueuedAt ?? 0);
+      const last = newer ? { lastRedCommit: input.commit, lastRedQueuedAt: job.createdAt } : {};
+      return { ...existing, detail: { ...existing.detail, ...last, seen: Number(existing.detail.seen ?? 1) + 1, jobs: [...jobs, job.id].slice(-20) } };
     },
   );
 }
 
-/** Only checks that ran the red check's own command resolve it (a client chooses the commands it runs). */
-function resolveGreen(ctx: WriteContext, branch: string, commit: string, ran: string[]): void {
+/**
+ * Only checks that ran the red check's own command resolve it (a client chooses the commands it
+ * runs), and only checks queued after the last red one: an older head's green that finishes late
+ * says nothing of the newer head that is red.
+ */
+function resolveGreen(ctx: WriteContext, branch: string, commit: string, ran: string[], queuedAt: number): void {
   const open = workItems(ctx.store).listWorkItems({ states: ["open", "blocked"], limit: 1000 });
   for (const item of open) {
     if (item.source !== "failing_build" || item.detail.branch !== branch) continue;
     if (typeof item.detail.command === "string" && !ran.includes(item.detail.command)) continue;
+    if (Number(item.detail.lastRedQueuedAt ?? 0) > queuedAt) continue;
     moveWorkItem(ctx, SERVER, item, "done", `the checks of ${branch} passed at ${commit}`, { detail: { ...item.detail, greenCommit: commit } });
   }
 }

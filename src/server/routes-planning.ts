@@ -51,7 +51,11 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
     })
     .route(routes.dropWorkItem, async ({ params, body, caller }) => {
       const actor = personActorOf(caller);
-      return json({ item: await commit.run(() => service.record((ctx) => dropWorkItem(ctx, actor, params.id, body.reason ?? `dropped by ${actor}`))) });
+      const reason = body.reason ?? `dropped by ${actor}`;
+      const { item, cancel } = await commit.run(() => service.record((ctx) => dropWorkItem(ctx, actor, params.id, reason)));
+      // Dropped first, cancelled after: a crash between leaves a task whose end no longer moves its item.
+      if (cancel) await commit.run(() => service.cancel(cancel, actor, `work item ${item.id} was dropped: ${reason}`));
+      return json({ item });
     })
     .route(routes.dispatchWorkItem, async ({ params, body, caller }) => {
       if (!deps.repoRoot) throw new PushpalsError("internal", "the server does not know its repository", {});

@@ -6,11 +6,14 @@ import { resolveCommit } from "../../scm/branches.ts";
 
 /**
  * Failing builds as a source of work: each new head of the base branch gets its checks, as
- * `pushpals check` would queue them (same dedupe key), so a red check becomes its work item.
+ * `pushpals check` would queue them (same dedupe key), so a red check becomes its work item; with
+ * `check_base_every_seconds`, the same head is checked again on that schedule (a flaky or
+ * time-dependent check turns red without a commit).
  */
 export class BaseWatch {
   private lastHead: string | null = null;
   private lastLook = 0;
+  private lastQueued = 0;
   private warned = false;
 
   constructor(
@@ -24,7 +27,9 @@ export class BaseWatch {
     if (Date.now() - this.lastLook < (this.options.intervalMs ?? 2_000)) return null;
     this.lastLook = Date.now();
     const head = await resolveCommit(repoRoot, `refs/heads/${baseBranch}`);
-    if (!head || head === this.lastHead) return null;
+    const every = config().remote_agent.check_base_every_seconds * 1000;
+    const due = every > 0 && Date.now() - this.lastQueued >= every;
+    if (!head || (head === this.lastHead && !due)) return null;
     if (config().checks.commands.length === 0) {
       if (!this.warned) say(`no checks are configured: new heads of ${baseBranch} are not checked (add [[checks.commands]])`);
       this.warned = true;
@@ -35,8 +40,10 @@ export class BaseWatch {
     const { job, deduped } = await client.call(routes.enqueueJob, {
       body: { kind: "checks", input: { ...input, branch: baseBranch }, dedupeKey: `checks:${head}`, maxAttempts: config().jobs.max_attempts },
     });
+    const scheduled = head === this.lastHead;
     this.lastHead = head;
-    if (!deduped) say(`checking ${baseBranch} at ${head.slice(0, 12)}: job ${job.id}`);
+    this.lastQueued = Date.now();
+    if (!deduped) say(`checking ${baseBranch} at ${head.slice(0, 12)}${scheduled ? " (on schedule)" : ""}: job ${job.id}`);
     return head;
   }
 }
