@@ -79,7 +79,10 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   git(c.root, ["commit", "-qm", "fix"]);
   expect(c.cli(["check", "--wait"]).exitCode).toBe(0);
   const specialists = c.cli(["specialists"]);
-  expect(specialists.stdout).toMatch(/codemod-runner\s+1\s+codemod\s+run\s+codemod\s+no\s+2 at once, 20\/h\s+yes/);
+  expect(specialists.stdout).toMatch(/codemod-runner\s+1\s+codemod\s+run\s+codemod\s+no\s+2 at once, 20\/h, 100\/day\s+yes/);
+  expect(specialists.stdout).toContain("1. directive: CTO directives");
+  expect(specialists.stdout).toContain("4. pr_followup: open PRs whose rebase conflicts");
+  expect(specialists.stdout).toContain("files pr_conflict (no specialist yet)");
   const list = JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; state: string }[] };
   expect(list.items.map((i) => `${i.source}:${i.state}`).sort()).toEqual(["backlog:dropped", "directive:open", "failing_build:done"]);
 }, 90_000);
@@ -100,3 +103,24 @@ test("checks that claim to be a branch's must name a commit of it: nobody files 
   const reflog = await c.enqueue("checks", { commit: side, branch: "side@{0}", commands: [{ name: "unit", run: "false" }] }).catch((err: Error) => err);
   expect((reflog as Error).message).toContain('"side@{0}" is not a branch name');
 });
+
+test("PR follow-ups are a source: an open PR with changes requested on its head is one item, done once the PR is closed", async () => {
+  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[remote_agent]\ncheck_base = false\n\n[[checks.commands]]\nname = "ok"\nrun = "true"\n', files: { "src/a.txt": "one\n" } });
+  cluster = c;
+  await c.startServer();
+  await c.startWorker("w1");
+  await c.startAgents();
+  const run = c.cli(["run", "--json", "--scope", "src/**", "--", "echo x >> src/a.txt"]);
+  expect(run.exitCode, run.stderr).toBe(0);
+  const pr = (JSON.parse(run.stdout) as { pr: { number: number } }).pr;
+  expect(c.cli(["reject", String(pr.number), "--why", "name it better"]).exitCode).toBe(0);
+  const followUp = async () => (JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; type: string; state: string; title: string; notes: string }[] }).items.filter((i) => i.source === "pr_followup");
+  const deadline = Date.now() + 15_000;
+  while ((await followUp()).length === 0 && Date.now() < deadline) await Bun.sleep(100);
+  expect(await followUp()).toMatchObject([{ type: "pr_changes_requested", state: "open", title: `PR #${pr.number} has changes requested` }]);
+  expect((await followUp())[0]!.notes).toContain("name it better");
+  expect(c.cli(["plan"]).stdout).toContain("held: missing capability: no specialist takes pr_changes_requested items yet");
+  expect(c.cli(["pr", "close", String(pr.number)]).exitCode).toBe(0);
+  while ((await followUp())[0]?.state !== "done" && Date.now() < deadline + 10_000) await Bun.sleep(100);
+  expect((await followUp()).map((i) => i.state)).toEqual(["done"]);
+}, 60_000);

@@ -81,7 +81,7 @@ test("a codemod on the backlog is dispatched as a task, ships as a PR, and the i
   const report = JSON.parse(c.cli(["report", "--json"]).stdout) as Report;
   expect(report.shipped.map((s) => s.pr)).toEqual([pr.number]);
   const landed = (await c.client.call(routes.getPr, { params: { number: pr.number } })).pr;
-  expect(report.riskNotes[0]!.rollback).toBe(`git revert --no-edit ${landed.merge!.previousBaseSha}..${landed.merge!.mergedSha}`);
+  expect(report.riskNotes[0]!.rollback).toBe(`pushpals revert ${pr.number} (git revert --no-edit ${landed.merge!.previousBaseSha}..${landed.merge!.mergedSha})`);
   expect(report.evidence[0]!.checks).toContain(`passed on ${landed.merge!.checks.sha.slice(0, 12)}`);
   const md = c.cli(["report", "--md", "--since", "1h"]).stdout;
   expect(md).toContain("## Shipped");

@@ -1,4 +1,4 @@
-import { WorkItem, WorkItemState } from "../planning/work-item.ts";
+import { WorkItem, WorkItemState, WorkSource } from "../planning/work-item.ts";
 import { OpenQuestion } from "../planning/plan.ts";
 import { Specialist } from "../specialists/common/specialist.ts";
 import { z } from "zod";
@@ -158,5 +158,9 @@ export type WorkItemList = z.infer<typeof WorkItemList>;
 export const DispatchReply = z.object({ item: WorkItem, job: Job.nullable(), deduped: z.boolean() });
 export type DispatchReply = z.infer<typeof DispatchReply>;
 
-export const SpecialistList = z.object({ specialists: z.array(Specialist.extend({ available: z.boolean(), why: z.string().nullable() })) });
+export const SpecialistList = z.object({
+  specialists: z.array(Specialist.extend({ available: z.boolean(), why: z.string().nullable() })),
+  /** The work sources, in order of precedence, and the item types each files. */
+  sources: z.array(z.object({ id: WorkSource, summary: z.string(), itemTypes: z.array(z.string()) })).default([]),
+});
 export type SpecialistList = z.infer<typeof SpecialistList>;

@@ -73,6 +73,8 @@ export const routes = defineRoutes({
   mergePr: { method: "POST", path: "/prs/:number/merge", body: req.PrDecisionBody, response: reply.EnqueueReply },
   recordDirective: { method: "POST", path: "/directives", body: req.DirectiveBody, response: reply.DirectiveReply },
   closePr: { method: "POST", path: "/prs/:number/close", body: req.ReasonBody, response: reply.PrReply },
+  /** A merged PR's revert as a new PR (one job per PR: `revert:<n>`); refused unless PushPals merged it here. */
+  revertPr: { method: "POST", path: "/prs/:number/revert", body: req.EmptyBody, response: reply.EnqueueReply },
 
   // Work items the RemoteAgent selects from; the plan ranks them and changes nothing.
   plan: { method: "GET", path: "/plan", response: Plan },

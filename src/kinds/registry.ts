@@ -9,9 +9,10 @@ import { publishKind } from "./publish/index.ts";
 import { reviewKind } from "./review/index.ts";
 import { noopKind } from "./noop/index.ts";
 import { runKind } from "./run/index.ts";
+import { revertKind } from "./revert/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
@@ -44,7 +45,7 @@ export async function verifyClientJob(kind: string, input: unknown, repoRoot: st
 }
 
 /** Dedupe keys the server gives its own jobs: a client cannot take one first and so pre-empt them. */
-const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:"];
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:"];
 
 export function assertClientDedupeKey(key: string | null | undefined): void {
   if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;
@@ -54,13 +55,19 @@ export function assertClientDedupeKey(key: string | null | undefined): void {
   });
 }
 
+/** The server-owned kinds a person asks for by PR number. */
+const ASK_BY_NUMBER: Record<string, string> = {
+  merge: "ask for a merge by PR number: pushpals pr merge <n>",
+  revert: "ask for a revert of a merged PR by its number: pushpals revert <n>",
+};
+
 /** A client (`POST /jobs`) may create jobs of this kind: the server-owned kinds are refused, naming who creates them. */
 export function assertClientKind(kind: string): void {
   const definition = BY_ID.get(kind);
   if (!definition || definition.createdBy === "client") return;
   throw new PushpalsError("forbidden", `a client cannot create a ${kind} job: the server creates them from its own records`, {
     field: "kind",
-    hint: kind === "merge" ? "ask for a merge by PR number: pushpals pr merge <n>" : `${kind} jobs follow from a PR (opening or updating it queues them)`,
+    hint: ASK_BY_NUMBER[kind] ?? `${kind} jobs follow from a PR (opening or updating it queues them)`,
   });
 }
 

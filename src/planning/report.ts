@@ -48,9 +48,9 @@ function risks(p: PullRequest): string {
   return reasons.length ? reasons.join("; ") : `a ${p.risk}-risk change inside ${p.scope.join(", ") || "its scope"}; its checks passed on the merged commit`;
 }
 
-/** The exact revert: the PR's commits, between the base it landed on and the merged head. */
+/** The exact revert, as a PR through the same gates, and as the git command it runs: the PR's commits, between the base it landed on and the merged head. */
 function rollback(p: PullRequest): string {
   if (!p.merge) return "merged on the remote provider: revert it there";
   if (!p.merge.previousBaseSha) return `git revert --no-edit ${p.merge.mergedSha}`;
-  return `git revert --no-edit ${p.merge.previousBaseSha}..${p.merge.mergedSha}`;
+  return `pushpals revert ${p.number} (git revert --no-edit ${p.merge.previousBaseSha}..${p.merge.mergedSha})`;
 }

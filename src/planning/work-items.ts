@@ -1,3 +1,4 @@
+import { PushpalsError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { WorkItemStore } from "../store/work-items/work-item-store.ts";
@@ -45,4 +46,11 @@ export function moveWorkItem(ctx: WriteContext, actor: string, item: WorkItem, s
 export function escalateWorkItem(ctx: WriteContext, actor: string, item: WorkItem, escalation: Escalation, question: string, patch: Partial<WorkItem> = {}): WorkItem {
   ctx.audit(actor, "work_item.escalated", item.id, { escalation, question });
   return moveWorkItem(ctx, actor, item, "blocked", `${escalation}: ${question}`, { ...patch, escalation, question });
+}
+
+/** The item, or `not_found` saying where to look. */
+export function requireItem(ctx: WriteContext, id: string): WorkItem {
+  const item = workItems(ctx.store).getWorkItem(id);
+  if (!item) throw new PushpalsError("not_found", `no work item ${id}`, { hint: "`pushpals backlog list --all` lists them" });
+  return item;
 }

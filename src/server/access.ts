@@ -50,6 +50,7 @@ const ACCESS: Record<RouteName, Access> = {
   cancelJob: "person",
   unblockJob: "person",
   closePr: "person",
+  revertPr: "human",
   pause: "person",
   resume: "person",
   issueCredential: "owner",

@@ -22,6 +22,7 @@ import { componentRoutes } from "./routes-components.ts";
 import { jobRoutes } from "./routes-jobs.ts";
 import { workerRoutes } from "./routes-workers.ts";
 import { prRoutes } from "./routes-prs.ts";
+import { revertRoutes } from "./routes-revert.ts";
 import { PrService } from "../prs/pr-service.ts";
 import { PROVIDERS, providerById } from "../providers/registry.ts";
 import { applyKindEffects } from "../kinds/effects.ts";
@@ -39,6 +40,10 @@ import { metricsRoutes } from "./routes-metrics.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
 import { sweepOverdue } from "../planning/wall-time.ts";
+import { sweepPrFollowUps } from "../sources/pr-followup/sweep.ts";
+
+/** How often the work items are swept (wall time, PR follow-ups): a few reads, a write only when something changed. */
+const WORK_SWEEP_MS = 2_000;
 
 export interface AppOptions {
   host: string;
@@ -150,6 +155,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   workerRoutes(router, { service, commit, limits });
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null, auditDiverged: () => anchorer?.diverged ?? null });
+  revertRoutes(router, { service, prs, commit, repoRoot: options.repoRoot ?? null });
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
@@ -210,11 +216,19 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const timer = setInterval(() => {
     try {
       service.tick();
-      sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
     } catch (err) {
       console.error("[server] lease timer failed:", err);
     }
   }, options.tickMs);
+  // The work items' own sweeps: tasks past their wall time, and what open PRs need (the PR follow-up source).
+  const sweeps = setInterval(() => {
+    try {
+      sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
+      sweepPrFollowUps(service);
+    } catch (err) {
+      console.error("[server] work item sweep failed:", err);
+    }
+  }, WORK_SWEEP_MS);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -229,6 +243,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
     limits,
     async stop() {
       clearInterval(timer);
+      clearInterval(sweeps);
       streams.abort();
       await Promise.all([server.stop(true), ...sockets.map((s) => s.stop())]);
       await anchorer?.flush();

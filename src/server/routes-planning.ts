@@ -3,7 +3,9 @@ import type { ControlService } from "../control/control-service.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
-import { addBacklogItem, answerWorkItem, BacklogEntry, dropWorkItem } from "../planning/backlog.ts";
+import { answerWorkItem } from "../planning/answer-item.ts";
+import { dropWorkItem } from "../planning/drop-item.ts";
+import { addBacklogItem, BacklogEntry } from "../sources/backlog/backlog-item.ts";
 import { planWork } from "../planning/plan.ts";
 import { buildReport } from "../planning/report.ts";
 import { durationMs } from "../metrics/metrics-window.ts";
@@ -13,6 +15,7 @@ import { dispatchWorkItem } from "../planning/dispatch.ts";
 import { loadPrPolicy } from "../policy/load-policy-at.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
+import { SOURCES } from "../sources/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
 import { describeIssue } from "../kinds/registry.ts";
@@ -31,7 +34,10 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
     .route(routes.plan, () => json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits })))
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
-      json({ specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })) }),
+      json({
+        specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })),
+        sources: SOURCES.map((s) => ({ id: s.id, summary: s.summary, itemTypes: [...s.itemTypes] })),
+      }),
     )
     .route(routes.report, ({ query }) => {
       const now = Date.now();

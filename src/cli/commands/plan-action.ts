@@ -75,9 +75,15 @@ export async function runSpecialists(program: Command, opts: { json?: boolean })
   if (opts.json) return printJson(data);
   const rows = [["SPECIALIST", "VERSION", "TAKES", "KINDS", "ROLE", "MODEL", "LIMITS", "AVAILABLE"]];
   for (const s of data.specialists) {
-    rows.push([s.id, s.version, s.itemTypes.join(","), s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h`, s.available ? "yes" : `no: ${s.why}`]);
+    rows.push([s.id, s.version, s.itemTypes.join(","), s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h, ${s.limits.dispatchesPerDay}/day`, s.available ? "yes" : `no: ${s.why}`]);
   }
   process.stdout.write(`${table(rows)}\n`);
+  const taken = new Set(data.specialists.flatMap((s) => s.itemTypes));
+  process.stdout.write(`\n${style.bold("work sources")}, in order of precedence:\n`);
+  data.sources.forEach((source, i) => {
+    const types = source.itemTypes.map((t) => (taken.has(t) ? t : `${t} (no specialist yet)`)).join(", ");
+    process.stdout.write(`  ${i + 1}. ${source.id}: ${visible(source.summary)}; files ${types}\n`);
+  });
 }
 
 function itemsTable(items: WorkItem[]): string {

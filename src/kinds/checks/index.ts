@@ -3,7 +3,8 @@ import { Sha } from "../../core/sha.ts";
 import { CheckOutcome } from "../../prs/pr-types.ts";
 import { defineKind } from "../common/define-kind.ts";
 import { ChecksInput } from "./checks-input.ts";
-import { recordBranchChecks } from "../../planning/failing-build.ts";
+import { recordBranchChecks } from "../../sources/failing-build/failing-build.ts";
+import { recordOnboarding } from "../../sources/onboarding/onboarding-item.ts";
 import { verifyOnBranch } from "./verify-branch.ts";
 
 /**
@@ -24,5 +25,6 @@ export const checksKind = defineKind({
   },
   effects(ctx, job) {
     recordBranchChecks(ctx, job);
+    recordOnboarding(ctx, job);
   },
 });

@@ -1,5 +1,5 @@
 import type { JobService } from "../../jobs/job-service.ts";
-import { recordDirectiveItem } from "../../planning/directive-item.ts";
+import { recordDirectiveItem } from "../../sources/directive/directive-item.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
 import type { DirectiveInput } from "./directive-input.ts";
 import { rfcRunInput, type RfcPrep } from "./rfc-document.ts";

@@ -1,11 +1,6 @@
-import type { BaseRed } from "../../core/checks-state.ts";
 import type { RunInput, RunResult } from "./run-input.ts";
-import type { PrChecks, PrProposal } from "../../prs/pr-types.ts";
-import { keepCommit, publishJobBranch } from "../../scm/branches.ts";
-import { advancePrBranch } from "../../scm/pr-branch.ts";
-import { commitWorktree } from "../../scm/commit.ts";
 import { removeCheckout } from "../../scm/worktree.ts";
-import { checkCommit } from "../common/check-commit.ts";
+import { proposeChange } from "../common/propose-change.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import type { JobContext } from "../common/job-context.ts";
@@ -35,57 +30,17 @@ export async function runCodemod(input: RunInput, ctx: JobContext): Promise<RunR
       await ctx.progress({ step: "command" }).catch(() => {});
       await runTheCommand(ctx, { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools }, input);
       if (await ctx.isPaused()) throw new JobParked("paused after the command; the job runs again with `pushpals resume`");
-      await ctx.progress({ step: "commit" }).catch(() => {});
-      const committed = await commitWorktree(checkout, {
-        rules: { scope: input.scope, maxFileBytes: input.maxFileBytes },
+      const { title, body, scope, maxFileBytes, risk, role, baseBranch, baseCommit, rfcFor, rfc, updatePr } = input;
+      const pr = await proposeChange(ctx, checkout, {
+        title, body, scope, maxFileBytes, risk, role, baseBranch, baseCommit, rfcFor, rfc, updatePr,
         message: `${input.title}\n\n${input.body ? `${input.body}\n\n` : ""}Made by \`${input.command}\`.`,
-        trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": input.risk },
+        checks: toRun,
+        unpinned: dependencies?.unpinned,
       });
-      // A new PR's branch is written now; an open PR's branch moves only after the checks pass.
-      const headBranch = input.updatePr ? input.updatePr.headBranch : await publishJobBranch(ctx.paths.repoRoot, ctx.job.id, committed.commit);
-      const keptOn = input.updatePr ? await keepCommit(ctx.paths.repoRoot, ctx.job.id, committed.commit) : headBranch;
-      ctx.log("system", `committed ${committed.files.length} file(s) as ${committed.commit.slice(0, 12)} (${keptOn})`);
-      await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
-      // The command's checkout is done with: the checks get a fresh one of the commit, nothing it left.
-      removeCheckout(checkout);
-      const checks = await checkCommit(ctx, { commit: committed.commit, ...toRun }, { keptOn, tolerateBase: input.baseCommit });
-      if (input.updatePr) {
-        const { number, headBranch: branch, headSha: from } = input.updatePr;
-        await advancePrBranch(ctx.paths.repoRoot, { jobId: ctx.job.id, prNumber: number, branch, from, commit: committed.commit });
-      }
-      const pr: PrProposal = {
-        title: input.title,
-        body: prBody(input, checks, dependencies?.unpinned),
-        baseBranch: input.baseBranch,
-        baseSha: input.baseCommit,
-        headBranch,
-        headSha: committed.commit,
-        risk: input.risk,
-        role: input.role,
-        scope: input.scope,
-        files: committed.files.map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) })),
-        checks,
-        rfcFor: input.rfcFor,
-        rfc: input.rfc,
-      };
       return input.updatePr ? { pr, updates: input.updatePr.number } : { pr };
     } finally {
       removeCheckout(checkout);
     }
-}
-
-/** The requester's body, then what the reviewer must know about how it was checked. */
-function prBody(input: RunInput, checks: PrChecks, unpinned: string | undefined): string {
-  const notes = [
-    ...(checks.baseRed ? [baseRedNote(input.baseBranch, checks.baseRed)] : []),
-    ...(unpinned ? [`Note: the repository has no lockfile by design (${unpinned}): its dependencies were resolved when the checks ran, so another run may get other versions.`] : []),
-  ];
-  return [input.body, ...notes].filter(Boolean).join("\n\n");
-}
-
-/** Said in the PR: its failing checks are the base's (the CI Medic's work), not this change's. */
-export function baseRedNote(baseBranch: string, baseRed: BaseRed): string {
-  return `Note: ${baseBranch} is red: ${baseRed.checks.join(", ")} fail${baseRed.checks.length === 1 ? "s" : ""} on its commit ${baseRed.sha.slice(0, 12)} the same way, so this change adds no failure (the failing build is a work item of its own).`;
 }
 
 async function runTheCommand(ctx: JobContext, place: CheckPlace, input: RunInput): Promise<void> {

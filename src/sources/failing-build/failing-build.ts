@@ -1,6 +1,6 @@
-import type { WriteContext } from "../jobs/transition.ts";
-import type { Job } from "../store/jobs/job-rows.ts";
-import { moveWorkItem, upsertWorkItem, workItems } from "./work-items.ts";
+import type { WriteContext } from "../../jobs/transition.ts";
+import type { Job } from "../../store/jobs/job-rows.ts";
+import { moveWorkItem, upsertWorkItem, workItems } from "../../planning/work-items.ts";
 
 interface BranchChecks {
   commit: string;

@@ -1,7 +1,7 @@
-import type { WriteContext } from "../jobs/transition.ts";
-import type { Job } from "../store/jobs/job-rows.ts";
-import type { WorkItem } from "./work-item.ts";
-import { upsertWorkItem } from "./work-items.ts";
+import type { WriteContext } from "../../jobs/transition.ts";
+import type { Job } from "../../store/jobs/job-rows.ts";
+import type { WorkItem } from "../../planning/work-item.ts";
+import { upsertWorkItem } from "../../planning/work-items.ts";
 
 interface DirectiveFields {
   goal: string;

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
-import { WriteContext } from "../jobs/transition.ts";
-import { SqliteStore } from "../store/sqlite-store.ts";
-import type { Job } from "../store/jobs/job-rows.ts";
+import { WriteContext } from "../../jobs/transition.ts";
+import { SqliteStore } from "../../store/sqlite-store.ts";
+import type { Job } from "../../store/jobs/job-rows.ts";
 import { failingBuildKey, recordBranchChecks } from "./failing-build.ts";
-import { workItems } from "./work-items.ts";
+import { workItems } from "../../planning/work-items.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);

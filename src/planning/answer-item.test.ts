@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { WriteContext } from "../jobs/transition.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
-import { answerWorkItem, type Answer } from "./backlog.ts";
+import { answerWorkItem, type Answer } from "./answer-item.ts";
 import { fixtureItem } from "./item-fixture.ts";
 import type { WorkItem } from "./work-item.ts";
 import { workItems } from "./work-items.ts";
