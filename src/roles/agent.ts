@@ -14,7 +14,7 @@ export async function runAgent(ctx: ProcessContext, role: string, opts: { name?:
   // Each agent's modules load only in its own process.
   if (role === "remote-agent") {
     const baseBranch = ctx.config().repo.base_branch ?? (await checkedOutBranch(ctx.paths.repoRoot)) ?? "main";
-    return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch, repoRoot: ctx.paths.repoRoot, config: ctx.config });
+    return (await import("../agents/remote/main.ts")).runRemoteAgent(ctx.client, { name, baseBranch, repoRoot: ctx.paths.repoRoot, gitCommonDir: ctx.paths.gitCommonDir, config: ctx.config });
   }
   const env = { client: ctx.client, paths: ctx.paths, config: ctx.config() };
   if (role === "scm") return (await import("../agents/scm/main.ts")).runScmAgent(env, { name, id: opts.id ?? newId("wrk") });

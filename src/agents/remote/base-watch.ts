@@ -2,6 +2,8 @@ import { routes } from "../../api/routes.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import type { PushpalsConfig } from "../../config/schema.ts";
 import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
+import { watch, type FSWatcher } from "node:fs";
+import { join } from "node:path";
 import { resolveCommit } from "../../scm/branches.ts";
 
 /**
@@ -14,11 +16,35 @@ export class BaseWatch {
   private lastHead: string | null = null;
   private lastLook = 0;
   private lastQueued = 0;
+  private watchers: FSWatcher[] = [];
   private warned = false;
 
   constructor(
     private readonly options: { client: ApiClient; repoRoot: string; baseBranch: string; config: () => PushpalsConfig; say: (line: string) => void; intervalMs?: number },
   ) {}
+
+  /**
+   * Event-driven: a change under `refs/heads/` (a commit, a merge, a fetch) or of `packed-refs` makes
+   * the next look happen at once, and calls `onMove` (the loop turns now). The poll stays as the net
+   * for a file system that sends no events.
+   */
+  watchRefs(gitCommonDir: string, onMove: () => void): void {
+    const moved = () => {
+      this.lastLook = 0;
+      onMove();
+    };
+    try {
+      this.watchers.push(watch(join(gitCommonDir, "refs", "heads"), { recursive: true }, moved));
+      this.watchers.push(watch(gitCommonDir, (_, file) => file === "packed-refs" && moved()));
+    } catch (err) {
+      this.options.say(`cannot watch the branches (${(err as Error).message}): the base is looked at every ${(this.options.intervalMs ?? 2_000) / 1000} s`);
+    }
+  }
+
+  stop(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
 
   /** Checks the base head once; queues its checks when it moved. Returns the commit queued, if any. */
   async once(): Promise<string | null> {

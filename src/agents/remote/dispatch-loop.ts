@@ -24,6 +24,7 @@ export class DispatchLoop {
   /** Items whose dispatch failed for a reason a retry cannot fix: skipped, so one bad item never stalls the rest. */
   private readonly refused = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private turning = false;
 
   constructor(private readonly options: DispatchLoopOptions) {}
 
@@ -34,6 +35,14 @@ export class DispatchLoop {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Turn now rather than at the next tick (a branch moved); a turn under way is not doubled. */
+  wake(): void {
+    if (this.stopped || this.turning) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.turn();
   }
 
   /** One turn: at most one dispatch. Returns the dispatched item's id, if any. */
@@ -68,10 +77,13 @@ export class DispatchLoop {
   private async turn(): Promise<void> {
     if (this.stopped) return;
     let dispatched: string | null = null;
+    this.turning = true;
     try {
       dispatched = await this.once();
     } catch (err) {
       this.options.say(`dispatch turn failed: ${(err as Error).message.split("\n")[0]}`);
+    } finally {
+      this.turning = false;
     }
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.turn(), dispatched ? 0 : (this.options.tickMs ?? 500));

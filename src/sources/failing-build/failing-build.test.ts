@@ -51,10 +51,13 @@ test("the same red check seen on two commits is one item, naming the first red c
   const after = workItems(store).getWorkItem(red.id)!;
   expect(after.state).toBe("done");
   expect(after.detail.greenCommit).toBe(C);
-  // Red again later: a new item (the old one is history).
-  apply(store, checksJob("job_00000004", C, "failed", "npm run lint"), 4_000);
+  // Red again later, the same check: a new item under the key; the old one is history under its own.
+  apply(store, checksJob("job_00000004", C, "failed", "npm test"), 4_000);
+  apply(store, checksJob("job_00000005", C, "failed", "npm run lint"), 4_000);
   const active = workItems(store).listWorkItems({ states: ["open"], limit: 10 });
-  expect(active.map((i) => i.title)).toEqual(["lint is red on main"]);
+  expect(active.map((i) => i.title)).toEqual(["test is red on main", "lint is red on main"]);
+  expect(workItems(store).getWorkItemByKey(failingBuildKey("main", "test"))!.id).toBe(active[0]!.id);
+  expect(workItems(store).getWorkItemByKey(`${failingBuildKey("main", "test")}#${red.id}`)!.state).toBe("done");
 });
 
 test("checks of a commit not named as a branch's, or failing for another class, make no item", () => {

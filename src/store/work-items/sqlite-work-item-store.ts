@@ -11,7 +11,7 @@ export function sqliteWorkItemStore(sqlite: SqliteConnection): WorkItemStore {
     },
 
     updateWorkItem(item: WorkItemRow): void {
-      sqlite.q("UPDATE work_items SET state = ?, data = ? WHERE id = ?").run(item.state, JSON.stringify(item), item.id);
+      sqlite.q("UPDATE work_items SET dedupe_key = ?, state = ?, data = ? WHERE id = ?").run(item.dedupeKey, item.state, JSON.stringify(item), item.id);
     },
 
     getWorkItem(id: string): WorkItemRow | null {
