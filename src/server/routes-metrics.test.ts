@@ -118,3 +118,17 @@ test("the supervisor records its time to online; no other component may, and the
   const backwards = await supervisor.call(routes.supervisorOnline, { body: { startedAt, onlineAt: startedAt - 1, components: [] } }).catch((e: unknown) => e);
   expect(backwards).toMatchObject({ code: "invalid_input" });
 });
+
+test("a scrape that finds nothing recorded since the last one reuses its snapshot; a new event computes a fresh one", async () => {
+  const person = socketClient(app, null);
+  const first = await person.call(routes.metrics, { query: {} });
+  const again = await person.call(routes.metrics, { query: {} });
+  expect(again.generatedAt).toBe(first.generatedAt);
+  await Bun.sleep(2);
+  await person.call(routes.enqueueJob, { body: { kind: "noop", input: {} } });
+  const fresh = await person.call(routes.metrics, { query: {} });
+  expect(fresh.generatedAt).toBeGreaterThan(first.generatedAt);
+  expect(fresh.queue.jobs).toBe(first.queue.jobs + 1);
+  // Another window is its own snapshot.
+  expect((await person.call(routes.metrics, { query: { since: "1h" } })).since).not.toBeNull();
+});
