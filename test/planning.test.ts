@@ -83,6 +83,7 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   expect(specialists.stdout).toContain("1. directive: CTO directives");
   expect(specialists.stdout).toContain("4. pr_followup: open PRs whose rebase conflicts");
   expect(specialists.stdout).toContain("files pr_conflict (no specialist yet)");
+  expect(c.cli(["workers"]).stdout).toBe(specialists.stdout);
   const list = JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; state: string }[] };
   expect(list.items.map((i) => `${i.source}:${i.state}`).sort()).toEqual(["backlog:dropped", "directive:open", "failing_build:done"]);
 }, 90_000);

@@ -68,9 +68,10 @@ export function registerPlan(program: Command): void {
 
   program
     .command("specialists")
+    .alias("workers")
     .description("the capability registry: each specialist WorkerPal, the items and job kinds it takes, and whether it can run here")
     .option("--json", "machine-readable output")
-    .addHelpText("after", "\nExample:\n  pushpals specialists")
+    .addHelpText("after", "\nAlso: pushpals workers. The WorkerPal processes themselves are in pushpals status.\n\nExample:\n  pushpals specialists")
     .action(async (opts: { json?: boolean }) => {
       const { runSpecialists } = await import("./plan-action.ts");
       await runSpecialists(program, opts);
