@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
+import type { Plan } from "../src/planning/plan.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
 import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
 
@@ -45,6 +46,10 @@ test("high-risk work waits for its approved RFC, dispatching nothing; a scope on
   const dispatch = (id: string) => agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
 
   const auth = add(c, ["tighten the login", "--run", "echo x >> src/auth/login.txt", "--scope", "src/auth/**"]);
+  // The plan says beforehand what dispatch will find: the tier, and that it stops to ask.
+  const preview = JSON.parse(c.cli(["plan", "--json"]).stdout) as Plan;
+  expect(preview.entries.find((e) => e.item.id === auth)).toMatchObject({ risk: "high", holds: [], asks: { escalation: "high_risk" } });
+  expect(c.cli(["plan"]).stdout).toContain("on dispatch it stops to ask (high_risk): It is high risk");
   const held = await dispatch(auth);
   expect(held.job).toBeNull();
   expect(held.item).toMatchObject({ state: "blocked", escalation: "high_risk", detail: { selection: { tier: "high" } } });

@@ -3,6 +3,7 @@ import { RiskTier } from "../core/risk-tier.ts";
 import type { Specialist } from "../specialists/common/specialist.ts";
 import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
 import { capHolds, overallHolds, type DispatchLimits } from "./caps.ts";
+import type { SelectionVerdict } from "./selection-risk.ts";
 import { Escalation, sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
 
 export const PlanEntry = z.object({
@@ -15,6 +16,8 @@ export const PlanEntry = z.object({
   why: z.string(),
   /** What keeps it from being dispatched now; empty when it would go next. */
   holds: z.array(z.string()),
+  /** When its classification at selection would stop it on dispatch: the case and the question it would ask. */
+  asks: z.object({ escalation: Escalation, question: z.string() }).nullable().default(null),
 });
 export type PlanEntry = z.infer<typeof PlanEntry>;
 
@@ -37,6 +40,8 @@ export interface PlanContext {
   specialists?: readonly Specialist[];
   /** `[remote_agent]`: default, every dispatch allowed within the specialists' own limits. */
   limits?: DispatchLimits;
+  /** Classification at selection, as dispatch would do it (`classifyAtSelection` under the base's policy), for the tier an open item would get. */
+  select?: (item: WorkItem, specialist: Specialist) => SelectionVerdict | null;
 }
 
 /**
@@ -50,7 +55,9 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
   );
   const entries = sorted.map((item, index): PlanEntry => {
     const specialist = specialistFor(item.type, context.specialists ?? SPECIALISTS);
-    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: selectedTier(item), why: whyHere(item, context.now), holds: holdsOf(item, specialist, { ...context, items }) };
+    const verdict = specialist && item.state === "open" ? (context.select?.(item, specialist) ?? null) : null;
+    const holds = holdsOf(item, specialist, { ...context, items });
+    return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: verdict?.tier ?? selectedTier(item), why: whyHere(item, context.now), holds, asks: verdict?.escalate ?? null };
   });
   const questions = openQuestions(sorted);
   return { at: context.now, paused: context.pause !== null, entries, questions };

@@ -7,8 +7,11 @@ import { POLICY_FILES } from "../policy/policy-defaults.ts";
 import { classifyScopeTargets, representative } from "../policy/scope-targets.ts";
 
 const POLICY_GLOBS = POLICY_FILES.map(escapeGlob);
+import type { Specialist } from "../specialists/common/specialist.ts";
+import { taskFor } from "./recipe.ts";
 import type { Escalation, WorkItem } from "./work-item.ts";
 
+/** What classification at selection says of an item: its tier, why, and whether it must stop and ask. */
 export interface SelectionVerdict {
   tier: RiskTier;
   /** Why the tier is what it is, one line per rule that fired. */
@@ -57,4 +60,15 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
 
 function list(globs: readonly string[]): string {
   return globs.map((g) => JSON.stringify(g)).join(", ") || "(none)";
+}
+
+/** Classification at selection as `pushpals plan` previews it: the item's task (if its recipe can make one) under `policy`. */
+export function previewSelection(policy: Policy): (item: WorkItem, specialist: Specialist) => SelectionVerdict | null {
+  return (item, specialist) => {
+    try {
+      return classifyAtSelection(item, taskFor(item, specialist).constraints.scope, specialist.role, policy);
+    } catch {
+      return null;
+    }
+  };
 }

@@ -12,7 +12,9 @@ import { durationMs } from "../metrics/metrics-window.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { capWindow, type DispatchLimits } from "../planning/caps.ts";
 import { dispatchWorkItem } from "../planning/dispatch.ts";
-import { loadPrPolicy } from "../policy/load-policy-at.ts";
+import { loadPolicyAt, loadPrPolicy } from "../policy/load-policy-at.ts";
+import type { Policy } from "../policy/policy-schema.ts";
+import { previewSelection } from "../planning/selection-risk.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
 import { SOURCES } from "../sources/registry.ts";
@@ -30,8 +32,13 @@ const LIMIT = 5_000;
 export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; limits: DispatchLimits }): void {
   const { store, service, control, commit } = deps;
   const items = workItems(store);
+  const policy = recentPolicy(deps.repoRoot);
   router
-    .route(routes.plan, () => json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits })))
+    .route(routes.plan, async () => {
+      const current = await policy();
+      const select = current ? previewSelection(current) : undefined;
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select }));
+    })
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
       json({
@@ -81,4 +88,21 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
       }
       return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body))) });
     });
+}
+
+/**
+ * The policy `pushpals plan` previews classification under: the one committed at HEAD (none when it
+ * does not parse), read at most
+ * every 2 s (the RemoteAgent reads the plan twice a second; its dispatch classifies under the base's).
+ */
+function recentPolicy(repoRoot: string | null): () => Promise<Policy | null> {
+  let kept: { at: number; policy: Policy | null } | null = null;
+  return async () => {
+    if (!repoRoot) return null;
+    if (kept && Date.now() - kept.at < 2_000) return kept.policy;
+    // A policy that does not parse gives no preview (dispatch refuses under it, saying why).
+    const policy = await loadPolicyAt(repoRoot, "HEAD").then((l) => l.policy, () => null);
+    kept = { at: Date.now(), policy };
+    return policy;
+  };
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { routes } from "../../api/routes.ts";
-import type { WorkItem } from "../../planning/work-item.ts";
+import { WORK_SOURCES, type WorkItem } from "../../planning/work-item.ts";
 import { visible } from "../../core/safe-text.ts";
 import { cliContext } from "../context.ts";
 import { age, printJson, table } from "../format.ts";
@@ -23,6 +23,7 @@ export async function runPlan(program: Command, opts: { json?: boolean }): Promi
   for (const e of plan.entries) {
     process.stdout.write(`${e.rank}. ${visible(e.item.title)}\n   why here: ${visible(e.why)}\n`);
     for (const hold of e.holds) process.stdout.write(`   held: ${visible(hold)}\n`);
+    if (e.asks) process.stdout.write(`   on dispatch it stops to ask (${e.asks.escalation}): ${visible(e.asks.question)}\n`);
     if (e.holds.length === 0) process.stdout.write("   next to dispatch\n");
   }
   if (plan.questions.length > 0) {
@@ -80,10 +81,11 @@ export async function runSpecialists(program: Command, opts: { json?: boolean })
   process.stdout.write(`${table(rows)}\n`);
   const taken = new Set(data.specialists.flatMap((s) => s.itemTypes));
   process.stdout.write(`\n${style.bold("work sources")}, in order of precedence:\n`);
-  data.sources.forEach((source, i) => {
+  for (const source of data.sources) {
     const types = source.itemTypes.map((t) => (taken.has(t) ? t : `${t} (no specialist yet)`)).join(", ");
-    process.stdout.write(`  ${i + 1}. ${source.id}: ${visible(source.summary)}; files ${types}\n`);
-  });
+    // Its precedence, not its place in the list: the local and the labelled backlog are both source 3.
+    process.stdout.write(`  ${WORK_SOURCES.indexOf(source.id) + 1}. ${source.id}: ${visible(source.summary)}; files ${visible(types)}\n`);
+  }
 }
 
 function itemsTable(items: WorkItem[]): string {
