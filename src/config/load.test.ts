@@ -14,11 +14,11 @@ const DEFAULTS: PushpalsConfig = {
   checks: { timeout_seconds: 900, commands: [] },
   repo: { base_branch: null },
   workers: { count: 2 },
-  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, dispatches_per_day: 200, cooldown_after_failures: 3, cooldown_minutes: 30, item_wall_time_minutes: 60, check_base: true, check_base_every_seconds: 0, specialists: {} },
+  remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, dispatches_per_day: 200, cooldown_after_failures: 3, cooldown_minutes: 30, item_wall_time_minutes: 60, check_base: true, check_base_every_seconds: 0, scan_issues_every_seconds: 300, specialists: {} },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },
   sandbox: { mode: "bwrap", network: [], install_network: true, memory_mb: 4096, cpu_seconds: 1800, max_processes: 512, max_output_mb: 64 },
   pr: { provider: "local" },
-  github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30 },
+  github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30, issue_labels: ["agent:ready", "good first issue", "bug"] },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -265,6 +265,21 @@ describe("layers: committed file < local override < env < flags", () => {
     expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_SANDBOX_NETWORK: "checks,Run!" } })).toThrow(/env PUSHPALS_SANDBOX_NETWORK: sandbox\.network\.1/);
     writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), "[sandbox]\nallow_network = true\n");
     expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: {} })).toThrow(/sandbox\.allow_network/);
+  });
+
+  test("[github] issue_labels: a list from the file or PUSHPALS_GITHUB_ISSUE_LABELS, never reset by a higher layer's other [github] key", () => {
+    writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), '[github]\nissue_labels = ["triage"]\napi_url = "https://ghe.example.com/api/v3"\n');
+    writeFileSync(join(dir.path, "runtime", LOCAL_CONFIG_NAME), '[github]\nrepository = "octo/app"\n');
+    const { config, sources } = loadEffectiveConfig({ repoRoot: dir.path, runtimeDir: join(dir.path, "runtime"), env: {} });
+    expect(config.github).toMatchObject({ repository: "octo/app", issue_labels: ["triage"], api_url: "https://ghe.example.com/api/v3" });
+    expect(sources["github.issue_labels"]).toBe(CONFIG_RELATIVE_PATH);
+    expect(sources["github.api_url"]).toBe(CONFIG_RELATIVE_PATH);
+    const env = loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_GITHUB_ISSUE_LABELS: "bug, agent:ready" } });
+    expect(env.config.github.issue_labels).toEqual(["bug", "agent:ready"]);
+    expect(env.sources["github.issue_labels"]).toBe("env PUSHPALS_GITHUB_ISSUE_LABELS");
+    expect(loadEffectiveConfig({ repoRoot: dir.path, env: { PUSHPALS_GITHUB_ISSUE_LABELS: "" } }).config.github.issue_labels).toEqual([]);
+    writeFileSync(join(dir.path, CONFIG_RELATIVE_PATH), '[github]\nissue_labels = ["bug,help wanted"]\n');
+    expect(() => loadEffectiveConfig({ repoRoot: dir.path, env: {} })).toThrow(/github\.issue_labels\.0: must not contain a comma/);
   });
 
   test("the local override file is validated and named like the committed one", () => {

@@ -124,7 +124,9 @@ function envLayers(env: Record<string, string | undefined>): { layer: ConfigLaye
 }
 
 function isListOfNames(section: SectionName, key: string): boolean {
-  const schema = (SECTIONS[section].shape as Record<string, z.ZodType>)[key];
+  const declared = (SECTIONS[section].shape as Record<string, z.ZodType>)[key];
+  // A provider's section fills its own defaults (`[github] issue_labels`): the list is inside them.
+  const schema = declared instanceof z.ZodDefault ? declared.unwrap() : declared;
   return schema instanceof z.ZodArray && (schema.element instanceof z.ZodString || schema.element instanceof z.ZodEnum);
 }
 

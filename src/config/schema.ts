@@ -60,6 +60,11 @@ const RemoteAgent = z.strictObject({
   check_base: z.boolean(),
   /** Also run them on a schedule, every so many seconds, though the head did not move (0: only on new heads). */
   check_base_every_seconds: z.number().int().min(0).max(7 * 86_400),
+  /**
+   * With `pr.provider = "github"` and `github.issue_labels`, the RemoteAgent asks the
+   * SourceControlManager to list the labelled open issues this often (0: never).
+   */
+  scan_issues_every_seconds: z.number().int().min(0).max(7 * 86_400),
   /** A specialist's own limits, by id, over what it declares (`pushpals specialists` lists them). */
   specialists: z.record(
     z.string().regex(/^[a-z][a-z0-9-]*$/),
@@ -93,6 +98,19 @@ const Pr = z.strictObject({
 /** The `github` provider's settings; `repository` is required once `pr.provider = "github"`. */
 const Github = GithubConfig;
 
+/**
+ * A layer's `[github]`: only the keys that layer sets. The section's own defaults apply once, under
+ * every layer (DEFAULT_CONFIG); filled in per layer, a local `repository` would reset the committed
+ * `issue_labels` or `api_url` to their defaults.
+ */
+const GithubLayer = z.strictObject(withoutDefaults(Github.shape)).partial();
+
+type WithoutDefaults<T extends z.ZodRawShape> = { [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K] };
+
+function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> {
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema])) as WithoutDefaults<T>;
+}
+
 export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
 export type SectionName = keyof typeof SECTIONS;
 
@@ -110,7 +128,7 @@ export const ConfigLayer = z.strictObject({
   install: Install.partial().optional(),
   sandbox: Sandbox.partial().optional(),
   pr: Pr.partial().optional(),
-  github: Github.partial().optional(),
+  github: GithubLayer.optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -130,6 +148,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
     item_wall_time_minutes: 60,
     check_base: true,
     check_base_every_seconds: 0,
+    scan_issues_every_seconds: 300,
     specialists: {},
   },
   install: { package_manager: "auto", allow_scripts: false, timeout_seconds: 600, cache_max_mb: 5120 },

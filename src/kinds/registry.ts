@@ -4,6 +4,7 @@ import { checksKind } from "./checks/index.ts";
 import type { KindDefinition, KindRole } from "./common/define-kind.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import { directiveKind } from "./directive/index.ts";
+import { issuesScanKind } from "./issues-scan/index.ts";
 import { mergeKind } from "./merge/index.ts";
 import { publishKind } from "./publish/index.ts";
 import { reviewKind } from "./review/index.ts";
@@ -12,7 +13,7 @@ import { runKind } from "./run/index.ts";
 import { revertKind } from "./revert/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
@@ -44,8 +45,11 @@ export async function verifyClientJob(kind: string, input: unknown, repoRoot: st
   await definition.verify(definition.input.parse(input ?? {}), { repoRoot });
 }
 
-/** Dedupe keys the server gives its own jobs: a client cannot take one first and so pre-empt them. */
-const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:"];
+/**
+ * Dedupe keys the server gives its own jobs, and the one a kind fixes for its own (`issues-scan`,
+ * set by its `admit`): a client cannot take one first and so pre-empt them.
+ */
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:", "issues-scan"];
 
 export function assertClientDedupeKey(key: string | null | undefined): void {
   if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;

@@ -6,6 +6,9 @@ type Branch = Pick<Pull["head"], "label" | "ref" | "sha">;
 export type FakePull = Pick<Pull, "number" | "html_url" | "state" | "title" | "body" | "merged" | "mergeable"> & { head: Branch; base: Branch };
 type ListedPull = Pick<components["schemas"]["pull-request-simple"], "number" | "html_url" | "state" | "title" | "body"> & { head: Branch; base: Branch };
 type MergeResult = components["schemas"]["pull-request-merge-result"];
+type Issue = components["schemas"]["issue"];
+/** The fields of GitHub's `issue` schema the issue scan reads; `pull_request` marks a PR, which the issues list includes too. */
+export type FakeIssue = Pick<Issue, "number" | "html_url" | "state" | "title" | "body" | "pull_request"> & { labels: { name: string }[] };
 type ValidationError = components["schemas"]["validation-error"];
 type BasicError = components["schemas"]["basic-error"];
 
@@ -25,7 +28,7 @@ export interface CannedResponse {
 }
 
 /**
- * A test double of GitHub's pull request REST API on 127.0.0.1: one repository, real response
+ * A test double of GitHub's pull request REST API (and its issues list) on 127.0.0.1: one repository, real response
  * shapes (typed from @octokit/openapi-types), every request recorded. `canned` responses are
  * served first, in order, for requests whose "METHOD /path" starts with their key.
  */
@@ -37,6 +40,10 @@ export class FakeGithub {
   readonly branches = new Map<string, string>();
   /** The next N list calls miss every PR, as a lookup racing a concurrent create would. */
   hideFromNextLists = 0;
+  /** Issues (and PRs listed as issues), numbered with the pulls as GitHub does. */
+  readonly issues = new Map<number, FakeIssue>();
+  /** GitHub serves at most 100 per page; a test lowers it to page through a few issues. */
+  maxPerPage = 100;
   private nextNumber = 1;
   private server: ReturnType<typeof Bun.serve> | null = null;
 
@@ -77,6 +84,22 @@ export class FakeGithub {
     return pull;
   }
 
+  /** An open issue with these labels (`extra.pull_request` makes it a PR as the issues list shows one). */
+  addIssue(title: string, labels: string[], extra: Partial<FakeIssue> = {}): FakeIssue {
+    const number = this.nextNumber++;
+    const issue: FakeIssue = {
+      number,
+      html_url: `https://github.example/${this.owner}/${this.repo}/issues/${number}`,
+      state: "open",
+      title,
+      body: null,
+      labels: labels.map((name) => ({ name })),
+      ...extra,
+    };
+    this.issues.set(number, issue);
+    return issue;
+  }
+
   private async handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const text = await req.text();
@@ -88,6 +111,7 @@ export class FakeGithub {
       this.canned.splice(this.canned.indexOf(canned), 1);
       return json(canned.response.body, canned.response.status, canned.response.headers);
     }
+    if (url.pathname === `/repos/${this.owner}/${this.repo}/issues` && req.method === "GET") return this.listIssues(url);
     const prefix = `/repos/${this.owner}/${this.repo}/pulls`;
     if (!url.pathname.startsWith(prefix)) return json({ message: "Not Found" } satisfies BasicError, 404);
     const rest = url.pathname.slice(prefix.length);
@@ -115,6 +139,26 @@ export class FakeGithub {
     return [...this.pulls.values()]
       .filter((p) => (!query.get("head") || p.head.label === query.get("head")) && (query.get("state") === "all" || p.state === (query.get("state") ?? "open")))
       .map(({ number, html_url, state, title, body, head, base }) => ({ number, html_url, state, title, body, head, base }));
+  }
+
+  /** GitHub's filters: `state` (default open), `labels` (comma-separated, all of them, any case); `per_page`, `page` and a `Link` header. */
+  private listIssues(url: URL): Response {
+    const query = url.searchParams;
+    const state = query.get("state") ?? "open";
+    const wanted = (query.get("labels") ?? "").split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const matching = [...this.issues.values()]
+      .filter((i) => (state === "all" || i.state === state) && wanted.every((w) => i.labels.some((l) => l.name.toLowerCase() === w)))
+      .sort((a, b) => b.number - a.number);
+    const perPage = Math.min(Number(query.get("per_page") ?? 30), this.maxPerPage);
+    const page = Number(query.get("page") ?? 1);
+    const last = Math.max(1, Math.ceil(matching.length / perPage));
+    const link = (p: number, rel: string) => {
+      const next = new URL(url);
+      next.searchParams.set("page", String(p));
+      return `<${next.href}>; rel="${rel}"`;
+    };
+    const links = [...(page < last ? [link(page + 1, "next"), link(last, "last")] : []), ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : [])];
+    return json(matching.slice((page - 1) * perPage, page * perPage), 200, links.length ? { link: links.join(", ") } : {});
   }
 
   private create(input: Record<string, string | undefined>): Response {

@@ -2,7 +2,9 @@ import { routes } from "../../api/routes.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import { isPushpalsError } from "../../core/errors.ts";
 import { failpoint } from "../../faults/failpoint.ts";
+import { visible } from "../../core/safe-text.ts";
 import type { BaseWatch } from "./base-watch.ts";
+import type { IssueScanSchedule } from "./issue-scan.ts";
 
 export interface DispatchLoopOptions {
   client: ApiClient;
@@ -12,6 +14,8 @@ export interface DispatchLoopOptions {
   tickMs?: number;
   /** Each turn first looks at the base branch's head (new heads get their checks). */
   baseWatch?: BaseWatch;
+  /** And asks for a scan of the labelled GitHub issues when one is due. */
+  issueScan?: IssueScanSchedule;
 }
 
 /**
@@ -49,6 +53,7 @@ export class DispatchLoop {
   async once(): Promise<string | null> {
     const { client, baseBranch, say } = this.options;
     await this.options.baseWatch?.once().catch((err: Error) => say(`could not check ${baseBranch}: ${err.message.split("\n")[0]}`));
+    await this.options.issueScan?.once().catch((err: Error) => say(`could not ask for an issue scan: ${err.message.split("\n")[0]}`));
     const plan = await client.call(routes.plan);
     if (plan.paused) return null;
     const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0 && !this.refused.has(e.item.id));
@@ -57,10 +62,10 @@ export class DispatchLoop {
       const { item, job, deduped } = await client.call(routes.dispatchWorkItem, { params: { id: next.item.id }, body: { baseBranch } });
       await failpoint("remote-agent.dispatched");
       if (!job) {
-        say(`${next.item.id} (${next.item.title}) stopped to ask (${item.escalation ?? "blocked"}): ${item.question ?? ""}`);
+        say(`${next.item.id} (${visible(next.item.title)}) stopped to ask (${item.escalation ?? "blocked"}): ${visible(item.question ?? "")}`);
         return null;
       }
-      say(`dispatched ${next.item.id} (${next.item.title}) to ${next.specialist} as job ${job.id}${deduped ? " (already dispatched)" : ""}`);
+      say(`dispatched ${next.item.id} (${visible(next.item.title)}) to ${next.specialist} as job ${job.id}${deduped ? " (already dispatched)" : ""}`);
       return next.item.id;
     } catch (err) {
       // A cap reached or a pause between reading the plan and dispatching: the next turn reads it again.

@@ -50,11 +50,45 @@ export interface PushedHead {
   anchor?: { ok: boolean; seq: number; summary: string };
 }
 
+/**
+ * An open issue as the labelled-backlog scan returns it. Anyone on the internet writes its title and
+ * body: each field is bounded here, and the text is only ever data (never a command, path or scope).
+ */
+export const RemoteIssue = z.strictObject({
+  number: z.number().int().positive(),
+  title: z.string().max(300),
+  /** The issue's page on the host. */
+  url: z.string().max(500),
+  /** Every label the issue carries, as the host names them. */
+  labels: z.array(z.string().max(64)).max(32),
+  /** The start of the body. */
+  excerpt: z.string().max(500),
+});
+export type RemoteIssue = z.infer<typeof RemoteIssue>;
+
+/** What one scan of the labelled open issues found; `complete` is false when a bound stopped it before the end. */
+export interface RemoteIssueList {
+  issues: RemoteIssue[];
+  complete: boolean;
+}
+
+/** A host's issue tracker, as the labelled backlog reads it (the SourceControlManager's `issues-scan` job). */
+export interface RemoteIssueTracker {
+  /** "owner/name": part of each item's dedupe key. */
+  readonly repository: string;
+  /** The configured labels (`[<provider>] issue_labels`); empty: the source is off. */
+  readonly labels: readonly string[];
+  /** The open issues (never pull requests) carrying any of `labels`, at most `max`, their JSON within `maxBytes`. */
+  listOpenIssues(bounds: { max: number; maxBytes: number }): Promise<RemoteIssueList>;
+}
+
 /** One job's connection to a remote host: its PR API, its push, and how it merges. */
 export interface RemoteConnection {
   /** The host's name in the job's log lines ("GitHub PR #3: ..."). */
   label: string;
   host: RemotePrProvider;
+  /** Its issues, when the host has an issue tracker the labelled backlog reads. */
+  issues?: RemoteIssueTracker;
   mergeMethod: MergeMethod;
   /** Pushes exactly `sha` to `branch` on the host, a compare-and-swap against `expectedRemoteSha` (null: must not exist). */
   push(repoRoot: string, head: { branch: string; sha: string; expectedRemoteSha: string | null }): Promise<PushedHead>;

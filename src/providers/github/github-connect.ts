@@ -1,6 +1,7 @@
 import { JobFailure } from "../../core/job-failure.ts";
 import { VERSION } from "../../core/version.ts";
 import type { RemoteConnection, RemoteProvider } from "../common/api.ts";
+import { GithubIssues } from "./github-issues.ts";
 import { GithubProvider } from "./github-provider.ts";
 import { GithubConfig, githubTarget, pushProtocols } from "./github-settings.ts";
 import { resolveGithubToken } from "./github-token.ts";
@@ -22,17 +23,18 @@ export const githubRemote: RemoteProvider = {
     }
     const target = githubTarget({ ...config, repository: config.repository });
     const { token } = await resolveGithubToken({ env: process.env });
-    const host = new GithubProvider({
+    const client = {
       owner: target.owner,
       repo: target.repo,
       token,
       apiUrl: target.apiUrl,
       userAgent: `pushpals/${VERSION}`,
       timeoutMs: config.request_timeout_seconds * 1000,
-    });
+    };
     return {
       label: "GitHub",
-      host,
+      host: new GithubProvider(client),
+      issues: new GithubIssues(client, config.issue_labels),
       mergeMethod: config.merge_method,
       async push(repoRoot, head) {
         // The audit anchor goes with every PR branch: the remote keeps a copy the local log is checked against.

@@ -17,7 +17,7 @@ const ErrorBody = z.object({
   errors: z.array(z.union([z.string(), z.object({ message: z.string().optional(), code: z.string().optional(), field: z.string().optional() })])).optional(),
 });
 
-export const TOKEN_FIX = "run `gh auth login`, or set PUSHPALS_GITHUB_TOKEN to a token with read/write access to the repository's contents and pull requests";
+export const TOKEN_FIX = "run `gh auth login`, or set PUSHPALS_GITHUB_TOKEN to a token with read/write access to the repository's contents and pull requests (and read access to its issues for github.issue_labels)";
 
 export interface RequestContext {
   /** "PUT /repos/o/r/pulls/3/merge": the route, never the token. */

@@ -3,6 +3,21 @@ import { MergeMethod } from "../common/api.ts";
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** The labels whose open issues become work items by default (the labelled backlog). */
+export const DEFAULT_ISSUE_LABELS = ["agent:ready", "good first issue", "bug"];
+
+/**
+ * A GitHub label name as the issues list filters by it: GitHub allows 50 characters, and its `labels`
+ * filter is comma-separated (a comma would ask for two labels at once).
+ */
+const IssueLabel = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .refine((s) => !s.includes(","), "must not contain a comma (GitHub's labels filter splits on it); list each label on its own")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+
 /**
  * A `[github]` config section (snake_case, like the others). No token key: a token must not be
  * committed; it comes from the environment, the local override or `gh` (see resolveGithubToken).
@@ -16,6 +31,8 @@ export const GithubSection = z.strictObject({
   remote_url: z.url({ protocol: /^(https|file)$/ }).nullable().default(null),
   merge_method: MergeMethod.default("merge"),
   request_timeout_seconds: z.number().int().positive().max(600).default(30),
+  /** Open issues carrying any of these labels become work items (the labelled backlog); [] turns that source off. */
+  issue_labels: z.array(IssueLabel).max(20).default(() => [...DEFAULT_ISSUE_LABELS]),
 });
 export type GithubSection = z.infer<typeof GithubSection>;
 
