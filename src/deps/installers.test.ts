@@ -32,7 +32,7 @@ describe("install command lines", () => {
     expect(installCommand("pnpm", "9.15.0", false).command).toBe("pnpm install --frozen-lockfile --ignore-scripts --ignore-pnpmfile");
     expect(installCommand("bun", "1.2.0", false).command).toBe("bun install --frozen-lockfile --ignore-scripts");
     expect(installCommand("yarn", "1.22.22", false).command).toBe("yarn install --frozen-lockfile --non-interactive --ignore-scripts");
-    expect(installCommand("yarn", "4.5.0", false)).toEqual({ command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_SCRIPTS: "false" } });
+    expect(installCommand("yarn", "4.5.0", false)).toEqual({ command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_GLOBAL_CACHE: "false", YARN_ENABLE_SCRIPTS: "false" } });
   });
 
   test("allow_scripts drops only the script switches", () => {
@@ -40,7 +40,7 @@ describe("install command lines", () => {
     expect(installCommand("pnpm", "9.15.0", true).command).toBe("pnpm install --frozen-lockfile");
     expect(installCommand("bun", "1.2.0", true).command).toBe("bun install --frozen-lockfile");
     expect(installCommand("yarn", "1.22.22", true).command).toBe("yarn install --frozen-lockfile --non-interactive");
-    expect(installCommand("yarn", "3.8.1", true)).toEqual({ command: "yarn install --immutable", env: {} });
+    expect(installCommand("yarn", "3.8.1", true)).toEqual({ command: "yarn install --immutable", env: { YARN_ENABLE_GLOBAL_CACHE: "false" } });
   });
 
   test("without a lockfile by design: an install that resolves versions and writes no lockfile, scripts still off", () => {

@@ -2,8 +2,10 @@
  * For tests only: a real Verdaccio npm registry on 127.0.0.1, offline (no uplinks, so it never proxies to
  * the public registry), with its storage, config and htpasswd in a temp dir removed by `stop()`.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { tempDir } from "./temp.ts";
 
 export interface PackageSpec {
@@ -28,7 +30,8 @@ const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 15_000;
 const VERDACCIO_BIN = join(dirname(Bun.resolveSync("verdaccio/package.json", import.meta.dir)), "bin", "verdaccio");
 
-export async function startVerdaccio(options: { packages?: PackageSpec[] } = {}): Promise<LocalRegistry> {
+/** `maxBodySize`: the largest publish Verdaccio takes (its `max_body_size`, "10mb" by default; a tarball goes base64 in the body). */
+export async function startVerdaccio(options: { packages?: PackageSpec[]; maxBodySize?: string } = {}): Promise<LocalRegistry> {
   const dir = tempDir("pushpals-verdaccio-");
   const storage = join(dir.path, "storage");
   const configFile = join(dir.path, "config.yaml");
@@ -40,6 +43,7 @@ export async function startVerdaccio(options: { packages?: PackageSpec[] } = {})
     packages: { "**": { access: "$all", publish: "$all", unpublish: "$all" } },
     web: { enable: false },
     log: { type: "stderr", format: "pretty", level: "warn" },
+    ...(options.maxBodySize ? { max_body_size: options.maxBodySize } : {}),
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 
@@ -246,4 +250,45 @@ export async function consumerProject(scratchDir: string, registryUrl: string): 
   writeRegistryNpmrc(publisherNpmrc, registryUrl);
   await runNpm(dir, ["install", "--package-lock-only", "--ignore-scripts"], { userconfig: publisherNpmrc, cache: join(scratchDir, "npm-cache") });
   return { "package.json": readFileSync(join(dir, "package.json"), "utf8"), "package-lock.json": readFileSync(join(dir, "package-lock.json"), "utf8"), ".gitignore": "node_modules/\n" };
+}
+
+/**
+ * Publishes a package tarball as it is (its bytes, so the registry's `dist.integrity` is the tarball's own),
+ * the way `npm publish <file>.tgz` does but in one request: `token` is a publisher's (see `createUser`).
+ */
+export async function publishTarball(registryUrl: string, token: string, tarball: Uint8Array, tag = "latest"): Promise<{ name: string; version: string }> {
+  const manifest = JSON.parse(readTarEntry(tarball, "package/package.json")) as { name: string; version: string };
+  const { name, version } = manifest;
+  const basename = `${name.replace(/^@[^/]+\//, "")}-${version}.tgz`;
+  const bytes = Buffer.from(tarball);
+  const dist = {
+    integrity: `sha512-${createHash("sha512").update(bytes).digest("base64")}`,
+    shasum: createHash("sha1").update(bytes).digest("hex"),
+    tarball: `${registryUrl}${name}/-/${basename}`,
+  };
+  const body = {
+    _id: name,
+    name,
+    "dist-tags": { [tag]: version },
+    versions: { [version]: { ...manifest, _id: `${name}@${version}`, dist } },
+    _attachments: { [`${name}-${version}.tgz`]: { content_type: "application/octet-stream", data: bytes.toString("base64"), length: bytes.length } },
+  };
+  const res = await fetch(`${registryUrl}${name.replace("/", "%2f")}`, { method: "PUT", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`publishing ${name}@${version} to ${registryUrl} failed (HTTP ${res.status}): ${await res.text()}`);
+  await res.arrayBuffer();
+  return { name, version };
+}
+
+/** One file of a gzipped tarball, as text (ustar names only: what npm writes for package/package.json). */
+function readTarEntry(gzipped: Uint8Array, path: string): string {
+  const data = gunzipSync(gzipped);
+  for (let offset = 0; offset + 512 <= data.length; ) {
+    const header = data.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const name = header.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
+    const size = parseInt(header.subarray(124, 136).toString("utf8").replace(/\0.*$/s, "").trim() || "0", 8);
+    if (name === path) return data.subarray(offset + 512, offset + 512 + size).toString("utf8");
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`the tarball has no ${path}`);
 }

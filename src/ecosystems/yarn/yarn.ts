@@ -19,11 +19,17 @@ export const yarn = defineEcosystem({
   runsCommittedCode: true,
 });
 
-/** Yarn 1 takes `--frozen-lockfile --ignore-scripts`; Yarn 2+ (berry) `--immutable`, and skips builds with `--mode=skip-build`. */
+/**
+ * Yarn 1 takes `--frozen-lockfile --ignore-scripts`; Yarn 2+ (berry) `--immutable`, and skips builds with `--mode=skip-build`.
+ * Yarn 2+ keeps the package archives in the checkout's own cache (`.yarn/cache`), not the global one: that
+ * is under the install sandbox's HOME, gone when the install ends, and Plug'n'Play loads every package from
+ * its archive, so the checks' `.pnp.cjs` would point at nothing.
+ */
 function frozenInstall({ version, allowScripts }: InstallOptions): InstallCommand {
   if (isClassic(version)) return { command: ["yarn", "install", "--frozen-lockfile", "--non-interactive", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} };
-  if (allowScripts) return { command: "yarn install --immutable", env: {} };
-  return { command: "yarn install --immutable --mode=skip-build", env: { YARN_ENABLE_SCRIPTS: "false" } };
+  const env = { YARN_ENABLE_GLOBAL_CACHE: "false" };
+  if (allowScripts) return { command: "yarn install --immutable", env };
+  return { command: "yarn install --immutable --mode=skip-build", env: { ...env, YARN_ENABLE_SCRIPTS: "false" } };
 }
 
 /** Yarn 1 ("classic"); a version that does not parse counts as 1. */
