@@ -57,7 +57,8 @@ test("high-risk work waits for its approved RFC, dispatching nothing; a scope on
   expect((await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs).toHaveLength(0);
   const unapproved = c.cli(["answer", auth, "sure"]);
   expect(unapproved.exitCode).toBe(5);
-  expect(unapproved.stderr).toContain(`pushpals answer ${auth} "..." --rfc <its PR number>`);
+  // Backlog work has no RFC of its own: it is told to become a High directive, whose RFC people approve.
+  expect(unapproved.stderr).toContain('record it as a High directive (pushpals ask --risk high "...";');
   const made_up = c.cli(["answer", auth, "sure", "--rfc", "41"]);
   expect(made_up.exitCode).toBe(2);
   expect(made_up.stderr).toContain("rfc: #41 is no such PR");
@@ -91,7 +92,7 @@ test("an ambiguous directive proceeds once the answer names its task, through to
   const directive = (await c.client.call(routes.listWorkItems, {})).items.find((i) => i.source === "directive")!;
   expect(directive).toMatchObject({ state: "blocked", escalation: "ambiguous" });
   expect(c.cli(["answer", directive.id, "append it", "--run", "echo two >> src/a.txt", "--scope", "src/**"]).exitCode).toBe(0);
-  const done = await waitForItem(c, directive.id, (i) => i.state === "done");
+  const done = await waitForItem(c, directive.id, (i) => typeof i.detail.pr === "number");
   const { prs } = await c.client.call(routes.listPrs, { query: {} });
   expect(prs.filter((p) => p.jobId === done.detail.job)).toHaveLength(1);
 

@@ -66,7 +66,10 @@ test("a codemod on the backlog is dispatched as a task, ships as a PR, and the i
   const dispatched = await waitForItem(c, id, (i) => i.state !== "open", 10_000);
   expect(dispatched.detail.specialist).toBe("codemod-runner");
   expect(dispatched.detail.task).toMatchObject({ goal: "append a line", risk: "low", constraints: { scope: ["src/**"] } });
-  const done = await waitForItem(c, id, (i) => i.state === "done");
+  // The task's PR opened: the item waits on it, and ships only once it merges.
+  const done = await waitForItem(c, id, (i) => typeof i.detail.pr === "number");
+  expect(done.state).toBe("dispatched");
+  expect(c.cli(["plan"]).stdout).toContain(`held: waiting on its PR #${done.detail.pr}: review, approval, merge`);
   const job = (await c.job(String(done.detail.job))).job;
   expect(job).toMatchObject({ kind: "run", state: "succeeded", dedupeKey: `task:${id}:1` });
   const { prs } = await c.client.call(routes.listPrs, { query: {} });
@@ -78,6 +81,7 @@ test("a codemod on the backlog is dispatched as a task, ships as a PR, and the i
   const pr = prs.find((p) => p.jobId === job.id)!;
   const merged = c.cli(["pr", "merge", String(pr.number)]);
   expect(merged.exitCode, merged.stdout + merged.stderr).toBe(0);
+  await waitForItem(c, id, (i) => i.state === "done");
   const report = JSON.parse(c.cli(["report", "--json"]).stdout) as Report;
   expect(report.shipped.map((s) => s.pr)).toEqual([pr.number]);
   const landed = (await c.client.call(routes.getPr, { params: { number: pr.number } })).pr;
@@ -146,7 +150,7 @@ test("a RemoteAgent killed -9 right after a dispatch, then restarted, makes no s
   await second.waitForOutput(/\[remote-agent\] ready/);
   await c.startWorker("w1");
   await c.startAgents();
-  await waitForItem(c, id, (i) => i.state === "done");
+  await waitForItem(c, id, (i) => typeof i.detail.pr === "number");
   await Bun.sleep(1_000);
   const jobs = (await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs;
   expect(jobs.map((j) => j.dedupeKey)).toEqual([`task:${id}:1`]);

@@ -25,15 +25,14 @@ export function answerWorkItem(ctx: WriteContext, actor: string, id: string, ans
     throw new PushpalsError("conflict", `work item ${id} is ${item.state}, not waiting on an answer`, { hint: "`pushpals plan` lists the open questions" });
   }
   if (item.escalation === "high_risk" && answer.rfc === undefined) {
-    throw new PushpalsError("conflict", `work item ${id} is high-risk work: it goes ahead only as the merged RFC it carries out, which an answer alone is not`, {
-      hint: `write the RFC (pushpals ask --risk high "..." opens its PR), have it approved and merged, then: pushpals answer ${id} "..." --rfc <its PR number>; or drop it`,
-    });
+    throw new PushpalsError("conflict", `work item ${id} is high-risk work: it goes ahead only as the merged RFC it carries out, which an answer alone is not`, { hint: rfcHint(item) });
   }
-  if (answer.rfc !== undefined) assertMergedRfc(ctx, answer.rfc);
-  if (answer.command !== undefined && !COMMAND_TYPES.includes(item.type)) {
-    throw new PushpalsError("invalid_input", `work item ${id} is a ${item.type} item: its task is its specialist's, not a command`, { field: "command", hint: "answer without --run" });
+  if (answer.rfc !== undefined) assertItsRfc(ctx, item, answer.rfc);
+  const commandType = COMMAND_TYPES.includes(item.type);
+  if ((answer.command !== undefined || answer.scope !== undefined) && !commandType) {
+    throw new PushpalsError("invalid_input", `work item ${id} is a ${item.type} item: its task is its specialist's, not a command or a scope of yours`, { field: answer.command !== undefined ? "command" : "scope", hint: "answer without --run and --scope" });
   }
-  const command = answer.command ?? (typeof item.detail.command === "string" ? item.detail.command : undefined);
+  const command = answer.command ?? (commandType && typeof item.detail.command === "string" ? item.detail.command : undefined);
   const scope = answer.scope ?? item.scope;
   if (item.type === "directive" && (command === undefined || scope.length === 0)) {
     throw new PushpalsError("invalid_input", `work item ${id} is a directive no specialist carries out as it stands: the answer names its task`, {
@@ -42,16 +41,36 @@ export function answerWorkItem(ctx: WriteContext, actor: string, id: string, ans
     });
   }
   if (command !== undefined && scope.length === 0) throw new PushpalsError("invalid_input", "a command needs a write scope (--scope)", { field: "scope" });
-  const approved = answer.rfc !== undefined ? { rfc: answer.rfc, rfcNamedBy: actor } : {};
   const type = command !== undefined ? "codemod" : item.type;
+  // An RFC approved the task it was named for: a task changed by this answer needs it named again.
+  const { rfc: _named, rfcNamedBy: _by, ...rest } = item.detail;
+  const changed = answer.command !== undefined || answer.scope !== undefined;
+  const kept = changed ? rest : item.detail;
+  const approved = answer.rfc !== undefined ? { rfc: answer.rfc, rfcNamedBy: actor } : {};
   ctx.audit(actor, "work_item.answered", id, { question: item.question, escalation: item.escalation ?? null, answer: answer.answer, rfc: answer.rfc ?? null, commandChanged: answer.command !== undefined, scope: answer.scope ?? null });
-  return moveWorkItem(ctx, actor, item, "open", `answered by ${actor}`, { answer: answer.answer, escalation: null, type, scope, detail: { ...item.detail, ...approved, ...(command !== undefined ? { command } : {}) } });
+  return moveWorkItem(ctx, actor, item, "open", `answered by ${actor}`, { answer: answer.answer, escalation: null, type, scope, detail: { ...kept, ...approved, ...(command !== undefined ? { command } : {}) } });
 }
 
-/** The RFC a high-risk item carries out is a merged RFC PR (its merge was the people's approval). */
-function assertMergedRfc(ctx: WriteContext, number: number): void {
+/** How high-risk work gets its RFC: a directive's was opened when it was recorded; other work becomes one. */
+export function rfcHint(item: WorkItem): string {
+  if (item.source === "directive") return `once its RFC PR (opened when the directive was recorded) is approved and merged: pushpals answer ${item.id} "..." --rfc <that PR>; or drop it`;
+  return `record it as a High directive (pushpals ask --risk high "..."; its RFC PR follows, and the directive's item carries out the work once that merges), then drop this one: pushpals backlog drop ${item.id}`;
+}
+
+/**
+ * The RFC high-risk work carries out is its own: a merged RFC PR written for this item's directive
+ * (its merge was the people's approval of exactly that). Any other RFC approved something else.
+ */
+function assertItsRfc(ctx: WriteContext, item: WorkItem, number: number): void {
   const pr = pullRequests(ctx.store).getPullRequest(number);
-  if (pr && pr.rfcFor !== null && pr.state === "merged") return;
-  const what = !pr ? "no such PR" : pr.rfcFor === null ? "not an RFC PR" : `an RFC PR that is ${pr.state}, not merged`;
-  throw new PushpalsError("invalid_input", `rfc: #${number} is ${what}`, { field: "rfc", hint: "name the merged RFC PR (pushpals prs lists them); a High directive (pushpals ask --risk high) opens one" });
+  const directive = item.source === "directive" && typeof item.detail.job === "string" ? item.detail.job : null;
+  if (pr && pr.rfcFor !== null && pr.state === "merged" && pr.rfcFor === directive) return;
+  const what = !pr
+    ? "no such PR"
+    : pr.rfcFor === null
+      ? "not an RFC PR"
+      : pr.state !== "merged"
+        ? `an RFC PR that is ${pr.state}, not merged`
+        : `the RFC of another directive (${pr.rfcFor}), not of this item's`;
+  throw new PushpalsError("invalid_input", `rfc: #${number} is ${what}`, { field: "rfc", hint: rfcHint(item) });
 }

@@ -70,7 +70,7 @@ function whyHere(item: WorkItem, now: number): string {
 
 function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanContext & { items: readonly WorkItem[] }): string[] {
   const holds: string[] = [];
-  if (item.state === "dispatched") holds.push("already dispatched: its task is running");
+  if (item.state === "dispatched") holds.push(typeof item.detail.pr === "number" ? `waiting on its PR #${item.detail.pr}: review, approval, merge` : "already dispatched: its task is running");
   if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
   if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
   if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);

@@ -16,7 +16,9 @@ test("a scope targeting a protected path, or declared high, waits for its approv
   const verdict = classifyAtSelection(item, item.scope, "codemod", policy);
   expect(verdict.tier).toBe("high");
   expect(verdict.escalate?.escalation).toBe("high_risk");
-  expect(verdict.escalate?.question).toContain(`pushpals answer ${item.id} "..." --rfc <its PR number>`);
+  expect(verdict.escalate?.question).toContain("record it as a High directive (pushpals ask --risk high");
+  const directive = fixtureItem({ source: "directive", scope: ["src/auth/**"], detail: { job: "job_00000001" } });
+  expect(classifyAtSelection(directive, directive.scope, "codemod", policy).escalate?.question).toContain(`pushpals answer ${directive.id} "..." --rfc <that PR>`);
   expect(verdict.escalate?.question).toContain("src/auth/**");
   expect(classifyAtSelection(fixtureItem({ risk: "high" }), ["src/**"], "codemod", policy).escalate?.escalation).toBe("high_risk");
   const approved = fixtureItem({ scope: ["src/auth/**"], detail: { rfc: 7 } });
@@ -31,4 +33,13 @@ test("a scope reaching PushPals' own policy or config, or leaving the role's sco
   expect(outside.escalate).toMatchObject({ escalation: "conflicts_principles" });
   expect(outside.escalate?.question).toContain('"src/**" is outside the docs_writer role\'s scope');
   expect(classifyAtSelection(own, ["src/**"], "no_such_role", policy).escalate?.escalation).toBe("conflicts_principles");
+  // However the glob spells it: braces in any order, an escape, a character class, a wildcard in the name.
+  for (const sneaky of ["{src,.pushpals}/**", "{.pushpals,src}/**", "\\.pushpals/**", ".pushpal[s]/**", ".*/**", "?pushpals/*"]) {
+    expect({ sneaky, escalation: classifyAtSelection(own, [sneaky], "codemod", policy).escalate?.escalation }).toEqual({ sneaky, escalation: "conflicts_principles" });
+  }
+  // A broad scope only could reach it: the review of the diff judges what it did.
+  for (const broad of ["**", "*/**", "**/*.toml"]) expect(classifyAtSelection(own, [broad], "codemod", policy).escalate).toBeNull();
+  // Every alternative of a brace must be in the role's scope.
+  expect(classifyAtSelection(own, ["{docs,src}/**"], "docs_writer", policy).escalate?.escalation).toBe("conflicts_principles");
+  expect(classifyAtSelection(own, ["docs/{a,b}.md"], "docs_writer", policy).escalate).toBeNull();
 });

@@ -1,13 +1,12 @@
 import type { RiskTier } from "../core/risk-tier.ts";
 import { globMatcher } from "../policy/policy-glob.ts";
 import type { Policy } from "../policy/policy-schema.ts";
-import { escapeGlob } from "../policy/classify-scope.ts";
 import { overlapping } from "../policy/glob-overlap.ts";
-import { POLICY_FILES } from "../policy/policy-defaults.ts";
-import { classifyScopeTargets, representative } from "../policy/scope-targets.ts";
+import { classifyScopeTargets, expandBraces, representatives } from "../policy/scope-targets.ts";
 
-const POLICY_GLOBS = POLICY_FILES.map(escapeGlob);
+const OWN_FOLDER = [".pushpals/**"];
 import type { Specialist } from "../specialists/common/specialist.ts";
+import { rfcHint } from "./answer-item.ts";
 import { taskFor } from "./recipe.ts";
 import type { Escalation, WorkItem } from "./work-item.ts";
 
@@ -30,10 +29,7 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
   const classification = classifyScopeTargets(scope, item.risk ?? "low", policy);
   const reasons = classification.reasons.map((r) => r.message + (r.paths?.length ? `: ${r.paths.join(", ")}` : ""));
   const verdict = (escalate: SelectionVerdict["escalate"]): SelectionVerdict => ({ tier: classification.tier, reasons, escalate });
-  const ownFiles = scope.filter((glob) => {
-    const target = representative(glob);
-    return target.startsWith(".pushpals/") || (overlapping([glob], POLICY_GLOBS).length > 0 && globMatcher([...POLICY_FILES])(target));
-  });
+  const ownFiles = scope.filter((glob) => expandBraces(glob).some(namesOwnFolder));
   if (ownFiles.length > 0) {
     return verdict({
       escalation: "conflicts_principles",
@@ -42,7 +38,7 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
   }
   const roleScope = Object.hasOwn(policy.roles, role) ? policy.roles[role]! : [];
   const inRole = globMatcher(roleScope);
-  const outside = scope.filter((glob) => !inRole(representative(glob)));
+  const outside = scope.filter((glob) => !representatives(glob).every(inRole));
   if (outside.length > 0) {
     return verdict({
       escalation: "conflicts_principles",
@@ -50,12 +46,20 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
     });
   }
   if (classification.tier === "high" && typeof item.detail.rfc !== "number") {
-    return verdict({
-      escalation: "high_risk",
-      question: `It is high risk (${reasons.join("; ")}), and high-risk code runs only after an approved RFC: write it (pushpals ask --risk high "..." opens its PR), merge it once approved, then pushpals answer ${item.id} "..." --rfc <its PR number>; or drop it?`,
-    });
+    return verdict({ escalation: "high_risk", question: `It is high risk (${reasons.join("; ")}), and high-risk code runs only after its approved RFC: ${rfcHint(item)}?` });
   }
   return verdict(null);
+}
+
+/**
+ * A glob (one alternative of its braces) that names PushPals' own folder: it can match under
+ * `.pushpals/` and its first segment is more than a bare `*` or `**` (those only *could* reach it, as
+ * any broad scope could; the diff's review classifies what they did change).
+ */
+function namesOwnFolder(glob: string): boolean {
+  const first = glob.split("/")[0];
+  if (first === "**" || first === "*") return false;
+  return overlapping([glob], OWN_FOLDER).length > 0;
 }
 
 function list(globs: readonly string[]): string {

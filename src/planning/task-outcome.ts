@@ -1,6 +1,7 @@
 import type { WriteContext } from "../jobs/transition.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
 import type { TaskResult } from "./caps.ts";
+import { pullRequests } from "../prs/pr-store.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
 import type { WorkItem } from "./work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
@@ -9,7 +10,7 @@ const REMOTE_AGENT = "remote-agent";
 
 /**
  * A dispatched task's job ended: the item records it, in the job's transition transaction. Success
- * ships the item. A failure is handled by its class: the machine's or repository's state
+ * that opened a PR leaves the item waiting on that PR (it ships when the PR merges). A failure is handled by its class: the machine's or repository's state
  * (`environment`) and a policy refusal stop and ask at once, since another try cannot fix them;
  * anything else opens the item for one more dispatch, and the same failure twice (same class, same
  * message) stops it, blocked with one question, instead of looping.
@@ -20,7 +21,14 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job): void {
   const item = workItems(ctx.store).getWorkItem(id);
   if (!item || item.state !== "dispatched" || item.detail.job !== job.id) return;
   if (job.state === "succeeded") {
-    moveWorkItem(ctx, REMOTE_AGENT, item, "done", `job ${job.id} succeeded`, { detail: withResult(item, ctx.now, true, { outcome: { job: job.id, state: "succeeded" } }) });
+    const detail = withResult(item, ctx.now, true, { outcome: { job: job.id, state: "succeeded" } });
+    // Its PR opened in this same transaction: the item ships when the PR merges (followTaskPrs), not before.
+    const pr = pullRequests(ctx.store).getPullRequestByJob(job.id);
+    if (pr && pr.state === "open") {
+      moveWorkItem(ctx, REMOTE_AGENT, item, "dispatched", `job ${job.id} opened PR #${pr.number}; it ships when that merges`, { detail: { ...detail, pr: pr.number } });
+      return;
+    }
+    moveWorkItem(ctx, REMOTE_AGENT, item, "done", `job ${job.id} succeeded${pr ? ` (PR #${pr.number} ${pr.state})` : ""}`, { detail: { ...detail, ...(pr ? { pr: pr.number } : {}) } });
     return;
   }
   if (job.state === "cancelled") {

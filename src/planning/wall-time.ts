@@ -8,7 +8,8 @@ import { workItems } from "./work-items.ts";
 export function overdueItems(items: readonly WorkItem[], now: number, limits: Pick<DispatchLimits, "item_wall_time_minutes">): WorkItem[] {
   const wallMs = limits.item_wall_time_minutes * 60_000;
   return items.filter((i) => {
-    if (i.state !== "dispatched" || typeof i.detail.job !== "string") return false;
+    // A task whose PR opened is done running: its PR waits for people, not for the wall time.
+    if (i.state !== "dispatched" || typeof i.detail.job !== "string" || typeof i.detail.pr === "number") return false;
     const since = ((i.detail.dispatchedAt as number[] | undefined) ?? []).at(-1);
     return since !== undefined && now - since > wallMs;
   });

@@ -14,7 +14,7 @@ export type NewWorkItem = Omit<WorkItem, "id" | "state" | "createdAt" | "updated
 /**
  * Adds an item, or, when an active one has the same dedupe key, merges into it (the same red check
  * seen on a second commit is one item, seen twice): `merge` says how. A finished item of that key is
- * kept as history and a new one starts, under the key with the old item's id appended.
+ * kept as history (`historyKey`) and a new one starts under the key.
  */
 export function upsertWorkItem(ctx: WriteContext, actor: string, fresh: NewWorkItem, merge: (existing: WorkItem) => WorkItem = (e) => e): WorkItem {
   const items = workItems(ctx.store);
@@ -24,11 +24,20 @@ export function upsertWorkItem(ctx: WriteContext, actor: string, fresh: NewWorkI
     items.updateWorkItem(merged);
     return merged;
   }
-  if (existing) items.updateWorkItem({ ...existing, dedupeKey: `${existing.dedupeKey}#${existing.id}` });
+  if (existing) items.updateWorkItem({ ...existing, dedupeKey: historyKey(existing) });
   const item: WorkItem = { ...fresh, id: newId("wi"), state: fresh.state ?? "open", question: fresh.question ?? null, escalation: fresh.escalation ?? null, answer: null, createdAt: ctx.now, updatedAt: ctx.now };
   items.insertWorkItem(item);
   ctx.audit(actor, "work_item.added", item.id, { dedupeKey: item.dedupeKey, source: item.source, type: item.type, title: item.title });
   return item;
+}
+
+/**
+ * A finished item's key once a new item takes its own: under `history:`, a prefix no source files
+ * under (each names its own, `failing_build:`, `backlog:`...), so no item can take it first and
+ * make the next one of that key unfilable.
+ */
+export function historyKey(item: WorkItem): string {
+  return `history:${item.id}:${item.dedupeKey}`.slice(0, 512);
 }
 
 /** Moves an item to `state`, audited with the reason. */

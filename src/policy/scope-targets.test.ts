@@ -11,6 +11,10 @@ test.each([
   [[".pushpals/policy.toml"], "low", "high"],
   [[".pushpals/**"], "low", "high"],
   [["src/**"], "medium", "medium"],
+  // Every alternative of a brace counts, whatever its order.
+  [["{src,lib/auth}/**"], "low", "high"],
+  [["{.github/workflows,src}/*.yml"], "low", "high"],
+  [["{src,lib}/**"], "low", "low"],
 ] as const)("scope %p declared %s is %s at enqueue", (scope, declared, tier) => {
   expect(classifyScopeTargets(scope, declared, DEFAULT_POLICY).tier).toBe(tier);
 });

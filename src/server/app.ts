@@ -40,7 +40,8 @@ import { metricsRoutes } from "./routes-metrics.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
 import { sweepOverdue } from "../planning/wall-time.ts";
-import { sweepPrFollowUps } from "../sources/pr-followup/sweep.ts";
+import { sweepTaskPrs } from "../planning/task-prs.ts";
+import { prFollowUpSweep } from "../sources/pr-followup/sweep.ts";
 
 /** How often the work items are swept (wall time, PR follow-ups): a few reads, a write only when something changed. */
 const WORK_SWEEP_MS = 2_000;
@@ -69,6 +70,8 @@ export interface AppOptions {
   supervisorPid?: () => number | null;
   /** `[remote_agent]`: whether and how much the RemoteAgent may dispatch (default: the config's defaults). */
   remoteAgent?: RemoteAgentSettings;
+  /** `repo.base_branch`: the branch whose policy `pushpals plan` previews classification under (none: no preview). */
+  baseBranch?: string | null;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -159,7 +162,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
-  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent });
+  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);
@@ -221,12 +224,22 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
     }
   }, options.tickMs);
   // The work items' own sweeps: tasks past their wall time, and what open PRs need (the PR follow-up source).
+  const followUps = prFollowUpSweep(service);
   const sweeps = setInterval(() => {
     try {
       sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
-      sweepPrFollowUps(service);
     } catch (err) {
-      console.error("[server] work item sweep failed:", err);
+      console.error("[server] wall-time sweep failed:", err);
+    }
+    try {
+      followUps();
+    } catch (err) {
+      console.error("[server] PR follow-up sweep failed:", err);
+    }
+    try {
+      sweepTaskPrs(service);
+    } catch (err) {
+      console.error("[server] task PR sweep failed:", err);
     }
   }, WORK_SWEEP_MS);
 

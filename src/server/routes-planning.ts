@@ -29,10 +29,13 @@ import type { Router } from "./router.ts";
 const LIMIT = 5_000;
 
 /** `pushpals plan`, `backlog add|list|drop`, `answer`: the work items and their ranking. */
-export function planningRoutes(router: Router, deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; limits: DispatchLimits }): void {
+export function planningRoutes(
+  router: Router,
+  deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; baseBranch: string | null; limits: DispatchLimits },
+): void {
   const { store, service, control, commit } = deps;
   const items = workItems(store);
-  const policy = recentPolicy(deps.repoRoot);
+  const policy = recentPolicy(deps.repoRoot, deps.baseBranch);
   router
     .route(routes.plan, async () => {
       const current = await policy();
@@ -82,27 +85,30 @@ export function planningRoutes(router: Router, deps: { store: Store; service: Jo
       return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, gate))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {
-      // A command becomes work a WorkerPal runs: only the owner's socket gives one, as `backlog add` (access `human`).
-      if (body.command !== undefined && caller.listener !== "owner") {
-        throw new PushpalsError("forbidden", "an answer that names a command is given on the owner's socket only", { hint: "answer without --run, or ask the OS user running PushPals" });
+      // What changes the task (a command a WorkerPal runs, its write scope, the RFC it carries out) comes from the owner's socket only, as `backlog add` (access `human`).
+      if ((body.command !== undefined || body.scope !== undefined || body.rfc !== undefined) && caller.listener !== "owner") {
+        throw new PushpalsError("forbidden", "an answer that names a command, a scope or an RFC is given on the owner's socket only", { hint: "answer without --run, --scope and --rfc, or ask the OS user running PushPals" });
       }
       return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body))) });
     });
 }
 
 /**
- * The policy `pushpals plan` previews classification under: the one committed at HEAD (none when it
- * does not parse), read at most
- * every 2 s (the RemoteAgent reads the plan twice a second; its dispatch classifies under the base's).
+ * The policy `pushpals plan` previews classification under: the one committed at the base branch's
+ * head, as dispatch reads it (never the checkout's HEAD: a job branch checked out there holds what a
+ * sandboxed command wrote). None without a base branch or when it does not parse. Read at most every
+ * 2 s, one read shared by every request meanwhile (the RemoteAgent reads the plan twice a second).
  */
-function recentPolicy(repoRoot: string | null): () => Promise<Policy | null> {
-  let kept: { at: number; policy: Policy | null } | null = null;
-  return async () => {
-    if (!repoRoot) return null;
-    if (kept && Date.now() - kept.at < 2_000) return kept.policy;
-    // A policy that does not parse gives no preview (dispatch refuses under it, saying why).
-    const policy = await loadPolicyAt(repoRoot, "HEAD").then((l) => l.policy, () => null);
-    kept = { at: Date.now(), policy };
-    return policy;
+function recentPolicy(repoRoot: string | null, baseBranch: string | null): () => Promise<Policy | null> {
+  let kept: { at: number; policy: Promise<Policy | null> } | null = null;
+  const read = async (): Promise<Policy | null> => {
+    if (!repoRoot || !baseBranch) return null;
+    const head = await resolveCommit(repoRoot, `refs/heads/${baseBranch}`);
+    if (!head) return null;
+    return loadPolicyAt(repoRoot, head).then((l) => l.policy, () => null);
+  };
+  return () => {
+    if (!kept || Date.now() - kept.at >= 2_000) kept = { at: Date.now(), policy: read().catch(() => null) };
+    return kept.policy;
   };
 }

@@ -13,10 +13,12 @@ const RECONNECT_MS = 1_000;
  */
 export async function wakeOnJobEnds(client: ApiClient, wake: () => void, signal: AbortSignal): Promise<void> {
   let after = (await client.call(routes.health)).lastEventSeq;
+  let body: ReadableStream<Uint8Array> | null = null;
+  signal.addEventListener("abort", () => void body?.cancel().catch(() => {}), { once: true });
   while (!signal.aborted) {
     try {
       const res = await client.stream(routes.events, { query: { after } });
-      signal.addEventListener("abort", () => void res.body?.cancel().catch(() => {}), { once: true });
+      body = res.body;
       for await (const message of readSse(res.body!)) {
         const event = JSON.parse(message.data) as { seq: number; type: string; data: { to?: JobState } };
         after = event.seq;

@@ -3,7 +3,7 @@ import { WriteContext } from "../../jobs/transition.ts";
 import { SqliteStore } from "../../store/sqlite-store.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
 import { failingBuildKey, recordBranchChecks } from "./failing-build.ts";
-import { workItems } from "../../planning/work-items.ts";
+import { historyKey, workItems } from "../../planning/work-items.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
@@ -57,7 +57,12 @@ test("the same red check seen on two commits is one item, naming the first red c
   const active = workItems(store).listWorkItems({ states: ["open"], limit: 10 });
   expect(active.map((i) => i.title)).toEqual(["test is red on main", "lint is red on main"]);
   expect(workItems(store).getWorkItemByKey(failingBuildKey("main", "test"))!.id).toBe(active[0]!.id);
-  expect(workItems(store).getWorkItemByKey(`${failingBuildKey("main", "test")}#${red.id}`)!.state).toBe("done");
+  expect(workItems(store).getWorkItemByKey(historyKey(red))!.state).toBe("done");
+  // A client's check named to take what was the history key (`<key>#<id>`) takes nothing: the next red of the real check is still filed.
+  const forged = { ...checksJob("job_00000006", C, "failed", "evil"), input: { commit: C, branch: "main", commands: [{ name: `test#${red.id}`, run: "evil" }] } } as unknown as Job;
+  apply(store, forged, 5_000);
+  apply(store, checksJob("job_00000007", C, "failed", "npm test"), 5_000);
+  expect(workItems(store).getWorkItemByKey(failingBuildKey("main", "test"))!.detail.seen).toBe(2);
 });
 
 test("checks of a commit not named as a branch's, or failing for another class, make no item", () => {

@@ -24,6 +24,10 @@ test("checks that cannot even set up a fresh worktree are one onboarding item pe
   expect(item.detail).toMatchObject({ command: "npm ci", firstCommit: A, lastCommit: B, jobs: ["job_00000002", "job_00000003"] });
   apply(checks("job_00000001", A, "succeeded", null, 1));
   expect(workItems(store).getWorkItem(item.id)!.state).toBe("open");
+  // A later green that set up nothing (no install, other commands) says nothing about it.
+  const bare = { ...checks("job_00000006", B, "succeeded", null, 6), input: { commit: B, branch: "main", install: { packageManager: "none" }, commands: [{ name: "ok", run: "true" }] } } as unknown as Job;
+  apply(bare);
+  expect(workItems(store).getWorkItem(item.id)!.state).toBe("open");
   apply(checks("job_00000005", B, "succeeded", null, 5));
   expect(workItems(store).getWorkItem(item.id)!).toMatchObject({ state: "done", detail: { greenCommit: B } });
 });

@@ -24,7 +24,8 @@ function pr(number: number, over: Partial<PullRequest> = {}): PullRequest {
 }
 
 function sync(store: SqliteStore, prs: PullRequest[], now: number): number {
-  const changes = followUpChanges(prs, workItems(store).listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: 100 }));
+  const items = workItems(store);
+  const changes = followUpChanges(prs, items.listWorkItems({ states: ACTIVE_WORK_ITEM_STATES, limit: 100 }), (key) => items.getWorkItemByKey(key));
   store.write(() => applyFollowUpChanges(new WriteContext(store, now), changes));
   return changes.upserts.length + changes.closes.length;
 }
@@ -54,4 +55,15 @@ test("follow-ups become one item each while they last, follow the PR's head, and
   expect(sync(store, [{ ...conflicted, headSha: H2, lastMergeFailure: null }], 4_000)).toBe(1);
   expect(workItems(store).getWorkItem(item!.id)!.state).toBe("done");
   expect(sync(store, [], 5_000)).toBe(0);
+});
+
+test("a follow-up a person dropped is not filed again while the PR's head is the same; a new head files it again", () => {
+  const store = new SqliteStore(":memory:");
+  const conflicted = pr(8, { lastMergeFailure: "conflict: src/a.txt" });
+  sync(store, [conflicted], 1_000);
+  const [item] = workItems(store).listWorkItems({ limit: 10 });
+  store.write(() => workItems(store).updateWorkItem({ ...item!, state: "dropped" }));
+  expect(sync(store, [conflicted], 2_000)).toBe(0);
+  expect(sync(store, [{ ...conflicted, headSha: H2 }], 3_000)).toBe(1);
+  expect(workItems(store).listWorkItems({ states: ["open"], limit: 10 })).toMatchObject([{ detail: { headSha: H2 } }]);
 });

@@ -24,7 +24,7 @@ export function followUpKey(pr: number, type: string): string {
 /** An open PR's follow-ups: its rebase conflicts, its checks failed on its head, or changes are requested on its head. */
 export function followUpsOf(pr: PullRequest): FollowUp[] {
   if (pr.state !== "open") return [];
-  const at = (type: string, title: string, notes: string): FollowUp => ({ dedupeKey: followUpKey(pr.number, type), type, title, notes: notes.slice(0, 4000), pr: pr.number, headSha: pr.headSha });
+  const at = (type: string, title: string, notes: string): FollowUp => ({ dedupeKey: followUpKey(pr.number, type), type, title: title.slice(0, 300), notes: notes.slice(0, 4000), pr: pr.number, headSha: pr.headSha });
   const out: FollowUp[] = [];
   if (pr.lastMergeFailure?.startsWith("conflict:")) out.push(at("pr_conflict", `PR #${pr.number} no longer rebases onto ${pr.baseBranch}`, pr.lastMergeFailure));
   if (pr.checks.state === "failed" && pr.checks.sha === pr.headSha) {
@@ -40,12 +40,18 @@ export function followUpsOf(pr: PullRequest): FollowUp[] {
 /**
  * What brings the PR follow-up items in line with the open PRs: each follow-up an item (the same one
  * while it lasts, its head updated), and an item whose follow-up is gone (fixed, merged, closed)
- * closed, unless its task is running. Pure: empty when nothing changed.
+ * closed, unless its task is running; one a person dropped is not filed again for the same head.
+ * Pure (`latest` reads an item by key): empty when nothing changed.
  */
-export function followUpChanges(prs: readonly PullRequest[], active: readonly WorkItem[]): { upserts: FollowUp[]; closes: WorkItem[] } {
+export function followUpChanges(prs: readonly PullRequest[], active: readonly WorkItem[], latest: (key: string) => WorkItem | null = () => null): { upserts: FollowUp[]; closes: WorkItem[] } {
   const wanted = new Map(prs.flatMap(followUpsOf).map((f) => [f.dedupeKey, f]));
   const current = new Map(active.filter((i) => i.source === "pr_followup").map((i) => [i.dedupeKey, i]));
-  const upserts = [...wanted.values()].filter((f) => current.get(f.dedupeKey)?.detail.headSha !== f.headSha);
+  // A follow-up a person dropped stays dropped while the PR's head is the same.
+  const dropped = (f: FollowUp) => {
+    const last = current.has(f.dedupeKey) ? null : latest(f.dedupeKey);
+    return last?.state === "dropped" && last.detail.headSha === f.headSha;
+  };
+  const upserts = [...wanted.values()].filter((f) => current.get(f.dedupeKey)?.detail.headSha !== f.headSha && !dropped(f));
   const closes = [...current.values()].filter((i) => !wanted.has(i.dedupeKey) && i.state !== "dispatched");
   return { upserts, closes };
 }
