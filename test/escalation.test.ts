@@ -54,6 +54,9 @@ test("high-risk work waits for its approved RFC, dispatching nothing; a scope on
   expect(held.job).toBeNull();
   expect(held.item).toMatchObject({ state: "blocked", escalation: "high_risk", detail: { selection: { tier: "high" } } });
   expect(c.cli(["plan"]).stdout).toContain(`${auth} (high_risk): It is high risk`);
+  const report = c.cli(["report", "--md"]).stdout;
+  expect(report).toContain("## Open questions");
+  expect(report).toContain(`- \`${auth}\` (high_risk): It is high risk`);
   expect((await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs).toHaveLength(0);
   const unapproved = c.cli(["answer", auth, "sure"]);
   expect(unapproved.exitCode).toBe(5);

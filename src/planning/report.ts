@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PullRequest } from "../prs/pr-types.ts";
-import type { Plan } from "./plan.ts";
+import { OpenQuestion, type Plan } from "./plan.ts";
 
 /** A report in the vision's format: Shipped, Evidence, Risk notes, Follow-ups. */
 export const Report = z.object({
@@ -10,6 +10,8 @@ export const Report = z.object({
   evidence: z.array(z.object({ pr: z.number().int(), checks: z.string(), review: z.string() })),
   riskNotes: z.array(z.object({ pr: z.number().int(), risk: z.string(), whatCouldGoWrong: z.string(), rollback: z.string() })),
   followUps: z.array(z.object({ item: z.string(), title: z.string(), why: z.string(), holds: z.array(z.string()) })),
+  /** What waits on a person: each blocked item's one question and its escalation case. */
+  questions: z.array(OpenQuestion).default([]),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -23,6 +25,7 @@ export function buildReport(prs: readonly PullRequest[], plan: Plan, since: numb
     evidence: merged.map((p) => ({ pr: p.number, checks: checksLine(p), review: reviewLine(p) })),
     riskNotes: merged.map((p) => ({ pr: p.number, risk: p.classification?.tier ?? p.risk, whatCouldGoWrong: risks(p), rollback: rollback(p) })),
     followUps: plan.entries.slice(0, 3).map((e) => ({ item: e.item.id, title: e.item.title, why: e.why, holds: e.holds })),
+    questions: plan.questions,
   };
 }
 
