@@ -6,6 +6,7 @@
  */
 import { newId } from "../src/core/ids.ts";
 import { planWork } from "../src/planning/plan.ts";
+import { SPECIALIST_SPECS } from "../src/specialists/registry.ts";
 import { buildReport } from "../src/planning/report.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
 import { workItems } from "../src/planning/work-items.ts";
@@ -50,7 +51,7 @@ try {
   let shipped = 0;
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    const plan = planWork(workItems(store).listWorkItems({ limit: 5000 }), { now: Date.now(), pause: null });
+    const plan = planWork(workItems(store).listWorkItems({ limit: 5000 }), { now: Date.now(), pause: null, specialists: SPECIALIST_SPECS });
     const t1 = performance.now();
     const report = buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: 5000 }), plan, now - 86_400_000, Date.now());
     const t2 = performance.now();

@@ -53,7 +53,9 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   const shown = c.cli(["plan"]);
   expect(shown.stdout).toContain("1. make the login page faster");
   expect(shown.stdout).toContain("why here: directive (source 1 of 5)");
-  expect(shown.stdout).toContain("held: missing capability: no specialist takes red_check items yet");
+  // The CI Medic takes the red check (nothing dispatches here: no RemoteAgent runs).
+  expect(shown.stdout).toMatch(/2\. unit is red on main\n.*\n   next to dispatch/);
+  expect(shown.stdout).toMatch(/failing_build\s+red_check\s+open\s+low\s+ci-medic/);
   expect(shown.stdout).toContain("open questions");
 
   const status = c.cli(["status"]).stdout;

@@ -182,7 +182,7 @@ test("[remote_agent] caps hold at max_in_flight, and dispatch = false plans with
   expect((none as Error).message).toContain("planning only");
 }, 60_000);
 
-test("the RemoteAgent checks each new head of the base: a red check becomes one failing-build item, seen again on the next head", async () => {
+test("the RemoteAgent checks each new head of the base: a red check becomes one failing-build item, triaged by the CI Medic, seen again on the next head", async () => {
   const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
   cluster = c;
   await c.startServer();
@@ -191,13 +191,20 @@ test("the RemoteAgent checks each new head of the base: a red check becomes one 
   c.procs.push(remote);
   await remote.waitForOutput(/\[remote-agent\] ready/);
   const deadline = Date.now() + 30_000;
-  const red = async () => (await items(c)).find((i) => i.source === "failing_build" && i.state === "open");
+  const red = async () => (await items(c)).find((i) => i.source === "failing_build");
   let item = await red();
   while (!item && Date.now() < deadline) {
     await Bun.sleep(100);
     item = await red();
   }
   expect(item?.title).toBe("unit is red on main");
+  // The CI Medic reruns it in fresh checkouts of the red commit: it fails every time the same way, so it is broken, and asks.
+  const triaged = await waitForItem(c, item!.id, (i) => i.state === "blocked");
+  expect(triaged.detail.specialist).toBe("ci-medic");
+  expect(triaged.question).toContain(`unit is broken on ${String(triaged.detail.lastRedCommit).slice(0, 12)}: it failed 3 of 3 reruns the same way (exit 1)`);
+  const triage = (await c.job(String(triaged.detail.job))).job;
+  expect(triage).toMatchObject({ kind: "triage", state: "succeeded", input: { check: { name: "unit", run: "test -f ok" }, runs: 3 } });
+  expect(remote.output()).toContain(`dispatched ${item!.id} (unit is red on main) to ci-medic`);
   Bun.spawnSync(["git", "commit", "-q", "--allow-empty", "-m", "still red"], { cwd: c.root });
   const again = await waitForItem(c, item!.id, (i) => i.detail.seen === 2);
   expect(again.detail.firstRedCommit).not.toBe(again.detail.lastRedCommit);

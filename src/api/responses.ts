@@ -1,6 +1,6 @@
 import { WorkItem, WorkItemState, WorkSource } from "../planning/work-item.ts";
 import { OpenQuestion } from "../planning/plan.ts";
-import { Specialist } from "../specialists/common/specialist.ts";
+import { Specialist } from "../planning/specialist.ts";
 import { z } from "zod";
 import { Component } from "../store/components/component-rows.ts";
 import { PauseState } from "../jobs/pause-state.ts";

@@ -11,9 +11,10 @@ import { reviewKind } from "./review/index.ts";
 import { noopKind } from "./noop/index.ts";
 import { runKind } from "./run/index.ts";
 import { revertKind } from "./revert/index.ts";
+import { triageKind } from "./triage/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
@@ -59,10 +60,11 @@ export function assertClientDedupeKey(key: string | null | undefined): void {
   });
 }
 
-/** The server-owned kinds a person asks for by PR number. */
-const ASK_BY_NUMBER: Record<string, string> = {
+/** How a person gets the server-owned kinds that do not simply follow from a PR. */
+const HOW_TO_ASK: Record<string, string> = {
   merge: "ask for a merge by PR number: pushpals pr merge <n>",
   revert: "ask for a revert of a merged PR by its number: pushpals revert <n>",
+  triage: "the RemoteAgent's dispatch (the CI Medic) queues a triage for a failing check; to run the checks yourself: pushpals check --ref <branch>",
 };
 
 /** A client (`POST /jobs`) may create jobs of this kind: the server-owned kinds are refused, naming who creates them. */
@@ -71,7 +73,7 @@ export function assertClientKind(kind: string): void {
   if (!definition || definition.createdBy === "client") return;
   throw new PushpalsError("forbidden", `a client cannot create a ${kind} job: the server creates them from its own records`, {
     field: "kind",
-    hint: ASK_BY_NUMBER[kind] ?? `${kind} jobs follow from a PR (opening or updating it queues them)`,
+    hint: HOW_TO_ASK[kind] ?? `${kind} jobs follow from a PR (opening or updating it queues them)`,
   });
 }
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { DEFAULT_CONFIG } from "../config/schema.ts";
-import type { Specialist } from "../specialists/common/specialist.ts";
+import type { Specialist } from "./specialist.ts";
 import { capHolds, coolDownHolds, overallHolds, type DispatchLimits } from "./caps.ts";
 import { fixtureItem } from "./item-fixture.ts";
 import { overdueItems } from "./wall-time.ts";

@@ -1,4 +1,4 @@
-import type { Specialist } from "../specialists/common/specialist.ts";
+import type { Specialist } from "./specialist.ts";
 import type { WorkItemStore } from "../store/work-items/work-item-store.ts";
 import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "./work-item.ts";
 import { workItems } from "./work-items.ts";

@@ -2,8 +2,7 @@ import { PushpalsError } from "../core/errors.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
-import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
-import { taskFor } from "./recipe.ts";
+import { specialistFor, type DispatchBase, type SpecialistPlugin } from "./specialist.ts";
 import type { Task } from "./task.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import { capHolds, capWindow, overallHolds, type DispatchLimits } from "./caps.ts";
@@ -21,11 +20,6 @@ export function itemIdOfTaskKey(key: string | null): string | null {
   return match ? match[1]! : null;
 }
 
-export interface DispatchBase {
-  baseBranch: string;
-  baseCommit: string;
-}
-
 /**
  * The item as its task, as one job of its specialist's kind, in one transaction with the item moving
  * to `dispatched`; or, when its classification at selection says to ask first, the item blocked on
@@ -38,7 +32,7 @@ export function dispatchWorkItem(
   actor: string,
   id: string,
   base: DispatchBase,
-  gate: { paused: boolean; limits: DispatchLimits; policy: Policy },
+  gate: { paused: boolean; limits: DispatchLimits; policy: Policy; specialists: readonly SpecialistPlugin[] },
 ): { item: WorkItem; job: Job | null; deduped: boolean } {
   const item = workItems(ctx.store).getWorkItem(id);
   if (!item) throw new PushpalsError("not_found", `no work item ${id}`);
@@ -49,12 +43,13 @@ export function dispatchWorkItem(
   }
   if (item.state !== "open") throw new PushpalsError("conflict", `work item ${id} is ${item.state}: only an open item is dispatched`);
   if (gate.paused) throw new PushpalsError("conflict", "PushPals is paused: nothing is dispatched until `pushpals resume`");
-  const specialist = specialistFor(item.type, SPECIALISTS);
-  if (!specialist) throw new PushpalsError("conflict", `no specialist takes ${item.type} items yet`);
+  const plugin = specialistFor(item.type, gate.specialists);
+  if (!plugin) throw new PushpalsError("conflict", `no specialist takes ${item.type} items yet`);
+  const specialist = plugin.spec;
   const all = capWindow(ctx.store);
   const caps = [...overallHolds(all, gate.limits, ctx.now), ...capHolds(all, specialist, ctx.now, gate.limits)];
   if (caps.length > 0) throw new PushpalsError("conflict", caps.join("; "));
-  const planned = taskFor(item, specialist);
+  const planned = plugin.task(item);
   const verdict = classifyAtSelection(item, planned.constraints.scope, specialist.role, gate.policy);
   if (verdict.escalate) {
     const selection = { tier: verdict.tier, reasons: verdict.reasons };
@@ -64,7 +59,7 @@ export function dispatchWorkItem(
   const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
   const next = attempt + 1;
   // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.
-  const { job, deduped } = jobs.enqueueWithin(ctx, { kind: task.kind, input: jobInput(item, task, base), actor: item.createdBy, dedupeKey: taskDedupeKey(id, next) });
+  const { job, deduped } = jobs.enqueueWithin(ctx, { kind: task.kind, input: plugin.jobInput(item, task, base), actor: item.createdBy, dedupeKey: taskDedupeKey(id, next) });
   if (deduped && (job.kind !== task.kind || job.createdBy !== item.createdBy)) {
     throw new PushpalsError("conflict", `the task key of ${id} names job ${job.id}, which is not this item's task`);
   }
@@ -73,16 +68,4 @@ export function dispatchWorkItem(
     detail: { ...item.detail, overdueAt: undefined, selection: { tier: verdict.tier, reasons: verdict.reasons }, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },
   });
   return { item: moved, job, deduped };
-}
-
-function jobInput(item: WorkItem, task: Task, base: DispatchBase): unknown {
-  const body = [
-    `**Goal:** ${task.goal}`,
-    `**Constraints:** write scope ${task.constraints.scope.join(", ")}; time budget ${task.constraints.timeBudgetSeconds} s`,
-    `**Risk tier:** ${task.risk}`,
-    `**Definition of done:**\n${task.definitionOfDone.map((d) => `- ${d}`).join("\n")}`,
-    `**Notes:** ${task.notes.join("; ")}`,
-  ].join("\n\n");
-  const rfc = typeof item.detail.rfc === "number" ? item.detail.rfc : null;
-  return { title: item.title.slice(0, 200), body, command: item.detail.command, scope: task.constraints.scope, risk: task.risk, rfc, baseBranch: base.baseBranch, baseCommit: base.baseCommit, commandTimeoutSeconds: task.constraints.timeBudgetSeconds };
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import type { Specialist } from "../specialists/common/specialist.ts";
+import type { Specialist } from "./specialist.ts";
 import { planWork } from "./plan.ts";
 import { fixtureItem } from "./item-fixture.ts";
 
@@ -36,7 +36,7 @@ test("each entry says what holds it: a person's answer, the pause, a missing spe
 });
 
 test("done and dropped items are not candidates", () => {
-  const plan = planWork([item({ state: "done" }), item({ state: "dropped" }), item({ title: "live" })], { now: 5_000, pause: null });
+  const plan = planWork([item({ state: "done" }), item({ state: "dropped" }), item({ title: "live" })], { now: 5_000, pause: null, specialists: [fixer] });
   expect(plan.entries.map((e) => e.item.title)).toEqual(["live"]);
 });
 

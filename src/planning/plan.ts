@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
-import type { Specialist } from "../specialists/common/specialist.ts";
-import { specialistFor, SPECIALISTS } from "../specialists/registry.ts";
+import type { Specialist } from "./specialist.ts";
 import { capHolds, overallHolds, type DispatchLimits } from "./caps.ts";
 import type { SelectionVerdict } from "./selection-risk.ts";
 import { Escalation, sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
@@ -37,7 +36,8 @@ export type Plan = z.infer<typeof Plan>;
 export interface PlanContext {
   now: number;
   pause: { by: string; reason: string } | null;
-  specialists?: readonly Specialist[];
+  /** The registered specialists' declarations (`src/specialists/registry.ts`). */
+  specialists: readonly Specialist[];
   /** `[remote_agent]`: default, every dispatch allowed within the specialists' own limits. */
   limits?: DispatchLimits;
   /** Classification at selection, as dispatch would do it (`classifyAtSelection` under the base's policy), for the tier an open item would get. */
@@ -54,7 +54,7 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
     (a, b) => sourcePrecedence(a.source) - sourcePrecedence(b.source) || b.priority - a.priority || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
   );
   const entries = sorted.map((item, index): PlanEntry => {
-    const specialist = specialistFor(item.type, context.specialists ?? SPECIALISTS);
+    const specialist = context.specialists.find((s) => s.itemTypes.includes(item.type)) ?? null;
     const verdict = specialist && item.state === "open" ? (context.select?.(item, specialist) ?? null) : null;
     const holds = holdsOf(item, specialist, { ...context, items });
     return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: verdict?.tier ?? selectedTier(item), why: whyHere(item, context.now), holds, asks: verdict?.escalate ?? null };

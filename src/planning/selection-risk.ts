@@ -5,9 +5,8 @@ import { overlapping } from "../policy/glob-overlap.ts";
 import { classifyScopeTargets, expandBraces, representatives } from "../policy/scope-targets.ts";
 
 const OWN_FOLDER = [".pushpals/**"];
-import type { Specialist } from "../specialists/common/specialist.ts";
+import type { Specialist, SpecialistPlugin } from "./specialist.ts";
 import { rfcHint } from "./answer-item.ts";
-import { taskFor } from "./recipe.ts";
 import type { Escalation, WorkItem } from "./work-item.ts";
 
 /** What classification at selection says of an item: its tier, why, and whether it must stop and ask. */
@@ -67,10 +66,12 @@ function list(globs: readonly string[]): string {
 }
 
 /** Classification at selection as `pushpals plan` previews it: the item's task (if its recipe can make one) under `policy`. */
-export function previewSelection(policy: Policy): (item: WorkItem, specialist: Specialist) => SelectionVerdict | null {
+export function previewSelection(policy: Policy, plugins: readonly SpecialistPlugin[]): (item: WorkItem, specialist: Specialist) => SelectionVerdict | null {
   return (item, specialist) => {
+    const plugin = plugins.find((p) => p.spec.id === specialist.id);
+    if (!plugin) return null;
     try {
-      return classifyAtSelection(item, taskFor(item, specialist).constraints.scope, specialist.role, policy);
+      return classifyAtSelection(item, plugin.task(item).constraints.scope, specialist.role, policy);
     } catch {
       return null;
     }

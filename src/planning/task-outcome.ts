@@ -3,6 +3,7 @@ import type { Job } from "../store/jobs/job-rows.ts";
 import type { TaskResult } from "./caps.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
+import type { SpecialistPlugin } from "./specialist.ts";
 import type { WorkItem } from "./work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
 
@@ -15,7 +16,7 @@ const REMOTE_AGENT = "remote-agent";
  * anything else opens the item for one more dispatch, and the same failure twice (same class, same
  * message) stops it, blocked with one question, instead of looping.
  */
-export function recordTaskOutcome(ctx: WriteContext, job: Job): void {
+export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: readonly SpecialistPlugin[] = []): void {
   const id = itemIdOfTaskKey(job.dedupeKey);
   if (!id) return;
   const item = workItems(ctx.store).getWorkItem(id);
@@ -28,7 +29,15 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job): void {
       moveWorkItem(ctx, REMOTE_AGENT, item, "dispatched", `job ${job.id} opened PR #${pr.number}; it ships when that merges`, { detail: { ...detail, pr: pr.number } });
       return;
     }
-    moveWorkItem(ctx, REMOTE_AGENT, item, "done", `job ${job.id} succeeded${pr ? ` (PR #${pr.number} ${pr.state})` : ""}`, { detail: { ...detail, ...(pr ? { pr: pr.number } : {}) } });
+    // No PR: the specialist says what its job's result means (a triage verdict is evidence, not a fix).
+    const plugin = pr ? undefined : specialists.find((s) => s.spec.id === item.detail.specialist);
+    const said = plugin?.onSuccess?.(item, job.result);
+    if (said && "escalation" in said) {
+      escalateWorkItem(ctx, REMOTE_AGENT, item, said.escalation, said.question, { detail });
+      return;
+    }
+    const why = said ? said.done : `job ${job.id} succeeded${pr ? ` (PR #${pr.number} ${pr.state})` : ""}`;
+    moveWorkItem(ctx, REMOTE_AGENT, item, "done", why, { detail: { ...detail, ...(pr ? { pr: pr.number } : {}) } });
     return;
   }
   if (job.state === "cancelled") {

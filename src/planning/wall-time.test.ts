@@ -13,7 +13,7 @@ test("the server's sweep cancels a task past the item's wall time, and the item 
   const store = new SqliteStore(":memory:");
   let now = 1_000_000;
   const jobs = new JobService(store, new Bus<PushpalsEvent>(), { parseInput: parseJobInput, now: () => now });
-  jobs.onTransition(recordTaskOutcome);
+  jobs.onTransition((ctx, job) => recordTaskOutcome(ctx, job));
   const item = fixtureItem({ state: "dispatched", detail: { attempt: 1, specialist: "codemod-runner" } });
   const { job } = jobs.enqueue({ kind: "noop", input: {}, actor: "os:alice", dedupeKey: `task:${item.id}:1` });
   store.write(() => workItems(store).insertWorkItem({ ...item, detail: { ...item.detail, job: job.id, dispatchedAt: [now] } }));

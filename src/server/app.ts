@@ -39,6 +39,7 @@ import { directiveRoutes } from "./routes-directives.ts";
 import { metricsRoutes } from "./routes-metrics.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
+import { SPECIALISTS } from "../specialists/registry.ts";
 import { sweepOverdue } from "../planning/wall-time.ts";
 import { sweepTaskPrs } from "../planning/task-prs.ts";
 import { prFollowUpSweep } from "../sources/pr-followup/sweep.ts";
@@ -111,7 +112,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const provider = providerById(options.prProvider ?? PROVIDERS[0].id);
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
-  service.onTransition(recordTaskOutcome);
+  service.onTransition((ctx, job) => recordTaskOutcome(ctx, job, SPECIALISTS));
   const control = new ControlService(service);
   // The audit log's head is kept outside the database too (refs/pushpals/audit), a moment after each commit.
   const anchorer = options.repoRoot ? new AuditAnchorer({ repoRoot: options.repoRoot, store, log: (m) => console.error(`[server] ${m}`) }) : null;

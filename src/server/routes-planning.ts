@@ -16,7 +16,7 @@ import { loadPolicyAt, loadPrPolicy } from "../policy/load-policy-at.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import { previewSelection } from "../planning/selection-risk.ts";
 import { resolveCommit } from "../scm/branches.ts";
-import { SPECIALISTS } from "../specialists/registry.ts";
+import { SPECIALIST_SPECS, SPECIALISTS } from "../specialists/registry.ts";
 import { SOURCES } from "../sources/registry.ts";
 import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
@@ -39,20 +39,20 @@ export function planningRoutes(
   router
     .route(routes.plan, async () => {
       const current = await policy();
-      const select = current ? previewSelection(current) : undefined;
-      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select }));
+      const select = current ? previewSelection(current, SPECIALISTS) : undefined;
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS }));
     })
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
       json({
-        specialists: SPECIALISTS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })),
+        specialists: SPECIALIST_SPECS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })),
         sources: SOURCES.map((s) => ({ id: s.id, summary: s.summary, itemTypes: [...s.itemTypes] })),
       }),
     )
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
     })
     .route(routes.listWorkItems, ({ query }) => json({ items: items.listWorkItems({ states: query.all === "1" ? undefined : ACTIVE_WORK_ITEM_STATES, limit: LIMIT }) }))
@@ -81,7 +81,7 @@ export function planningRoutes(
       const base = { baseBranch: body.baseBranch, baseCommit };
       // Classification at selection is under the stricter of the policies at that commit and at the branch's head.
       const { policy } = await loadPrPolicy(deps.repoRoot, baseCommit, body.baseBranch);
-      const gate = { paused: control.state() !== null, limits: deps.limits, policy };
+      const gate = { paused: control.state() !== null, limits: deps.limits, policy, specialists: SPECIALISTS };
       return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, gate))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {

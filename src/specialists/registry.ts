@@ -1,14 +1,13 @@
+import type { Specialist, SpecialistPlugin } from "../planning/specialist.ts";
+import { ciMedic } from "./ci-medic/index.ts";
 import { codemodRunner } from "./codemod-runner/index.ts";
-import type { Specialist } from "./common/specialist.ts";
 
 /**
  * Every specialist. Adding one is its folder beside this file plus one line here. The Dependency
- * Steward, CI Medic and Conflict Resolver (issues #16-#18) register here; until then the plan names
- * each other item's missing capability instead of guessing.
+ * Steward and the Conflict Resolver (issues #16, #18) register here; until then the plan names each
+ * other item's missing capability instead of guessing.
  */
-export const SPECIALISTS: readonly Specialist[] = [codemodRunner];
+export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic];
 
-/** The specialist that takes items of `type`, first registered first. */
-export function specialistFor(type: string, registry: readonly Specialist[] = SPECIALISTS): Specialist | null {
-  return registry.find((s) => s.itemTypes.includes(type)) ?? null;
-}
+/** Their declarations, as the plan and `pushpals specialists` show them. */
+export const SPECIALIST_SPECS: readonly Specialist[] = SPECIALISTS.map((p) => p.spec);

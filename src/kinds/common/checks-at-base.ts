@@ -13,7 +13,8 @@ export interface ChecksAtBase {
 
 /**
  * The checks a merge runs: those of the config committed at the base commit it lands on (reviewed like
- * code, and a change to `.pushpals/` is High), never a request's, nor a local override's.
+ * code, and a change to `.pushpals/` is High), never a request's, nor a local override's. A run, a revert
+ * and a triage read their commit's the same way.
  */
 export async function checksAtBase(repoRoot: string, base: string): Promise<ChecksAtBase> {
   const spec = `${base}:${CONFIG_RELATIVE_PATH}`;
@@ -24,7 +25,7 @@ export async function checksAtBase(repoRoot: string, base: string): Promise<Chec
       config = parseConfigText(r.stdout, `${CONFIG_RELATIVE_PATH} at ${base.slice(0, 12)}`);
     } catch (err) {
       if (!isPushpalsError(err)) throw err;
-      throw new JobFailure("invalid_input", `the config committed at the base is not valid, so the merge cannot know its checks: ${err.message}`, { command: `git show ${spec}` });
+      throw new JobFailure("invalid_input", `the config committed at ${base.slice(0, 12)} is not valid, so its checks and install settings cannot be known: ${err.message}`, { command: `git show ${spec}` });
     }
   }
   const { install } = config;

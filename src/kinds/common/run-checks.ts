@@ -13,6 +13,8 @@ export interface ChecksToRun {
   commit: string;
   commands: { name: string; run: string }[];
   timeoutSeconds: number;
+  /** Set in each command's environment besides PUSHPALS_JOB_ID (a triage's PUSHPALS_TRIAGE_RUN): explicit values, never the worker's own. */
+  env?: Record<string, string>;
 }
 
 /** Where checks run: a fresh checkout's files and its cached dependencies (read-only). */
@@ -48,7 +50,7 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
     if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
     ctx.log("system", `$ ${check.run}    # ${check.name} (${index + 1}/${input.commands.length})`);
     await ctx.progress({ step: check.name, index, total: input.commands.length }).catch(() => {});
-    const { sandbox, env } = withTools({ sandbox: sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts }), env: { PUSHPALS_JOB_ID: ctx.job.id } }, place.tools ?? WORKER_TOOLS);
+    const { sandbox, env } = withTools({ sandbox: sandboxFor(ctx, place.dir, { network: networkGranted, mounts: place.mounts }), env: { ...input.env, PUSHPALS_JOB_ID: ctx.job.id } }, place.tools ?? WORKER_TOOLS);
     const run = await runCommand(check.run, {
       cwd: place.dir,
       timeoutMs: Math.max(1, deadline - Date.now()),

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import type { Task } from "./task.ts";
+import type { Escalation, WorkItem } from "./work-item.ts";
+
+/**
+ * A specialist WorkerPal's declaration in the capability registry: the item types it takes, the job
+ * kinds it runs them as, its policy role (its write scope is that role's `[roles]` scope), whether it
+ * needs a model, and its limits.
+ */
+export const Specialist = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string(),
+  version: z.string(),
+  itemTypes: z.array(z.string()).min(1),
+  kinds: z.array(z.string()).min(1),
+  role: z.string(),
+  needsModel: z.boolean(),
+  limits: z.strictObject({
+    /** Items of this specialist in flight at once. */
+    concurrent: z.number().int().min(1),
+    dispatchesPerHour: z.number().int().min(1),
+    dispatchesPerDay: z.number().int().min(1),
+  }),
+});
+export type Specialist = z.infer<typeof Specialist>;
+
+/** Where a dispatched task's job starts: the base branch and the exact commit. */
+export interface DispatchBase {
+  baseBranch: string;
+  baseCommit: string;
+}
+
+/** What a task's job that succeeded without a PR means for its item. */
+export type TaskSuccess = { done: string } | { escalation: Escalation; question: string };
+
+/**
+ * A specialist as a plug-in (`src/specialists/<id>/`): its declaration, its deterministic recipe
+ * (the item as its task; `invalid_input` when the item lacks what the recipe needs), the task as
+ * its kind's job input, and, for a job that succeeds without opening a PR, what that means.
+ */
+export interface SpecialistPlugin {
+  spec: Specialist;
+  task(item: WorkItem): Task;
+  jobInput(item: WorkItem, task: Task, base: DispatchBase): unknown;
+  onSuccess?(item: WorkItem, result: unknown): TaskSuccess;
+}
+
+/** The plug-in that takes items of `type`, first registered first. */
+export function specialistFor(type: string, plugins: readonly SpecialistPlugin[]): SpecialistPlugin | null {
+  return plugins.find((p) => p.spec.itemTypes.includes(type)) ?? null;
+}
