@@ -30,6 +30,13 @@ export interface DispatchBase {
   baseCommit: string;
 }
 
+/** A part a failed task is re-scoped or split into: its title, write scope and what its recipe reads. */
+export interface TaskPart {
+  title: string;
+  scope: string[];
+  detail: Record<string, unknown>;
+}
+
 /** What a task's job that succeeded without a PR means for its item. */
 export type TaskSuccess = { done: string } | { escalation: Escalation; question: string };
 
@@ -43,6 +50,12 @@ export interface SpecialistPlugin {
   task(item: WorkItem): Task;
   jobInput(item: WorkItem, task: Task, base: DispatchBase): unknown;
   onSuccess?(item: WorkItem, result: unknown): TaskSuccess;
+  /**
+   * After its task failed (not for the machine's state or a policy refusal), the parts it should be
+   * tried again as, once: one part re-scopes the item, several split it; null when it cannot (the
+   * Codemod Runner cannot: its command's changes are all or nothing).
+   */
+  split?(item: WorkItem, failure: { class: string; message: string }): TaskPart[] | null;
 }
 
 /** The plug-in that takes items of `type`, first registered first. */

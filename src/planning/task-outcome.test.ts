@@ -5,6 +5,7 @@ import type { Job } from "../store/jobs/job-rows.ts";
 import { fixtureItem } from "./item-fixture.ts";
 import { recordTaskOutcome } from "./task-outcome.ts";
 import { markOverdue } from "./wall-time.ts";
+import type { SpecialistPlugin } from "./specialist.ts";
 import type { WorkItem } from "./work-item.ts";
 import { workItems } from "./work-items.ts";
 
@@ -62,4 +63,48 @@ test("a task cancelled past its wall time stops on the wall-time question and co
   expect(plain.detail.results).toBeUndefined();
   // A finished item is never marked.
   expect(store.write(() => markOverdue(new WriteContext(store, 2_500), plain.id))).toBeNull();
+});
+
+/** A test specialist that splits a task by its scope's globs, one part each (a real one: the Dependency Steward's groups). */
+const splitter: SpecialistPlugin = {
+  spec: { id: "splitter", name: "Splitter", version: "1", itemTypes: ["parts"], kinds: ["run"], role: "codemod", needsModel: false, limits: { concurrent: 1, dispatchesPerHour: 10, dispatchesPerDay: 10 } },
+  task: () => {
+    throw new Error("not dispatched in this test");
+  },
+  jobInput: () => ({}),
+  split: (item) => item.scope.map((glob) => ({ title: `${item.title} (${glob})`, scope: [glob], detail: { command: item.detail.command } })),
+};
+
+function splittable(store: SqliteStore, scope: string[], extra: Record<string, unknown> = {}): WorkItem {
+  const item = fixtureItem({ state: "dispatched", type: "parts", scope, detail: { job: `job_${String(scope.length).padStart(8, "0")}`, attempt: 1, specialist: "splitter", command: "fix", ...extra } });
+  store.write(() => workItems(store).insertWorkItem(item));
+  return item;
+}
+
+test("a failed task is split once by its specialist: new items of the same requester, the item done, split; a part is never split again", () => {
+  const store = new SqliteStore(":memory:");
+  const item = splittable(store, ["src/a/**", "src/b/**"]);
+  store.write(() => recordTaskOutcome(new WriteContext(store, 2_000), ended(item, "failed", { class: "checks_failed", message: "unit failed" }), [splitter]));
+  const parent = workItems(store).getWorkItem(item.id)!;
+  expect(parent).toMatchObject({ state: "done", detail: { resplit: "split" } });
+  const parts = (parent.detail.splitInto as string[]).map((id) => workItems(store).getWorkItem(id)!);
+  expect(parts.map((p) => [p.title, p.scope, p.state, p.createdBy, p.detail.splitFrom])).toEqual([
+    [`${item.title} (src/a/**)`, ["src/a/**"], "open", item.createdBy, item.id],
+    [`${item.title} (src/b/**)`, ["src/b/**"], "open", item.createdBy, item.id],
+  ]);
+  // A part that fails is tried once more like any task, never split again.
+  const part = { ...parts[0]!, state: "dispatched" as const, detail: { ...parts[0]!.detail, job: "job_00000099", specialist: "splitter" } };
+  store.write(() => workItems(store).updateWorkItem(part));
+  store.write(() => recordTaskOutcome(new WriteContext(store, 3_000), { ...ended(part, "failed", { class: "checks_failed", message: "unit failed" }), dedupeKey: `task:${part.id}:1` } as Job, [splitter]));
+  expect(workItems(store).getWorkItem(part.id)).toMatchObject({ state: "open", detail: { failures: 1 } });
+});
+
+test("one part re-scopes the item in place, once; the machine's state or a policy refusal is never split", () => {
+  const store = new SqliteStore(":memory:");
+  const item = splittable(store, ["src/**"]);
+  store.write(() => recordTaskOutcome(new WriteContext(store, 2_000), ended(item, "failed", { class: "no_change", message: "nothing" }), [splitter]));
+  expect(workItems(store).getWorkItem(item.id)).toMatchObject({ state: "open", title: `${item.title} (src/**)`, detail: { resplit: "rescoped" } });
+  const env = splittable(store, ["a/**", "b/**", "c/**"]);
+  store.write(() => recordTaskOutcome(new WriteContext(store, 2_000), ended(env, "failed", { class: "environment", message: "no git" }), [splitter]));
+  expect(workItems(store).getWorkItem(env.id)).toMatchObject({ state: "blocked", escalation: "unrelated_state" });
 });

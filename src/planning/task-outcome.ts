@@ -4,6 +4,7 @@ import type { TaskResult } from "./caps.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
 import type { SpecialistPlugin } from "./specialist.ts";
+import { mayResplit, resplitWorkItem } from "./split-task.ts";
 import type { WorkItem } from "./work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
 
@@ -13,8 +14,9 @@ const REMOTE_AGENT = "remote-agent";
  * A dispatched task's job ended: the item records it, in the job's transition transaction. Success
  * that opened a PR leaves the item waiting on that PR (it ships when the PR merges). A failure is handled by its class: the machine's or repository's state
  * (`environment`) and a policy refusal stop and ask at once, since another try cannot fix them;
- * anything else opens the item for one more dispatch, and the same failure twice (same class, same
- * message) stops it, blocked with one question, instead of looping.
+ * anything else is re-scoped or split once if its specialist can, else opens the item for one more
+ * dispatch, and the same failure twice (same class, same message) stops it, blocked with one
+ * question, instead of looping.
  */
 export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: readonly SpecialistPlugin[] = []): void {
   const id = itemIdOfTaskKey(job.dedupeKey);
@@ -61,6 +63,12 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: read
   if (failure.class === "policy_denied") {
     const question = `The policy refused its change (${line}): change the task so it stays within the rules (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`;
     escalateWorkItem(ctx, REMOTE_AGENT, item, "conflicts_principles", question, { detail });
+    return;
+  }
+  const plugin = specialists.find((s) => s.spec.id === item.detail.specialist);
+  const parts = plugin?.split && mayResplit(item) ? plugin.split(item, failure) : null;
+  if (parts && parts.length > 0) {
+    resplitWorkItem(ctx, item, parts, detail, failure);
     return;
   }
   if (last && last.class === failure.class && last.message === failure.message) {
