@@ -1,14 +1,14 @@
 import { routes } from "../../api/routes.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import type { PushpalsConfig } from "../../config/schema.ts";
-import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
+import { checksAtBase } from "../../kinds/common/checks-at-base.ts";
 import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { resolveCommit } from "../../scm/branches.ts";
 
 /**
- * Failing builds as a source of work: each new head of the base branch gets its checks, as
- * `pushpals check` would queue them (same dedupe key), so a red check becomes its work item; with
+ * Failing builds as a source of work: each new head of the base branch gets its checks, the ones its
+ * committed config names (same dedupe key as `pushpals check`), so a red check becomes its work item; with
  * `check_base_every_seconds`, the same head is checked again on that schedule (a flaky or
  * time-dependent check turns red without a commit).
  */
@@ -56,16 +56,20 @@ export class BaseWatch {
     const every = config().remote_agent.check_base_every_seconds * 1000;
     const due = every > 0 && Date.now() - this.lastQueued >= every;
     if (!head || (head === this.lastHead && !due)) return null;
-    if (config().checks.commands.length === 0) {
-      if (!this.warned) say(`no checks are configured: new heads of ${baseBranch} are not checked (add [[checks.commands]])`);
+    // The head's own checks, as its committed config names them (what a merge onto it runs, and what the CI Medic reruns).
+    const atHead = await checksAtBase(repoRoot, head).catch((err: Error) => {
+      say(`cannot read the checks of ${baseBranch} at ${head.slice(0, 12)}: ${err.message.split("\n")[0]}`);
+      return null;
+    });
+    if (!atHead || atHead.commands.length === 0) {
+      if (atHead && !this.warned) say(`no checks are configured at ${head.slice(0, 12)}: new heads of ${baseBranch} are not checked (add [[checks.commands]] and commit it)`);
       this.warned = true;
       this.lastHead = head;
+      this.lastQueued = Date.now();
       return null;
     }
-    const input = await buildChecksInput(repoRoot, config(), head);
-    const { job, deduped } = await client.call(routes.enqueueJob, {
-      body: { kind: "checks", input: { ...input, branch: baseBranch }, dedupeKey: `checks:${head}`, maxAttempts: config().jobs.max_attempts },
-    });
+    const input = { commit: head, branch: baseBranch, commands: atHead.commands, timeoutSeconds: atHead.timeoutSeconds, install: atHead.install };
+    const { job, deduped } = await client.call(routes.enqueueJob, { body: { kind: "checks", input, dedupeKey: `checks:${head}`, maxAttempts: config().jobs.max_attempts } });
     const scheduled = head === this.lastHead;
     this.lastHead = head;
     this.lastQueued = Date.now();
