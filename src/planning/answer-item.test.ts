@@ -28,7 +28,8 @@ test("high-risk work is answered only with the merged RFC PR it carries out", ()
     store.insertPullRequest({ jobId: "job_00000003", state: "merged", rfcFor: null } as never);
     store.insertPullRequest({ jobId: "job_00000004", state: "merged", rfcFor: "job_00000007" } as never);
   });
-  const item = blocked(store, { source: "directive", type: "codemod", scope: ["src/auth/**"], escalation: "high_risk", detail: { job: "job_00000009", command: "true" } });
+  // Dispatched before: `detail.job` is its task's now; the directive's job is in its key.
+  const item = blocked(store, { source: "directive", dedupeKey: "directive:job_00000009", type: "codemod", scope: ["src/auth/**"], escalation: "high_risk", detail: { job: "job_0000task1", command: "true" } });
   expect((answer(store, item.id, { answer: "yes" }) as Error).message).toContain("goes ahead only as the merged RFC it carries out");
   expect((answer(store, item.id, { answer: "yes", rfc: 99 }) as Error).message).toBe("rfc: #99 is no such PR");
   expect((answer(store, item.id, { answer: "yes", rfc: 2 }) as Error).message).toBe("rfc: #2 is an RFC PR that is open, not merged");

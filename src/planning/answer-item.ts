@@ -63,7 +63,8 @@ export function rfcHint(item: WorkItem): string {
  */
 function assertItsRfc(ctx: WriteContext, item: WorkItem, number: number): void {
   const pr = pullRequests(ctx.store).getPullRequest(number);
-  const directive = item.source === "directive" && typeof item.detail.job === "string" ? item.detail.job : null;
+  // Its dedupe key names the directive's job for good (`detail.job` becomes each dispatched task's).
+  const directive = item.source === "directive" && item.dedupeKey.startsWith("directive:") ? item.dedupeKey.slice("directive:".length) : null;
   if (pr && pr.rfcFor !== null && pr.state === "merged" && pr.rfcFor === directive) return;
   const what = !pr
     ? "no such PR"

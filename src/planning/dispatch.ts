@@ -65,7 +65,7 @@ export function dispatchWorkItem(
   }
   const dispatchedAt = [...((item.detail.dispatchedAt as number[] | undefined) ?? []), ctx.now].slice(-50);
   const moved = moveWorkItem(ctx, actor, item, "dispatched", `task ${next} as job ${job.id} (${specialist.id})`, {
-    detail: { ...item.detail, overdueAt: undefined, selection: { tier: verdict.tier, reasons: verdict.reasons }, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },
+    detail: { ...item.detail, overdueAt: undefined, pr: undefined, selection: { tier: verdict.tier, reasons: verdict.reasons }, task, specialist: specialist.id, attempt: next, job: job.id, dispatchedAt },
   });
   return { item: moved, job, deduped };
 }

@@ -34,11 +34,17 @@ test("a scope reaching PushPals' own policy or config, or leaving the role's sco
   expect(outside.escalate?.question).toContain('"src/**" is outside the docs_writer role\'s scope');
   expect(classifyAtSelection(own, ["src/**"], "no_such_role", policy).escalate?.escalation).toBe("conflicts_principles");
   // However the glob spells it: braces in any order, an escape, a character class, a wildcard in the name.
-  for (const sneaky of ["{src,.pushpals}/**", "{.pushpals,src}/**", "\\.pushpals/**", ".pushpal[s]/**", ".*/**", "?pushpals/*"]) {
+  for (const sneaky of ["{src,.pushpals}/**", "{.pushpals,src}/**", "\\.pushpals/**", ".pushpal[s]/**", ".*/**", "?pushpals/*", "**/.pushpals/**", "**/.pushpals/policy.toml"]) {
     expect({ sneaky, escalation: classifyAtSelection(own, [sneaky], "codemod", policy).escalate?.escalation }).toEqual({ sneaky, escalation: "conflicts_principles" });
   }
   // A broad scope only could reach it: the review of the diff judges what it did.
   for (const broad of ["**", "*/**", "**/*.toml"]) expect(classifyAtSelection(own, [broad], "codemod", policy).escalate).toBeNull();
+  // Too many alternatives to judge is refused, and costs no more than judging 64.
+  const many = `{${Array.from({ length: 64 }, (_, i) => `d${i}`).join(",")},.pushpals}/**`;
+  expect(classifyAtSelection(own, [many], "codemod", policy).escalate?.question).toContain("more than 64 brace alternatives");
+  const t0 = performance.now();
+  expect(classifyAtSelection(own, [`src/${"{a,b}".repeat(20)}`], "codemod", policy).escalate?.escalation).toBe("conflicts_principles");
+  expect(performance.now() - t0).toBeLessThan(500);
   // Every alternative of a brace must be in the role's scope.
   expect(classifyAtSelection(own, ["{docs,src}/**"], "docs_writer", policy).escalate?.escalation).toBe("conflicts_principles");
   expect(classifyAtSelection(own, ["docs/{a,b}.md"], "docs_writer", policy).escalate).toBeNull();

@@ -2,9 +2,10 @@ import type { RiskTier } from "../core/risk-tier.ts";
 import { globMatcher } from "../policy/policy-glob.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import { overlapping } from "../policy/glob-overlap.ts";
-import { classifyScopeTargets, expandBraces, representatives } from "../policy/scope-targets.ts";
+import { classifyScopeTargets, expandBraces, MAX_ALTERNATIVES, representatives } from "../policy/scope-targets.ts";
 
-const OWN_FOLDER = [".pushpals/**"];
+const OWN_FOLDER_NAME = ".pushpals";
+const OWN_FOLDER = [`${OWN_FOLDER_NAME}/**`];
 import type { Specialist, SpecialistPlugin } from "./specialist.ts";
 import { rfcHint } from "./answer-item.ts";
 import type { Escalation, WorkItem } from "./work-item.ts";
@@ -28,7 +29,14 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
   const classification = classifyScopeTargets(scope, item.risk ?? "low", policy);
   const reasons = classification.reasons.map((r) => r.message + (r.paths?.length ? `: ${r.paths.join(", ")}` : ""));
   const verdict = (escalate: SelectionVerdict["escalate"]): SelectionVerdict => ({ tier: classification.tier, reasons, escalate });
-  const ownFiles = scope.filter((glob) => expandBraces(glob).some(namesOwnFolder));
+  const unjudged = scope.filter((glob) => expandBraces(glob) === null);
+  if (unjudged.length > 0) {
+    return verdict({
+      escalation: "conflicts_principles",
+      question: `Its write scope ${list(unjudged)} has more than ${MAX_ALTERNATIVES} brace alternatives, too many to judge what it targets: write it as fewer, plainer globs (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`,
+    });
+  }
+  const ownFiles = scope.filter((glob) => expandBraces(glob)!.some(namesOwnFolder));
   if (ownFiles.length > 0) {
     return verdict({
       escalation: "conflicts_principles",
@@ -37,7 +45,7 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
   }
   const roleScope = Object.hasOwn(policy.roles, role) ? policy.roles[role]! : [];
   const inRole = globMatcher(roleScope);
-  const outside = scope.filter((glob) => !representatives(glob).every(inRole));
+  const outside = scope.filter((glob) => !representatives(glob)!.every(inRole));
   if (outside.length > 0) {
     return verdict({
       escalation: "conflicts_principles",
@@ -51,14 +59,14 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
 }
 
 /**
- * A glob (one alternative of its braces) that names PushPals' own folder: it can match under
- * `.pushpals/` and its first segment is more than a bare `*` or `**` (those only *could* reach it, as
- * any broad scope could; the diff's review classifies what they did change).
+ * A glob (one alternative of its braces) that names PushPals' own folder: one of its segments,
+ * other than a bare `*` or `**`, matches `.pushpals`, and the glob can match under `.pushpals/`.
+ * A broad scope (all files, or all TOML files anywhere) only could reach it, as any broad scope
+ * could: the diff's review classifies what it did change.
  */
 function namesOwnFolder(glob: string): boolean {
-  const first = glob.split("/")[0];
-  if (first === "**" || first === "*") return false;
-  return overlapping([glob], OWN_FOLDER).length > 0;
+  const named = glob.split("/").some((segment) => segment !== "**" && segment !== "*" && globMatcher([segment])(OWN_FOLDER_NAME));
+  return named && overlapping([glob], OWN_FOLDER).length > 0;
 }
 
 function list(globs: readonly string[]): string {

@@ -18,7 +18,9 @@ export function mayResplit(item: WorkItem): boolean {
 export function resplitWorkItem(ctx: WriteContext, item: WorkItem, parts: readonly TaskPart[], detail: Record<string, unknown>, failure: { class: string }): WorkItem[] {
   if (parts.length === 1) {
     const [part] = parts;
-    return [moveWorkItem(ctx, REMOTE_AGENT, item, "open", `re-scoped once after its task failed (${failure.class})`, { title: part!.title, scope: part!.scope, detail: { ...detail, ...part!.detail, resplit: "rescoped" } })];
+    // A changed task drops the RFC named for the old one.
+    const { rfc: _rfc, rfcNamedBy: _by, ...kept } = detail;
+    return [moveWorkItem(ctx, REMOTE_AGENT, item, "open", `re-scoped once after its task failed (${failure.class})`, { title: part!.title, scope: part!.scope, detail: { ...kept, ...part!.detail, resplit: "rescoped" } })];
   }
   const children = parts.map((part, i) =>
     upsertWorkItem(ctx, REMOTE_AGENT, {

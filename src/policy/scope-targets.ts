@@ -14,23 +14,46 @@ export function classifyScopeTargets(scope: readonly string[], declared: RiskTie
   const isProtected = globMatcher(policy.paths.protected);
   const isPolicyFile = globMatcher([...POLICY_FILES]);
   const reasons: RiskReason[] = declared === "low" ? [] : [{ rule: "declared", tier: declared, message: `declared ${declared}` }];
-  const targeted = scope.filter((glob) => representatives(glob).some(isProtected));
+  const targeted = scope.filter((glob) => (representatives(glob) ?? ["**"]).some((path) => path === "**" || isProtected(path)));
   if (targeted.length) reasons.push({ rule: "protected_path", tier: "high", message: "the write scope targets protected path(s) (paths.protected)", paths: targeted });
-  const policyFiles = scope.filter((glob) => representatives(glob).some(isPolicyFile));
+  const policyFiles = scope.filter((glob) => (representatives(glob) ?? ["**"]).some((path) => path === "**" || isPolicyFile(path)));
   if (policyFiles.length) reasons.push({ rule: "policy_file", tier: "high", message: "the write scope targets the policy or config file", paths: policyFiles });
   return classificationOf(reasons);
 }
 
-/** One representative path per alternative of the glob's braces: `{src,auth}/**` targets both. */
-export function representatives(glob: string): string[] {
-  return expandBraces(glob).map(representative);
+/**
+ * One representative path per alternative of the glob's braces: `{src,auth}/**` targets both. Null
+ * when it has more alternatives than can be judged: callers take that as targeting everything.
+ */
+export function representatives(glob: string): string[] | null {
+  return expandBraces(glob)?.map(representative) ?? null;
 }
 
-const MAX_ALTERNATIVES = 64;
+export const MAX_ALTERNATIVES = 64;
 
-/** `a{b,c{d,e}}f` as `abf`, `acdf`, `acef` (at most 64); an escaped `\\{` is a brace, not a group. */
-export function expandBraces(glob: string): string[] {
-  let open = -1;
+/**
+ * `a{b,c{d,e}}f` as `abf`, `acdf`, `acef`; an escaped `\\{` is a brace, not a group. Null past 64
+ * alternatives (checked as it goes, so a glob built to explode costs no more than that).
+ */
+export function expandBraces(glob: string): string[] | null {
+  const done: string[] = [];
+  const pending = [glob];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    const group = firstGroup(next);
+    if (!group) {
+      done.push(next);
+    } else {
+      for (const part of group.parts) pending.push(next.slice(0, group.start) + part + next.slice(group.end + 1));
+    }
+    if (done.length + pending.length > MAX_ALTERNATIVES) return null;
+  }
+  return done;
+}
+
+/** The first top-level `{...}` group of a glob and its comma-separated parts, if any. */
+function firstGroup(glob: string): { start: number; end: number; parts: string[] } | null {
+  let start = -1;
   let depth = 0;
   const cuts: number[] = [];
   for (let i = 0; i < glob.length; i++) {
@@ -40,18 +63,16 @@ export function expandBraces(glob: string): string[] {
       continue;
     }
     if (ch === "{") {
-      if (depth === 0) open = i;
+      if (depth === 0) start = i;
       depth++;
     } else if (ch === "," && depth === 1) {
       cuts.push(i);
     } else if (ch === "}" && depth > 0 && --depth === 0) {
-      const bounds = [open, ...cuts, i];
-      const rest = glob.slice(i + 1);
-      const parts = bounds.slice(0, -1).map((start, k) => glob.slice(start + 1, bounds[k + 1]));
-      return parts.flatMap((part) => expandBraces(glob.slice(0, open) + part + rest)).slice(0, MAX_ALTERNATIVES);
+      const bounds = [start, ...cuts, i];
+      return { start, end: i, parts: bounds.slice(0, -1).map((from, k) => glob.slice(from + 1, bounds[k + 1])).reverse() };
     }
   }
-  return [glob];
+  return null;
 }
 
 /** A path the glob matches, its wildcards filled in: what the glob *targets*. */

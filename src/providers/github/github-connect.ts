@@ -22,7 +22,8 @@ export const githubRemote: RemoteProvider = {
       });
     }
     const target = githubTarget({ ...config, repository: config.repository });
-    const { token } = await resolveGithubToken({ env: process.env });
+    // gh's login for the host the API is on, never github.com's token for another host.
+    const { token } = await resolveGithubToken({ env: process.env, ghHost: ghHostOf(target.apiUrl) });
     const client = {
       owner: target.owner,
       repo: target.repo,
@@ -54,3 +55,9 @@ export const githubRemote: RemoteProvider = {
     };
   },
 };
+
+/** The host gh keeps a login for: `api.github.com` is `github.com`'s API; an Enterprise API is on its own host. */
+export function ghHostOf(apiUrl: string): string {
+  const host = new URL(apiUrl).host;
+  return host === "api.github.com" ? "github.com" : host;
+}

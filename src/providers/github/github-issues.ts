@@ -44,7 +44,7 @@ export class GithubIssues implements RemoteIssueTracker {
         for (const raw of r.data) {
           if (raw.pull_request || raw.state !== "open" || found.has(raw.number) || !carriesOneOf(raw, this.labels)) continue;
           const issue = boundedIssue(raw);
-          const size = JSON.stringify(issue).length + 1;
+          const size = Buffer.byteLength(JSON.stringify(issue)) + 1;
           if (found.size >= bounds.max || bytes + size > bounds.maxBytes) return result(false);
           found.set(issue.number, issue);
           bytes += size;

@@ -25,6 +25,14 @@ export const IssueScan = z.strictObject({
   complete: z.boolean(),
   issues: z.array(RemoteIssue).max(MAX_SCANNED_ISSUES),
 });
+
+/** A trimmed text: the stored result was redacted after the handler bounded it, and redaction can lengthen it (`token=[REDACTED]`). */
+const Trimmed = (max: number) => z.string().max(max * 4).transform((s) => boundedText(s, max));
+
+/** The scan as the server reads it back: the same fields, each trimmed to its bound rather than refused. */
+const StoredIssueScan = IssueScan.extend({
+  issues: z.array(RemoteIssue.extend({ title: Trimmed(300), url: Trimmed(500), labels: z.array(Trimmed(64)).max(32), excerpt: Trimmed(500) })).max(MAX_SCANNED_ISSUES),
+});
 export type IssueScan = z.infer<typeof IssueScan>;
 
 export function issueItemKey(repository: string, number: number): string {
@@ -54,7 +62,7 @@ export function issueItem(repository: string, issue: RemoteIssue): NewWorkItem {
 /** An `issues-scan` job's success files its issues (in the success's transaction); a failure changes nothing. */
 export function recordIssueScan(ctx: WriteContext, job: Job): void {
   if (job.state !== "succeeded") return;
-  const parsed = IssueScan.safeParse(job.result);
+  const parsed = StoredIssueScan.safeParse(job.result);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = ["result", ...(issue?.path ?? [])].join(".");

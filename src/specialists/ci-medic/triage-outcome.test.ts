@@ -16,6 +16,7 @@ test("a broken check asks to fix or revert, naming the first red commit; a flaky
 });
 
 test("reruns that could not run are the machine's or setup's trouble (unrelated_state); an unreadable result asks", () => {
-  expect(triageVerdictOf(item, result("infrastructure", [run(null, "timeout")]))).toEqual({ escalation: "unrelated_state", question: expect.stringContaining("could not run (timeout)") });
+  expect(triageVerdictOf(item, result("infrastructure", [run(null, "environment")]))).toEqual({ escalation: "unrelated_state", question: expect.stringContaining("could not run (environment)") });
+  expect((triageVerdictOf(item, result("broken", [run(null, "timeout"), run(null, "timeout")])) as { question: string }).question).toContain("the same way (it ran past its time limit)");
   expect(triageVerdictOf(item, { nonsense: true })).toMatchObject({ escalation: "stopped" });
 });

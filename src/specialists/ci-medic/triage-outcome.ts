@@ -29,7 +29,7 @@ export function triageVerdictOf(item: WorkItem, result: unknown): TaskSuccess {
     return { escalation: "unrelated_state", question: `${check}'s reruns on ${at} could not run (${why}): the machine or its setup, not the code. Fix it (pushpals doctor says what), then answer to triage again, or drop it?` };
   }
   if (verdict === "broken") {
-    const exit = runs[0]?.signal ?? `exit ${runs[0]?.exitCode ?? "?"}`;
+    const exit = runs[0]?.failureClass === "timeout" ? "it ran past its time limit" : (runs[0]?.signal ?? `exit ${runs[0]?.exitCode ?? "?"}`);
     return { escalation: "stopped", question: `${check} is broken on ${at}: it failed ${failed} of ${total} reruns the same way (${exit}). Fix it, or revert the commit that broke it (first red: ${String(item.detail.firstRedCommit).slice(0, 12)}), then answer; or drop it?` };
   }
   const flakes = verdict === "passes" ? `passed all ${total} reruns after the red run that filed this item` : `failed ${failed} of ${total} reruns`;
