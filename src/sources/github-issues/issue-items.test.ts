@@ -60,7 +60,7 @@ test("a scan files each listed issue once, follows its changes, and writes nothi
   expect(all(store)).toHaveLength(2);
 });
 
-test("an item whose issue is no longer listed (closed, relabelled) is done, unless its task is running; a reopened issue is a new item", () => {
+test("an item whose issue is no longer listed (closed, relabelled) is done, unless its task is running; a reopened issue opens its old item", () => {
   const store = new SqliteStore(":memory:");
   sync(store, scan([issue(1), issue(2), issue(3)]), 1_000);
   const [one, two, three] = all(store);
@@ -72,11 +72,16 @@ test("an item whose issue is no longer listed (closed, relabelled) is done, unle
   const audit = store.auditOfSubject(one!.id, ["work_item.moved"]);
   expect(audit.at(-1)).toMatchObject({ actor: "scm", subject: one!.id, data: { from: "open", to: "done" } });
   expect(JSON.stringify(audit.at(-1)!.data)).toContain('the issue is no longer open in octo/app with one of the labels (\\"agent:ready\\", \\"good first issue\\", \\"bug\\")');
-  // Reopened: the done item stays as history, a new one starts.
-  expect(sync(store, scan([issue(1), issue(2)]), 3_000)).toEqual({ added: 1, updated: 0, closed: 0 });
+  // Reopened: its old item opens again (closing and reopening never grows the store).
+  expect(sync(store, scan([issue(1), issue(2)]), 3_000)).toEqual({ added: 0, updated: 1, closed: 0 });
   const again = workItems(store).getWorkItemByKey("github_issue:octo/app#1")!;
-  expect(again.id).not.toBe(one!.id);
+  expect(again.id).toBe(one!.id);
   expect(again.state).toBe("open");
+  for (let round = 0; round < 5; round++) {
+    sync(store, scan([issue(2)]), 4_000 + round * 2);
+    sync(store, scan([issue(1), issue(2)]), 4_001 + round * 2);
+  }
+  expect(all(store)).toHaveLength(3);
 });
 
 test("an incomplete scan (a bound hit) closes nothing; an empty label list (the source off) closes every open item", () => {

@@ -84,7 +84,8 @@ export interface IssueSync {
  * Brings the `github_issue` items in line with a scan: each listed issue one item (its title, labels,
  * notes and priority followed), and, when the scan is complete, each active item whose issue is no
  * longer listed (closed, relabelled, another repository) done, unless its task is running. An issue
- * whose item a person dropped stays dropped. An unchanged scan writes nothing.
+ * whose item a person dropped stays dropped; one that comes back reopens its item. An unchanged scan
+ * writes nothing.
  */
 export function syncIssueItems(ctx: WriteContext, scan: IssueScan): IssueSync {
   const items = workItems(ctx.store);
@@ -97,6 +98,12 @@ export function syncIssueItems(ctx: WriteContext, scan: IssueScan): IssueSync {
     if (existing?.state === "dropped") continue;
     const active = existing !== null && ACTIVE_WORK_ITEM_STATES.includes(existing.state);
     if (active && unchanged(existing, fresh)) continue;
+    // A reopened (or relabelled again) issue is its old item again: closing and reopening never grows the store.
+    if (existing?.state === "done") {
+      moveWorkItem(ctx, SCM, existing, "open", `the issue is open in ${scan.repository} with one of the labels again`, { title: fresh.title, priority: fresh.priority, labels: fresh.labels, notes: fresh.notes, detail: { ...existing.detail, ...fresh.detail } });
+      counts.updated++;
+      continue;
+    }
     upsertWorkItem(ctx, SCM, fresh, (item) => ({ ...item, title: fresh.title, priority: fresh.priority, labels: fresh.labels, notes: fresh.notes, detail: { ...item.detail, ...fresh.detail } }));
     counts[active ? "updated" : "added"]++;
   }
