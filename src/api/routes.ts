@@ -4,6 +4,7 @@ import { AuditEntry } from "../store/audit/audit-chain.ts";
 import { PushpalsEvent } from "../events/registry.ts";
 import { LogLine } from "../store/jobs/job-rows.ts";
 import { Plan } from "../planning/plan.ts";
+import { DependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
 import { Report } from "../planning/report.ts";
 import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
 import { defineRoutes } from "./define-route.ts";
@@ -84,6 +85,8 @@ export const routes = defineRoutes({
   answerWorkItem: { method: "POST", path: "/work-items/:id/answer", body: req.AnswerBody, response: reply.WorkItemReply },
   /** Shipped, Evidence, Risk notes, Follow-ups over a window (the vision's report). */
   report: { method: "GET", path: "/report", query: req.ReportQuery, response: Report },
+  /** The Dependency Steward's dashboard: detected dependencies; pending, open, blocked, turned-down and ignored updates, each with its reason. */
+  dependencies: { method: "GET", path: "/dependencies", response: DependencyDashboard },
   /** The capability registry: every specialist, what it takes, whether it can run here. */
   listSpecialists: { method: "GET", path: "/specialists", response: reply.SpecialistList },
   /** The RemoteAgent's: the item as its task, one job, the item dispatched (idempotent). */

@@ -19,6 +19,14 @@ const DEFAULTS: PushpalsConfig = {
   sandbox: { mode: "bwrap", network: [], install_network: true, memory_mb: 4096, cpu_seconds: 1800, max_processes: 512, max_output_mb: 64 },
   pr: { provider: "local" },
   github: { repository: null, api_url: "https://api.github.com", remote_url: null, merge_method: "merge", request_timeout_seconds: 30, issue_labels: ["agent:ready", "good first issue", "bug"] },
+  dependency_steward: {
+    scan_every_seconds: 21_600,
+    peers: false,
+    lockfile_maintenance: false,
+    commit_prefix: "chore(deps):",
+    schedule: { days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], hours: [0, 24], timezone: "UTC" },
+    package_rules: [],
+  },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -81,6 +89,7 @@ describe("defaults", () => {
       sandbox: DEFAULTS.sandbox,
       pr: DEFAULTS.pr,
       github: DEFAULTS.github,
+      dependency_steward: DEFAULTS.dependency_steward,
     });
   });
 });

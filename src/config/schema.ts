@@ -3,6 +3,7 @@ import { CheckCommand, PackageManagerSetting } from "./check-settings.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { DEFAULT_GITHUB_CONFIG, GithubConfig } from "../providers/github/github-settings.ts";
 import { PROVIDER_IDS } from "../providers/registry.ts";
+import { DEFAULT_DEPENDENCY_STEWARD, DependencySteward } from "./dependency-steward-settings.ts";
 
 /**
  * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
@@ -111,7 +112,7 @@ function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> 
   return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema])) as WithoutDefaults<T>;
 }
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github } as const;
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github, dependency_steward: DependencySteward } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -129,6 +130,8 @@ export const ConfigLayer = z.strictObject({
   sandbox: Sandbox.partial().optional(),
   pr: Pr.partial().optional(),
   github: GithubLayer.optional(),
+  /** `schedule` and `package_rules` are replaced whole by a higher layer, like any other key. */
+  dependency_steward: DependencySteward.partial().optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -155,4 +158,5 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   sandbox: structuredClone(DEFAULT_SANDBOX_SETTINGS),
   pr: { provider: PROVIDER_IDS[0] },
   github: structuredClone(DEFAULT_GITHUB_CONFIG),
+  dependency_steward: structuredClone(DEFAULT_DEPENDENCY_STEWARD),
 };

@@ -169,7 +169,7 @@ function mountsOf(cacheDir: string, manifest: Manifest): ReadOnlyMount[] {
 }
 
 /** `source`: where PushPals got the package manager from, when it provided one (see package-manager-tools.ts). */
-async function probeVersions(pm: EcosystemId, options: PrepareOptions, source: string | null): Promise<{ pmVersion: string; nodeVersion: string }> {
+export async function probeVersions(pm: EcosystemId, options: PrepareOptions, source: string | null): Promise<{ pmVersion: string; nodeVersion: string }> {
   const command = versionProbe(pm);
   const sandbox = options.sandbox === "off" ? "off" : { ...options.sandbox, network: false };
   const run = await runCommand(command, { cwd: options.dir, timeoutMs: PROBE_TIMEOUT_MS, signal: options.signal, env: options.env, onLine: () => {}, sandbox });
@@ -200,7 +200,7 @@ async function prepareUnpinned(plan: InstallPlan, pmVersion: string, settings: I
   return { packageManager: plan.packageManager, cacheHit: false, durationMs, mounts: [], unpinned: plan.unpinned };
 }
 
-async function runInstall(plan: InstallPlan, install: { command: string; env: Record<string, string> }, settings: InstallSettings, options: PrepareOptions): Promise<void> {
+export async function runInstall(plan: InstallPlan, install: { command: string; env: Record<string, string> }, settings: InstallSettings, options: PrepareOptions): Promise<void> {
   const { command } = install;
   const confined = await installSandbox(options.sandbox, options.dir, { packageManager: plan.packageManager, allowScripts: settings.allowScripts, log: (line) => options.log("system", line) });
   options.log("system", `$ ${command}    # dependencies (${plan.lockfile ? `${plan.lockfile}, cache miss` : `no lockfile: ${plan.unpinned}`})`);

@@ -41,13 +41,13 @@ describe("the registry", () => {
         expect(frozen.command.startsWith(`${e.id} install`) || frozen.command.startsWith(`${e.id} ci`)).toBe(true);
         expect(frozen.command.includes("--ignore-scripts") || frozen.env.YARN_ENABLE_SCRIPTS === "false" || frozen.command.includes("skip-build")).toBe(true);
         expect(e.frozenInstall({ version, allowScripts: true }).command).not.toContain("--ignore-scripts");
-        expect(e.lockfileUpdate(version).startsWith(`${e.id} install`)).toBe(true);
+        expect(e.lockfileUpdate(version).command.startsWith(`${e.id} install`)).toBe(true);
       }
       expect(e.versionCommand).toBe(`${e.id} --version`);
       expect(e.runScript("lint")).toBe(`${e.id} run lint`);
     }
-    expect(getEcosystem("npm").lockfileUpdate("11.0.0")).toBe("npm install --package-lock-only");
-    expect(getEcosystem("yarn").lockfileUpdate("4.5.0")).toBe("yarn install --mode=update-lockfile");
+    expect(getEcosystem("npm").lockfileUpdate("11.0.0").command).toBe("npm install --package-lock-only --ignore-scripts --no-audit --no-fund");
+    expect(getEcosystem("yarn").lockfileUpdate("4.5.0").command).toBe("yarn install --mode=update-lockfile");
     expect(getEcosystem("bun").runScript("test")).toBe("bun run test");
     expect(getEcosystem("pnpm").runScript("test")).toBe("pnpm test");
   });

@@ -3,6 +3,8 @@ import { PushpalsError } from "../core/errors.ts";
 import { checksKind } from "./checks/index.ts";
 import type { KindDefinition, KindRole } from "./common/define-kind.ts";
 import type { WriteContext } from "../jobs/transition.ts";
+import { dependencyUpdateKind } from "./dependency-update/index.ts";
+import { depsScanKind } from "./deps-scan/index.ts";
 import { directiveKind } from "./directive/index.ts";
 import { issuesScanKind } from "./issues-scan/index.ts";
 import { mergeKind } from "./merge/index.ts";
@@ -14,7 +16,7 @@ import { revertKind } from "./revert/index.ts";
 import { triageKind } from "./triage/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind, depsScanKind, dependencyUpdateKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
@@ -50,7 +52,7 @@ export async function verifyClientJob(kind: string, input: unknown, repoRoot: st
  * Dedupe keys the server gives its own jobs, and the one a kind fixes for its own (`issues-scan`,
  * set by its `admit`): a client cannot take one first and so pre-empt them.
  */
-const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:", "issues-scan"];
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:", "issues-scan", "deps-scan"];
 
 export function assertClientDedupeKey(key: string | null | undefined): void {
   if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;

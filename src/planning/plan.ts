@@ -42,6 +42,8 @@ export interface PlanContext {
   limits?: DispatchLimits;
   /** Classification at selection, as dispatch would do it (`classifyAtSelection` under the base's policy), for the tier an open item would get. */
   select?: (item: WorkItem, specialist: Specialist) => SelectionVerdict | null;
+  /** A specialist's own reason not to take an open item now (`SpecialistPlugin.hold`), or null. */
+  hold?: (item: WorkItem, now: number) => string | null;
 }
 
 /**
@@ -77,6 +79,8 @@ function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanCon
   if (specialist && item.state === "open") {
     if (context.limits) holds.push(...overallHolds(context.items, context.limits, context.now));
     holds.push(...capHolds(context.items, specialist, context.now, context.limits));
+    const own = context.hold?.(item, context.now);
+    if (own) holds.push(own);
   }
   return holds;
 }

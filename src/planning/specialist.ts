@@ -56,6 +56,8 @@ export interface SpecialistPlugin {
    * Codemod Runner cannot: its command's changes are all or nothing).
    */
   split?(item: WorkItem, failure: { class: string; message: string }): TaskPart[] | null;
+  /** Why the item must not be dispatched at `now` though nothing else holds it (the Dependency Steward's schedule), or null. */
+  hold?(item: WorkItem, now: number): string | null;
 }
 
 /** The plug-in that takes items of `type`, first registered first. */

@@ -14,3 +14,14 @@ export const Task = z.object({
   kind: z.string(),
 });
 export type Task = z.infer<typeof Task>;
+
+/** The task as a PR body opens with it: Goal / Constraints / Risk tier / Definition of done / Notes. */
+export function taskBody(task: Task): string {
+  return [
+    `**Goal:** ${task.goal}`,
+    `**Constraints:** write scope ${task.constraints.scope.join(", ") || "(none)"}; time budget ${task.constraints.timeBudgetSeconds} s`,
+    `**Risk tier:** ${task.risk}`,
+    `**Definition of done:**\n${task.definitionOfDone.map((d) => `- ${d}`).join("\n")}`,
+    `**Notes:** ${task.notes.join("; ")}`,
+  ].join("\n\n");
+}

@@ -1,10 +1,10 @@
 import npmFetch, { type RegistryError, type RegistryResponse } from "npm-registry-fetch";
 import type { NpmConfigSources } from "../deps/npm-config.ts";
-import { VERSION } from "../core/version.ts";
 import { isPackageName, Packument, packumentProblem } from "./packument.ts";
 import { readCachedPackument, writeCachedPackument } from "./packument-cache.ts";
-import { RegistryFailure, type RegistryFault } from "./registry-failure.ts";
+import { RegistryFailure } from "./registry-failure.ts";
 import { isAllowedRegistry, normalizeRegistry, registryFor, registryHost, registryLabel, registrySettings, type RegistrySettings } from "./registry-config.ts";
+import { linkedAbort, readRegistryBody, registryFetchOptions, registryRequestFailure, type Fail, type Wording } from "./registry-request.ts";
 
 /**
  * Full registry documents of packages, fetched the way npm fetches them: npm's own client
@@ -53,9 +53,7 @@ export async function fetchPackuments(names: Iterable<string>, options: FetchPac
   for (const note of settings.notes) options.log?.(note);
   const queue = [...new Set(names)].sort();
   const results = new Map<string, FetchedPackument>();
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const { controller: abort, release } = linkedAbort(options.signal);
   let failure: unknown;
   try {
     const worker = async () => {
@@ -73,7 +71,7 @@ export async function fetchPackuments(names: Iterable<string>, options: FetchPac
     const width = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, MAX_CONCURRENCY, queue.length));
     await Promise.all(Array.from({ length: width }, worker));
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    release();
   }
   if (failure !== undefined) throw failure;
   return new Map([...results].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -98,28 +96,25 @@ async function fetchOne(name: string, settings: RegistrySettings, options: Fetch
   const headers: Record<string, string> = { accept: "application/json" };
   if (cached) headers["if-none-match"] = cached.etag;
 
+  const wording: Wording = { what: `the document of ${name}`, subject: name };
   let res: RegistryResponse;
   try {
-    res = await npmFetch(`${registry}${name.replace("/", "%2f")}`, {
-      ...settings.fetchOptions,
-      registry,
-      headers,
-      timeout: timeoutMs,
-      retry: {
-        retries: options.retries ?? settings.retry.retries ?? 2,
-        factor: settings.retry.factor ?? 2,
-        minTimeout: settings.retry.minTimeout ?? 1_000,
-        maxTimeout: settings.retry.maxTimeout ?? 10_000,
-      },
-      signal,
-      ca: settings.ca,
-      strictSSL: settings.strictSSL,
-      proxy: settings.proxyFor(registry),
-      noProxy: null,
-      userAgent: `pushpals/${VERSION}`,
-    });
+    res = await npmFetch(`${registry}${name.replace("/", "%2f")}`, registryFetchOptions(settings, registry, { timeoutMs, retries: options.retries, signal, headers }));
   } catch (err) {
-    throw requestFailure(err as RegistryError, name, registry, timeoutMs, signal, fail);
+    throw registryRequestFailure(err as RegistryError, {
+      registry,
+      timeoutMs,
+      signal,
+      fail,
+      wording,
+      notFound: () =>
+        fail(
+          "environment",
+          "not_found",
+          `${name} is not on the registry ${host} (HTTP 404): check the name, or that your npm configuration sends its scope to the registry that has it (@scope:registry)`,
+          `${name} is not on the registry`,
+        ),
+    });
   }
 
   if (res.status === 304) {
@@ -131,7 +126,16 @@ async function fetchOne(name: string, settings: RegistrySettings, options: Fetch
     res.body.resume();
     throw fail("environment", "http_error", `the registry ${host} answered HTTP ${res.status} for ${name} where it sends the package's document`);
   }
-  const text = await readBody(res, options.maxBytes ?? DEFAULT_MAX_BYTES, timeoutMs, signal, name, host, fail);
+  const body = await readRegistryBody(res, {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    timeoutMs,
+    signal,
+    host,
+    fail,
+    wording,
+    tooLarge: (limit) => fail("environment", "too_large", `the registry ${host}'s document for ${name} is larger than ${limit}, more than PushPals reads`, "the document is too large"),
+  });
+  const text = body.toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -150,95 +154,4 @@ async function fetchOne(name: string, settings: RegistrySettings, options: Fetch
     }
   }
   return { packument: parsed.data, registry: registryLabel(registry), source: "fetched" };
-}
-
-type Fail = (cls: "environment" | "policy_denied" | "invalid_input" | "cancelled", fault: RegistryFault, message: string, notRetryable?: string) => RegistryFailure;
-
-/** The body as text, at most `maxBytes` (declared or read), within `timeoutMs`. */
-async function readBody(res: RegistryResponse, maxBytes: number, timeoutMs: number, signal: AbortSignal, name: string, host: string, fail: Fail): Promise<string> {
-  const mib = `${Math.round(maxBytes / 1024 / 1024)} MiB`;
-  const tooLarge = () => fail("environment", "too_large", `the registry ${host}'s document for ${name} is larger than ${mib}, more than PushPals reads`, "the document is too large");
-  const declared = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    res.body.destroy?.();
-    throw tooLarge();
-  }
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    res.body.destroy?.(new Error("body timeout"));
-  }, timeoutMs);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of res.body) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      size += bytes.length;
-      if (size > maxBytes) {
-        res.body.destroy?.();
-        throw tooLarge();
-      }
-      chunks.push(bytes);
-    }
-  } catch (err) {
-    if (err instanceof RegistryFailure) throw err;
-    if (signal.aborted) throw fail("cancelled", "cancelled", `stopped while reading the document of ${name} from ${host}`);
-    if (timedOut || isTimeout(err as RegistryError)) throw fail("environment", "timeout", `the registry ${host} did not finish sending the document of ${name} within ${seconds(timeoutMs)}`);
-    throw fail("environment", "network", `the connection to the registry ${host} broke while it sent the document of ${name} (${codeOf(err as RegistryError)})`);
-  } finally {
-    clearTimeout(timer);
-  }
-  if (timedOut) throw fail("environment", "timeout", `the registry ${host} did not finish sending the document of ${name} within ${seconds(timeoutMs)}`);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function requestFailure(err: RegistryError, name: string, registry: string, timeoutMs: number, signal: AbortSignal, fail: Fail): RegistryFailure {
-  const host = registryHost(registry);
-  const status = typeof err.statusCode === "number" ? err.statusCode : null;
-  if (status === 404) {
-    return fail(
-      "environment",
-      "not_found",
-      `${name} is not on the registry ${host} (HTTP 404): check the name, or that your npm configuration sends its scope to the registry that has it (@scope:registry)`,
-      `${name} is not on the registry`,
-    );
-  }
-  if (status === 401 || status === 403) {
-    return fail("environment", "unauthorized", `the registry ${host} refused the document of ${name} (HTTP ${status}): check the registry's credentials in your npm config (~/.npmrc or NPM_CONFIG_USERCONFIG)`);
-  }
-  if (status === 429) {
-    const after = retryAfter(err.headers);
-    return fail("environment", "rate_limited", `the registry ${host} is rate-limiting requests (HTTP 429${after ? `, retry after ${after}` : ""}) and did not send the document of ${name}`);
-  }
-  if (status !== null && status >= 500) return fail("environment", "server_error", `the registry ${host} failed to send the document of ${name} (HTTP ${status})`);
-  if (status !== null) return fail("environment", "http_error", `the registry ${host} answered HTTP ${status} for the document of ${name}`);
-  if (err.name === "AbortError" || err.code === "FETCH_ABORTED" || signal.aborted) return fail("cancelled", "cancelled", `stopped while fetching the document of ${name} from ${host}`);
-  if (isTimeout(err)) {
-    return fail("environment", "timeout", `the registry ${host} did not answer for ${name} within ${seconds(timeoutMs)}`);
-  }
-  return fail("environment", "network", `could not reach the registry ${host} for ${name} (${codeOf(err)}): check the registry in your npm config and the network`);
-}
-
-/** minipass-fetch's request and body timeouts, and @npmcli/agent's connection, idle and response ones. */
-function isTimeout(err: RegistryError): boolean {
-  return err.type === "request-timeout" || err.type === "body-timeout" || /^(ETIMEDOUT|EIDLETIMEOUT|ECONNECTIONTIMEOUT|ERESPONSETIMEOUT|ETRANSFERTIMEOUT)$/.test(err.code ?? "");
-}
-
-/** A short, credential-free name for an error: its code, or its class. */
-function codeOf(err: RegistryError): string {
-  const code = typeof err.code === "string" && /^[A-Z0-9_]{2,40}$/.test(err.code) ? err.code : null;
-  return code ?? (typeof err.name === "string" && /^\w{1,40}$/.test(err.name) ? err.name : "error");
-}
-
-function retryAfter(headers: RegistryError["headers"]): string | null {
-  const raw = headers?.["retry-after"];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof value !== "string") return null;
-  if (/^\d{1,6}$/.test(value.trim())) return `${value.trim()} s`;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : new Date(at).toISOString();
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -16,7 +16,7 @@ describe("Packument", () => {
     expect(doc).toEqual({
       name: "lib",
       "dist-tags": { latest: "1.1.0" },
-      versions: { "1.1.0": { version: "1.1.0", deprecated: undefined, engines: { node: ">=20" }, repository: { type: "git", url: "git+https://example.test/lib.git" } } },
+      versions: { "1.1.0": { version: "1.1.0", deprecated: undefined, engines: { node: ">=20" }, repository: { type: "git", url: "git+https://example.test/lib.git" }, dist: { tarball: "x" } } },
       time: { created: "2024-01-01T00:00:00.000Z", "1.1.0": "2024-01-02T00:00:00.000Z" },
       repository: "github:org/lib",
     });

@@ -46,11 +46,18 @@ const Engines = z
   .optional()
   .catch(undefined);
 
+/** Where the version's tarball is and its hash (release notes are read from it; npm installs it). */
+const Dist = z
+  .object({ tarball: z.string().max(2048).optional().catch(undefined), integrity: z.string().max(1024).optional().catch(undefined) })
+  .optional()
+  .catch(undefined);
+
 export const PackumentVersion = z.object({
   version: VersionText,
   deprecated: Deprecated,
   engines: Engines,
   repository: Repository,
+  dist: Dist,
 });
 export type PackumentVersion = z.infer<typeof PackumentVersion>;
 

@@ -46,6 +46,7 @@ const ACCESS: Record<RouteName, Access> = {
   answerWorkItem: "decide",
   dispatchWorkItem: "component",
   listSpecialists: "read",
+  dependencies: "read",
   report: "read",
   cancelJob: "person",
   unblockJob: "person",

@@ -17,8 +17,11 @@ import type { Policy } from "../policy/policy-schema.ts";
 import { previewSelection } from "../planning/selection-risk.ts";
 import { resolveCommit } from "../scm/branches.ts";
 import { SPECIALIST_SPECS, SPECIALISTS } from "../specialists/registry.ts";
+import { specialistFor } from "../planning/specialist.ts";
 import { SOURCES } from "../sources/registry.ts";
-import { ACTIVE_WORK_ITEM_STATES } from "../planning/work-item.ts";
+import { dependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
+import { DEPENDENCY_UPDATE_TYPE } from "../sources/dependency-updates/dependency-items.ts";
+import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
 import { describeIssue } from "../kinds/registry.ts";
 import type { Store } from "../store/store.ts";
@@ -40,7 +43,7 @@ export function planningRoutes(
     .route(routes.plan, async () => {
       const current = await policy();
       const select = current ? previewSelection(current, SPECIALISTS) : undefined;
-      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS }));
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS, hold: specialistHold }));
     })
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
@@ -52,8 +55,17 @@ export function planningRoutes(
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: specialistHold });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
+    })
+    .route(routes.dependencies, () => {
+      const now = Date.now();
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: specialistHold });
+      const [scanJob] = store.listJobs({ kind: "deps-scan", state: "succeeded", newest: true, limit: 1 });
+      const [newest] = store.listJobs({ kind: "deps-scan", newest: true, limit: 1 });
+      const steward = items.listWorkItems({ limit: LIMIT, newest: true }).filter((i) => i.type === DEPENDENCY_UPDATE_TYPE);
+      const prs = pullRequests(store);
+      return json(dependencyDashboard(scanJob ?? null, newest ?? null, steward, plan.entries, (n) => prs.getPullRequest(n)?.state === "closed"));
     })
     .route(routes.listWorkItems, ({ query }) => json({ items: items.listWorkItems({ states: query.all === "1" ? undefined : ACTIVE_WORK_ITEM_STATES, limit: LIMIT }) }))
     .route(routes.addBacklog, async ({ body, caller }) => {
@@ -91,6 +103,11 @@ export function planningRoutes(
       }
       return json({ item: await commit.run(() => service.record((ctx) => answerWorkItem(ctx, personActorOf(caller), params.id, body))) });
     });
+}
+
+/** A specialist's own reason not to take an item now (the Dependency Steward's schedule). */
+function specialistHold(item: WorkItem, now: number): string | null {
+  return specialistFor(item.type, SPECIALISTS)?.hold?.(item, now) ?? null;
 }
 
 /**

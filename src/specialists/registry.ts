@@ -1,13 +1,14 @@
 import type { Specialist, SpecialistPlugin } from "../planning/specialist.ts";
 import { ciMedic } from "./ci-medic/index.ts";
 import { codemodRunner } from "./codemod-runner/index.ts";
+import { dependencySteward } from "./dependency-steward/index.ts";
 
 /**
- * Every specialist. Adding one is its folder beside this file plus one line here. The Dependency
- * Steward and the Conflict Resolver (issues #16, #18) register here; until then the plan names each
- * other item's missing capability instead of guessing.
+ * Every specialist. Adding one is its folder beside this file plus one line here. The Conflict
+ * Resolver (#18) registers here; until then the plan names each other item's missing capability
+ * instead of guessing.
  */
-export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic];
+export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic, dependencySteward];
 
 /** Their declarations, as the plan and `pushpals specialists` show them. */
 export const SPECIALIST_SPECS: readonly Specialist[] = SPECIALISTS.map((p) => p.spec);

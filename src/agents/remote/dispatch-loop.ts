@@ -4,7 +4,7 @@ import { isPushpalsError } from "../../core/errors.ts";
 import { failpoint } from "../../faults/failpoint.ts";
 import { visible } from "../../core/safe-text.ts";
 import type { BaseWatch } from "./base-watch.ts";
-import type { IssueScanSchedule } from "./issue-scan.ts";
+import type { PeriodicScan } from "./periodic-scan.ts";
 
 export interface DispatchLoopOptions {
   client: ApiClient;
@@ -15,7 +15,8 @@ export interface DispatchLoopOptions {
   /** Each turn first looks at the base branch's head (new heads get their checks). */
   baseWatch?: BaseWatch;
   /** And asks for a scan of the labelled GitHub issues when one is due. */
-  issueScan?: IssueScanSchedule;
+  issueScan?: PeriodicScan;
+  depsScan?: PeriodicScan;
 }
 
 /**
@@ -54,6 +55,7 @@ export class DispatchLoop {
     const { client, baseBranch, say } = this.options;
     await this.options.baseWatch?.once().catch((err: Error) => say(`could not check ${baseBranch}: ${err.message.split("\n")[0]}`));
     await this.options.issueScan?.once().catch((err: Error) => say(`could not ask for an issue scan: ${err.message.split("\n")[0]}`));
+    await this.options.depsScan?.once().catch((err: Error) => say(`could not ask for a dependency scan: ${err.message.split("\n")[0]}`));
     const plan = await client.call(routes.plan);
     if (plan.paused) return null;
     const next = plan.entries.find((e) => e.item.state === "open" && e.holds.length === 0 && !this.refused.has(e.item.id));

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { ApiClient } from "../../client/api-client.ts";
 import { DEFAULT_CONFIG, type PushpalsConfig } from "../../config/schema.ts";
-import { IssueScanSchedule } from "./issue-scan.ts";
+import { issueScanSchedule } from "./issue-scan.ts";
 
 function fixture(over: { provider?: "local" | "github"; labels?: string[]; every?: number; fail?: boolean } = {}) {
   const config: PushpalsConfig = structuredClone(DEFAULT_CONFIG);
@@ -19,7 +19,7 @@ function fixture(over: { provider?: "local" | "github"; labels?: string[]; every
       return { job: { id: `job_${bodies.length}` }, deduped: bodies.length > 2 };
     },
   } as unknown as ApiClient;
-  const schedule = new IssueScanSchedule({ client, config: () => config, say: (l) => void lines.push(l), now: () => clock });
+  const schedule = issueScanSchedule({ client, config: () => config, say: (l) => void lines.push(l), now: () => clock });
   return { schedule, bodies, lines, config, tick: (ms: number) => void (clock += ms), heal: () => void (fail = false) };
 }
 

@@ -4,7 +4,8 @@ import { onSupervisorGone } from "../../runtime/supervised.ts";
 import type { ApiClient } from "../../client/api-client.ts";
 import { DispatchLoop } from "./dispatch-loop.ts";
 import { BaseWatch } from "./base-watch.ts";
-import { IssueScanSchedule } from "./issue-scan.ts";
+import { depsScanSchedule } from "./deps-scan.ts";
+import { issueScanSchedule } from "./issue-scan.ts";
 import { wakeOnJobEnds } from "./job-end-wake.ts";
 import type { PushpalsConfig } from "../../config/schema.ts";
 
@@ -19,8 +20,9 @@ export async function runRemoteAgent(client: ApiClient, options: { name: string;
   process.stdout.write(`[${options.name}] ready (pid ${process.pid}); dispatching work items onto ${options.baseBranch}\n`);
   const say = (line: string) => void process.stdout.write(`[${options.name}] ${line}\n`);
   const baseWatch = options.config().remote_agent.check_base ? new BaseWatch({ client, repoRoot: options.repoRoot, baseBranch: options.baseBranch, config: options.config, say }) : undefined;
-  const issueScan = new IssueScanSchedule({ client, config: options.config, say });
-  const loop = new DispatchLoop({ client, baseBranch: options.baseBranch, say, baseWatch, issueScan });
+  const issueScan = issueScanSchedule({ client, config: options.config, say });
+  const depsScan = depsScanSchedule({ client, repoRoot: options.repoRoot, baseBranch: options.baseBranch, config: options.config, say });
+  const loop = new DispatchLoop({ client, baseBranch: options.baseBranch, say, baseWatch, issueScan, depsScan });
   loop.start();
   // Event-driven: a branch that moves, or a job that ends, turns the loop at once.
   baseWatch?.watchRefs(options.gitCommonDir, () => loop.wake());

@@ -59,3 +59,26 @@ test("every entry form Bun writes, read from a lockfile it made (registry on 127
 test("bun.lockb is binary: unreadable, whatever it holds", () => {
   expect(() => parseBunLockfile("#!/usr/bin/env bun\nbun-lockfile-format-v0\n", "bun.lockb")).toThrow(/binary lockfile/);
 });
+
+test("each entry's dependencies, read from its info in every entry form, an alias by its target", () => {
+  const text = `{
+  "lockfileVersion": 1,
+  "workspaces": { "": { "name": "app", "dependencies": { "a": "^1.0.0" } } },
+  "packages": {
+    "a": ["a@1.0.0", "", { "dependencies": { "b": "^1.0.0", "old": "npm:@s/real@^2.0.0" }, "optionalDependencies": { "fsevents": "^2.3.0" }, "peerDependencies": { "react": "*" }, "optionalPeers": ["react"] }, "sha512-a"],
+    "b": ["b@1.0.0", "", {}, "sha512-b"],
+    "gitdep": ["gitdep@github:u/gitdep#703cc52", { "dependencies": { "b": "^1.0.0" } }, "u-gitdep-703cc52"],
+    "localdir": ["localdir@file:vendor/localdir", { "dependencies": { "c": "^1.0.0" } }],
+    "tgz": ["tiny@./vendor/tiny-1.0.0.tgz", { "peerDependencies": { "d": "^1.0.0" } }, "sha512-l"],
+    "ws": ["ws@workspace:packages/ws"],
+  }
+}`;
+  expect(parseBunLockfile(text, "bun.lock").map((p) => [p.key, p.dependencies])).toEqual([
+    ["a", ["@s/real", "b", "fsevents", "react"]],
+    ["b", undefined],
+    ["gitdep", ["b"]],
+    ["localdir", ["c"]],
+    ["tgz", ["d"]],
+    ["ws", undefined],
+  ]);
+});

@@ -10,7 +10,7 @@ export const bun = defineEcosystem({
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "bun" },
   frozenInstall: ({ allowScripts }) => ({ command: ["bun", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts"])].join(" "), env: {} }),
-  lockfileUpdate: () => "bun install --lockfile-only",
+  lockfileUpdate: () => ({ command: "bun install --lockfile-only --ignore-scripts", env: {} }),
   versionCommand: "bun --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   // `bun test` runs Bun's own test runner, not the "test" script.

@@ -30,8 +30,12 @@ export interface Ecosystem<Id extends string = string> {
   };
   /** The frozen-lockfile install: fails instead of changing the lockfile, runs no lifecycle scripts unless allowed. */
   frozenInstall(options: InstallOptions): InstallCommand;
-  /** Brings the lockfile in line with the manifests without installing, for the given package manager version. */
-  lockfileUpdate(version: string): string;
+  /**
+   * Brings the lockfile in line with the manifests (the Dependency Steward's update), installing as little as
+   * the package manager allows, never running a lifecycle script or other committed code it can skip, and
+   * not frozen though the sandbox says CI=true.
+   */
+  lockfileUpdate(version: string): InstallCommand;
   /** Prints the package manager's version: the dependency cache keys on it. */
   versionCommand: string;
   /** Prints the runtime's version (the cache keys on it too; native addons are built for it). */

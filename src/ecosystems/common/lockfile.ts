@@ -12,6 +12,33 @@ export interface LockedPackage {
   resolved: string | null;
   /** The content hash the install checks (or the pinned commit of a git source); null when none is recorded. */
   integrity: string | null;
+  /**
+   * The names of the packages this entry depends on (its dependencies, optional and peer dependencies as
+   * the format records them for it): an alias's target where the format says it, else the name it is
+   * installed under. Sorted, each once; absent when the entry records none.
+   */
+  dependencies?: string[];
+}
+
+/** `{ dependencies }` with `names` sorted and each once, or `{}` when there are none (the field is left out). */
+export function withDependencies(names: Iterable<string>): Pick<LockedPackage, "dependencies"> {
+  const list = [...new Set(names)].sort();
+  return list.length === 0 ? {} : { dependencies: list };
+}
+
+/**
+ * The names the maps (`{ name: spec }`, as package.json writes them) of `entry`'s `sections` install: a
+ * spec `npm:real@^1` installs `real`; any other spec (a range, `npm:^1`, a URL) the key's own name.
+ */
+export function dependencyNames(entry: Record<string, unknown>, sections: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const section of sections) {
+    for (const [key, spec] of Object.entries(recordOf(entry[section]) ?? {})) {
+      const target = typeof spec === "string" && spec.startsWith("npm:") ? splitNameAndSpec(spec.slice(4)) : null;
+      out.push(target !== null && target.spec !== "" ? target.name : key);
+    }
+  }
+  return out;
 }
 
 /** Lockfiles over this size are not read whole: they count as unreadable. */

@@ -58,3 +58,25 @@ test("install paths, aliases, links and nested v1 copies as npm writes them", ()
     { key: "node_modules/a/node_modules/b", name: "b", version: "github:u/b#abc", resolved: "github:u/b#abc", integrity: null },
   ]);
 });
+
+test("each entry's dependencies: its dependencies, optional and peer ones, an alias by its target; v1 from `requires`", () => {
+  const lock = {
+    lockfileVersion: 3,
+    packages: {
+      "": { name: "app", dependencies: { a: "^1.0.0" }, devDependencies: { t: "^1.0.0" } },
+      "node_modules/a": { version: "1.0.0", dependencies: { z: "^1.0.0", old: "npm:@s/real@^2.0.0" }, optionalDependencies: { fsevents: "^2.3.0" }, peerDependencies: { react: ">=17", z: "^1.0.0" } },
+      "node_modules/z": { version: "1.0.0" },
+      "packages/ws": { version: "0.0.1", dependencies: { a: "^1.0.0" }, devDependencies: { t: "^1.0.0" } },
+    },
+  };
+  expect(parseNpmLockfile(JSON.stringify(lock), "package-lock.json").map((p) => [p.key, p.dependencies])).toEqual([
+    ["node_modules/a", ["@s/real", "fsevents", "react", "z"]],
+    ["node_modules/z", undefined],
+    ["packages/ws", ["a"]],
+  ]);
+  const v1 = { lockfileVersion: 1, dependencies: { a: { version: "1.0.0", requires: { b: "^1.0.0", old: "npm:real@^1.0.0" }, dependencies: { b: { version: "1.0.0" } } } } };
+  expect(parseNpmLockfile(JSON.stringify(v1), "package-lock.json").map((p) => [p.key, p.dependencies])).toEqual([
+    ["node_modules/a", ["b", "real"]],
+    ["node_modules/a/node_modules/b", undefined],
+  ]);
+});

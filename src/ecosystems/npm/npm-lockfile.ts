@@ -1,8 +1,10 @@
-import { entryOf, LockfileError, recordOf, sectionOf, stringOf, type LockedPackage } from "../common/lockfile.ts";
+import { dependencyNames, entryOf, LockfileError, recordOf, sectionOf, stringOf, withDependencies, type LockedPackage } from "../common/lockfile.ts";
 
 const NODE_MODULES = "node_modules/";
 // In a v1 entry (and a v2 lockfile's v1 section) a version with a protocol is where the package comes from.
 const SPEC_VERSION = /^[a-z][a-z0-9+.-]*:/i;
+// A `packages` entry's own edges (a workspace's devDependencies are its own install, not an edge).
+const EDGE_SECTIONS = ["dependencies", "optionalDependencies", "peerDependencies"];
 
 /**
  * package-lock.json and npm-shrinkwrap.json: `packages` keyed by install path (v2, v3), `dependencies`
@@ -46,12 +48,16 @@ function fromPackages(packages: Record<string, unknown>, fileName: string): Lock
       // A link's `resolved` is the folder it points at, relative to the lockfile.
       resolved: entry.link === true && resolved !== null ? `link:${resolved}` : resolved,
       integrity: stringOf(entry.integrity),
+      ...withDependencies(dependencyNames(entry, EDGE_SECTIONS)),
     });
   }
   return out;
 }
 
-/** v1: `{ name: { version, resolved, integrity, dependencies: {...} } }`, keyed here by install path as v2 does. */
+/**
+ * v1: `{ name: { version, resolved, integrity, requires: {...}, dependencies: {...} } }`, keyed here by
+ * install path as v2 does. `requires` is the entry's edges; its `dependencies` are the copies nested under it.
+ */
 function fromDependencies(deps: Record<string, unknown>, parent: string, fileName: string, mark: string): LockedPackage[] {
   const out: LockedPackage[] = [];
   for (const [name, value] of Object.entries(deps)) {
@@ -59,7 +65,7 @@ function fromDependencies(deps: Record<string, unknown>, parent: string, fileNam
     const path = `${parent}${NODE_MODULES}${name}`;
     const version = stringOf(entry.version);
     const spec = version !== null && SPEC_VERSION.test(version) ? version : null;
-    out.push({ key: `${path}${mark}`, name: aliasTarget(version) ?? name, version, resolved: stringOf(entry.resolved) ?? spec, integrity: stringOf(entry.integrity) });
+    out.push({ key: `${path}${mark}`, name: aliasTarget(version) ?? name, version, resolved: stringOf(entry.resolved) ?? spec, integrity: stringOf(entry.integrity), ...withDependencies(dependencyNames(entry, ["requires"])) });
     out.push(...fromDependencies(sectionOf(entry, "dependencies", fileName), `${path}/`, fileName, mark));
   }
   return out;

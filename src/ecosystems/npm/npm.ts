@@ -8,7 +8,7 @@ export const npm = defineEcosystem({
   manifests: [PACKAGE_JSON],
   detect: { packageManagerField: "npm", fallback: true },
   frozenInstall: ({ allowScripts }) => ({ command: ["npm", "ci", ...(allowScripts ? [] : ["--ignore-scripts"]), "--no-audit", "--no-fund"].join(" "), env: {} }),
-  lockfileUpdate: () => "npm install --package-lock-only",
+  lockfileUpdate: () => ({ command: "npm install --package-lock-only --ignore-scripts --no-audit --no-fund", env: {} }),
   versionCommand: "npm --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("npm", { testSubcommand: true }),

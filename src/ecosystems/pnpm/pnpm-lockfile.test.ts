@@ -83,3 +83,81 @@ test("keys with peers, workspace links and the fields pnpm writes for local pack
     { key: "/@s/x/1.0.0_react@18.0.0", name: "@s/x", version: "1.0.0", resolved: null, integrity: "sha512-x" },
   ]);
 });
+
+test("each entry's dependencies: from the entry (v5, v6) or all its snapshots (v9), an alias by its target", () => {
+  const edges = (text: string) => parsePnpmLockfile(text, "pnpm-lock.yaml").map((p) => [p.key, p.dependencies]);
+  const v5 = [
+    "lockfileVersion: 5.4",
+    "packages:",
+    "  /a/2.0.0_react@18.0.0:",
+    "    resolution: {integrity: sha512-a}",
+    "    dependencies:",
+    "      b: 1.0.0_react@18.0.0",
+    "      old: /@s/real/1.0.0",
+    "    peerDependencies:",
+    "      react: ^18.0.0",
+    "    dev: false",
+    "  /b/1.0.0_react@18.0.0:",
+    "    resolution: {integrity: sha512-b}",
+    "    dev: false",
+    "",
+  ].join("\n");
+  expect(edges(v5)).toEqual([
+    ["/a/2.0.0_react@18.0.0", ["@s/real", "b", "react"]],
+    ["/b/1.0.0_react@18.0.0", undefined],
+  ]);
+  const v6 = [
+    "lockfileVersion: '6.0'",
+    "importers:",
+    "  .:",
+    "    dependencies:",
+    "      ws:",
+    "        specifier: workspace:*",
+    "        version: link:packages/ws",
+    "packages:",
+    "  /a@2.0.0(react@18.0.0):",
+    "    resolution: {integrity: sha512-a}",
+    "    peerDependencies:",
+    "      react: ^18.0.0",
+    "    dependencies:",
+    "      b: 1.0.0(react@18.0.0)",
+    "      old: /real@1.0.0",
+    "      gitdep: github.com/u/gitdep/0123abc",
+    "      local: link:../local",
+    "    optionalDependencies:",
+    "      fsevents: 2.3.3",
+    "    dev: false",
+    "",
+  ].join("\n");
+  expect(edges(v6)).toEqual([
+    ["/a@2.0.0(react@18.0.0)", ["b", "fsevents", "gitdep", "local", "react", "real"]],
+    ["importers/./dependencies/ws", undefined],
+  ]);
+  const v9 = [
+    "lockfileVersion: '9.0'",
+    "packages:",
+    "  a@2.0.0:",
+    "    resolution: {integrity: sha512-a}",
+    "    peerDependencies:",
+    "      react: ^17.0.0 || ^18.0.0",
+    "  b@1.0.0:",
+    "    resolution: {integrity: sha512-b}",
+    "snapshots:",
+    "  a@2.0.0(react@18.0.0):",
+    "    dependencies:",
+    "      b: 1.0.0",
+    "      old: '@s/real@1.0.0(react@18.0.0)'",
+    "      react: 18.0.0",
+    "  a@2.0.0(react@17.0.0):",
+    "    dependencies:",
+    "      c: https://host.example/c-1.0.0.tgz",
+    "    optionalDependencies:",
+    "      fsevents: 2.3.3",
+    "  b@1.0.0: {}",
+    "",
+  ].join("\n");
+  expect(edges(v9)).toEqual([
+    ["a@2.0.0", ["@s/real", "b", "c", "fsevents", "react"]],
+    ["b@1.0.0", undefined],
+  ]);
+});

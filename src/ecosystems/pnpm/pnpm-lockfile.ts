@@ -1,22 +1,33 @@
 import { posix } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { entryOf, LockfileError, recordOf, sectionOf, splitNameAndSpec, stringOf, type LockedPackage } from "../common/lockfile.ts";
+import { entryOf, LockfileError, recordOf, sectionOf, splitNameAndSpec, stringOf, withDependencies, type LockedPackage } from "../common/lockfile.ts";
 
 const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "optionalDependencies"];
 // pnpm writes these versions in importers for local packages, which have no `packages` entry.
 const LOCAL_VERSION = /^(link|file):/;
+// A package's edges: `peerDependencies` holds ranges, the others the versions (or keys) they resolve to.
+const EDGE_SECTIONS = ["dependencies", "optionalDependencies", "peerDependencies"];
+// v9 writes an alias's resolution `real@1.0.0`: a name and "@" before any peer suffix (a version, URL or `link:` has none).
+const ALIASED_REF = /^(@[^/@:(]+\/)?[^/@:(]+@/;
 
 /**
  * pnpm-lock.yaml, lockfile versions 5.x (`/name/1.0.0_peer`), 6 (`/name@1.0.0(peer)`) and 9
- * (`name@1.0.0`, peers in `snapshots`, which pin no source and are not read). Each `packages` entry's
+ * (`name@1.0.0`, peers in `snapshots`, which pin no source: only their edges are read). Each `packages` entry's
  * `resolution` says where it comes from: `{integrity}` (the registry), `{tarball}`, `{type: git, repo,
  * commit}`, `{type: directory, directory}`. Importers' `link:`/`file:` versions are read too: they
- * point a dependency at a folder with no entry of its own.
+ * point a dependency at a folder with no entry of its own. An entry's `dependencies` are its
+ * dependencies, optional and peer dependencies, read from the entry (v5, v6) and from its snapshots (v9:
+ * one per peer context, merged); importers are not packages and get none.
  */
 export function parsePnpmLockfile(text: string, fileName: string): LockedPackage[] {
   const parsed = parseDocument(text, fileName);
   const v5 = String(parsed.lockfileVersion ?? "").startsWith("5");
-  const packages = Object.entries(sectionOf(parsed, "packages", fileName)).map(([key, value]) => fromPackage(key, entryOf(value, key, fileName), v5, fileName));
+  // Leniently: snapshots pin no source, so a malformed one costs only edges.
+  const snapshots = snapshotsByPackage(recordOf(parsed.snapshots) ?? {});
+  const packages = Object.entries(sectionOf(parsed, "packages", fileName)).map(([key, value]) => {
+    const entry = entryOf(value, key, fileName);
+    return { ...fromPackage(key, entry, v5, fileName), ...withDependencies([entry, ...(snapshots.get(key) ?? [])].flatMap((e) => edgeNames(e, v5))) };
+  });
   return [...packages, ...importerLinks(parsed, fileName)];
 }
 
@@ -62,6 +73,36 @@ function nameAndVersionOfKey(key: string, v5: boolean): { name: string; version:
 function stripPeers(version: string): string {
   const paren = version.indexOf("(");
   return paren === -1 ? version : version.slice(0, paren);
+}
+
+/** v9 `snapshots` keyed by the `packages` key they are a peer context of ("a@1.0.0(react@18.0.0)" -> "a@1.0.0"). */
+function snapshotsByPackage(snapshots: Record<string, unknown>): Map<string, Record<string, unknown>[]> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const [key, value] of Object.entries(snapshots)) {
+    const snapshot = recordOf(value);
+    if (!snapshot) continue;
+    const { name, spec } = splitNameAndSpec(key);
+    const packageKey = `${name}@${stripPeers(spec)}`;
+    out.set(packageKey, [...(out.get(packageKey) ?? []), snapshot]);
+  }
+  return out;
+}
+
+/**
+ * The names an entry's edge sections install. A dependency resolves to a version (`1.0.0(peer@2)`) or, for
+ * an alias, to the real package: `/real/1.0.0` (v5), `/real@1.0.0` (v6), `real@1.0.0` (v9).
+ */
+function edgeNames(entry: Record<string, unknown>, v5: boolean): string[] {
+  const out: string[] = [];
+  for (const section of EDGE_SECTIONS) {
+    for (const [name, ref] of Object.entries(recordOf(entry[section]) ?? {})) {
+      const text = section === "peerDependencies" ? null : versionText(ref);
+      if (text?.startsWith("/")) out.push(nameAndVersionOfKey(text.slice(1), v5).name);
+      else if (text !== null && !v5 && ALIASED_REF.test(stripPeers(text))) out.push(splitNameAndSpec(text).name);
+      else out.push(name);
+    }
+  }
+  return out;
 }
 
 /** A version pnpm may have written as a YAML number (`version: 1.0`). */

@@ -10,7 +10,7 @@ export const pnpm = defineEcosystem({
   detect: { packageManagerField: "pnpm" },
   // A committed .pnpmfile.cjs is code pnpm runs during the install: a scripts-off install runs none of it.
   frozenInstall: ({ allowScripts }) => ({ command: ["pnpm", "install", "--frozen-lockfile", ...(allowScripts ? [] : ["--ignore-scripts", "--ignore-pnpmfile"])].join(" "), env: {} }),
-  lockfileUpdate: () => "pnpm install --lockfile-only",
+  lockfileUpdate: () => ({ command: "pnpm install --lockfile-only --no-frozen-lockfile --ignore-scripts --ignore-pnpmfile", env: {} }),
   versionCommand: "pnpm --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("pnpm", { testSubcommand: true }),

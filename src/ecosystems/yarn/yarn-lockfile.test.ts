@@ -59,3 +59,17 @@ test("v1 without its header, aliases, and Berry's workspaces and patches", () =>
     ["resolve@patch:resolve@npm%3A^1.22.0#optional!builtin<compat/resolve>", "resolve", "patch:resolve@npm%3A1.22.8#optional!builtin<compat/resolve>::version=1.22.8&hash=c3c19d"],
   ]);
 });
+
+test("each entry's dependencies: v1 dependencies and optional ones, Berry's with its peers, an alias by its target", () => {
+  const v1 = `${V1_HEADER}"a@^1.0.0", "a@^1.2.0":\n  version "1.2.0"\n  resolved "https://registry.yarnpkg.com/a/-/a-1.2.0.tgz#abc"\n  dependencies:\n    b "^1.0.0"\n    old "npm:@s/real@^2.0.0"\n  optionalDependencies:\n    fsevents "^2.3.0"\n\nb@^1.0.0:\n  version "1.0.0"\n  resolved "https://registry.yarnpkg.com/b/-/b-1.0.0.tgz#def"\n`;
+  expect(parseYarnLockfile(v1, "yarn.lock").map((p) => [p.key, p.dependencies])).toEqual([
+    ["a@^1.0.0", ["@s/real", "b", "fsevents"]],
+    ["a@^1.2.0", ["@s/real", "b", "fsevents"]],
+    ["b@^1.0.0", undefined],
+  ]);
+  const berry = `${BERRY_HEADER}"a@npm:^1.0.0":\n  version: 1.2.0\n  resolution: "a@npm:1.2.0"\n  dependencies:\n    b: "npm:^1.0.0"\n    fsevents: "npm:^2.3.0"\n    old: "npm:real@^2.0.0"\n  peerDependencies:\n    react: "*"\n  dependenciesMeta:\n    fsevents:\n      optional: true\n  checksum: 10c0/abc\n  languageName: node\n  linkType: hard\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  dependencies:\n    a: "npm:^1.0.0"\n    ws: "workspace:^"\n  languageName: unknown\n  linkType: soft\n`;
+  expect(parseYarnLockfile(berry, "yarn.lock").map((p) => [p.key, p.dependencies])).toEqual([
+    ["a@npm:^1.0.0", ["b", "fsevents", "react", "real"]],
+    ["app@workspace:.", ["a", "ws"]],
+  ]);
+});

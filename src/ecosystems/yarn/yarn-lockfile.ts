@@ -1,8 +1,10 @@
 import { parseSyml } from "@yarnpkg/parsers";
-import { entryOf, LockfileError, recordOf, splitNameAndSpec, stringOf, type LockedPackage } from "../common/lockfile.ts";
+import { dependencyNames, entryOf, LockfileError, recordOf, splitNameAndSpec, stringOf, withDependencies, type LockedPackage } from "../common/lockfile.ts";
 
 const V1_HEADER = /^(#.*(\r?\n))*?#\s+yarn\s+lockfile\s+v1\r?\n/i;
 const METADATA = "__metadata";
+// v1 records no peers; Berry records optional dependencies in `dependencies` (marked in `dependenciesMeta`).
+const EDGE_SECTIONS = ["dependencies", "optionalDependencies", "peerDependencies"];
 
 /**
  * yarn.lock, read with Yarn's own parser: v1 (`version`, `resolved` with its `#sha1`, `integrity`) and
@@ -44,7 +46,8 @@ function classicEntry(entry: Record<string, unknown>, keys: string, fileName: st
   if (version === null) throw new LockfileError(fileName, `the entry ${JSON.stringify(keys)} has no version`);
   const resolved = stringOf(entry.resolved);
   const integrity = stringOf(entry.integrity);
-  return (selector) => ({ name: classicName(selector), version, resolved, integrity });
+  const edges = dependencyNames(entry, EDGE_SECTIONS);
+  return (selector) => ({ name: classicName(selector), version, resolved, integrity, ...withDependencies(edges) });
 }
 
 /** "alias@npm:real@^1" installs `real`; "a@^1" installs `a`. */
@@ -61,5 +64,6 @@ function berryEntry(entry: Record<string, unknown>, keys: string, fileName: stri
   const { name, spec } = splitNameAndSpec(resolution);
   if (spec === "") throw new LockfileError(fileName, `the resolution ${JSON.stringify(resolution)} names no source`);
   const locked = { name, version: stringOf(entry.version), resolved: spec, integrity: stringOf(entry.checksum) };
-  return () => locked;
+  const edges = dependencyNames(entry, EDGE_SECTIONS);
+  return () => ({ ...locked, ...withDependencies(edges) });
 }

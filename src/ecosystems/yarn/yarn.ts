@@ -10,7 +10,7 @@ export const yarn = defineEcosystem({
   detect: { packageManagerField: "yarn" },
   frozenInstall,
   // Yarn 1 has no lockfile-only mode: the nearest is an install that runs no scripts.
-  lockfileUpdate: (version) => (isClassic(version) ? "yarn install --non-interactive --ignore-scripts" : "yarn install --mode=update-lockfile"),
+  lockfileUpdate,
   versionCommand: "yarn --version",
   runtimeVersionCommand: NODE_VERSION_COMMAND,
   runScript: scriptRunner("yarn", { testSubcommand: true }),
@@ -30,6 +30,12 @@ function frozenInstall({ version, allowScripts }: InstallOptions): InstallComman
   const env = { YARN_ENABLE_GLOBAL_CACHE: "false" };
   if (allowScripts) return { command: "yarn install --immutable", env };
   return { command: "yarn install --immutable --mode=skip-build", env: { ...env, YARN_ENABLE_SCRIPTS: "false" } };
+}
+
+/** Yarn 2+ is immutable under CI=true unless told otherwise; `update-lockfile` fetches and links nothing. */
+function lockfileUpdate(version: string): InstallCommand {
+  if (isClassic(version)) return { command: "yarn install --non-interactive --ignore-scripts --no-frozen-lockfile", env: {} };
+  return { command: "yarn install --mode=update-lockfile", env: { YARN_ENABLE_GLOBAL_CACHE: "false", YARN_ENABLE_IMMUTABLE_INSTALLS: "false", YARN_ENABLE_SCRIPTS: "false" } };
 }
 
 /** Yarn 1 ("classic"); a version that does not parse counts as 1. */

@@ -1,6 +1,6 @@
 import { PushpalsError } from "../../core/errors.ts";
 import type { DispatchBase, Specialist, SpecialistPlugin } from "../../planning/specialist.ts";
-import type { Task } from "../../planning/task.ts";
+import { taskBody, type Task } from "../../planning/task.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 
 /**
@@ -42,13 +42,7 @@ function codemodTask(item: WorkItem): Task {
 
 /** The task as a `run` job: its body in the vision's task format, the item's command and write scope. */
 function codemodJob(item: WorkItem, task: Task, base: DispatchBase): unknown {
-  const body = [
-    `**Goal:** ${task.goal}`,
-    `**Constraints:** write scope ${task.constraints.scope.join(", ")}; time budget ${task.constraints.timeBudgetSeconds} s`,
-    `**Risk tier:** ${task.risk}`,
-    `**Definition of done:**\n${task.definitionOfDone.map((d) => `- ${d}`).join("\n")}`,
-    `**Notes:** ${task.notes.join("; ")}`,
-  ].join("\n\n");
+  const body = taskBody(task);
   const rfc = typeof item.detail.rfc === "number" ? item.detail.rfc : null;
   return { title: item.title.slice(0, 200), body, command: item.detail.command, scope: task.constraints.scope, risk: task.risk, rfc, baseBranch: base.baseBranch, baseCommit: base.baseCommit, commandTimeoutSeconds: task.constraints.timeBudgetSeconds };
 }

@@ -1,0 +1,64 @@
+import { lstatSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+import { PushpalsError } from "../core/errors.ts";
+import { MAX_MANIFEST_BYTES } from "./extract.ts";
+import { CheckoutFiles, isInsideRelative } from "./checkout-files.ts";
+import type { PlannedUpdateRecord } from "../sources/dependency-updates/deps-scan-result.ts";
+import { editManifest, type ManifestEdit } from "./edit-manifest.ts";
+
+const SECTION: Record<PlannedUpdateRecord["type"], string> = { prod: "dependencies", dev: "devDependencies", optional: "optionalDependencies", peer: "peerDependencies" };
+
+/** The manifests an update group edits, as they were committed, read before any command runs in the checkout. */
+export type ManifestTexts = ReadonlyMap<string, string>;
+
+export function readManifests(dir: string, updates: readonly PlannedUpdateRecord[]): ManifestTexts {
+  const files = new CheckoutFiles(dir);
+  const out = new Map<string, string>();
+  for (const path of new Set(updates.map((u) => u.manifestPath))) {
+    const read = files.read(path, MAX_MANIFEST_BYTES);
+    if (!read.ok) throw new PushpalsError("invalid_input", `${read.why}: the update names a manifest the base commit does not have`, { field: path, hint: "scan the branch again (pushpals deps scan)" });
+    out.set(path, read.text);
+  }
+  return out;
+}
+
+/**
+ * The committed manifests with each update's range set, `pinned` to exactly its version (so the
+ * package manager locks that version and no newer one) or to its final range (which the locked version
+ * satisfies, so the lockfile keeps it), written over the checkout's files. The texts come from before any
+ * command ran, and each file is replaced, never written through: a link a command planted there, or in a
+ * folder above it, is never followed out of the checkout. Returns the paths whose text differs from the committed one.
+ */
+export function writeRanges(dir: string, committed: ManifestTexts, updates: readonly PlannedUpdateRecord[], mode: "pinned" | "final"): string[] {
+  const changed: string[] = [];
+  for (const [path, text] of committed) {
+    const edits: ManifestEdit[] = updates.filter((u) => u.manifestPath === path).map((u) => {
+      const range = mode === "pinned" ? u.to : u.newRange;
+      return { section: SECTION[u.type], key: u.alias ?? u.name, spec: u.alias ? `npm:${u.name}@${range}` : range };
+    });
+    const next = editManifest(text, edits, path);
+    replaceFile(dir, path, next);
+    if (next !== text) changed.push(path);
+  }
+  return changed;
+}
+
+function replaceFile(dir: string, rel: string, text: string): void {
+  if (!isInsideRelative(rel)) throw new PushpalsError("invalid_input", `${rel}: not a path inside the checkout`);
+  const root = realpathSync(dir);
+  const path = join(root, ...rel.split("/"));
+  const parent = realpathSync(dirname(path));
+  if (parent !== root && !parent.startsWith(root + sep)) throw new PushpalsError("forbidden", `${rel}: its folder leads out of the checkout (a link a command left there): not written`);
+  if (exists(path)) rmSync(path, { force: true });
+  // wx: a file (or link) that appears between the removal and the write makes it fail, not follow it.
+  writeFileSync(join(parent, rel.split("/").at(-1)!), text, { flag: "wx", mode: 0o644 });
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
