@@ -1,3 +1,4 @@
+import { maxTier } from "../core/risk-tier.ts";
 import { PushpalsError } from "../core/errors.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
@@ -78,9 +79,10 @@ export class PrService {
     if (result?.pr === undefined || pullRequests(ctx.store).getPullRequestByJob(job.id)) return;
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
-    // What the change was asked to be (base, scope, risk, role, RFC) is the job's input, not the worker's report of it.
+    // What the change was asked to be (base, scope, risk, role, RFC) is the job's input, not the worker's report of
+    // it; the report may only raise the risk (the Dependency Steward's lockfile check), never lower it.
     const asked = job.input as ChangeRequest;
-    const proposal: PrProposal = { ...parsed.data, baseSha: asked.baseCommit, baseBranch: asked.baseBranch, risk: asked.risk, role: asked.role, scope: asked.scope, rfcFor: asked.rfcFor ?? null, rfc: asked.rfc ?? null };
+    const proposal: PrProposal = { ...parsed.data, baseSha: asked.baseCommit, baseBranch: asked.baseBranch, risk: maxTier(asked.risk, parsed.data.risk), role: asked.role, scope: asked.scope, rfcFor: asked.rfcFor ?? null, rfc: asked.rfc ?? null };
     if (asked.updatePr) return this.updated(ctx, job, asked.updatePr.number, proposal);
     const pr = pullRequests(ctx.store).insertPullRequest({
       ...proposal,

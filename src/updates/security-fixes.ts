@@ -33,7 +33,8 @@ export function securityFixes(plans: readonly DependencyPlan[], advisories: Read
     if (installed === null || semver.valid(installed) === null) continue;
     const found = (advisories.get(dependency.name) ?? []).filter((a) => includes(a.vulnerableVersions, installed)).map((a) => ({ ...a, name: dependency.name, version: installed }));
     if (found.length === 0) continue;
-    const fix = pickFix(plan, found);
+    // Every advisory of the package, not only the installed version's: a fix must not move into another one.
+    const fix = pickFix(plan, advisories.get(dependency.name) ?? []);
     if (!fix) {
       const why = plan.candidates.length === 0 ? "no update the policy allows (see the passed-over versions)" : "every allowed update is still inside an advisory's range";
       unfixed.push({ name: dependency.name, version: installed, manifestPath: dependency.manifestPath, advisories: found.slice(0, 50), reason: why });
@@ -61,7 +62,7 @@ export function securityFixes(plans: readonly DependencyPlan[], advisories: Read
   return { groups, fixed, unfixed };
 }
 
-function pickFix(plan: DependencyPlan, found: readonly AdvisoryRecord[]) {
+function pickFix(plan: DependencyPlan, found: readonly Pick<AdvisoryRecord, "vulnerableVersions">[]) {
   for (const kind of FIX_ORDER) {
     const candidate = plan.candidates.find((c) => c.kind === kind);
     if (candidate && !found.some((a) => includes(a.vulnerableVersions, candidate.to))) return candidate;

@@ -26,7 +26,10 @@ export interface UpdatePrBodyInput {
 /** The PR body's largest size (the PR's limit is 20,000 characters; the task and notes on the checks come around it). */
 const MAX_BODY = 16_000;
 const MAX_NOTES = 9_000;
+/** Rows past it are counted, not listed (the commit message lists every update): the notes on the tier and the lockfile must fit. */
+const MAX_TABLE = 8_000;
 const MAX_LISTED_CHANGES = 20;
+const NOTES_CUT = "_(release notes cut to fit the PR body)_";
 
 /**
  * The body of a dependency PR: the task, a table of every update (package, manifest, from -> to, update
@@ -41,11 +44,12 @@ export function updatePrBody(input: UpdatePrBodyInput): string {
     `**Tier:** ${input.tier}: ${input.tierWhy}.`,
     lockfileNote(input),
   ];
-  const notes = releaseNotes(input.notes);
   const rollback = "**Rollback:** `pushpals revert <this PR>` once it merged (or `git revert` of its commit): the ranges and the lockfile return to what they were, nothing else changes.";
-  const head = parts.join("\n\n");
-  const room = Math.max(0, MAX_BODY - head.length - rollback.length - 8);
-  const shown = notes.length > room ? `${notes.slice(0, Math.max(0, room - 60))}\n\n_(release notes cut to fit the PR body)_` : notes;
+  let head = parts.join("\n\n");
+  const maxHead = MAX_BODY - rollback.length - 2;
+  if (head.length > maxHead) head = `${head.slice(0, maxHead - 100)}\n\n_(cut to fit the PR body)_`;
+  // Whole blocks only: a cut inside one would leave its <details> open, folding the rollback line into it.
+  const shown = releaseNotes(input.notes, MAX_BODY - head.length - rollback.length - 4);
   return [head, ...(shown ? [shown] : []), rollback].join("\n\n");
 }
 
@@ -56,7 +60,15 @@ function table(updates: readonly PlannedUpdateRecord[]): string {
     const to = u.kind === "in-range" ? `${u.to} (${u.newRange}, lockfile only)` : `${u.newRange} (${u.to})`;
     return `| ${cell(u.alias ? `${u.alias} (npm:${u.name})` : u.name)} | ${cell(u.manifestPath)} | ${cell(from)} | ${cell(to)} | ${u.updateType} | ${age} | ${u.tier} |`;
   });
-  return ["| Package | Manifest | From | To | Update | Age | Tier |", "|---|---|---|---|---|---|---|", ...rows].join("\n");
+  const kept: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    if (size + row.length + 1 > MAX_TABLE) break;
+    kept.push(row);
+    size += row.length + 1;
+  }
+  const more = rows.length - kept.length;
+  return ["| Package | Manifest | From | To | Update | Age | Tier |", "|---|---|---|---|---|---|---|", ...kept].join("\n") + (more > 0 ? `\n\n_and ${more} more updates (the commit message lists every one)_` : "");
 }
 
 function fixes(advisories: readonly AdvisoryRecord[]): string {
@@ -71,33 +83,48 @@ function lockfileNote(input: UpdatePrBodyInput): string {
   return [`**Lockfile: review this.** Regenerating ${input.lockfile} also changed packages that are neither updated here nor a dependency of one, so this PR is High:`, ...listed, ...more].join("\n");
 }
 
-function releaseNotes(list: readonly NotesForPr[]): string {
-  if (list.length === 0) return "";
+/** At most `room` characters, of whole blocks and lines, ending in NOTES_CUT when some were left out. */
+function releaseNotes(list: readonly NotesForPr[], room: number): string {
+  const title = "### Release notes";
+  let left = room - title.length - NOTES_CUT.length - 4;
+  if (list.length === 0 || left <= 0) return "";
   let budget = MAX_NOTES;
   const blocks: string[] = [];
+  let cut = false;
   for (const entry of list) {
     const head = `${plain(entry.name)} ${entry.from} -> ${entry.to}`;
+    let item: string;
     if (!entry.notes.found) {
-      blocks.push(`- ${head}: no release notes (${plain(entry.notes.why)})`);
-      continue;
+      item = `- ${head}: no release notes (${plain(entry.notes.why)})`;
+    } else {
+      const sections = entry.notes.sections.map((s) => `#### ${plain(s.version)}\n\n${quote(s.text)}`).join("\n\n");
+      const block = `<details><summary>${escapeHtml(head)} (${escapeHtml(entry.notes.file)})</summary>\n\n${sections || "_no section for these versions_"}${entry.notes.truncated ? "\n\n_(cut)_" : ""}\n\n</details>`;
+      if (block.length > budget || block.length + 2 > left) {
+        item = `- ${head}: release notes in ${plain(entry.notes.file)} of its package (too long to show here)`;
+      } else {
+        budget -= block.length;
+        item = block;
+      }
     }
-    const sections = entry.notes.sections.map((s) => `#### ${plain(s.version)}\n\n${quote(s.text)}`).join("\n\n");
-    const block = `<details><summary>${escapeHtml(head)} (${escapeHtml(entry.notes.file)})</summary>\n\n${sections || "_no section for these versions_"}${entry.notes.truncated ? "\n\n_(cut)_" : ""}\n\n</details>`;
-    if (block.length > budget) {
-      blocks.push(`- ${head}: release notes in ${plain(entry.notes.file)} of its package (too long to show here)`);
-      continue;
+    if (item.length + 2 > left) {
+      cut = true;
+      break;
     }
-    budget -= block.length;
-    blocks.push(block);
+    left -= item.length + 2;
+    blocks.push(item);
   }
-  return `### Release notes\n\n${blocks.join("\n\n")}`;
+  return [title, ...blocks, ...(cut ? [NOTES_CUT] : [])].join("\n\n");
 }
 
-/** The changelog is the package author's text: quoted, so it cannot end the block or pass for this PR's own words. */
+/**
+ * The changelog is the package author's text: quoted, so it cannot end the block or pass for this PR's own words.
+ * Split at every markdown line end (a lone CR is one); the `<` of any details tag (`</details >` too) or of
+ * a comment is written `&lt;`, which, unlike removing the tag, cannot join its halves into a new one.
+ */
 function quote(text: string): string {
   return text
-    .split("\n")
-    .map((line) => `> ${line.replace(/<\/?details>/gi, "")}`)
+    .split(/\r\n?|\n/)
+    .map((line) => `> ${line.replace(/<(?=\/?details|!--)/gi, "&lt;")}`)
     .join("\n");
 }
 

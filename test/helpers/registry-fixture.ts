@@ -5,7 +5,7 @@
  * test/helpers/verdaccio.ts's registry lets anyone read anything, so it cannot show a credential at work.
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tempDir } from "./temp.ts";
 import { registryNpmEnv } from "./verdaccio.ts";
@@ -19,6 +19,8 @@ export interface AccessRegistry {
   port: number;
   /** A logged-in user's token: it may read `@private/*`. */
   token: string;
+  /** Verdaccio's storage: `<storage>/<name>/package.json` is the package's document. */
+  storage: string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface VersionFields {
   deprecated?: string;
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
+  /** Extra files of the tarball, relative to its `package/` folder (a CHANGELOG.md...); not package.json fields. */
+  files?: Record<string, string>;
 }
 
 /** Starts Verdaccio (`@private/*`: `$authenticated`; everything else: anyone) and logs a user in. */
@@ -56,7 +60,7 @@ export async function startAccessVerdaccio(): Promise<AccessRegistry> {
     const url = `http://${HOST}:${port}/`;
     if (await ready(proc, url)) {
       try {
-        return { url, port, token: await createUser(url, "alice"), stop };
+        return { url, port, token: await createUser(url, "alice"), storage: config.storage, stop };
       } catch (err) {
         await stop();
         throw err;
@@ -104,8 +108,9 @@ export async function createUser(url: string, name: string): Promise<string> {
  * version's publish time itself.
  */
 export async function publishVersions(url: string, token: string, name: string, versions: VersionFields[]): Promise<void> {
-  for (const fields of versions) {
-    const data = packageTarball({ "package/package.json": `${JSON.stringify({ name, license: "MIT", ...fields }, null, 2)}\n`, "package/index.js": `module.exports = ${JSON.stringify(`${name}@${fields.version}`)};\n` });
+  for (const { files = {}, ...fields } of versions) {
+    const extra = Object.fromEntries(Object.entries(files).map(([path, text]) => [`package/${path}`, text]));
+    const data = packageTarball({ "package/package.json": `${JSON.stringify({ name, license: "MIT", ...fields }, null, 2)}\n`, "package/index.js": `module.exports = ${JSON.stringify(`${name}@${fields.version}`)};\n`, ...extra });
     const file = `${name.split("/").pop()}-${fields.version}.tgz`;
     const dist = {
       tarball: `${url}${name}/-/${file}`,
@@ -124,6 +129,18 @@ export async function publishVersions(url: string, token: string, name: string, 
     if (!res.ok) throw new Error(`publishing ${name}@${fields.version} failed (HTTP ${res.status}): ${await res.text()}`);
     await res.arrayBuffer();
   }
+}
+
+/**
+ * Sets versions' publish times in Verdaccio's stored document (it reads the file on every request), so a
+ * test decides how old a release is: `days` ago.
+ */
+export function setPublishTimes(storage: string, name: string, ages: Record<string, number>): void {
+  const file = join(storage, name, "package.json");
+  const doc = JSON.parse(readFileSync(file, "utf8")) as { time?: Record<string, string> };
+  doc.time ??= {};
+  for (const [version, days] of Object.entries(ages)) doc.time[version] = new Date(Date.now() - days * 86_400_000).toISOString();
+  writeFileSync(file, JSON.stringify(doc));
 }
 
 /** A gzipped ustar archive of these files (path -> text), as `npm pack` makes one. */

@@ -18,6 +18,7 @@ export function registerDeps(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (opts: { wait?: boolean; json?: boolean }) => {
       const { runDepsScan } = await import("./deps-action.ts");
-      await runDepsScan(program, opts);
+      // `--json` after `scan` is taken by `deps` itself (commander gives a parent's options precedence).
+      await runDepsScan(program, { ...opts, json: opts.json ?? deps.opts<{ json?: boolean }>().json });
     });
 }

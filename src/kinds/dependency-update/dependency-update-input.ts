@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RiskTier } from "../../core/risk-tier.ts";
 import { Sha } from "../../core/sha.ts";
+import { DEPENDENCY_ROLE } from "../../policy/policy-defaults.ts";
 import { PrProposal } from "../../prs/pr-types.ts";
 import { UpdateGroupRecord } from "../../sources/dependency-updates/deps-scan-result.ts";
 
@@ -17,6 +18,8 @@ export const DependencyUpdateInput = z.strictObject({
   group: UpdateGroupRecord,
   scope: z.array(z.string().min(1).max(1024)).min(1).max(64),
   risk: RiskTier,
+  /** The policy role the change is judged as (its [roles] scope): always the Dependency Steward's. */
+  role: z.literal(DEPENDENCY_ROLE).default(DEPENDENCY_ROLE),
   baseBranch: z.string().min(1).max(255),
   baseCommit: Sha,
   /** The merged RFC PR a High update carries out. */

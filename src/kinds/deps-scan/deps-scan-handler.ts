@@ -15,7 +15,7 @@ export const REGISTRY_CACHE_DIR = "registry-cache";
 /** Scans a fresh checkout of the commit under the policy and steward settings committed there. */
 export async function scanBranchDependencies(input: DepsScanInput, ctx: JobContext): Promise<DepsScan> {
   const [config, loaded] = await Promise.all([configAt(ctx.paths.repoRoot, input.commit, "its [dependency_steward] settings"), loadPolicyAt(ctx.paths.repoRoot, input.commit)]);
-  const checkout = await jobCheckout(ctx, input.commit, "deps-scan");
+  const checkout = await jobCheckout(ctx, input.commit, "scan");
   try {
     ctx.log("system", `dependency scan of ${input.branch} at ${input.commit.slice(0, 12)}`);
     const scan = await scanDependencies({

@@ -17,6 +17,9 @@ const GroupRow = z.object({
   pr: z.number().int().nullable(),
 });
 
+/** A newest scan in these states has not failed: it succeeded, or it is still queued or running. */
+const NOT_FAILED_STATES: readonly Job["state"][] = ["succeeded", "queued", "running"];
+
 /** `pushpals deps`: the Dependency Steward's dashboard, each entry with its reason. */
 export const DependencyDashboard = z.object({
   scan: DepsScan.omit({ detected: true, passedOver: true, unfixed: true, groups: true }).extend({ job: z.string() }).nullable(),
@@ -53,7 +56,7 @@ export function dependencyDashboard(scanJob: Job | null, newest: Job | null, ite
     else if (item.state === "blocked" && pr !== null && isClosedPr(pr)) rows.turnedDown.push(row([`PR #${pr} closed without merging: proposed again only for a newer version`]));
     else if (item.state === "blocked") rows.blocked.push(row([item.question ?? "waiting on a person"]));
   }
-  const failed = newest && newest.id !== scanJob?.id && newest.state !== "succeeded" ? { job: newest.id, state: newest.state, class: newest.failure?.class ?? null, message: newest.failure?.message ?? newest.state } : null;
+  const failed = newest && newest.id !== scanJob?.id && !NOT_FAILED_STATES.includes(newest.state) ? { job: newest.id, state: newest.state, class: newest.failure?.class ?? null, message: newest.failure?.message ?? newest.state } : null;
   return {
     scan: scan && scanJob ? { ...withoutLists(scan), job: scanJob.id } : null,
     lastScanFailed: failed,
