@@ -260,20 +260,23 @@ export class PrService {
 
   /** Closes an open PR; its branch is kept (closing never deletes work). */
   close(number: number, actor: string, reason: string): PullRequest {
-    return this.jobs.record((ctx) => {
-      const pr = this.get(number);
-      if (pr.state === "closed") return pr;
-      if (pr.state === "merged") throw new PushpalsError("conflict", `pull request #${number} is already merged`, { hint: "revert it with a new change instead" });
-      // A merge job is active from the moment it is queued (its dedupe key), not only once it runs.
-      const active = ctx.store.findActiveJobByDedupeKey(mergeDedupeKey(pr)) ?? (pr.mergeJobId ? ctx.store.getJob(pr.mergeJobId) : null);
-      if (active && !isTerminal(active.state)) {
-        throw new PushpalsError("conflict", `pull request #${number} is being merged by job ${active.id}`, { hint: `cancel it first: pushpals cancel ${active.id}` });
-      }
-      const next: PullRequest = { ...pr, state: "closed", closedReason: reason, updatedAt: ctx.now };
-      pullRequests(ctx.store).updatePullRequest(next);
-      ctx.emit("pr.closed", null, { number, actor, reason });
-      ctx.audit(actor, "pr.closed", `pr#${number}`, { reason, headSha: pr.headSha, headBranch: pr.headBranch });
-      return next;
-    });
+    return this.jobs.record((ctx) => this.closeWithin(ctx, number, actor, reason));
+  }
+
+  /** `close`, inside a transaction already open (a scan's success superseding its own PR). */
+  closeWithin(ctx: WriteContext, number: number, actor: string, reason: string): PullRequest {
+    const pr = this.get(number);
+    if (pr.state === "closed") return pr;
+    if (pr.state === "merged") throw new PushpalsError("conflict", `pull request #${number} is already merged`, { hint: "revert it with a new change instead" });
+    // A merge job is active from the moment it is queued (its dedupe key), not only once it runs.
+    const active = ctx.store.findActiveJobByDedupeKey(mergeDedupeKey(pr)) ?? (pr.mergeJobId ? ctx.store.getJob(pr.mergeJobId) : null);
+    if (active && !isTerminal(active.state)) {
+      throw new PushpalsError("conflict", `pull request #${number} is being merged by job ${active.id}`, { hint: `cancel it first: pushpals cancel ${active.id}` });
+    }
+    const next: PullRequest = { ...pr, state: "closed", closedReason: reason, updatedAt: ctx.now };
+    pullRequests(ctx.store).updatePullRequest(next);
+    ctx.emit("pr.closed", null, { number, actor, reason });
+    ctx.audit(actor, "pr.closed", `pr#${number}`, { reason, headSha: pr.headSha, headBranch: pr.headBranch });
+    return next;
   }
 }

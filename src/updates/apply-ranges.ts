@@ -49,7 +49,10 @@ function replaceFile(dir: string, rel: string, text: string): void {
   const path = join(root, ...rel.split("/"));
   const parent = realpathSync(dirname(path));
   if (parent !== root && !parent.startsWith(root + sep)) throw new PushpalsError("forbidden", `${rel}: its folder leads out of the checkout (a link a command left there): not written`);
-  if (exists(path)) rmSync(path, { force: true });
+  if (exists(path)) {
+    if (!lstatSync(path).isFile() && !lstatSync(path).isSymbolicLink()) throw new PushpalsError("forbidden", `${rel}: no longer a file (a command left a folder or another kind of file there): not written`);
+    rmSync(path, { force: true });
+  }
   // wx: a file (or link) that appears between the removal and the write makes it fail, not follow it.
   writeFileSync(join(parent, rel.split("/").at(-1)!), text, { flag: "wx", mode: 0o644 });
 }

@@ -87,7 +87,13 @@ describe("advisories", () => {
 
   test("listed when the group fixes some", () => {
     const body = updatePrBody(input({ group: group([update()], [advisory, { ...advisory, id: 7, title: "ReDoS", severity: "moderate", url: "https://example.test/7" }]) }));
-    expect(body).toContain("**Fixes these advisories of the installed versions:**\n- high: Prototype pollution (zod <3.23.0) https://github.com/advisories/GHSA-xxxx\n- moderate: ReDoS (zod <3.23.0) https://example.test/7");
+    expect(body).toContain("**Fixes these advisories of the installed versions:**\n- high: Prototype pollution (zod &lt;3.23.0) https://github.com/advisories/GHSA-xxxx\n- moderate: ReDoS (zod &lt;3.23.0) https://example.test/7");
+  });
+
+  test("an advisory's title is the registry's text: no tag of it reaches the body", () => {
+    const body = updatePrBody(input({ group: group([update()], [{ ...advisory, title: "<details><summary>hidden" }]) }));
+    expect(body).toContain("- high: &lt;details>&lt;summary>hidden");
+    expect(body).not.toContain("<details><summary>hidden");
   });
 
   test("not mentioned when it fixes none", () => {

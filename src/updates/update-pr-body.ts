@@ -132,10 +132,11 @@ function cell(text: string): string {
   return plain(text).replace(/\|/g, "\\|");
 }
 
+/** A registry's one-line text (a name, an advisory's title): no line break, and no HTML tag that could hide the rest of the body. */
 function plain(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").slice(0, 300);
+  return text.replace(/[\r\n]+/g, " ").replace(/</g, "&lt;").slice(0, 300);
 }
 
 function escapeHtml(text: string): string {
-  return plain(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return plain(text).replace(/&(?!lt;)/g, "&amp;").replace(/>/g, "&gt;");
 }

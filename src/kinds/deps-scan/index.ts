@@ -27,7 +27,7 @@ export const depsScanKind = defineKind({
   handler: async (input, ctx) => (await import("./deps-scan-handler.ts")).scanBranchDependencies(input, ctx),
   admit: () => ({ dedupeKey: DEPS_SCAN_KEY }),
   verify: (input, repo) => verifyOnBranch(repo.repoRoot, input.commit, input.branch),
-  effects(ctx, job) {
-    recordDependencyScan(ctx, job);
+  effects(ctx, job, { prs }) {
+    recordDependencyScan(ctx, job, prs);
   },
 });

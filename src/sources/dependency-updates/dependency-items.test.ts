@@ -6,6 +6,10 @@ import { followTaskPrs } from "../../planning/task-prs.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "../../planning/work-items.ts";
 import { pullRequests } from "../../prs/pr-store.ts";
+import { PrService } from "../../prs/pr-service.ts";
+import { JobService } from "../../jobs/job-service.ts";
+import { Bus } from "../../events/bus.ts";
+import type { PushpalsEvent } from "../../events/registry.ts";
 import type { PullRequest } from "../../prs/pr-types.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
 import { SqliteStore } from "../../store/sqlite-store.ts";
@@ -91,7 +95,7 @@ test("a scan files one open item per group, keyed by branch and group, scoped to
   const store = new SqliteStore(":memory:");
   const routine = group("eslint", [update("eslint", "1.4.0"), update("eslint", "1.4.0", { manifestPath: "packages/web/package.json" })]);
   const security = group("security-minimist", [update("minimist", "1.2.8", { from: "1.2.5" })], { tier: "medium", security: [ADVISORY] });
-  expect(sync(store, scan([routine, security]), 1_000)).toEqual({ added: 2, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([routine, security]), 1_000)).toEqual({ added: 2, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
 
   const eslint = byKey(store, "deps:main:eslint");
   expect(eslint).toMatchObject({
@@ -114,7 +118,7 @@ test("a scan files one open item per group, keyed by branch and group, scoped to
   expect(store.auditOfSubject(eslint.id, ["work_item.added"])).toHaveLength(1);
 
   const audited = store.auditCount().count;
-  expect(sync(store, scan([routine, security], { commit: "e".repeat(40) }), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([routine, security], { commit: "e".repeat(40) }), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(all(store).map((i) => i.updatedAt)).toEqual([1_000, 1_000]);
   expect(store.auditCount().count).toBe(audited);
 });
@@ -125,18 +129,18 @@ test("a changed group updates its open item in place; a dispatched one is left a
   const before = byKey(store, "deps:main:eslint");
 
   const newer = group("eslint", [update("eslint", "1.5.0")], { tier: "medium" });
-  expect(sync(store, scan([newer]), 2_000)).toEqual({ added: 0, updated: 1, reopened: 0, closed: 0 });
+  expect(sync(store, scan([newer]), 2_000)).toEqual({ added: 0, updated: 1, reopened: 0, refreshed: 0, closed: 0 });
   const after = byKey(store, "deps:main:eslint");
   expect(after).toMatchObject({ id: before.id, state: "open", risk: "medium", notes: "eslint 1.0.0 -> 1.5.0 (package.json)", updatedAt: 2_000, detail: { group: newer, signature: groupSignature(newer) } });
   expect(all(store)).toHaveLength(1);
 
   dispatchWithPr(store, after, 3_000);
   const newest = group("eslint", [update("eslint", "1.6.0")], { tier: "high" });
-  expect(sync(store, scan([newest]), 4_000)).toEqual({ added: 0, updated: 1, reopened: 0, closed: 0 });
+  expect(sync(store, scan([newest]), 4_000)).toEqual({ added: 0, updated: 1, reopened: 0, refreshed: 0, closed: 0 });
   const running = get(store, before.id);
   expect(running).toMatchObject({ state: "dispatched", risk: "medium", notes: after.notes, detail: { pr: 1, group: newer, signature: groupSignature(newer), next: newest, nextSignature: groupSignature(newest) } });
   // The same `next` again is no change.
-  expect(sync(store, scan([newest]), 5_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([newest]), 5_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(get(store, before.id).updatedAt).toBe(4_000);
 });
 
@@ -149,11 +153,11 @@ test("a group whose PR a person closed unmerged is not proposed again at the sam
   endPr(store, pr, "closed", 2_000);
   expect(get(store, item.id)).toMatchObject({ state: "blocked", escalation: "stopped" });
 
-  expect(sync(store, scan([react]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([react]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(get(store, item.id)).toMatchObject({ state: "blocked", escalation: "stopped", updatedAt: 2_000 });
 
   const newer = group("react", [update("react", "18.2.0", { from: "18.0.0" }), update("react-dom", "18.3.0", { from: "18.0.0" })]);
-  expect(sync(store, scan([newer]), 4_000)).toEqual({ added: 0, updated: 0, reopened: 1, closed: 0 });
+  expect(sync(store, scan([newer]), 4_000)).toEqual({ added: 0, updated: 0, reopened: 1, refreshed: 0, closed: 0 });
   const reopened = get(store, item.id);
   expect(reopened).toMatchObject({ state: "open", question: null, escalation: null, answer: null, notes: "react-dom 18.0.0 -> 18.3.0 (package.json)" });
   expect((reopened.detail.group as UpdateGroupRecord).updates.map((u) => [u.name, u.to])).toEqual([["react-dom", "18.3.0"]]);
@@ -161,7 +165,7 @@ test("a group whose PR a person closed unmerged is not proposed again at the sam
   expect(reopened.detail.pr).toBeUndefined();
   expect(store.auditOfSubject(item.id, ["work_item.moved"]).at(-1)).toMatchObject({ actor: "dependency-steward", data: { from: "blocked", to: "open" } });
   // Reopened, the same scan is no change (the turned-down react 18.2.0 stays out of it).
-  expect(sync(store, scan([newer]), 5_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([newer]), 5_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(all(store)).toHaveLength(1);
 });
 
@@ -172,12 +176,12 @@ test("a group a person dropped is not proposed again at the same versions; a new
   const item = byKey(store, "deps:main:eslint");
   store.write(() => moveWorkItem(new WriteContext(store, 1_500), "os:alice", item, "dropped", "not this one"));
 
-  expect(sync(store, scan([eslint]), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([eslint]), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(get(store, item.id)).toMatchObject({ state: "dropped", updatedAt: 1_500 });
   // A lower version than the dropped one is turned down too.
-  expect(sync(store, scan([group("eslint", [update("eslint", "1.3.0")])]), 2_500)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([group("eslint", [update("eslint", "1.3.0")])]), 2_500)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
 
-  expect(sync(store, scan([group("eslint", [update("eslint", "1.5.0")])]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 1, closed: 0 });
+  expect(sync(store, scan([group("eslint", [update("eslint", "1.5.0")])]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 1, refreshed: 0, closed: 0 });
   expect(get(store, item.id)).toMatchObject({ state: "open", detail: { rejected: { "package.json|eslint|minor": "1.4.0" }, group: { updates: [{ name: "eslint", to: "1.5.0" }] } } });
   expect(all(store)).toHaveLength(1);
 });
@@ -190,11 +194,11 @@ test("a shipped group (its PR merged) reopens only when the scan offers differen
   endPr(store, dispatchWithPr(store, item, 1_500), "merged", 2_000);
   expect(get(store, item.id).state).toBe("done");
 
-  expect(sync(store, scan([eslint]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan([eslint]), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(get(store, item.id)).toMatchObject({ state: "done", updatedAt: 2_000 });
 
   const next = group("eslint", [update("eslint", "1.5.0", { from: "1.4.0", fromRange: "^1.4.0" })]);
-  expect(sync(store, scan([next]), 4_000)).toEqual({ added: 0, updated: 0, reopened: 1, closed: 0 });
+  expect(sync(store, scan([next]), 4_000)).toEqual({ added: 0, updated: 0, reopened: 1, refreshed: 0, closed: 0 });
   const reopened = get(store, item.id);
   expect(reopened).toMatchObject({ state: "open", detail: { group: next, signature: groupSignature(next) } });
   expect(reopened.detail.pr).toBeUndefined();
@@ -222,10 +226,10 @@ test("a complete scan closes the branch's open and blocked items whose group is 
   expect(states()).toEqual(before);
 
   const onlyKept = [group("kept", [update("kept", "1.1.0")])];
-  expect(sync(store, scan(onlyKept, { complete: false }), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 0 });
+  expect(sync(store, scan(onlyKept, { complete: false }), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(states()).toEqual(before);
 
-  expect(sync(store, scan(onlyKept), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, closed: 2 });
+  expect(sync(store, scan(onlyKept), 3_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 2 });
   expect(states()).toEqual({ ...before, "deps:main:gone-open": "done", "deps:main:gone-blocked": "done" });
   expect(store.auditOfSubject(id("deps:main:gone-open"), ["work_item.moved"]).at(-1)).toMatchObject({ actor: "dependency-steward", data: { from: "open", to: "done" } });
   expect(get(store, id("deps:main:kept")).updatedAt).toBe(1_000);
@@ -255,4 +259,36 @@ test("only a succeeded deps-scan job files its groups; a result the schema refus
   // Nothing changed: not the valid group before it, nor the closing of the eslint item the forged scan leaves out.
   expect(all(store).map((i) => [i.dedupeKey, i.state, i.updatedAt])).toEqual([["deps:main:eslint", "open", 1_000]]);
   expect(store.auditCount().count).toBe(audited);
+});
+
+test("an open PR is refreshed when its group changed or it no longer rebases: closed as superseded, its item open again for a fresh PR; never on a mere base move", () => {
+  const store = new SqliteStore(":memory:");
+  const prs = new PrService(new JobService(store, new Bus<PushpalsEvent>()), { id: "local", remote: false });
+  const refresh = (s: DepsScan, now: number) => store.write(() => syncDependencyItems(new WriteContext(store, now), s, prs));
+  const eslint = group("eslint", [update("eslint", "1.4.0")]);
+  refresh(scan([eslint]), 1_000);
+  const item = byKey(store, "deps:main:eslint");
+  const pr = dispatchWithPr(store, { ...item, detail: { ...item.detail, attempt: 1 } }, 2_000);
+
+  // The base moved, the group did not: the PR stays as it is.
+  expect(refresh(scan([eslint], { commit: "e".repeat(40) }), 3_000)).toMatchObject({ refreshed: 0 });
+  expect(pullRequests(store).getPullRequest(pr.number)!.state).toBe("open");
+
+  const newer = group("eslint", [update("eslint", "1.5.0")]);
+  expect(refresh(scan([newer]), 4_000)).toMatchObject({ refreshed: 1, updated: 0 });
+  const closed = pullRequests(store).getPullRequest(pr.number)!;
+  expect(closed.state).toBe("closed");
+  expect(closed.closedReason).toContain("superseded: its group changed");
+  const reopened = get(store, item.id);
+  expect(reopened).toMatchObject({ state: "open", detail: { group: newer, signature: groupSignature(newer), attempt: 1, superseded: [pr.number] } });
+  expect(reopened.detail.pr).toBeUndefined();
+  // Superseded by PushPals, not turned down by a person: the next scan does not hold it back.
+  expect(refresh(scan([newer]), 5_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
+
+  // A PR that no longer rebases is made again from the base, though its group is the same.
+  const second = dispatchWithPr(store, get(store, item.id), 6_000);
+  store.write(() => pullRequests(store).updatePullRequest({ ...pullRequests(store).getPullRequest(second.number)!, lastMergeFailure: "conflict: package-lock.json" }));
+  expect(refresh(scan([newer]), 7_000)).toMatchObject({ refreshed: 1 });
+  expect(pullRequests(store).getPullRequest(second.number)!.closedReason).toContain("it no longer rebases onto");
+  expect(get(store, item.id).detail.superseded).toEqual([pr.number, second.number]);
 });

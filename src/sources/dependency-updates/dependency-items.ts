@@ -1,6 +1,6 @@
 import semver from "semver";
 import { boundedText } from "../../core/bounded-text.ts";
-import { PushpalsError } from "../../core/errors.ts";
+import { isPushpalsError, PushpalsError } from "../../core/errors.ts";
 import type { WriteContext } from "../../jobs/transition.ts";
 import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "../../planning/work-item.ts";
 import { moveWorkItem, type NewWorkItem, upsertWorkItem, workItems } from "../../planning/work-items.ts";
@@ -51,8 +51,13 @@ export function dependencyItem(scan: Pick<DepsScan, "branch" | "lockfile" | "com
   };
 }
 
+/** Closes a PR inside the transaction already open (PrService.closeWithin); throws `conflict` when a merge of it is under way. */
+export interface PrCloser {
+  closeWithin(ctx: WriteContext, number: number, actor: string, reason: string): unknown;
+}
+
 /** A `deps-scan` job's success files its groups (in the success's transaction); a failure changes nothing. */
-export function recordDependencyScan(ctx: WriteContext, job: Job): void {
+export function recordDependencyScan(ctx: WriteContext, job: Job, closer?: PrCloser): void {
   if (job.state !== "succeeded") return;
   const parsed = DepsScan.safeParse(job.result);
   if (!parsed.success) {
@@ -63,29 +68,33 @@ export function recordDependencyScan(ctx: WriteContext, job: Job): void {
       hint: "the WorkerPal and the server must run the same PushPals version",
     });
   }
-  syncDependencyItems(ctx, parsed.data);
+  syncDependencyItems(ctx, parsed.data, closer);
 }
 
 export interface DependencySync {
   added: number;
   updated: number;
   reopened: number;
+  /** Open PRs closed as superseded, their items open again for a fresh PR. */
+  refreshed: number;
   closed: number;
 }
 
 /**
  * Brings the `dependency_update` items of the scan's branch in line with it. Per group: a new one is an
- * open item; an open or blocked one follows the group; one whose task runs, or whose PR is open, is left as
- * it is (its PR is not rebased on every base move; the group it would become is kept as `next`). A group
+ * open item; an open or blocked one follows the group. An open PR is refreshed only when its group changed
+ * or it no longer rebases (its last merge failed with a conflict): it is closed as superseded and its item
+ * opens again with the new group, for a fresh PR from the base; never on a mere base move. While its task
+ * still runs, the group it would become is kept as `next` (the next scan refreshes its PR). A group
  * a person turned down (its PR closed unmerged, or the item dropped) is not proposed again until a newer
  * version of one of its packages appears: then only the newer updates reopen it. A shipped group reopens
  * with what is new. When the scan is complete, an active item whose group is gone (updated by hand, the
  * dependency removed) is done.
  */
-export function syncDependencyItems(ctx: WriteContext, scan: DepsScan): DependencySync {
+export function syncDependencyItems(ctx: WriteContext, scan: DepsScan, closer?: PrCloser): DependencySync {
   const items = workItems(ctx.store);
   const prs = pullRequests(ctx.store);
-  const counts: DependencySync = { added: 0, updated: 0, reopened: 0, closed: 0 };
+  const counts: DependencySync = { added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 };
   const listed = new Set<string>();
   for (const group of scan.groups) {
     const key = dependencyItemKey(scan.branch, group.key);
@@ -99,6 +108,10 @@ export function syncDependencyItems(ctx: WriteContext, scan: DepsScan): Dependen
     if (!existing) {
       upsertWorkItem(ctx, STEWARD, fresh);
       counts.added++;
+      continue;
+    }
+    if (existing.state === "dispatched" && closer && refreshPr(ctx, closer, scan, existing, fresh, signature)) {
+      counts.refreshed++;
       continue;
     }
     if (existing.detail.signature === signature && existing.state !== "dropped") continue;
@@ -135,6 +148,30 @@ export function syncDependencyItems(ctx: WriteContext, scan: DepsScan): Dependen
   return counts;
 }
 
+/**
+ * Closes the item's open PR as superseded when its group changed or it conflicts, and opens the item
+ * again with the new group (its attempt count kept). False when there is nothing to refresh, or a merge
+ * of the PR is under way (then the merge decides).
+ */
+function refreshPr(ctx: WriteContext, closer: PrCloser, scan: DepsScan, item: WorkItem, fresh: NewWorkItem, signature: string): boolean {
+  const pr = typeof item.detail.pr === "number" ? pullRequests(ctx.store).getPullRequest(item.detail.pr) : null;
+  if (!pr || pr.state !== "open") return false;
+  const changed = item.detail.signature !== signature;
+  const conflicts = pr.lastMergeFailure?.startsWith("conflict:") ?? false;
+  if (!changed && !conflicts) return false;
+  const why = changed ? "its group changed" : `it no longer rebases onto ${pr.baseBranch}`;
+  const reason = `superseded: ${why} (the dependency scan of ${scan.commit.slice(0, 12)}); the update is proposed again from the base`;
+  try {
+    closer.closeWithin(ctx, pr.number, STEWARD, reason);
+  } catch (err) {
+    if (isPushpalsError(err, "conflict")) return false;
+    throw err;
+  }
+  const carried = { attempt: item.detail.attempt, dispatchedAt: item.detail.dispatchedAt, superseded: [...((item.detail.superseded as number[] | undefined) ?? []), pr.number].slice(-20) };
+  moveWorkItem(ctx, STEWARD, item, "open", `PR #${pr.number} ${reason}`, { title: fresh.title, priority: fresh.priority, risk: fresh.risk, scope: fresh.scope, labels: fresh.labels, notes: fresh.notes, detail: { ...fresh.detail, ...carried } });
+  return true;
+}
+
 type PrLookup = (n: number) => { state: string } | null;
 
 /** A person turned it down: dropped it, or closed its PR without merging. */
@@ -151,6 +188,7 @@ function rejectedOf(item: WorkItem, pr: PrLookup): Record<string, string> {
   const out = { ...before };
   for (const u of group?.updates ?? []) {
     const id = updateId(u);
+    if (semver.valid(u.to) === null) continue;
     if (!out[id] || semver.gt(u.to, out[id]!)) out[id] = u.to;
   }
   return out;
@@ -158,7 +196,7 @@ function rejectedOf(item: WorkItem, pr: PrLookup): Record<string, string> {
 
 function turnedDown(u: PlannedUpdateRecord, rejected: Record<string, string>): boolean {
   const version = rejected[updateId(u)];
-  return version !== undefined && semver.valid(version) !== null && semver.lte(u.to, version);
+  return version !== undefined && semver.valid(version) !== null && semver.valid(u.to) !== null && semver.lte(u.to, version);
 }
 
 function isRecord(v: unknown): boolean {
