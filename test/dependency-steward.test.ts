@@ -13,9 +13,9 @@ import { tempDir } from "./helpers/temp.ts";
  * Issue #16 end to end: a real npm workspace locked against a real registry (Verdaccio), the real
  * processes (server, WorkerPal, SourceControlManager, ReviewAgent, RemoteAgent) and the real sandbox.
  * The RemoteAgent asks for a scan at start; the scan files grouped updates under the default policy
- * (minimum release age 3 days, minor Medium, major High); the steward's PRs edit only the ranges,
- * regenerate the lockfile in the sandbox, and pass `npm ci` and a check on their head. A person closing
- * one PR turns its versions down until a newer one appears.
+ * (minimum release age 3 days, patch Low, minor Medium, major High) with Low allowed to merge on its
+ * own; the steward's PRs edit only the ranges, regenerate the lockfile in the sandbox, and pass `npm ci`
+ * and a check on their head. A person closing one PR turns its versions down until a newer one appears.
  */
 
 const ROOT_MANIFEST = `{
@@ -73,7 +73,7 @@ beforeAll(async () => {
   const userNpmrc = npmrc(home);
   cluster = await Cluster.create({
     configToml: CONFIG,
-    files: { "package.json": ROOT_MANIFEST, "packages/app/package.json": APP_MANIFEST, "package-lock.json": lockfile, ".gitignore": "node_modules/\n" },
+    files: { "package.json": ROOT_MANIFEST, "packages/app/package.json": APP_MANIFEST, "package-lock.json": lockfile, ".gitignore": "node_modules/\n", ".pushpals/policy.toml": "[low]\nauto_merge = true\n" },
     env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600" },
   });
   await cluster.startServer();
@@ -188,31 +188,41 @@ test("a major update waits for a person: High, it stops to ask for its approved 
   expect(board().blocked.map((r) => r.item)).toContain(major.id);
 }, 120_000);
 
-test("an update a person closed is not proposed again, until a newer version appears", async () => {
-  const dev = await waitFor("the dev group's PR", async () => {
+test("a Low update (a patch) merges on its own, as the policy allows; its item is done", async () => {
+  const dev = await waitFor("the dev group's item done", async () => {
     const item = (await stewardItems()).find((i) => i.dedupeKey === "deps:main:dev-non-major");
-    return item && typeof item.detail.pr === "number" && item;
+    return item?.state === "done" && item;
   });
   const pr = await prOf(dev);
+  expect(pr.state).toBe("merged");
   expect(pr.files.map((f) => f.path).sort()).toEqual(["package-lock.json", "package.json"]);
+  expect(show("main", "package.json")).toContain('"dev-tool": "~1.0.3"');
+  // The Medium one waits for a person's approval.
+  const prod = (await stewardItems()).find((i) => i.dedupeKey === "deps:main:prod-non-major")!;
+  expect((await prOf(prod)).state).toBe("open");
+}, 120_000);
+
+test("an update a person closed is not proposed again, until a newer version appears", async () => {
+  const prod = (await stewardItems()).find((i) => i.dedupeKey === "deps:main:prod-non-major")!;
+  const pr = await prOf(prod);
   expect(cluster.cli(["pr", "close", String(pr.number), "--why", "not this one"]).exitCode).toBe(0);
-  await waitFor("the dev item stopped", async () => (await stewardItems()).find((i) => i.id === dev.id && i.state === "blocked"));
+  await waitFor("the prod item stopped", async () => (await stewardItems()).find((i) => i.id === prod.id && i.state === "blocked"));
 
   const again = cluster.cli(["deps", "scan", "--wait", "--json"]);
   expect(again.exitCode).toBe(0);
   const after = JSON.parse(again.stdout) as DependencyDashboard;
-  expect(after.turnedDown.map((r) => r.item)).toContain(dev.id);
-  expect(after.pending.map((r) => r.item)).not.toContain(dev.id);
-  expect((await stewardItems()).find((i) => i.id === dev.id)!.state).toBe("blocked");
+  expect(after.turnedDown.map((r) => r.item)).toContain(prod.id);
+  expect(after.pending.map((r) => r.item)).not.toContain(prod.id);
+  expect((await stewardItems()).find((i) => i.id === prod.id)!.state).toBe("blocked");
 
-  await publishVersions(registry.url, registry.token, "dev-tool", [{ version: "1.0.4" }]);
-  setPublishTimes(registry.storage, "dev-tool", { "1.0.4": 4 });
+  await publishVersions(registry.url, registry.token, "lib-a", [{ version: "1.1.1" }]);
+  setPublishTimes(registry.storage, "lib-a", { "1.1.1": 4 });
   expect(cluster.cli(["deps", "scan", "--wait"]).exitCode).toBe(0);
-  const reopened = await waitFor("the dev item reopened", async () => {
-    const item = (await stewardItems()).find((i) => i.id === dev.id);
+  const reopened = await waitFor("the prod item reopened", async () => {
+    const item = (await stewardItems()).find((i) => i.id === prod.id);
     return item && item.state !== "blocked" && item;
   });
-  const updates = (reopened.detail.group as { updates: { name: string; to: string }[] }).updates;
-  expect(updates.map((u) => `${u.name}@${u.to}`)).toEqual(["dev-tool@1.0.4"]);
-  expect(reopened.detail.rejected).toEqual({ "package.json|dev-tool|minor": "1.0.3" });
+  const updates = (reopened.detail.group as { updates: { name: string; manifestPath: string; to: string }[] }).updates;
+  expect(updates.map((u) => `${u.manifestPath}:${u.name}@${u.to}`)).toEqual(["package.json:lib-a@1.1.1", "packages/app/package.json:lib-a@1.1.1"]);
+  expect(reopened.detail.rejected).toEqual({ "package.json|lib-a|minor": "1.1.0", "packages/app/package.json|lib-a|minor": "1.1.0" });
 }, 240_000);

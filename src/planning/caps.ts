@@ -55,6 +55,7 @@ export function specialistLimits(specialist: Specialist, limits?: DispatchLimits
 export function capHolds(items: readonly WorkItem[], specialist: Specialist, now: number, limits?: DispatchLimits): string[] {
   const mine = items.filter((i) => i.detail.specialist === specialist.id);
   const own = specialistLimits(specialist, limits);
+  // Its open PRs count too: `concurrent` is also how many of its PRs may wait at once.
   const inFlight = mine.filter((i) => i.state === "dispatched").length;
   const times = dispatchTimes(mine);
   const lastHour = times.filter((at) => now - at < HOUR_MS).length;
@@ -71,7 +72,9 @@ export function capHolds(items: readonly WorkItem[], specialist: Specialist, now
 /** What the RemoteAgent's own limits hold now, over every specialist. */
 export function overallHolds(items: readonly WorkItem[], limits: DispatchLimits, now: number): string[] {
   if (!limits.dispatch) return ["remote_agent.dispatch = false: planning only, nothing is dispatched"];
-  const inFlight = items.filter((i) => i.state === "dispatched").length;
+  // Tasks still running: a PR that waits days for a person counts against its own specialist
+  // (the Dependency Steward's open-PR limit), never against the failing build that comes next.
+  const inFlight = items.filter((i) => i.state === "dispatched" && typeof i.detail.pr !== "number").length;
   const times = dispatchTimes(items);
   const lastHour = times.filter((at) => now - at < HOUR_MS).length;
   const lastDay = times.filter((at) => now - at < DAY_MS).length;

@@ -29,7 +29,7 @@ export interface SectionLimits {
 export const DEFAULT_SECTION_CHARS = 4_000;
 export const DEFAULT_TOTAL_CHARS = 20_000;
 /** A section cut to fit the total is not worth showing when less than this is left for it. */
-const MIN_USEFUL_CHARS = 200;
+export const MIN_USEFUL_CHARS = 200;
 
 const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const SETEXT_UNDERLINE = /^ {0,3}(=+|-+)[ \t]*$/;
@@ -147,7 +147,7 @@ function findHeadings(lines: string[]): Heading[] {
   return headings;
 }
 
-function trimBlankLines(lines: string[]): string[] {
+export function trimBlankLines(lines: string[]): string[] {
   let start = 0;
   let end = lines.length;
   while (start < end && lines[start]!.trim() === "") start++;
@@ -156,7 +156,7 @@ function trimBlankLines(lines: string[]): string[] {
 }
 
 /** At most `max` characters: cut at a line's end where one is near, a fence left open closed, then "…". */
-function bounded(text: string, max: number): { text: string; cut: boolean } {
+export function bounded(text: string, max: number): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
   // Room for the ellipsis, and the closing fence if the cut leaves one open.
   for (let reserve = 2; reserve < max; ) {

@@ -183,7 +183,7 @@ describe("size", () => {
   test("one huge changelog is not shown, and the body stays within 16,000 characters", () => {
     const body = updatePrBody(input({ notes: [notes("zod", "x".repeat(200_000)), notes("small", "fine")] }));
     expect(body.length).toBeLessThanOrEqual(16_000);
-    expect(body).toContain("- zod 1.0.0 -> 1.4.0: release notes in CHANGELOG.md of its package (too long to show here)");
+    expect(body).toContain("- zod 1.0.0 -> 1.4.0: release notes in CHANGELOG.md (too long to show here)");
     expect(body).toContain("> fine");
     expect(lines(body).at(-1)).toBe(ROLLBACK);
   });
@@ -204,7 +204,7 @@ describe("size", () => {
     const body = updatePrBody(input({ group: group(updates), notes: blocks }));
     expect(body.length).toBeLessThanOrEqual(16_000);
     // What is left out is said: a line for a block with no room, or the cut note.
-    expect(body).toMatch(/: release notes in CHANGELOG\.md of its package \(too long to show here\)|_\(release notes cut to fit the PR body\)_/);
+    expect(body).toMatch(/: release notes in CHANGELOG\.md \(too long to show here\)|_\(release notes cut to fit the PR body\)_/);
     const shown = detailsBlocks(body);
     expect(shown.length).toBeGreaterThanOrEqual(1);
     expect(shown.length).toBeLessThan(3);
@@ -229,5 +229,22 @@ describe("size", () => {
       expect(body.endsWith(`\n\n${ROLLBACK}`)).toBe(true);
       expect(body.indexOf("**Rollback:**")).toBe(body.length - ROLLBACK.length);
     }
+  });
+});
+
+describe("what the body links", () => {
+  test("upstream's #123 and issue links do not point at, or mention, this repository's issues", () => {
+    const body = updatePrBody(input({ notes: [notes("zod", "- fixes #123 (see https://github.com/colinhacks/zod/pull/124)\n- `#999` stays in code? no: it is text")] }));
+    expect(body).not.toMatch(/[^\w&/#]#123\b/);
+    expect(body).toContain("#\u2060123");
+    expect(body).toContain("https://redirect.github.com/colinhacks/zod/pull/124");
+    expect(body).not.toContain("https://github.com/colinhacks");
+  });
+
+  test("a package that now installs from elsewhere is listed, and the lockfile line says to review it", () => {
+    const redirect = { key: "node_modules/zod", name: "zod", version: { old: "3.22.0", new: "3.23.8" }, reason: "new_source" as const, changes: [{ field: "resolved" as const, old: "https://registry.npmjs.org/zod/-/zod-3.22.0.tgz", new: "https://evil.example/zod.tgz" }] };
+    const body = updatePrBody(input({ redirects: [redirect] }));
+    expect(body).toContain("**Lockfile: review this.** In bun.lock, 1 package(s) now install from somewhere other than the registry");
+    expect(body).toContain("- `zod` 3.22.0 -> 3.23.8: resolved https://evil.example/zod.tgz");
   });
 });

@@ -5,15 +5,14 @@ import { DEFAULT_INSTALL, planInstall } from "../../deps/installers.ts";
 import type { PrepareOptions } from "../../deps/prepare.ts";
 import { updateLockfile } from "../../deps/update-lockfile.ts";
 import { MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
-import { getEcosystem } from "../../ecosystems/registry.ts";
 import { DEPENDENCY_ROLE } from "../../policy/policy-defaults.ts";
 import { readNpmConfigSources } from "../../registry/registry-config.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { removeCheckout } from "../../scm/worktree.ts";
-import { readManifests, writeRanges } from "../../updates/apply-ranges.ts";
+import { carryPinnedSelectors, readManifests, writeRanges } from "../../updates/apply-ranges.ts";
 import { CheckoutFiles } from "../../updates/checkout-files.ts";
 import { extractDependencies } from "../../updates/extract.ts";
-import { lockfileScope, type OutOfScopeChange } from "../../updates/lockfile-scope.ts";
+import { lockfileFindings, type LockfileFindings } from "../../updates/verify-lockfile.ts";
 import { updatePrBody } from "../../updates/update-pr-body.ts";
 import { configAt, checksAtBase } from "../common/checks-at-base.ts";
 import type { JobContext } from "../common/job-context.ts";
@@ -62,16 +61,27 @@ export async function updateDependencies(input: DependencyUpdateInput, ctx: JobC
     const updated = await updateLockfile(prepare);
     const pinnedIsFinal = input.group.updates.every((u) => u.newRange === u.to);
     writeRanges(dir, committed, input.group.updates, "final");
-    if (!pinnedIsFinal && updated.lockfile) await updateLockfile(prepare);
+    if (!pinnedIsFinal && updated.lockfile) {
+      // Yarn resolves a selector its lockfile lacks to the newest version in range, not the one just locked.
+      if (updated.packageManager === "yarn") carryPinnedSelectors(dir, updated.lockfile, input.group.updates);
+      await updateLockfile(prepare);
+    }
 
     await ctx.progress({ step: "verify" }).catch(() => {});
-    const outOfScope = updated.lockfile ? await verifyLockfile(dir, input, updated.lockfile, updated.packageManager, before) : [];
-    const risk = outOfScope.length > 0 ? maxTier(input.risk, "high") : input.risk;
-    const tierWhy = outOfScope.length > 0 ? "the lockfile changed packages outside this update (listed below)" : `the highest of its updates under the policy's [dependencies.tiers] (${[...new Set(input.group.updates.map((u) => `${u.updateType}: ${u.tier}`))].join(", ")})`;
+    const findings = updated.lockfile ? await verifyLockfile(dir, input, updated.lockfile, before) : { outOfScope: [], redirects: [] };
+    const flagged = findings.outOfScope.length + findings.redirects.length > 0;
+    const risk = flagged ? maxTier(input.risk, "high") : input.risk;
+    const tierWhy = flagged ? "the regenerated lockfile changed more than this update explains (listed below)" : `the highest of its updates under the policy's [dependencies.tiers] (${[...new Set(input.group.updates.map((u) => `${u.updateType}: ${u.tier}`))].join(", ")})`;
 
-    const notes = await releaseNotesFor(input.group.updates, { npmConfig, cacheDir: join(ctx.paths.runtimeDir, REGISTRY_CACHE_DIR), signal: ctx.signal, log: (line) => ctx.log("system", line) });
+    const notes = await releaseNotesFor(input.group.updates, {
+      npmConfig,
+      cacheDir: join(ctx.paths.runtimeDir, REGISTRY_CACHE_DIR),
+      signal: ctx.signal,
+      log: (line) => ctx.log("system", line),
+      github: ctx.config.pr.provider === "github" ? { apiUrl: ctx.config.github.api_url } : undefined,
+    });
     const title = `${config.dependency_steward.commit_prefix} ${input.title}`.trim().slice(0, 200);
-    const body = updatePrBody({ task: input.body, group: input.group, lockfile: updated.lockfile, notes, outOfScope, tier: risk, tierWhy });
+    const body = updatePrBody({ task: input.body, group: input.group, lockfile: updated.lockfile, notes, outOfScope: findings.outOfScope, redirects: findings.redirects, tier: risk, tierWhy });
     const message = `${title}\n\n${input.group.updates.map((u) => `- ${u.name} ${u.from} -> ${u.to} (${u.manifestPath})`).join("\n")}`;
     const pr = await proposeChange(ctx, checkout, {
       title,
@@ -102,8 +112,8 @@ function readLockfile(dir: string, path: string): string | null {
   throw new JobFailure("invalid_input", `${read.why}: the lockfile cannot be read, so what the update changes in it cannot be checked`, {});
 }
 
-/** Each update locked at its planned version (else the job fails: the package manager resolved something else), and the changes outside them. */
-async function verifyLockfile(dir: string, input: DependencyUpdateInput, lockfile: string, packageManager: Parameters<typeof getEcosystem>[0], before: string | null): Promise<OutOfScopeChange[]> {
+/** Each update locked at its planned version (else the job fails: the package manager resolved something else), and what else changed in the lockfile. */
+async function verifyLockfile(dir: string, input: DependencyUpdateInput, lockfile: string, before: string | null): Promise<LockfileFindings> {
   const extraction = await extractDependencies(dir);
   const wrong = input.group.updates.flatMap((u) => {
     const found = extraction.dependencies.find((d) => d.manifestPath === u.manifestPath && d.name === u.name && d.type === u.type);
@@ -114,10 +124,8 @@ async function verifyLockfile(dir: string, input: DependencyUpdateInput, lockfil
   }
   const after = readLockfile(dir, lockfile);
   if (after === null) throw new JobFailure("invalid_input", `the package manager left no ${lockfile}: nothing was committed`, {});
-  const parse = await getEcosystem(packageManager).loadLockfileParser();
-  const name = lockfile.split("/").at(-1)!;
   try {
-    return lockfileScope(before === null ? null : parse(before, name), parse(after, name), input.group.updates.map((u) => u.name));
+    return await lockfileFindings(lockfile, before, after, input.group.updates.map((u) => u.name));
   } catch (err) {
     throw new JobFailure("invalid_input", `${lockfile} does not parse after the update (${(err as Error).message}): nothing was committed`, {});
   }
