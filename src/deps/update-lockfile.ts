@@ -1,12 +1,19 @@
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
-import { DEFAULT_INSTALL, planInstall } from "./installers.ts";
-import { providePackageManager, withTools } from "./package-manager-tools.ts";
+import { DEFAULT_INSTALL, planInstall, type InstallPlan } from "./installers.ts";
+import { providePackageManager, withTools, type PackageManagerTools } from "./package-manager-tools.ts";
 import { probeVersions, runInstall, type PrepareOptions } from "./prepare.ts";
 
 export interface LockfileUpdated {
   packageManager: EcosystemId;
   /** Relative to the checkout; null for a repository without a lockfile by design (nothing to regenerate). */
   lockfile: string | null;
+  pmVersion: string;
+}
+
+/** What a lockfile update runs with, decided once, before any command ran in the checkout. */
+export interface LockfileUpdatePlan {
+  plan: InstallPlan;
+  tools: PackageManagerTools;
   pmVersion: string;
 }
 
@@ -17,15 +24,28 @@ export interface LockfileUpdated {
  * mode where it has one (`Ecosystem.lockfileUpdate`). Throws JobFailure like an install.
  */
 export async function updateLockfile(options: PrepareOptions): Promise<LockfileUpdated> {
+  return runLockfileUpdate(await planLockfileUpdate(options), options);
+}
+
+/**
+ * Which package manager, lockfile and version: read from the checkout, so only before any command ran in
+ * it (a second run reuses this, never what the first one left: a planted lockfile or `packageManager`
+ * would pick another package manager, one that gets the registry credentials).
+ */
+export async function planLockfileUpdate(options: PrepareOptions): Promise<LockfileUpdatePlan> {
   const settings = { ...(options.settings ?? DEFAULT_INSTALL), allowScripts: false };
   const outcome = planInstall(options.dir, settings);
   if ("skip" in outcome) throw new Error(`updateLockfile: nothing to install (${outcome.skip})`);
-  const { plan } = outcome;
-  const tools = await providePackageManager(plan, { ...options, timeoutSeconds: settings.timeoutSeconds });
-  const withPm = withTools(options, tools);
-  const { pmVersion } = await probeVersions(plan.packageManager, withPm, tools.source);
+  const tools = await providePackageManager(outcome.plan, { ...options, timeoutSeconds: settings.timeoutSeconds });
+  const { pmVersion } = await probeVersions(outcome.plan.packageManager, withTools(options, tools), tools.source);
+  return { plan: outcome.plan, tools, pmVersion };
+}
+
+export async function runLockfileUpdate(prepared: LockfileUpdatePlan, options: PrepareOptions): Promise<LockfileUpdated> {
+  const { plan, tools, pmVersion } = prepared;
+  const settings = { ...(options.settings ?? DEFAULT_INSTALL), allowScripts: false };
   if (plan.lockfile === null) return { packageManager: plan.packageManager, lockfile: null, pmVersion };
   const command = getEcosystem(plan.packageManager).lockfileUpdate(pmVersion);
-  await runInstall(plan, command, settings, withPm);
+  await runInstall(plan, command, settings, withTools(options, tools));
   return { packageManager: plan.packageManager, lockfile: plan.lockfile, pmVersion };
 }

@@ -13,10 +13,11 @@ import { reviewKind } from "./review/index.ts";
 import { noopKind } from "./noop/index.ts";
 import { runKind } from "./run/index.ts";
 import { revertKind } from "./revert/index.ts";
+import { resolveConflictKind } from "./resolve-conflict/index.ts";
 import { triageKind } from "./triage/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind, depsScanKind, dependencyUpdateKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind, depsScanKind, dependencyUpdateKind, resolveConflictKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);

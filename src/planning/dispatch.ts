@@ -49,7 +49,7 @@ export function dispatchWorkItem(
   const all = capWindow(ctx.store);
   const caps = [...overallHolds(all, gate.limits, ctx.now), ...capHolds(all, specialist, ctx.now, gate.limits)];
   if (caps.length > 0) throw new PushpalsError("conflict", caps.join("; "));
-  const held = plugin.hold?.(item, ctx.now);
+  const held = plugin.hold?.(item, ctx.now, base.baseBranch);
   if (held) throw new PushpalsError("conflict", held);
   const planned = plugin.task(item);
   const verdict = classifyAtSelection(item, planned.constraints.scope, specialist.role, gate.policy);

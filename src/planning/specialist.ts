@@ -56,8 +56,11 @@ export interface SpecialistPlugin {
    * Codemod Runner cannot: its command's changes are all or nothing).
    */
   split?(item: WorkItem, failure: { class: string; message: string }): TaskPart[] | null;
-  /** Why the item must not be dispatched at `now` though nothing else holds it (the Dependency Steward's schedule), or null. */
-  hold?(item: WorkItem, now: number): string | null;
+  /**
+   * Why the item must not be dispatched at `now` onto `baseBranch` (null: not known) though nothing else
+   * holds it (the Dependency Steward's schedule, a scan of another branch), or null.
+   */
+  hold?(item: WorkItem, now: number, baseBranch: string | null): string | null;
 }
 
 /** The plug-in that takes items of `type`, first registered first. */

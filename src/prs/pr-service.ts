@@ -204,6 +204,28 @@ export class PrService {
     this.requestReview(ctx, next);
   }
 
+  /**
+   * A Conflict Resolver's success: the PR takes the resolved head and the base it was merged with (its
+   * diff is now against that base), a fresh review, and no merge failure; approvals of the old head no
+   * longer count. Only from the head the job was dispatched on: a PR that moved since is left alone.
+   */
+  resolvedConflict(ctx: WriteContext, job: Job): void {
+    const result = job.result as { pr?: unknown } | null;
+    if (result?.pr === undefined) return;
+    const parsed = PrProposal.safeParse(result.pr);
+    if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
+    const asked = job.input as { prNumber: number; headSha: string; baseCommit: string };
+    const pr = pullRequests(ctx.store).getPullRequest(asked.prNumber);
+    if (!pr || pr.state !== "open" || pr.headSha !== asked.headSha) throw new PushpalsError("conflict", `pull request #${asked.prNumber} is no longer open at ${asked.headSha.slice(0, 12)}: the resolution is not recorded`);
+    const { headSha, checks, files, body } = parsed.data;
+    const next: PullRequest = { ...pr, headSha, baseSha: asked.baseCommit, checks, files, body, review: null, lastMergeFailure: null, risk: maxTier(pr.risk, parsed.data.risk), updatedAt: ctx.now };
+    pullRequests(ctx.store).updatePullRequest(next);
+    ctx.emit("pr.updated", job.id, { number: pr.number, jobId: job.id, headSha, previousHeadSha: pr.headSha });
+    ctx.audit("scm", "pr.updated", `pr#${pr.number}`, { jobId: job.id, headSha, previousHeadSha: pr.headSha, resolvedConflicts: true, baseSha: asked.baseCommit, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });
+    if (this.provider.remote) this.publish(ctx, next);
+    this.requestReview(ctx, next);
+  }
+
   /** Queues the push and remote PR for the SourceControlManager, in the transaction that opened the PR. */
   private publish(ctx: WriteContext, pr: PullRequest): void {
     const input = { prNumber: pr.number, provider: this.provider.id, headBranch: pr.headBranch, headSha: pr.headSha, baseBranch: pr.baseBranch, title: pr.title, body: pr.body, expectedRemoteSha: pr.remote?.pushedSha ?? null };

@@ -105,7 +105,7 @@ export async function fetchAdvisories(packages: ReadonlyMap<string, readonly str
           break;
         }
         for (const [name, versions] of chunk) {
-          const found = relevant(answer[name] ?? [], versions);
+          const found = relevant((Object.hasOwn(answer, name) ? answer[name] : undefined) ?? [], versions);
           if (found.length > 0) advisories.set(name, found);
         }
       }

@@ -25,6 +25,8 @@ export interface RequestOptions {
   method?: "GET" | "POST";
   /** An object is sent as JSON (npm-registry-fetch encodes it and sets the content type). */
   body?: unknown;
+  /** "manual": a 3xx is answered as it is, never followed (a tarball must come from its registry, not wherever it redirects). */
+  redirect?: "manual";
 }
 
 /** npm-registry-fetch's options for one request to `registry` (or a URL on it). */
@@ -48,6 +50,7 @@ export function registryFetchOptions(settings: RegistrySettings, registry: strin
     userAgent: `pushpals/${VERSION}`,
     ...(options.method ? { method: options.method } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(options.redirect ? { redirect: options.redirect } : {}),
   };
 }
 

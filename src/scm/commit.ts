@@ -14,6 +14,8 @@ export interface CommitWorktreeOptions {
   /** Appended as a trailer block, e.g. { "PushPals-Job": id, "PushPals-Risk": "low" }. */
   trailers: Record<string, string>;
   identity?: GitIdentity;
+  /** More parents after the checkout's own commit: a merge (the Conflict Resolver's merge of the base into a PR). */
+  mergeParents?: string[];
 }
 
 export interface CommitWorktreeResult {
@@ -51,7 +53,8 @@ export async function commitWorktree(checkout: StagingCheckout, options: CommitW
     const staged = hostGit(checkout, { indexFile: quarantine.indexFile, quarantine });
     const tree = (await git(["write-tree"], staged)).stdout.trim();
     const identity = options.identity ?? DEFAULT_AGENT_IDENTITY;
-    const created = await git(["commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-"], { ...staged, identity, stdin: message });
+    const parents = [parent, ...(options.mergeParents ?? [])].flatMap((p) => ["-p", p]);
+    const created = await git(["commit-tree", "--no-gpg-sign", tree, ...parents, "-F", "-"], { ...staged, identity, stdin: message });
     const commit = created.stdout.trim();
     quarantine.migrate();
     // The host git dir's HEAD names the commit, so the janitor keeps this checkout until a ref reaches it.

@@ -36,5 +36,6 @@ export async function advancePrBranch(repoRoot: string, move: PrBranchMove): Pro
 async function isEarlierAttempt(repoRoot: string, jobId: string, commit: string, parent: string): Promise<boolean> {
   const r = await git(["log", "-1", "--format=%P%n%B", commit], { cwd: repoRoot, allowFailure: true });
   const [parents = "", ...body] = r.stdout.split("\n");
-  return parents.trim() === parent && body.some((line) => line.trim() === `PushPals-Job: ${jobId}`);
+  // The first parent: a Conflict Resolver's merge commit has the base as its second.
+  return parents.trim().split(" ")[0] === parent && body.some((line) => line.trim() === `PushPals-Job: ${jobId}`);
 }

@@ -43,7 +43,7 @@ export function planningRoutes(
     .route(routes.plan, async () => {
       const current = await policy();
       const select = current ? previewSelection(current, SPECIALISTS) : undefined;
-      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS, hold: specialistHold }));
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) }));
     })
     // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
     .route(routes.listSpecialists, () =>
@@ -55,12 +55,12 @@ export function planningRoutes(
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: specialistHold });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
     })
     .route(routes.dependencies, () => {
       const now = Date.now();
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: specialistHold });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
       const [scanJob] = store.listJobs({ kind: "deps-scan", state: "succeeded", newest: true, limit: 1 });
       const [newest] = store.listJobs({ kind: "deps-scan", newest: true, limit: 1 });
       const steward = items.listWorkItems({ limit: LIMIT, newest: true }).filter((i) => i.type === DEPENDENCY_UPDATE_TYPE);
@@ -105,9 +105,9 @@ export function planningRoutes(
     });
 }
 
-/** A specialist's own reason not to take an item now (the Dependency Steward's schedule). */
-function specialistHold(item: WorkItem, now: number): string | null {
-  return specialistFor(item.type, SPECIALISTS)?.hold?.(item, now) ?? null;
+/** A specialist's own reason not to take an item now onto the base branch (the Dependency Steward's schedule). */
+function holdOnto(baseBranch: string | null): (item: WorkItem, now: number) => string | null {
+  return (item, now) => specialistFor(item.type, SPECIALISTS)?.hold?.(item, now, baseBranch) ?? null;
 }
 
 /**

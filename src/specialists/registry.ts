@@ -1,14 +1,14 @@
 import type { Specialist, SpecialistPlugin } from "../planning/specialist.ts";
 import { ciMedic } from "./ci-medic/index.ts";
 import { codemodRunner } from "./codemod-runner/index.ts";
+import { conflictResolver } from "./conflict-resolver/index.ts";
 import { dependencySteward } from "./dependency-steward/index.ts";
 
 /**
- * Every specialist. Adding one is its folder beside this file plus one line here. The Conflict
- * Resolver (#18) registers here; until then the plan names each other item's missing capability
- * instead of guessing.
+ * Every specialist. Adding one is its folder beside this file plus one line here; the plan names each
+ * other item's missing capability instead of guessing.
  */
-export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic, dependencySteward];
+export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic, dependencySteward, conflictResolver];
 
 /** Their declarations, as the plan and `pushpals specialists` show them. */
 export const SPECIALIST_SPECS: readonly Specialist[] = SPECIALISTS.map((p) => p.spec);

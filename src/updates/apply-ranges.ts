@@ -85,6 +85,13 @@ function withFinalSelectors(text: string, updates: readonly PlannedUpdateRecord[
   });
 }
 
+/** Puts a file back as committed (`text`), or removes whatever is there when it was not committed (null); never through a link. */
+export function restoreFile(dir: string, rel: string, text: string | null): void {
+  if (text !== null) return replaceFile(dir, rel, text);
+  const path = join(realpathSync(dir), ...rel.split("/"));
+  if (exists(path)) rmSync(path, { force: true, recursive: false });
+}
+
 function replaceFile(dir: string, rel: string, text: string): void {
   if (!isInsideRelative(rel)) throw new PushpalsError("invalid_input", `${rel}: not a path inside the checkout`);
   const root = realpathSync(dir);

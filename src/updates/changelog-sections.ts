@@ -31,7 +31,9 @@ export const DEFAULT_TOTAL_CHARS = 20_000;
 /** A section cut to fit the total is not worth showing when less than this is left for it. */
 export const MIN_USEFUL_CHARS = 200;
 
-const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
+/** A longer line is never a heading: it is not read as one (bounded work per line, whatever the file). */
+const MAX_HEADING_LINE = 1_024;
 const SETEXT_UNDERLINE = /^ {0,3}(=+|-+)[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const NOT_SETEXT_TEXT = /^\s*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|>|#|$)/;
@@ -74,9 +76,20 @@ export function changelogSections(markdown: string, from: string, to: string, li
   return { sections, truncated };
 }
 
+/** An ATX heading's text without its optional closing `#`s, trimmed by hand (no backtracking regex). */
+function withoutClosingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  let hashes = end;
+  while (hashes > 0 && text[hashes - 1] === "#") hashes--;
+  if (hashes < end && (hashes === 0 || text[hashes - 1] === " " || text[hashes - 1] === "\t")) end = hashes;
+  return text.slice(0, end).trim();
+}
+
 /** The version a heading's text names first, or null: `[1.4.0](url) (2024-01-01)`, `v1.4.0`, `lib@1.4.0`, `<small>1.4.0</small>`. */
 export function headingVersion(text: string): string | null {
   const plain = text
+    .slice(0, 256)
     .replace(/<[^>]*>/g, "")
     .replace(/!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?/g, "$1")
     .replace(/[`*]/g, "")
@@ -133,9 +146,9 @@ function findHeadings(lines: string[]): Heading[] {
       fence = marker;
       continue;
     }
-    const atx = ATX.exec(line);
+    const atx = line.length > MAX_HEADING_LINE ? null : ATX.exec(line);
     if (atx) {
-      headings.push({ start: i, end: i + 1, level: atx[1]!.length, version: headingVersion(atx[2] ?? "") });
+      headings.push({ start: i, end: i + 1, level: atx[1]!.length, version: headingVersion(withoutClosingHashes(atx[2] ?? "")) });
       continue;
     }
     const underline = i + 1 < lines.length ? SETEXT_UNDERLINE.exec(lines[i + 1]!) : null;

@@ -101,13 +101,14 @@ async function releaseNotes(req: ReleaseNotesRequest, options: ReleaseNotesOptio
   try {
     let res: RegistryResponse;
     try {
-      res = await npmFetch(url, registryFetchOptions(settings, registry, { timeoutMs, signal: controller.signal, headers: { accept: "application/octet-stream, */*" } }));
+      res = await npmFetch(url, registryFetchOptions(settings, registry, { timeoutMs, signal: controller.signal, headers: { accept: "application/octet-stream, */*" }, redirect: "manual" }));
     } catch (err) {
       throw registryRequestFailure(err as RegistryError, { registry, timeoutMs, signal: controller.signal, fail, wording });
     }
     if (res.status !== 200) {
       res.body.resume();
-      throw fail("environment", "http_error", `the registry ${host} answered HTTP ${res.status} for ${wording.what}`);
+      const moved = res.status >= 300 && res.status < 400 ? " (a redirect, not followed: release notes are read from the registry itself)" : "";
+      throw fail("environment", "http_error", `the registry ${host} answered HTTP ${res.status} for ${wording.what}${moved}`);
     }
     tarball = await readRegistryBody(res, {
       maxBytes: options.maxTarballBytes ?? DEFAULT_MAX_TARBALL_BYTES,

@@ -87,7 +87,7 @@ describe("advisories", () => {
 
   test("listed when the group fixes some", () => {
     const body = updatePrBody(input({ group: group([update()], [advisory, { ...advisory, id: 7, title: "ReDoS", severity: "moderate", url: "https://example.test/7" }]) }));
-    expect(body).toContain("**Fixes these advisories of the installed versions:**\n- high: Prototype pollution (zod &lt;3.23.0) https://github.com/advisories/GHSA-xxxx\n- moderate: ReDoS (zod &lt;3.23.0) https://example.test/7");
+    expect(body).toContain("**Fixes these advisories of the installed versions:**\n- high: Prototype pollution (zod &lt;3.23.0) https://redirect.github.com/advisories/GHSA-xxxx\n- moderate: ReDoS (zod &lt;3.23.0) https://example.test/7");
   });
 
   test("an advisory's title is the registry's text: no tag of it reaches the body", () => {
@@ -246,5 +246,23 @@ describe("what the body links", () => {
     const body = updatePrBody(input({ redirects: [redirect] }));
     expect(body).toContain("**Lockfile: review this.** In bun.lock, 1 package(s) now install from somewhere other than the registry");
     expect(body).toContain("- `zod` 3.22.0 -> 3.23.8: resolved https://evil.example/zod.tgz");
+  });
+});
+
+describe("registry text that would act on this repository", () => {
+  test("an advisory's title closes no issue, pings nobody, and links through the redirect host", () => {
+    const advisory = { id: 1, url: "https://github.com/advisories/GHSA-1", title: "closes #3, fixes victim/repo#5 and GH-7 @someone", severity: "high" as const, vulnerableVersions: "<2.0.0", name: "zod", version: "1.0.0" };
+    const body = updatePrBody(input({ group: { ...group([update()]), security: [advisory] } }));
+    expect(body).not.toMatch(/#3\b|repo#5\b|GH-7\b/);
+    expect(body).not.toMatch(/(^|\s)@someone/);
+    expect(body).toContain("https://redirect.github.com/advisories/GHSA-1");
+    expect(body).not.toContain("redirect.https");
+  });
+
+  test("a link to www.github.com or over http is unlinked too; one already on the redirect host is left as it is", () => {
+    const body = updatePrBody(input({ notes: [notes("zod", "see http://www.github.com/a/b/issues/1 and https://redirect.github.com/a/b/pull/2")] }));
+    expect(body).toContain("https://redirect.github.com/a/b/issues/1");
+    expect(body).toContain("https://redirect.github.com/a/b/pull/2");
+    expect(body).not.toContain("redirect.https");
   });
 });

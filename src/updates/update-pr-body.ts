@@ -1,4 +1,5 @@
 import type { LockfileRedirect } from "../ecosystems/common/lockfile-diff.ts";
+import { neutralize } from "./changelog-sections.ts";
 import type { OutOfScopeChange } from "./lockfile-scope.ts";
 import type { AdvisoryRecord, PlannedUpdateRecord, UpdateGroupRecord } from "../sources/dependency-updates/deps-scan-result.ts";
 
@@ -75,7 +76,9 @@ function table(updates: readonly PlannedUpdateRecord[]): string {
 }
 
 function fixes(advisories: readonly AdvisoryRecord[]): string {
-  return ["**Fixes these advisories of the installed versions:**", ...advisories.map((a) => `- ${a.severity}: ${plain(a.title)} (${plain(a.name)} ${plain(a.vulnerableVersions)}) ${plain(a.url)}`)].join("\n");
+  // The registry's words: mentions inert, no closing keyword or issue link that acts on this repository.
+  const text = (t: string) => unlinked(neutralize(plain(t)));
+  return ["**Fixes these advisories of the installed versions:**", ...advisories.map((a) => `- ${a.severity}: ${text(a.title)} (${text(a.name)} ${text(a.vulnerableVersions)}) ${text(a.url)}`)].join("\n");
 }
 
 function lockfileNote(input: UpdatePrBodyInput): string {
@@ -144,7 +147,10 @@ function quote(text: string): string {
  * GitHub's redirect host, which creates no such back-reference.
  */
 function unlinked(line: string): string {
-  return line.replace(/(^|[^\w&/#])#(\d+)\b/g, "$1#\u2060$2").replace(/https:\/\/github\.com\//g, "https://redirect.github.com/");
+  return line
+    .replace(/(^|[^\w&/#])((?:[\w.-]+\/[\w.-]+)?#)(\d+)\b/g, "$1$2\u2060$3")
+    .replace(/\bGH-(\d+)\b/gi, "GH-\u2060$1")
+    .replace(/(?<![\w.-])(?:https?:\/\/)?(?:www\.)?github\.com\//gi, "https://redirect.github.com/");
 }
 
 function cell(text: string): string {

@@ -3,13 +3,13 @@ import { maxTier } from "../../core/risk-tier.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { DEFAULT_INSTALL, planInstall } from "../../deps/installers.ts";
 import type { PrepareOptions } from "../../deps/prepare.ts";
-import { updateLockfile } from "../../deps/update-lockfile.ts";
+import { planLockfileUpdate, runLockfileUpdate } from "../../deps/update-lockfile.ts";
 import { MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
 import { DEPENDENCY_ROLE } from "../../policy/policy-defaults.ts";
 import { readNpmConfigSources } from "../../registry/registry-config.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { removeCheckout } from "../../scm/worktree.ts";
-import { carryPinnedSelectors, readManifests, writeRanges } from "../../updates/apply-ranges.ts";
+import { carryPinnedSelectors, readManifests, restoreFile, writeRanges } from "../../updates/apply-ranges.ts";
 import { CheckoutFiles } from "../../updates/checkout-files.ts";
 import { extractDependencies } from "../../updates/extract.ts";
 import { lockfileFindings, type LockfileFindings } from "../../updates/verify-lockfile.ts";
@@ -40,6 +40,7 @@ export async function updateDependencies(input: DependencyUpdateInput, ctx: JobC
     // Everything read from the checkout as committed comes first: after the package manager ran, its files are untrusted.
     const npmConfig = readNpmConfigSources(dir, process.env);
     const committed = readManifests(dir, input.group.updates);
+    const committedNpmrc = readCommitted(dir, ".npmrc");
     const settings = checks.install.packageManager === "none" ? { ...checks.install, packageManager: "auto" as const } : (checks.install ?? DEFAULT_INSTALL);
     const planned = planInstall(dir, settings);
     const lockfile = "plan" in planned ? planned.plan.lockfile : null;
@@ -56,15 +57,20 @@ export async function updateDependencies(input: DependencyUpdateInput, ctx: JobC
       env: { PUSHPALS_JOB_ID: ctx.job.id },
       sandbox: sandboxFor(ctx, dir, { network: ctx.sandbox.install_network }),
     };
+    const lockfilePlan = await planLockfileUpdate(prepare);
     writeRanges(dir, committed, input.group.updates, "pinned");
     ctx.log("system", `dependencies: ${input.group.updates.length} update(s) pinned to their planned versions; regenerating the lockfile`);
-    const updated = await updateLockfile(prepare);
+    const updated = await runLockfileUpdate(lockfilePlan, prepare);
     const pinnedIsFinal = input.group.updates.every((u) => u.newRange === u.to);
     writeRanges(dir, committed, input.group.updates, "final");
     if (!pinnedIsFinal && updated.lockfile) {
       // Yarn resolves a selector its lockfile lacks to the newest version in range, not the one just locked.
       if (updated.packageManager === "yarn") carryPinnedSelectors(dir, updated.lockfile, input.group.updates);
-      await updateLockfile(prepare);
+      // What the first run left is untrusted: the committed .npmrc again, not one it wrote.
+      restoreFile(dir, ".npmrc", committedNpmrc);
+      await runLockfileUpdate(lockfilePlan, prepare);
+      // The manifests ship as committed plus the ranges, whatever the second run wrote into them.
+      writeRanges(dir, committed, input.group.updates, "final");
     }
 
     await ctx.progress({ step: "verify" }).catch(() => {});
@@ -103,6 +109,12 @@ export async function updateDependencies(input: DependencyUpdateInput, ctx: JobC
   } finally {
     removeCheckout(checkout);
   }
+}
+
+/** A committed file's text before any command ran (null: absent or unreadable, then it is removed before the second run). */
+function readCommitted(dir: string, path: string): string | null {
+  const read = new CheckoutFiles(dir).read(path, 1024 * 1024);
+  return read.ok ? read.text : null;
 }
 
 function readLockfile(dir: string, path: string): string | null {

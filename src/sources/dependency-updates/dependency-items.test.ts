@@ -121,6 +121,8 @@ test("a scan files one open item per group, keyed by branch and group, scoped to
   expect(sync(store, scan([routine, security], { commit: "e".repeat(40) }), 2_000)).toEqual({ added: 0, updated: 0, reopened: 0, refreshed: 0, closed: 0 });
   expect(all(store).map((i) => i.updatedAt)).toEqual([1_000, 1_000]);
   expect(store.auditCount().count).toBe(audited);
+
+  expect(store.auditCount().count).toBe(audited);
 });
 
 test("a changed group updates its open item in place; a dispatched one is left as it is and keeps the group it would become as `next`", () => {
@@ -237,8 +239,8 @@ test("a complete scan closes the branch's open and blocked items whose group is 
 
 test("only a succeeded deps-scan job files its groups; a result the schema refuses is refused whole, naming the field", () => {
   const store = new SqliteStore(":memory:");
-  const job = (state: Job["state"], result: unknown) => ({ id: "job_scan", kind: "deps-scan", state, result }) as Job;
   const good = scan([group("eslint", [update("eslint", "1.4.0")])]);
+  const job = (state: Job["state"], result: unknown, input: unknown = { branch: good.branch, commit: good.commit }) => ({ id: "job_scan", kind: "deps-scan", state, result, input }) as Job;
   for (const state of ["failed", "running", "cancelled"] as const) store.write(() => recordDependencyScan(new WriteContext(store, 1_000), job(state, good)));
   expect(all(store)).toEqual([]);
 
@@ -258,6 +260,16 @@ test("only a succeeded deps-scan job files its groups; a result the schema refus
   expect(isPushpalsError(refused) && refused.field).toBe("result.groups.1.key");
   // Nothing changed: not the valid group before it, nor the closing of the eslint item the forged scan leaves out.
   expect(all(store).map((i) => [i.dedupeKey, i.state, i.updatedAt])).toEqual([["deps:main:eslint", "open", 1_000]]);
+  expect(store.auditCount().count).toBe(audited);
+
+  // A scan reporting another branch or commit than it was asked for is refused: it could file items for any branch.
+  const elsewhere = () => store.write(() => recordDependencyScan(new WriteContext(store, 3_000), job("succeeded", { ...good, branch: "release" })));
+  expect(elsewhere).toThrow(/was asked for main@/);
+  const manifestOut = { ...good, groups: [group("evil", [{ ...update("evil", "1.1.0"), manifestPath: "../package.json" }])] };
+  expect(() => store.write(() => recordDependencyScan(new WriteContext(store, 3_000), job("succeeded", manifestOut)))).toThrow(/must be a relative path to a package.json/);
+  const notALockfile = { ...good, lockfile: "src/clock.ts" };
+  expect(() => store.write(() => recordDependencyScan(new WriteContext(store, 3_000), job("succeeded", notALockfile)))).toThrow(/must be a relative path to a lockfile/);
+
   expect(store.auditCount().count).toBe(audited);
 });
 

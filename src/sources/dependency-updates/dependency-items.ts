@@ -68,6 +68,11 @@ export function recordDependencyScan(ctx: WriteContext, job: Job, closer?: PrClo
       hint: "the WorkerPal and the server must run the same PushPals version",
     });
   }
+  // The scan is of the branch and commit it was asked for, whatever the WorkerPal reports.
+  const asked = job.input as { branch?: unknown; commit?: unknown };
+  if (parsed.data.branch !== asked.branch || parsed.data.commit !== asked.commit) {
+    throw new PushpalsError("invalid_input", `result: the scan reports ${parsed.data.branch}@${parsed.data.commit.slice(0, 12)}, but was asked for ${String(asked.branch)}@${String(asked.commit).slice(0, 12)}: refused, no item changed`, { field: "result.commit" });
+  }
   syncDependencyItems(ctx, parsed.data, closer);
 }
 
@@ -122,7 +127,9 @@ export function syncDependencyItems(ctx: WriteContext, scan: DepsScan, closer?: 
       continue;
     }
     if (existing.state === "open" || (existing.state === "blocked" && !isTurnedDown(existing, prs.getPullRequest.bind(prs)))) {
-      items.updateWorkItem({ ...existing, title: fresh.title, priority: fresh.priority, risk: fresh.risk, scope: fresh.scope, labels: fresh.labels, notes: fresh.notes, detail: { ...existing.detail, ...fresh.detail }, updatedAt: ctx.now });
+      // An RFC approved one set of updates: another set needs its own.
+      const { rfc: _rfc, ...kept } = existing.detail;
+      items.updateWorkItem({ ...existing, title: fresh.title, priority: fresh.priority, risk: fresh.risk, scope: fresh.scope, labels: fresh.labels, notes: fresh.notes, detail: { ...kept, ...fresh.detail }, updatedAt: ctx.now });
       counts.updated++;
       continue;
     }

@@ -7,6 +7,15 @@ import { UPDATE_TYPES } from "../../policy/policy-schema.ts";
 export const MAX_SCAN_GROUPS = 200;
 const MAX_LISTED = 5_000;
 const Text = (max: number) => z.string().max(max);
+/** A path inside the checkout (posix, relative, no `..`, no control character), as a job's scope may name it. */
+const RelativePath = (basename: (name: string) => boolean, what: string) =>
+  z
+    .string()
+    .max(1024)
+    .refine((p) => !/[\u0000-\u001f\u007f\\]/.test(p) && !p.startsWith("/") && p.split("/").every((s) => s !== "" && s !== "." && s !== "..") && basename(p.split("/").at(-1)!), `must be a relative path to ${what}`);
+const ManifestPath = RelativePath((name) => name === "package.json", "a package.json");
+const LOCKFILE_NAMES = ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb"];
+const LockfilePath = RelativePath((name) => LOCKFILE_NAMES.includes(name), "a lockfile");
 
 const DependencyType = z.enum(["prod", "dev", "optional", "peer"]);
 const UpdateKind = z.enum(["in-range", "minor", "major"]);
@@ -16,7 +25,7 @@ export const PlannedUpdateRecord = z.strictObject({
   name: Text(214),
   alias: Text(214).nullable(),
   type: DependencyType,
-  manifestPath: Text(1024),
+  manifestPath: ManifestPath,
   kind: UpdateKind,
   from: Text(256),
   to: Text(256),
@@ -73,7 +82,7 @@ export const DepsScan = z.strictObject({
   commit: z.string().regex(/^[0-9a-f]{40}$/),
   scannedAt: z.number().int(),
   ecosystem: Text(32),
-  lockfile: Text(1024).nullable(),
+  lockfile: LockfilePath.nullable(),
   manifests: z.array(Text(1024)).max(MAX_LISTED),
   detected: z.array(z.strictObject({ name: Text(214), type: DependencyType, range: Text(256), locked: Text(256).nullable(), manifestPath: Text(1024) })).max(MAX_LISTED),
   groups: z.array(UpdateGroupRecord).max(MAX_SCAN_GROUPS),

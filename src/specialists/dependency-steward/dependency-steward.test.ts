@@ -38,9 +38,9 @@ test("an item without a group is refused, saying how to get one", () => {
 
 test("outside the schedule the item is held with when the window opens; inside it, not", () => {
   const weekends = { days: ["sat" as const, "sun" as const], hours: [0, 24] as [number, number], timezone: "UTC" };
-  expect(dependencySteward.hold!(item({}, weekends), NOW)).toMatch(/^outside the schedule .*next window opens 2026-12-05 00:00 UTC/);
-  expect(dependencySteward.hold!(item(), NOW)).toBeNull();
-  const plan = planWork([item({}, weekends)], { now: NOW, pause: null, specialists: [dependencySteward.spec], limits: LIMITS, hold: (i, now) => dependencySteward.hold!(i, now) });
+  expect(dependencySteward.hold!(item({}, weekends), NOW, null)).toMatch(/^outside the schedule .*next window opens 2026-12-05 00:00 UTC/);
+  expect(dependencySteward.hold!(item(), NOW, null)).toBeNull();
+  const plan = planWork([item({}, weekends)], { now: NOW, pause: null, specialists: [dependencySteward.spec], limits: LIMITS, hold: (i, now) => dependencySteward.hold!(i, now, "main") });
   expect(plan.entries[0]!.holds).toEqual([expect.stringMatching(/^outside the schedule/)]);
 });
 
@@ -54,4 +54,9 @@ test("at most 5 steward PRs wait at once; PRs waiting on people do not hold othe
   expect(holds[next.id]).toEqual(["cap: dependency-steward has 5 of 5 items in flight (remote_agent.specialists.dependency-steward.concurrent)"]);
   // Five PRs wait on review, more than remote_agent.max_in_flight: the failing build is still next.
   expect(holds[triage.id]).toEqual([]);
+});
+
+test("an item of another branch's scan is never shipped onto this base", () => {
+  expect(dependencySteward.hold!(item({ detail: { group, branch: "feature" } }), NOW, "main")).toContain("a dependency scan of feature, not of main");
+  expect(dependencySteward.hold!(item({ detail: { group, branch: "main" } }), NOW, "main")).toBeNull();
 });

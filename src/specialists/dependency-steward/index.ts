@@ -59,8 +59,11 @@ function updateJob(item: WorkItem, task: Task, base: DispatchBase): unknown {
   return { title: item.title.slice(0, 200), body, group: groupOf(item), scope: task.constraints.scope, risk: task.risk, baseBranch: base.baseBranch, baseCommit: base.baseCommit, rfc };
 }
 
-/** Outside the schedule the scan saw, the item waits (the plan says until when). */
-function scheduleHold(item: WorkItem, now: number): string | null {
+/** An item of another branch's scan is never shipped onto this base; outside the schedule the scan saw, it waits (the plan says until when). */
+function scheduleHold(item: WorkItem, now: number, baseBranch: string | null): string | null {
+  if (baseBranch !== null && typeof item.detail.branch === "string" && item.detail.branch !== baseBranch) {
+    return `a dependency scan of ${item.detail.branch}, not of ${baseBranch}: updates are shipped onto the branch they were planned for only`;
+  }
   const schedule = StewardSchedule.safeParse(item.detail.schedule);
   if (!schedule.success) return null;
   const allowed = scheduleAllows(schedule.data, new Date(now));

@@ -1,0 +1,156 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { routes } from "../../api/routes.ts";
+import { resolveFile, type FileOutcome } from "../../conflicts/resolve-file.ts";
+import { JobFailure } from "../../core/job-failure.ts";
+import { failpoint } from "../../faults/failpoint.ts";
+import { updateLockfile } from "../../deps/update-lockfile.ts";
+import { literalGlob } from "../revert/revert-request.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import { keepCommit } from "../../scm/branches.ts";
+import { commitWorktree } from "../../scm/commit.ts";
+import { git } from "../../scm/git.ts";
+import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
+import { advancePrBranch } from "../../scm/pr-branch.ts";
+import { removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
+import { checkCommit } from "../common/check-commit.ts";
+import { checksAtBase } from "../common/checks-at-base.ts";
+import type { JobContext } from "../common/job-context.ts";
+import { jobCheckout } from "../common/job-worktree.ts";
+import type { FileResolution, ResolveConflictInput, ResolveConflictResult } from "./resolve-conflict-input.ts";
+import { resolutionBody } from "./resolution-body.ts";
+
+const MAX_SCOPE = 256;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Merges the base into the PR's head in a fresh checkout (rerere reusing resolutions recorded before),
+ * resolves each file left conflicted by its strategy (everything read before any command runs), and
+ * when every file is resolved: regenerates a conflicted lockfile with the package manager in the install
+ * sandbox, commits the merge (parents: the PR's head, the base) inside the PR's scope plus what the base
+ * itself changed, checks that exact commit, keeps the old head under refs/pushpals/kept/ and moves the
+ * PR's branch by compare-and-swap. A file no strategy resolves ends the job with its hunks and nothing moved.
+ */
+export async function resolveConflict(input: ResolveConflictInput, ctx: JobContext): Promise<ResolveConflictResult> {
+  const { repoRoot } = ctx.paths;
+  const { pr } = await ctx.read(routes.getPr, { params: { number: input.prNumber } });
+  if (pr.state !== "open") throw new JobFailure("invalid_input", `PR #${pr.number} is ${pr.state}: nothing to resolve`);
+  if (pr.baseBranch !== input.baseBranch) throw new JobFailure("invalid_input", `PR #${pr.number} targets ${pr.baseBranch}, not ${input.baseBranch}: the Conflict Resolver merges in the PR's own base only`);
+  if (pr.headSha !== input.headSha) throw new JobFailure("conflict", `PR #${pr.number} moved from ${input.headSha.slice(0, 12)} to ${pr.headSha.slice(0, 12)} since this was dispatched: its conflicts are looked at again`);
+  const [checks, ours, theirs] = await Promise.all([checksAtBase(repoRoot, input.baseCommit), subjects(repoRoot, input.baseCommit, input.headSha), subjects(repoRoot, input.headSha, input.baseCommit)]);
+  const checkout = await jobCheckout(ctx, input.headSha, "resolve");
+  let removed = false;
+  try {
+    ctx.log("system", `$ git merge --no-commit ${input.baseCommit.slice(0, 12)}    # ${input.baseBranch} into PR #${pr.number}`);
+    const merge = await mergeInto(checkout, input.baseCommit);
+    const files: FileResolution[] = merge.reused.map((path) => ({ path, strategy: "rerere", notes: ["a resolution recorded earlier in this repository, reused by git rerere"], hunks: null }));
+    const outcomes = await resolveAll(checkout, merge.conflicted);
+    for (const [path, o] of outcomes) {
+      files.push({ path, strategy: o.strategy, notes: o.notes, hunks: o.strategy === "unresolved" ? o.hunks : null });
+      ctx.log("system", `${path}: ${o.strategy}${o.notes.length ? ` (${o.notes.join("; ")})` : ""}`);
+    }
+    const base = { files, ours, theirs, previousHead: input.headSha };
+    if (files.some((f) => f.strategy === "unresolved")) return base;
+    if (merge.conflicted.length === 0 && merge.reused.length === 0) {
+      ctx.log("system", `PR #${pr.number} merges ${input.baseBranch} cleanly now: nothing to resolve`);
+      return base;
+    }
+    for (const [path, o] of outcomes) if (o.strategy !== "unresolved") writeFileSync(join(checkout.dir, path), o.text);
+    await markResolved(checkout, [...outcomes.keys()]);
+    const lockfiles = [...outcomes].filter(([, o]) => o.strategy === "lockfile").map(([p]) => p);
+    if (lockfiles.length > 0) {
+      await ctx.progress({ step: "lockfile" }).catch(() => {});
+      await updateLockfile({
+        dir: checkout.dir,
+        cacheDir: ctx.paths.depsCacheDir,
+        settings: checks.install,
+        signal: ctx.signal,
+        log: (stream, line) => ctx.log(stream, line),
+        recordCommand: (report) => ctx.recordCommand(report),
+        env: { PUSHPALS_JOB_ID: ctx.job.id },
+        sandbox: sandboxFor(ctx, checkout.dir, { network: ctx.sandbox.install_network }),
+      });
+    }
+    const scope = await resolutionScope(repoRoot, pr.scope, input, [...outcomes.keys()]);
+    const message = `Merge ${input.baseBranch} into PR #${pr.number}: conflicts resolved\n\n${files.map((f) => `- ${f.path}: ${f.strategy}`).join("\n")}`;
+    const committed = await commitWorktree(checkout, {
+      rules: { scope, maxFileBytes: MAX_FILE_BYTES },
+      message,
+      trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": pr.risk, "PushPals-Resolves": `#${pr.number}` },
+      mergeParents: [input.baseCommit],
+    });
+    const keptOn = await keepCommit(repoRoot, ctx.job.id, committed.commit);
+    await keepCommit(repoRoot, ctx.job.id, input.headSha);
+    ctx.log("system", `committed the resolution as ${committed.commit.slice(0, 12)} (${keptOn}); the old head ${input.headSha.slice(0, 12)} stays kept`);
+    removeCheckout(checkout);
+    removed = true;
+    await ctx.progress({ step: "checks", commit: committed.commit }).catch(() => {});
+    const checked = await checkCommit(ctx, { commit: committed.commit, ...checks }, { keptOn, tolerateBase: input.baseCommit });
+    await failpoint("resolve.before-advance");
+    await advancePrBranch(repoRoot, { jobId: ctx.job.id, prNumber: pr.number, branch: pr.headBranch, from: input.headSha, commit: committed.commit });
+    await failpoint("resolve.after-advance");
+    const changed = await changedFiles(repoRoot, input.baseCommit, committed.commit);
+    return {
+      ...base,
+      pr: {
+        title: pr.title,
+        body: resolutionBody(pr.body, input, files),
+        baseBranch: pr.baseBranch,
+        baseSha: input.baseCommit,
+        headBranch: pr.headBranch,
+        headSha: committed.commit,
+        risk: pr.risk,
+        role: pr.role,
+        scope: pr.scope,
+        files: changed,
+        checks: checked,
+        rfcFor: pr.rfcFor,
+        rfc: pr.rfc,
+      },
+    };
+  } finally {
+    if (!removed) removeCheckout(checkout);
+  }
+}
+
+/** Each conflicted file's outcome; its sides and working-tree text are read before anything runs in the checkout. */
+async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Promise<Map<string, FileOutcome>> {
+  const out = new Map<string, FileOutcome>();
+  for (const path of paths) {
+    const [base, ours, theirs] = await Promise.all([stageText(checkout, 1, path), stageText(checkout, 2, path), stageText(checkout, 3, path)]);
+    let merged: string | null = null;
+    try {
+      merged = readFileSync(join(checkout.dir, path), "utf8");
+    } catch {}
+    out.set(path, resolveFile(path, { base, ours, theirs, merged }));
+  }
+  return out;
+}
+
+/**
+ * What the merge commit may change against the PR's head: the PR's own scope, every file the base
+ * changed since the two diverged (they arrive as the base has them), and the resolved files.
+ */
+async function resolutionScope(repoRoot: string, prScope: readonly string[], input: ResolveConflictInput, resolved: readonly string[]): Promise<string[]> {
+  const fromBase = await git(["diff", "--name-only", "-z", "--no-renames", `${input.headSha}...${input.baseCommit}`], { cwd: repoRoot });
+  const paths = [...new Set([...fromBase.stdout.split("\0").filter(Boolean), ...resolved])].map(literalGlob);
+  const scope = [...new Set([...prScope, ...paths])];
+  if (scope.length > MAX_SCOPE) {
+    throw new JobFailure("invalid_input", `the base changed ${paths.length} files since PR #${input.prNumber} was made, more than a resolution's scope holds (${MAX_SCOPE}): rebase it by hand`);
+  }
+  return scope;
+}
+
+async function subjects(repoRoot: string, from: string, to: string): Promise<string[]> {
+  const r = await git(["log", "--format=%s", "-n", "50", `${from}..${to}`], { cwd: repoRoot, allowFailure: true });
+  return r.stdout.split("\n").filter(Boolean).map((s) => s.slice(0, 300));
+}
+
+async function changedFiles(repoRoot: string, from: string, to: string): Promise<{ path: string; status: "added" | "modified" | "deleted" | "renamed" | "type_changed" }[]> {
+  const r = await git(["diff", "--name-status", "-z", "--no-renames", from, to], { cwd: repoRoot });
+  const tokens = r.stdout.split("\0").filter(Boolean);
+  const out: { path: string; status: "added" | "modified" | "deleted" | "renamed" | "type_changed" }[] = [];
+  const STATUS = { A: "added", M: "modified", D: "deleted", T: "type_changed" } as const;
+  for (let i = 0; i + 1 < tokens.length; i += 2) out.push({ path: tokens[i + 1]!, status: STATUS[tokens[i]![0] as keyof typeof STATUS] ?? "modified" });
+  return out;
+}

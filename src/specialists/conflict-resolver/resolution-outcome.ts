@@ -1,0 +1,24 @@
+import type { TaskSuccess } from "../../planning/specialist.ts";
+import type { WorkItem } from "../../planning/work-item.ts";
+
+interface Resolution {
+  pr?: { headSha: string };
+  files: { path: string; strategy: string; notes: string[]; hunks: string | null }[];
+  ours: string[];
+  theirs: string[];
+}
+
+const MAX_QUESTION = 3_000;
+
+/** A resolution's meaning for its item: done (resolved, or nothing conflicts now), or a question with the hunks. */
+export function resolutionOutcome(item: WorkItem, result: unknown): TaskSuccess {
+  const r = result as Resolution;
+  const pr = String(item.detail.pr);
+  if (r.pr) return { done: `PR #${pr}'s conflicts resolved as ${r.pr.headSha.slice(0, 12)} (${r.files.map((f) => `${f.path}: ${f.strategy}`).join(", ")})` };
+  const open = r.files.filter((f) => f.strategy === "unresolved");
+  if (open.length === 0) return { done: `PR #${pr} merges onto its base cleanly now: nothing to resolve` };
+  const hunks = open.map((f) => `${f.path} (${f.notes.join("; ")}):\n${f.hunks ?? "(no hunks: the file was added or deleted on one side)"}`).join("\n\n");
+  const intent = `The PR: ${r.ours.slice(0, 5).join("; ") || "(no commits)"}. The base: ${r.theirs.slice(0, 5).join("; ") || "(no commits)"}.`;
+  const question = `PR #${pr} conflicts with its base in ${open.map((f) => f.path).join(", ")}, which no strategy resolves, and nothing was changed. ${intent} Resolve it by hand (merge the base into the PR's branch and push), or close the PR?\n\n${hunks}`;
+  return { escalation: "ambiguous", question: question.slice(0, MAX_QUESTION) };
+}

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { routes } from "../src/api/routes.ts";
+import type { WorkItem } from "../src/planning/work-item.ts";
+import type { PullRequest } from "../src/prs/pr-types.ts";
+import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { publishVersions, setPublishTimes, startAccessVerdaccio, type AccessRegistry } from "./helpers/registry-fixture.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+/**
+ * Issue #18 end to end: real processes, a real npm and registry, real git. A PR that no longer merges
+ * onto its base becomes a `pr_conflict` item; the RemoteAgent dispatches it to the Conflict Resolver,
+ * whose resolution is the PR's new head (a merge of the base), checked on the exact commit, reviewed
+ * again; a conflict no strategy resolves ends blocked with its hunks, the PR untouched.
+ */
+
+const MANIFEST = `{
+  "name": "app",
+  "private": true,
+  "dependencies": {
+    "lib-a": "^1.0.0",
+    "lib-b": "^1.0.0"
+  }
+}
+`;
+const CHANGELOG = "# Changelog\n\n## Unreleased\n\n## 1.0.0\n\n- first\n";
+const CHECK = `node -e "require('lib-a'); require('lib-b')"`;
+const CONFIG = [
+  "[repo]",
+  'base_branch = "main"',
+  "",
+  "[[checks.commands]]",
+  'name = "deps"',
+  `run = ${JSON.stringify(CHECK)}`,
+  "",
+  "[[dependency_steward.package_rules]]",
+  'packages = ["lib-a"]',
+  'group = "a"',
+  "",
+  "[[dependency_steward.package_rules]]",
+  'packages = ["lib-b"]',
+  'group = "b"',
+  "",
+].join("\n");
+// Minor updates are Low here, and nothing merges on its own: the test merges each PR when it wants.
+const POLICY = '[dependencies.tiers]\nminor = "low"\n';
+
+const scratch = tempDir("pushpals-resolver-e2e-");
+let registry: AccessRegistry;
+let cluster: Cluster;
+
+function npmrc(home: string): string {
+  mkdirSync(home, { recursive: true });
+  const file = join(home, ".npmrc");
+  writeFileSync(file, `registry=${registry.url}\n`);
+  return file;
+}
+
+function git(args: string[]): string {
+  const r = Bun.spawnSync(["git", ...args], { cwd: cluster.root, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
+  return r.stdout.toString().trim();
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${cluster.cli(["jobs"]).stdout}\n${cluster.procs.map((p) => p.output()).join("\n---\n").slice(-6000)}`);
+    await Bun.sleep(100);
+  }
+}
+
+async function items(): Promise<WorkItem[]> {
+  return (await cluster.client.call(routes.listWorkItems, { query: { all: "1" } })).items;
+}
+
+async function pr(n: number): Promise<PullRequest> {
+  return (await cluster.client.call(routes.getPr, { params: { number: n } })).pr;
+}
+
+async function prs(): Promise<PullRequest[]> {
+  return (await cluster.client.call(routes.listPrs, { query: {} })).prs;
+}
+
+/** Asks to merge and waits for the merge job's end. */
+async function merge(n: number): Promise<PullRequest> {
+  const r = cluster.cli(["pr", "merge", String(n), "--json"]);
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+  const { job } = JSON.parse(r.stdout) as { job: { id: string } };
+  await cluster.waitForJob(job.id, (j) => ["succeeded", "failed"].includes(j.state), 120_000);
+  return pr(n);
+}
+
+async function reviewed(n: number): Promise<PullRequest> {
+  return waitFor(`PR #${n} reviewed at its head`, async () => {
+    const p = await pr(n);
+    return p.review?.headSha === p.headSha && p;
+  });
+}
+
+/** A PR made by a codemod run on the base's head now. */
+function run(title: string, command: string, scope: string): number {
+  const r = cluster.cli(["run", "--json", "--scope", scope, "--title", title, "--", command]);
+  const out = JSON.parse(r.stdout) as { pr: PullRequest | null };
+  if (!out.pr) throw new Error(`${title}: no PR\n${r.stdout}\n${r.stderr}`);
+  return out.pr.number;
+}
+
+beforeAll(async () => {
+  registry = await startAccessVerdaccio();
+  const { url, token } = registry;
+  for (const name of ["lib-a", "lib-b"]) await publishVersions(url, token, name, [{ version: "1.0.0" }]);
+  const dev = join(scratch.path, "dev");
+  mkdirSync(dev, { recursive: true });
+  writeFileSync(join(dev, "package.json"), MANIFEST);
+  const devHome = join(scratch.path, "dev-home");
+  const npm = Bun.spawnSync(["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dev, env: { PATH: process.env.PATH!, HOME: devHome, NPM_CONFIG_USERCONFIG: npmrc(devHome) }, stdout: "pipe", stderr: "pipe" });
+  if (npm.exitCode !== 0) throw new Error(npm.stderr.toString());
+  for (const name of ["lib-a", "lib-b"]) {
+    await publishVersions(url, token, name, [{ version: "1.1.0" }]);
+    setPublishTimes(registry.storage, name, { "1.0.0": 60, "1.1.0": 10 });
+  }
+  const home = join(scratch.path, "home");
+  const userNpmrc = npmrc(home);
+  cluster = await Cluster.create({
+    configToml: CONFIG,
+    files: {
+      "package.json": MANIFEST,
+      "package-lock.json": readFileSync(join(dev, "package-lock.json"), "utf8"),
+      "CHANGELOG.md": CHANGELOG,
+      "src/a.txt": "one\ntwo\nthree\n",
+      ".gitignore": "node_modules/\n",
+      ".pushpals/policy.toml": POLICY,
+    },
+    env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600" },
+  });
+  await cluster.startServer();
+  await cluster.startWorker("w1");
+  await cluster.startAgents();
+  const remote = spawnPushpals(["agent", "remote-agent"], cluster.root, cluster.env);
+  cluster.procs.push(remote);
+  await remote.waitForOutput(/\[remote-agent\] ready/);
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  await registry?.stop();
+  scratch.cleanup();
+});
+
+describe("the Conflict Resolver", () => {
+  test("two PRs bumping different dependencies in one package.json and lockfile both merge; a frozen install passes on the result", async () => {
+    const [a, b] = await waitFor("two steward PRs", async () => {
+      const open = (await prs()).filter((p) => p.role === "dependency_steward" && p.state === "open");
+      return open.length === 2 && open.sort((x, y) => x.number - y.number);
+    });
+    expect((await merge(a!.number)).state).toBe("merged");
+    const failed = await merge(b!.number);
+    expect(failed.state).toBe("open");
+    expect(failed.lastMergeFailure).toStartWith("conflict:");
+
+    // The follow-up item is dispatched to the Conflict Resolver, whose resolution becomes the PR's head.
+    const resolved = await waitFor("PR b resolved", async () => {
+      const p = await pr(b!.number);
+      return p.headSha !== b!.headSha && p;
+    }, 120_000);
+    expect(resolved.lastMergeFailure).toBeNull();
+    expect(resolved.baseSha).toBe(git(["rev-parse", "main"]));
+    expect(git(["rev-list", "--parents", "-n", "1", resolved.headSha]).split(" ")).toEqual([resolved.headSha, b!.headSha, resolved.baseSha]);
+    expect(resolved.checks.state).toBe("passed");
+    expect(resolved.body).toContain("`package.json`: json");
+    expect(resolved.body).toContain("`package-lock.json`: lockfile");
+    // The old head is kept, and the PR's diff against its new base is only its own change.
+    expect(git(["for-each-ref", "--format=%(objectname)", "refs/pushpals/kept/"]).split("\n")).toContain(b!.headSha);
+    expect(resolved.files.map((f) => f.path).sort()).toEqual(["package-lock.json", "package.json"]);
+    const item = (await items()).find((i) => i.type === "pr_conflict" && i.detail.pr === b!.number)!;
+    await waitFor("the conflict item done", async () => (await items()).find((i) => i.id === item.id && i.state === "done"));
+
+    await reviewed(b!.number);
+    const landed = await merge(b!.number);
+    expect(landed.state).toBe("merged");
+    const manifest = JSON.parse(git(["show", "main:package.json"])) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies).toEqual({ "lib-a": "^1.1.0", "lib-b": "^1.1.0" });
+    const lock = JSON.parse(git(["show", "main:package-lock.json"])) as { packages: Record<string, { version?: string }> };
+    expect([lock.packages["node_modules/lib-a"]!.version, lock.packages["node_modules/lib-b"]!.version]).toEqual(["1.1.0", "1.1.0"]);
+    // The merge ran the checks (npm ci, then requiring both) on the exact commit that landed.
+    expect(landed.merge?.checks.state).toBe("passed");
+  }, 300_000);
+
+  test("a changelog conflict keeps both entries, the PR's first", async () => {
+    const first = run("note one", "sed -i 's/^## Unreleased$/## Unreleased\\n\\n- entry one/' CHANGELOG.md", "CHANGELOG.md");
+    const second = run("note two", "sed -i 's/^## Unreleased$/## Unreleased\\n\\n- entry two/' CHANGELOG.md", "CHANGELOG.md");
+    await reviewed(first);
+    expect((await merge(first)).state).toBe("merged");
+    await reviewed(second);
+    expect((await merge(second)).lastMergeFailure).toStartWith("conflict:");
+    const resolved = await waitFor("the changelog resolved", async () => {
+      const p = await pr(second);
+      return p.lastMergeFailure === null && p.body.includes("`CHANGELOG.md`: changelog") && p;
+    }, 120_000);
+    expect(git(["show", `${resolved.headSha}:CHANGELOG.md`])).toBe("# Changelog\n\n## Unreleased\n\n- entry two\n\n- entry one\n\n## 1.0.0\n\n- first\n");
+  }, 240_000);
+
+  test("a change both sides made to the same line goes to a person with its hunks; the PR is not touched", async () => {
+    const mine = run("two becomes deux", "sed -i 's/^two$/deux/' src/a.txt", "src/**");
+    const theirs = run("two becomes zwei", "sed -i 's/^two$/zwei/' src/a.txt", "src/**");
+    await reviewed(mine);
+    expect((await merge(mine)).state).toBe("merged");
+    await reviewed(theirs);
+    const before = await merge(theirs);
+    expect(before.lastMergeFailure).toStartWith("conflict:");
+    const blocked = await waitFor("the conflict item blocked", async () => {
+      const item = (await items()).find((i) => i.type === "pr_conflict" && i.detail.pr === theirs);
+      return item?.state === "blocked" && item;
+    }, 120_000);
+    expect(blocked.escalation).toBe("ambiguous");
+    expect(blocked.question).toContain("src/a.txt");
+    expect(blocked.question).toContain("<<<<<<< ");
+    expect(blocked.question).toContain("zwei");
+    expect(blocked.question).toContain("deux");
+    const after = await pr(theirs);
+    expect(after.headSha).toBe(before.headSha);
+    expect(git(["rev-parse", after.headBranch])).toBe(before.headSha);
+  }, 240_000);
+});
