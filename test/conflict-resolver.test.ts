@@ -88,10 +88,10 @@ async function prs(): Promise<PullRequest[]> {
 /** Asks to merge and waits for the merge job's end. */
 async function merge(n: number): Promise<PullRequest> {
   const r = cluster.cli(["pr", "merge", String(n), "--json"]);
-  if (r.exitCode !== 0) throw new Error(r.stderr);
-  const { job } = JSON.parse(r.stdout) as { job: { id: string } };
-  await cluster.waitForJob(job.id, (j) => ["succeeded", "failed"].includes(j.state), 120_000);
-  return pr(n);
+  if (!r.stdout.trim().startsWith("{")) throw new Error(`pr merge ${n}: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { job: { state: string; failure: unknown }; pr: PullRequest };
+  if (out.pr.state !== "merged" && !out.pr.lastMergeFailure) throw new Error(`pr merge ${n} failed: ${JSON.stringify(out.job.failure)}`);
+  return out.pr;
 }
 
 async function reviewed(n: number): Promise<PullRequest> {
@@ -176,8 +176,8 @@ describe("the Conflict Resolver", () => {
     // The old head is kept, and the PR's diff against its new base is only its own change.
     expect(git(["for-each-ref", "--format=%(objectname)", "refs/pushpals/kept/"]).split("\n")).toContain(b!.headSha);
     expect(resolved.files.map((f) => f.path).sort()).toEqual(["package-lock.json", "package.json"]);
-    const item = (await items()).find((i) => i.type === "pr_conflict" && i.detail.pr === b!.number)!;
-    await waitFor("the conflict item done", async () => (await items()).find((i) => i.id === item.id && i.state === "done"));
+    const item = await waitFor("the conflict item done", async () => (await items()).find((i) => i.type === "pr_conflict" && i.title.startsWith(`PR #${b!.number} `) && i.state === "done"));
+    expect(item.detail.specialist).toBe("conflict-resolver");
 
     await reviewed(b!.number);
     const landed = await merge(b!.number);
@@ -201,7 +201,7 @@ describe("the Conflict Resolver", () => {
       const p = await pr(second);
       return p.lastMergeFailure === null && p.body.includes("`CHANGELOG.md`: changelog") && p;
     }, 120_000);
-    expect(git(["show", `${resolved.headSha}:CHANGELOG.md`])).toBe("# Changelog\n\n## Unreleased\n\n- entry two\n\n- entry one\n\n## 1.0.0\n\n- first\n");
+    expect(git(["show", `${resolved.headSha}:CHANGELOG.md`])).toBe("# Changelog\n\n## Unreleased\n\n- entry two\n- entry one\n\n## 1.0.0\n\n- first");
   }, 240_000);
 
   test("a change both sides made to the same line goes to a person with its hunks; the PR is not touched", async () => {
@@ -213,7 +213,7 @@ describe("the Conflict Resolver", () => {
     const before = await merge(theirs);
     expect(before.lastMergeFailure).toStartWith("conflict:");
     const blocked = await waitFor("the conflict item blocked", async () => {
-      const item = (await items()).find((i) => i.type === "pr_conflict" && i.detail.pr === theirs);
+      const item = (await items()).find((i) => i.type === "pr_conflict" && i.title.startsWith(`PR #${theirs} `));
       return item?.state === "blocked" && item;
     }, 120_000);
     expect(blocked.escalation).toBe("ambiguous");

@@ -49,7 +49,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
       files.push({ path, strategy: o.strategy, notes: o.notes, hunks: o.strategy === "unresolved" ? o.hunks : null });
       ctx.log("system", `${path}: ${o.strategy}${o.notes.length ? ` (${o.notes.join("; ")})` : ""}`);
     }
-    const base = { files, ours, theirs, previousHead: input.headSha };
+    const base = { prNumber: pr.number, files, ours, theirs, previousHead: input.headSha };
     if (files.some((f) => f.strategy === "unresolved")) return base;
     if (merge.conflicted.length === 0 && merge.reused.length === 0) {
       ctx.log("system", `PR #${pr.number} merges ${input.baseBranch} cleanly now: nothing to resolve`);

@@ -26,6 +26,7 @@ export type FileResolution = z.infer<typeof FileResolution>;
  * absent when a file stayed unresolved (then `files` says which and why, for a person) or nothing conflicts.
  */
 export const ResolveConflictResult = z.object({
+  prNumber: z.number().int().positive(),
   pr: PrProposal.optional(),
   files: z.array(FileResolution).max(1_000),
   /** Both sides' commit subjects since they diverged: the intent a person weighs. */

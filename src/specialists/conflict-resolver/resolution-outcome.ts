@@ -2,6 +2,7 @@ import type { TaskSuccess } from "../../planning/specialist.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 
 interface Resolution {
+  prNumber: number;
   pr?: { headSha: string };
   files: { path: string; strategy: string; notes: string[]; hunks: string | null }[];
   ours: string[];
@@ -11,9 +12,10 @@ interface Resolution {
 const MAX_QUESTION = 3_000;
 
 /** A resolution's meaning for its item: done (resolved, or nothing conflicts now), or a question with the hunks. */
-export function resolutionOutcome(item: WorkItem, result: unknown): TaskSuccess {
+export function resolutionOutcome(_item: WorkItem, result: unknown): TaskSuccess {
   const r = result as Resolution;
-  const pr = String(item.detail.pr);
+  // The item's own `pr` is its follow-up's, cleared on dispatch (that field names a task's PR): the job's result says.
+  const pr = String(r.prNumber);
   if (r.pr) return { done: `PR #${pr}'s conflicts resolved as ${r.pr.headSha.slice(0, 12)} (${r.files.map((f) => `${f.path}: ${f.strategy}`).join(", ")})` };
   const open = r.files.filter((f) => f.strategy === "unresolved");
   if (open.length === 0) return { done: `PR #${pr} merges onto its base cleanly now: nothing to resolve` };
