@@ -158,16 +158,14 @@ describe("the Conflict Resolver", () => {
       return open.length === 2 && open.sort((x, y) => x.number - y.number);
     });
     expect((await merge(a!.number)).state).toBe("merged");
-    const failed = await merge(b!.number);
-    expect(failed.state).toBe("open");
-    expect(failed.lastMergeFailure).toStartWith("conflict:");
-
-    // The follow-up item is dispatched to the Conflict Resolver, whose resolution becomes the PR's head.
+    // Nobody asks to merge b: the server's dry merge onto the moved base finds the conflict, the PR
+    // follow-up is a work item, and the Conflict Resolver's resolution becomes the PR's head.
     const resolved = await waitFor("PR b resolved", async () => {
       const p = await pr(b!.number);
       return p.headSha !== b!.headSha && p;
     }, 120_000);
     expect(resolved.lastMergeFailure).toBeNull();
+    expect(resolved.conflict ?? null).toBeNull();
     expect(resolved.baseSha).toBe(git(["rev-parse", "main"]));
     expect(git(["rev-list", "--parents", "-n", "1", resolved.headSha]).split(" ")).toEqual([resolved.headSha, b!.headSha, resolved.baseSha]);
     expect(resolved.checks.state).toBe("passed");
@@ -195,8 +193,6 @@ describe("the Conflict Resolver", () => {
     const second = run("note two", "sed -i 's/^## Unreleased$/## Unreleased\\n\\n- entry two/' CHANGELOG.md", "CHANGELOG.md");
     await reviewed(first);
     expect((await merge(first)).state).toBe("merged");
-    await reviewed(second);
-    expect((await merge(second)).lastMergeFailure).toStartWith("conflict:");
     const resolved = await waitFor("the changelog resolved", async () => {
       const p = await pr(second);
       return p.lastMergeFailure === null && p.body.includes("`CHANGELOG.md`: changelog") && p;
@@ -209,9 +205,7 @@ describe("the Conflict Resolver", () => {
     const theirs = run("two becomes zwei", "sed -i 's/^two$/zwei/' src/a.txt", "src/**");
     await reviewed(mine);
     expect((await merge(mine)).state).toBe("merged");
-    await reviewed(theirs);
-    const before = await merge(theirs);
-    expect(before.lastMergeFailure).toStartWith("conflict:");
+    const before = await pr(theirs);
     const blocked = await waitFor("the conflict item blocked", async () => {
       const item = (await items()).find((i) => i.type === "pr_conflict" && i.title.startsWith(`PR #${theirs} `));
       return item?.state === "blocked" && item;
@@ -223,6 +217,9 @@ describe("the Conflict Resolver", () => {
     expect(blocked.question).toContain("deux");
     const after = await pr(theirs);
     expect(after.headSha).toBe(before.headSha);
+    expect(after.conflict?.files).toEqual(["src/a.txt"]);
+    // A merge asked for anyway ends `conflict`, naming the file, and moves nothing.
+    expect((await merge(theirs)).lastMergeFailure).toContain("src/a.txt");
     expect(git(["rev-parse", after.headBranch])).toBe(before.headSha);
   }, 240_000);
 });

@@ -218,7 +218,7 @@ export class PrService {
     const pr = pullRequests(ctx.store).getPullRequest(asked.prNumber);
     if (!pr || pr.state !== "open" || pr.headSha !== asked.headSha) throw new PushpalsError("conflict", `pull request #${asked.prNumber} is no longer open at ${asked.headSha.slice(0, 12)}: the resolution is not recorded`);
     const { headSha, checks, files, body } = parsed.data;
-    const next: PullRequest = { ...pr, headSha, baseSha: asked.baseCommit, checks, files, body, review: null, lastMergeFailure: null, risk: maxTier(pr.risk, parsed.data.risk), updatedAt: ctx.now };
+    const next: PullRequest = { ...pr, headSha, baseSha: asked.baseCommit, checks, files, body, review: null, lastMergeFailure: null, conflict: null, risk: maxTier(pr.risk, parsed.data.risk), updatedAt: ctx.now };
     pullRequests(ctx.store).updatePullRequest(next);
     ctx.emit("pr.updated", job.id, { number: pr.number, jobId: job.id, headSha, previousHeadSha: pr.headSha });
     ctx.audit("scm", "pr.updated", `pr#${pr.number}`, { jobId: job.id, headSha, previousHeadSha: pr.headSha, resolvedConflicts: true, baseSha: asked.baseCommit, voidedApprovals: (pr.approvals ?? []).filter((a) => a.headSha === pr.headSha).map((a) => a.by) });

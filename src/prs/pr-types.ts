@@ -98,6 +98,8 @@ export const PullRequest = PrProposal.extend({
   mergeJobId: z.string().nullable(),
   merge: MergeOutcome.nullable(),
   lastMergeFailure: z.string().nullable(),
+  /** What a dry merge of its head onto its base branch's head found (the server checks when the base moves): null when it merges. */
+  conflict: z.object({ baseSha: z.string(), files: z.array(z.string().max(4096)).max(100) }).nullable().optional(),
   closedReason: z.string().nullable(),
   /** The ReviewAgent's verdict and the risk classification of the exact head, under the base's policy. */
   review: Verdict.nullable(),

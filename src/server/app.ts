@@ -43,6 +43,7 @@ import { SPECIALISTS } from "../specialists/registry.ts";
 import { sweepOverdue } from "../planning/wall-time.ts";
 import { sweepTaskPrs } from "../planning/task-prs.ts";
 import { prFollowUpSweep } from "../sources/pr-followup/sweep.ts";
+import { prConflictSweep } from "../sources/pr-followup/conflict-sweep.ts";
 
 /** How often the work items are swept (wall time, PR follow-ups): a few reads, a write only when something changed. */
 const WORK_SWEEP_MS = 2_000;
@@ -226,6 +227,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   }, options.tickMs);
   // The work items' own sweeps: tasks past their wall time, and what open PRs need (the PR follow-up source).
   const followUps = prFollowUpSweep(service);
+  const conflicts = options.repoRoot ? prConflictSweep(service, options.repoRoot) : null;
   const sweeps = setInterval(() => {
     try {
       sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
@@ -237,6 +239,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
     } catch (err) {
       console.error("[server] PR follow-up sweep failed:", err);
     }
+    conflicts?.().catch((err: unknown) => console.error("[server] PR conflict sweep failed:", err));
     try {
       sweepTaskPrs(service);
     } catch (err) {

@@ -27,6 +27,7 @@ export function followUpsOf(pr: PullRequest): FollowUp[] {
   const at = (type: string, title: string, notes: string): FollowUp => ({ dedupeKey: followUpKey(pr.number, type), type, title: title.slice(0, 300), notes: notes.slice(0, 4000), pr: pr.number, headSha: pr.headSha });
   const out: FollowUp[] = [];
   if (pr.lastMergeFailure?.startsWith("conflict:")) out.push(at("pr_conflict", `PR #${pr.number} no longer rebases onto ${pr.baseBranch}`, pr.lastMergeFailure));
+  else if (pr.conflict) out.push(at("pr_conflict", `PR #${pr.number} no longer rebases onto ${pr.baseBranch}`, `it would conflict with ${pr.baseBranch} at ${pr.conflict.baseSha.slice(0, 12)} in: ${pr.conflict.files.join(", ")}`));
   if (pr.checks.state === "failed" && pr.checks.sha === pr.headSha) {
     const red = pr.checks.results.filter((c) => c.exitCode !== 0).map((c) => c.name);
     out.push(at("pr_checks_failed", `PR #${pr.number}'s checks failed (${red.join(", ") || "checks"})`, `checks failed on ${pr.headSha.slice(0, 12)}: ${red.join(", ")}`));
