@@ -1,8 +1,9 @@
+import { conflictResolutions } from "./conflict-metrics.ts";
 import { RETRY_STORM_ATTEMPTS, REWORK_HEADS, STUCK_BLOCKED_MS } from "./definitions.ts";
 import { jobSuccess } from "./job-metrics.ts";
 import { readHistory, type MetricsHistory, type MetricsStore } from "./metrics-history.ts";
 import type { MetricsSnapshot } from "./metrics-snapshot.ts";
-import { autonomousMerges, rework } from "./pr-metrics.ts";
+import { approvedToMerged, autonomousMerges, rework } from "./pr-metrics.ts";
 import { queueHealth } from "./queue-metrics.ts";
 import { installToFirstPr, timeToOnline } from "./runtime-metrics.ts";
 
@@ -15,8 +16,10 @@ export function computeMetrics(history: MetricsHistory, now: number): MetricsSna
     online: timeToOnline(history.onlineRuns),
     merges: autonomousMerges(history.prs, history.prJobs),
     rework: rework(history.prs),
+    approvals: approvedToMerged(history.approvedPrs),
     jobs: jobSuccess(history.jobs),
     queue: queueHealth(history.jobs, now),
+    conflicts: conflictResolutions(history.jobs),
     thresholds: { stuckBlockedSeconds: STUCK_BLOCKED_MS / 1000, retryStormAttempts: RETRY_STORM_ATTEMPTS, reworkHeads: REWORK_HEADS },
   };
 }

@@ -29,6 +29,8 @@ export interface MetricsHistory {
   jobs: JobRecord[];
   /** PRs opened in the window, with their heads. */
   prs: PrRecord[];
+  /** PRs a person approved in the window (an approval given in it), whenever they opened; by number. */
+  approvedPrs: PullRequest[];
   /** Jobs the PRs' heads and merges name (whenever they were created), by id. */
   prJobs: Map<string, Job>;
   firstServerStart: AuditEntry | null;
@@ -57,11 +59,12 @@ export function readHistory(store: MetricsStore, since: number | null): MetricsH
     afterId = page.at(-1)!.id;
   }
 
-  const prs: PrRecord[] = pullRequests(store)
+  const allPrs = pullRequests(store)
     .listPullRequests({ limit: Number.MAX_SAFE_INTEGER })
-    .filter((pr) => inWindow(pr.createdAt, since))
-    .sort((a, b) => a.number - b.number)
-    .map((pr) => ({ pr, heads: store.auditOfSubject(`pr#${pr.number}`, HEAD_ACTIONS) }));
+    .sort((a, b) => a.number - b.number);
+  const prs: PrRecord[] = allPrs.filter((pr) => inWindow(pr.createdAt, since)).map((pr) => ({ pr, heads: store.auditOfSubject(`pr#${pr.number}`, HEAD_ACTIONS) }));
+  // A person's later approval replaces their earlier one on the record, never with an older time: the newest approval says.
+  const approvedPrs = allPrs.filter((pr) => (pr.approvals ?? []).some((a) => inWindow(a.at, since)));
   const prJobs = new Map<string, Job>();
   const known = new Map(jobs.map((r) => [r.job.id, r.job]));
   for (const { pr, heads } of prs) {
@@ -84,6 +87,7 @@ export function readHistory(store: MetricsStore, since: number | null): MetricsH
     since,
     jobs,
     prs,
+    approvedPrs,
     prJobs,
     firstServerStart: store.auditOfActions(["server.started"], 0, 1)[0] ?? null,
     firstPrOpened: store.auditOfActions(["pr.opened"], 0, 1)[0] ?? null,

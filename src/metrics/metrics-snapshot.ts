@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONFLICT_STRATEGIES } from "./definitions.ts";
 
 /**
  * The metrics of one read of the history (`pushpals metrics --json`, `GET /metrics/snapshot`); what
@@ -43,6 +44,14 @@ export const MetricsSnapshot = z.object({
   }),
   merges: z.object({ merged: Count, autonomous: Count, rate: Ratio }),
   rework: z.object({ prs: Count, reworked: Count, rate: Ratio }),
+  approvals: z.object({
+    /** PRs with at least one person's approval given in the window (whenever they opened). */
+    approved: Count,
+    /** Of them, the ones that merged. */
+    merged: Count,
+    /** merged / approved. */
+    rate: Ratio,
+  }),
   jobs: z.object({ all: JobSuccess, byKind: z.array(KindSuccess) }),
   queue: z.object({
     /** Jobs created in the window: the denominator of the stuck and retry-storm rates. */
@@ -54,6 +63,16 @@ export const MetricsSnapshot = z.object({
     stuckRate: Ratio,
     retryStorms: Count,
     retryStormRate: Ratio,
+  }),
+  conflicts: z.object({
+    /** `resolve-conflict` jobs created in the window that succeeded with a new head for their PR. */
+    resolved: Count,
+    /** The files those jobs resolved, per strategy (every strategy named, 0 when none). */
+    byStrategy: z.record(z.enum(CONFLICT_STRATEGIES), Count),
+    /** `resolve-conflict` jobs created in the window that succeeded with a file no strategy resolves: a person's turn. */
+    manualInterventions: Count,
+    /** resolved / (resolved + manualInterventions). */
+    rate: Ratio,
   }),
   thresholds: z.object({ stuckBlockedSeconds: Count, retryStormAttempts: Count, reworkHeads: Count }),
 });

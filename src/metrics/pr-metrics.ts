@@ -1,3 +1,4 @@
+import type { PullRequest } from "../prs/pr-types.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
 import { REWORK_HEADS } from "./definitions.ts";
 import { headJobId, type PrRecord } from "./metrics-history.ts";
@@ -41,6 +42,13 @@ export function autonomousMerges(prs: readonly PrRecord[], jobs: ReadonlyMap<str
 
 /** Rework rate over the PRs opened in the window: REWORK_HEADS or more heads. */
 export function rework(prs: readonly PrRecord[]): MetricsSnapshot["rework"] {
-  const reworked = prs.filter((r) => r.heads.length >= REWORK_HEADS).length;
+  // A merge of the base that resolved conflicts is the base moving, not the change being reworked.
+  const reworked = prs.filter((r) => r.heads.filter((h) => !(h.data as { resolvedConflicts?: boolean } | null)?.resolvedConflicts).length >= REWORK_HEADS).length;
   return { prs: prs.length, reworked, rate: ratio(reworked, prs.length) };
+}
+
+/** Approved-to-merged conversion (definitions.ts, `approvedToMerged`) over the PRs approved in the window. */
+export function approvedToMerged(approved: readonly PullRequest[]): MetricsSnapshot["approvals"] {
+  const merged = approved.filter((pr) => pr.state === "merged").length;
+  return { approved: approved.length, merged, rate: ratio(merged, approved.length) };
 }

@@ -1,4 +1,4 @@
-import { DEFINITIONS } from "./definitions.ts";
+import { CONFLICT_STRATEGIES, DEFINITIONS } from "./definitions.ts";
 import type { KindSuccess, MetricsSnapshot } from "./metrics-snapshot.ts";
 
 /**
@@ -20,7 +20,7 @@ export async function prometheusText(snapshot: MetricsSnapshot): Promise<string>
       if (v !== null) g.set({ kind: k.kind }, v);
     }
   };
-  const { install, online, merges, rework, queue } = snapshot;
+  const { install, online, merges, rework, approvals, queue, conflicts } = snapshot;
   const d = DEFINITIONS;
 
   gauge("pushpals_install_to_first_pr_seconds", `Install to first PR: ${d.installToFirstPr}.`, install.secondsToFirstPr);
@@ -34,6 +34,9 @@ export async function prometheusText(snapshot: MetricsSnapshot): Promise<string>
   gauge("pushpals_rework_ratio", `Rework rate: ${d.rework}.`, rework.rate);
   gauge("pushpals_prs_opened", "PRs opened in the window.", rework.prs);
   gauge("pushpals_prs_reworked", "PRs opened in the window that needed rework.", rework.reworked);
+  gauge("pushpals_approved_to_merged_ratio", `Approved-to-merged conversion: ${d.approvedToMerged}.`, approvals.rate);
+  gauge("pushpals_prs_approved", "PRs a person approved in the window, whenever they opened.", approvals.approved);
+  gauge("pushpals_prs_approved_merged", "PRs a person approved in the window that merged.", approvals.merged);
 
   perKind("pushpals_job_success_ratio", `Job success rate: ${d.jobSuccess}.`, (k) => k.rate);
   perKind("pushpals_jobs_finished", "Jobs created in the window that finished (succeeded, failed or cancelled).", (k) => k.finished);
@@ -47,5 +50,11 @@ export async function prometheusText(snapshot: MetricsSnapshot): Promise<string>
   gauge("pushpals_jobs_stuck", "Jobs created in the window that got stuck.", queue.stuck);
   gauge("pushpals_retry_storm_ratio", `Retry-storm rate: ${d.retryStorm}.`, queue.retryStormRate);
   gauge("pushpals_jobs_retry_storm", `Jobs created in the window with more than ${snapshot.thresholds.retryStormAttempts} counted attempts.`, queue.retryStorms);
+
+  const files = new Gauge({ name: "pushpals_conflict_files_resolved", help: `Conflicts resolved automatically: ${d.conflictsResolved}.`, labelNames: ["strategy"] as const, registers: [registry] });
+  for (const strategy of CONFLICT_STRATEGIES) files.set({ strategy }, conflicts.byStrategy[strategy]);
+  gauge("pushpals_conflict_resolutions", "resolve-conflict jobs created in the window that made a new head for their PR.", conflicts.resolved);
+  gauge("pushpals_conflict_manual_interventions", `Manual interventions: ${d.manualInterventions}.`, conflicts.manualInterventions);
+  gauge("pushpals_conflict_automatic_ratio", "Of the resolve-conflict jobs created in the window that found a conflict, the share resolved with no person.", conflicts.rate);
   return registry.metrics();
 }

@@ -36,13 +36,15 @@ function success(s: JobSuccess): string {
 
 /** `pushpals metrics`: one line per metric; `pushpals metrics --help` says what each one counts. */
 export function metricsText(m: MetricsSnapshot, since?: string): string {
-  const { install, online, merges, rework, jobs, queue, thresholds } = m;
+  const { install, online, merges, rework, jobs, queue, thresholds, approvals, conflicts } = m;
   const window = m.since === null ? "all history" : `since ${new Date(m.since).toISOString()} (${since ?? "window"})`;
   const rows = [
     ["install to first PR", install.secondsToFirstPr === null ? (install.installedAt === null ? "n/a (no server start recorded)" : "n/a (no PR yet)") : duration(install.secondsToFirstPr)],
     ["time to online", online.runs === 0 ? "n/a (no run recorded)" : `${duration(online.lastSeconds)} last run, ${duration(online.medianSeconds)} median of ${online.runs}`],
     ["autonomous merge rate", share(merges.rate, merges.autonomous, merges.merged, "merged PRs")],
     ["rework rate", share(rework.rate, rework.reworked, rework.prs, "PRs")],
+    ["approved to merged", share(approvals.rate, approvals.merged, approvals.approved, "approved PRs")],
+    ["conflicts resolved", `${share(conflicts.rate, conflicts.resolved, conflicts.resolved + conflicts.manualInterventions, "conflicted PRs")}; files by strategy: ${Object.entries(conflicts.byStrategy).map(([s, n]) => `${s} ${n}`).join(", ")}; ${conflicts.manualInterventions} left to a person`],
     ["job success rate", success(jobs.all)],
     ...jobs.byKind.map((k) => [`  ${k.kind}`, success(k)]),
     ["queue wait (median)", queue.started === 0 ? NONE : `${duration(queue.medianWaitSeconds)} over ${queue.started} started jobs`],
