@@ -220,6 +220,11 @@ describe("the Conflict Resolver", () => {
     expect(after.conflict?.files).toEqual(["src/a.txt"]);
     // A merge asked for anyway ends `conflict`, naming the file, and moves nothing.
     expect((await merge(theirs)).lastMergeFailure).toContain("src/a.txt");
+
+    // The report counts them: two resolved automatically (the manifest and lockfile, the changelog), one left to a person.
+    const report = JSON.parse(cluster.cli(["report", "--json"]).stdout) as { mergeability: { resolved: number; byStrategy: Record<string, number>; manualInterventions: number } };
+    expect(report.mergeability).toMatchObject({ resolved: 2, byStrategy: { lockfile: 1, json: 1, changelog: 1 }, manualInterventions: 1 });
+    expect(cluster.cli(["report"]).stdout).toContain("conflicts resolved automatically: 2 (files by strategy: lockfile 1, json 1, changelog 1); left to a person: 1");
     expect(git(["rev-parse", after.headBranch])).toBe(before.headSha);
   }, 240_000);
 });

@@ -12,11 +12,22 @@ export const Report = z.object({
   followUps: z.array(z.object({ item: z.string(), title: z.string(), why: z.string(), holds: z.array(z.string()) })),
   /** What waits on a person: each blocked item's one question and its escalation case. */
   questions: z.array(OpenQuestion).default([]),
+  /** Mergeability over the window: approved PRs that merged, conflicts the Conflict Resolver resolved (files by strategy), and those left to a person. */
+  mergeability: z
+    .object({ approved: z.number().int(), merged: z.number().int(), resolved: z.number().int(), byStrategy: z.record(z.string(), z.number().int()), manualInterventions: z.number().int() })
+    .nullable()
+    .default(null),
 });
 export type Report = z.infer<typeof Report>;
 
+/** The metrics the report's mergeability line shows (MetricsSnapshot's `approvals` and `conflicts`). */
+export interface MergeabilityFigures {
+  approvals: { approved: number; merged: number };
+  conflicts: { resolved: number; byStrategy: Record<string, number>; manualInterventions: number };
+}
+
 /** The PRs merged in [since, until] and the plan's next three, as the report; pure. */
-export function buildReport(prs: readonly PullRequest[], plan: Plan, since: number, until: number): Report {
+export function buildReport(prs: readonly PullRequest[], plan: Plan, since: number, until: number, figures?: MergeabilityFigures): Report {
   const merged = prs.filter((p) => p.state === "merged" && p.updatedAt >= since && p.updatedAt <= until).sort((a, b) => a.number - b.number);
   return {
     since,
@@ -26,6 +37,7 @@ export function buildReport(prs: readonly PullRequest[], plan: Plan, since: numb
     riskNotes: merged.map((p) => ({ pr: p.number, risk: p.classification?.tier ?? p.risk, whatCouldGoWrong: risks(p), rollback: rollback(p) })),
     followUps: plan.entries.slice(0, 3).map((e) => ({ item: e.item.id, title: e.item.title, why: e.why, holds: e.holds })),
     questions: plan.questions,
+    mergeability: figures ? { approved: figures.approvals.approved, merged: figures.approvals.merged, resolved: figures.conflicts.resolved, byStrategy: { ...figures.conflicts.byStrategy }, manualInterventions: figures.conflicts.manualInterventions } : null,
   };
 }
 

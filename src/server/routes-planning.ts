@@ -9,6 +9,7 @@ import { addBacklogItem, BacklogEntry } from "../sources/backlog/backlog-item.ts
 import { planWork } from "../planning/plan.ts";
 import { buildReport } from "../planning/report.ts";
 import { durationMs } from "../metrics/metrics-window.ts";
+import { metricsSnapshot } from "../metrics/compute-metrics.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { capWindow, type DispatchLimits } from "../planning/caps.ts";
 import { dispatchWorkItem } from "../planning/dispatch.ts";
@@ -56,7 +57,7 @@ export function planningRoutes(
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
       const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
-      return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now));
+      return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now, metricsSnapshot(store, now, since)));
     })
     .route(routes.dependencies, () => {
       const now = Date.now();

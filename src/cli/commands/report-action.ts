@@ -30,6 +30,11 @@ export function reportText(r: Report, md: boolean): string {
   lines.push("", h("Follow-ups"));
   r.followUps.forEach((f, i) => lines.push(`${i + 1}. ${v(f.title)} (${code(f.item)}): ${v(f.why)}${f.holds.length ? `; held: ${v(f.holds.join("; "))}` : ""}`));
   if (r.followUps.length === 0) lines.push("- nothing planned");
+  if (r.mergeability) {
+    const m = r.mergeability;
+    const strategies = Object.entries(m.byStrategy).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(", ") || "none";
+    lines.push("", h("Mergeability"), `- approved to merged: ${m.merged} of ${m.approved} approved PRs`, `- conflicts resolved automatically: ${m.resolved} (files by strategy: ${strategies}); left to a person: ${m.manualInterventions}`);
+  }
   if (r.questions.length > 0) {
     lines.push("", h("Open questions"), `(answer: ${code('pushpals answer <item> "..."')})`);
     for (const q of r.questions) lines.push(`- ${code(q.item)}${q.escalation ? ` (${q.escalation})` : ""}: ${v(q.question)}`);
