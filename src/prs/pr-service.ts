@@ -210,8 +210,17 @@ export class PrService {
    * longer count. Only from the head the job was dispatched on: a PR that moved since is left alone.
    */
   resolvedConflict(ctx: WriteContext, job: Job): void {
-    const result = job.result as { pr?: unknown } | null;
-    if (result?.pr === undefined) return;
+    const result = job.result as { pr?: unknown; files?: unknown[] } | null;
+    const asked0 = job.input as { prNumber: number; headSha: string };
+    if (result?.pr === undefined) {
+      // Nothing to resolve (the PR already contains its base): its conflict marks go, so it is not filed again.
+      const pr = pullRequests(ctx.store).getPullRequest(asked0.prNumber);
+      if (pr && pr.state === "open" && pr.headSha === asked0.headSha && (result?.files ?? []).length === 0 && (pr.lastMergeFailure?.startsWith("conflict:") || pr.conflict)) {
+        pullRequests(ctx.store).updatePullRequest({ ...pr, lastMergeFailure: null, conflict: null, updatedAt: ctx.now });
+        ctx.audit("scm", "pr.conflict_gone", `pr#${pr.number}`, { jobId: job.id });
+      }
+      return;
+    }
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
     const asked = job.input as { prNumber: number; headSha: string; baseCommit: string };

@@ -24,10 +24,12 @@ export async function mergeInto(checkout: JobCheckout, base: string): Promise<Me
   const rerere = ["-c", "rerere.enabled=true", "-c", "rerere.autoUpdate=true"];
   const merged = await git([...rerere, "merge", "--no-commit", "--no-ff", "--no-edit", "--no-verify", "--end-of-options", base], { ...host, allowFailure: true });
   const conflicted = await unmerged(checkout);
-  if (merged.exitCode !== 0 && conflicted.length === 0 && !/Automatic merge failed|Resolved '|rerere/i.test(merged.stdout + merged.stderr)) {
+  if (merged.exitCode !== 0 && conflicted.length === 0 && !/Automatic merge failed|Resolved '|Staged '|rerere/i.test(merged.stdout + merged.stderr)) {
     throw new Error(`git merge ${base.slice(0, 12)} failed: ${(merged.stderr || merged.stdout).trim().split("\n").slice(-5).join("; ")}`);
   }
-  const reused = [...(merged.stdout + merged.stderr).matchAll(/^Resolved '(.+)' using previous resolution\.$/gm)].map((m) => m[1]!);
+  // With rerere.autoUpdate git says "Staged '<path>' using previous resolution." (it adds the file to the
+  // index); without it, "Resolved '<path>' ...".
+  const reused = [...(merged.stdout + merged.stderr).matchAll(/^(?:Staged|Resolved) '(.+)' using previous resolution\.$/gm)].map((m) => m[1]!);
   return { conflicted, reused };
 }
 

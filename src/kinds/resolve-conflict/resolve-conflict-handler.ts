@@ -7,7 +7,7 @@ import { failpoint } from "../../faults/failpoint.ts";
 import { updateLockfile } from "../../deps/update-lockfile.ts";
 import { literalGlob } from "../revert/revert-request.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
-import { keepCommit } from "../../scm/branches.ts";
+import { isAncestor, keepCommit } from "../../scm/branches.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { git } from "../../scm/git.ts";
 import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
@@ -51,10 +51,13 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     }
     const base = { prNumber: pr.number, files, ours, theirs, previousHead: input.headSha };
     if (files.some((f) => f.strategy === "unresolved")) return base;
-    if (merge.conflicted.length === 0 && merge.reused.length === 0) {
-      ctx.log("system", `PR #${pr.number} merges ${input.baseBranch} cleanly now: nothing to resolve`);
+    if (await isAncestor(repoRoot, input.baseCommit, input.headSha)) {
+      ctx.log("system", `PR #${pr.number} already contains ${input.baseBranch} at ${input.baseCommit.slice(0, 12)}: nothing to merge`);
       return base;
     }
+    // A clean merge is still made the PR's head: its commits replayed one by one (the merge's rebase) may
+    // conflict where the merge does not, and a head that contains the base lands by fast-forward.
+    if (merge.conflicted.length === 0 && merge.reused.length === 0) ctx.log("system", `PR #${pr.number} merges ${input.baseBranch} cleanly now: the merge becomes its head`);
     for (const [path, o] of outcomes) if (o.strategy !== "unresolved") writeFileSync(join(checkout.dir, path), o.text);
     await markResolved(checkout, [...outcomes.keys()]);
     const lockfiles = [...outcomes].filter(([, o]) => o.strategy === "lockfile").map(([p]) => p);
