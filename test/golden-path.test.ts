@@ -126,7 +126,8 @@ test("kill -9 of each component in turn is survived: restarted, the crash record
   // The job's worker was killed: the supervisor returned the job at once, and a worker took it again.
   const history = await api.call(routes.getJob, { params: { id: running.id } });
   const returned = history.transitions.find((t) => t.from === "running" && t.to === "queued");
-  expect(returned?.reason).toMatch(/its process killed by SIGKILL/);
+  // The supervisor reports the kill, or the server saw the process gone first: either way returned at once.
+  expect(returned?.reason).toMatch(/its process killed by SIGKILL|its process \(pid \d+\) is gone/);
   expect(history.job.attempt).toBeGreaterThanOrEqual(2);
 
   const audit = cli(repo, ["audit", "export"]).stdout.trim().split("\n").map((l) => JSON.parse(l));

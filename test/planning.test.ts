@@ -84,7 +84,8 @@ test("a directive outranks a red base, which outranks the backlog; the same red 
   expect(specialists.stdout).toMatch(/codemod-runner\s+1\s+codemod\s+run\s+codemod\s+no\s+2 at once, 20\/h, 100\/day\s+yes/);
   expect(specialists.stdout).toContain("1. directive: CTO directives");
   expect(specialists.stdout).toContain("4. pr_followup: open PRs whose rebase conflicts");
-  expect(specialists.stdout).toContain("files pr_conflict (no specialist yet)");
+  expect(specialists.stdout).toContain("pr_checks_failed (no specialist yet)");
+  expect(specialists.stdout).toMatch(/files pr_conflict, /);
   expect(c.cli(["workers"]).stdout).toBe(specialists.stdout);
   const list = JSON.parse(c.cli(["backlog", "list", "--all", "--json"]).stdout) as { items: { source: string; state: string }[] };
   expect(list.items.map((i) => `${i.source}:${i.state}`).sort()).toEqual(["backlog:dropped", "directive:open", "failing_build:done"]);

@@ -223,9 +223,9 @@ export class PrService {
     }
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
-    const asked = job.input as { prNumber: number; headSha: string; baseCommit: string };
+    const asked = job.input as { prNumber: number; headSha: string; baseBranch: string; baseCommit: string };
     const pr = pullRequests(ctx.store).getPullRequest(asked.prNumber);
-    if (!pr || pr.state !== "open" || pr.headSha !== asked.headSha) throw new PushpalsError("conflict", `pull request #${asked.prNumber} is no longer open at ${asked.headSha.slice(0, 12)}: the resolution is not recorded`);
+    if (!pr || pr.state !== "open" || pr.headSha !== asked.headSha || pr.baseBranch !== asked.baseBranch) throw new PushpalsError("conflict", `pull request #${asked.prNumber} is no longer open at ${asked.headSha.slice(0, 12)}: the resolution is not recorded`);
     const { headSha, checks, files, body } = parsed.data;
     const next: PullRequest = { ...pr, headSha, baseSha: asked.baseCommit, checks, files, body, review: null, lastMergeFailure: null, conflict: null, risk: maxTier(pr.risk, parsed.data.risk), updatedAt: ctx.now };
     pullRequests(ctx.store).updatePullRequest(next);

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEFAULT_AGENT_IDENTITY } from "./commit.ts";
 import { git, gitBytes } from "./git.ts";
@@ -23,6 +23,8 @@ export async function mergeInto(checkout: JobCheckout, base: string): Promise<Me
   const host = hostGit(checkout, { timeoutMs: 300_000, identity: DEFAULT_AGENT_IDENTITY });
   const rerere = ["-c", "rerere.enabled=true", "-c", "rerere.autoUpdate=true"];
   const merged = await git([...rerere, "merge", "--no-commit", "--no-ff", "--no-edit", "--no-verify", "--end-of-options", base], { ...host, allowFailure: true });
+  // Nothing later may record a resolution from this worktree (a command runs in it next): the link goes now.
+  unshareRerereCache(checkout);
   const conflicted = await unmerged(checkout);
   if (merged.exitCode !== 0 && conflicted.length === 0 && !/Automatic merge failed|Resolved '|Staged '|rerere/i.test(merged.stdout + merged.stderr)) {
     throw new Error(`git merge ${base.slice(0, 12)} failed: ${(merged.stderr || merged.stdout).trim().split("\n").slice(-5).join("; ")}`);
@@ -48,7 +50,12 @@ export async function stageText(checkout: Pick<JobCheckout, "dir" | "gitDir">, s
 /** Marks resolved paths as merged in the checkout's index (the working tree holds their resolution). */
 export async function markResolved(checkout: Pick<JobCheckout, "dir" | "gitDir">, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
-  await git(["add", "--", ...paths], hostGit(checkout));
+  await git(["--literal-pathspecs", "add", "--", ...paths], hostGit(checkout));
+}
+
+function unshareRerereCache(checkout: Pick<JobCheckout, "gitDir">): void {
+  const own = join(checkout.gitDir, "rr-cache");
+  if (lstatSync(own, { throwIfNoEntry: false })?.isSymbolicLink()) unlinkSync(own);
 }
 
 function shareRerereCache(checkout: Pick<JobCheckout, "gitDir" | "objectsDir">): void {

@@ -12,6 +12,7 @@ import { checksAtBase } from "../common/checks-at-base.ts";
 import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
+import { git } from "../../scm/git.ts";
 import { removeCheckout, removeJobWorktrees } from "../../scm/worktree.ts";
 import { checkCommit } from "../common/check-commit.ts";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
@@ -72,6 +73,13 @@ async function mergeLocally(ctx: JobContext, input: MergeInput): Promise<MergeOu
     const reuse = fastForward && coversCommands(input.headChecks, input.headSha, toRun.commands, base) ? input.headChecks : null;
     let candidate = input.headSha;
     let rebased = false;
+    if (!fastForward && (await containsMerges(repo, input.baseSha, input.headSha))) {
+      // A Conflict Resolver's merge of the base: a rebase would replay the PR's own commits and drop the
+      // reviewed resolution. It is resolved again onto the moved base instead (a `conflict` is its follow-up).
+      throw new JobFailure("conflict", `PR #${input.prNumber} contains a merge of ${input.baseBranch}, which moved on since (now ${short(base)}): its conflicts are resolved again onto the new base`, {
+        command: `git rev-list --merges ${input.baseSha}..${input.headSha}`,
+      });
+    }
     if (!fastForward) {
       const scratch = await jobCheckout(ctx, input.headSha, "rebase");
       try {
@@ -197,4 +205,9 @@ async function outcome(ctx: JobContext, baseBranch: string, merged: Omit<MergeIn
     rebased: merged.rebased,
     checkedOutAt: await worktreesWithBranch(ctx.paths.repoRoot, baseBranch, ctx.paths.runtimeDir),
   };
+}
+
+async function containsMerges(repoRoot: string, from: string, to: string): Promise<boolean> {
+  const r = await git(["rev-list", "--merges", "-n", "1", `${from}..${to}`], { cwd: repoRoot, allowFailure: true });
+  return r.exitCode === 0 && r.stdout.trim() !== "";
 }

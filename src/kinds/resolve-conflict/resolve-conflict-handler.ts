@@ -12,7 +12,12 @@ import { commitWorktree } from "../../scm/commit.ts";
 import { git } from "../../scm/git.ts";
 import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
-import { removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
+import { hostGit, removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
+import { restoreFile } from "../../updates/apply-ranges.ts";
+import { CheckoutFiles } from "../../updates/checkout-files.ts";
+import { lockfileFindings } from "../../updates/verify-lockfile.ts";
+import { ecosystemOfLockfile } from "../../ecosystems/registry.ts";
+import { MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
 import { checkCommit } from "../common/check-commit.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
 import type { JobContext } from "../common/job-context.ts";
@@ -44,7 +49,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     ctx.log("system", `$ git merge --no-commit ${input.baseCommit.slice(0, 12)}    # ${input.baseBranch} into PR #${pr.number}`);
     const merge = await mergeInto(checkout, input.baseCommit);
     const files: FileResolution[] = merge.reused.map((path) => ({ path, strategy: "rerere", notes: ["a resolution recorded earlier in this repository, reused by git rerere"], hunks: null }));
-    const outcomes = await resolveAll(checkout, merge.conflicted);
+    const { outcomes, sides } = await resolveAll(checkout, merge.conflicted);
     for (const [path, o] of outcomes) {
       files.push({ path, strategy: o.strategy, notes: o.notes, hunks: o.strategy === "unresolved" ? o.hunks : null });
       ctx.log("system", `${path}: ${o.strategy}${o.notes.length ? ` (${o.notes.join("; ")})` : ""}`);
@@ -73,7 +78,12 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
         env: { PUSHPALS_JOB_ID: ctx.job.id },
         sandbox: sandboxFor(ctx, checkout.dir, { network: ctx.sandbox.install_network }),
       });
+      // What the package manager ran in is untrusted now: the resolved files are put back as resolved,
+      // and nothing but the lockfiles may differ from them.
+      for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog") restoreFile(checkout.dir, path, o.text);
+      await assertOnlyLockfilesChanged(checkout, lockfiles);
     }
+    const risk = lockfiles.length > 0 && (await lockfileUnexplained(checkout.dir, lockfiles, sides)) ? "high" : pr.risk;
     const scope = await resolutionScope(repoRoot, pr.scope, input, [...outcomes.keys()]);
     const message = `Merge ${input.baseBranch} into PR #${pr.number}: conflicts resolved\n\n${files.map((f) => `- ${f.path}: ${f.strategy}`).join("\n")}`;
     const committed = await commitWorktree(checkout, {
@@ -102,7 +112,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
         baseSha: input.baseCommit,
         headBranch: pr.headBranch,
         headSha: committed.commit,
-        risk: pr.risk,
+        risk,
         role: pr.role,
         scope: pr.scope,
         files: changed,
@@ -117,17 +127,56 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
 }
 
 /** Each conflicted file's outcome; its sides and working-tree text are read before anything runs in the checkout. */
-async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Promise<Map<string, FileOutcome>> {
+async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Promise<{ outcomes: Map<string, FileOutcome>; sides: Map<string, { base: string | null; ours: string | null; theirs: string | null }> }> {
   const out = new Map<string, FileOutcome>();
+  const sides = new Map<string, { base: string | null; ours: string | null; theirs: string | null }>();
   for (const path of paths) {
     const [base, ours, theirs] = await Promise.all([stageText(checkout, 1, path), stageText(checkout, 2, path), stageText(checkout, 3, path)]);
+    sides.set(path, { base, ours, theirs });
     let merged: string | null = null;
     try {
       merged = readFileSync(join(checkout.dir, path), "utf8");
     } catch {}
     out.set(path, resolveFile(path, { base, ours, theirs, merged }));
   }
-  return out;
+  return { outcomes: out, sides };
+}
+
+/** After the package manager ran: only the lockfiles may differ from the resolved index, and no new file may appear. */
+async function assertOnlyLockfilesChanged(checkout: JobCheckout, lockfiles: readonly string[]): Promise<void> {
+  const host = hostGit(checkout);
+  const changed = (await git(["diff", "--name-only", "-z"], host)).stdout.split("\0").filter(Boolean);
+  const added = (await git(["ls-files", "--others", "--exclude-standard", "-z"], host)).stdout.split("\0").filter(Boolean);
+  const stray = [...new Set([...changed, ...added])].filter((p) => !lockfiles.includes(p));
+  if (stray.length === 0) return;
+  throw new JobFailure("policy_denied", `regenerating the lockfile also changed ${stray.slice(0, 10).join(", ")}${stray.length > 10 ? ", ..." : ""}: a resolution changes only the lockfile beyond the resolved files; nothing was committed`, { paths: stray.slice(0, 1000) });
+}
+
+/**
+ * Whether the regenerated lockfile changed, against the base's, more than what the PR itself changed in
+ * its lockfile (and their dependencies) explains, or points a package elsewhere than the registry: then
+ * the resolution is High, for a person to look at.
+ */
+async function lockfileUnexplained(dir: string, lockfiles: readonly string[], sides: ReadonlyMap<string, { base: string | null; ours: string | null; theirs: string | null }>): Promise<boolean> {
+  for (const path of lockfiles) {
+    const side = sides.get(path);
+    const ecosystem = ecosystemOfLockfile(path);
+    if (!side || !ecosystem || side.theirs === null) return true;
+    const after = new CheckoutFiles(dir).read(path, MAX_LOCKFILE_BYTES);
+    if (!after.ok) return true;
+    try {
+      const parse = await ecosystem.loadLockfileParser();
+      const name = path.split("/").at(-1)!;
+      const versions = (text: string | null) => new Map((text === null ? [] : parse(text, name)).map((p) => [p.key, `${p.name}@${p.version}`]));
+      const [before, ours] = [versions(side.base), versions(side.ours)];
+      const intended = [...new Set([...ours].filter(([key, v]) => before.get(key) !== v).map(([, v]) => v.slice(0, v.lastIndexOf("@"))))];
+      const found = await lockfileFindings(path, side.theirs, after.text, intended);
+      if (found.outOfScope.length > 0 || found.redirects.length > 0) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -2,6 +2,8 @@ import type { JobService } from "../../jobs/job-service.ts";
 import { pullRequests } from "../../prs/pr-store.ts";
 import { resolveCommit } from "../../scm/branches.ts";
 import { wouldConflict } from "../../scm/would-conflict.ts";
+import { git } from "../../scm/git.ts";
+import { resolve } from "node:path";
 
 /** Open PRs looked at per sweep (the rest wait for the next one). */
 const MAX_PER_SWEEP = 50;
@@ -14,23 +16,27 @@ const MAX_PER_SWEEP = 50;
  */
 export function prConflictSweep(jobs: JobService, repoRoot: string): () => Promise<number> {
   const looked = new Map<number, string>();
+  let objectsDir: string | null = null;
   let running = false;
   return async () => {
     if (running) return 0;
     running = true;
     try {
+      objectsDir ??= resolve(repoRoot, (await git(["rev-parse", "--git-path", "objects"], { cwd: repoRoot })).stdout.trim());
       let changed = 0;
       const open = pullRequests(jobs.store).listPullRequests({ state: "open", limit: 1_000 });
       const live = new Set(open.map((p) => p.number));
       for (const n of looked.keys()) if (!live.has(n)) looked.delete(n);
       let budget = MAX_PER_SWEEP;
+      const heads = new Map<string, string | null>();
       for (const pr of open) {
-        const base = await resolveCommit(repoRoot, `refs/heads/${pr.baseBranch}`);
+        if (!heads.has(pr.baseBranch)) heads.set(pr.baseBranch, await resolveCommit(repoRoot, `refs/heads/${pr.baseBranch}`));
+        const base = heads.get(pr.baseBranch);
         if (!base) continue;
         const key = `${base}:${pr.headSha}`;
         if (looked.get(pr.number) === key) continue;
         if (budget-- <= 0) break;
-        const files = await wouldConflict(repoRoot, base, pr.headSha);
+        const files = await wouldConflict(repoRoot, objectsDir, base, pr.headSha);
         looked.set(pr.number, key);
         if (files === null) continue;
         const conflict = files.length > 0 ? { baseSha: base, files: files.slice(0, 100) } : null;
