@@ -89,7 +89,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     const committed = await commitWorktree(checkout, {
       rules: { scope, maxFileBytes: MAX_FILE_BYTES },
       message,
-      trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": pr.risk, "PushPals-Resolves": `#${pr.number}` },
+      trailers: { "PushPals-Job": ctx.job.id, "PushPals-Risk": risk, "PushPals-Resolves": `#${pr.number}` },
       mergeParents: [input.baseCommit],
     });
     const keptOn = await keepCommit(repoRoot, ctx.job.id, committed.commit);
