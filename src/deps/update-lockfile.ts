@@ -1,3 +1,4 @@
+import { JobFailure } from "../core/job-failure.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import { DEFAULT_INSTALL, planInstall, type InstallPlan } from "./installers.ts";
 import { providePackageManager, withTools, type PackageManagerTools } from "./package-manager-tools.ts";
@@ -35,7 +36,7 @@ export async function updateLockfile(options: PrepareOptions): Promise<LockfileU
 export async function planLockfileUpdate(options: PrepareOptions): Promise<LockfileUpdatePlan> {
   const settings = { ...(options.settings ?? DEFAULT_INSTALL), allowScripts: false };
   const outcome = planInstall(options.dir, settings);
-  if ("skip" in outcome) throw new Error(`updateLockfile: nothing to install (${outcome.skip})`);
+  if ("skip" in outcome) throw new JobFailure("invalid_input", `the lockfile cannot be regenerated: ${outcome.skip}`, {});
   const tools = await providePackageManager(outcome.plan, { ...options, timeoutSeconds: settings.timeoutSeconds });
   const { pmVersion } = await probeVersions(outcome.plan.packageManager, withTools(options, tools), tools.source);
   return { plan: outcome.plan, tools, pmVersion };

@@ -211,11 +211,11 @@ export class PrService {
    */
   resolvedConflict(ctx: WriteContext, job: Job): void {
     const result = job.result as { pr?: unknown; files?: unknown[] } | null;
-    const asked0 = job.input as { prNumber: number; headSha: string };
+    const asked = job.input as { prNumber: number; headSha: string; baseBranch: string; baseCommit: string };
     if (result?.pr === undefined) {
       // Nothing to resolve (the PR already contains its base): its conflict marks go, so it is not filed again.
-      const pr = pullRequests(ctx.store).getPullRequest(asked0.prNumber);
-      if (pr && pr.state === "open" && pr.headSha === asked0.headSha && (result?.files ?? []).length === 0 && (pr.lastMergeFailure?.startsWith("conflict:") || pr.conflict)) {
+      const pr = pullRequests(ctx.store).getPullRequest(asked.prNumber);
+      if (pr && pr.state === "open" && pr.headSha === asked.headSha && (result?.files ?? []).length === 0 && (pr.lastMergeFailure?.startsWith("conflict:") || pr.conflict)) {
         pullRequests(ctx.store).updatePullRequest({ ...pr, lastMergeFailure: null, conflict: null, updatedAt: ctx.now });
         ctx.audit("scm", "pr.conflict_gone", `pr#${pr.number}`, { jobId: job.id });
       }
@@ -223,7 +223,6 @@ export class PrService {
     }
     const parsed = PrProposal.safeParse(result.pr);
     if (!parsed.success) throw new PushpalsError("invalid_input", `result.pr: ${parsed.error.issues[0]?.message ?? "invalid"}`, { field: "result.pr" });
-    const asked = job.input as { prNumber: number; headSha: string; baseBranch: string; baseCommit: string };
     const pr = pullRequests(ctx.store).getPullRequest(asked.prNumber);
     if (!pr || pr.state !== "open" || pr.headSha !== asked.headSha || pr.baseBranch !== asked.baseBranch) throw new PushpalsError("conflict", `pull request #${asked.prNumber} is no longer open at ${asked.headSha.slice(0, 12)}: the resolution is not recorded`);
     const { headSha, checks, files, body } = parsed.data;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { maxTier } from "../../core/risk-tier.ts";
 import { JobFailure } from "../../core/job-failure.ts";
-import { DEFAULT_INSTALL, planInstall } from "../../deps/installers.ts";
+import { planInstall } from "../../deps/installers.ts";
 import type { PrepareOptions } from "../../deps/prepare.ts";
 import { planLockfileUpdate, runLockfileUpdate } from "../../deps/update-lockfile.ts";
 import { MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
@@ -41,7 +41,8 @@ export async function updateDependencies(input: DependencyUpdateInput, ctx: JobC
     const npmConfig = readNpmConfigSources(dir, process.env);
     const committed = readManifests(dir, input.group.updates);
     const committedNpmrc = readCommitted(dir, ".npmrc");
-    const settings = checks.install.packageManager === "none" ? { ...checks.install, packageManager: "auto" as const } : (checks.install ?? DEFAULT_INSTALL);
+    // A repository that skips installs for its checks still has its lockfile kept by its own package manager.
+    const settings = checks.install.packageManager === "none" ? { ...checks.install, packageManager: "auto" as const } : checks.install;
     const planned = planInstall(dir, settings);
     const lockfile = "plan" in planned ? planned.plan.lockfile : null;
     const before = lockfile ? readLockfile(dir, lockfile) : null;

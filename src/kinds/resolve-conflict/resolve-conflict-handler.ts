@@ -8,6 +8,7 @@ import { updateLockfile } from "../../deps/update-lockfile.ts";
 import { literalGlob } from "../revert/revert-request.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { isAncestor, keepCommit } from "../../scm/branches.ts";
+import { parseRawDiff, type ChangeStatus } from "../../scm/changes.ts";
 import { commitWorktree } from "../../scm/commit.ts";
 import { git } from "../../scm/git.ts";
 import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
@@ -198,11 +199,8 @@ async function subjects(repoRoot: string, from: string, to: string): Promise<str
   return r.stdout.split("\n").filter(Boolean).map((s) => s.slice(0, 300));
 }
 
-async function changedFiles(repoRoot: string, from: string, to: string): Promise<{ path: string; status: "added" | "modified" | "deleted" | "renamed" | "type_changed" }[]> {
-  const r = await git(["diff", "--name-status", "-z", "--no-renames", from, to], { cwd: repoRoot });
-  const tokens = r.stdout.split("\0").filter(Boolean);
-  const out: { path: string; status: "added" | "modified" | "deleted" | "renamed" | "type_changed" }[] = [];
-  const STATUS = { A: "added", M: "modified", D: "deleted", T: "type_changed" } as const;
-  for (let i = 0; i + 1 < tokens.length; i += 2) out.push({ path: tokens[i + 1]!, status: STATUS[tokens[i]![0] as keyof typeof STATUS] ?? "modified" });
-  return out;
+/** The PR's files against its new base, as a PR lists them. */
+async function changedFiles(repoRoot: string, from: string, to: string): Promise<{ path: string; status: ChangeStatus; oldPath?: string }[]> {
+  const r = await git(["diff", "--raw", "-z", "--no-abbrev", "-M", from, to], { cwd: repoRoot });
+  return parseRawDiff(r.stdout).map((f) => ({ path: f.path, status: f.status, ...(f.oldPath ? { oldPath: f.oldPath } : {}) }));
 }
