@@ -70,7 +70,8 @@ test("init configures exactly the checks the GitHub workflow runs, in its order,
   expect(commands).toEqual([
     { name: "check:type", run: "npm run check:type" },
     { name: "lint", run: "npm run lint" },
-    { name: "test", run: "npm test -- --coverage" },
+    // vitest has a JUnit reporter built in: turned on, so the test-level results are recorded.
+    { name: "test", run: "npm test -- --coverage --reporter=default --reporter=junit --outputFile.junit=.git/pushpals-report-test.xml", report: ".git/pushpals-report-test.xml" },
   ]);
 
   expect(stdout).toContain("checks: check:type, lint, test\n");

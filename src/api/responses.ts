@@ -17,6 +17,10 @@ import { MemoryTotal, ProcessMemory } from "../components/process-memory.ts";
 export const Ok = z.object({ ok: z.literal(true) });
 export type Ok = z.infer<typeof Ok>;
 
+/** `POST /jobs/:id/tests`: how many of the run's outcomes were new (a retried call: none). */
+export const RecordTestsReply = z.object({ ok: z.literal(true), recorded: z.number().int() });
+export type RecordTestsReply = z.infer<typeof RecordTestsReply>;
+
 export const Health = z.object({ ok: z.literal(true), pid: z.number().int(), version: z.string(), lastEventSeq: z.number().int() });
 export type Health = z.infer<typeof Health>;
 

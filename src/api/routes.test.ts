@@ -98,6 +98,19 @@ describe("replies match their schemas", () => {
     expect(await api.call(routes.appendJobLogs, { params, body: { ...lease, lines: [{ stream: "stdout", line: "hello" }] } })).toEqual({ stored: 1, dropped: 0 });
     expect(await api.call(routes.reportProgress, { params, body: { ...lease, progress: { step: 1 } } })).toEqual({ ok: true });
     expect(await api.call(routes.recordCommand, { params, body: { ...lease, command: "true", exitCode: 0, durationMs: 1 } })).toEqual({ ok: true });
+    const tests = (run: string, status: "passed" | "failed") => ({
+      commit: "c".repeat(40),
+      check: "test",
+      run,
+      tests: { format: "tap" as const, totals: { passed: 0, failed: 0, skipped: 0, errored: 0 }, truncated: false, outcomes: [{ id: "a.test.ts > t", status, durationMs: 1, message: status === "failed" ? "boom" : null }] },
+    });
+    expect(await api.call(routes.recordTests, { params, body: { ...lease, ...tests("test#triage-1", "failed") } })).toEqual({ ok: true, recorded: 1 });
+    expect(await api.call(routes.recordTests, { params, body: { ...lease, ...tests("test#triage-1", "failed") } })).toEqual({ ok: true, recorded: 0 });
+    expect(await api.call(routes.recordTests, { params, body: { ...lease, ...tests("test#triage-2", "passed") } })).toEqual({ ok: true, recorded: 1 });
+    const stale = await api.call(routes.recordTests, { params, body: { ...lease, token: lease.token + 1, ...tests("test#triage-3", "failed") } }).catch((e: unknown) => e);
+    expect((stale as PushpalsError).code).toBe("lease_lost");
+    const otherRole = await socketClient(app, { role: "scm", name: "scm" }).call(routes.recordTests, { params, body: { ...lease, ...tests("test#triage-3", "failed") } }).catch((e: unknown) => e);
+    expect((otherRole as PushpalsError).code).toBe("forbidden");
     expect((await api.call(routes.completeJob, { params, body: { ...lease, result: { done: true } } })).job.state).toBe("succeeded");
 
     expect((await api.call(routes.jobLogs, { params, query: { after: 0 } })).lines.map((l) => l.line)).toContain("hello");
@@ -112,6 +125,11 @@ describe("replies match their schemas", () => {
     expect((await api.call(routes.listComponents)).components.map((c) => c.name)).toContain("worker-9");
     expect((await supervisor.call(routes.workerLost, { params: { id: workerId }, body: { reason: "test" } })).jobs).toBe(0);
     expect((await api.call(routes.listPrs)).prs).toEqual([]);
+    const flaky = await api.call(routes.flakyTests, { query: { check: "test" } });
+    expect(flaky.tests.map((t) => [t.id, t.runs, t.failures, t.flakyCommits, t.consecutivePasses])).toEqual([["a.test.ts > t", 2, 1, 1, 1]]);
+    expect((await api.call(routes.flakyTests, { query: { check: "lint" } })).tests).toEqual([]);
+    // A read: the loopback TCP listener answers it too.
+    expect((await new ApiClient({ url: app.url }, { checkReplies: true }).call(routes.flakyTests, { query: { limit: 5 } })).tests).toHaveLength(1);
     const me = personOf(process.getuid!());
     expect((await person.call(routes.pause)).paused.by).toBe(me);
     expect((await api.call(routes.getControl)).paused?.by).toBe(me);

@@ -5,6 +5,7 @@ import { PushpalsEvent } from "../events/registry.ts";
 import { LogLine } from "../store/jobs/job-rows.ts";
 import { Plan } from "../planning/plan.ts";
 import { DependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
+import { FlakyTests } from "../test-history/test-summary.ts";
 import { Report } from "../planning/report.ts";
 import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
 import { defineRoutes } from "./define-route.ts";
@@ -44,6 +45,8 @@ export const routes = defineRoutes({
   appendJobLogs: { method: "POST", path: "/jobs/:id/logs", body: req.LogBody, response: reply.AppendLogsReply },
   reportProgress: { method: "POST", path: "/jobs/:id/progress", body: req.ProgressBody, response: reply.Ok },
   recordCommand: { method: "POST", path: "/jobs/:id/commands", body: req.CommandBody, response: reply.Ok },
+  /** One run's tests (outcomes of a check's test report): one row per test, recorded once per job attempt, run and test. */
+  recordTests: { method: "POST", path: "/jobs/:id/tests", body: req.RecordTestsBody, response: reply.RecordTestsReply },
   completeJob: { method: "POST", path: "/jobs/:id/complete", body: req.CompleteBody, response: reply.JobReply },
   failJob: { method: "POST", path: "/jobs/:id/fail", body: req.FailBody, response: reply.JobReply },
   releaseJob: { method: "POST", path: "/jobs/:id/release", body: req.ReleaseBody, response: reply.JobReply },
@@ -87,6 +90,8 @@ export const routes = defineRoutes({
   report: { method: "GET", path: "/report", query: req.ReportQuery, response: Report },
   /** The Dependency Steward's dashboard: detected dependencies; pending, open, blocked, turned-down and ignored updates, each with its reason. */
   dependencies: { method: "GET", path: "/dependencies", response: DependencyDashboard },
+  /** The CI Medic's per-test history: tests by flakiness score (probability of failing without a code change), with the evidence. */
+  flakyTests: { method: "GET", path: "/flaky", query: req.FlakyQuery, response: FlakyTests },
   /** The capability registry: every specialist, what it takes, whether it can run here. */
   listSpecialists: { method: "GET", path: "/specialists", response: reply.SpecialistList },
   /** The RemoteAgent's: the item as its task, one job, the item dispatched (idempotent). */

@@ -7,6 +7,7 @@ import { Sha } from "../core/sha.ts";
 import { CredentialRole } from "../identity/component-credential.ts";
 import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
 import { Duration } from "../metrics/metrics-window.ts";
+import { MAX_CHECK_NAME, TestRunReport } from "../test-history/test-run-report.ts";
 
 /**
  * Request payloads of the HTTP API. Strict: an unknown field is an error that names it. No body names
@@ -100,6 +101,10 @@ export const CommandBody = z.strictObject({
   durationMs: z.number().int().nonnegative(),
 });
 export type CommandBody = z.infer<typeof CommandBody>;
+
+/** One run's tests (`ctx.recordTests`): the run's report beside the lease fields. */
+export const RecordTestsBody = z.strictObject({ ...LeaseFields, ...TestRunReport.shape });
+export type RecordTestsBody = z.infer<typeof RecordTestsBody>;
 
 export const CompleteBody = z.strictObject({ ...LeaseFields, result: JsonValue.optional() });
 export type CompleteBody = z.infer<typeof CompleteBody>;
@@ -222,3 +227,11 @@ export type DispatchBody = z.infer<typeof DispatchBody>;
 /** `pushpals report --since 24h`: the window (default the last 24 hours). */
 export const ReportQuery = z.strictObject({ since: Duration.optional() });
 export type ReportQuery = z.infer<typeof ReportQuery>;
+
+/** `pushpals flaky`: one check's tests only; how many; `all=1` also tests with no flaky commit. */
+export const FlakyQuery = z.strictObject({
+  check: z.string().min(1).max(MAX_CHECK_NAME).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  all: z.enum(["0", "1"]).optional(),
+});
+export type FlakyQuery = z.infer<typeof FlakyQuery>;

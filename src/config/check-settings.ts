@@ -1,10 +1,17 @@
 import { z } from "zod";
 import { ECOSYSTEM_IDS } from "../ecosystems/registry.ts";
+import { ReportPath } from "../test-results/report-path.ts";
 
 /** A check command as configured in `.pushpals/config.toml` and snapshotted into the job input. */
 export const CheckCommand = z.strictObject({
   name: z.string().min(1).max(64),
   run: z.string().min(1).max(4096),
+  /**
+   * Where the check writes its JUnit XML or TAP report, relative to the checkout (its format read from
+   * its content): its tests' outcomes are recorded, and `.pushpals/quarantine.toml` can waive a failure.
+   * The command also gets the absolute path as PUSHPALS_TEST_REPORT.
+   */
+  report: ReportPath.optional(),
 });
 export type CheckCommand = z.infer<typeof CheckCommand>;
 

@@ -62,7 +62,7 @@ export function renderConfig(proposed: ProposedConfig): string {
  */
 export function renderAppendix(items: AddItem[], proposed: ProposedConfig, date: string): string {
   const sections = new Set(items.flatMap((i) => (i.kind === "section" ? [i.name] : [])));
-  const checks = items.flatMap((i) => (i.kind === "check" ? [{ name: i.name, run: i.run }] : []));
+  const checks = items.flatMap((i) => (i.kind === "check" ? [{ name: i.name, run: i.run, ...(i.report ? { report: i.report } : {}) }] : []));
   const blocks: string[] = [];
   for (const section of PROPOSED_SECTIONS) {
     if (sections.has(section)) blocks.push(renderSection(section, proposed, section === "checks" ? checks : []));
@@ -87,6 +87,6 @@ function renderSection(section: ProposedSection, proposed: ProposedConfig, comma
 }
 
 function renderCommands(commands: CheckCommand[]): string {
-  const tables = commands.map((c) => `[[checks.commands]]\nname = ${tomlValue(c.name)}\nrun = ${tomlValue(c.run)}`);
+  const tables = commands.map((c) => `[[checks.commands]]\nname = ${tomlValue(c.name)}\nrun = ${tomlValue(c.run)}${c.report ? `\nreport = ${tomlValue(c.report)}` : ""}`);
   return `${COMMANDS_COMMENT.join("\n")}\n${tables.join("\n\n")}`;
 }

@@ -29,7 +29,7 @@ describe("checks from the repository's own CI", () => {
   test("exactly the package scripts CI calls, in CI's order; the scripts CI does not run are named in a note", () => {
     const d = detectProject(project(npmRepo(workflow("npm ci", "npm test", "npm run check:type", "npm run lint"))));
     expect(d.checks).toEqual([
-      { name: "test", run: "npm test" },
+      { name: "test", run: "npm test -- --reporter=default --reporter=junit --outputFile.junit=.git/pushpals-report-test.xml", report: ".git/pushpals-report-test.xml" },
       { name: "check:type", run: "npm run check:type" },
       { name: "lint", run: "npm run lint" },
     ]);

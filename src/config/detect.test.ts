@@ -29,7 +29,7 @@ describe("JavaScript repositories", () => {
     expect(d.checks).toEqual([
       { name: "typecheck", run: "npm run typecheck" },
       { name: "lint", run: "npm run lint" },
-      { name: "test", run: "npm test" },
+      { name: "test", run: "npm test -- --reporter=default --reporter=junit --outputFile.junit=.git/pushpals-report-test.xml", report: ".git/pushpals-report-test.xml" },
       { name: "build", run: "npm run build" },
     ]);
     expect(d.notes.join("\n")).toMatch(/"format" script rewrites files.*format:check/);

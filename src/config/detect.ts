@@ -8,6 +8,7 @@ import type { CiReading } from "./ci/ci-source.ts";
 import { readCi } from "./ci/registry.ts";
 import { detectNonJs, NO_CHECKS_NOTE } from "./detect-non-js.ts";
 import { PackageScripts } from "./package-scripts.ts";
+import { withTestReport } from "./test-reporter.ts";
 import { selectScripts } from "./script-families.ts";
 import { listWorkspaces } from "./workspaces.ts";
 
@@ -17,7 +18,7 @@ export interface Detected {
   packageManagerSource: string | null;
   /** The lockfile the package manager will install from, relative to the repo root; null when missing. */
   lockfile: string | null;
-  checks: { name: string; run: string }[];
+  checks: { name: string; run: string; report?: string }[];
   /** The CI files read (GitHub Actions workflows, .gitlab-ci.yml...), relative to the repo root. */
   ciFiles: string[];
   /** What CI runs beside what was configured, one row per command, and why they differ. */
@@ -48,7 +49,7 @@ export function detectProject(root: string): Detected {
   const found = packageChecks(ci, context, notes);
   const { rows } = found;
   // A monorepo whose root has no checks: each workspace's own, run in its folder (installed once at the root).
-  const checks = found.checks.length > 0 ? found.checks : workspaceChecks(root, pkg, ecosystem, notes);
+  const checks = found.checks.length > 0 ? found.checks.map((c) => withTestReport(c, context.scripts, ecosystem.id)) : workspaceChecks(root, pkg, ecosystem, notes);
   if (checks.length === 0) notes.push(NO_CHECKS_NOTE);
   return { packageManager: ecosystem.id, packageManagerSource: source, lockfile: lockfile ?? null, checks: plain(checks), ciFiles: ci.files, ci: rows, notes };
 }
@@ -100,8 +101,8 @@ function nonJsProject(root: string, ci: CiReading, notes: string[]): Detected {
   return { packageManager: null, packageManagerSource: null, lockfile: null, checks: plain(detected.checks), ciFiles: ci.files, ci: rows, notes };
 }
 
-function plain(checks: ProposedCheck[]): Detected["checks"] {
-  return checks.map(({ name, run }) => ({ name, run }));
+function plain(checks: (ProposedCheck & { report?: string })[]): Detected["checks"] {
+  return checks.map(({ name, run, report }) => ({ name, run, ...(report ? { report } : {}) }));
 }
 
 function lockfileNotes(ecosystem: RegisteredEcosystem, named: RegisteredEcosystem | undefined, lockfile: string | undefined, present: { file: string; ecosystem: RegisteredEcosystem }[]): string[] {

@@ -26,7 +26,7 @@ export interface InitDetection extends Detected {
 }
 
 /** Something an existing config file lacks that init would append (with `--yes`). */
-export type AddItem = { kind: "section"; name: ProposedSection } | { kind: "check"; name: string; run: string };
+export type AddItem = { kind: "section"; name: ProposedSection } | { kind: "check"; name: string; run: string; report?: string };
 
 export async function detectForInit(repoRoot: string): Promise<InitDetection> {
   const project = detectProject(repoRoot);
@@ -39,7 +39,7 @@ export function proposeConfig(detected: InitDetection): ProposedConfig {
     repo: { base_branch: detected.baseBranch },
     workers: { count: detected.workers },
     jobs: { lease_seconds: DEFAULT_CONFIG.jobs.lease_seconds, max_attempts: DEFAULT_CONFIG.jobs.max_attempts },
-    checks: { timeout_seconds: DEFAULT_CONFIG.checks.timeout_seconds, commands: detected.checks.map(({ name, run }) => ({ name, run })) },
+    checks: { timeout_seconds: DEFAULT_CONFIG.checks.timeout_seconds, commands: detected.checks.map(({ name, run, report }) => ({ name, run, ...(report ? { report } : {}) })) },
     install: { package_manager: detected.packageManager ?? "none", allow_scripts: DEFAULT_CONFIG.install.allow_scripts },
   };
 }
@@ -64,7 +64,7 @@ export function missingItems(existing: ConfigLayer, proposed: ProposedConfig): A
   const have = existing.checks?.commands ?? [];
   for (const check of proposed.checks.commands) {
     if (have.some((c) => c.name === check.name || c.run === check.run)) continue;
-    items.push({ kind: "check", name: check.name, run: check.run });
+    items.push({ kind: "check", name: check.name, run: check.run, ...(check.report ? { report: check.report } : {}) });
   }
   return items;
 }

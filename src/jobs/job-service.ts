@@ -240,6 +240,15 @@ export class JobService {
     });
   }
 
+  /**
+   * A record another domain keeps of the work of the worker holding the job (its tests' outcomes:
+   * src/test-history): one write, fenced like the worker's own calls (`lease_lost` unless the job
+   * still runs under this worker's claim generation), given the leased job.
+   */
+  recordUnderLease<T>(ref: LeaseRef, fn: (ctx: WriteContext, job: Job) => T): T {
+    return this.write((ctx) => fn(ctx, this.leased(ref)));
+  }
+
   complete(ref: LeaseRef, result: unknown): Job {
     return this.write((ctx) => {
       const settled = this.alreadySettled(ref);

@@ -52,7 +52,7 @@ export function dispatchWorkItem(
   const held = plugin.hold?.(item, ctx.now, base.baseBranch);
   if (held) throw new PushpalsError("conflict", held);
   const planned = plugin.task(item);
-  const verdict = classifyAtSelection(item, planned.constraints.scope, specialist.role, gate.policy);
+  const verdict = classifyAtSelection(item, planned.constraints.scope, planned.role ?? specialist.role, gate.policy);
   if (verdict.escalate) {
     const selection = { tier: verdict.tier, reasons: verdict.reasons };
     const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { detail: { ...item.detail, selection } });

@@ -49,3 +49,13 @@ test("a scope reaching PushPals' own policy or config, or leaving the role's sco
   expect(classifyAtSelection(own, ["{docs,src}/**"], "docs_writer", policy).escalate?.escalation).toBe("conflicts_principles");
   expect(classifyAtSelection(own, ["docs/{a,b}.md"], "docs_writer", policy).escalate).toBeNull();
 });
+
+test("the test quarantine, named exactly, is dispatched at Medium in the CI Medic's role; anything more of .pushpals/ still stops", () => {
+  const item = fixtureItem({});
+  expect(classifyAtSelection(item, [".pushpals/quarantine.toml"], "ci_medic", DEFAULT_POLICY)).toMatchObject({ tier: "medium", escalate: null });
+  expect(classifyAtSelection(item, [".pushpals/quarantine.toml"], "docs_writer", policy).escalate?.escalation).toBe("conflicts_principles");
+  for (const wider of [".pushpals/*.toml", "{.pushpals/quarantine.toml,.pushpals/config.toml}", ".pushpals/quarantine.tom?"]) {
+    expect({ wider, escalation: classifyAtSelection(item, [wider], "ci_medic", DEFAULT_POLICY).escalate?.escalation }).toEqual({ wider, escalation: "conflicts_principles" });
+  }
+  expect(classifyAtSelection(item, ["src/**"], "ci_medic", DEFAULT_POLICY).escalate?.question).toContain("outside the ci_medic role's scope");
+});

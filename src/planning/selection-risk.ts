@@ -3,6 +3,7 @@ import { globMatcher } from "../policy/policy-glob.ts";
 import type { Policy } from "../policy/policy-schema.ts";
 import { overlapping } from "../policy/glob-overlap.ts";
 import { classifyScopeTargets, expandBraces, MAX_ALTERNATIVES, representatives } from "../policy/scope-targets.ts";
+import { QUARANTINE_FILE } from "../test-quarantine/quarantine-path.ts";
 
 const OWN_FOLDER_NAME = ".pushpals";
 const OWN_FOLDER = [`${OWN_FOLDER_NAME}/**`];
@@ -36,7 +37,8 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
       question: `Its write scope ${list(unjudged)} has more than ${MAX_ALTERNATIVES} brace alternatives, too many to judge what it targets: write it as fewer, plainer globs (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`,
     });
   }
-  const ownFiles = scope.filter((glob) => expandBraces(glob)!.some(namesOwnFolder));
+  // The test quarantine, named exactly, is not a boundary the agent moves alone: it is Medium and a person approves its PR.
+  const ownFiles = scope.filter((glob) => expandBraces(glob)!.some((alternative) => alternative !== QUARANTINE_FILE && namesOwnFolder(alternative)));
   if (ownFiles.length > 0) {
     return verdict({
       escalation: "conflicts_principles",

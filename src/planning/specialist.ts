@@ -37,8 +37,12 @@ export interface TaskPart {
   detail: Record<string, unknown>;
 }
 
-/** What a task's job that succeeded without a PR means for its item. */
-export type TaskSuccess = { done: string } | { escalation: Escalation; question: string };
+/**
+ * What a task's job that succeeded without a PR means for its item: done, a question for a person, or
+ * (`next`) a further step of the same item (the CI Medic's triage, then its bisection, then the revert):
+ * the item opens again with `detail` merged into its own, and the specialist's recipe reads the step there.
+ */
+export type TaskSuccess = { done: string } | { escalation: Escalation; question: string } | { next: string; detail: Record<string, unknown> };
 
 /**
  * A specialist as a plug-in (`src/specialists/<id>/`): its declaration, its deterministic recipe

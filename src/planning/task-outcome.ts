@@ -38,6 +38,10 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: read
       escalateWorkItem(ctx, REMOTE_AGENT, item, said.escalation, said.question, { detail });
       return;
     }
+    if (said && "next" in said) {
+      moveWorkItem(ctx, REMOTE_AGENT, item, "open", `job ${job.id} succeeded: ${said.next}`, { detail: { ...detail, ...said.detail } });
+      return;
+    }
     const why = said ? said.done : `job ${job.id} succeeded${pr ? ` (PR #${pr.number} ${pr.state})` : ""}`;
     moveWorkItem(ctx, REMOTE_AGENT, item, "done", why, { detail: { ...detail, ...(pr ? { pr: pr.number } : {}) } });
     return;

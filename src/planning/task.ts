@@ -12,6 +12,8 @@ export const Task = z.object({
   /** The capability that carries it out and the job kind it runs as. */
   specialist: z.string(),
   kind: z.string(),
+  /** The policy role its change is judged as, when not the specialist's own (the CI Medic's revert and fix are ordinary changes). */
+  role: z.string().optional(),
 });
 export type Task = z.infer<typeof Task>;
 

@@ -41,6 +41,19 @@ const cases: Case[] = [
   { name: "config.toml renamed away", input: { files: [f("old-config.toml", { status: "renamed", oldPath: ".pushpals/config.toml" })] }, policy: withPolicy((p) => (p.paths.protected = [])), tier: "high", reasons: [["policy_file", "high"]] },
   { name: "policy.toml with the default policy is also a protected path", input: { files: [f(".pushpals/policy.toml")] }, tier: "high", reasons: [["policy_file", "high"], ["protected_path", "high"]] },
 
+  // the test quarantine: Medium (never lower), hard-coded; .pushpals/** does not make it High, naming it does
+  { name: "the quarantine file alone is Medium", input: { files: [f(".pushpals/quarantine.toml")] }, tier: "medium", reasons: [["quarantine_file", "medium"]], paths: { quarantine_file: [".pushpals/quarantine.toml"] } },
+  { name: "the quarantine file, declared low, is still Medium", input: { declared: "low", files: [f(".pushpals/quarantine.toml", { status: "added" })] }, tier: "medium", reasons: [["declared", "low"], ["quarantine_file", "medium"]] },
+  { name: "the quarantine file with no protected paths is still Medium", input: { files: [f(".pushpals/quarantine.toml")] }, policy: withPolicy((p) => (p.paths.protected = [])), tier: "medium", reasons: [["quarantine_file", "medium"]] },
+  { name: "the quarantine file deleted is Medium", input: { files: [f(".pushpals/quarantine.toml", { status: "deleted" })] }, tier: "medium", reasons: [["quarantine_file", "medium"]] },
+  { name: "the quarantine file by the CI Medic's role is Medium", input: { role: "ci_medic", files: [f(".pushpals/quarantine.toml")] }, tier: "medium", reasons: [["quarantine_file", "medium"]] },
+  { name: "the CI Medic's role outside the quarantine file is High", input: { role: "ci_medic", files: [f(".pushpals/quarantine.toml"), f("src/a.ts")] }, tier: "high", reasons: [["quarantine_file", "medium"], ["role_scope", "high"]], paths: { role_scope: ["src/a.ts"] } },
+  { name: "the quarantine file named in paths.protected is High", input: { files: [f(".pushpals/quarantine.toml")] }, policy: withPolicy((p) => p.paths.protected.push(".pushpals/quarantine.toml")), tier: "high", reasons: [["quarantine_file", "medium"], ["protected_path", "high"]] },
+  { name: "the quarantine file with the config is High", input: { files: [f(".pushpals/quarantine.toml"), f(".pushpals/config.toml")] }, tier: "high", reasons: [["policy_file", "high"], ["quarantine_file", "medium"], ["protected_path", "high"]], paths: { protected_path: [".pushpals/config.toml"] } },
+  { name: "another file under .pushpals/ stays High", input: { files: [f(".pushpals/quarantine.toml.bak")] }, tier: "high", reasons: [["protected_path", "high"]] },
+  { name: "the quarantine file renamed away is High where it went", input: { files: [f(".pushpals/q.toml", { status: "renamed", oldPath: ".pushpals/quarantine.toml" })] }, tier: "high", reasons: [["quarantine_file", "medium"], ["protected_path", "high"]], paths: { protected_path: [".pushpals/q.toml"] } },
+  { name: "another case of the quarantine path is an ordinary protected path", input: { files: [f(".pushpals/Quarantine.toml")] }, tier: "high", reasons: [["protected_path", "high"]] },
+
   // protected paths
   ...(["src/auth/login.ts", "lib/user-permissions.ts", "db/migrations/001.sql", ".github/workflows/ci.yml", ".gitlab-ci.yml", ".ci/run.sh", "Dockerfile", "infra/main.tf", ".npmrc", "scripts/release.sh"].map(
     (path): Case => ({ name: `protected ${path}`, input: { files: [f(path)] }, tier: "high", reasons: [["protected_path", "high"]], paths: { protected_path: [path] } }),

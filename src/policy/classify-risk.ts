@@ -4,14 +4,14 @@ import { RULES } from "./rule-ids.ts";
 import { fileCapabilityRules, networkRules, scriptRule } from "./rules-capability.ts";
 import { dependencyChanges, dependencyRules } from "./rules-dependencies.ts";
 import { lockfileRedirectRules } from "./rules-lockfile.ts";
-import { lockfileOnlyRule, manifestUnreadRule, policyFileRule, protectedPathRule, roleScopeRule, sizeRules } from "./rules-paths.ts";
+import { lockfileOnlyRule, manifestUnreadRule, policyFileRule, protectedPathRule, quarantineFileRule, roleScopeRule, sizeRules } from "./rules-paths.ts";
 import { publicApiRule } from "./rules-public-api.ts";
 import { testConfigRule } from "./rules-test-scripts.ts";
 import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
 import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
- * The risk tier of a change: the highest tier any rule asks for (declared, policy file, protected
+ * The risk tier of a change: the highest tier any rule asks for (declared, policy file, test quarantine, protected
  * paths, role scope, lockfile-only, redirected or unreadable lockfiles, size, dependencies, public
  * API, new capabilities), with every rule that fired. Pure and deterministic: the same input and
  * policy give the same answer, reasons in a fixed order.
@@ -22,6 +22,7 @@ export function classifyRisk(input: ClassificationInput, policy: Policy): Classi
   const reasons: RiskReason[] = [
     ...declaredRule(input.declared),
     ...policyFileRule(input),
+    ...quarantineFileRule(input),
     ...protectedPathRule(input, policy),
     ...roleScopeRule(input, policy),
     ...lockfileOnlyRule(input, policy, deps.length > 0),

@@ -22,7 +22,9 @@ export function defaultPolicyToml(): string {
   const tiers = Object.entries(d.dependencies.tiers).map(([kind, tier]) => `${kind} = ${v(tier)}`).join("\n");
   return `# PushPals policy: how risky a change is, and what it needs before it merges.
 # Committed and reviewed like code. A change to this file or to .pushpals/config.toml is always
-# High and is never merged by PushPals on its own (hard-coded, not configurable).
+# High and is never merged by PushPals on its own (hard-coded, not configurable). A change to
+# .pushpals/quarantine.toml (the test quarantine) is at least Medium and always needs a person's
+# approval (hard-coded too; naming that file in [paths] protected makes it High).
 # Globs use Bun.Glob syntax over repo-relative paths: "*" stays within a directory, "**" spans them.
 # See docs/policy.md.
 #

@@ -1,5 +1,6 @@
 import { ECOSYSTEMS, MANIFEST_NAMES, type EcosystemId } from "../ecosystems/registry.ts";
 import type { Policy } from "./policy-schema.ts";
+import { QUARANTINE_FILE } from "../test-quarantine/quarantine-path.ts";
 
 /** Paths whose change is hard-coded High and never merged by PushPals on its own, whatever the policy says. */
 export const POLICY_FILES = [".pushpals/policy.toml", ".pushpals/config.toml"] as const;
@@ -7,11 +8,14 @@ export const POLICY_FILES = [".pushpals/policy.toml", ".pushpals/config.toml"] a
 /** The role that may change lockfiles on their own (a lockfile-only edit by any other role is High). */
 export const DEPENDENCY_ROLE = "dependency_steward";
 
+/** The CI Medic's role: its changes so far are quarantine edits (the `quarantine` kind), so its scope is that file alone. */
+export const CI_MEDIC_ROLE = "ci_medic";
+
 /**
  * Roles only a specialist the server creates works in: their rules trust the role (the dependency
  * role maintains lockfiles alone), so a client's run may not choose one (`admitRun` refuses it).
  */
-export const SPECIALIST_ROLES: readonly string[] = [DEPENDENCY_ROLE];
+export const SPECIALIST_ROLES: readonly string[] = [DEPENDENCY_ROLE, CI_MEDIC_ROLE];
 
 // The policy hash covers the order of the lockfile list, so the registry's ecosystems keep the order
 // the defaults had; one added later comes after them.
@@ -21,6 +25,7 @@ const ECOSYSTEM_LOCKFILES = [...ECOSYSTEMS].sort((a, b) => rank(a.id) - rank(b.i
 
 export const DEFAULT_POLICY: Policy = {
   roles: {
+    ci_medic: [QUARANTINE_FILE],
     codemod: ["**"],
     dependency_steward: [...MANIFEST_NAMES.flatMap((name) => [name, `**/${name}`]), "*lock*", "**/*lock*"],
     docs_writer: ["**/*.md", "docs/**"],

@@ -2,6 +2,7 @@
 export const RULES = {
   declared: "declared",
   policyFile: "policy_file",
+  quarantineFile: "quarantine_file",
   protectedPath: "protected_path",
   lockfileOnly: "lockfile_only",
   lockfileRedirected: "lockfile.redirected",

@@ -6,6 +6,7 @@ import { caselessGlobMatcher, globMatcher } from "./policy-glob.ts";
 import type { Policy } from "./policy-schema.ts";
 import { RULES } from "./rule-ids.ts";
 import type { RiskReason } from "./tiers.ts";
+import { exceptQuarantineFile, QUARANTINE_FILE } from "../test-quarantine/quarantine-path.ts";
 
 // Manifests of other ecosystems: a lockfile changed together with one of them is a dependency change.
 const OTHER_MANIFESTS = new Set(["Cargo.toml", "go.mod", "pyproject.toml", "Pipfile", "Gemfile", "composer.json", "requirements.txt"]);
@@ -16,9 +17,19 @@ export function policyFileRule(input: ClassificationInput): RiskReason[] {
   return [{ rule: RULES.policyFile, tier: "high", message: `changes PushPals policy or config (${hits.join(", ")}): always High, never merged by PushPals on its own`, paths: hits }];
 }
 
+/**
+ * The test quarantine (`.pushpals/quarantine.toml`) is data PushPals writes with its evidence: a change to
+ * it is at least Medium and always needs a person's approval (`gatesFor`), hard-coded, whatever the
+ * policy says. `.pushpals/**` in paths.protected does not make it High; naming the file itself there does.
+ */
+export function quarantineFileRule(input: ClassificationInput): RiskReason[] {
+  if (!touchedPaths(input.files).includes(QUARANTINE_FILE)) return [];
+  return [{ rule: RULES.quarantineFile, tier: "medium", message: `changes the test quarantine (${QUARANTINE_FILE}): at least Medium, and a person approves it (hard-coded, not configurable)`, paths: [QUARANTINE_FILE] }];
+}
+
 export function protectedPathRule(input: ClassificationInput, policy: Policy): RiskReason[] {
   // Deleted and renamed-away paths count too (touchedPaths has both sides of a rename).
-  const isProtected = caselessGlobMatcher(policy.paths.protected);
+  const isProtected = exceptQuarantineFile(policy.paths.protected, caselessGlobMatcher(policy.paths.protected));
   const hits = touchedPaths(input.files).filter(isProtected);
   if (hits.length === 0) return [];
   return [{ rule: RULES.protectedPath, tier: "high", message: `changes protected path(s) (paths.protected): ${hits.join(", ")}`, paths: hits }];

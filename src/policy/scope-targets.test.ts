@@ -10,6 +10,11 @@ test.each([
   [[".github/workflows/ci.yml"], "low", "high"],
   [[".pushpals/policy.toml"], "low", "high"],
   [[".pushpals/**"], "low", "high"],
+  // The test quarantine named exactly is Medium (a person approves it), never Low, whatever is declared.
+  [[".pushpals/quarantine.toml"], "low", "medium"],
+  [[".pushpals/quarantine.toml"], "high", "high"],
+  [[".pushpals/*.toml"], "low", "high"],
+  [["{.pushpals/quarantine.toml,.pushpals/config.toml}"], "low", "high"],
   [["src/**"], "medium", "medium"],
   // Every alternative of a brace counts, whatever its order.
   [["{src,lib/auth}/**"], "low", "high"],

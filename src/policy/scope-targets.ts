@@ -2,6 +2,7 @@ import { POLICY_FILES } from "./policy-defaults.ts";
 import { globMatcher } from "./policy-glob.ts";
 import type { Policy } from "./policy-schema.ts";
 import { classificationOf, type Classification, type RiskReason } from "./tiers.ts";
+import { exceptQuarantineFile, QUARANTINE_FILE } from "../test-quarantine/quarantine-path.ts";
 import { type RiskTier } from "../core/risk-tier.ts";
 
 /**
@@ -9,15 +10,18 @@ import { type RiskTier } from "../core/risk-tier.ts";
  * path (or the policy/config files) makes the change High before any code runs. "Targets" is judged on
  * a representative path of each glob (its wildcards filled in): `src/auth/**` targets `**\/auth/**`,
  * while `src/**` only *could* reach it; the change's actual diff is classified again by the review.
+ * A scope naming the test quarantine is Medium (its own rule, see `quarantineFileRule`), not High.
  */
 export function classifyScopeTargets(scope: readonly string[], declared: RiskTier, policy: Policy): Classification {
-  const isProtected = globMatcher(policy.paths.protected);
+  const isProtected = exceptQuarantineFile(policy.paths.protected, globMatcher(policy.paths.protected));
   const isPolicyFile = globMatcher([...POLICY_FILES]);
   const reasons: RiskReason[] = declared === "low" ? [] : [{ rule: "declared", tier: declared, message: `declared ${declared}` }];
   const targeted = scope.filter((glob) => (representatives(glob) ?? ["**"]).some((path) => path === "**" || isProtected(path)));
   if (targeted.length) reasons.push({ rule: "protected_path", tier: "high", message: "the write scope targets protected path(s) (paths.protected)", paths: targeted });
   const policyFiles = scope.filter((glob) => (representatives(glob) ?? ["**"]).some((path) => path === "**" || isPolicyFile(path)));
   if (policyFiles.length) reasons.push({ rule: "policy_file", tier: "high", message: "the write scope targets the policy or config file", paths: policyFiles });
+  const quarantine = scope.filter((glob) => (representatives(glob) ?? []).includes(QUARANTINE_FILE));
+  if (quarantine.length) reasons.push({ rule: "quarantine_file", tier: "medium", message: "the write scope targets the test quarantine: a person approves it", paths: quarantine });
   return classificationOf(reasons);
 }
 

@@ -5,6 +5,7 @@ import { RiskTier } from "../core/risk-tier.ts";
 import { Verdict } from "../review/review-types.ts";
 import { Sha } from "../core/sha.ts";
 import { RemotePr } from "../providers/common/api.ts";
+import { CheckTests } from "../test-results/check-tests.ts";
 
 export { RemotePr };
 import { PrState } from "../store/prs/pr-rows.ts";
@@ -20,8 +21,19 @@ export const CheckOutcome = z.object({
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   durationMs: z.number().int(),
+  /** The tests of the check's report, when it is configured with one and wrote one. */
+  tests: CheckTests.optional(),
+  /** Why its report could not be read (the exit code still decides). */
+  reportError: z.string().max(2000).optional(),
+  /** It exited non-zero, and every test that failed is quarantined (`tests.quarantined`): it does not fail. */
+  waived: z.boolean().optional(),
 });
 export type CheckOutcome = z.infer<typeof CheckOutcome>;
+
+/** A check that passed, or whose only failures were quarantined tests. */
+export function checkPassed(outcome: Pick<CheckOutcome, "exitCode" | "waived">): boolean {
+  return outcome.exitCode === 0 || outcome.waived === true;
+}
 
 /** The checks verdict bound to the commit it ran on: a verdict for another SHA says nothing. */
 export const PrChecks = z.object({

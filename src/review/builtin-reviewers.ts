@@ -3,6 +3,7 @@ import { checksReviewer } from "./reviewers/checks-reviewer.ts";
 import { forbiddenFilesReviewer } from "./reviewers/forbidden-files-reviewer.ts";
 import { lockfileReviewer } from "./reviewers/lockfile-reviewer.ts";
 import { newDependencyReviewer } from "./reviewers/new-dependency-reviewer.ts";
+import { quarantineReviewer } from "./reviewers/quarantine-reviewer.ts";
 import { scopeReviewer } from "./reviewers/scope-reviewer.ts";
 import { secretsReviewer } from "./reviewers/secrets-reviewer.ts";
 import { sizeReviewer } from "./reviewers/size-reviewer.ts";
@@ -15,6 +16,7 @@ export const BUILTIN_REVIEWERS: readonly Reviewer[] = [
   forbiddenFilesReviewer,
   secretsReviewer,
   testsReviewer,
+  quarantineReviewer,
   newDependencyReviewer,
   lockfileReviewer,
   sizeReviewer,

@@ -1,6 +1,7 @@
 import { BaseRed, ChecksState } from "../core/checks-state.ts";
 import { z } from "zod";
 import { DiffFile } from "./diff-types.ts";
+import { QuarantineFacts } from "./quarantine-facts.ts";
 
 export const Severity = z.enum(["block", "request_changes", "note"]);
 export type Severity = z.infer<typeof Severity>;
@@ -78,6 +79,8 @@ export const ReviewInput = z.object({
   rules: ReviewRules,
   /** The role of the agent that made the change, when known. */
   role: z.string().nullable().default(null),
+  /** For a diff that touches `.pushpals/quarantine.toml`: what the PR's job declared (see quarantine-facts.ts). */
+  quarantine: QuarantineFacts.nullable().optional(),
 });
 export type ReviewInput = z.infer<typeof ReviewInput>;
 

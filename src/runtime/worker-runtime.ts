@@ -9,6 +9,7 @@ import type { KindDefinition } from "../kinds/common/define-kind.ts";
 import { describeIssue } from "../kinds/registry.ts";
 import type { Claim } from "../jobs/job-service-types.ts";
 import { redactText } from "../secrets/redact.ts";
+import { splitTestRunReport } from "../test-history/test-run-report.ts";
 import { JobFailure, JobParked } from "../core/job-failure.ts";
 import type { JobContext } from "../kinds/common/job-context.ts";
 import { LogBuffer } from "./log-buffer.ts";
@@ -143,6 +144,10 @@ export class WorkerRuntime {
       log: (stream, line) => logs.push(stream, redactText(line)),
       progress: async (progress) => void (await client.call(routes.reportProgress, { params, body: { ...lease, progress } })),
       recordCommand: async (report) => void (await client.call(routes.recordCommand, { params, body: { ...lease, ...report } })),
+      recordTests: async (report) => {
+        // In parts within the body limit, like other large payloads a worker sends (half of it: room for the lease fields and escaping).
+        for (const part of splitTestRunReport(report, Math.floor(config.server.max_body_bytes / 2))) await client.call(routes.recordTests, { params, body: { ...lease, ...part } });
+      },
       isPaused: async () => (await client.call(routes.heartbeatJob, { params, body: lease })).paused,
       read: (route, ...input) => client.call(route, ...input),
     };

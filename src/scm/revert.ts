@@ -16,8 +16,20 @@ export async function revertRangeCommits(repoRoot: string, from: string, to: str
  * checkout is the caller's to remove.
  */
 export async function revertRange(checkout: JobCheckout, from: string, to: string): Promise<RevertOutcome> {
+  return revertIn(checkout, [`${from}..${to}`]);
+}
+
+/**
+ * Undoes one commit in a fresh job checkout (no commit), with the checkout's host git dir. A merge commit
+ * is undone against its first parent (`-m 1`): what it brought into the line it was merged on.
+ */
+export async function revertCommit(checkout: JobCheckout, commit: string, merge: boolean): Promise<RevertOutcome> {
+  return revertIn(checkout, [...(merge ? ["-m", "1"] : []), commit]);
+}
+
+async function revertIn(checkout: JobCheckout, what: string[]): Promise<RevertOutcome> {
   const host = hostGit(checkout, { timeoutMs: 300_000, identity: DEFAULT_AGENT_IDENTITY });
-  const r = await git(["revert", "--no-edit", "--no-commit", `${from}..${to}`], { ...host, allowFailure: true });
+  const r = await git(["revert", "--no-edit", "--no-commit", ...what], { ...host, allowFailure: true });
   if (r.exitCode === 0) return { ok: true };
   const unmerged = await git(["diff", "--name-only", "--diff-filter=U", "-z"], { ...host, allowFailure: true });
   await git(["revert", "--abort"], { ...host, allowFailure: true });

@@ -47,6 +47,7 @@ const ACCESS: Record<RouteName, Access> = {
   dispatchWorkItem: "component",
   listSpecialists: "read",
   dependencies: "read",
+  flakyTests: "read",
   report: "read",
   cancelJob: "person",
   unblockJob: "person",
@@ -61,6 +62,7 @@ const ACCESS: Record<RouteName, Access> = {
   appendJobLogs: "component",
   reportProgress: "component",
   recordCommand: "component",
+  recordTests: "component",
   completeJob: "component",
   failJob: "component",
   releaseJob: "component",
@@ -73,7 +75,7 @@ const ACCESS: Record<RouteName, Access> = {
 };
 
 /** Routes of a job a worker holds: only a component of the job's kind's role may call them. */
-const LEASE_ROUTES = new Set<string>(["heartbeatJob", "appendJobLogs", "reportProgress", "recordCommand", "completeJob", "failJob", "releaseJob"]);
+const LEASE_ROUTES = new Set<string>(["heartbeatJob", "appendJobLogs", "reportProgress", "recordCommand", "recordTests", "completeJob", "failJob", "releaseJob"]);
 /** The supervisor's reports on the processes it runs. */
 const SUPERVISOR_ROUTES = new Set<string>(["componentReport", "resetComponents", "workerLost", "supervisorOnline"]);
 

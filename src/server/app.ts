@@ -37,6 +37,7 @@ import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-lim
 import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
 import { metricsRoutes } from "./routes-metrics.ts";
+import { testHistoryRoutes } from "./routes-test-history.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
@@ -164,6 +165,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
+  testHistoryRoutes(router, { store });
   planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();

@@ -3,6 +3,7 @@ import type { GroupCommit } from "../jobs/group-commit.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import { admitClientJob, assertClientDedupeKey, assertClientKind, verifyClientJob } from "../kinds/registry.ts";
 import { isTerminal } from "../jobs/states.ts";
+import { recordTestRun } from "../test-history/test-history-service.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
 import { personActorOf, streamClientOf } from "./caller.ts";
 import { json, streamReply } from "./http.ts";
@@ -57,6 +58,11 @@ export function jobRoutes(router: Router, deps: JobRoutesDeps): void {
       const { workerId, token, ...command } = body;
       await commit.run(() => service.recordCommand({ jobId: params.id, workerId, token }, { ...command, signal: command.signal ?? null }));
       return json({ ok: true as const });
+    })
+    .route(routes.recordTests, async ({ params, body }) => {
+      const { workerId, token, ...report } = body;
+      const { recorded } = await commit.run(() => recordTestRun(service, { jobId: params.id, workerId, token }, report));
+      return json({ ok: true as const, recorded });
     })
     .route(routes.completeJob, async ({ params, body }) => json({ job: await commit.run(() => service.complete(lease(params.id, body), body.result ?? null)) }))
     .route(routes.failJob, async ({ params, body }) => json({ job: await commit.run(() => service.fail(lease(params.id, body), body.failure)) }))

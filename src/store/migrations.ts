@@ -152,6 +152,41 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX work_items_state ON work_items (state, created_at);
     `,
   },
+  {
+    version: 6,
+    name: "per-test outcome history (the CI Medic's flakiness evidence)",
+    sql: `
+      CREATE TABLE test_runs (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        run_key TEXT NOT NULL,
+        commit_sha TEXT NOT NULL,
+        branch TEXT,
+        check_name TEXT NOT NULL,
+        test_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        duration_ms INTEGER,
+        message TEXT,
+        quarantined INTEGER NOT NULL,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
+      -- A retried call records nothing twice (INSERT OR IGNORE).
+      CREATE UNIQUE INDEX test_runs_once ON test_runs (job_id, attempt, run_key, test_id);
+      CREATE INDEX test_runs_history ON test_runs (check_name, test_id, id);
+      CREATE INDEX test_runs_failures ON test_runs (check_name, test_id, id) WHERE status IN ('failed', 'errored');
+      CREATE INDEX test_runs_recorded ON test_runs (recorded_at);
+      -- Each test's kept rows (an upper bound), so trimming a series to its newest runs is amortized.
+      CREATE TABLE test_series (
+        check_name TEXT NOT NULL,
+        test_id TEXT NOT NULL,
+        kept INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        PRIMARY KEY (check_name, test_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX test_series_seen ON test_series (last_seen);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,5 @@
 import { sqliteWorkItemStore } from "./work-items/sqlite-work-item-store.ts";
+import { sqliteTestRunStore } from "./test-runs/sqlite-test-run-store.ts";
 import type { Database } from "bun:sqlite";
 import { sqliteAuditStore } from "./audit/sqlite-audit-store.ts";
 import { sqliteComponentStore } from "./components/sqlite-component-store.ts";
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
       ...sqliteComponentStore(this.sqlite),
       ...sqlitePrStore(this.sqlite),
       ...sqliteWorkItemStore(this.sqlite),
+      ...sqliteTestRunStore(this.sqlite),
     };
     Object.assign(this, ports);
   }

@@ -5,6 +5,7 @@ import type { JobStore, WorkerStore } from "./jobs/job-store.ts";
 import type { MetaStore } from "./meta/meta-store.ts";
 import type { PullRequestStore } from "./prs/pr-store.ts";
 import type { WorkItemStore } from "./work-items/work-item-store.ts";
+import type { TestRunStore } from "./test-runs/test-run-store.ts";
 
 /**
  * The durable state of PushPals: one port per domain, over one database. The SQLite backend is the
@@ -12,7 +13,7 @@ import type { WorkItemStore } from "./work-items/work-item-store.ts";
  * unchanged. Every mutation must happen inside `write`, which is one serializable transaction; a
  * `write` inside another is a nested, separately atomic unit (savepoint) of the outer one.
  */
-export interface Store extends JobStore, WorkerStore, EventStore, AuditStore, MetaStore, ComponentStore, PullRequestStore, WorkItemStore {
+export interface Store extends JobStore, WorkerStore, EventStore, AuditStore, MetaStore, ComponentStore, PullRequestStore, WorkItemStore, TestRunStore {
   write<T>(fn: () => T): T;
   close(): void;
 }

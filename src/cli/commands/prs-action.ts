@@ -63,7 +63,7 @@ async function showPr(ctx: CliContext, number: number, opts: { diff?: boolean; j
     `  state      ${v(pr.state)}${pr.merge ? ` as ${shortSha(pr.merge.mergedSha)}${pr.merge.rebased ? " (rebased)" : ""}` : ""}${pr.closedReason ? ` (${v(pr.closedReason)})` : ""}`,
     `  branch     ${v(pr.headBranch)} (${shortSha(pr.headSha)}) -> ${v(pr.baseBranch)} (made on ${shortSha(pr.baseSha)})`,
     `  risk       ${v(riskLabel(pr))}${pr.classification?.reasons.length ? ` (${pr.classification.reasons.map((r) => v(r.rule)).join(", ")})` : ""}    scope: ${pr.scope.map(v).join(" ")}`,
-    `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.baseRed ? ` (the base is red: ${pr.checks.baseRed.checks.map(v).join(", ")} fail on ${shortSha(pr.checks.baseRed.sha)} too)` : ""}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : "FAIL"} ${v(c.name)} (${c.durationMs} ms)`).join("")}`,
+    `  checks     ${v(pr.checks.state)} on ${shortSha(pr.checks.sha)}${pr.checks.baseRed ? ` (the base is red: ${pr.checks.baseRed.checks.map(v).join(", ")} fail on ${shortSha(pr.checks.baseRed.sha)} too)` : ""}${pr.checks.results.map((c) => `\n               ${c.exitCode === 0 ? "ok  " : c.waived ? "ok* " : "FAIL"} ${v(c.name)} (${c.durationMs} ms${testsNote(c)})`).join("")}`,
     `  job        ${v(pr.jobId)}${pr.mergeJobId ? `    merge job: ${v(pr.mergeJobId)}` : ""}`,
     ...(PROVIDERS.find((p) => p.id === pr.provider)?.remote ? [`  ${v(pr.provider).padEnd(10)} ${pr.remote ? `#${pr.remote.number} ${v(pr.remote.url)} (pushed ${shortSha(pr.remote.pushedSha)})` : "not published yet"}`] : []),
     ...reviewSummary(pr),
@@ -122,4 +122,13 @@ async function mergePr(ctx: CliContext, number: number, opts: { wait: boolean; h
 
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A check's tests, when its report was read: how many, and the quarantined failures that did not fail it. */
+function testsNote(check: { tests?: { totals: { passed: number; failed: number; errored: number; skipped: number }; quarantined: string[] }; reportError?: string }): string {
+  if (check.reportError) return "; no test report";
+  if (!check.tests) return "";
+  const { passed, failed, errored } = check.tests.totals;
+  const quarantined = check.tests.quarantined.length;
+  return `; ${passed + failed + errored} tests, ${failed + errored} failed${quarantined ? `, ${quarantined} quarantined` : ""}`;
 }

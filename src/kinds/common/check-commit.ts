@@ -1,5 +1,5 @@
 import type { InstallSettings } from "../../config/check-settings.ts";
-import type { PrChecks } from "../../prs/pr-types.ts";
+import { checkPassed, type PrChecks } from "../../prs/pr-types.ts";
 import { removeCheckout } from "../../scm/worktree.ts";
 import { prepareWorktreeDependencies } from "./job-dependencies.ts";
 import { JobFailure } from "../../core/job-failure.ts";
@@ -38,7 +38,7 @@ export async function checkCommit(ctx: JobContext, spec: CheckSpec, options: { k
     } catch (err) {
       // Failures the base has too are not this change's: they do not block it (the base is red).
       if (!(err instanceof ChecksFailed) || err.failureClass !== "checks_failed" || !options.tolerateBase || options.tolerateBase === spec.commit) throw err;
-      const failed = err.results.filter((r) => r.exitCode !== 0);
+      const failed = err.results.filter((r) => !checkPassed(r));
       if (failed.length === 0) throw err;
       const baseRed = await failingOnBase(ctx, options.tolerateBase, failed, spec);
       if (!baseRed) throw err;

@@ -4,8 +4,9 @@ import type { JsonRoute, ReplyOf } from "../../api/define-route.ts";
 import type { CallArgs } from "../../api/call-input.ts";
 import type { CommandReport } from "../../sandbox/command-report.ts";
 import type { SandboxSettings } from "../../sandbox/sandbox-settings.ts";
+import type { TestRunReport } from "../../test-history/test-run-report.ts";
 
-export type { CommandReport };
+export type { CommandReport, TestRunReport };
 
 export type ReadRoute = JsonRoute & { method: "GET" };
 
@@ -34,6 +35,12 @@ export interface JobContext {
   log(stream: "stdout" | "stderr" | "system", line: string): void;
   progress(progress: unknown): Promise<void>;
   recordCommand(report: CommandReport): Promise<void>;
+  /**
+   * Records one check run's tests (its per-test outcomes) in the server's per-test history, the
+   * flakiness score's evidence. `report.run` is unique within the job's attempt: a run recorded again
+   * records nothing twice. A large report goes in parts, each within the server's body limit.
+   */
+  recordTests(report: TestRunReport): Promise<void>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
   /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves): GET routes only. */

@@ -9,7 +9,7 @@ import { providerById } from "../../providers/registry.ts";
 import { publishPr } from "../../providers/common/publish.ts";
 import { connectRemote } from "../common/remote-provider.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
-import type { MergeOutcome, PrChecks } from "../../prs/pr-types.ts";
+import { checkPassed, type MergeOutcome, type PrChecks } from "../../prs/pr-types.ts";
 import { compareAndSwapBranch, isAncestor, resolveCommit, worktreesWithBranch } from "../../scm/branches.ts";
 import { rebaseOnto } from "../../scm/rebase.ts";
 import { git } from "../../scm/git.ts";
@@ -194,7 +194,7 @@ function coversCommands(checks: PrChecks | undefined, sha: string, commands: { n
   // Failures tolerated because the base had them count only against that same base.
   if (checks.state !== "passed" && !(checks.state === "base_red" && checks.baseRed?.sha === base)) return false;
   const tolerated = new Set(checks.baseRed?.checks ?? []);
-  return checks.results.length === commands.length && commands.every((c, i) => checks.results[i]?.run === c.run && (checks.results[i]?.exitCode === 0 || tolerated.has(c.name)));
+  return checks.results.length === commands.length && commands.every((c, i) => checks.results[i]?.run === c.run && (checkPassed(checks.results[i]!) || tolerated.has(c.name)));
 }
 
 async function outcome(ctx: JobContext, baseBranch: string, merged: Omit<MergeIntent, "step">): Promise<MergeOutcome> {

@@ -86,5 +86,6 @@ export function revertInputFor(pr: PullRequest, baseCommit: string): RevertInput
     risk: maxTier(pr.risk, pr.classification?.tier ?? pr.risk),
     role: revertRole(pr),
     rfc: pr.rfc,
+    culprit: null,
   };
 }

@@ -12,6 +12,7 @@ import { reviewContentsFor } from "../../review/review-contents.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
 import { DEFAULT_GENERATED_GLOBS, DEFAULT_TEST_GLOBS, type ReviewRules } from "../../review/review-types.ts";
 import type { JobContext } from "../common/job-context.ts";
+import { quarantineFacts } from "./quarantine-facts.ts";
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -29,7 +30,9 @@ export async function reviewPr(input: ReviewJobInput, ctx: JobContext): Promise<
   const facts = await classificationInputFromGit(repo, input.baseSha, input.headSha, input.declaredRisk, input.role ?? undefined, { patches: filePatches(files) });
   // Codemods that ran with the network (sandbox.network) count as a new capability unless the policy grants it.
   const classification = classifyRisk({ ...facts, networkKinds: networkKinds.includes("run") ? ["run"] : [] }, policy);
-  const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role });
+  // A diff touching the test quarantine is judged against what the PR's own job declared (the server's records).
+  const quarantine = await quarantineFacts(ctx, input.prNumber, files);
+  const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role, quarantine });
   const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
   ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
   for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);

@@ -7,7 +7,8 @@ import type { JobContext } from "../common/job-context.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
 import { ChecksFailed, runChecks } from "../common/run-checks.ts";
-import type { TriageFailureClass, TriageInput, TriageResult, TriageRun } from "./triage-input.ts";
+import type { CheckOutcome } from "../../prs/pr-types.ts";
+import { MAX_TRIAGE_TESTS, type TriageFailureClass, type TriageInput, type TriageResult, type TriageRun } from "./triage-input.ts";
 import { runPassed, triageVerdict } from "./triage-verdict.ts";
 
 const EXCERPT_LINES = 20;
@@ -16,23 +17,26 @@ const EXCERPT_LINE_CHARS = 400;
 /**
  * Runs one check `runs` times on the exact commit, each time in a fresh checkout with its dependencies
  * prepared as `checks` prepares them, and says whether it is broken, flaky, the machine's, or passing. A
- * run this machine could not do (`environment`) ends the triage: the next one would not do better.
+ * run this machine could not do (`environment`) or that timed out ends the triage: the next one would not do better.
  */
 export async function runTriage(input: TriageInput, ctx: JobContext): Promise<TriageResult> {
   const { install, commands } = await checksAtBase(ctx.paths.repoRoot, input.commit);
   // A failing build's check came with a checks job's input: triage reruns it only as the commit's config names it.
-  if (!commands.some((c) => c.name === input.check.name && c.run === input.check.run)) {
+  // The committed check, so its `report` (where its test report is written) is the config's, never the input's.
+  const configured = commands.find((c) => c.name === input.check.name && c.run === input.check.run);
+  if (!configured) {
     throw new JobFailure("invalid_input", `${input.check.name} (\`${input.check.run}\`) is not a check of the config committed at ${input.commit.slice(0, 12)}: triage reruns configured checks only`, { command: input.check.run });
   }
   const on = `${input.commit.slice(0, 12)}${input.branch ? ` (${input.branch})` : ""}`;
   ctx.log("system", `triage of ${input.check.name} on ${on}: ${input.runs} run${input.runs === 1 ? "" : "s"}, each in a fresh checkout`);
   const runs: TriageRun[] = [];
   for (let run = 1; run <= input.runs; run++) {
-    const outcome = await triageRun(ctx, input, install, run);
+    const outcome = await triageRun(ctx, { ...input, check: configured }, install, run);
     runs.push(outcome);
     ctx.log("system", `triage run ${run}/${input.runs}: ${describeRun(outcome)}`);
-    if (outcome.failureClass === "environment") {
-      if (run < input.runs) ctx.log("system", `triage: stopped after run ${run}: this machine could not run the check, so more runs would say nothing about it`);
+    if (outcome.failureClass !== null) {
+      const why = outcome.failureClass === "timeout" ? "it ran past its time limit (the machine's or the check's, not a verdict on the code)" : "this machine could not run the check";
+      if (run < input.runs) ctx.log("system", `triage: stopped after run ${run}: ${why}, so more runs would say nothing about it`);
       break;
     }
   }
@@ -57,14 +61,14 @@ async function triageRun(ctx: JobContext, input: TriageInput, install: InstallSe
       const failure = spoiled(err);
       if (!failure) throw err;
       // The check never ran: no exit code of its own.
-      return { run, exitCode: null, signal: null, durationMs: elapsed(started), failureClass: failure.failureClass, reason: reasonOf(failure), logExcerpt: installOutput.excerpt() };
+      return { run, exitCode: null, signal: null, durationMs: elapsed(started), failureClass: failure.failureClass, reason: reasonOf(failure), logExcerpt: installOutput.excerpt(), reportRead: false, failedTests: [] };
     }
     const checkOutput = outputTail(ctx);
     const place = { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools };
     const env = { PUSHPALS_TRIAGE_RUN: String(run), PUSHPALS_TRIAGE_RUNS: String(input.runs) };
     try {
       const [ran] = (await runChecks(checkOutput.ctx, place, { commit: input.commit, commands: [input.check], timeoutSeconds: input.commandTimeoutSeconds, env })).checks;
-      return { run, exitCode: ran!.exitCode, signal: ran!.signal, durationMs: ran!.durationMs, failureClass: null, logExcerpt: checkOutput.excerpt() };
+      return { run, exitCode: ran!.exitCode, signal: ran!.signal, durationMs: ran!.durationMs, failureClass: null, logExcerpt: checkOutput.excerpt(), ...testsOf(ran) };
     } catch (err) {
       // A failed check comes with its outcome (and `environment` when it could not run here); a timeout only with its evidence.
       const ran = err instanceof ChecksFailed ? err.results[0] : undefined;
@@ -80,11 +84,19 @@ async function triageRun(ctx: JobContext, input: TriageInput, install: InstallSe
         failureClass: failure?.failureClass ?? null,
         ...(failure ? { reason: reasonOf(failure) } : {}),
         logExcerpt: checkOutput.excerpt(),
+        ...testsOf(ran),
       };
     }
   } finally {
     removeCheckout(checkout);
   }
+}
+
+/** A run's failed tests, when its report was read. */
+function testsOf(ran: CheckOutcome | undefined): Pick<TriageRun, "reportRead" | "failedTests"> {
+  if (!ran?.tests) return { reportRead: false, failedTests: [] };
+  const failed = ran.tests.outcomes.filter((t) => t.status === "failed" || t.status === "errored").map((t) => t.id);
+  return { reportRead: true, failedTests: failed.slice(0, MAX_TRIAGE_TESTS) };
 }
 
 type SpoiledRun = JobFailure & { failureClass: TriageFailureClass };

@@ -33,7 +33,7 @@ describe("triage input and result", () => {
 
   test("the result holds every run's evidence", () => {
     const run = { run: 1, exitCode: 1, signal: null, durationMs: 18, failureClass: null, logExcerpt: "boom" };
-    expect(TriageResult.parse({ commit, check: "unit", verdict: "broken", runs: [run], passed: 0, failed: 1 }).runs[0]).toEqual(run);
+    expect(TriageResult.parse({ commit, check: "unit", verdict: "broken", runs: [run], passed: 0, failed: 1 }).runs[0]).toEqual({ ...run, reportRead: false, failedTests: [] });
     expect(TriageResult.safeParse({ commit, check: "unit", verdict: "sick", runs: [run], passed: 0, failed: 1 }).success).toBe(false);
     expect(TriageResult.safeParse({ commit, check: "unit", verdict: "broken", runs: [], passed: 0, failed: 0 }).success).toBe(false);
     expect(TriageResult.safeParse({ commit, check: "unit", verdict: "broken", runs: [{ ...run, failureClass: "checks_failed" }], passed: 0, failed: 1 }).success).toBe(false);

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { CheckCommand } from "../../config/check-settings.ts";
 import { Sha } from "../../core/sha.ts";
+import { MAX_TEST_ID } from "../../test-results/test-outcome.ts";
+
+/** Failed tests a triage run keeps by id: more than this is not a flake but a broken build. */
+export const MAX_TRIAGE_TESTS = 200;
 
 /** How often a triage runs the check: enough to tell flaky from broken, bounded so one job stays short. */
 export const MAX_TRIAGE_RUNS = 10;
@@ -38,6 +42,10 @@ export const TriageRun = z.strictObject({
   reason: z.string().max(4096).optional(),
   /** The run's last output lines (install and check), redacted as log lines are. */
   logExcerpt: z.string().max(8192),
+  /** Whether the check's test report was read in this run (its `report` in the config). */
+  reportRead: z.boolean().default(false),
+  /** The tests that failed or errored in this run, by id, when the report was read (quarantined ones too). */
+  failedTests: z.array(z.string().min(1).max(MAX_TEST_ID)).max(MAX_TRIAGE_TESTS).default([]),
 });
 export type TriageRun = z.infer<typeof TriageRun>;
 

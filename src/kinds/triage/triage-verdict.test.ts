@@ -33,12 +33,12 @@ describe("triage verdict", () => {
     expect(triageVerdict([exit(1), killed("SIGKILL")])).toBe("flaky");
   });
 
-  test("a run that could not run here outweighs every other: infrastructure; a timeout is the check's own failure", () => {
+  test("a run that timed out or could not run here outweighs every other: infrastructure", () => {
     expect(triageVerdict([environment])).toBe("infrastructure");
     expect(triageVerdict([exit(1), exit(1), environment])).toBe("infrastructure");
-    expect(triageVerdict([pass, timedOut, pass])).toBe("flaky");
-    expect(triageVerdict([timedOut, timedOut, timedOut])).toBe("broken");
-    expect(triageVerdict([killed("SIGKILL"), timedOut])).toBe("flaky");
+    expect(triageVerdict([pass, timedOut, pass])).toBe("infrastructure");
+    expect(triageVerdict([timedOut, timedOut, timedOut])).toBe("infrastructure");
+    expect(triageVerdict([killed("SIGKILL"), timedOut])).toBe("infrastructure");
     // An environment run with exit 0 (a machine failure the command's exit does not show) is not a pass.
     expect(triageVerdict([pass, { ...pass, failureClass: "environment" }])).toBe("infrastructure");
   });

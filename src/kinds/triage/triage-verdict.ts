@@ -7,18 +7,18 @@ export function runPassed(run: RunOutcome): boolean {
 }
 
 /**
- * What the runs say about the check. A run the machine spoiled (`environment`: a tool missing, the
- * install failing) outweighs all: nothing about the check can be told from it. A timeout is the
- * check's own failure (a test that hangs is a regression as likely as a slow machine). Failures that
- * differ from each other (exit 1, then exit 2, or a timeout) are not a reproducible breakage: flaky,
- * like a mix of passes and failures.
+ * What the runs say about the check, as the issue defines it: a run that timed out or that the machine
+ * spoiled (`environment`: a tool missing, the install failing) makes it `infrastructure`, whatever the
+ * other runs did: nothing about the code can be told from it, and nothing is changed for it. Failures
+ * that differ from each other (exit 1, then exit 2) are not a reproducible breakage: flaky, like a mix
+ * of passes and failures.
  */
 export function triageVerdict(runs: readonly RunOutcome[]): TriageVerdict {
   if (runs.length === 0) throw new RangeError("a triage verdict needs at least one run");
-  if (runs.some((r) => r.failureClass === "environment")) return "infrastructure";
+  if (runs.some((r) => r.failureClass === "environment" || r.failureClass === "timeout")) return "infrastructure";
   const failed = runs.filter((r) => !runPassed(r));
   if (failed.length === 0) return "passes";
   if (failed.length < runs.length) return "flaky";
   const first = failed[0]!;
-  return failed.every((r) => r.exitCode === first.exitCode && r.signal === first.signal && r.failureClass === first.failureClass) ? "broken" : "flaky";
+  return failed.every((r) => r.exitCode === first.exitCode && r.signal === first.signal) ? "broken" : "flaky";
 }

@@ -34,3 +34,14 @@ test("a protected path in scope needs approval", () => {
     },
   ]);
 });
+
+test("the test quarantine is left to its own reviewer and gate unless the policy protects it by name", () => {
+  const diff = newFile(".pushpals/quarantine.toml", ["# none"]) + newFile(".pushpals/config.toml", ["[checks]"]);
+  const own = { scope: [".pushpals/**"], protectedPaths: [".pushpals/**"] };
+  expect(scopeReviewer.review(inputFor(diff, { rules: own })).map((f) => [f.rule, f.file])).toEqual([["protected_path", ".pushpals/config.toml"]]);
+  const named = { scope: [".pushpals/**"], protectedPaths: [".pushpals/**", ".pushpals/quarantine.toml"] };
+  expect(scopeReviewer.review(inputFor(diff, { rules: named })).map((f) => [f.rule, f.file])).toEqual([
+    ["protected_path", ".pushpals/quarantine.toml"],
+    ["protected_path", ".pushpals/config.toml"],
+  ]);
+});

@@ -1,5 +1,5 @@
 import type { WriteContext } from "../../jobs/transition.ts";
-import type { PullRequest } from "../../prs/pr-types.ts";
+import { checkPassed, type PullRequest } from "../../prs/pr-types.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 import { moveWorkItem, upsertWorkItem } from "../../planning/work-items.ts";
 
@@ -29,7 +29,7 @@ export function followUpsOf(pr: PullRequest): FollowUp[] {
   if (pr.lastMergeFailure?.startsWith("conflict:")) out.push(at("pr_conflict", `PR #${pr.number} no longer rebases onto ${pr.baseBranch}`, pr.lastMergeFailure));
   else if (pr.conflict) out.push(at("pr_conflict", `PR #${pr.number} no longer rebases onto ${pr.baseBranch}`, `it would conflict with ${pr.baseBranch} at ${pr.conflict.baseSha.slice(0, 12)} in: ${pr.conflict.files.join(", ")}`));
   if (pr.checks.state === "failed" && pr.checks.sha === pr.headSha) {
-    const red = pr.checks.results.filter((c) => c.exitCode !== 0).map((c) => c.name);
+    const red = pr.checks.results.filter((c) => !checkPassed(c)).map((c) => c.name);
     out.push(at("pr_checks_failed", `PR #${pr.number}'s checks failed (${red.join(", ") || "checks"})`, `checks failed on ${pr.headSha.slice(0, 12)}: ${red.join(", ")}`));
   }
   const requested = pr.review?.decision === "request_changes" && pr.review.headSha === pr.headSha ? pr.review.findings.map((f) => f.message) : [];
