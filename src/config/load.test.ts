@@ -11,7 +11,7 @@ const PATH = "/repo/.pushpals/config.toml";
 const DEFAULTS: PushpalsConfig = {
   server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
-  checks: { timeout_seconds: 900, commands: [] },
+  checks: { timeout_seconds: 900, commands: [], unquarantine_after_passes: 20 },
   repo: { base_branch: null },
   workers: { count: 2 },
   remote_agent: { dispatch: true, max_in_flight: 4, dispatches_per_hour: 30, dispatches_per_day: 200, cooldown_after_failures: 3, cooldown_minutes: 30, item_wall_time_minutes: 60, check_base: true, check_base_every_seconds: 0, scan_issues_every_seconds: 300, specialists: {} },
@@ -81,7 +81,7 @@ describe("defaults", () => {
     expect(parseConfigText(text, PATH)).toEqual({
       server: { ...DEFAULTS.server, port: 7777, max_body_bytes: 65536 },
       jobs: { lease_seconds: 2.5, max_attempts: 1, max_log_lines: 100 },
-      checks: { timeout_seconds: 60, commands: [{ name: "test", run: "bun test" }] },
+      checks: { timeout_seconds: 60, commands: [{ name: "test", run: "bun test" }], unquarantine_after_passes: 20 },
       repo: DEFAULTS.repo,
       workers: DEFAULTS.workers,
       remote_agent: DEFAULTS.remote_agent,

@@ -34,6 +34,8 @@ const Jobs = z.strictObject({
 const Checks = z.strictObject({
   timeout_seconds: z.number().int().positive().max(24 * 3600),
   commands: z.array(CheckCommand).max(32),
+  /** A quarantined test (`.pushpals/quarantine.toml`) that passes this many runs in a row gets an un-quarantine PR. */
+  unquarantine_after_passes: z.number().int().min(1).max(10_000),
 });
 
 const Repo = z.strictObject({
@@ -138,7 +140,7 @@ export type ConfigLayer = z.infer<typeof ConfigLayer>;
 export const DEFAULT_CONFIG: PushpalsConfig = {
   server: { host: "127.0.0.1", port: 0, max_body_bytes: 1024 * 1024, max_streams: 256, request_timeout_seconds: 30, people_group: null },
   jobs: { lease_seconds: 30, max_attempts: 3, max_log_lines: 20_000 },
-  checks: { timeout_seconds: 900, commands: [] },
+  checks: { timeout_seconds: 900, commands: [], unquarantine_after_passes: 20 },
   repo: { base_branch: null },
   workers: { count: 2 },
   remote_agent: {

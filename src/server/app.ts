@@ -45,6 +45,7 @@ import { sweepOverdue } from "../planning/wall-time.ts";
 import { sweepTaskPrs } from "../planning/task-prs.ts";
 import { prFollowUpSweep } from "../sources/pr-followup/sweep.ts";
 import { prConflictSweep } from "../sources/pr-followup/conflict-sweep.ts";
+import { unquarantineSweep } from "../sources/failing-build/unquarantine-sweep.ts";
 
 /** How often the work items are swept (wall time, PR follow-ups): a few reads, a write only when something changed. */
 const WORK_SWEEP_MS = 2_000;
@@ -75,6 +76,8 @@ export interface AppOptions {
   remoteAgent?: RemoteAgentSettings;
   /** `repo.base_branch`: the branch whose policy `pushpals plan` previews classification under (none: no preview). */
   baseBranch?: string | null;
+  /** `checks.unquarantine_after_passes`: a quarantined test passing this many runs in a row gets an un-quarantine item. */
+  unquarantineAfterPasses?: number;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -230,6 +233,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   // The work items' own sweeps: tasks past their wall time, and what open PRs need (the PR follow-up source).
   const followUps = prFollowUpSweep(service);
   const conflicts = options.repoRoot ? prConflictSweep(service, options.repoRoot) : null;
+  const unquarantine = options.repoRoot ? unquarantineSweep(service, options.repoRoot, options.baseBranch ?? null, options.unquarantineAfterPasses ?? DEFAULT_CONFIG.checks.unquarantine_after_passes) : null;
   const sweeps = setInterval(() => {
     try {
       sweepOverdue(service, options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, Date.now());
@@ -242,6 +246,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
       console.error("[server] PR follow-up sweep failed:", err);
     }
     conflicts?.().catch((err: unknown) => console.error("[server] PR conflict sweep failed:", err));
+    unquarantine?.().catch((err: unknown) => console.error("[server] un-quarantine sweep failed:", err));
     try {
       sweepTaskPrs(service);
     } catch (err) {

@@ -79,6 +79,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     limits: { maxStreams: config.server.max_streams, requestTimeoutSeconds: config.server.request_timeout_seconds },
     prProvider: config.pr.provider,
     remoteAgent: config.remote_agent,
+    unquarantineAfterPasses: config.checks.unquarantine_after_passes,
     baseBranch: config.repo.base_branch,
     repoRoot: paths.repoRoot,
     restartNeeded: () => restartNeeded(paths, config),

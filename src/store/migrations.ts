@@ -183,7 +183,7 @@ export const MIGRATIONS: Migration[] = [
         kept INTEGER NOT NULL,
         last_seen INTEGER NOT NULL,
         PRIMARY KEY (check_name, test_id)
-      ) STRICT, WITHOUT ROWID;
+      ) STRICT;
       CREATE INDEX test_series_seen ON test_series (last_seen);
     `,
   },

@@ -10,7 +10,7 @@ import { ChecksFailed, runChecks } from "./run-checks.ts";
 
 export interface CheckSpec {
   commit: string;
-  commands: { name: string; run: string }[];
+  commands: { name: string; run: string; report?: string }[];
   timeoutSeconds: number;
   install?: InstallSettings;
 }

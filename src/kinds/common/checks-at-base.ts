@@ -6,7 +6,7 @@ import { isPushpalsError } from "../../core/errors.ts";
 import { git } from "../../scm/git.ts";
 
 export interface ChecksAtBase {
-  commands: { name: string; run: string }[];
+  commands: { name: string; run: string; report?: string }[];
   timeoutSeconds: number;
   install: InstallSettings;
 }

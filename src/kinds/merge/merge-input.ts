@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ChecksSnapshot, InstallSettings } from "../../config/check-settings.ts";
 import { OBJECT_ID_PATTERN, Sha } from "../../core/sha.ts";
 import { REMOTE_PROVIDER_IDS } from "../../providers/registry.ts";
+import { CheckTests } from "../../test-results/check-tests.ts";
 
 /** Merge one PR: rebase onto the latest base, checks on the exact result, compare-and-swap of the base ref. */
 export const MergeInput = z.strictObject({
@@ -25,7 +26,21 @@ export const MergeInput = z.strictObject({
       state: ChecksState,
       sha: Sha,
       tree: z.string().regex(OBJECT_ID_PATTERN).optional(),
-      results: z.array(z.strictObject({ name: z.string(), run: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number().int() })).max(32),
+      // As the PR's verdict records each check (CheckOutcome): with a report, its tests and whether its quarantined failures waived it.
+      results: z
+        .array(
+          z.strictObject({
+            name: z.string(),
+            run: z.string(),
+            exitCode: z.number().int().nullable(),
+            signal: z.string().nullable(),
+            durationMs: z.number().int(),
+            tests: CheckTests.optional(),
+            reportError: z.string().max(2000).optional(),
+            waived: z.boolean().optional(),
+          }),
+        )
+        .max(32),
       baseRed: BaseRed.optional(),
     })
     .optional(),
