@@ -41,7 +41,7 @@ describe("a new config", () => {
     expect(commandsOf(root)).toEqual([
       { name: "typecheck", run: "npm run typecheck" },
       { name: "lint", run: "npm run lint" },
-      { name: "test", run: "npm test" },
+      { name: "test", run: "npm test -- --reporter=default --reporter=junit --outputFile.junit=.git/pushpals-report-test.xml", report: ".git/pushpals-report-test.xml" },
       { name: "build", run: "npm run build" },
     ]);
     const text = configOf(root);
