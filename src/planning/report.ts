@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { PullRequest } from "../prs/pr-types.ts";
+import { CiHealth, ciHealth } from "./ci-health.ts";
 import { OpenQuestion, type Plan } from "./plan.ts";
+import type { WorkItem } from "./work-item.ts";
 
 /** A report in the vision's format: Shipped, Evidence, Risk notes, Follow-ups. */
 export const Report = z.object({
@@ -17,6 +19,8 @@ export const Report = z.object({
     .object({ approved: z.number().int(), merged: z.number().int(), resolved: z.number().int(), byStrategy: z.record(z.string(), z.number().int()), manualInterventions: z.number().int() })
     .nullable()
     .default(null),
+  /** What the CI Medic found, fixed, quarantined and could not fix in the window. */
+  ciHealth: CiHealth.nullable().default(null),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -27,7 +31,7 @@ export interface MergeabilityFigures {
 }
 
 /** The PRs merged in [since, until] and the plan's next three, as the report; pure. */
-export function buildReport(prs: readonly PullRequest[], plan: Plan, since: number, until: number, figures?: MergeabilityFigures): Report {
+export function buildReport(prs: readonly PullRequest[], plan: Plan, since: number, until: number, figures?: MergeabilityFigures, items?: readonly WorkItem[]): Report {
   const merged = prs.filter((p) => p.state === "merged" && p.updatedAt >= since && p.updatedAt <= until).sort((a, b) => a.number - b.number);
   return {
     since,
@@ -37,6 +41,7 @@ export function buildReport(prs: readonly PullRequest[], plan: Plan, since: numb
     riskNotes: merged.map((p) => ({ pr: p.number, risk: p.classification?.tier ?? p.risk, whatCouldGoWrong: risks(p), rollback: rollback(p) })),
     followUps: plan.entries.slice(0, 3).map((e) => ({ item: e.item.id, title: e.item.title, why: e.why, holds: e.holds })),
     questions: plan.questions,
+    ciHealth: items ? ciHealth(items, since, until) : null,
     mergeability: figures ? { approved: figures.approvals.approved, merged: figures.approvals.merged, resolved: figures.conflicts.resolved, byStrategy: { ...figures.conflicts.byStrategy }, manualInterventions: figures.conflicts.manualInterventions } : null,
   };
 }

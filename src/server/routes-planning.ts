@@ -57,7 +57,8 @@ export function planningRoutes(
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
       const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
-      return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now, metricsSnapshot(store, now, since)));
+      const recent = items.listWorkItems({ limit: LIMIT, newest: true });
+      return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now, metricsSnapshot(store, now, since), recent));
     })
     .route(routes.dependencies, () => {
       const now = Date.now();

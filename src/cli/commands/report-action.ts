@@ -35,6 +35,12 @@ export function reportText(r: Report, md: boolean): string {
     const strategies = Object.entries(m.byStrategy).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(", ") || "none";
     lines.push("", h("Mergeability"), `- approved to merged: ${m.merged} of ${m.approved} approved PRs`, `- conflicts resolved automatically: ${m.resolved} (files by strategy: ${strategies}); left to a person: ${m.manualInterventions}`);
   }
+  if (r.ciHealth) {
+    const c = r.ciHealth;
+    const fixed = Object.entries(c.fixed).map(([kind, n]) => `${n} by ${kind}`).join(", ") || "none";
+    lines.push("", h("CI health"), `- failing builds found: ${c.found}; green again on their own: ${c.resolvedByGreen}`, `- fixed by a merged PR: ${v(fixed)}; tests quarantined: ${c.quarantined}, un-quarantined: ${c.unquarantined}`);
+    for (const n of c.couldNotFix) lines.push(`- not fixed: ${v(n.title)} (${code(n.item)}): ${v(n.why)}`);
+  }
   if (r.questions.length > 0) {
     lines.push("", h("Open questions"), `(answer: ${code('pushpals answer <item> "..."')})`);
     for (const q of r.questions) lines.push(`- ${code(q.item)}${q.escalation ? ` (${q.escalation})` : ""}: ${v(q.question)}`);
