@@ -20,7 +20,7 @@ const EXCERPT_LINE_CHARS = 400;
  * run this machine could not do (`environment`) or that timed out ends the triage: the next one would not do better.
  */
 export async function runTriage(input: TriageInput, ctx: JobContext): Promise<TriageResult> {
-  const { install, commands } = await checksAtBase(ctx.paths.repoRoot, input.commit);
+  const { install, commands, timeoutSeconds } = await checksAtBase(ctx.paths.repoRoot, input.commit);
   // A failing build's check came with a checks job's input: triage reruns it only as the commit's config names it.
   // The committed check, so its `report` (where its test report is written) is the config's, never the input's.
   const configured = commands.find((c) => c.name === input.check.name && c.run === input.check.run);
@@ -31,7 +31,8 @@ export async function runTriage(input: TriageInput, ctx: JobContext): Promise<Tr
   ctx.log("system", `triage of ${input.check.name} on ${on}: ${input.runs} run${input.runs === 1 ? "" : "s"}, each in a fresh checkout`);
   const runs: TriageRun[] = [];
   for (let run = 1; run <= input.runs; run++) {
-    const outcome = await triageRun(ctx, { ...input, check: configured }, install, run);
+    // Under the commit's own checks.timeout_seconds too: a check that ran past it there must not pass here by getting longer.
+    const outcome = await triageRun(ctx, { ...input, check: configured, commandTimeoutSeconds: Math.min(input.commandTimeoutSeconds, timeoutSeconds) }, install, run);
     runs.push(outcome);
     ctx.log("system", `triage run ${run}/${input.runs}: ${describeRun(outcome)}`);
     if (outcome.failureClass !== null) {
