@@ -8,7 +8,7 @@ import { ECOSYSTEM_IDS, type EcosystemId } from "../ecosystems/registry.ts";
 import { git } from "../scm/git.ts";
 import { filesNamedInOutput } from "./files-in-output.ts";
 import { fixerFor, type Fixer, type FixerCheck } from "./fixer-for.ts";
-import { MAX_NAMED_FILES } from "./repo-path.ts";
+import { isRepoRelativePath, MAX_NAMED_FILES } from "./repo-path.ts";
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
@@ -43,8 +43,11 @@ export async function planCiFix(repoRoot: string, commit: string, check: FixerCh
   const committed = await committedScripts(repoRoot, commit);
   if ("reason" in committed) return committed;
   const named = filesNamedInOutput(logExcerpt, await trackedFiles(repoRoot, commit));
-  const files = named.files.length <= MAX_NAMED_FILES ? named.files : [];
-  const planned = fixerFor(check, committed.scripts, committed.packageManager, named.complete ? files : []);
+  // A tracked file named like a flag (`--rulesdir=x`) or otherwise unlike a plain path is never passed to a tool, nor scoped to.
+  const plain = named.files.filter(isRepoRelativePath);
+  const files = plain.length <= MAX_NAMED_FILES ? plain : [];
+  const complete = named.complete && plain.length === named.files.length;
+  const planned = fixerFor(check, committed.scripts, committed.packageManager, complete ? files : []);
   if (!planned.fixer) return { reason: planned.reason };
   return { fixer: planned.fixer.command, files, scoped: planned.fixer.scoped, source: planned.fixer.source, why: planned.fixer.why };
 }

@@ -1,4 +1,4 @@
-import { PushpalsError } from "../core/errors.ts";
+import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { WriteContext } from "../jobs/transition.ts";
 import type { Job } from "../store/jobs/job-rows.ts";
@@ -51,7 +51,18 @@ export function dispatchWorkItem(
   if (caps.length > 0) throw new PushpalsError("conflict", caps.join("; "));
   const held = plugin.hold?.(item, ctx.now, base.baseBranch);
   if (held) throw new PushpalsError("conflict", held);
-  const planned = plugin.task(item);
+  // A recipe that cannot make the item's task (it lacks what the recipe reads) asks a person instead of being skipped forever.
+  const unmade = (err: unknown) => {
+    if (!isPushpalsError(err, "invalid_input")) throw err;
+    const question = `Its task could not be made: ${err.message.split("\n")[0]!.slice(0, 500)}. Change what it asks (pushpals answer ${item.id} "..."), or drop it?`;
+    return { item: escalateWorkItem(ctx, actor, item, "stopped", question, { detail: item.detail }), job: null, deduped: false };
+  };
+  let planned: Task;
+  try {
+    planned = plugin.task(item);
+  } catch (err) {
+    return unmade(err);
+  }
   const verdict = classifyAtSelection(item, planned.constraints.scope, planned.role ?? specialist.role, gate.policy);
   if (verdict.escalate) {
     const selection = { tier: verdict.tier, reasons: verdict.reasons };
@@ -61,7 +72,14 @@ export function dispatchWorkItem(
   const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
   const next = attempt + 1;
   // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.
-  const { job, deduped } = jobs.enqueueWithin(ctx, { kind: task.kind, input: plugin.jobInput(item, task, base), actor: item.createdBy, dedupeKey: taskDedupeKey(id, next) });
+  let enqueued: { job: Job; deduped: boolean };
+  try {
+    // The kind's schema checks the input first: a recipe's input it refuses is the same question.
+    enqueued = jobs.enqueueWithin(ctx, { kind: task.kind, input: plugin.jobInput(item, task, base), actor: item.createdBy, dedupeKey: taskDedupeKey(id, next) });
+  } catch (err) {
+    return unmade(err);
+  }
+  const { job, deduped } = enqueued;
   if (deduped && (job.kind !== task.kind || job.createdBy !== item.createdBy)) {
     throw new PushpalsError("conflict", `the task key of ${id} names job ${job.id}, which is not this item's task`);
   }

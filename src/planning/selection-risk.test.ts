@@ -54,6 +54,8 @@ test("the test quarantine, named exactly, is dispatched at Medium in the CI Medi
   const item = fixtureItem({});
   expect(classifyAtSelection(item, [".pushpals/quarantine.toml"], "ci_medic", DEFAULT_POLICY)).toMatchObject({ tier: "medium", escalate: null });
   expect(classifyAtSelection(item, [".pushpals/quarantine.toml"], "docs_writer", policy).escalate?.escalation).toBe("conflicts_principles");
+  // Any other role's task naming it stops as any scope on .pushpals/ does (a codemod's scope is everything).
+  expect(classifyAtSelection(item, [".pushpals/quarantine.toml", "docs/**"], "codemod", DEFAULT_POLICY).escalate?.question).toContain("reaches PushPals' own policy or config");
   for (const wider of [".pushpals/*.toml", "{.pushpals/quarantine.toml,.pushpals/config.toml}", ".pushpals/quarantine.tom?"]) {
     expect({ wider, escalation: classifyAtSelection(item, [wider], "ci_medic", DEFAULT_POLICY).escalate?.escalation }).toEqual({ wider, escalation: "conflicts_principles" });
   }

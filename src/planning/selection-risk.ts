@@ -4,6 +4,7 @@ import type { Policy } from "../policy/policy-schema.ts";
 import { overlapping } from "../policy/glob-overlap.ts";
 import { classifyScopeTargets, expandBraces, MAX_ALTERNATIVES, representatives } from "../policy/scope-targets.ts";
 import { QUARANTINE_FILE } from "../test-quarantine/quarantine-path.ts";
+import { CI_MEDIC_ROLE } from "../policy/policy-defaults.ts";
 
 const OWN_FOLDER_NAME = ".pushpals";
 const OWN_FOLDER = [`${OWN_FOLDER_NAME}/**`];
@@ -38,7 +39,8 @@ export function classifyAtSelection(item: WorkItem, scope: readonly string[], ro
     });
   }
   // The test quarantine, named exactly, is not a boundary the agent moves alone: it is Medium and a person approves its PR.
-  const ownFiles = scope.filter((glob) => expandBraces(glob)!.some((alternative) => alternative !== QUARANTINE_FILE && namesOwnFolder(alternative)));
+  // Only for the CI Medic's own role (its quarantine job): any other task's scope on it stops like the rest of `.pushpals/`.
+  const ownFiles = scope.filter((glob) => expandBraces(glob)!.some((alternative) => (alternative !== QUARANTINE_FILE || role !== CI_MEDIC_ROLE) && namesOwnFolder(alternative)));
   if (ownFiles.length > 0) {
     return verdict({
       escalation: "conflicts_principles",

@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 /** Old runs deleted per recording at most (a long-idle database catches up over a few). */
 const PRUNE_BATCH = 5_000;
 /** Tests `listFlakyTests` reads the history of at most (about 1 ms each): the ones that failed most recently. */
-const MAX_CANDIDATES = 1_000;
+const MAX_CANDIDATES = 300;
 
 /** The branch a job's input names (a `checks` job of a branch), else null. */
 function branchOf(input: unknown): string | null {

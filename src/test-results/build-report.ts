@@ -43,7 +43,7 @@ export function buildReport(format: TestReportFormat, raw: RawOutcome[], truncat
       message: r.status === "failed" || r.status === "errored" ? normalizeMessage(r.message) : null,
     };
   });
-  return { format, tests, totals, truncated };
+  return { format, tests, totals, truncated, suiteFailures: 0 };
 }
 
 /** Unicode NFC, whitespace runs as one space, trimmed: how every name part is compared and kept. */

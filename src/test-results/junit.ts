@@ -22,7 +22,7 @@ export function parseJunit(xml: string, options: ParseOptions = {}): TestReport 
   const walk = new Walk(isNodeReport(root));
   if (root.name === "testsuite") walk.suite(root, { path: [], file: null }, true);
   else walk.children(root, { path: [], file: null }, true);
-  return buildReport("junit", walk.raw, false, options);
+  return { ...buildReport("junit", walk.raw, false, options), suiteFailures: walk.suiteFailures };
 }
 
 interface Scope {
@@ -32,12 +32,15 @@ interface Scope {
 
 class Walk {
   readonly raw: RawOutcome[] = [];
+  /** `<error>` or `<failure>` elements of a suite itself, outside every test (a suite that failed to load, a hook). */
+  suiteFailures = 0;
   constructor(private readonly node: boolean) {}
 
   children(el: XmlElement, scope: Scope, top: boolean): void {
     for (const child of elements(el)) {
       if (child.name === "testsuite") this.suite(child, scope, top);
       else if (child.name === "testcase") this.testcase(child, scope);
+      else if (child.name === "error" || child.name === "failure") this.suiteFailures++;
     }
   }
 

@@ -18,7 +18,7 @@ afterEach(() => {
 
 describe("a check's report is read only from a file the check wrote inside the checkout", () => {
   test("plain relative paths only", () => {
-    for (const bad of ["/etc/passwd", "../x.xml", "a/../../x.xml", "./x.xml", "a//b.xml", "-x.xml", "a\\b.xml", ""]) expect(isPlainRelativePath(bad)).toBe(false);
+    for (const bad of ["/etc/passwd", "../x.xml", "a/../../x.xml", "./x.xml", "a//b.xml", "-x.xml", "a\\b.xml", "", ".git", "sub/.GIT"]) expect(isPlainRelativePath(bad)).toBe(false);
     for (const good of [".git/pushpals-report-test.xml", "reports/junit.xml", "a.b/c-d_e.xml"]) expect(isPlainRelativePath(good)).toBe(true);
   });
 

@@ -12,5 +12,8 @@ export const ReportPath = z
 
 export function isPlainRelativePath(path: string): boolean {
   if (path.startsWith("/") || path.startsWith("-") || path.includes("\\") || path.includes("\0")) return false;
-  return path.split("/").every((part) => part !== "" && part !== "." && part !== ".." && !/[\x00-\x1f]/.test(part));
+  const parts = path.split("/");
+  // The report is removed before the check runs: never the checkout's git directory itself.
+  if (parts.at(-1)!.toLowerCase() === ".git") return false;
+  return parts.every((part) => part !== "" && part !== "." && part !== ".." && !/[\x00-\x1f]/.test(part));
 }

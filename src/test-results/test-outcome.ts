@@ -46,6 +46,8 @@ export const TestReport = z.object({
   tests: z.array(TestOutcome),
   totals: TestTotals,
   truncated: z.boolean(),
+  /** Failures the report gives outside every test (a JUnit suite's own `<error>`): a check with any is never waived. */
+  suiteFailures: z.number().int().nonnegative().default(0),
 });
 export type TestReport = z.infer<typeof TestReport>;
 

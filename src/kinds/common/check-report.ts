@@ -4,6 +4,7 @@ import type { CheckOutcome } from "../../prs/pr-types.ts";
 import { parseTestReport } from "../../test-results/detect.ts";
 import { prepareReportPath, readReportFile } from "../../test-results/read-report.ts";
 import { failedTestIds, summarizeReport } from "../../test-results/summarize-report.ts";
+import { MAX_TEST_FILE, MAX_TEST_NAME, type TestReport } from "../../test-results/test-outcome.ts";
 import type { JobContext } from "./job-context.ts";
 
 /** What a check's report adds to its outcome. */
@@ -11,6 +12,9 @@ export type ReportOutcome = Pick<CheckOutcome, "tests" | "reportError" | "waived
 
 /** The failures `.pushpals/quarantine.toml` at the checked commit waives for one check. */
 export type QuarantineLookup = (check: string) => Promise<ReadonlySet<string>>;
+
+/** Why a check's failure cannot be waived whatever its report says (check-waivable.ts), or null. */
+export type WaivableLookup = (run: string) => Promise<string | null>;
 
 /**
  * Before a check with a `report` runs: its path emptied and made (read-report.ts). An unusable path is
@@ -30,16 +34,18 @@ export function prepareCheckReport(ctx: JobContext, dir: string, check: { name: 
 /**
  * After the check ran: its report read and parsed (untrusted content: bounded, no DTD), its failures
  * matched against the quarantine, the outcomes recorded with the server (the per-test history). A check
- * that exited non-zero is waived only when its report is complete, names at least one failure, and every
- * failure is quarantined: anything else (a crash after the tests, a cut report) still fails it.
+ * that exited non-zero is waived only when its report is complete, names at least one failure and no
+ * failure outside a test, every failure is quarantined (an id the report gives twice, or one cut to its
+ * bound, never is), and the check is one command (whyNot): anything else still fails it.
  */
 export async function collectCheckReport(
   ctx: JobContext,
   dir: string,
   commit: string,
-  check: { name: string; report?: string },
+  check: { name: string; run: string; report?: string },
   exitCode: number | null,
   quarantine: QuarantineLookup,
+  whyNot: WaivableLookup,
 ): Promise<ReportOutcome> {
   if (!check.report) return {};
   let text: string | null;
@@ -57,8 +63,11 @@ export async function collectCheckReport(
   }
   const failed = failedTestIds(report);
   const waivable = await quarantine(check.name);
-  const quarantined = failed.filter((id) => waivable.has(id));
-  const waived = exitCode !== 0 && exitCode !== null && !report.truncated && failed.length > 0 && quarantined.length === failed.length;
+  const quarantined = failed.filter((id) => waivable.has(id) && !ambiguous(report, id));
+  const onlyQuarantined = exitCode !== 0 && exitCode !== null && !report.truncated && report.suiteFailures === 0 && failed.length > 0 && quarantined.length === failed.length;
+  const refused = onlyQuarantined ? await whyNot(check.run) : null;
+  if (refused) ctx.log("system", `${check.name}: every failure is a quarantined test, but the check is not waived: ${refused}`);
+  const waived = onlyQuarantined && refused === null;
   const tests = summarizeReport(report, quarantined);
   const { passed, failed: failures, errored, skipped } = report.totals;
   ctx.log("system", `${check.name}: ${report.tests.length} test(s) in its ${report.format} report: ${passed} passed, ${failures + errored} failed, ${skipped} skipped${quarantined.length ? `, ${quarantined.length} failure(s) quarantined` : ""}${report.truncated ? " (the report is cut short)" : ""}`);
@@ -77,4 +86,11 @@ function said(ctx: JobContext, name: string, reportError: string): ReportOutcome
 function messageOf(err: unknown): string {
   if (isPushpalsError(err)) return err.message;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** An id that may stand for more than one test in this report: given twice (" (n)"), or cut to its bound. */
+function ambiguous(report: TestReport, id: string): boolean {
+  if (/ \(\d+\)$/.test(id)) return true;
+  const cut = report.tests.some((t) => t.id === id && (t.name.length >= MAX_TEST_NAME || (t.file?.length ?? 0) >= MAX_TEST_FILE));
+  return cut || report.tests.some((t) => t.id === `${id} (2)`);
 }

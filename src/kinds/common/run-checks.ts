@@ -3,6 +3,7 @@ import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { classifyCheckFailure } from "./check-failure-class.ts";
 import { collectCheckReport, prepareCheckReport } from "./check-report.ts";
 import { quarantineOf } from "./check-quarantine.ts";
+import { whyNotWaivable } from "./check-waivable.ts";
 import type { JobContext } from "./job-context.ts";
 import { WORKER_TOOLS, withTools, type PackageManagerTools } from "../../deps/package-manager-tools.ts";
 import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
@@ -48,6 +49,7 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
   const results: CheckOutcome[] = [];
   let firstFailure: JobFailure | null = null;
   const quarantine = quarantineOf(ctx, input.commit);
+  const whyNot = (run: string) => whyNotWaivable(ctx.paths.repoRoot, input.commit, run);
   for (const [index, check] of input.commands.entries()) {
     // `pushpals pause`: the command that ran finished; the job parks before the next one.
     if (index > 0 && (await ctx.isPaused())) throw new JobParked(`paused after ${input.commands[index - 1]!.name}; it starts again with \`pushpals resume\``);
@@ -69,7 +71,7 @@ export async function runChecks(ctx: JobContext, place: CheckPlace, input: Check
     ctx.log("system", `${check.name}: exit ${run.exitCode ?? run.signal} in ${run.durationMs} ms`);
     await ctx.recordCommand({ command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
     if (run.aborted) throw new JobFailure("cancelled", `stopped during ${check.name}`, { command: check.run });
-    const tests = report.error ? { reportError: report.error } : await collectCheckReport(ctx, place.dir, input.commit, check, run.timedOut ? null : run.exitCode, quarantine);
+    const tests = report.error ? { reportError: report.error } : await collectCheckReport(ctx, place.dir, input.commit, check, run.timedOut ? null : run.exitCode, quarantine, whyNot);
     const result: CheckOutcome = { name: check.name, run: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, ...tests };
     results.push(result);
     const evidence = { command: check.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, logExcerpt: run.tail.join("\n").slice(-16_000) };

@@ -3,7 +3,9 @@ import { addEntries, removeEntries } from "../../test-quarantine/edit-quarantine
 import { QUARANTINE_FILE, type QuarantineEntry } from "../../test-quarantine/quarantine-entry.ts";
 import { entry } from "../../test-quarantine/quarantine-fixture.ts";
 import type { QuarantineFacts } from "../quarantine-facts.ts";
-import { changedFile, deletedFile, inputFor, newFile } from "../review-fixture.ts";
+import { parseDiff } from "../parse-diff.ts";
+import { reviewContentsFor } from "../review-contents.ts";
+import { changedFile, deletedFile, inputFor, newFile, tempRepo } from "../review-fixture.ts";
 import type { ReviewInput } from "../review-types.ts";
 import { quarantineReviewer } from "./quarantine-reviewer.ts";
 
@@ -26,6 +28,21 @@ function change(before: string | null, after: string | null, quarantine: Quarant
 const rules = (input: ReviewInput) => quarantineReviewer.review(input).map((f) => [f.rule, f.severity]);
 
 describe("quarantine reviewer", () => {
+  test("attack: a file renamed onto the quarantine brings no base entries: each of its entries is judged as added", async () => {
+    const repo = tempRepo();
+    try {
+      const text = addEntries(null, [entry()]);
+      const base = repo.commit({ "docs/quarantine-example.toml": text, "README.md": "x\n" });
+      const head = repo.commit({ "docs/quarantine-example.toml": null, [QUARANTINE_FILE]: text, "src/a.ts": "broken\n" });
+      const files = await parseDiff(repo.root, base, head, { contentsFor: reviewContentsFor() });
+      expect(files.find((f) => f.path === QUARANTINE_FILE)).toMatchObject({ status: "renamed", oldPath: "docs/quarantine-example.toml" });
+      const input = { ...inputFor(newFile("README.md", ["x"])), baseSha: base, headSha: head, files, quarantine: facts(null) };
+      expect(rules(input)).toEqual([["quarantine.undeclared", "block"], ["quarantine.needs_approval", "note"]]);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test("a diff that does not touch the quarantine: nothing", () => {
     expect(quarantineReviewer.review(inputFor(newFile("src/a.ts", ["x"])))).toEqual([]);
   });

@@ -47,7 +47,10 @@ export function quarantineFileOf(files: readonly DiffFile[]): DiffFile | null {
 export function quarantineChange(files: readonly DiffFile[]): QuarantineChange | null {
   const file = quarantineFileOf(files);
   if (!file || !file.contents) return null;
-  const oldText = file.oldPath === QUARANTINE_FILE || file.path === QUARANTINE_FILE ? file.contents.old : null;
+  // The base side is the quarantine file's own past: a file renamed onto it brings no entries of the base with it
+  // (its old text is another file's, so every entry in it is added by this PR and judged as such).
+  const renamedOnto = file.path === QUARANTINE_FILE && file.oldPath !== null && file.oldPath !== QUARANTINE_FILE;
+  const oldText = !renamedOnto && (file.oldPath === QUARANTINE_FILE || file.path === QUARANTINE_FILE) ? file.contents.old : null;
   const newText = file.path === QUARANTINE_FILE && file.status !== "deleted" ? file.contents.new : null;
   const read = (text: string | null, side: string) => {
     if (text === null) return { entries: [] as QuarantineEntry[], problem: null, field: null };

@@ -85,3 +85,25 @@ test("a green of checks queued before the last red ones (an older head's, finish
   apply(store, checksJob("job_00000006", C, "succeeded", null), 7_000);
   expect(workItems(store).getWorkItem(red.id)!).toMatchObject({ state: "done", detail: { greenCommit: C } });
 });
+
+test("a red item names the last green commit of its check on the branch, and the red run's failed tests; a timeout is a failing build too", () => {
+  const store = new SqliteStore(":memory:");
+  apply(store, checksJob("job_00000001", A, "succeeded", null), 1_000);
+  apply(store, checksJob("job_00000002", B, "failed", "npm test"), 2_000);
+  const red = workItems(store).getWorkItemByKey(failingBuildKey("main", "test"))!;
+  // No report was read for the red run: its failed tests are unknown (null), not "none".
+  expect(red.detail).toMatchObject({ cause: "checks_failed", lastGreenCommit: A, lastRedCommit: B, failedTests: null });
+  const slow = { ...checksJob("job_00000003", C, "failed", null), failure: { class: "timeout", message: "lint ran past the 900s checks time limit", evidence: { command: "npm run lint" } } } as unknown as Job;
+  apply(store, slow, 3_000);
+  expect(workItems(store).getWorkItemByKey(failingBuildKey("main", "lint"))).toMatchObject({ title: "lint runs past its time limit on main", detail: { cause: "timeout" } });
+});
+
+test("a green run resolves red checks only: an un-quarantine item of the same source stays", () => {
+  const store = new SqliteStore(":memory:");
+  store.write(() => {
+    const ctx = new WriteContext(store, 500);
+    workItems(store).insertWorkItem({ id: "wi_unq", dedupeKey: "unquarantine:test:t", source: "failing_build", type: "quarantined_test_passing", title: "t passes", priority: 30, state: "open", risk: "medium", scope: [], labels: [], notes: null, createdBy: "server", createdAt: ctx.now, updatedAt: ctx.now, question: null, escalation: null, answer: null, detail: { check: "test", testId: "t", branch: "main" } });
+  });
+  apply(store, checksJob("job_00000001", A, "succeeded", null), 1_000);
+  expect(workItems(store).getWorkItem("wi_unq")?.state).toBe("open");
+});

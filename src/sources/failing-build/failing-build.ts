@@ -81,7 +81,8 @@ export function recordBranchChecks(ctx: WriteContext, job: Job): void {
 function resolveGreen(ctx: WriteContext, branch: string, commit: string, ran: string[], queuedAt: number): void {
   const open = workItems(ctx.store).listWorkItems({ states: ["open", "blocked"], limit: 1000 });
   for (const item of open) {
-    if (item.source !== "failing_build" || item.detail.branch !== branch) continue;
+    // Only red checks: a quarantined test passing again (the same source) is not resolved by a green run.
+    if (item.source !== "failing_build" || item.type !== "red_check" || item.detail.branch !== branch) continue;
     if (typeof item.detail.command === "string" && !ran.includes(item.detail.command)) continue;
     if (Number(item.detail.lastRedQueuedAt ?? 0) > queuedAt) continue;
     moveWorkItem(ctx, SERVER, item, "done", `the checks of ${branch} passed at ${commit}`, { detail: { ...item.detail, greenCommit: commit } });

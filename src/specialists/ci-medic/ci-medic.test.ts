@@ -44,6 +44,10 @@ describe("the CI Medic's steps as tasks and job inputs", () => {
     expect(planned(fixing).input).toMatchObject({ baseCommit: RED, fixer: null, failureExcerpt: "src/a.js:1:1 bad", role: "codemod", risk: "low" });
     const failed = red({ ...fixing.detail, task: { kind: "ci-fix" }, lastFailure: { class: "invalid_input", message: "no fixer" } });
     expect(planned(failed).task.kind).toBe("bisect");
+    // The bisection failing in turn does not send it back to the fix (no fix, bisect, fix... loop).
+    const bisectFailed = red({ ...fixing.detail, task: { kind: "bisect" }, lastFailure: { class: "invalid_input", message: "not on the line" } });
+    expect(planned(bisectFailed).task.kind).toBe("bisect");
+    expect(() => ciMedic.task(red({ ...fixing.detail, attempt: 10 }))).toThrow(/10 tasks for this item/);
   });
 
   test("a quarantine carries each test's evidence and an expiry; an un-quarantine item removes one entry", () => {

@@ -1,3 +1,4 @@
+import { PushpalsError } from "../../core/errors.ts";
 import type { DispatchBase, Specialist, SpecialistPlugin, TaskSuccess } from "../../planning/specialist.ts";
 import type { Task } from "../../planning/task.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
@@ -29,7 +30,13 @@ const spec: Specialist = {
   limits: { concurrent: 1, dispatchesPerHour: 12, dispatchesPerDay: 48 },
 };
 
+/** Tasks one item may take (triage, a fix, a bisection, a PR, and a retry of each): past it, a person looks. */
+export const MAX_MEDIC_TASKS = 10;
+
 function medicTask(item: WorkItem): Task {
+  if (Number(item.detail.attempt ?? 0) >= MAX_MEDIC_TASKS) {
+    throw new PushpalsError("invalid_input", `the CI Medic has made ${MAX_MEDIC_TASKS} tasks for this item without settling it`, { hint: "look at its jobs (pushpals plan shows the item)" });
+  }
   const step = stepOf(item);
   switch (step) {
     case "triage":

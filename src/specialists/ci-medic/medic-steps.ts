@@ -10,8 +10,10 @@ export type MedicStep = "triage" | "lockfile" | "fix" | "bisect" | "revert" | "q
  */
 export function stepOf(item: WorkItem): MedicStep {
   const medic = item.detail.medic as { step?: MedicStep; good?: unknown } | undefined;
-  const failedTask = item.detail.lastFailure && (item.detail.task as { kind?: string } | undefined)?.kind;
-  if (medic?.step === "fix" && failedTask === "ci-fix" && typeof medic.good === "string") return "bisect";
+  const lastKind = (item.detail.task as { kind?: string } | undefined)?.kind;
+  // Once the fix failed and the bisection took over, it stays with the bisection (never back to the fix).
+  const fellBack = (item.detail.lastFailure && lastKind === "ci-fix") || lastKind === "bisect";
+  if (medic?.step === "fix" && fellBack && typeof medic.good === "string") return "bisect";
   if (medic?.step) return medic.step;
   if (item.type === "quarantined_test_passing") return "unquarantine";
   return item.detail.cause === "lockfile_out_of_sync" ? "lockfile" : "triage";
