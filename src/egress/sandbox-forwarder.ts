@@ -50,9 +50,13 @@ function childEnv(port: number): NodeJS.ProcessEnv {
 }
 
 function run(command: string[], port: number): ChildProcess {
-  const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env: childEnv(port) });
-  const forward = (signal: NodeJS.Signals) => () => void child.kill(signal);
+  // The handlers come first, so a signal that arrives while the command starts is passed on, not the forwarder's death.
+  let child: ChildProcess | null = null;
+  const pending: NodeJS.Signals[] = [];
+  const forward = (signal: NodeJS.Signals) => () => void (child ? child.kill(signal) : pending.push(signal));
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, forward(signal));
+  child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env: childEnv(port) });
+  for (const signal of pending) child.kill(signal);
   child.once("error", (err) => {
     process.stderr.write(`pushpals: could not run ${command[0]}: ${err.message}\n`);
     process.exit(127);
