@@ -1,15 +1,17 @@
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster } from "./helpers/cluster.ts";
+import { lanes } from "./helpers/lanes.ts";
 import { openForOthers, osUsersUnavailable, OsUsers, type OsUser } from "./helpers/os-user.ts";
 
-let cluster: Cluster | null = null;
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-});
+// Each test has its own cluster and repository: the tests run concurrently, two at a time (a test is mostly
+// one CLI call after another, each waiting on the cluster's processes).
+const lane = lanes(2);
+const started: Cluster[] = [];
+// A test that timed out never reached the end of its scope: its cluster goes here.
+afterAll(() => Promise.all(started.map((c) => c.stop())));
 
 const CHECKS = `[checks]\ncommands = [{ name = "ok", run = "true" }]\n`;
 
@@ -36,8 +38,8 @@ async function start(policyToml = ""): Promise<Cluster> {
   };
   if (policyToml) files[".pushpals/policy.toml"] = policyToml;
   const c = await Cluster.create({ configToml: CHECKS + withPeople(), files });
+  started.push(c);
   openForOthers(c.root);
-  cluster = c;
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
@@ -46,11 +48,11 @@ async function start(policyToml = ""): Promise<Cluster> {
 
 /** The CLI as a person: carol runs PushPals (this process's user), dave is another OS user. */
 function cliAs(c: Cluster, user: "carol" | "dave", args: string[]) {
-  return user === "carol" ? c.cli(args) : dave.cli(c.root, args);
+  return user === "carol" ? c.cliAsync(args) : dave.cliAsync(c.root, args);
 }
 
-function run(c: Cluster, scope: string, command: string): PullRequest {
-  const r = cliAs(c, "carol", ["run", "--json", "--scope", scope, "--", command]);
+async function run(c: Cluster, scope: string, command: string): Promise<PullRequest> {
+  const r = await cliAs(c, "carol", ["run", "--json", "--scope", scope, "--", command]);
   expect(r.stderr).toBe("");
   return (JSON.parse(r.stdout) as { pr: PullRequest }).pr;
 }
@@ -65,133 +67,132 @@ async function pr(c: Cluster, n: number): Promise<PullRequest> {
 
 const git = (c: Cluster, args: string[]) => Bun.spawnSync(["git", ...args], { cwd: c.root, stdout: "pipe" }).stdout.toString().trim();
 
-test("Low waits for a merge request by default, and merges on its own once low.auto_merge is on", async () => {
-  const c = await start();
-  const waiting = run(c, "src/**", "echo x >> src/a.txt");
+test.concurrent("Low waits for a merge request by default, and merges on its own once low.auto_merge is on", () => lane(async () => {
+  await using c = await start();
+  const waiting = await run(c, "src/**", "echo x >> src/a.txt");
   const reviewed = await pr(c, waiting.number);
   expect(reviewed.classification?.tier).toBe("low");
   expect(reviewed.review?.decision).toBe("approve");
   const jobs = await c.client.call(routes.listJobs, { query: { kind: "merge" } });
   expect(jobs.jobs).toHaveLength(0);
   expect(reviewed.state).toBe("open");
-  await cluster!.stop();
+  await c.stop();
 
-  const auto = await start("[low]\nauto_merge = true\n");
-  const opened = run(auto, "src/**", "echo x >> src/a.txt");
+  await using auto = await start("[low]\nauto_merge = true\n");
+  const opened = await run(auto, "src/**", "echo x >> src/a.txt");
   const deadline = Date.now() + 30_000;
   while ((await pr(auto, opened.number)).state !== "merged" && Date.now() < deadline) await Bun.sleep(50);
   const merged = await pr(auto, opened.number);
   expect(merged.state).toBe("merged");
   expect(git(auto, ["rev-parse", "main"])).toBe(opened.headSha);
-  expect(auto.cli(["audit", "export"]).stdout).toContain('"action":"pr.auto_merge"');
-}, 90_000);
+  expect((await auto.cliAsync(["audit", "export"])).stdout).toContain('"action":"pr.auto_merge"');
+}), lane.queuedTimeout(90_000));
 
-test.skipIf(noUsers !== null)("Medium waits for a person's approval of that SHA; the requester cannot approve their own change", async () => {
-  const c = await start("[low]\nmax_files = 1\n");
-  const opened = run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
+test.concurrent.skipIf(noUsers !== null)("Medium waits for a person's approval of that SHA; the requester cannot approve their own change", () => lane(async () => {
+  await using c = await start("[low]\nmax_files = 1\n");
+  const opened = await run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
   const reviewed = await pr(c, opened.number);
   expect(reviewed.classification?.tier).toBe("medium");
   expect(reviewed.classification?.reasons.map((r) => r.rule)).toContain("size.files");
 
-  const early = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  const early = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(early.exitCode).toBe(1);
   expect(early.stdout).toContain("policy_denied");
   expect(early.stdout).toContain("more approval(s)");
   expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
 
-  const explained = c.cli(["policy", "explain", String(opened.number)]);
+  const explained = await c.cliAsync(["policy", "explain", String(opened.number)]);
   expect(explained.stdout).toContain("tier: medium");
   expect(explained.stdout).toContain("size.files");
   expect(explained.stdout).toContain("1 approval(s)");
   expect(explained.stdout).toMatch(/missing:\n  - 1 more approval/);
-  expect(c.cli(["policy", "explain", opened.jobId]).stdout).toContain(`PR #${opened.number}`);
+  expect((await c.cliAsync(["policy", "explain", opened.jobId])).stdout).toContain(`PR #${opened.number}`);
 
-  const own = cliAs(c, "carol", ["approve", String(opened.number)]);
+  const own = await cliAs(c, "carol", ["approve", String(opened.number)]);
   expect(own.exitCode).toBe(5);
   expect(own.stderr).toContain("separation of duties");
-  const shown = cliAs(c, "dave", ["pr", String(opened.number)]);
+  const shown = await cliAs(c, "dave", ["pr", String(opened.number)]);
   expect(shown.stdout).toContain("waiting for:");
 
-  const approved = cliAs(c, "dave", ["approve", opened.jobId, "--why", "two small files"]);
+  const approved = await cliAs(c, "dave", ["approve", opened.jobId, "--why", "two small files"]);
   expect(approved.exitCode).toBe(0);
-  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  const merge = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(merge.exitCode).toBe(0);
   expect(git(c, ["rev-parse", "main"])).toBe(opened.headSha);
-  const audit = c.cli(["audit", "export"]).stdout;
+  const audit = (await c.cliAsync(["audit", "export"])).stdout;
   expect(audit).toContain('"action":"pr.approved"');
   expect(audit).toContain(`"actor":"os:${dave.name}"`);
-  expect(JSON.parse(c.cli(["audit", "verify", "--json"]).stdout).ok).toBe(true);
-}, 90_000);
+  expect(JSON.parse((await c.cliAsync(["audit", "verify", "--json"])).stdout).ok).toBe(true);
+}), lane.queuedTimeout(90_000));
 
-test.skipIf(noUsers !== null)("a rejection stops a merge that the gate would otherwise let through", async () => {
-  const c = await start();
-  const opened = run(c, "src/**", "echo x >> src/a.txt");
+test.concurrent.skipIf(noUsers !== null)("a rejection stops a merge that the gate would otherwise let through", () => lane(async () => {
+  await using c = await start();
+  const opened = await run(c, "src/**", "echo x >> src/a.txt");
   await pr(c, opened.number);
-  expect(cliAs(c, "dave", ["reject", String(opened.number)]).exitCode).toBe(2);
-  expect(cliAs(c, "dave", ["reject", String(opened.number), "--why", "not now"]).exitCode).toBe(0);
-  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  expect((await cliAs(c, "dave", ["reject", String(opened.number)])).exitCode).toBe(2);
+  expect((await cliAs(c, "dave", ["reject", String(opened.number), "--why", "not now"])).exitCode).toBe(0);
+  const merge = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(merge.exitCode).toBe(1);
   expect(merge.stdout).toContain(`os:${dave.name} rejected it (not now)`);
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("editing the policy is High, and the PR cannot use its own copy of the policy to pass", async () => {
-  const c = await start();
+test.concurrent("editing the policy is High, and the PR cannot use its own copy of the policy to pass", () => lane(async () => {
+  await using c = await start();
   // A scope that targets the policy is High before anything runs (and High needs an RFC first).
-  const refused = cliAs(c, "carol", ["run", "--scope", ".pushpals/**", "--", "true"]);
+  const refused = await cliAs(c, "carol", ["run", "--scope", ".pushpals/**", "--", "true"]);
   expect(refused.exitCode).toBe(5);
   expect(refused.stderr).toContain("makes this change High risk (protected_path: .pushpals/**)");
-  const opened = run(c, "**/*.toml", "mkdir -p .pushpals && printf '[low]\\nauto_merge = true\\n[high]\\nrequire_rfc = false\\n' > .pushpals/policy.toml");
+  const opened = await run(c, "**/*.toml", "mkdir -p .pushpals && printf '[low]\\nauto_merge = true\\n[high]\\nrequire_rfc = false\\n' > .pushpals/policy.toml");
   const reviewed = await pr(c, opened.number);
   expect(reviewed.classification?.tier).toBe("high");
   expect(reviewed.classification?.reasons.map((r) => r.rule)).toContain("policy_file");
-  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  const merge = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(merge.exitCode).toBe(1);
   expect(merge.stdout).toContain("RFC");
   expect(git(c, ["rev-parse", "main"])).toBe(opened.baseSha);
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("a planted AWS key or a .skip added to a test is blocked by the review, naming file and line", async () => {
-  const c = await start();
-  const key = run(c, "src/**", "printf 'const id = \"AKIAZ7QW3RT5YU6IOPLK\";\\nconst secret = \"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\";\\n' > src/aws.js");
+test.concurrent("a planted AWS key or a .skip added to a test is blocked by the review, naming file and line", () => lane(async () => {
+  await using c = await start();
+  const key = await run(c, "src/**", "printf 'const id = \"AKIAZ7QW3RT5YU6IOPLK\";\\nconst secret = \"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\";\\n' > src/aws.js");
   const keyed = await pr(c, key.number);
   expect(keyed.review?.decision).toBe("block");
   const finding = keyed.review!.findings.find((f) => f.severity === "block" && f.file === "src/aws.js");
   expect(finding?.line).toBeGreaterThan(0);
   expect(JSON.stringify(keyed.review)).not.toContain("Xq3vR8tL1mN0pB5");
-  expect(cliAs(c, "carol", ["pr", "merge", String(key.number)]).exitCode).toBe(1);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(key.number)])).exitCode).toBe(1);
 
-  const skip = run(c, "test/**", "sed -i 's/^test(\"a\"/test.skip(\"a\"/' test/a.test.js");
+  const skip = await run(c, "test/**", "sed -i 's/^test(\"a\"/test.skip(\"a\"/' test/a.test.js");
   const skipped = await pr(c, skip.number);
   expect(skipped.review?.decision).toBe("block");
   expect(skipped.review!.findings.some((f) => f.file === "test/a.test.js" && f.line === 2)).toBe(true);
-}, 90_000);
+}), lane.queuedTimeout(90_000));
 
-test("policy check names the file, key, value and fix; policy explain classifies paths under the committed policy", async () => {
-  const c = await Cluster.create({ files: { ".pushpals/policy.toml": "[paths]\nprotected = [\"billing/**\"]\n" } });
-  cluster = c;
-  const ok = c.cli(["policy", "check"]);
+test.concurrent("policy check names the file, key, value and fix; policy explain classifies paths under the committed policy", () => lane(async () => {
+  await using c = await Cluster.create({ files: { ".pushpals/policy.toml": "[paths]\nprotected = [\"billing/**\"]\n" } });
+  const ok = await c.cliAsync(["policy", "check"]);
   expect(ok.exitCode).toBe(0);
   expect(ok.stdout).toContain("policy OK");
-  const explained = c.cli(["policy", "explain", "billing/charge.ts", "README.md"]);
+  const explained = await c.cliAsync(["policy", "explain", "billing/charge.ts", "README.md"]);
   expect(explained.stdout).toContain("tier: high");
   expect(explained.stdout).toContain("protected_path");
-  expect(c.cli(["policy", "explain", "README.md"]).stdout).toContain("tier: low");
+  expect((await c.cliAsync(["policy", "explain", "README.md"])).stdout).toContain("tier: low");
   await Bun.write(`${c.root}/.pushpals/policy.toml`, "[medium]\nrequired_approvals = \"two\"\n");
-  const bad = c.cli(["policy", "check"]);
+  const bad = await c.cliAsync(["policy", "check"]);
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr).toContain("policy.toml");
   expect(bad.stderr).toContain("medium.required_approvals");
   expect(bad.stderr).toContain('"two"');
   expect(bad.stderr).toContain("fix:");
-});
+}), lane.queuedTimeout(5_000));
 
-test.skipIf(noUsers !== null)("a new commit on a PR voids the approvals of its old head; only the newly approved SHA merges", async () => {
-  const c = await start("[low]\nmax_files = 1\n");
-  const opened = run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
+test.concurrent.skipIf(noUsers !== null)("a new commit on a PR voids the approvals of its old head; only the newly approved SHA merges", () => lane(async () => {
+  await using c = await start("[low]\nmax_files = 1\n");
+  const opened = await run(c, "src/**", "echo x >> src/a.txt && echo y >> src/b.txt");
   await pr(c, opened.number);
-  expect(cliAs(c, "dave", ["approve", String(opened.number)]).exitCode).toBe(0);
+  expect((await cliAs(c, "dave", ["approve", String(opened.number)])).exitCode).toBe(0);
 
-  const update = cliAs(c, "carol", ["run", "--json", "--pr", String(opened.number), "--scope", "src/**", "--", "echo z >> src/a.txt"]);
+  const update = await cliAs(c, "carol", ["run", "--json", "--pr", String(opened.number), "--scope", "src/**", "--", "echo z >> src/a.txt"]);
   expect(update.exitCode).toBe(0);
   const updated = await pr(c, opened.number);
   expect(updated.headSha).not.toBe(opened.headSha);
@@ -199,20 +200,20 @@ test.skipIf(noUsers !== null)("a new commit on a PR voids the approvals of its o
   expect(git(c, ["rev-parse", `${updated.headSha}^`])).toBe(opened.headSha);
   expect(git(c, ["rev-parse", opened.headBranch])).toBe(updated.headSha);
 
-  const voided = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  const voided = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(voided.exitCode).toBe(1);
   expect(voided.stdout).toContain("more approval(s)");
-  expect(cliAs(c, "dave", ["pr", String(opened.number)]).stdout).toContain("(void: older head)");
+  expect((await cliAs(c, "dave", ["pr", String(opened.number)])).stdout).toContain("(void: older head)");
 
-  expect(cliAs(c, "dave", ["approve", String(opened.number)]).exitCode).toBe(0);
-  expect(cliAs(c, "carol", ["pr", "merge", String(opened.number)]).exitCode).toBe(0);
+  expect((await cliAs(c, "dave", ["approve", String(opened.number)])).exitCode).toBe(0);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(opened.number)])).exitCode).toBe(0);
   expect(git(c, ["rev-parse", "main"])).toBe(updated.headSha);
-  expect(c.cli(["audit", "export"]).stdout).toContain(`"voidedApprovals":["os:${dave.name}"]`);
-}, 90_000);
+  expect((await c.cliAsync(["audit", "export"])).stdout).toContain(`"voidedApprovals":["os:${dave.name}"]`);
+}), lane.queuedTimeout(90_000));
 
-test.skipIf(noUsers !== null)("a High directive produces an RFC PR and no code; once people approve and merge it, High code can be carried out under it", async () => {
-  const c = await start();
-  const asked = cliAs(c, "carol", ["ask", "rework the session tokens", "--risk", "high", "--scope", "src/auth/**", "--done", "all sessions rotate", "--json"]);
+test.concurrent.skipIf(noUsers !== null)("a High directive produces an RFC PR and no code; once people approve and merge it, High code can be carried out under it", () => lane(async () => {
+  await using c = await start();
+  const asked = await cliAs(c, "carol", ["ask", "rework the session tokens", "--risk", "high", "--scope", "src/auth/**", "--done", "all sessions rotate", "--json"]);
   expect(asked.exitCode).toBe(0);
   const { job: directive, rfcJob } = JSON.parse(asked.stdout) as { job: Job; rfcJob: Job };
   expect(directive.state).toBe("blocked");
@@ -229,49 +230,49 @@ test.skipIf(noUsers !== null)("a High directive produces an RFC PR and no code; 
   expect(runs.jobs.map((j) => j.id)).toEqual([rfcJob.id]);
 
   // High code without a merged RFC is refused before it runs.
-  const early = cliAs(c, "carol", ["run", "--risk", "high", "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
+  const early = await cliAs(c, "carol", ["run", "--risk", "high", "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
   expect(early.exitCode).toBe(5);
   expect(early.stderr).toContain("approved RFC");
-  const notMerged = cliAs(c, "carol", ["run", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "true"]);
+  const notMerged = await cliAs(c, "carol", ["run", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "true"]);
   expect(notMerged.exitCode).toBe(5);
 
   // The RFC needs a person other than the requester, even though its own diff is only a document.
-  expect(cliAs(c, "carol", ["pr", "merge", String(rfc.number)]).exitCode).toBe(1);
-  expect(cliAs(c, "dave", ["approve", String(rfc.number)]).exitCode).toBe(0);
-  expect(cliAs(c, "carol", ["pr", "merge", String(rfc.number)]).exitCode).toBe(0);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(rfc.number)])).exitCode).toBe(1);
+  expect((await cliAs(c, "dave", ["approve", String(rfc.number)])).exitCode).toBe(0);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(rfc.number)])).exitCode).toBe(0);
   expect((await c.job(directive.id)).job.blockedReason).toContain(`RFC approved (PR #${rfc.number} merged)`);
 
-  const code = cliAs(c, "carol", ["run", "--json", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
+  const code = await cliAs(c, "carol", ["run", "--json", "--risk", "high", "--rfc", String(rfc.number), "--scope", "src/auth/**", "--", "mkdir -p src/auth && echo x > src/auth/s.js"]);
   expect(code.exitCode).toBe(0);
   const high = await pr(c, (JSON.parse(code.stdout) as { pr: PullRequest }).pr.number);
   expect(high.classification?.tier).toBe("high");
   expect(high.rfc).toBe(rfc.number);
-  expect(cliAs(c, "carol", ["pr", "merge", String(high.number)]).stdout).toContain("more approval(s)");
-  expect(cliAs(c, "dave", ["approve", String(high.number)]).exitCode).toBe(0);
-  expect(cliAs(c, "carol", ["pr", "merge", String(high.number)]).exitCode).toBe(0);
-  expect(c.cli(["audit", "export"]).stdout).toContain('"action":"directive.rfc_approved"');
-}, 120_000);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(high.number)])).stdout).toContain("more approval(s)");
+  expect((await cliAs(c, "dave", ["approve", String(high.number)])).exitCode).toBe(0);
+  expect((await cliAs(c, "carol", ["pr", "merge", String(high.number)])).exitCode).toBe(0);
+  expect((await c.cliAsync(["audit", "export"])).stdout).toContain('"action":"directive.rfc_approved"');
+}), lane.queuedTimeout(120_000));
 
-test("the merged candidate is classified again: a rebase that makes the change riskier than reviewed does not land", async () => {
-  const c = await start();
-  const opened = run(c, "src/**", "echo x >> src/a.txt");
+test.concurrent("the merged candidate is classified again: a rebase that makes the change riskier than reviewed does not land", () => lane(async () => {
+  await using c = await start();
+  const opened = await run(c, "src/**", "echo x >> src/a.txt");
   expect((await pr(c, opened.number)).classification?.tier).toBe("low");
   // Meanwhile the base makes src/a.txt the package's entry point: the same change is now public API.
   Bun.spawnSync(["sh", "-c", `printf '{"name":"p","version":"1.0.0","main":"src/a.txt"}\\n' > package.json && git add package.json && git -c user.name=t -c user.email=t@t commit -qm entry`], { cwd: c.root });
-  const merge = cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
+  const merge = await cliAs(c, "carol", ["pr", "merge", String(opened.number)]);
   expect(merge.exitCode).toBe(1);
   expect(merge.stdout).toContain("becomes medium risk (public_api)");
   expect(git(c, ["log", "-1", "--format=%s", "main"])).toBe("entry");
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("a change outside its role's write scope in the policy is High", async () => {
-  const c = await start();
-  const r = cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "src/**", "--", "echo x >> src/a.txt"]);
+test.concurrent("a change outside its role's write scope in the policy is High", () => lane(async () => {
+  await using c = await start();
+  const r = await cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "src/**", "--", "echo x >> src/a.txt"]);
   expect(r.exitCode).toBe(0);
   const opened = await pr(c, (JSON.parse(r.stdout) as { pr: PullRequest }).pr.number);
   expect(opened.role).toBe("docs_writer");
   expect(opened.classification?.tier).toBe("high");
   expect(opened.classification?.reasons.find((x) => x.rule === "role_scope")?.paths).toEqual(["src/a.txt"]);
-  const inRole = cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "**/*.md", "--", "echo x >> README.md"]);
+  const inRole = await cliAs(c, "carol", ["run", "--json", "--role", "docs_writer", "--scope", "**/*.md", "--", "echo x >> README.md"]);
   expect((await pr(c, (JSON.parse(inRole.stdout) as { pr: PullRequest }).pr.number)).classification?.tier).toBe("low");
-}, 60_000);
+}), lane.queuedTimeout(60_000));

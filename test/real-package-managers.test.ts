@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { provisionRelease } from "../src/deps/provision.ts";
 import { sandboxFetcher } from "../src/deps/provision-fetch.ts";
@@ -10,6 +10,7 @@ import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { Cluster } from "./helpers/cluster.ts";
+import { lanes } from "./helpers/lanes.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { publishTarball, startVerdaccio, writeRegistryNpmrc, type LocalRegistry } from "./helpers/verdaccio.ts";
 
@@ -83,9 +84,16 @@ beforeAll(async () => {
   [lockfiles.pnpm, lockfiles.yarn1, lockfiles.berry, lockfiles.bun] = await Promise.all([pnpmLockfile(), yarn1Lockfile(), berryLockfile(), bunLockfile()]);
 }, 60_000);
 afterAll(async () => {
+  // A test that timed out never reached the end of its scope: its cluster goes here.
+  await Promise.all(started.map((c) => c.stop()));
   await registry?.stop();
   scratch.cleanup();
 });
+
+// Each package manager has its own cluster and repository, and its tests mostly wait on them (the release
+// fetched and verified, the frozen install, the checks): they run concurrently, two at a time.
+const lane = lanes(2, 180_000);
+const started: Cluster[] = [];
 
 test("each real lockfile reads, by its ecosystem's reader (what the lockfile review checks), as lib-real@1.0.0 with the registry's hash", async () => {
   const packument = (await (await fetch(`${registry.url}${LIB.name}`)).json()) as { versions: Record<string, { dist: { integrity: string } }> };
@@ -174,14 +182,15 @@ function bunLockfile(): Promise<string> {
 
 /** A cluster whose worker's npm config names the local registry only, with no pnpm, yarn or bun on its PATH. */
 async function cluster(files: Record<string, string>, pm: string): Promise<Cluster> {
-  const home = join(scratch.path, `home-${pm}`);
-  mkdirSync(home, { recursive: true });
+  // A HOME of its own (Yarn 1's and Berry's clusters run at the same time).
+  const home = mkdtempSync(join(scratch.path, `home-${pm}-`));
   const userNpmrc = join(home, ".npmrc");
   writeFileSync(userNpmrc, `registry=${registry.url}\n`);
   expect(["pnpm", "yarn", "bun"].map((name) => Bun.which(name, { PATH: SYSTEM_PATH }))).toEqual([null, null, null]);
   // The package manager's own version, and the test script run through it (as `pushpals init` configures it).
   const checks = `[[checks.commands]]\nname = "version"\nrun = "echo ${pm} says $(${pm} --version)"\n\n[[checks.commands]]\nname = "test"\nrun = "${pm} ${pm === "bun" ? "run test" : "test"}"\n`;
   const c = await Cluster.create({ configToml: checks, files: { ".gitignore": "node_modules/\n", ...files }, env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PATH: SYSTEM_PATH } });
+  started.push(c);
   await c.startServer();
   await c.startWorker("w1");
   return c;
@@ -220,13 +229,8 @@ function provisioned(c: Cluster, pm: string, version: string): { package: string
 }
 
 describe("pnpm, the real release", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await cluster({ "package.json": manifest({ packageManager: `pnpm@${pnpm.version}+sha512.${pnpm.sha512}` }), "pnpm-lock.yaml": lockfiles.pnpm! }, "pnpm");
-  }, 60_000);
-  afterAll(() => c.stop());
-
-  test("the pinned release is fetched from the user's registry, matched to the pin's hash, and installs the pnpm lockfile frozen", async () => {
+  test.concurrent("the pinned release is fetched from the user's registry, matched to the pin's hash, and installs the pnpm lockfile frozen", () => lane(async () => {
+    await using c = await cluster({ "package.json": manifest({ packageManager: `pnpm@${pnpm.version}+sha512.${pnpm.sha512}` }), "pnpm-lock.yaml": lockfiles.pnpm! }, "pnpm");
     const { job, logs } = await checksOnBase(c);
     expect([job.state, job.failure?.message]).toEqual(["succeeded", undefined]);
     expect(logs).toContain(`fetching pnpm@${pnpm.version} from your npm registry`);
@@ -236,17 +240,12 @@ describe("pnpm, the real release", () => {
     expect(logs).toContain(LIB.says);
     expect(provisioned(c, "pnpm", pnpm.version)).toMatchObject({ package: "pnpm", version: pnpm.version, digests: { sha512: pnpm.sha512 } });
     await again(c, `pnpm says ${pnpm.version}`);
-  }, 90_000);
+  }), lane.queuedTimeout(150_000));
 });
 
 describe("Yarn 1, the real release", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await cluster({ "package.json": manifest({ packageManager: `yarn@${yarn1.version}+sha512.${yarn1.sha512}` }), "yarn.lock": lockfiles.yarn1! }, "yarn");
-  }, 60_000);
-  afterAll(() => c.stop());
-
-  test("the pinned release is provisioned from the user's registry and installs yarn.lock v1 frozen", async () => {
+  test.concurrent("the pinned release is provisioned from the user's registry and installs yarn.lock v1 frozen", () => lane(async () => {
+    await using c = await cluster({ "package.json": manifest({ packageManager: `yarn@${yarn1.version}+sha512.${yarn1.sha512}` }), "yarn.lock": lockfiles.yarn1! }, "yarn");
     const { job, logs } = await checksOnBase(c);
     expect([job.state, job.failure?.message]).toEqual(["succeeded", undefined]);
     expect(logs).toContain(`fetching yarn@${yarn1.version} from your npm registry`);
@@ -256,17 +255,23 @@ describe("Yarn 1, the real release", () => {
     expect(logs).toContain(LIB.says);
     expect(provisioned(c, "yarn", yarn1.version)).toMatchObject({ package: "yarn", digests: { sha512: yarn1.sha512 } });
     await again(c, `yarn says ${yarn1.version}`);
-  }, 90_000);
+  }), lane.queuedTimeout(150_000));
 });
 
 describe("Yarn Berry, the real release", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await cluster({ "package.json": manifest({ packageManager: `yarn@${berry.version}+sha512.${berry.sha512}` }), "yarn.lock": lockfiles.berry!, ".yarnrc.yml": berryRc() }, "yarn");
-  }, 60_000);
-  afterAll(() => c.stop());
+  // One cluster for the three tests, which take it in turn (each commits on top of what the one before
+  // left): started by the first, stopped when the file ends.
+  let berryCluster: Promise<Cluster> | undefined;
+  const inTurn = lanes(1);
+  const onBerry = (body: (c: Cluster) => Promise<void>) => () =>
+    inTurn(() =>
+      lane(async () => {
+        berryCluster ??= cluster({ "package.json": manifest({ packageManager: `yarn@${berry.version}+sha512.${berry.sha512}` }), "yarn.lock": lockfiles.berry!, ".yarnrc.yml": berryRc() }, "yarn");
+        await body(await berryCluster);
+      }),
+    );
 
-  test("pinned with packageManager: @yarnpkg/cli-dist is provisioned from the user's registry and installs immutably", async () => {
+  test.concurrent("pinned with packageManager: @yarnpkg/cli-dist is provisioned from the user's registry and installs immutably", onBerry(async (c) => {
     const { job, logs } = await checksOnBase(c);
     expect([job.state, job.failure?.message]).toEqual(["succeeded", undefined]);
     expect(logs).toContain(`fetching @yarnpkg/cli-dist@${berry.version} from your npm registry`);
@@ -276,9 +281,9 @@ describe("Yarn Berry, the real release", () => {
     expect(logs).toContain(LIB.says);
     expect(provisioned(c, "yarn", berry.version)).toMatchObject({ package: "@yarnpkg/cli-dist", digests: { sha512: berry.sha512 } });
     await again(c, `yarn says ${berry.version}`);
-  }, 90_000);
+  }), lane.queuedTimeout(150_000));
 
-  test("committed as yarnPath, with no pin: Yarn 1.22 is provisioned as the launcher and hands over to the committed release", async () => {
+  test.concurrent("committed as yarnPath, with no pin: Yarn 1.22 is provisioned as the launcher and hands over to the committed release", onBerry(async (c) => {
     const release = readFileSync(join(berry.dir, "bin/yarn.js"), "utf8");
     const rel = `.yarn/releases/yarn-${berry.version}.cjs`;
     commit(c, { "package.json": manifest({}), ".yarnrc.yml": `yarnPath: ${rel}\n${berryRc()}`, [rel]: release }, "yarnPath");
@@ -290,9 +295,9 @@ describe("Yarn Berry, the real release", () => {
     expect(logs).toContain("$ yarn install --immutable --mode=skip-build");
     expect(logs).toContain(`yarn says ${berry.version}`);
     expect(logs).toContain(LIB.says);
-  }, 90_000);
+  }), lane.queuedTimeout(2 * 150_000));
 
-  test("Plug'n'Play: the checks find the packages the install fetched, and a pin with the hash of Yarn's script is served by the same release", async () => {
+  test.concurrent("Plug'n'Play: the checks find the packages the install fetched, and a pin with the hash of Yarn's script is served by the same release", onBerry(async (c) => {
     // Older corepack pinned Yarn 2+ by the hash of its script (bin/yarn.js), not of the npm tarball.
     const script = createHash("sha512").update(readFileSync(join(berry.dir, "bin/yarn.js"))).digest("hex");
     commit(c, { "package.json": manifest({ packageManager: `yarn@${berry.version}+sha512.${script}` }), ".yarnrc.yml": berryRc().replace("nodeLinker: node-modules\n", "") }, "pnp");
@@ -303,17 +308,12 @@ describe("Yarn Berry, the real release", () => {
     expect(logs).toContain("Yarn Plug'n'Play: nothing to cache");
     // The packages' archives stay in the checkout (.yarn/cache), where .pnp.cjs finds them: not in the install sandbox's HOME.
     expect(logs).toContain(LIB.says);
-  }, 90_000);
+  }), lane.queuedTimeout(3 * 150_000));
 });
 
 describe("Bun, the real release PushPals runs on", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await cluster({ "package.json": manifest({ packageManager: `bun@${Bun.version}` }), "bun.lock": lockfiles.bun! }, "bun");
-  }, 60_000);
-  afterAll(() => c.stop());
-
-  test("installs bun.lock frozen from the user's registry, through the egress proxy, with no bun on the worker's PATH", async () => {
+  test.concurrent("installs bun.lock frozen from the user's registry, through the egress proxy, with no bun on the worker's PATH", () => lane(async () => {
+    await using c = await cluster({ "package.json": manifest({ packageManager: `bun@${Bun.version}` }), "bun.lock": lockfiles.bun! }, "bun");
     const { job, logs } = await checksOnBase(c);
     expect([job.state, job.failure?.message]).toEqual(["succeeded", undefined]);
     expect(logs).toContain(`bun is Bun ${Bun.version}, the one PushPals runs on`);
@@ -321,13 +321,13 @@ describe("Bun, the real release PushPals runs on", () => {
     expect(logs).toContain(`bun says ${Bun.version}`);
     expect(logs).toContain(LIB.says);
     await again(c, `bun says ${Bun.version}`);
-  }, 90_000);
+  }), lane.queuedTimeout(150_000));
 });
 
 describe("Bun's real platform package", () => {
   // A job never provisions the one Bun release at hand (PushPals runs on it, so it serves every pin of it):
   // this is the step a pin of another Bun gets, on the real @oven/bun-<platform> tarball, called directly.
-  test("is fetched from the user's registry in the install sandbox, verified, unpacked, and its binary runs through the shim", async () => {
+  test.concurrent("is fetched from the user's registry in the install sandbox, verified, unpacked, and its binary runs through the shim", () => lane(async () => {
     const dir = join(scratch.path, "bun-provision");
     mkdirSync(dir);
     const release = realRelease(bunPlatformPackage(), dir);
@@ -351,5 +351,5 @@ describe("Bun's real platform package", () => {
       if (saved === undefined) delete process.env.NPM_CONFIG_USERCONFIG;
       else process.env.NPM_CONFIG_USERCONFIG = saved;
     }
-  }, 90_000);
+  }), lane.queuedTimeout(90_000));
 });

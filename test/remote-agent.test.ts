@@ -1,8 +1,9 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
 import type { Report } from "../src/planning/report.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
 import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { lanes } from "./helpers/lanes.ts";
 
 /**
  * Issue #15: the RemoteAgent dispatches what `pushpals plan` ranks first, as tasks of the specialist
@@ -10,11 +11,19 @@ import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
  * and never dispatches an item twice.
  */
 
-let cluster: Cluster | null = null;
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-});
+// Each test has its own cluster and repository, and mostly waits on it (dispatch turns, jobs, checks): the
+// tests run concurrently, two at a time.
+const lane = lanes(2);
+const started: Cluster[] = [];
+// A test that timed out never reached the end of its scope: its cluster goes here.
+afterAll(() => Promise.all(started.map((c) => c.stop())));
+
+/** A cluster of the test's own, stopped when the test's scope ends (`await using`). */
+async function newCluster(options: Parameters<typeof Cluster.create>[0]): Promise<Cluster> {
+  const c = await Cluster.create(options);
+  started.push(c);
+  return c;
+}
 
 const CONFIG = '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "ok"\nrun = "true"\n';
 
@@ -39,16 +48,14 @@ function add(c: Cluster, args: string[]): string {
 }
 
 /** A server over a repository with `src/a.txt`, and one codemod on the backlog that appends to it. */
-async function serverWithCodemod(): Promise<{ c: Cluster; id: string }> {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
+async function serverWithCodemod(): Promise<{ c: Cluster; id: string } & AsyncDisposable> {
+  const c = await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   await c.startServer();
-  return { c, id: add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]) };
+  return { c, id: add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]), [Symbol.asyncDispose]: () => c.stop() };
 }
 
-test("a codemod on the backlog is dispatched as a task, ships as a PR, and the item records it; a paused RemoteAgent dispatches nothing", async () => {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
+test.concurrent("a codemod on the backlog is dispatched as a task, ships as a PR, and the item records it; a paused RemoteAgent dispatches nothing", () => lane(async () => {
+  await using c = await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
@@ -92,11 +99,10 @@ test("a codemod on the backlog is dispatched as a task, ships as a PR, and the i
   expect(md).toContain(`- PR #${pr.number}: append a line`);
   expect(md).toContain("## Follow-ups");
   expect(c.cli(["report", "--since", "soon"]).exitCode).toBe(2);
-}, 90_000);
+}), lane.queuedTimeout(90_000));
 
-test("a task failing the same way twice stops, blocked with one question, and is not dispatched again", async () => {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
+test.concurrent("a task failing the same way twice stops, blocked with one question, and is not dispatched again", () => lane(async () => {
+  await using c = await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   await c.startServer();
   await c.startWorker("w1");
   const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
@@ -114,10 +120,11 @@ test("a task failing the same way twice stops, blocked with one question, and is
   await Bun.sleep(1_000);
   const jobs = (await c.client.call(routes.listJobs, { query: { kind: "run" } })).jobs;
   expect(jobs.map((j) => j.dedupeKey).sort()).toEqual([`task:${id}:1`, `task:${id}:2`]);
-}, 90_000);
+}), lane.queuedTimeout(90_000));
 
-test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) makes one job; only the RemoteAgent dispatches", async () => {
-  const { c, id } = await serverWithCodemod();
+test.concurrent("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) makes one job; only the RemoteAgent dispatches", () => lane(async () => {
+  await using server = await serverWithCodemod();
+  const { c, id } = server;
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
   const first = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   const again = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
@@ -132,11 +139,10 @@ test("a dispatch asked twice (a RemoteAgent killed mid-dispatch and restarted) m
   expect((added as Error).message).toContain("people choose the work");
   const person = await c.client.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((person as Error).message).toContain("needs a component credential");
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("a RemoteAgent killed -9 right after a dispatch, then restarted, makes no second job or PR", async () => {
-  const c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
-  cluster = c;
+test.concurrent("a RemoteAgent killed -9 right after a dispatch, then restarted, makes no second job or PR", () => lane(async () => {
+  await using c = await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   await c.startServer();
   const first = spawnPushpals(["agent", "remote-agent"], c.root, { ...c.env, PUSHPALS_FAILPOINT: "remote-agent.dispatched" });
   c.procs.push(first);
@@ -156,11 +162,10 @@ test("a RemoteAgent killed -9 right after a dispatch, then restarted, makes no s
   expect(jobs.map((j) => j.dedupeKey)).toEqual([`task:${id}:1`]);
   expect((await c.client.call(routes.listPrs, { query: {} })).prs).toHaveLength(1);
   expect(second.output()).not.toContain("dispatched wi_");
-}, 90_000);
+}), lane.queuedTimeout(90_000));
 
-test("[remote_agent] caps hold at max_in_flight, and dispatch = false plans without dispatching", async () => {
-  const c = await Cluster.create({ configToml: `${CONFIG}\n[remote_agent]\nmax_in_flight = 1\n`, files: { "src/a.txt": "one\n", "src/b.txt": "two\n" } });
-  cluster = c;
+test.concurrent("[remote_agent] caps hold at max_in_flight, and dispatch = false plans without dispatching", () => lane(async () => {
+  await using c = await newCluster({ configToml: `${CONFIG}\n[remote_agent]\nmax_in_flight = 1\n`, files: { "src/a.txt": "one\n", "src/b.txt": "two\n" } });
   await c.startServer();
   const first = add(c, ["append to a", "--run", "echo x >> src/a.txt", "--scope", "src/a.txt"]);
   const second = add(c, ["append to b", "--run", "echo x >> src/b.txt", "--scope", "src/b.txt"]);
@@ -172,19 +177,17 @@ test("[remote_agent] caps hold at max_in_flight, and dispatch = false plans with
   expect(plan).toContain("held: cap: 1 of 1 items in flight (remote_agent.max_in_flight)");
   await c.stop();
 
-  const off = await Cluster.create({ configToml: `${CONFIG}\n[remote_agent]\ndispatch = false\n`, files: { "src/a.txt": "one\n" } });
-  cluster = off;
+  await using off = await newCluster({ configToml: `${CONFIG}\n[remote_agent]\ndispatch = false\n`, files: { "src/a.txt": "one\n" } });
   await off.startServer();
   const id = add(off, ["append to a", "--run", "echo x >> src/a.txt", "--scope", "src/a.txt"]);
   expect(off.cli(["plan"]).stdout).toContain("held: remote_agent.dispatch = false: planning only, nothing is dispatched");
   const offAgent = await off.componentClient({ role: "remote-agent", name: "remote-agent" });
   const none = await offAgent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } }).catch((err: Error) => err);
   expect((none as Error).message).toContain("planning only");
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("the RemoteAgent checks each new head of the base: a red check becomes one failing-build item, triaged by the CI Medic, seen again on the next head", async () => {
-  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
-  cluster = c;
+test.concurrent("the RemoteAgent checks each new head of the base: a red check becomes one failing-build item, triaged by the CI Medic, seen again on the next head", () => lane(async () => {
+  await using c = await newCluster({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
   await c.startServer();
   await c.startWorker("w1");
   const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
@@ -210,10 +213,11 @@ test("the RemoteAgent checks each new head of the base: a red check becomes one 
   expect(again.detail.firstRedCommit).not.toBe(again.detail.lastRedCommit);
   expect((await items(c)).filter((i) => i.source === "failing_build")).toHaveLength(1);
   expect(remote.output()).toMatch(/checking main at [0-9a-f]{12}: job job_/);
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("the review's self-approval rule holds for backlog work: the task's job and PR are the requester's; a client cannot take a task key", async () => {
-  const { c, id } = await serverWithCodemod();
+test.concurrent("the review's self-approval rule holds for backlog work: the task's job and PR are the requester's; a client cannot take a task key", () => lane(async () => {
+  await using server = await serverWithCodemod();
+  const { c, id } = server;
   const taken = await c.client.call(routes.enqueueJob, { body: { kind: "noop", input: {}, dedupeKey: `task:${id}:1` } }).catch((err: Error) => err);
   expect((taken as Error).message).toContain("reserved for the server's own jobs");
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
@@ -223,21 +227,21 @@ test("the review's self-approval rule holds for backlog work: the task's job and
   const bad = c.cli(["backlog", "add", "no command", "--type", "codemod", "--scope", "src/**"]);
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr).toContain("a codemod needs its command (--run)");
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("dropping a dispatched item cancels its task's job; the job's end no longer moves the item", async () => {
-  const { c, id } = await serverWithCodemod();
+test.concurrent("dropping a dispatched item cancels its task's job; the job's end no longer moves the item", () => lane(async () => {
+  await using server = await serverWithCodemod();
+  const { c, id } = server;
   const agent = await c.componentClient({ role: "remote-agent", name: "remote-agent" });
   const { job } = await agent.call(routes.dispatchWorkItem, { params: { id }, body: { baseBranch: "main" } });
   const dropped = c.cli(["backlog", "drop", id, "--why", "not now"]);
   expect(dropped.exitCode, dropped.stderr).toBe(0);
   expect((await c.job(job!.id)).job.state).toBe("cancelled");
   expect((await items(c)).find((i) => i.id === id)!.state).toBe("dropped");
-}, 60_000);
+}), lane.queuedTimeout(60_000));
 
-test("with check_base_every_seconds the same base head is checked again on schedule: its red check is seen again, one item", async () => {
-  const c = await Cluster.create({ configToml: '[repo]\nbase_branch = "main"\n\n[remote_agent]\ncheck_base_every_seconds = 1\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
-  cluster = c;
+test.concurrent("with check_base_every_seconds the same base head is checked again on schedule: its red check is seen again, one item", () => lane(async () => {
+  await using c = await newCluster({ configToml: '[repo]\nbase_branch = "main"\n\n[remote_agent]\ncheck_base_every_seconds = 1\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
   await c.startServer();
   await c.startWorker("w1");
   const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
@@ -252,4 +256,4 @@ test("with check_base_every_seconds the same base head is checked again on sched
   expect(red).toHaveLength(1);
   expect(red[0]!.detail.seen).toBeGreaterThanOrEqual(2);
   expect(red[0]!.detail.firstRedCommit).toBe(red[0]!.detail.lastRedCommit);
-}, 60_000);
+}), lane.queuedTimeout(60_000));

@@ -21,6 +21,10 @@ export type Ok = z.infer<typeof Ok>;
 export const RecordTestsReply = z.object({ ok: z.literal(true), recorded: z.number().int() });
 export type RecordTestsReply = z.infer<typeof RecordTestsReply>;
 
+/** `POST /jobs/:id/model-exchanges`: whether the exchange was new (a retried call: false). */
+export const RecordModelExchangeReply = z.object({ ok: z.literal(true), recorded: z.boolean() });
+export type RecordModelExchangeReply = z.infer<typeof RecordModelExchangeReply>;
+
 export const Health = z.object({ ok: z.literal(true), pid: z.number().int(), version: z.string(), lastEventSeq: z.number().int() });
 export type Health = z.infer<typeof Health>;
 

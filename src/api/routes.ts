@@ -6,6 +6,7 @@ import { LogLine } from "../store/jobs/job-rows.ts";
 import { Plan } from "../planning/plan.ts";
 import { DependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
 import { FlakyTests } from "../test-history/test-summary.ts";
+import { ModelExchangePage, ModelUsageDay } from "../models/model-usage.ts";
 import { Report } from "../planning/report.ts";
 import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
 import { defineRoutes } from "./define-route.ts";
@@ -47,6 +48,8 @@ export const routes = defineRoutes({
   recordCommand: { method: "POST", path: "/jobs/:id/commands", body: req.CommandBody, response: reply.Ok },
   /** One run's tests (outcomes of a check's test report): one row per test, recorded once per job attempt, run and test. */
   recordTests: { method: "POST", path: "/jobs/:id/tests", body: req.RecordTestsBody, response: reply.RecordTestsReply },
+  /** One exchange of a model-backed job's loop, redacted and bounded by the server; recorded once per job attempt and step. */
+  recordModelExchange: { method: "POST", path: "/jobs/:id/model-exchanges", body: req.RecordModelExchangeBody, response: reply.RecordModelExchangeReply },
   completeJob: { method: "POST", path: "/jobs/:id/complete", body: req.CompleteBody, response: reply.JobReply },
   failJob: { method: "POST", path: "/jobs/:id/fail", body: req.FailBody, response: reply.JobReply },
   releaseJob: { method: "POST", path: "/jobs/:id/release", body: req.ReleaseBody, response: reply.JobReply },
@@ -92,6 +95,10 @@ export const routes = defineRoutes({
   dependencies: { method: "GET", path: "/dependencies", response: DependencyDashboard },
   /** The CI Medic's per-test history: tests by flakiness score (probability of failing without a code change), with the evidence. */
   flakyTests: { method: "GET", path: "/flaky", query: req.FlakyQuery, response: FlakyTests },
+  /** A job's model transcript, a page at a time, with the job's model usage (every attempt). */
+  modelExchanges: { method: "GET", path: "/jobs/:id/model-exchanges", query: req.ModelExchangesQuery, response: ModelExchangePage },
+  /** One UTC day's model usage over every job: tokens, cost, exchanges, jobs (default today). */
+  modelUsage: { method: "GET", path: "/model-usage", query: req.ModelUsageQuery, response: ModelUsageDay },
   /** The capability registry: every specialist, what it takes, whether it can run here. */
   listSpecialists: { method: "GET", path: "/specialists", response: reply.SpecialistList },
   /** The RemoteAgent's: the item as its task, one job, the item dispatched (idempotent). */

@@ -8,6 +8,8 @@ import { CredentialRole } from "../identity/component-credential.ts";
 import { COMPONENT_NAME_PATTERN } from "../components/component-types.ts";
 import { Duration } from "../metrics/metrics-window.ts";
 import { MAX_CHECK_NAME, TestRunReport } from "../test-history/test-run-report.ts";
+import { ModelExchange } from "../models/model-types.ts";
+import { UtcDay } from "../models/model-usage.ts";
 
 /**
  * Request payloads of the HTTP API. Strict: an unknown field is an error that names it. No body names
@@ -105,6 +107,10 @@ export type CommandBody = z.infer<typeof CommandBody>;
 /** One run's tests (`ctx.recordTests`): the run's report beside the lease fields. */
 export const RecordTestsBody = z.strictObject({ ...LeaseFields, ...TestRunReport.shape });
 export type RecordTestsBody = z.infer<typeof RecordTestsBody>;
+
+/** One model exchange of the job's loop (`ctx.recordModelExchange`): the exchange beside the lease fields. */
+export const RecordModelExchangeBody = z.strictObject({ ...LeaseFields, ...ModelExchange.shape });
+export type RecordModelExchangeBody = z.infer<typeof RecordModelExchangeBody>;
 
 export const CompleteBody = z.strictObject({ ...LeaseFields, result: JsonValue.optional() });
 export type CompleteBody = z.infer<typeof CompleteBody>;
@@ -235,3 +241,14 @@ export const FlakyQuery = z.strictObject({
   all: z.enum(["0", "1"]).optional(),
 });
 export type FlakyQuery = z.infer<typeof FlakyQuery>;
+
+/** A job's model transcript: exchanges after the id `after`, at most `limit` (0: only the job's usage). */
+export const ModelExchangesQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(0).max(50).default(20),
+});
+export type ModelExchangesQuery = z.infer<typeof ModelExchangesQuery>;
+
+/** `GET /model-usage?day=YYYY-MM-DD`: one UTC day (default today). */
+export const ModelUsageQuery = z.strictObject({ day: UtcDay.optional() });
+export type ModelUsageQuery = z.infer<typeof ModelUsageQuery>;

@@ -48,7 +48,7 @@ export function jobsTable(jobs: Job[]): string {
 }
 
 /** `pushpals job`: every value from the server is made visible; a log excerpt keeps its lines, each behind `    | `. */
-export function jobDetail(job: Job, transitions: Transition[]): string {
+export function jobDetail(job: Job, transitions: Transition[], more: string[] = []): string {
   const v = visible;
   const lines = [
     `job ${v(job.id)}`,
@@ -61,6 +61,8 @@ export function jobDetail(job: Job, transitions: Transition[]): string {
     ...(job.blockedReason ? [`  blocked    ${v(job.blockedReason)}`] : []),
     `  created    ${new Date(job.createdAt).toISOString()} by ${v(job.createdBy)}`,
     `  logs       ${job.logLines} lines${job.logDropped ? ` (${job.logDropped} oldest dropped)` : ""}`,
+    // Lines of the caller's own, already made visible (the model usage).
+    ...more,
   ];
   if (job.failure) {
     lines.push(`  failure    ${v(job.failure.class)}: ${v(job.failure.message)}`);

@@ -27,6 +27,19 @@ const DEFAULTS: PushpalsConfig = {
     schedule: { days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], hours: [0, 24], timezone: "UTC" },
     package_rules: [],
   },
+  models: {
+    provider: null,
+    base_url: null,
+    model: null,
+    api_key_env: null,
+    api_key_file: null,
+    allow_insecure_http: false,
+    request_timeout_seconds: 120,
+    max_output_tokens: 4096,
+    retries: 3,
+    prices: { input_per_mtok: 0, output_per_mtok: 0 },
+    budget: { job_wall_seconds: 1800, job_tokens: 300_000, job_cost_usd: 2, job_steps: 40, day_tokens: 3_000_000, day_cost_usd: 20, loop_repeats: 3, no_progress_steps: 8 },
+  },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -90,6 +103,7 @@ describe("defaults", () => {
       pr: DEFAULTS.pr,
       github: DEFAULTS.github,
       dependency_steward: DEFAULTS.dependency_steward,
+      models: DEFAULTS.models,
     });
   });
 });

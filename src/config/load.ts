@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { parseTomlText } from "../core/toml.ts";
 import { z } from "zod";
 import { PushpalsError } from "../core/errors.ts";
-import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, type SectionName } from "./schema.ts";
+import { redactText } from "../secrets/redact.ts";
+import { ConfigLayer, DEFAULT_CONFIG, PushpalsConfig, SECTIONS, TABLES_MERGED_BY_KEY, type SectionName } from "./schema.ts";
 
 export const CONFIG_RELATIVE_PATH = join(".pushpals", "config.toml");
 export const LOCAL_CONFIG_NAME = "config.local.toml";
@@ -68,30 +69,47 @@ function configError(error: z.ZodError, raw: unknown, where: string): PushpalsEr
   const keyPath = [...issue.path, ...(unknown.length === 1 ? unknown : [])];
   const key = keyPath.map(String).join(".");
   const value = unknown.length > 1 ? undefined : valueAt(raw, keyPath);
-  const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+  // A key named like a credential (`models.api_key = "sk-..."`, refused) never has its value echoed, and
+  // no value shown keeps a credential (`base_url = "https://user:secret@host"`).
+  const shown = value === undefined || NAMES_A_SECRET.test(String(keyPath.at(-1) ?? "")) ? "" : ` (got ${redactText(JSON.stringify(value))})`;
   const hint = issue.code === "unrecognized_keys" ? `remove or rename ${issue.keys.join(", ")}` : `set ${key || "the value"} to a valid value`;
   return new PushpalsError("config_invalid", `${where}: ${key ? `${key}: ` : ""}${issue.message}${shown}`, { field: key, hint });
 }
+
+const NAMES_A_SECRET = /^(key|.*(api[_-]?key|apikey|token|secret|passw|credential|authorization|bearer).*)$/i;
 
 function mergeLayers(layers: { layer: ConfigLayer; source: string }[]): EffectiveConfig {
   const merged = structuredClone(DEFAULT_CONFIG) as Record<string, Record<string, unknown>>;
   const sources: ConfigSources = {};
   for (const [section, values] of Object.entries(DEFAULT_CONFIG)) {
-    for (const key of Object.keys(values)) sources[`${section}.${key}`] = "default";
+    for (const [key, value] of Object.entries(values)) {
+      sources[`${section}.${key}`] = "default";
+      if (TABLES_MERGED_BY_KEY.has(`${section}.${key}`)) for (const inner of Object.keys(value as object)) sources[`${section}.${key}.${inner}`] = "default";
+    }
   }
   for (const { layer, source } of layers) {
     for (const [section, values] of Object.entries(layer)) {
       for (const [key, value] of Object.entries(values ?? {})) {
         if (value === undefined) continue;
-        merged[section]![key] = value;
         sources[`${section}.${key}`] = source;
+        if (TABLES_MERGED_BY_KEY.has(`${section}.${key}`)) {
+          const table = merged[section]![key] as Record<string, unknown>;
+          for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
+            if (innerValue === undefined) continue;
+            table[inner] = innerValue;
+            sources[`${section}.${key}.${inner}`] = source;
+          }
+          continue;
+        }
+        merged[section]![key] = value;
       }
     }
   }
   const parsed = PushpalsConfig.safeParse(merged);
   if (!parsed.success) {
-    const key = parsed.error.issues[0]!.path.slice(0, 2).join(".");
-    throw configError(parsed.error, merged, sources[key] ?? "config");
+    const path = parsed.error.issues[0]!.path;
+    const key = path.slice(0, 2).join(".");
+    throw configError(parsed.error, merged, sources[path.slice(0, 3).join(".")] ?? sources[key] ?? "config");
   }
   return { config: parsed.data, sources };
 }
@@ -99,15 +117,19 @@ function mergeLayers(layers: { layer: ConfigLayer; source: string }[]): Effectiv
 /**
  * `PUSHPALS_JOBS_MAX_ATTEMPTS=5` sets jobs.max_attempts; values are typed like the defaults. A list of
  * names is comma-separated (`PUSHPALS_SANDBOX_NETWORK=run,checks`, empty for none); lists of tables
- * (checks.commands) are not settable from the environment.
+ * (checks.commands) are not settable from the environment. A table merged key by key (TABLES_MERGED_BY_KEY)
+ * has its keys as PUSHPALS_<SECTION>_<TABLE>_<KEY> (`PUSHPALS_MODELS_BUDGET_JOB_STEPS=20`).
  */
 function envLayers(env: Record<string, string | undefined>): { layer: ConfigLayer; source: string }[] {
   const out: { layer: ConfigLayer; source: string }[] = [];
   for (const [section, values] of Object.entries(DEFAULT_CONFIG) as [SectionName, Record<string, unknown>][]) {
-    for (const [key, fallback] of Object.entries(values)) {
+    const keys = Object.entries(values).flatMap(([key, fallback]): [string, unknown, string[]][] =>
+      TABLES_MERGED_BY_KEY.has(`${section}.${key}`) ? Object.entries(fallback as object).map(([inner, f]) => [`${key}.${inner}`, f, [key, inner]]) : [[key, fallback, [key]]],
+    );
+    for (const [key, fallback, path] of keys) {
       const list = Array.isArray(fallback);
       if (list && !isListOfNames(section, key)) continue;
-      const name = `PUSHPALS_${section}_${key}`.toUpperCase();
+      const name = `PUSHPALS_${section}_${path.join("_")}`.toUpperCase();
       const text = env[name];
       if (text === undefined) continue;
       const value = list ? parseList(text) : typeof fallback === "number" ? Number(text) : typeof fallback === "boolean" ? parseBool(text) : text;
@@ -117,7 +139,8 @@ function envLayers(env: Record<string, string | undefined>): { layer: ConfigLaye
           hint: `unset ${name} or give it a number`,
         });
       }
-      out.push({ layer: validateLayer({ [section]: { [key]: value } }, `env ${name}`), source: `env ${name}` });
+      const entry = path.length === 2 ? { [path[0]!]: { [path[1]!]: value } } : { [key]: value };
+      out.push({ layer: validateLayer({ [section]: entry }, `env ${name}`), source: `env ${name}` });
     }
   }
   return out;

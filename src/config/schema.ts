@@ -4,6 +4,7 @@ import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-se
 import { DEFAULT_GITHUB_CONFIG, GithubConfig } from "../providers/github/github-settings.ts";
 import { PROVIDER_IDS } from "../providers/registry.ts";
 import { DEFAULT_DEPENDENCY_STEWARD, DependencySteward } from "./dependency-steward-settings.ts";
+import { DEFAULT_MODELS_SETTINGS, MODELS_TABLES_MERGED_BY_KEY, ModelsLayer, ModelsSettings } from "../models/models-settings.ts";
 
 /**
  * `.pushpals/config.toml`, committed and reviewed like code. Keys are snake_case in the file.
@@ -114,7 +115,7 @@ function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> 
   return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema])) as WithoutDefaults<T>;
 }
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github, dependency_steward: DependencySteward } as const;
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github, dependency_steward: DependencySteward, models: ModelsSettings } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -134,6 +135,8 @@ export const ConfigLayer = z.strictObject({
   github: GithubLayer.optional(),
   /** `schedule` and `package_rules` are replaced whole by a higher layer, like any other key. */
   dependency_steward: DependencySteward.partial().optional(),
+  /** The model backend (src/models/models-settings.ts); `[models.prices]` and `[models.budget]` merge key by key. */
+  models: ModelsLayer.optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -161,4 +164,12 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   pr: { provider: PROVIDER_IDS[0] },
   github: structuredClone(DEFAULT_GITHUB_CONFIG),
   dependency_steward: structuredClone(DEFAULT_DEPENDENCY_STEWARD),
+  models: structuredClone(DEFAULT_MODELS_SETTINGS),
 };
+
+/**
+ * Tables inside a section whose keys a higher layer sets one by one (`section.table`), like a section's
+ * own keys; every other table value (`dependency_steward.schedule`, `remote_agent.specialists`) is
+ * replaced whole. Their keys are also settable as PUSHPALS_<SECTION>_<TABLE>_<KEY>.
+ */
+export const TABLES_MERGED_BY_KEY: ReadonlySet<string> = new Set(MODELS_TABLES_MERGED_BY_KEY.map((table) => `models.${table}`));

@@ -11,6 +11,8 @@ export const FailureClass = z.enum([
   "no_change",
   "invalid_input",
   "model_error",
+  "budget_exceeded",
+  "loop_detected",
   "cancelled",
   "internal",
 ]);
@@ -31,6 +33,8 @@ export const FAILURE_CLASSES: Record<FailureClass, FailureClassInfo> = {
   no_change: { retryable: false, meaning: "the job finished but produced nothing to ship" },
   invalid_input: { retryable: false, meaning: "the job input or repository state is not what the job needs" },
   model_error: { retryable: true, meaning: "the language model backend failed or returned unusable output" },
+  budget_exceeded: { retryable: false, meaning: "a model-backed job reached a budget (wall time, tokens, cost, steps; per job or per day)" },
+  loop_detected: { retryable: false, meaning: "a model-backed job repeated itself (the same command, the same diff twice) or made no progress" },
   cancelled: { retryable: false, meaning: "a person or component cancelled the job" },
   internal: { retryable: false, meaning: "a bug in PushPals itself; the evidence says where" },
 };

@@ -1,6 +1,7 @@
 import { conflictResolutions } from "./conflict-metrics.ts";
 import { RETRY_STORM_ATTEMPTS, REWORK_HEADS, STUCK_BLOCKED_MS } from "./definitions.ts";
 import { jobSuccess } from "./job-metrics.ts";
+import { modelUsagePerDay } from "./model-metrics.ts";
 import { readHistory, type MetricsHistory, type MetricsStore } from "./metrics-history.ts";
 import type { MetricsSnapshot } from "./metrics-snapshot.ts";
 import { approvedToMerged, autonomousMerges, rework } from "./pr-metrics.ts";
@@ -20,6 +21,7 @@ export function computeMetrics(history: MetricsHistory, now: number): MetricsSna
     jobs: jobSuccess(history.jobs),
     queue: queueHealth(history.jobs, now),
     conflicts: conflictResolutions(history.jobs),
+    models: modelUsagePerDay(history.modelDays),
     thresholds: { stuckBlockedSeconds: STUCK_BLOCKED_MS / 1000, retryStormAttempts: RETRY_STORM_ATTEMPTS, reworkHeads: REWORK_HEADS },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * What each metric means, in one place: `pushpals metrics --help`, the Prometheus `# HELP` lines and
  * the code that computes them (see the files named) all say the same thing. Every metric is computed
- * from the stored history only: jobs and their transitions, PRs, and the audit log.
+ * from the stored history only: jobs and their transitions, PRs, the audit log, and the model exchanges.
  *
  * The window (`--since 7d`, `?since=7d`) selects jobs created in it, PRs opened in it (PRs approved in
  * it for the approved-to-merged conversion) and supervisor runs started in it; with none, all history.
@@ -43,6 +43,8 @@ export const DEFINITIONS = {
   conflictsResolved: `files the Conflict Resolver resolved automatically, per strategy (${CONFLICT_STRATEGIES.join(", ")}), over the \`resolve-conflict\` jobs created in the window that succeeded with a new head for their PR; the automatic share is those jobs over them plus the manual interventions`,
   manualInterventions:
     "`resolve-conflict` jobs created in the window that succeeded with a file no strategy resolves: nothing moved, and their `pr_conflict` item went to a person (escalation `ambiguous`) with the hunks",
+  modelUsage:
+    "per UTC day, the tokens (input and output) and the cost in US dollars (as the worker priced them from `[models.prices]`) of the model exchanges recorded in the window, every job's; the exchanges and the jobs with one; kept 90 days",
 } as const;
 
 /** The definitions as `pushpals metrics --help` prints them. */
@@ -59,6 +61,7 @@ export function definitionsHelp(): string {
     ["retry-storm rate", DEFINITIONS.retryStorm],
     ["conflicts resolved automatically", DEFINITIONS.conflictsResolved],
     ["manual interventions", DEFINITIONS.manualInterventions],
+    ["model tokens and cost per day", DEFINITIONS.modelUsage],
   ];
   return rows.map(([name, text]) => wrap(`${name}: ${text}.`, 100, "  ", "      ")).join("\n");
 }

@@ -3,11 +3,12 @@ import type { PullRequest } from "../prs/pr-types.ts";
 import type { AuditEntry } from "../store/audit/audit-chain.ts";
 import type { Job, Transition } from "../store/jobs/job-rows.ts";
 import type { PullRequestStore } from "../store/prs/pr-store.ts";
+import type { ModelUsageDaySum } from "../store/model-exchanges/model-exchange-rows.ts";
 import type { Store } from "../store/store.ts";
 import { inWindow } from "./metrics-window.ts";
 
 /** The store reads the metrics need (PRs through the prs domain's view of its documents); nothing here writes. */
-export type MetricsStore = Pick<Store, "listJobs" | "transitionsOfJobsCreatedSince" | "getJob" | "auditOfActions" | "auditOfSubject"> & PullRequestStore;
+export type MetricsStore = Pick<Store, "listJobs" | "transitionsOfJobsCreatedSince" | "getJob" | "auditOfActions" | "auditOfSubject" | "modelUsageByDay"> & PullRequestStore;
 
 export interface JobRecord {
   job: Job;
@@ -37,6 +38,8 @@ export interface MetricsHistory {
   firstPrOpened: AuditEntry | null;
   /** `supervisor.online` entries of the runs started in the window, oldest first. */
   onlineRuns: AuditEntry[];
+  /** The model exchanges recorded in the window, summed per UTC day, oldest first. */
+  modelDays: ModelUsageDaySum[];
 }
 
 const PAGE = 1000;
@@ -92,6 +95,7 @@ export function readHistory(store: MetricsStore, since: number | null): MetricsH
     firstServerStart: store.auditOfActions(["server.started"], 0, 1)[0] ?? null,
     firstPrOpened: store.auditOfActions(["pr.opened"], 0, 1)[0] ?? null,
     onlineRuns,
+    modelDays: store.modelUsageByDay(since),
   };
 }
 

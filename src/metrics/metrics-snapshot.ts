@@ -24,6 +24,19 @@ export type JobSuccess = z.infer<typeof JobSuccess>;
 export const KindSuccess = JobSuccess.extend({ kind: z.string() });
 export type KindSuccess = z.infer<typeof KindSuccess>;
 
+/** One UTC day's model usage (definitions.ts, `modelUsage`). */
+export const ModelUsagePerDay = z.object({
+  /** `YYYY-MM-DD`. */
+  day: z.string(),
+  inputTokens: Count,
+  outputTokens: Count,
+  tokens: Count,
+  costUsd: z.number().min(0),
+  exchanges: Count,
+  jobs: Count,
+});
+export type ModelUsagePerDay = z.infer<typeof ModelUsagePerDay>;
+
 export const MetricsSnapshot = z.object({
   generatedAt: z.number().int(),
   /** The window's start; null: all history. */
@@ -73,6 +86,10 @@ export const MetricsSnapshot = z.object({
     manualInterventions: Count,
     /** resolved / (resolved + manualInterventions). */
     rate: Ratio,
+  }),
+  models: z.object({
+    /** Each UTC day with a model exchange recorded in the window, oldest first. */
+    days: z.array(ModelUsagePerDay),
   }),
   thresholds: z.object({ stuckBlockedSeconds: Count, retryStormAttempts: Count, reworkHeads: Count }),
 });

@@ -255,6 +255,8 @@ describe("metrics of a seeded history", () => {
       },
       // The two resolutions' 5 files by strategy; the unresolved one's lockfile counts for nothing, the clean one for neither.
       conflicts: { resolved: 2, byStrategy: { lockfile: 2, json: 1, changelog: 1, rerere: 1 }, manualInterventions: 1, rate: 2 / 3 },
+      // No model-backed job in this history (model-metrics.test.ts has them).
+      models: { days: [] },
       thresholds: { stuckBlockedSeconds: 3600, retryStormAttempts: 2, reworkHeads: 2 },
     });
   });

@@ -56,5 +56,14 @@ export async function prometheusText(snapshot: MetricsSnapshot): Promise<string>
   gauge("pushpals_conflict_resolutions", "resolve-conflict jobs created in the window that made a new head for their PR.", conflicts.resolved);
   gauge("pushpals_conflict_manual_interventions", `Manual interventions: ${d.manualInterventions}.`, conflicts.manualInterventions);
   gauge("pushpals_conflict_automatic_ratio", "Of the resolve-conflict jobs created in the window that found a conflict, the share resolved with no person.", conflicts.rate);
+
+  // One series per UTC day with model usage in the window (at most the 90 kept days).
+  const perDay = (name: string, help: string, value: (d: MetricsSnapshot["models"]["days"][number]) => number) => {
+    const g = new Gauge({ name, help, labelNames: ["day"] as const, registers: [registry] });
+    for (const day of snapshot.models.days) g.set({ day: day.day }, value(day));
+  };
+  perDay("pushpals_model_tokens", `Model tokens and cost per day: ${d.modelUsage}. Tokens, input and output.`, (day) => day.tokens);
+  perDay("pushpals_model_cost_usd", "Model cost per UTC day, US dollars.", (day) => day.costUsd);
+  perDay("pushpals_model_exchanges", "Model exchanges recorded per UTC day.", (day) => day.exchanges);
   return registry.metrics();
 }

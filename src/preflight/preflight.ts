@@ -17,6 +17,7 @@ import { recoverStaleRuntime } from "./recover.ts";
 import { packageManagerStatus } from "../deps/package-manager-status.ts";
 import { probeRegistry } from "./registry-probe.ts";
 import { checkToolchains } from "./toolchains.ts";
+import { checkModelBackend } from "./model-backend.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
@@ -59,6 +60,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
     // What PushPals puts on the jobs' PATH itself (its own Bun, a provisioned release) is no missing program.
     const provided = pm.packageManager && ["runtime", "provisioned", "will_provision"].includes(pm.available.kind) ? providedPrograms(pm.packageManager) : [];
     findings.push(...checkToolchains(config.checks.commands, { repoRoot: paths.repoRoot, path: process.env.PATH ?? "", sandboxed: config.sandbox.mode !== "off", provided }));
+    findings.push(await checkModelBackend(config.models, { env: process.env, repoRoot: paths.repoRoot }));
   }
   findings.push(checkRuntimeDir(paths.runtimeDir, options.recover));
   const threshold = minFreeBytes(options, findings);

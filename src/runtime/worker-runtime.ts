@@ -10,6 +10,7 @@ import { describeIssue } from "../kinds/registry.ts";
 import type { Claim } from "../jobs/job-service-types.ts";
 import { redactText } from "../secrets/redact.ts";
 import { splitTestRunReport } from "../test-history/test-run-report.ts";
+import { boundExchangeWithin } from "../models/bound-exchange.ts";
 import { JobFailure, JobParked } from "../core/job-failure.ts";
 import type { JobContext } from "../kinds/common/job-context.ts";
 import { LogBuffer } from "./log-buffer.ts";
@@ -147,6 +148,15 @@ export class WorkerRuntime {
       recordTests: async (report) => {
         // In parts within the body limit, like other large payloads a worker sends (half of it: room for the lease fields and escaping).
         for (const part of splitTestRunReport(report, Math.floor(config.server.max_body_bytes / 2))) await client.call(routes.recordTests, { params, body: { ...lease, ...part } });
+      },
+      recordModelExchange: async (exchange) => {
+        // Redacted and cut here too, so the body fits the server's limit (room left for the lease fields).
+        const bound = boundExchangeWithin(exchange, config.server.max_body_bytes - 1024);
+        await client.call(routes.recordModelExchange, { params, body: { ...lease, ...bound } });
+      },
+      modelUsageToday: async () => {
+        const day = await client.call(routes.modelUsage, { query: {} });
+        return { tokens: day.tokens, costUsd: day.costUsd };
       },
       isPaused: async () => (await client.call(routes.heartbeatJob, { params, body: lease })).paused,
       read: (route, ...input) => client.call(route, ...input),

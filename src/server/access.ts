@@ -48,6 +48,8 @@ const ACCESS: Record<RouteName, Access> = {
   listSpecialists: "read",
   dependencies: "read",
   flakyTests: "read",
+  modelExchanges: "read",
+  modelUsage: "read",
   report: "read",
   cancelJob: "person",
   unblockJob: "person",
@@ -63,6 +65,7 @@ const ACCESS: Record<RouteName, Access> = {
   reportProgress: "component",
   recordCommand: "component",
   recordTests: "component",
+  recordModelExchange: "component",
   completeJob: "component",
   failJob: "component",
   releaseJob: "component",
@@ -75,7 +78,7 @@ const ACCESS: Record<RouteName, Access> = {
 };
 
 /** Routes of a job a worker holds: only a component of the job's kind's role may call them. */
-const LEASE_ROUTES = new Set<string>(["heartbeatJob", "appendJobLogs", "reportProgress", "recordCommand", "recordTests", "completeJob", "failJob", "releaseJob"]);
+const LEASE_ROUTES = new Set<string>(["heartbeatJob", "appendJobLogs", "reportProgress", "recordCommand", "recordTests", "recordModelExchange", "completeJob", "failJob", "releaseJob"]);
 /** The supervisor's reports on the processes it runs. */
 const SUPERVISOR_ROUTES = new Set<string>(["componentReport", "resetComponents", "workerLost", "supervisorOnline"]);
 

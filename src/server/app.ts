@@ -38,6 +38,7 @@ import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
 import { metricsRoutes } from "./routes-metrics.ts";
 import { testHistoryRoutes } from "./routes-test-history.ts";
+import { modelUsageRoutes } from "./routes-model-usage.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
 import { SPECIALISTS } from "../specialists/registry.ts";
@@ -78,6 +79,8 @@ export interface AppOptions {
   baseBranch?: string | null;
   /** `checks.unquarantine_after_passes`: a quarantined test passing this many runs in a row gets an un-quarantine item. */
   unquarantineAfterPasses?: number;
+  /** `[models]` names a provider: model-backed specialists (the Agent) take work, directives open for them. */
+  modelReady?: boolean;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -165,11 +168,12 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   componentRoutes(router, { components, service, commit });
   prRoutes(router, { prs, commit, repoRoot: options.repoRoot ?? null, auditDiverged: () => anchorer?.diverged ?? null });
   revertRoutes(router, { service, prs, commit, repoRoot: options.repoRoot ?? null });
-  directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null });
+  directiveRoutes(router, { service, commit, repoRoot: options.repoRoot ?? null, modelReady: options.modelReady === true });
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
   testHistoryRoutes(router, { store });
-  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent });
+  modelUsageRoutes(router, { store, service, commit });
+  planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, modelReady: options.modelReady === true });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();
   if (missing.length > 0) throw new PushpalsError("internal", `the server has no handler for ${missing.map((r) => r.name).join(", ")}`);

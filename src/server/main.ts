@@ -80,6 +80,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     prProvider: config.pr.provider,
     remoteAgent: config.remote_agent,
     unquarantineAfterPasses: config.checks.unquarantine_after_passes,
+    modelReady: config.models.provider !== null,
     baseBranch: config.repo.base_branch,
     repoRoot: paths.repoRoot,
     restartNeeded: () => restartNeeded(paths, config),

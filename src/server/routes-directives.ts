@@ -15,6 +15,8 @@ export interface DirectiveRoutesDeps {
   service: JobService;
   commit: GroupCommit;
   repoRoot: string | null;
+  /** `[models]` names a provider: a directive's item is then open for the Agent, not blocked on a question. */
+  modelReady?: boolean;
 }
 
 /** `pushpals ask`: a directive; a High one with the server's own job writing its RFC. */
@@ -34,7 +36,7 @@ export function directiveRoutes(router: Router, deps: DirectiveRoutesDeps): void
       if (!baseCommit) throw new PushpalsError("invalid_input", `the base branch "${body.baseBranch}" does not exist`, { field: "baseBranch", hint: "set repo.base_branch, or ask from a branch that exists" });
       prep = await rfcPrep(deps.repoRoot, body.baseBranch, baseCommit);
     }
-    const recorded = await deps.commit.run(() => recordDirective(deps.service, personActorOf(caller), directive, prep));
+    const recorded = await deps.commit.run(() => recordDirective(deps.service, personActorOf(caller), directive, prep, deps.modelReady === true));
     return json(recorded, 201);
   });
 }

@@ -35,34 +35,40 @@ const LIMIT = 5_000;
 /** `pushpals plan`, `backlog add|list|drop`, `answer`: the work items and their ranking. */
 export function planningRoutes(
   router: Router,
-  deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; baseBranch: string | null; limits: DispatchLimits },
+  deps: { store: Store; service: JobService; control: ControlService; commit: GroupCommit; repoRoot: string | null; baseBranch: string | null; limits: DispatchLimits; modelReady?: boolean },
 ): void {
   const { store, service, control, commit } = deps;
+  // A specialist that needs a model takes nothing while none is configured: its items show the missing capability.
+  const usable = SPECIALISTS.filter((s) => !s.spec.needsModel || deps.modelReady === true);
+  const usableSpecs = usable.map((s) => s.spec);
   const items = workItems(store);
   const policy = recentPolicy(deps.repoRoot, deps.baseBranch);
   router
     .route(routes.plan, async () => {
       const current = await policy();
-      const select = current ? previewSelection(current, SPECIALISTS) : undefined;
-      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) }));
+      const select = current ? previewSelection(current, usable) : undefined;
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) }));
     })
-    // No model backend exists yet (#19): a specialist that needs one is listed as unavailable, saying so.
+    // A specialist that needs a model is listed as unavailable while none is configured, saying so.
     .route(routes.listSpecialists, () =>
       json({
-        specialists: SPECIALIST_SPECS.map((s) => ({ ...s, available: !s.needsModel, why: s.needsModel ? "needs a model backend; none is configured" : null })),
+        specialists: SPECIALIST_SPECS.map((s) => {
+          const available = !s.needsModel || deps.modelReady === true;
+          return { ...s, available, why: available ? null : "needs a model backend; none is configured ([models] in .pushpals/config.toml)" };
+        }),
         sources: SOURCES.map((s) => ({ id: s.id, summary: s.summary, itemTypes: [...s.itemTypes] })),
       }),
     )
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) });
       const recent = items.listWorkItems({ limit: LIMIT, newest: true });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now, metricsSnapshot(store, now, since), recent));
     })
     .route(routes.dependencies, () => {
       const now = Date.now();
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: SPECIALIST_SPECS, hold: holdOnto(deps.baseBranch) });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) });
       const [scanJob] = store.listJobs({ kind: "deps-scan", state: "succeeded", newest: true, limit: 1 });
       const [newest] = store.listJobs({ kind: "deps-scan", newest: true, limit: 1 });
       const steward = items.listWorkItems({ limit: LIMIT, newest: true }).filter((i) => i.type === DEPENDENCY_UPDATE_TYPE);
@@ -95,7 +101,7 @@ export function planningRoutes(
       const base = { baseBranch: body.baseBranch, baseCommit };
       // Classification at selection is under the stricter of the policies at that commit and at the branch's head.
       const { policy } = await loadPrPolicy(deps.repoRoot, baseCommit, body.baseBranch);
-      const gate = { paused: control.state() !== null, limits: deps.limits, policy, specialists: SPECIALISTS };
+      const gate = { paused: control.state() !== null, limits: deps.limits, policy, specialists: usable };
       return json(await commit.run(() => service.record((ctx) => dispatchWorkItem(ctx, service, actor, params.id, base, gate))));
     })
     .route(routes.answerWorkItem, async ({ params, body, caller }) => {

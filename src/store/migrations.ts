@@ -187,6 +187,32 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX test_series_seen ON test_series (last_seen);
     `,
   },
+  {
+    version: 7,
+    name: "model exchanges: each model-backed job's transcript and the usage it adds up to",
+    sql: `
+      CREATE TABLE model_exchanges (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        sent TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
+      -- A retried call records nothing twice (INSERT OR IGNORE); a job's transcript and sums read this.
+      CREATE UNIQUE INDEX model_exchanges_once ON model_exchanges (job_id, attempt, step);
+      CREATE INDEX model_exchanges_job ON model_exchanges (job_id, id);
+      -- The per-day sums and the age prune.
+      CREATE INDEX model_exchanges_recorded ON model_exchanges (recorded_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,5 +1,6 @@
 import { sqliteWorkItemStore } from "./work-items/sqlite-work-item-store.ts";
 import { sqliteTestRunStore } from "./test-runs/sqlite-test-run-store.ts";
+import { sqliteModelExchangeStore } from "./model-exchanges/sqlite-model-exchange-store.ts";
 import type { Database } from "bun:sqlite";
 import { sqliteAuditStore } from "./audit/sqlite-audit-store.ts";
 import { sqliteComponentStore } from "./components/sqlite-component-store.ts";
@@ -42,6 +43,7 @@ export class SqliteStore implements Store {
       ...sqlitePrStore(this.sqlite),
       ...sqliteWorkItemStore(this.sqlite),
       ...sqliteTestRunStore(this.sqlite),
+      ...sqliteModelExchangeStore(this.sqlite),
     };
     Object.assign(this, ports);
   }

@@ -91,8 +91,8 @@ export async function makeRepo(options: RepoOptions = {}): Promise<{ root: strin
   return { root, paths: runtimePathsFor(root, join(root, ".git")), cleanup: dir.cleanup };
 }
 
-/** A server and workers as separate OS processes over one temp repository. */
-export class Cluster {
+/** A server and workers as separate OS processes over one temp repository (`await using`: stopped at the end of the scope). */
+export class Cluster implements AsyncDisposable {
   readonly procs: Proc[] = [];
   server: Proc | null = null;
   readonly client: ApiClient;
@@ -142,6 +142,13 @@ export class Cluster {
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
+  /** `cli`, awaited without blocking this process's event loop (so the tests of a file can run concurrently). */
+  async cliAsync(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const proc = Bun.spawn([PUSHPALS_BIN, ...args], { cwd: this.root, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...this.env } });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { exitCode, stdout, stderr };
+  }
+
   /** A client holding a credential the server issued to this (the owner's) process, as `pushpals worker` run by hand gets one. */
   async componentClient(holder: IssueCredentialBody = { role: "worker", name: "test-worker" }): Promise<ApiClient> {
     const client = new ApiClient({ serverFile: this.paths.serverFile }, { checkReplies: true });
@@ -177,5 +184,9 @@ export class Cluster {
     }
     await Promise.all(this.procs.map((p) => p.proc.exited));
     this.cleanupRepo();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 }

@@ -10,6 +10,8 @@ export interface OsUser {
   home: string;
   /** `pushpals ARGS` run as this user in `cwd`, with `env` on top of a minimal environment. */
   cli(cwd: string, args: string[], env?: Record<string, string>): { exitCode: number; stdout: string; stderr: string };
+  /** `cli`, awaited without blocking this process's event loop (so the tests of a file can run concurrently). */
+  cliAsync(cwd: string, args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** Any command as this user. */
   run(cwd: string, argv: string[], env?: Record<string, string>): { exitCode: number; stdout: string; stderr: string };
 }
@@ -46,12 +48,20 @@ export class OsUsers {
     writeFileSync(join(home, ".gitconfig"), "[safe]\n\tdirectory = *\n");
     chownSync(home, uid, uid);
     chownSync(join(home, ".gitconfig"), uid, uid);
-    const run = (cwd: string, argv: string[], env: Record<string, string> = {}) => {
+    const command = (argv: string[], env: Record<string, string>) => {
       const vars = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, TMPDIR: home, ...env };
-      const r = Bun.spawnSync(["runuser", "-u", name, "--", "env", "-i", ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...argv], { cwd, stdout: "pipe", stderr: "pipe" });
+      return ["runuser", "-u", name, "--", "env", "-i", ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...argv];
+    };
+    const run = (cwd: string, argv: string[], env: Record<string, string> = {}) => {
+      const r = Bun.spawnSync(command(argv, env), { cwd, stdout: "pipe", stderr: "pipe" });
       return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
     };
-    const user: OsUser = { name, uid, home, run, cli: (cwd, args, env) => run(cwd, [PUSHPALS_BIN, ...args], env) };
+    const cliAsync = async (cwd: string, args: string[], env: Record<string, string> = {}) => {
+      const proc = Bun.spawn(command([PUSHPALS_BIN, ...args], env), { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { exitCode, stdout, stderr };
+    };
+    const user: OsUser = { name, uid, home, run, cli: (cwd, args, env) => run(cwd, [PUSHPALS_BIN, ...args], env), cliAsync };
     this.users.push(user);
     return user;
   }

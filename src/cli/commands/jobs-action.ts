@@ -6,6 +6,7 @@ import { buildChecksInput } from "../../kinds/checks/build-checks-input.ts";
 import { cliContext } from "../context.ts";
 import { jobDetail, jobsTable, printJson } from "../format.ts";
 import { visible } from "../../core/safe-text.ts";
+import { modelUsageText } from "./model-logs-action.ts";
 
 export async function runEnqueue(program: Command, kind: string, opts: { input: string; commit: string; priority?: number; dedupeKey?: string; maxAttempts?: number; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
@@ -34,8 +35,12 @@ export async function runJobs(program: Command, opts: { state?: string; kind?: s
 export async function runJob(program: Command, id: string, opts: { json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
   const data = await ctx.client.call(routes.getJob, { params: { id } });
-  if (opts.json) return printJson(data);
-  process.stdout.write(`${jobDetail(data.job, data.transitions)}\n`);
+  // Its model usage (every attempt) when it has any: the transcript is `pushpals logs <id> --model`.
+  const { usage } = await ctx.client.call(routes.modelExchanges, { params: { id }, query: { limit: 0 } });
+  const modelUsage = usage.exchanges > 0 ? usage : undefined;
+  if (opts.json) return printJson({ ...data, ...(modelUsage ? { modelUsage } : {}) });
+  const model = modelUsage ? [`  model      ${modelUsageText(modelUsage)} (pushpals logs ${visible(data.job.id)} --model)`] : [];
+  process.stdout.write(`${jobDetail(data.job, data.transitions, model)}\n`);
 }
 
 export async function runCancel(program: Command, id: string, opts: { reason?: string; json?: boolean }): Promise<void> {

@@ -5,10 +5,15 @@ export function registerLogs(program: Command): void {
   program
     .command("logs <id>")
     .description("a job's log lines; -f follows them live until the job ends")
-    .addHelpText("after", '\nLines from stderr are shown with "! ", PushPals\' own lines with "# ".\n\nExamples:\n  pushpals logs job_01a2... -f\n  pushpals logs job_01a2... --json')
+    .addHelpText("after", '\nLines from stderr are shown with "! ", PushPals\' own lines with "# ".\nWith --model: the job\'s model transcript (each step\'s messages sent "> ", reply "< ", tokens, cost, action).\n\nExamples:\n  pushpals logs job_01a2... -f\n  pushpals logs job_01a2... --json\n  pushpals logs job_01a2... --model')
     .option("-f, --follow", "keep streaming until the job ends")
+    .option("--model", "the model transcript of a model-backed job instead of its log lines")
     .option("--json", "one JSON object per line")
-    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+    .action(async (id: string, opts: { follow?: boolean; model?: boolean; json?: boolean }) => {
+      if (opts.model) {
+        const { runModelLogs } = await import("./model-logs-action.ts");
+        return runModelLogs(program, id, opts);
+      }
       const { runLogs } = await import("./logs-action.ts");
       await runLogs(program, id, opts);
     });

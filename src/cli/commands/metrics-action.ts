@@ -3,6 +3,7 @@ import { routes } from "../../api/routes.ts";
 import type { JobSuccess, MetricsSnapshot } from "../../metrics/metrics-snapshot.ts";
 import { cliContext } from "../context.ts";
 import { printJson, table } from "../format.ts";
+import { dollars, tokenCount } from "./model-logs-action.ts";
 
 export async function runMetrics(program: Command, opts: { since?: string; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
@@ -50,6 +51,8 @@ export function metricsText(m: MetricsSnapshot, since?: string): string {
     ["queue wait (median)", queue.started === 0 ? NONE : `${duration(queue.medianWaitSeconds)} over ${queue.started} started jobs`],
     ["stuck-job rate", share(queue.stuckRate, queue.stuck, queue.jobs, "jobs")],
     ["retry-storm rate", `${share(queue.retryStormRate, queue.retryStorms, queue.jobs, "jobs")}, more than ${thresholds.retryStormAttempts} attempts`],
+    // Model usage, the newest days (`--json` has every day of the window).
+    ...(m.models.days.length === 0 ? [] : [["model usage per day (UTC)", ""], ...m.models.days.slice(-7).map((d) => [`  ${d.day}`, `${tokenCount(d.tokens)} tokens, ${dollars(d.costUsd)} (${d.exchanges} exchanges, ${d.jobs} jobs)`])]),
   ];
   return `metrics, ${window}\n${table(rows.map(([name, value]) => [`  ${name}`, value!]))}\n  definitions: pushpals metrics --help\n`;
 }

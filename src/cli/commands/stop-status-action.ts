@@ -6,7 +6,10 @@ import { isProcessAlive } from "../../runtime-dir/server-file.ts";
 import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
 import { routes } from "../../api/routes.ts";
 import type { ComponentStatus, StatusSnapshot, SupervisorProcess } from "../../api/responses.ts";
-import { cliContext } from "../context.ts";
+import { cliContext, type CliContext } from "../context.ts";
+import type { PushpalsConfig } from "../../config/schema.ts";
+import type { ModelUsageDay } from "../../models/model-usage.ts";
+import { dollars, tokenCount } from "./model-logs-action.ts";
 import { EXIT } from "../../core/exit-codes.ts";
 import { age, mebibytes, printJson, table, type Cell } from "../format.ts";
 import { visible } from "../../core/safe-text.ts";
@@ -57,7 +60,8 @@ export async function runStatus(program: Command, opts: { json?: boolean }): Pro
   const now = Date.now();
   const oldestQueuedAgeMs = snapshot.oldestQueuedAt === null ? null : now - snapshot.oldestQueuedAt;
   const live = supervisor;
-  if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs });
+  const models = await modelUsageToday(ctx);
+  if (opts.json) return printJson({ online: true, url, supervisor: live, ...snapshot, oldestQueuedAgeMs, ...(models ? { modelUsage: models } : {}) });
   const header = live ? `supervisor pid ${live.pid}, ${visible(live.state)}, up ${age(live.startedAt, now)}` : "server only (no supervisor)";
   process.stdout.write(`PushPals ${style.green("online")} at ${visible(url)} (${header})\n`);
   if (snapshot.restartNeeded.length > 0) {
@@ -71,7 +75,36 @@ export async function runStatus(program: Command, opts: { json?: boolean }): Pro
   const counts = Object.entries(snapshot.counts).map(([state, n]) => `${n} ${visible(state)}`).join(", ") || "no jobs";
   process.stdout.write(`jobs: ${counts}${oldestQueuedAgeMs === null ? "" : `; oldest queued ${age(snapshot.oldestQueuedAt!, now)}`}\n`);
   if (snapshot.work) process.stdout.write(`${workLine(snapshot.work)}\n`);
+  if (models) process.stdout.write(`${modelsLine(models)}\n`);
   for (const s of snapshot.stuck) process.stdout.write(`${style.yellow("stuck")} ${visible(s.id)} (${visible(s.kind)}, ${visible(s.state)}): ${visible(s.why)}\n`);
+}
+
+export interface ModelsToday {
+  today: ModelUsageDay;
+  /** `[models.budget]` day_tokens and day_cost_usd of this checkout's config; null when it does not name a provider. */
+  budget: { dayTokens: number; dayCostUsd: number } | null;
+}
+
+/** Today's model usage, when a model is configured or anything was used today; null otherwise (and when either cannot be read). */
+async function modelUsageToday(ctx: CliContext): Promise<ModelsToday | null> {
+  let models: PushpalsConfig["models"] | null = null;
+  try {
+    models = ctx.config().models;
+  } catch {
+    // An unreadable config is for `pushpals doctor` to report; status still answers.
+  }
+  const today = await ctx.client.call(routes.modelUsage, { query: {} }).catch(() => null);
+  if (!today || (today.exchanges === 0 && !models?.provider)) return null;
+  return { today, budget: models?.provider ? { dayTokens: models.budget.day_tokens, dayCostUsd: models.budget.day_cost_usd } : null };
+}
+
+/** `models: today 12,345 tokens of 3,000,000, $0.0420 of $20.00 (3 model exchanges, 1 job)`. */
+export function modelsLine({ today, budget }: ModelsToday): string {
+  const tokens = `${tokenCount(today.tokens)} tokens${budget ? ` of ${tokenCount(budget.dayTokens)}` : ""}`;
+  const cost = `${dollars(today.costUsd)}${budget ? ` of ${dollars(budget.dayCostUsd)}` : ""}`;
+  const reached = budget !== null && ((today.tokens >= budget.dayTokens && today.tokens > 0) || (today.costUsd >= budget.dayCostUsd && today.costUsd > 0));
+  const counts = `${today.exchanges} model exchange${today.exchanges === 1 ? "" : "s"}, ${today.jobs} job${today.jobs === 1 ? "" : "s"}`;
+  return `models: today (UTC) ${tokens}, ${cost} (${counts})${reached ? ` ${style.yellow("day budget reached")}: raise models.budget.day_tokens or day_cost_usd` : ""}`;
 }
 
 function componentsTable(components: ComponentStatus[], supervisor: SupervisorProcess | null, now: number): string {

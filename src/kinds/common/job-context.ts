@@ -5,6 +5,7 @@ import type { CallArgs } from "../../api/call-input.ts";
 import type { CommandReport } from "../../sandbox/command-report.ts";
 import type { SandboxSettings } from "../../sandbox/sandbox-settings.ts";
 import type { TestRunReport } from "../../test-history/test-run-report.ts";
+import type { ModelExchange } from "../../models/model-types.ts";
 
 export type { CommandReport, TestRunReport };
 
@@ -41,6 +42,13 @@ export interface JobContext {
    * records nothing twice. A large report goes in parts, each within the server's body limit.
    */
   recordTests(report: TestRunReport): Promise<void>;
+  /**
+   * Records one exchange of a model-backed job's loop in its transcript (`pushpals logs <id> --model`),
+   * redacted and cut to the stored bound before it is sent. A step recorded again records nothing twice.
+   */
+  recordModelExchange(exchange: ModelExchange): Promise<void>;
+  /** The model usage the server has recorded for the current UTC day, every job's (a BudgetMeter's `usedToday`). */
+  modelUsageToday(): Promise<{ tokens: number; costUsd: number }>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
   /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves): GET routes only. */

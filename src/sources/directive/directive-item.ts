@@ -12,10 +12,18 @@ interface DirectiveFields {
 }
 
 /**
- * A CTO directive is the first source of work. No recipe or specialist carries one out yet, so it
- * is blocked at once with the question of what is missing, rather than guessed at.
+ * A CTO directive is the first source of work. With a model configured, the Agent carries it out (the
+ * item is open for the RemoteAgent); without one, no recipe covers it, so it is blocked at once with the
+ * question of what is missing, rather than guessed at.
  */
-export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, directive: DirectiveFields): WorkItem {
+export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, directive: DirectiveFields, modelReady = false): WorkItem {
+  const waits = modelReady
+    ? { state: "open" as const, escalation: null, question: null }
+    : {
+        state: "blocked" as const,
+        escalation: "ambiguous" as const,
+        question: `No recipe turns this directive into a task, and guessing would decide its behaviour for you: which task should it become (pushpals answer <item> "..." --run "<command>" --scope "<glob>": the Codemod Runner carries it out), should it be dropped, or should a model carry it out ([models] in .pushpals/config.toml, then answer it)?`,
+      };
   return upsertWorkItem(ctx, actor, {
     dedupeKey: `directive:${job.id}`,
     source: "directive",
@@ -27,9 +35,7 @@ export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, 
     labels: [],
     notes: [directive.constraints && `Constraints: ${directive.constraints}`, directive.done && `Definition of done: ${directive.done}`].filter(Boolean).join("\n") || null,
     createdBy: actor,
-    state: "blocked",
-    escalation: "ambiguous",
-    question: `No recipe turns this directive into a task, and guessing would decide its behaviour for you: which task should it become (pushpals answer <item> "..." --run "<command>" --scope "<glob>": the Codemod Runner carries it out), or should it be dropped?`,
+    ...waits,
     detail: { job: job.id },
   });
 }

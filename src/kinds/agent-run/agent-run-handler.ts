@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto";
+import { JobFailure, JobParked } from "../../core/job-failure.ts";
+import { WORKER_TOOLS, withTools } from "../../deps/package-manager-tools.ts";
+import { BudgetMeter, LoopDetector } from "../../models/budget.ts";
+import { costOf, createModelClient } from "../../models/model-client.ts";
+import type { ModelMessage } from "../../models/model-types.ts";
+import { runCommand } from "../../sandbox/run-command.ts";
+import { sandboxFor } from "../../sandbox/sandbox-for.ts";
+import { listWorktreeChanges } from "../../scm/changes.ts";
+import { removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
+import { checksAtBase } from "../common/checks-at-base.ts";
+import type { JobContext } from "../common/job-context.ts";
+import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
+import { jobCheckout } from "../common/job-worktree.ts";
+import { proposeChange } from "../common/propose-change.ts";
+import type { CheckPlace } from "../common/run-checks.ts";
+import { observation, parseAgentReply } from "./agent-action.ts";
+import type { AgentRunInput, AgentRunResult } from "./agent-run-input.ts";
+import { agentPrompt } from "./agent-prompt.ts";
+
+const MAX_OUTPUT_CHARS = 200_000;
+
+/**
+ * The built-in agent loop (in the style of mini-swe-agent): the model, called host-side by this worker
+ * with the key only it holds, proposes one shell command per step; the command runs in the sandbox with
+ * no network in a fresh checkout of the base; its exit code and bounded output go back; the budgets and
+ * loop rules are checked every step; every exchange is recorded (redacted by the server). When the model
+ * submits, what changed goes through proposeChange: the scoped commit, the checks on the exact commit,
+ * the PR, the review and the gates, as for any change.
+ */
+export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<AgentRunResult> {
+  const settings = ctx.config.models;
+  const client = createModelClient(settings, process.env, { repoRoot: ctx.paths.repoRoot });
+  const { budget } = settings;
+  const today = await ctx.modelUsageToday();
+  const meter = new BudgetMeter({
+    job: { wallSeconds: budget.job_wall_seconds, tokens: budget.job_tokens, costUsd: budget.job_cost_usd, steps: budget.job_steps },
+    day: { tokens: budget.day_tokens, costUsd: budget.day_cost_usd },
+    usedToday: today,
+  });
+  const loops = new LoopDetector({ repeats: budget.loop_repeats, noProgressSteps: budget.no_progress_steps });
+  const checkout = await jobCheckout(ctx, input.baseCommit);
+  try {
+    const checks = await checksAtBase(ctx.paths.repoRoot, input.baseCommit);
+    await ctx.progress({ step: "dependencies" }).catch(() => {});
+    const dependencies = await prepareWorktreeDependencies(ctx, checkout.dir, checks.install);
+    const place: CheckPlace = { dir: checkout.dir, mounts: dependencies?.mounts ?? [], tools: dependencies?.tools };
+    const messages: ModelMessage[] = agentPrompt(input.task, input.scope, input.baseBranch);
+    let sentFrom = 0;
+    const outputs = new Set<string>();
+    let tokens = 0;
+    let cost = 0;
+    ctx.log("system", `agent: ${client.label}, budget ${budget.job_steps} steps, ${budget.job_tokens} tokens, $${budget.job_cost_usd} per job`);
+    for (let step = 1; ; step++) {
+      if (ctx.signal.aborted) throw new JobFailure("cancelled", `stopped before step ${step}`);
+      if (step > 1 && (await ctx.isPaused())) throw new JobParked(`paused after step ${step - 1}; the job runs again with \`pushpals resume\``);
+      meter.step();
+      meter.check();
+      await ctx.progress({ step: "model", index: step }).catch(() => {});
+      const reply = await client.complete(messages, { signal: ctx.signal, maxOutputTokens: settings.max_output_tokens });
+      const stepCost = costOf(reply.usage, settings.prices);
+      meter.charge(reply.usage, stepCost);
+      tokens += reply.usage.inputTokens + reply.usage.outputTokens;
+      cost += stepCost;
+      messages.push({ role: "assistant", content: reply.text });
+      const action = parseAgentReply(reply.text);
+      const sent = messages.slice(sentFrom, -1);
+      sentFrom = messages.length;
+      const record = (kind: "command" | "submit" | "refused", command: string | null, exitCode: number | null, note: string | null) =>
+        ctx.recordModelExchange({ step, model: client.label, sent, reply: reply.text, usage: reply.usage, costUsd: stepCost, durationMs: reply.durationMs, action: { kind, command, exitCode, note } }).catch((err: unknown) => {
+          ctx.log("system", `agent: step ${step} could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      if (action.kind === "submit") {
+        await record("submit", null, null, null);
+        ctx.log("system", `agent: step ${step}: the model submitted (${tokens} tokens, $${cost.toFixed(4)})`);
+        break;
+      }
+      if (action.kind === "refused") {
+        await record("refused", null, null, action.why);
+        ctx.log("system", `agent: step ${step}: ${action.why}`);
+        messages.push({ role: "user", content: `Your reply was not used: ${action.why}.` });
+        loops.observe({ command: null, diffHash: await diffHash(checkout), progressed: false });
+        meter.check();
+        continue;
+      }
+      ctx.log("system", `agent: step ${step}: $ ${action.command.split("\n")[0]!.slice(0, 300)}`);
+      const ran = await runStep(ctx, place, action.command, input.commandTimeoutSeconds);
+      await record("command", action.command, ran.exitCode, ran.note);
+      messages.push({ role: "user", content: observation(ran.exitCode, ran.output) });
+      // Progress is output not seen before in this job (the same listing again says nothing new), or a new diff (the detector's own).
+      const heard = createHash("sha256").update(`${ran.exitCode}\n${ran.output}`).digest("hex");
+      const progressed = !outputs.has(heard);
+      outputs.add(heard);
+      loops.observe({ command: action.command, diffHash: await diffHash(checkout), progressed });
+      meter.check();
+    }
+    const changed = await listWorktreeChanges(checkout);
+    if (changed.length === 0) throw new JobFailure("no_change", "the model submitted without changing any file: nothing to propose", {});
+    const { title, scope, maxFileBytes, risk, role, baseBranch, baseCommit, rfcFor, rfc } = input;
+    const usage = `Made by the agent loop with ${client.label}: ${tokens} tokens, $${cost.toFixed(4)} (the transcript: \`pushpals logs ${ctx.job.id} --model\`).`;
+    const pr = await proposeChange(ctx, checkout, {
+      title,
+      body: `${input.task}\n\n${usage}`,
+      message: `${title}\n\n${usage}`,
+      scope,
+      maxFileBytes,
+      risk,
+      role,
+      baseBranch,
+      baseCommit,
+      rfcFor,
+      rfc,
+      updatePr: null,
+      checks,
+      trailers: { "PushPals-Model": client.label },
+      unpinned: dependencies?.unpinned,
+    });
+    return { pr, steps: meter.steps, tokens, costUsd: cost, model: client.label };
+  } finally {
+    removeCheckout(checkout);
+  }
+}
+
+/** One proposed command in the sandbox, no network: exit code and the output the model reads (bounded). */
+async function runStep(ctx: JobContext, place: CheckPlace, command: string, timeoutSeconds: number): Promise<{ exitCode: number | null; output: string; note: string | null }> {
+  const { sandbox, env } = withTools({ sandbox: sandboxFor(ctx, place.dir, { network: false, mounts: place.mounts }), env: { PUSHPALS_JOB_ID: ctx.job.id } }, place.tools ?? WORKER_TOOLS);
+  let output = "";
+  const run = await runCommand(command, {
+    cwd: place.dir,
+    timeoutMs: timeoutSeconds * 1000,
+    signal: ctx.signal,
+    env,
+    onLine: (stream, line) => {
+      ctx.log(stream, line);
+      if (output.length < MAX_OUTPUT_CHARS) output += `${line}\n`;
+    },
+    sandbox,
+  });
+  await ctx.recordCommand({ command, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
+  if (run.aborted) throw new JobFailure("cancelled", "stopped while a command ran", { command });
+  const note = run.timedOut ? `it ran past ${timeoutSeconds}s and was stopped` : run.outputLimited ? "it printed more than the output limit and was stopped" : run.outOfMemory ? "it ran out of memory" : null;
+  return { exitCode: run.exitCode, output: note ? `${output}\n[${note}]` : output, note };
+}
+
+/** What the checkout holds now, as one hash: the same diff twice means the model went in a circle. */
+async function diffHash(checkout: JobCheckout): Promise<string> {
+  const changes = await listWorktreeChanges(checkout);
+  const lines = changes.map((c) => `${c.status} ${c.oldPath ?? ""} ${c.path} ${c.blob ?? ""} ${c.mode ?? ""}`).sort();
+  return createHash("sha256").update(lines.join("\n")).digest("hex");
+}
