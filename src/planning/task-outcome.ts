@@ -64,6 +64,12 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: read
     escalateWorkItem(ctx, REMOTE_AGENT, item, "unrelated_state", question, { detail });
     return;
   }
+  if (failure.class === "budget_exceeded" || failure.class === "loop_detected") {
+    // Another try would spend the same budget or go round the same loop: a person decides (raise the budget, narrow the task).
+    const question = `Its model-backed task stopped (${line}): raise the budget ([models.budget] in .pushpals/config.toml) or narrow the task (pushpals answer ${item.id} "..."), then answer to try again; or drop it?`;
+    escalateWorkItem(ctx, REMOTE_AGENT, item, "stopped", question, { detail });
+    return;
+  }
   if (failure.class === "policy_denied") {
     const question = `The policy refused its change (${line}): change the task so it stays within the rules (pushpals answer ${item.id} "..." --scope "<glob>") or drop it?`;
     escalateWorkItem(ctx, REMOTE_AGENT, item, "conflicts_principles", question, { detail });
