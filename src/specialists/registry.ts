@@ -1,5 +1,6 @@
 import type { Specialist, SpecialistPlugin } from "../planning/specialist.ts";
 import { agent } from "./agent/index.ts";
+import { bugFixer } from "./bug-fixer/index.ts";
 import { ciMedic } from "./ci-medic/index.ts";
 import { codemodRunner } from "./codemod-runner/index.ts";
 import { conflictResolver } from "./conflict-resolver/index.ts";
@@ -9,7 +10,7 @@ import { dependencySteward } from "./dependency-steward/index.ts";
  * Every specialist. Adding one is its folder beside this file plus one line here; the plan names each
  * other item's missing capability instead of guessing.
  */
-export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic, dependencySteward, conflictResolver, agent];
+export const SPECIALISTS: readonly SpecialistPlugin[] = [codemodRunner, ciMedic, dependencySteward, conflictResolver, agent, bugFixer];
 
 /** Their declarations, as the plan and `pushpals specialists` show them. */
 export const SPECIALIST_SPECS: readonly Specialist[] = SPECIALISTS.map((p) => p.spec);

@@ -24,6 +24,8 @@ export const AgentRunInput = z.strictObject({
   maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
   rfcFor: z.string().regex(ID_PATTERN).nullable().default(null),
   rfc: z.number().int().positive().nullable().default(null),
+  /** `bug_fix`: the Bug Fixer's definition of done, enforced: a test that fails on the base without the fix, passing with it. */
+  mode: z.enum(["task", "bug_fix"]).default("task"),
 }).refine((input) => input.risk !== "high" || input.rfc !== null, {
   message: "a High-risk change needs the merged RFC it carries out (rfc: its PR number) before any model runs",
   path: ["rfc"],

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { loadEffectiveConfig } from "../src/config/load.ts";
+import { isTerminal } from "../src/jobs/states.ts";
+import { pullRequests } from "../src/prs/pr-store.ts";
+import { runServer, type RunningServer } from "../src/server/main.ts";
+import type { Job } from "../src/store/jobs/job-rows.ts";
+import { makeRepo, spawnPushpals, type Proc } from "./helpers/cluster.ts";
+import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
+
+/**
+ * The Bug Fixer's definition of done, enforced in code (#19): an `agent-run` in `bug_fix` mode opens its PR
+ * only when a test in the change fails on the base without the fix and every check passes with it. A fix
+ * without a test, or with a test that passes on the base anyway, fails the job and opens nothing. The model
+ * is a scripted OpenAI-compatible server on 127.0.0.1; the server runs in this process so the test can queue
+ * the server-built job, a real WorkerPal, ReviewAgent and SourceControlManager run it.
+ */
+
+const KEY = "sk-test-bugfixer-0123456789";
+const LIB = "exports.add = (a, b) => a - b;\n";
+const FAILING = `const test = require("node:test");\nconst assert = require("node:assert");\nconst { add } = require("../lib.js");\ntest("adds", () => assert.equal(add(2, 2), 4));\n`;
+const PASSING = `const test = require("node:test");\ntest("trivially true", () => {});\n`;
+const reply = (command: string) => ({ reply: `\`\`\`bash\n${command}\n\`\`\``, usage: { inputTokens: 50, outputTokens: 10 } });
+const FIX = "sed -i 's/a - b/a + b/' lib.js";
+const writeTest = (text: string) => `mkdir -p test && cat > test/add.test.js <<'EOF'\n${text}EOF`;
+
+const SCRIPT = [
+  // 1: a fix and no test.
+  reply(FIX),
+  reply("SUBMIT"),
+  // 2: a fix and a test that passes without it.
+  reply(`${writeTest(PASSING)}\n${FIX}`),
+  reply("SUBMIT"),
+  // 3: the test first (it fails), then the fix.
+  reply(`${writeTest(FAILING)}\nnode --test test/ || true`),
+  reply(`${FIX} && node --test test/`),
+  reply("SUBMIT"),
+];
+
+let model: ScriptedModel;
+let repo: Awaited<ReturnType<typeof makeRepo>>;
+let server: RunningServer;
+let base: string;
+const procs: Proc[] = [];
+
+beforeAll(async () => {
+  model = await startScriptedModel(SCRIPT);
+  const config = `[[checks.commands]]\nname = "test"\nrun = "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=$PUSHPALS_TEST_REPORT test/"\nreport = ".git/pushpals-report-test.xml"\n\n[models]\nprovider = "openai-compatible"\nbase_url = "${model.url}"\nmodel = "scripted"\napi_key_env = "TEST_MODEL_KEY"\n`;
+  repo = await makeRepo({ configToml: config, files: { "lib.js": LIB, "test/sanity.test.js": PASSING } });
+  base = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: repo.root }).stdout.toString().trim();
+  const loaded = loadEffectiveConfig({ repoRoot: repo.root, runtimeDir: repo.paths.runtimeDir, env: {} }).config;
+  server = await runServer(repo.paths, loaded, { tickMs: 50 });
+  const worker = spawnPushpals(["worker", "--name", "fixer"], repo.root, { TEST_MODEL_KEY: KEY });
+  const reviewer = spawnPushpals(["agent", "review-agent"], repo.root);
+  const scm = spawnPushpals(["agent", "scm"], repo.root);
+  procs.push(worker, reviewer, scm);
+  await Promise.all([worker.waitForOutput(/registered wrk_\S+ for .*agent-run/), reviewer.waitForOutput(/\[review-agent\] ready/), scm.waitForOutput(/\[scm\] ready/)]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of procs) p.proc.kill("SIGKILL");
+  await Promise.all(procs.map((p) => p.proc.exited));
+  await server?.shutdown("test over");
+  repo?.cleanup();
+  model?.stop();
+});
+
+function fix(): Promise<Job> {
+  const input = { title: "Fix add", task: "add(2, 2) should be 4", scope: ["lib.js", "test/**"], baseBranch: "main", baseCommit: base, mode: "bug_fix" };
+  const { job } = server.service.enqueue({ kind: "agent-run", input, actor: "server", maxAttempts: 1 });
+  return new Promise((resolve) => {
+    const done = () => {
+      const now = server.store.getJob(job.id)!;
+      if (!isTerminal(now.state)) return false;
+      unsubscribe();
+      resolve(now);
+      return true;
+    };
+    const unsubscribe = server.bus.subscribe((event) => void (event.type === "job.transition" && event.jobId === job.id && done()));
+    done();
+  });
+}
+
+test("a fix without a test is no evidence: the job fails and no PR opens", async () => {
+  const job = await fix();
+  expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("needs a test that fails without the fix") });
+  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+}, 60_000);
+
+test("a test that passes on the base without the fix does not reproduce the bug: no PR", async () => {
+  const job = await fix();
+  expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("pass on the base without the fix: they do not reproduce the bug") });
+  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+}, 60_000);
+
+test("reproduced first, then fixed: the PR carries the failing-then-passing evidence", async () => {
+  const job = await fix();
+  expect(job.failure ?? null).toBeNull();
+  const pr = pullRequests(server.store).getPullRequestByJob(job.id)!;
+  expect(pr.checks).toMatchObject({ state: "passed", sha: pr.headSha });
+  expect(pr.body).toContain("Reproduced first: with only `test/add.test.js` applied to the base");
+  expect(pr.body).toMatch(/`test` exited 1 \(failing: [^)]*adds/);
+}, 60_000);
