@@ -173,6 +173,11 @@ describe("ordinary text is left alone", () => {
 });
 
 describe("redactValue", () => {
+  test("a number under a key that counts tokens is a model's usage, kept; a string there is still a secret", () => {
+    expect(redact({ inputTokens: 120, outputTokens: 30, tokens: 150, job_tokens: 300000 })).toEqual({ inputTokens: 120, outputTokens: 30, tokens: 150, job_tokens: 300000 });
+    expect(redact({ tokens: "ghp_abcdefghijklmnopqrstuvwxyz0123456789", token: 123456 })).toEqual({ tokens: REDACTED, token: REDACTED });
+  });
+
   test("keys that name a secret lose their string or number value", () => {
     const out = redact({
       password: "hunter2",

@@ -28,6 +28,7 @@ const BEARER = /\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 
 const SECRET_KEY_NAME = /(token|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)/i;
+const TOKEN_COUNT_KEY = /tokens$/i;
 
 // Cheap pre-check: text with none of these markers cannot match any pattern below.
 const MIGHT_HOLD_SECRET =
@@ -60,7 +61,9 @@ function walk(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    const secretish = SECRET_KEY_NAME.test(key) && inner !== null && inner !== undefined && typeof inner !== "boolean";
+    // A number under a key that counts tokens (`inputTokens`, `job_tokens`: a model's usage and budgets) is a count, not a credential.
+    const count = typeof inner === "number" && TOKEN_COUNT_KEY.test(key);
+    const secretish = SECRET_KEY_NAME.test(key) && inner !== null && inner !== undefined && typeof inner !== "boolean" && !count;
     out[key] = secretish ? REDACTED : walk(inner, depth + 1);
   }
   return out;
