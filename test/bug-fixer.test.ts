@@ -30,7 +30,10 @@ const SCRIPT = [
   // 2: a fix and a test that passes without it.
   reply(`${writeTest(PASSING)}\n${FIX}`),
   reply("SUBMIT"),
-  // 3: the test first (it fails), then the fix.
+  // 3: gaming it: a test that only fails because a file is missing, and a "fix" that adds the file.
+  reply(`${writeTest('require("./marker.js");\nrequire("node:test")("loads", () => {});\n')}\necho 1 > test/marker.js`),
+  reply("SUBMIT"),
+  // 4: the test first (it fails), then the fix.
   reply(`${writeTest(FAILING)}\nnode --test test/ || true`),
   reply(`${FIX} && node --test test/`),
   reply("SUBMIT"),
@@ -92,11 +95,17 @@ test("a test that passes on the base without the fix does not reproduce the bug:
   expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
 }, 60_000);
 
+test("attack: a test that fails on the base only because a file it loads is missing is no reproduction of the bug", async () => {
+  const job = await fix();
+  expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("no test that failed on the base") });
+  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+}, 60_000);
+
 test("reproduced first, then fixed: the PR carries the failing-then-passing evidence", async () => {
   const job = await fix();
   expect(job.failure ?? null).toBeNull();
   const pr = pullRequests(server.store).getPullRequestByJob(job.id)!;
   expect(pr.checks).toMatchObject({ state: "passed", sha: pr.headSha });
   expect(pr.body).toContain("Reproduced first: with only `test/add.test.js` applied to the base");
-  expect(pr.body).toMatch(/`test` exited 1 \(failing: [^)]*adds/);
+  expect(pr.body).toMatch(/`test` exited 1 \(failing there, passing with the fix: `[^`]*adds`\)/);
 }, 60_000);

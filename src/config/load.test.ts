@@ -29,6 +29,7 @@ const DEFAULTS: PushpalsConfig = {
   },
   models: {
     provider: null,
+    executor: "builtin",
     base_url: null,
     model: null,
     api_key_env: null,

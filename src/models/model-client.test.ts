@@ -97,6 +97,23 @@ describe("createModelClient", () => {
     expect(server.completions()[0]!.headers.authorization).toBeUndefined();
   });
 
+  test("attack: a redirect from the endpoint is an error, never followed: the key and the prompt stay with the configured host", async () => {
+    let hits = 0;
+    const elsewhere = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => (hits++, Response.json({})) });
+    try {
+      for (const provider of ["anthropic", "openai-compatible"] as const) {
+        const location = `http://127.0.0.1:${elsewhere.port}${provider === "anthropic" ? "/v1/messages" : "/v1/chat/completions"}`;
+        const server = serve([{ status: 307, headers: { location }, message: "moved" }]);
+        const err = await failure(createModelClient(settingsFor(server, { provider, model: "m", retries: 0 }), ENV).complete(MESSAGES, { signal: signal() }));
+        expect(err.failureClass).toBe("model_error");
+        expect(err.message).not.toContain(KEY);
+      }
+      expect(hits).toBe(0);
+    } finally {
+      elsewhere.stop(true);
+    }
+  });
+
   test("anthropic: the Messages API shape, the key only in x-api-key", async () => {
     const server = serve([{ reply: "done", usage: { inputTokens: 30, outputTokens: 4 } }]);
     const client = createModelClient(settingsFor(server, { provider: "anthropic", model: "claude-test" }), ENV);

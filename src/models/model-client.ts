@@ -1,3 +1,4 @@
+import { registerSecret } from "../secrets/redact.ts";
 import type { LanguageModel } from "ai";
 import { PushpalsError } from "../core/errors.ts";
 import { JobFailure } from "../core/job-failure.ts";
@@ -16,6 +17,8 @@ const MAX_MESSAGE_CHARS = 1_000;
 export interface ModelClientOptions {
   /** The directory PushPals works on: a key file inside it is refused (see readModelKey). */
   repoRoot?: string;
+  /** Register the key's value with the process's redaction (a worker about to run a model-backed job). */
+  registerKey?: boolean;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;
 }
@@ -35,6 +38,8 @@ export function createModelClient(settings: ModelsSettings, env: Record<string, 
   }
   const provider = modelProviderById(settings.provider);
   const key = readModelKey(settings, { env, ...(options.repoRoot === undefined ? {} : { repoRoot: options.repoRoot }) });
+  // The process that calls the model (a worker) removes the key's exact value from every text it redacts from now on.
+  if (key && options.registerKey) registerSecret(key.value);
   const label = `${provider.id}/${settings.model}`;
   const connection = { baseUrl: settings.base_url, model: settings.model };
   const where = settings.base_url ?? provider.defaultBaseUrl ?? "(no base_url)";

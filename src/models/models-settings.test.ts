@@ -89,6 +89,8 @@ describe("[models]", () => {
     ["PUSHPALS_GITHUB_TOKEN", /never sent to a model backend/],
     ["GITHUB_TOKEN", /never sent to a model backend/],
     ["PUSHPALS_CREDENTIAL_FD", /never sent to a model backend/],
+    ["LANG", /reach every sandboxed command/],
+    ["LC_MODEL_KEY", /reach every sandboxed command/],
   ] as const) {
     test(`api_key_env = ${JSON.stringify(name)} is refused`, () => {
       const err = refusal(`${OLLAMA}api_key_env = ${JSON.stringify(name)}\n`);

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { agentCliById, BUILTIN_EXECUTOR, EXECUTOR_IDS } from "./executors/registry.ts";
 import { MODEL_PROVIDER_IDS } from "./providers/registry.ts";
 
 /**
@@ -18,7 +19,13 @@ export const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be 
  */
 const FOREIGN_CREDENTIALS = /^(PUSHPALS_.*|GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_ENTERPRISE_TOKEN)$/;
 
-const KeyEnv = EnvVarName.refine((name) => !FOREIGN_CREDENTIALS.test(name), "must name a variable of its own for the model key: PUSHPALS_* variables and the GitHub token are never sent to a model backend");
+/** Variables every sandboxed command sees (src/sandbox/command-env.ts): a key in one would reach them all. */
+const SANDBOX_VISIBLE = /^(PATH|LANG|TERM|TZ|LC_.*|HOME|TMPDIR|CI)$/;
+
+const KeyEnv = EnvVarName.refine((name) => !FOREIGN_CREDENTIALS.test(name), "must name a variable of its own for the model key: PUSHPALS_* variables and the GitHub token are never sent to a model backend").refine(
+  (name) => !SANDBOX_VISIBLE.test(name),
+  "must name a variable of its own for the model key: PATH, LANG, TERM, TZ, LC_*, HOME, TMPDIR and CI reach every sandboxed command",
+);
 
 const KeyFile = z
   .string()
@@ -81,6 +88,8 @@ const sectionError = (issue: { code: string; keys?: string[] }) => (issue.code =
 const SHAPE = {
   /** null: no model; model-backed work waits. */
   provider: z.enum(MODEL_PROVIDER_IDS).nullable(),
+  /** Who carries out model-backed work: the built-in agent loop, or an agent CLI run in the sandbox through the model proxy. */
+  executor: z.enum(EXECUTOR_IDS),
   /** Required for openai-compatible; plain http only on loopback unless allow_insecure_http. */
   base_url: BaseUrl.nullable(),
   model: ModelId.nullable(),
@@ -113,11 +122,16 @@ export const ModelsSettings = ModelsSection.superRefine((s, ctx) => {
   if (s.model === null) at("provider", `needs models.model: the model to call, e.g. ${s.provider === "anthropic" ? '"claude-sonnet-4-5"' : '"qwen2.5-coder:7b"'}`);
   if (s.provider === "openai-compatible" && s.base_url === null) at("provider", 'openai-compatible needs models.base_url: the server\'s URL, e.g. "http://127.0.0.1:11434/v1" (Ollama) or "https://api.openai.com/v1"');
   if (s.provider === "anthropic" && s.api_key_env === null && s.api_key_file === null) at("provider", 'anthropic needs a key: api_key_env = "ANTHROPIC_API_KEY" (or api_key_file)');
+  if (s.executor !== BUILTIN_EXECUTOR) {
+    const cli = agentCliById(s.executor);
+    if (!(cli.providers as readonly string[]).includes(s.provider)) at("executor", `${cli.id} speaks only the ${cli.providers.join(" or ")} API: set models.provider to ${cli.providers.map((p) => `"${p}"`).join(" or ")}, or choose another executor`);
+  }
 });
 export type ModelsSettings = z.infer<typeof ModelsSettings>;
 
 export const DEFAULT_MODELS_SETTINGS: ModelsSettings = {
   provider: null,
+  executor: BUILTIN_EXECUTOR,
   base_url: null,
   model: null,
   api_key_env: null,

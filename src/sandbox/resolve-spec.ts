@@ -15,6 +15,8 @@ export interface SpecRequest {
   env?: Record<string, string>;
   /** More directories to hide, e.g. the repository's main checkout and the runtime directory. */
   hide?: string[];
+  /** More files to hide (replaced by an unreadable one), e.g. the model key's file. */
+  hideFiles?: string[];
   /** Directories inside hidden ones to keep readable. */
   reveal?: string[];
   /** Read-only views inside the worktree (cached dependencies). */
@@ -51,7 +53,10 @@ export function resolveSandboxSpec(request: SpecRequest): SandboxSpec {
       maxOutputBytes: settings.max_output_mb * 1024 * 1024,
     },
     hide,
-    hideFiles: unique(HIDDEN_FILES.map((p) => existing(p, "file"))),
+    // A file under a hidden directory is hidden with it (and has no mount point there), unless a revealed directory shows it.
+    hideFiles: unique([...HIDDEN_FILES, ...(request.hideFiles ?? [])].map((p) => existing(p, "file"))).filter(
+      (file) => !hide.some((dir) => within(file, dir)) || reveal.some((dir) => within(file, dir)),
+    ),
     reveal: unique(reveal),
     readOnlyMounts: (request.mounts ?? []).map((m) => ({ ...m, source: realpathSync(m.source) })),
     files: (request.files ?? []).map((f) => ({ ...f, source: realpathSync(f.source) })),

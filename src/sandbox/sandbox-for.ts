@@ -25,7 +25,7 @@ export interface SandboxPaths {
  * `mounts` are the checkout's cached dependencies, read-only.
  */
 export function sandboxFor(
-  ctx: { readonly sandbox: SandboxSettings; readonly paths: SandboxPaths },
+  ctx: { readonly sandbox: SandboxSettings; readonly paths: SandboxPaths; readonly config?: { readonly models: { readonly api_key_file: string | null } } },
   dir: string,
   grant: { network: boolean; mounts?: ReadOnlyMount[] },
 ): CommandSandbox {
@@ -47,5 +47,7 @@ export function sandboxFor(
       ctx.paths.peopleDir,
     ].filter((d): d is string => d !== null),
     mounts: grant.mounts,
+    // The model key's file, wherever the user keeps it (the homes are hidden already): never readable by a command.
+    hideFiles: ctx.config?.models.api_key_file ? [ctx.config.models.api_key_file] : [],
   });
 }

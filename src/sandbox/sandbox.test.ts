@@ -273,3 +273,32 @@ async function gone(marker: string, deadlineMs = 2_000): Promise<string[]> {
   }
   return left;
 }
+
+describe("the model key's file", () => {
+  test("attack: a key file kept outside the homes is not readable by any command; under a home it is hidden with it", async () => {
+    // Not beside the repository (its parents are hidden already): somewhere a user might keep it, e.g. /var/tmp or /etc.
+    const keyDir = mkdtempSync("/var/tmp/pushpals-key-test-");
+    const keyFile = join(keyDir, "model.key");
+    writeFileSync(keyFile, "plain-local-key-0123456789\n", { mode: 0o600 });
+    const withKey = { sandbox: DEFAULT_SANDBOX_SETTINGS, paths, config: { models: { api_key_file: keyFile } } };
+    const run = await runCommand(`cat ${keyFile}; echo "exit $?"`, {
+      cwd: dir,
+      timeoutMs: 20_000,
+      signal: new AbortController().signal,
+      sandbox: sandboxFor(withKey, dir, { network: false }),
+      onLine: () => {},
+    });
+    expect(run.tail.join("\n")).not.toContain("plain-local-key");
+    expect(run.tail.join("\n")).toMatch(/exit [1-9]/);
+    // Without the setting the same file is readable: the hiding is what keeps it out.
+    const plain = await sandboxed(`cat ${keyFile}`);
+    expect(plain.output).toContain("plain-local-key");
+    // A key under the (hidden) home needs no mount of its own, and commands still run.
+    const homeKey = join(fakeHome, "model.key");
+    writeFileSync(homeKey, "plain-home-key\n", { mode: 0o600 });
+    const underHome = await runCommand(`cat ${homeKey} 2>&1; echo ran`, { cwd: dir, timeoutMs: 20_000, signal: new AbortController().signal, sandbox: sandboxFor({ ...withKey, config: { models: { api_key_file: homeKey } } }, dir, { network: false }), onLine: () => {} });
+    expect(underHome.tail.join("\n")).toContain("ran");
+    expect(underHome.tail.join("\n")).not.toContain("plain-home-key");
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+});

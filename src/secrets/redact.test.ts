@@ -252,3 +252,13 @@ describe("redactValue", () => {
     expect(redact({ tokens: ["abc", "def"] })).toEqual({ tokens: REDACTED });
   });
 });
+
+test("a secret value this process registered is removed wherever it appears, whatever its shape", async () => {
+  const { registerSecret, redactText: redact2 } = await import("./redact.ts");
+  const key = "plainlocalmodelkey42";
+  expect(redact2(`the key is ${key}.`)).toBe(`the key is ${key}.`);
+  registerSecret(key);
+  expect(redact2(`the key is ${key}, again ${key}`)).toBe("the key is [REDACTED], again [REDACTED]");
+  registerSecret("short");
+  expect(redact2("a short word")).toBe("a short word");
+});

@@ -34,7 +34,22 @@ const TOKEN_COUNT_KEY = /tokens$/i;
 const MIGHT_HOLD_SECRET =
   /gh[pousr]_|github_pat_|glpat-|npm_|xox[abprs]-|AKIA|ASIA|sk-|eyJ|-----BEGIN|:\/\/[^\s/@]+:|token|secret|passw|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|bearer|basic/i;
 
+/** Exact secret values this process holds (a model key): removed from any text wherever they appear, whatever their shape. */
+const KNOWN_SECRETS = new Set<string>();
+
+/** Registers a secret value this process read (long enough to be one): redactText removes it from then on. */
+export function registerSecret(value: string): void {
+  if (value.length >= 8) KNOWN_SECRETS.add(value);
+}
+
+function withoutKnownSecrets(text: string): string {
+  let out = text;
+  for (const secret of KNOWN_SECRETS) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+  return out;
+}
+
 export function redactText(text: string): string {
+  if (KNOWN_SECRETS.size > 0) text = withoutKnownSecrets(text);
   if (!MIGHT_HOLD_SECRET.test(text)) return text;
   let out = text;
   for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);

@@ -24,3 +24,15 @@ test("an observation keeps the head and tail of long output", () => {
   expect(long.startsWith("<returncode>1</returncode>")).toBe(true);
   expect(observation(null, "")).toContain("<returncode>killed</returncode>");
 });
+
+test("attack: prose between two other fences is never run; only a shell fence closed by its own fence is a command", () => {
+  const reply = "Here is code:\n```python\nprint(1)\n```\nNow I will run it with rm -rf node_modules\n```bash\nls\n```";
+  expect(parseAgentReply(reply)).toEqual({ kind: "command", command: "ls" });
+  expect(parseAgentReply("```python\nimport os\n```")).toMatchObject({ kind: "refused" });
+  // A longer fence holds a shorter one inside (a heredoc with a markdown file).
+  expect(parseAgentReply("````bash\ncat > a.md <<'EOF'\n```\nx\n```\nEOF\n````")).toEqual({ kind: "command", command: "cat > a.md <<'EOF'\n```\nx\n```\nEOF" });
+});
+
+test("a command longer than what is recorded whole is refused: the model splits it", () => {
+  expect(parseAgentReply(`\`\`\`bash\necho ${"x".repeat(5000)}\n\`\`\``)).toMatchObject({ kind: "refused", why: expect.stringContaining("split it into steps") });
+});

@@ -4,7 +4,27 @@ export type AgentAction = { kind: "command"; command: string } | { kind: "submit
 /** The line a reply ends the task with (alone, or as the only command). */
 export const SUBMIT = "SUBMIT";
 
-const BLOCK = /```(?:bash|sh|shell)?[ \t]*\n([\s\S]*?)```/g;
+/** The longest command a step runs: recorded whole (the audit's command record, the transcript), never cut. */
+export const MAX_COMMAND_CHARS = 4096;
+
+const FENCE = /^[ \t]*(`{3,})[ \t]*([A-Za-z0-9_+-]*)[ \t]*$/;
+const SHELL = new Set(["", "bash", "sh", "shell"]);
+
+/** The fenced blocks of a reply, line by line: each opening fence closed by its own; only shell ones count. */
+function shellBlocks(reply: string): string[] {
+  const blocks: string[] = [];
+  let open: { fence: string; shell: boolean; lines: string[] } | null = null;
+  for (const line of reply.split("\n")) {
+    const fence = FENCE.exec(line);
+    if (open) {
+      if (fence && fence[1] === open.fence && fence[2] === "") {
+        if (open.shell) blocks.push(open.lines.join("\n").trim());
+        open = null;
+      } else open.lines.push(line);
+    } else if (fence) open = { fence: fence[1]!, shell: SHELL.has(fence[2]!.toLowerCase()), lines: [] };
+  }
+  return blocks;
+}
 
 /**
  * Reads a reply: exactly one fenced shell block is a command (`SUBMIT` as its only line, or a reply whose
@@ -12,7 +32,7 @@ const BLOCK = /```(?:bash|sh|shell)?[ \t]*\n([\s\S]*?)```/g;
  * answer again in the format. Pure.
  */
 export function parseAgentReply(reply: string): AgentAction {
-  const blocks = [...reply.matchAll(BLOCK)].map((m) => m[1]!.trim());
+  const blocks = shellBlocks(reply);
   if (blocks.length === 0) {
     const last = reply.trim().split("\n").at(-1)?.trim();
     return last === SUBMIT ? { kind: "submit" } : { kind: "refused", why: "the reply has no ```bash block: answer with exactly one command in one ```bash block, or SUBMIT when the task is done" };
@@ -21,6 +41,7 @@ export function parseAgentReply(reply: string): AgentAction {
   const command = blocks[0]!;
   if (command === SUBMIT) return { kind: "submit" };
   if (command === "") return { kind: "refused", why: "the command block is empty" };
+  if (command.length > MAX_COMMAND_CHARS) return { kind: "refused", why: `the command is ${command.length} characters, over ${MAX_COMMAND_CHARS}: split it into steps (write a file with one command, run it with the next)` };
   return { kind: "command", command };
 }
 

@@ -3,6 +3,7 @@ import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { WORKER_TOOLS, withTools } from "../../deps/package-manager-tools.ts";
 import { BudgetMeter, LoopDetector } from "../../models/budget.ts";
 import { costOf, createModelClient } from "../../models/model-client.ts";
+import { BUILTIN_EXECUTOR } from "../../models/executors/registry.ts";
 import type { ModelMessage } from "../../models/model-types.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
@@ -32,7 +33,9 @@ const MAX_OUTPUT_CHARS = 200_000;
  */
 export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<AgentRunResult> {
   const settings = ctx.config.models;
-  const client = createModelClient(settings, process.env, { repoRoot: ctx.paths.repoRoot });
+  // An agent CLI instead of this loop: run once in the sandbox, through the model proxy (agent-cli-run.ts).
+  if (settings.executor !== BUILTIN_EXECUTOR) return (await import("./agent-cli-run.ts")).runAgentCli(input, ctx);
+  const client = createModelClient(settings, process.env, { repoRoot: ctx.paths.repoRoot, registerKey: true });
   const { budget } = settings;
   const today = await ctx.modelUsageToday();
   const meter = new BudgetMeter({
@@ -59,9 +62,10 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
       meter.step();
       meter.check();
       await ctx.progress({ step: "model", index: step }).catch(() => {});
-      const reply = await client.complete(messages, { signal: ctx.signal, maxOutputTokens: settings.max_output_tokens });
+      // A reply never runs past the tokens a budget has left.
+      const room = meter.remainingTokens();
+      const reply = await client.complete(messages, { signal: ctx.signal, maxOutputTokens: Math.max(1, Math.min(settings.max_output_tokens, room ?? Infinity)) });
       const stepCost = costOf(reply.usage, settings.prices);
-      meter.charge(reply.usage, stepCost);
       tokens += reply.usage.inputTokens + reply.usage.outputTokens;
       cost += stepCost;
       messages.push({ role: "assistant", content: reply.text });
@@ -72,6 +76,13 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
         ctx.recordModelExchange({ step, model: client.label, sent, reply: reply.text, usage: reply.usage, costUsd: stepCost, durationMs: reply.durationMs, action: { kind, command, exitCode, note } }).catch((err: unknown) => {
           ctx.log("system", `agent: step ${step} could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
         });
+      try {
+        meter.charge(reply.usage, stepCost);
+      } catch (err) {
+        // The call that reached a budget is recorded too: the usage of the day and the job counts it.
+        await record("refused", null, null, "a budget was reached with this reply: it was not used");
+        throw err;
+      }
       if (action.kind === "submit") {
         await record("submit", null, null, null);
         ctx.log("system", `agent: step ${step}: the model submitted (${tokens} tokens, $${cost.toFixed(4)})`);

@@ -29,8 +29,22 @@ export interface ModelProviderDefinition {
    * when `models.model` is not among them (not so for Anthropic: paged, and aliases are not listed).
    */
   readonly listsEveryModel: boolean;
+  /**
+   * The API an agent CLI may call through the model proxy (src/egress/model-proxy.ts): each route relative to
+   * the base URL (the sandbox asks for `/v1/<path>`, the proxy sends `<base_url>/<path>`). Every other path is refused.
+   */
+  readonly proxyRoutes: readonly ModelProxyRoute[];
   /** The AI SDK model (the key, read host-side, goes only here). */
   create(connection: ModelConnection, key: string | null): Promise<LanguageModel>;
+}
+
+/** One API route the model proxy forwards. */
+export interface ModelProxyRoute {
+  method: "GET" | "POST";
+  /** Under the base URL, without a leading slash (`chat/completions`); ending in `/:id`, one more path segment (`models/:id`). */
+  path: string;
+  /** A streamed answer carries its usage only when the request asks for it (OpenAI's `stream_options.include_usage`): the proxy asks. */
+  asksStreamUsage?: boolean;
 }
 
 export function defineModelProvider<const T extends ModelProviderDefinition>(definition: T): T {

@@ -1,3 +1,4 @@
+import { noRedirects } from "../no-redirects.ts";
 import { defineModelProvider } from "../model-provider.ts";
 
 /**
@@ -10,11 +11,18 @@ export const openaiCompatibleProvider = defineModelProvider({
   summary: "an OpenAI-compatible chat completions server (Ollama, vLLM, llama.cpp, LM Studio, OpenAI); needs base_url",
   defaultBaseUrl: null,
   listsEveryModel: true,
+  proxyRoutes: [
+    { method: "POST", path: "chat/completions", asksStreamUsage: true },
+    { method: "POST", path: "completions", asksStreamUsage: true },
+    { method: "POST", path: "responses" },
+    { method: "GET", path: "models" },
+    { method: "GET", path: "models/:id" },
+  ],
   authHeaders: (key): Record<string, string> => (key === null ? {} : { authorization: `Bearer ${key}` }),
   async create(connection, key) {
     if (connection.baseUrl === null) throw new Error("openai-compatible: base_url is required (the config schema checks it)");
     const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
-    const provider = createOpenAICompatible({ name: "openai-compatible", baseURL: connection.baseUrl.replace(/\/+$/, ""), ...(key === null ? {} : { apiKey: key }) });
+    const provider = createOpenAICompatible({ name: "openai-compatible", baseURL: connection.baseUrl.replace(/\/+$/, ""), fetch: noRedirects, ...(key === null ? {} : { apiKey: key }) });
     return provider.chatModel(connection.model);
   },
 });
