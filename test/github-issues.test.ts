@@ -67,7 +67,8 @@ api_url = "${fake.url}"
   const specialists = c.cli(["specialists"]).stdout;
   expect(specialists).toContain("3. backlog: the local backlog");
   expect(specialists).toContain("3. backlog: the labelled backlog: open GitHub issues carrying github.issue_labels");
-  expect(specialists).toContain("files github_issue (no specialist yet)");
+  // The Bug Fixer takes them, with a model configured; here there is none.
+  expect(specialists).toContain("files github_issue (needs a model: [models])");
   expect(specialists).toContain("4. pr_followup: ");
   const json = JSON.parse(c.cli(["plan", "--json"]).stdout) as { entries: { item: { title: string }; specialist: string | null }[] };
   expect(json.entries.map((e) => e.specialist)).toEqual([null, null]);

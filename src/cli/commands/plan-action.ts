@@ -79,10 +79,11 @@ export async function runSpecialists(program: Command, opts: { json?: boolean })
     rows.push([s.id, s.version, s.itemTypes.join(","), s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h, ${s.limits.dispatchesPerDay}/day`, s.available ? "yes" : `no: ${s.why}`]);
   }
   process.stdout.write(`${table(rows)}\n`);
-  const taken = new Set(data.specialists.flatMap((s) => s.itemTypes));
+  const taken = new Set(data.specialists.filter((s) => s.available).flatMap((s) => s.itemTypes));
+  const needsModel = new Set(data.specialists.filter((s) => !s.available && s.needsModel).flatMap((s) => s.itemTypes));
   process.stdout.write(`\n${style.bold("work sources")}, in order of precedence:\n`);
   for (const source of data.sources) {
-    const types = source.itemTypes.map((t) => (taken.has(t) ? t : `${t} (no specialist yet)`)).join(", ");
+    const types = source.itemTypes.map((t) => (taken.has(t) ? t : needsModel.has(t) ? `${t} (needs a model: [models])` : `${t} (no specialist yet)`)).join(", ");
     // Its precedence, not its place in the list: the local and the labelled backlog are both source 3.
     process.stdout.write(`  ${WORK_SOURCES.indexOf(source.id) + 1}. ${source.id}: ${visible(source.summary)}; files ${visible(types)}\n`);
   }
