@@ -10,7 +10,7 @@ import { startModelProxy, type ModelProxy, type ModelProxyOptions, type ProxiedE
 
 const KEY = "sk-proxy-test-0123456789abcdefKEY";
 const SELF = ["127.0.0.1:3128", "localhost:3128"];
-const dir = tempDir("pushpals-model-proxy-");
+const dir = tempDir("pushpals-mproxy-test-");
 const proxies: ModelProxy[] = [];
 let counter = 0;
 let model: ScriptedModel;
@@ -240,6 +240,26 @@ describe("the model proxy", () => {
     const big = await call(p, "/v1/chat/completions", { method: "POST", body: chat({ pad: "z".repeat(5000) }) });
     expect(big.status).toBe(413);
     expect(p.counters().refused).toBe(1);
+  });
+
+  test("close() cuts an answer still streaming, and has counted it when it returns", async () => {
+    const { p, exchanges } = await proxy({
+      fetch: (async () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: {"type":"message_start","message":{"usage":{"input_tokens":9,"output_tokens":1}}}\n\n'));
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        )) as unknown as typeof fetch,
+    });
+    const answer = await call(p, "/v1/chat/completions", { method: "POST", body: chat({ stream: true }) });
+    const reader = answer.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain("message_start");
+    await p.close();
+    expect(exchanges).toEqual([expect.objectContaining({ status: 200, usage: { inputTokens: 9, outputTokens: 1 } })]);
+    await reader.read().catch(() => null);
   });
 
   test("admit refuses a request (a budget reached) and stop refuses every one after", async () => {

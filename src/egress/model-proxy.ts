@@ -89,6 +89,7 @@ export interface ModelProxy {
   refusals(): ModelProxyRefusal[];
   /** Refuses every request from now on, with `reason`, and cuts the ones in flight. */
   stop(reason: string): void;
+  /** Stops listening and cuts every connection; resolves once every forwarded request has been counted (`onUsage`). */
   close(): Promise<void>;
 }
 
@@ -128,6 +129,8 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
   const refusals: ModelProxyRefusal[] = [];
   const inFlight = new Set<AbortController>();
   const sockets = new Set<Duplex>();
+  /** Requests being served: close() waits for them, so each forwarded one has been counted when it returns. */
+  const active = new Set<Promise<void>>();
   let stopped: string | null = null;
   let index = 0;
 
@@ -170,6 +173,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
     const controller = new AbortController();
     inFlight.add(controller);
     const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([controller.signal, timeout]);
     const gone = () => controller.abort();
     res.once("close", gone);
     const captured = new Capture();
@@ -184,7 +188,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
           headers: { ...passedHeaders(req), ...options.provider.authHeaders(options.key), ...(r.method === "POST" ? { "content-type": contentType(req) } : {}) },
           ...(r.method === "POST" ? { body } : {}),
           redirect: "manual",
-          signal: AbortSignal.any([controller.signal, timeout]),
+          signal,
         });
       } catch (err) {
         if (controller.signal.aborted && !timeout.aborted) {
@@ -209,13 +213,28 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
       const scrubbing = new KeyScrubber(options.key, REDACTED);
       res.writeHead(status, answerHeaders(answer.headers, scrub));
       if (answer.body) {
-        for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
-          answerBytes += chunk.length;
-          reader.push(chunk);
-          const clean = scrubbing.push(chunk);
-          captured.push(clean);
-          if (clean.length > 0 && !(await write(res, clean))) break;
+        const stream = answer.body.getReader();
+        // Cut (stopped, closed, the client gone): the read in progress ends, whatever the upstream does.
+        const cut = () => void stream.cancel().catch(() => {});
+        signal.addEventListener("abort", cut, { once: true });
+        try {
+          for (;;) {
+            const { done, value } = await stream.read();
+            if (done || signal.aborted) break;
+            answerBytes += value.length;
+            reader.push(value);
+            const clean = scrubbing.push(value);
+            captured.push(clean);
+            if (clean.length > 0 && !(await write(res, clean))) break;
+          }
+        } finally {
+          signal.removeEventListener("abort", cut);
         }
+      }
+      if (signal.aborted) {
+        if (timeout.aborted) log(`model proxy: ${r.method} ${r.path}: the answer was cut: past ${Math.round(timeoutMs / 1000)} s`);
+        res.destroy();
+        return;
       }
       const rest = scrubbing.flush();
       captured.push(rest);
@@ -256,11 +275,14 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
   }
 
   const server = createServer((req, res) => {
-    serve(req, res).catch((err: unknown) => {
-      log(`model proxy: ${shown(req.method ?? "?")} ${shown(req.url ?? "?")} failed: ${errorText(err)}`);
-      if (!res.headersSent) answerPlain(res, 500, "pushpals model proxy: internal error\n");
-      else res.destroy();
-    });
+    const served: Promise<void> = serve(req, res)
+      .catch((err: unknown) => {
+        log(`model proxy: ${shown(req.method ?? "?")} ${shown(req.url ?? "?")} failed: ${errorText(err)}`);
+        if (!res.headersSent) answerPlain(res, 500, "pushpals model proxy: internal error\n");
+        else res.destroy();
+      })
+      .finally(() => active.delete(served));
+    active.add(served);
   });
   const refuseRaw = (kind: string) => (req: IncomingMessage, socket: Duplex) => {
     const reason = kind === "CONNECT" ? `only the model API is reachable here, not a tunnel to ${shown(req.url ?? "?")}` : "protocol upgrades are not forwarded";
@@ -314,7 +336,9 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
         for (const c of inFlight) c.abort();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      }).then(() => rmSync(options.socketPath, { force: true }));
+      })
+        .then(() => Promise.allSettled([...active]))
+        .then(() => rmSync(options.socketPath, { force: true }));
       return closing;
     },
   };

@@ -18,6 +18,7 @@ import { packageManagerStatus } from "../deps/package-manager-status.ts";
 import { probeRegistry } from "./registry-probe.ts";
 import { checkToolchains } from "./toolchains.ts";
 import { checkModelBackend } from "./model-backend.ts";
+import { checkModelExecutors } from "./model-executors.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
@@ -61,6 +62,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
     const provided = pm.packageManager && ["runtime", "provisioned", "will_provision"].includes(pm.available.kind) ? providedPrograms(pm.packageManager) : [];
     findings.push(...checkToolchains(config.checks.commands, { repoRoot: paths.repoRoot, path: process.env.PATH ?? "", sandboxed: config.sandbox.mode !== "off", provided }));
     findings.push(await checkModelBackend(config.models, { env: process.env, repoRoot: paths.repoRoot }));
+    findings.push(checkModelExecutors(config.models, { path: process.env.PATH ?? "", sandbox: config.sandbox, paths }));
   }
   findings.push(checkRuntimeDir(paths.runtimeDir, options.recover));
   const threshold = minFreeBytes(options, findings);

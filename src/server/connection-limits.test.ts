@@ -1,4 +1,4 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
@@ -14,23 +14,28 @@ import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-lim
 import { readBody } from "./http.ts";
 import { CREDENTIAL_HEADER } from "./caller.ts";
 
-let dir: ReturnType<typeof tempDir> | null = null;
-let store: SqliteStore | null = null;
-let app: RunningApp | null = null;
-const open: Response[] = [];
+/**
+ * One server of a test, with its own store and temp dir: every test here waits mostly on timers (idle
+ * timeouts, heartbeats, long claims), so they run concurrently, each on a server of its own, disposed
+ * (its streams cancelled, the server stopped, the store closed) when the test's scope ends.
+ */
+interface TestServer extends AsyncDisposable {
+  app: RunningApp;
+  service: RunningApp["service"];
+  limits: RunningApp["limits"];
+  /** A GET over loopback TCP; a 2xx reply is kept open (a stream) until the test ends. */
+  get(path: string): Promise<Response>;
+  /** A WorkerPal's credential: claims are a component's calls, on the owner's socket (TCP is read-only). */
+  workerCredential(): string;
+  claim(workerId: string, waitMs: number, signal?: AbortSignal): Promise<Response>;
+  /** The responses `get` kept open, in order. */
+  open: Response[];
+}
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((r) => r.body?.cancel().catch(() => {})));
-  await app?.stop();
-  store?.close();
-  dir?.cleanup();
-  app = null;
-});
-
-async function start(limits: Partial<ConnectionLimitsOptions>, sse: Partial<AppOptions["sse"]> = {}): Promise<RunningApp> {
-  dir = tempDir();
-  store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = await startApp(store, {
+async function start(limits: Partial<ConnectionLimitsOptions>, sse: Partial<AppOptions["sse"]> = {}): Promise<TestServer> {
+  const dir = tempDir();
+  const store = new SqliteStore(join(dir.path, "db.sqlite"));
+  const app = await startApp(store, {
     host: "127.0.0.1",
     port: 0,
     socket: join(dir.path, "api.sock"),
@@ -40,26 +45,34 @@ async function start(limits: Partial<ConnectionLimitsOptions>, sse: Partial<AppO
     jobs: {},
     limits: { fileLimit: null, openFiles: () => null, ...limits },
   });
-  return app!;
-}
-
-async function get(path: string): Promise<Response> {
-  const res = await fetch(`${app!.url}${path}`);
-  if (res.ok) open.push(res);
-  return res;
-}
-
-/** A WorkerPal's credential: claims are a component's calls, on the owner's socket (TCP is read-only). */
-const workerCredential = () => app!.credentials.issue({ role: "worker", name: "w" });
-
-function claim(workerId: string, waitMs: number, signal?: AbortSignal): Promise<Response> {
-  return fetch(`http://localhost/workers/${workerId}/claim`, {
-    unix: app!.socket,
-    method: "POST",
-    headers: { "content-type": "application/json", [CREDENTIAL_HEADER]: workerCredential() },
-    body: JSON.stringify({ kinds: ["noop"], waitMs }),
-    signal,
-  });
+  const open: Response[] = [];
+  const workerCredential = () => app.credentials.issue({ role: "worker", name: "w" });
+  return {
+    app,
+    service: app.service,
+    limits: app.limits,
+    open,
+    workerCredential,
+    async get(path) {
+      const res = await fetch(`${app.url}${path}`);
+      if (res.ok) open.push(res);
+      return res;
+    },
+    claim: (workerId, waitMs, signal) =>
+      fetch(`http://localhost/workers/${workerId}/claim`, {
+        unix: app.socket,
+        method: "POST",
+        headers: { "content-type": "application/json", [CREDENTIAL_HEADER]: workerCredential() },
+        body: JSON.stringify({ kinds: ["noop"], waitMs }),
+        signal,
+      }),
+    async [Symbol.asyncDispose]() {
+      await Promise.all(open.splice(0).map((r) => r.body?.cancel().catch(() => {})));
+      await app.stop();
+      store.close();
+      dir.cleanup();
+    },
+  };
 }
 
 function withCredential(client: ApiClient, credential: string): ApiClient {
@@ -74,9 +87,10 @@ async function until(predicate: () => boolean): Promise<void> {
   }
 }
 
-test("event streams, log follows and audit exports share one cap; a slot is free again when its stream ends or its client goes", async () => {
+test.concurrent("event streams, log follows and audit exports share one cap; a slot is free again when its stream ends or its client goes", async () => {
   // Six slots; loopback TCP (these requests) counts as one client, so it holds at most three.
-  const { service, limits } = await start({ maxStreams: 6 });
+  await using server = await start({ maxStreams: 6 });
+  const { app, service, limits, get, open } = server;
   const job = service.enqueue({ kind: "noop", input: {}, actor: "t" }).job;
   service.registerWorker({ id: "wrk_limits0001", name: "w", kinds: ["noop"], pid: null });
   const claimed = service.claim("wrk_limits0001", ["noop"])!;
@@ -88,11 +102,11 @@ test("event streams, log follows and audit exports share one cap; a slot is free
   expect((await get("/events")).status).toBe(200);
   expect(limits.count("stream")).toBe(3);
 
-  const refused = await fetch(`${app!.url}/events`);
+  const refused = await fetch(`${app.url}/events`);
   expect(refused.status).toBe(429);
   expect(refused.headers.get("retry-after")).toBe("1");
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_requests");
-  const exportRefused = await fetch(`${app!.url}/audit/export`);
+  const exportRefused = await fetch(`${app.url}/audit/export`);
   expect(exportRefused.status).toBe(429);
   await exportRefused.text();
   // Refused before the stream opened: nothing subscribed, nothing counted.
@@ -114,15 +128,17 @@ test("event streams, log follows and audit exports share one cap; a slot is free
   expect((await get("/events")).status).toBe(200);
 });
 
-test("a 404 log follow takes no slot", async () => {
-  const { limits } = await start({ maxStreams: 1 });
+test.concurrent("a 404 log follow takes no slot", async () => {
+  await using server = await start({ maxStreams: 1 });
+  const { limits, get } = server;
   expect((await get("/jobs/job_0000000000/logs?follow=1")).status).toBe(404);
   expect(limits.count("stream")).toBe(0);
   expect((await get("/events")).status).toBe(200);
 });
 
-test("one worker id holds at most two waiting claims; other workers and claims without a wait are not affected", async () => {
-  const { service, limits } = await start({});
+test.concurrent("one worker id holds at most two waiting claims; other workers and claims without a wait are not affected", async () => {
+  await using server = await start({});
+  const { service, limits, claim } = server;
   for (const id of ["wrk_claimer001", "wrk_claimer002"]) service.registerWorker({ id, name: id, kinds: ["noop"], pid: null });
   const stop = new AbortController();
   const waiting = [claim("wrk_claimer001", 5_000, stop.signal), claim("wrk_claimer001", 5_000, stop.signal)];
@@ -148,8 +164,9 @@ test("one worker id holds at most two waiting claims; other workers and claims w
   await until(() => limits.count("claim_wait") === 0);
 });
 
-test("a waiting claim outlives the idle timeout: its connection may stay quiet for the wait plus the timeout", async () => {
-  const { service } = await start({ requestTimeoutSeconds: 2 });
+test.concurrent("a waiting claim outlives the idle timeout: its connection may stay quiet for the wait plus the timeout", async () => {
+  await using server = await start({ requestTimeoutSeconds: 2 });
+  const { service, claim } = server;
   service.registerWorker({ id: "wrk_patient001", name: "w", kinds: ["noop"], pid: null });
   const started = Date.now();
   const res = await claim("wrk_patient001", 4_500);
@@ -157,14 +174,15 @@ test("a waiting claim outlives the idle timeout: its connection may stay quiet f
   expect(Date.now() - started).toBeGreaterThanOrEqual(4_400);
 }, 10_000);
 
-test("a worker refused a claim for load waits and claims again instead of exiting", async () => {
-  const { service, limits } = await start({});
+test.concurrent("a worker refused a claim for load waits and claims again instead of exiting", async () => {
+  await using server = await start({});
+  const { app, service, limits, workerCredential } = server;
   const id = "wrk_refused001";
   service.registerWorker({ id, name: "w", kinds: ["noop"], pid: null });
   // A stray process holds both waiting claims of this worker id (raw sockets: a hang-up the server sees at once).
   const body = JSON.stringify({ kinds: ["noop"], waitMs: 10_000 });
   const stray = [0, 1].map(() => {
-    const socket = connect({ path: app!.socket }, () =>
+    const socket = connect({ path: app.socket }, () =>
       socket.write(`POST /workers/${id}/claim HTTP/1.1\r\nHost: localhost\r\n${CREDENTIAL_HEADER}: ${workerCredential()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
     );
     return socket;
@@ -174,7 +192,7 @@ test("a worker refused a claim for load waits and claims again instead of exitin
   const runtime = new WorkerRuntime({
     id,
     name: "w",
-    client: withCredential(new ApiClient({ socket: app!.socket }), workerCredential()),
+    client: withCredential(new ApiClient({ socket: app.socket }), workerCredential()),
     paths: runtimePathsFor("/nonexistent", "/nonexistent/.git"),
     kinds: [noopKind],
     claimWaitMs: 1_000,
@@ -192,15 +210,16 @@ test("a worker refused a claim for load waits and claims again instead of exitin
   await running;
 }, 10_000);
 
-test("every cap fits a quarter of the open-file limit, and near the limit no new long-lived request is taken", async () => {
+test.concurrent("every cap fits a quarter of the open-file limit, and near the limit no new long-lived request is taken", async () => {
   let openFiles = 10;
-  const { limits } = await start({ maxStreams: 256, fileLimit: 512, openFiles: () => openFiles });
+  await using server = await start({ maxStreams: 256, fileLimit: 512, openFiles: () => openFiles });
+  const { app, limits, get } = server;
   expect(limits.max("stream")).toBe(128);
   expect(limits.max("claim_wait")).toBe(128);
   expect((await get("/events")).status).toBe(200);
   openFiles = 450; // past 512 - 64 reserved
   await Bun.sleep(1_050); // the count is sampled at most once a second
-  const refused = await fetch(`${app!.url}/events`);
+  const refused = await fetch(`${app.url}/events`);
   expect(refused.status).toBe(429);
   expect(await refused.json()).toEqual({
     error: {
@@ -211,12 +230,12 @@ test("every cap fits a quarter of the open-file limit, and near the limit no new
     },
   });
   // Short requests are never refused.
-  expect((await fetch(`${app!.url}/health`)).status).toBe(200);
+  expect((await fetch(`${app.url}/health`)).status).toBe(200);
 });
 
-test("an SSE stream outlives the idle timeout: its connection may stay quiet for two heartbeats plus the timeout", async () => {
-  await start({ requestTimeoutSeconds: 2 }, { heartbeatMs: 3_000 });
-  const res = await get("/events");
+test.concurrent("an SSE stream outlives the idle timeout: its connection may stay quiet for two heartbeats plus the timeout", async () => {
+  await using server = await start({ requestTimeoutSeconds: 2 }, { heartbeatMs: 3_000 });
+  const res = await server.get("/events");
   const reader = res.body!.getReader();
   const started = Date.now();
   let text = "";
@@ -224,7 +243,7 @@ test("an SSE stream outlives the idle timeout: its connection may stay quiet for
   expect(text.match(/: heartbeat/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
 }, 15_000);
 
-test("a listener that knows its caller keys streams by it: one client gets at most half the slots, unkeyed requests only the global cap", () => {
+test.concurrent("a listener that knows its caller keys streams by it: one client gets at most half the slots, unkeyed requests only the global cap", () => {
   const limits = new ConnectionLimits({ maxStreams: 4, requestTimeoutSeconds: 30, fileLimit: null, openFiles: () => null });
   const req = () => new Request("http://127.0.0.1/events");
   const mine = [limits.hold(req(), "stream", "uid:1000", 30), limits.hold(req(), "stream", "uid:1000", 30)];
@@ -239,7 +258,7 @@ test("a listener that knows its caller keys streams by it: one client gets at mo
   expect(limits.count("stream")).toBe(4);
 });
 
-test("a body that stops arriving is a 408 once the deadline passes", async () => {
+test.concurrent("a body that stops arriving is a 408 once the deadline passes", async () => {
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(new TextEncoder().encode('{"kind":'));

@@ -23,6 +23,7 @@ import type { SandboxSpec } from "../../sandbox/sandbox-spec.ts";
 import { hiddenInSandbox } from "../../sandbox/visible-path.ts";
 import { listWorktreeChanges } from "../../scm/changes.ts";
 import { removeCheckout } from "../../scm/worktree.ts";
+import { registerSecret } from "../../secrets/redact.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
@@ -61,6 +62,8 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
   const baseUrl = settings.base_url ?? provider.defaultBaseUrl;
   if (baseUrl === null) throw new PushpalsError("config_invalid", `${provider.id} needs models.base_url`, { field: "models.base_url" });
   const key = readModelKey(settings, { env: process.env, repoRoot: ctx.paths.repoRoot });
+  // This worker removes the key's exact value from every text it redacts from now on (logs, exchanges, failures).
+  if (key) registerSecret(key.value);
   const { budget } = settings;
   const meter = new BudgetMeter({
     job: { wallSeconds: budget.job_wall_seconds, tokens: budget.job_tokens, costUsd: budget.job_cost_usd, steps: budget.job_steps },
