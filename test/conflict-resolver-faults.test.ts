@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
@@ -17,6 +18,7 @@ import type { PullRequest } from "../src/prs/pr-types.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { Cluster, spawnPushpals, type Proc } from "./helpers/cluster.ts";
+import { lanes } from "./helpers/lanes.ts";
 
 /**
  * The Conflict Resolver under faults (issue #18): a resolution a person recorded once is reused by
@@ -28,13 +30,39 @@ import { Cluster, spawnPushpals, type Proc } from "./helpers/cluster.ts";
 const CHANGELOG = "# Changelog\n\n## Unreleased\n\n## 1.0.0\n\n- first\n";
 const CONFIG = ['[repo]', 'base_branch = "main"', "", "[jobs]", "lease_seconds = 2", "", "[[checks.commands]]", 'name = "ok"', 'run = "true"', ""].join("\n");
 
-let cluster: Cluster | null = null;
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-});
+// The end-to-end tests run concurrently, two at a time (they mostly wait: on leases running out, on the
+// PR conflict sweep, on the dispatch), each with a cluster of its own: c() is the cluster of the test that
+// calls it (its scope is an async context of its own), stopped when that test ends.
+const lane = lanes(2);
+const scope = new AsyncLocalStorage<{ cluster: Cluster | null }>();
+const started: Cluster[] = [];
+// A test that timed out never reached the end of its scope: its cluster goes here.
+afterAll(() => Promise.all(started.map((cl) => cl.stop())));
+
+function endToEnd(body: () => Promise<void>): () => Promise<void> {
+  return () =>
+    lane(() => {
+      const own: { cluster: Cluster | null } = { cluster: null };
+      return scope.run(own, async () => {
+        try {
+          await body();
+        } finally {
+          await own.cluster?.stop();
+        }
+      });
+    });
+}
+
+/** The test's cluster, from now on. */
+async function useCluster(options: Parameters<typeof Cluster.create>[0]): Promise<void> {
+  const own = scope.getStore();
+  if (!own) throw new Error("not in an end-to-end test");
+  own.cluster = await Cluster.create(options);
+  started.push(own.cluster);
+}
 
 function c(): Cluster {
+  const cluster = scope.getStore()?.cluster;
   if (!cluster) throw new Error("no cluster");
   return cluster;
 }
@@ -111,8 +139,8 @@ async function startWorker(name: string, env: Record<string, string> = {}): Prom
 }
 
 describe("the Conflict Resolver, end to end", () => {
-  test("a conflict resolved once by a person is reused by rerere on the next PR", async () => {
-    cluster = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\ntwo\nthree\n" } });
+  test.concurrent("a conflict resolved once by a person is reused by rerere on the next PR", endToEnd(async () => {
+    await useCluster({ configToml: CONFIG, files: { "src/a.txt": "one\ntwo\nthree\n" } });
     await c().startServer();
     await c().startWorker("w1");
     await c().startAgents();
@@ -171,11 +199,11 @@ describe("the Conflict Resolver, end to end", () => {
     expect((await resolveJobs()).map((j) => j.state)).toEqual(["succeeded"]);
     // Its diff against the new base is only its own change, as the person resolved it.
     expect(resolved.files.map((f) => f.path)).toEqual(["src/a.txt"]);
-  }, 240_000);
+  }), lane.queuedTimeout(240_000));
 
   for (const point of ["resolve.after-advance", "resolve.before-advance"]) {
-    test(`kill -9 of the WorkerPal at ${point}: the PR is at its old head or at the checked resolved head, never between; the retry finishes it`, async () => {
-      cluster = await Cluster.create({ configToml: CONFIG, files: { "CHANGELOG.md": CHANGELOG } });
+    test.concurrent(`kill -9 of the WorkerPal at ${point}: the PR is at its old head or at the checked resolved head, never between; the retry finishes it`, endToEnd(async () => {
+      await useCluster({ configToml: CONFIG, files: { "CHANGELOG.md": CHANGELOG } });
       await c().startServer();
       const first = await startWorker("w1", { PUSHPALS_FAILPOINT: point });
       await c().startAgents();
@@ -230,7 +258,7 @@ describe("the Conflict Resolver, end to end", () => {
       expect(kept()).toContain(candidate);
       // The new head is reviewed again.
       await waitFor(`PR #${mine.number} reviewed at its new head`, async () => (await pr(mine.number)).review?.headSha === final.headSha);
-    }, 240_000);
+    }), lane.queuedTimeout(240_000));
   }
 });
 

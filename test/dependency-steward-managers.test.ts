@@ -7,6 +7,7 @@ import type { WorkItem } from "../src/planning/work-item.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
 import { publishVersions, setPublishTimes, startAccessVerdaccio, type AccessRegistry } from "./helpers/registry-fixture.ts";
+import { lanes } from "./helpers/lanes.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { publishTarball } from "./helpers/verdaccio.ts";
 
@@ -41,8 +42,7 @@ async function publishRelease(name: string): Promise<Release> {
   const locked = lock.packages[`node_modules/${name}`];
   if (!locked) throw new Error(`${name} is not in package-lock.json: it is a devDependency of PushPals (npm ci)`);
   const hex = Buffer.from(locked.integrity.replace(/^sha512-/, ""), "base64").toString("hex");
-  const cache = Bun.spawnSync(["npm", "config", "get", "cache"], { stdout: "pipe" }).stdout.toString().trim();
-  const cached = join(cache, "_cacache", "content-v2", "sha512", hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+  const cached = join(npmCache(), "_cacache", "content-v2", "sha512", hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
   if (!existsSync(cached)) throw new Error(`${name}@${locked.version}'s tarball is not in npm's cache (${cached}): run npm ci in ${ROOT}`);
   const tarball = join(scratch.path, `${name.replace("/", "-")}-${locked.version}.tgz`);
   copyFileSync(cached, tarball);
@@ -50,6 +50,13 @@ async function publishRelease(name: string): Promise<Release> {
   if (createHash("sha512").update(bytes).digest("hex") !== hex) throw new Error(`npm's cached ${name}@${locked.version} does not match package-lock.json`);
   await publishTarball(registry.url, registry.token, bytes);
   return { name, version: locked.version, dir: join(ROOT, "node_modules", name) };
+}
+
+let npmCacheDir: string | undefined;
+function npmCache(): string {
+  // The caller's npm config as it is (under `npm test`, npm_config_cache names the cache npm ci filled); asked once.
+  npmCacheDir ??= Bun.spawnSync(["npm", "config", "get", "cache"], { stdout: "pipe" }).stdout.toString().trim();
+  return npmCacheDir;
 }
 
 /** The check every repository configures: each named folder requires lib-a (green on main too), and says which (the tarball's index.js says its version). */
@@ -214,9 +221,16 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  // A test that timed out never reached the end of its scope: its cluster goes here.
+  await Promise.all(started.map((cluster) => cluster.stop()));
   await registry?.stop();
   scratch.cleanup();
 });
+
+// Each case has its own cluster and repository, and mostly waits on it (the scan, the steward's job, the
+// package manager, the checks, the review): the cases run concurrently, two at a time.
+const lane = lanes(2);
+const started: Cluster[] = [];
 
 /** A cluster on the case's repository, with the scan on and no package manager but npm on the worker's PATH. */
 async function startCluster(name: string, c: Case): Promise<Cluster> {
@@ -228,6 +242,7 @@ async function startCluster(name: string, c: Case): Promise<Cluster> {
     files: { ".gitignore": "node_modules/\n", ...c.files, [c.lockfile]: lockfiles[name]!, "check.js": CHECK_JS },
     env: { HOME: home, PATH: SYSTEM_PATH, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600" },
   });
+  started.push(cluster);
   await cluster.startServer();
   await cluster.startWorker("w1");
   await cluster.startAgents();
@@ -279,15 +294,9 @@ function expectRanAsRepository(cluster: Cluster, pr: PullRequest, c: Case): void
 }
 
 describe.each(["pnpm", "yarn1", "bun", "berry"])("%s", (name) => {
-  let cluster: Cluster;
-  let c: Case;
-  beforeAll(async () => {
-    c = CASES[name]!();
-    cluster = await startCluster(name, c);
-  }, 60_000);
-  afterAll(() => cluster?.stop());
-
-  test("the non-major group's PR changes exactly the manifests and the lockfile, locks 1.1.0 with the repository's package manager, and passes its checks on a frozen install", async () => {
+  test.concurrent("the non-major group's PR changes exactly the manifests and the lockfile, locks 1.1.0 with the repository's package manager, and passes its checks on a frozen install", () => lane(async () => {
+    const c = CASES[name]!();
+    await using cluster = await startCluster(name, c);
     const { item, pr } = await prOpened(cluster, "deps:main:prod-non-major");
     const updates = (item.detail.group as { updates: { manifestPath: string; name: string; to: string; newRange: string }[] }).updates;
     expect(updates.map((u) => [u.manifestPath, u.name, u.to, u.newRange])).toEqual(c.manifests.map((m) => [m, "lib-a", "1.1.0", "^1.1.0"]));
@@ -302,19 +311,13 @@ describe.each(["pnpm", "yarn1", "bun", "berry"])("%s", (name) => {
     expectLocks(c, lock, "lib-a", "1.2.0", false);
     // The repository's own package manager regenerated it (PushPals' Bun, or the pinned release from the registry), and installed it frozen for the checks.
     expectRanAsRepository(cluster, pr, c);
-  }, 120_000);
+  }), lane.queuedTimeout(180_000));
 });
 
 describe("lockfile_maintenance, with Bun", () => {
-  let cluster: Cluster;
-  let c: Case;
-  beforeAll(async () => {
-    c = CASES.maintenance!();
-    cluster = await startCluster("maintenance", c);
-  }, 60_000);
-  afterAll(() => cluster?.stop());
-
-  test("an update inside the range is the lockfile-maintenance group: its PR changes only the lockfile, and passes its checks", async () => {
+  test.concurrent("an update inside the range is the lockfile-maintenance group: its PR changes only the lockfile, and passes its checks", () => lane(async () => {
+    const c = CASES.maintenance!();
+    await using cluster = await startCluster("maintenance", c);
     const { item, pr } = await prOpened(cluster, "deps:main:lockfile-maintenance");
     const updates = (item.detail.group as { updates: { manifestPath: string; name: string; kind: string; to: string; newRange: string }[] }).updates;
     expect(updates.map((u) => [u.manifestPath, u.name, u.kind, u.to, u.newRange])).toEqual([["package.json", "lib-a", "in-range", "1.1.0", "1.x"]]);
@@ -327,5 +330,5 @@ describe("lockfile_maintenance, with Bun", () => {
     expectRanAsRepository(cluster, pr, c);
     // The only group: no range changes ride along.
     expect((await stewardItems(cluster)).map((i) => i.dedupeKey)).toEqual(["deps:main:lockfile-maintenance"]);
-  }, 120_000);
+  }), lane.queuedTimeout(180_000));
 });

@@ -10,7 +10,7 @@ import { resolveSandboxSpec } from "../src/sandbox/resolve-spec.ts";
 import { DEFAULT_SANDBOX_SETTINGS } from "../src/sandbox/sandbox-settings.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { Cluster } from "./helpers/cluster.ts";
-import { lanes } from "./helpers/lanes.ts";
+import { inTurn, lanes } from "./helpers/lanes.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { publishTarball, startVerdaccio, writeRegistryNpmrc, type LocalRegistry } from "./helpers/verdaccio.ts";
 
@@ -259,17 +259,8 @@ describe("Yarn 1, the real release", () => {
 });
 
 describe("Yarn Berry, the real release", () => {
-  // One cluster for the three tests, which take it in turn (each commits on top of what the one before
-  // left): started by the first, stopped when the file ends.
-  let berryCluster: Promise<Cluster> | undefined;
-  const inTurn = lanes(1);
-  const onBerry = (body: (c: Cluster) => Promise<void>) => () =>
-    inTurn(() =>
-      lane(async () => {
-        berryCluster ??= cluster({ "package.json": manifest({ packageManager: `yarn@${berry.version}+sha512.${berry.sha512}` }), "yarn.lock": lockfiles.berry!, ".yarnrc.yml": berryRc() }, "yarn");
-        await body(await berryCluster);
-      }),
-    );
+  // One cluster for the three tests, which take it in turn: each commits on top of what the one before left.
+  const onBerry = inTurn(lane, 3, () => cluster({ "package.json": manifest({ packageManager: `yarn@${berry.version}+sha512.${berry.sha512}` }), "yarn.lock": lockfiles.berry!, ".yarnrc.yml": berryRc() }, "yarn"));
 
   test.concurrent("pinned with packageManager: @yarnpkg/cli-dist is provisioned from the user's registry and installs immutably", onBerry(async (c) => {
     const { job, logs } = await checksOnBase(c);

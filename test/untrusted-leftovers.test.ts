@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster } from "./helpers/cluster.ts";
+import { inTurn, lanes } from "./helpers/lanes.ts";
 import { writeNpmFixture } from "./helpers/npm-fixture.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -20,30 +21,40 @@ function git(root: string, args: string[]): string {
   return r.stdout.toString().trim();
 }
 
-function run(c: Cluster, scope: string, command: string): { job: Job; pr: PullRequest | null; logs: string } {
-  const r = c.cli(["run", "--json", "--scope", scope, "--title", "leftovers", "--", command]);
+async function run(c: Cluster, scope: string, command: string): Promise<{ job: Job; pr: PullRequest | null; logs: string }> {
+  const r = await c.cliAsync(["run", "--json", "--scope", scope, "--title", "leftovers", "--", command]);
   const out = JSON.parse(r.stdout) as { job: Job; pr: PullRequest | null };
-  return { ...out, logs: c.cli(["logs", out.job.id]).stdout };
+  return { ...out, logs: (await c.cliAsync(["logs", out.job.id])).stdout };
 }
 
-afterAll(() => scratch.cleanup());
+// Each group of tests has its own cluster and repository (its tests take it in turn), and mostly waits on
+// it: the groups run concurrently, two tests at a time.
+const lane = lanes(2);
+const started: Cluster[] = [];
+afterAll(async () => {
+  // What a test that timed out never stopped.
+  await Promise.all(started.map((c) => c.stop()));
+  scratch.cleanup();
+});
+
+async function newCluster(options: Parameters<typeof Cluster.create>[0]): Promise<Cluster> {
+  const c = await Cluster.create(options);
+  started.push(c);
+  return c;
+}
 
 /** The server, one WorkerPal and the agents (a run's PR is reviewed before `pushpals run` answers). */
-async function startAll(c: Cluster): Promise<void> {
+async function startAll(c: Cluster): Promise<Cluster> {
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
+  return c;
 }
 
 describe("host git never runs with metadata a command wrote", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
-    await startAll(c);
-  }, 30_000);
-  afterAll(() => c.stop());
+  const onCluster = inTurn(lane, 3, async () => startAll(await newCluster({ files: { "src/a.txt": "one\n" } })));
 
-  test("a rewritten .git/config (fsmonitor, hooks, filters, includes) is refused and never runs", async () => {
+  test.concurrent("a rewritten .git/config (fsmonitor, hooks, filters, includes) is refused and never runs", onCluster(async (c) => {
     const evil = [
       "[core]",
       `\tfsmonitor = "touch ${marker("fsmonitor")}; false"`,
@@ -57,35 +68,34 @@ describe("host git never runs with metadata a command wrote", () => {
       `mkdir -p .evil-hooks && printf '#!/bin/sh\\ntouch ${marker("hook")}\\n' > .evil-hooks/pre-commit && chmod +x .evil-hooks/pre-commit`,
       "echo changed >> src/a.txt",
     ].join(" && ");
-    const { job, pr } = run(c, "src/**", command);
+    const { job, pr } = await run(c, "src/**", command);
     expect(job.state).toBe("failed");
     expect(job.failure).toMatchObject({ class: "policy_denied", message: expect.stringContaining(".git/config") });
     expect(pr).toBeNull();
     for (const name of ["fsmonitor", "filter", "hook"]) expect(existsSync(marker(name))).toBe(false);
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 
-  test("a .git replaced by a link to a git dir of the command's making is refused and never read", async () => {
+  test.concurrent("a .git replaced by a link to a git dir of the command's making is refused and never read", onCluster(async (c) => {
     const command = [
       "git init -q evil && cp -r evil/.git ./evilgit && rm -rf evil",
       `git --git-dir=evilgit config core.fsmonitor "touch ${marker("gitfile")}; false"`,
       "rm -rf .git && echo 'gitdir: ./evilgit' > .git",
       "echo changed >> src/a.txt",
     ].join(" && ");
-    const { job } = run(c, "src/**", command);
+    const { job } = await run(c, "src/**", command);
     expect(job.state).toBe("failed");
     expect(job.failure).toMatchObject({ class: "policy_denied", message: expect.stringContaining(".git directory") });
     expect(existsSync(marker("gitfile"))).toBe(false);
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 
-  test("git a command uses for its own work (add, commit) does not stop its change", async () => {
-    const { job, pr } = run(c, "src/**", "echo more >> src/a.txt && git add -A && git -c user.name=x -c user.email=x@x commit -qm mine");
+  test.concurrent("git a command uses for its own work (add, commit) does not stop its change", onCluster(async (c) => {
+    const { job, pr } = await run(c, "src/**", "echo more >> src/a.txt && git add -A && git -c user.name=x -c user.email=x@x commit -qm mine");
     expect(job.state).toBe("succeeded");
     expect(pr?.files.map((f) => f.path)).toEqual(["src/a.txt"]);
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 });
 
 describe("checks run on the commit, not on what the command left", () => {
-  let c: Cluster;
   // Green on the base; on a change to src/a.txt each passes only if what the command left counted.
   const CONFIG = `
 [[checks.commands]]
@@ -96,15 +106,11 @@ run = "test -f dist/ok || ! grep -q changed src/a.txt"
 name = "lint"
 run = "PATH=\\"$PWD/.tools:$PATH\\" lint-it 2>/dev/null || ! grep -q changed src/a.txt"
 `;
-  beforeAll(async () => {
-    c = await Cluster.create({ configToml: CONFIG, files: { "src/a.txt": "one\n", ".gitignore": "dist/\n.tools/\n" } });
-    await startAll(c);
-  }, 30_000);
-  afterAll(() => c.stop());
+  const onCluster = inTurn(lane, 2, async () => startAll(await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n", ".gitignore": "dist/\n.tools/\n" } })));
 
-  test("an ignored build output and a planted executable on PATH do not make a green check", async () => {
+  test.concurrent("an ignored build output and a planted executable on PATH do not make a green check", onCluster(async (c) => {
     const command = "mkdir -p dist .tools && touch dist/ok && printf '#!/bin/sh\\nexit 0\\n' > .tools/lint-it && chmod +x .tools/lint-it && echo changed >> src/a.txt";
-    const { job, pr, logs } = run(c, "src/**", command);
+    const { job, pr, logs } = await run(c, "src/**", command);
     expect(job.state).toBe("failed");
     expect(job.failure?.class).toBe("checks_failed");
     expect(pr).toBeNull();
@@ -112,9 +118,9 @@ run = "PATH=\\"$PWD/.tools:$PATH\\" lint-it 2>/dev/null || ! grep -q changed src
     expect(logs).toMatch(/built: exit 1 /);
     expect(logs).toMatch(/lint: exit 1 /);
     expect(logs).toContain("the failures are this change's");
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 
-  test("a verdict names the commit and the tree it ran on", async () => {
+  test.concurrent("a verdict names the commit and the tree it ran on", onCluster(async (c) => {
     const passing = `
 [[checks.commands]]
 name = "content"
@@ -122,16 +128,15 @@ run = "grep -q one src/a.txt"
 `;
     writeFileSync(join(c.root, ".pushpals", "config.toml"), passing);
     git(c.root, ["commit", "-qam", "simpler checks"]);
-    const { job, pr } = run(c, "src/**", "echo two >> src/a.txt");
+    const { job, pr } = await run(c, "src/**", "echo two >> src/a.txt");
     expect(job.state).toBe("succeeded");
     expect(pr!.checks).toMatchObject({ state: "passed", sha: pr!.headSha, tree: git(c.root, ["rev-parse", `${pr!.headSha}^{tree}`]) });
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 });
 
 describe("a command sees only its own commit's objects", () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await Cluster.create({ files: { "src/a.txt": "one\n" } });
+  const onCluster = inTurn(lane, 1, async () => {
+    const c = await newCluster({ files: { "src/a.txt": "one\n" } });
     git(c.root, ["remote", "add", "origin", "https://x-access-token:ghp_REMOTESECRET0123456789@github.com/o/r.git"]);
     git(c.root, ["checkout", "-q", "-b", "other"]);
     writeFileSync(join(c.root, "other.txt"), "BRANCH_SECRET\n");
@@ -142,11 +147,10 @@ describe("a command sees only its own commit's objects", () => {
     git(c.root, ["stash", "-q"]);
     writeFileSync(join(c.root, "staged.txt"), "STAGED_SECRET\n");
     git(c.root, ["add", "staged.txt"]);
-    await startAll(c);
-  }, 30_000);
-  afterAll(() => c.stop());
+    return startAll(c);
+  });
 
-  test("no remote URL, index, stash, other ref or other blob is reachable; status, diff and log still work", async () => {
+  test.concurrent("no remote URL, index, stash, other ref or other blob is reachable; status, diff and log still work", onCluster(async (c) => {
     const otherBlob = git(c.root, ["rev-parse", "other:other.txt"]);
     const base = git(c.root, ["rev-parse", "main"]);
     const probes = [
@@ -165,7 +169,7 @@ describe("a command sees only its own commit's objects", () => {
       "git status --porcelain >> src/leak.txt",
       "git diff --stat HEAD >> src/leak.txt",
     ].join("; ");
-    const { job, pr } = run(c, "src/**", command);
+    const { job, pr } = await run(c, "src/**", command);
     expect(job.state).toBe("succeeded");
     const leak = git(c.root, ["show", `${pr!.headSha}:src/leak.txt`]);
     for (const secret of ["REMOTESECRET", "github.com", "BRANCH_SECRET", "STASH_SECRET", "STAGED_SECRET", "refs/heads/other", "refs/stash"]) expect(leak).not.toContain(secret);
@@ -174,58 +178,56 @@ describe("a command sees only its own commit's objects", () => {
     // The user's index and stash are as they were.
     expect(git(c.root, ["diff", "--cached", "--name-only"])).toBe("staged.txt");
     expect(git(c.root, ["stash", "list"])).toContain("stash@{0}");
-  }, 30_000);
+  }), lane.queuedTimeout(30_000 + 60_000));
 });
 
 describe("the dependency cache holds only what a clean install made", () => {
-  let c: Cluster;
   const CONFIG = `
 [[checks.commands]]
 name = "uses-deps"
 run = "node -e \\"console.log('tiny-lib says', require('tiny-lib'))\\""
 `;
-  const entryFile = () => {
+  const entryFile = (c: Cluster) => {
     const cache = c.paths.depsCacheDir;
     const keys = readdirSync(cache).filter((k) => !k.startsWith("."));
     return keys.map((k) => readFileSync(join(cache, k, "node_modules", "tiny-lib", "index.js"), "utf8"));
   };
-  beforeAll(async () => {
+  const onCluster = inTurn(lane, 1, async () => {
     const home = join(scratch.path, "home");
     mkdirSync(home, { recursive: true });
     const fixture = join(scratch.path, "fixture");
     const files = writeNpmFixture(fixture, join(scratch.path, "npm-cache"), { tarball: true });
-    c = await Cluster.create({ configToml: CONFIG, files: { ...files, "src/a.txt": "one\n", ".gitignore": "node_modules/\n" }, env: { HOME: home, PUSHPALS_SANDBOX_INSTALL_NETWORK: "false" } });
+    const c = await newCluster({ configToml: CONFIG, files: { ...files, "src/a.txt": "one\n", ".gitignore": "node_modules/\n" }, env: { HOME: home, PUSHPALS_SANDBOX_INSTALL_NETWORK: "false" } });
     mkdirSync(join(c.root, "vendor"), { recursive: true });
     copyFileSync(join(fixture, "vendor", "tiny-lib-1.0.0.tgz"), join(c.root, "vendor", "tiny-lib-1.0.0.tgz"));
     git(c.root, ["add", "-A"]);
     git(c.root, ["commit", "-qm", "tarball"]);
-    await startAll(c);
-  }, 60_000);
-  afterAll(() => c.stop());
+    return startAll(c);
+  });
 
-  test("a command cannot write into the cached modules, and nothing it adds under node_modules is stored", async () => {
+  test.concurrent("a command cannot write into the cached modules, and nothing it adds under node_modules is stored", onCluster(async (c) => {
     const poison = [
       "{ chmod u+w node_modules/tiny-lib/index.js; echo \"module.exports = 'EVIL'\" > node_modules/tiny-lib/index.js; } 2>&1 | head -3",
       "mkdir -p packages/x/node_modules/tiny-lib 2>&1 | head -1",
       "echo \"module.exports = 'EVIL'\" > packages/x/node_modules/tiny-lib/index.js 2>/dev/null",
       "echo changed >> src/a.txt",
     ].join("; ");
-    const { job, pr, logs } = run(c, "src/**", poison);
+    const { job, pr, logs } = await run(c, "src/**", poison);
     expect(job.state).toBe("succeeded");
     expect(logs).toMatch(/Read-only file system/);
     // The checks of the change ran on a fresh checkout with the clean modules.
     expect(logs).toContain("tiny-lib says 42");
     expect(logs).not.toContain("says EVIL");
     expect(pr!.checks.state).toBe("passed");
-    expect(entryFile()).toEqual(["module.exports = 42;\n"]);
+    expect(entryFile(c)).toEqual(["module.exports = 42;\n"]);
 
     // A later job on the base gets the clean entry.
-    const r = c.cli(["enqueue", "checks", "--json"]);
+    const r = await c.cliAsync(["enqueue", "checks", "--json"]);
     const id: string = JSON.parse(r.stdout).job.id;
     const later = await c.waitForJob(id, (j) => ["succeeded", "failed"].includes(j.state), 60_000);
     expect(later.state).toBe("succeeded");
-    const laterLogs = c.cli(["logs", id]).stdout;
+    const laterLogs = (await c.cliAsync(["logs", id])).stdout;
     expect(laterLogs).toContain("cache hit");
     expect(laterLogs).toContain("tiny-lib says 42");
-  }, 90_000);
+  }), lane.queuedTimeout(90_000 + 60_000));
 });
