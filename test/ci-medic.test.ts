@@ -209,7 +209,11 @@ test("twice", () => expect(twice(3)).toBe(6));
 `;
 
 test("a broken test is bisected from the last green commit; the culprit's revert is a Medium PR with the steps, merged after approval", async () => {
-  const c = await startAll(`${HEADER}\n${checkToml(BUN_TEST)}`, { "lib.test.js": LIB_TEST, "src/lib.js": "exports.add = (a, b) => a + b;\nexports.twice = (a) => 2 * a;\n", "notes.md": "notes\n" });
+  // A Bun repository (packageManager, bun.lock): PushPals provides its own Bun inside the sandbox, whatever the worker's
+  // PATH holds. Its one dependency is a local folder, so the frozen install needs no registry.
+  const manifest = `${JSON.stringify({ name: "bisect-me", private: true, packageManager: `bun@${Bun.version}`, devDependencies: { tool: "file:./tool" } })}\n`;
+  const lockfile = `${JSON.stringify({ lockfileVersion: 2, configVersion: 1, workspaces: { "": { name: "bisect-me", devDependencies: { tool: "file:./tool" } } }, packages: { tool: ["tool@file:tool", {}] } }, null, 2)}\n`;
+  const c = await startAll(`${HEADER}\n${checkToml(BUN_TEST)}`, { "package.json": manifest, "bun.lock": lockfile, "tool/package.json": '{"name":"tool","version":"1.0.0"}\n', ".gitignore": "node_modules/\n", "lib.test.js": LIB_TEST, "src/lib.js": "exports.add = (a, b) => a + b;\nexports.twice = (a) => 2 * a;\n", "notes.md": "notes\n" });
   const good = git(c, ["rev-parse", "HEAD"]);
   const green = await cli(c, ["check", "--wait"]);
   expect(green.exitCode, green.stdout + green.stderr).toBe(0);
