@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { loadEffectiveConfig } from "../src/config/load.ts";
-import { isTerminal } from "../src/jobs/states.ts";
 import { pullRequests } from "../src/prs/pr-store.ts";
 import { runServer, type RunningServer } from "../src/server/main.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
+import { runServerJob } from "./helpers/server-job.ts";
 import { makeRepo, spawnPushpals, type Proc } from "./helpers/cluster.ts";
 import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
 
@@ -69,18 +69,7 @@ afterAll(async () => {
 
 function fix(): Promise<Job> {
   const input = { title: "Fix add", task: "add(2, 2) should be 4", scope: ["lib.js", "test/**"], baseBranch: "main", baseCommit: base, mode: "bug_fix" };
-  const { job } = server.service.enqueue({ kind: "agent-run", input, actor: "server", maxAttempts: 1 });
-  return new Promise((resolve) => {
-    const done = () => {
-      const now = server.store.getJob(job.id)!;
-      if (!isTerminal(now.state)) return false;
-      unsubscribe();
-      resolve(now);
-      return true;
-    };
-    const unsubscribe = server.bus.subscribe((event) => void (event.type === "job.transition" && event.jobId === job.id && done()));
-    done();
-  });
+  return runServerJob(server, "agent-run", input);
 }
 
 test("a fix without a test is no evidence: the job fails and no PR opens", async () => {

@@ -3,12 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import { planCiFix } from "../src/ci-fixes/plan-ci-fix.ts";
 import { loadEffectiveConfig } from "../src/config/load.ts";
-import { isTerminal } from "../src/jobs/states.ts";
 import type { CiFixInput, CiFixResult } from "../src/kinds/ci-fix/ci-fix-input.ts";
 import { pullRequests } from "../src/prs/pr-store.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { runServer, type RunningServer } from "../src/server/main.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
+import { runServerJob } from "./helpers/server-job.ts";
 import { makeRepo, PUSHPALS_BIN, spawnPushpals, type Proc } from "./helpers/cluster.ts";
 
 /**
@@ -111,18 +111,7 @@ afterAll(async () => {
 
 /** Queues a job as the server does and resolves when it ends (the server's own committed events, no polling). */
 function run(kind: string, input: unknown, maxAttempts = 1): Promise<Job> {
-  const { job } = server.service.enqueue({ kind, input, actor: "server", maxAttempts });
-  return new Promise((resolve) => {
-    const done = () => {
-      const now = server.store.getJob(job.id)!;
-      if (!isTerminal(now.state)) return false;
-      unsubscribe();
-      resolve(now);
-      return true;
-    };
-    const unsubscribe = server.bus.subscribe((event) => void (event.type === "job.transition" && event.jobId === job.id && done()));
-    done();
-  });
+  return runServerJob(server, kind, input, { maxAttempts });
 }
 
 /** The red check's output, the way the CI Medic gets it: the failed checks job's evidence. */

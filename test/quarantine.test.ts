@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import { ApiClient } from "../src/client/api-client.ts";
 import { loadEffectiveConfig } from "../src/config/load.ts";
-import { isTerminal } from "../src/jobs/states.ts";
 import type { QuarantineInput } from "../src/kinds/quarantine/quarantine-input.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { runServer, type RunningServer } from "../src/server/main.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { addEntries, entryBlock } from "../src/test-quarantine/edit-quarantine.ts";
 import { isoDay, QUARANTINE_FILE, type QuarantineEntry } from "../src/test-quarantine/quarantine-entry.ts";
+import { runServerJob } from "./helpers/server-job.ts";
 import { makeRepo, spawnPushpals, type Proc } from "./helpers/cluster.ts";
 
 /**
@@ -74,18 +74,7 @@ afterAll(async () => {
 
 /** Queues a job as the server does and resolves when it ends (the server's committed events, no polling). */
 function run(kind: string, input: unknown, actor = "server"): Promise<Job> {
-  const { job } = server.service.enqueue({ kind, input, actor, maxAttempts: 1 });
-  return new Promise((resolve) => {
-    const done = () => {
-      const now = server.store.getJob(job.id)!;
-      if (!isTerminal(now.state)) return false;
-      unsubscribe();
-      resolve(now);
-      return true;
-    };
-    const unsubscribe = server.bus.subscribe((event) => void (event.type === "job.transition" && event.jobId === job.id && done()));
-    done();
-  });
+  return runServerJob(server, kind, input, { actor });
 }
 
 /** The PR a job opened, once the ReviewAgent has reviewed its head. */

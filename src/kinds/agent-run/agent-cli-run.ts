@@ -28,10 +28,9 @@ import { checksAtBase } from "../common/checks-at-base.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
-import { proposeChange } from "../common/propose-change.ts";
 import type { AgentRunInput, AgentRunResult } from "./agent-run-input.ts";
 import { agentCliPrompt } from "./cli-prompt.ts";
-import { reproduceFirst, reproductionNote } from "./reproduce-first.ts";
+import { proposeAgentChange } from "./propose-agent-change.ts";
 
 /** Each run's private directory (the proxy's socket) in the temp dir, swept when its worker is gone. */
 const SCRATCH_PREFIX = "pushpals-model-";
@@ -186,28 +185,9 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
     if (run.exitCode !== 0) throw new JobFailure("model_error", `${cli.id} exited ${run.exitCode ?? run.signal} (its output is in the job's log)`, evidence);
 
     await removeLeftovers(cli, checkout);
-    const changed = await listWorktreeChanges(checkout);
-    if (changed.length === 0) throw new JobFailure("no_change", `${cli.id} ended without changing any file: nothing to propose`, {});
-    const { title, scope, maxFileBytes, risk, role, baseBranch, baseCommit, rfcFor, rfc } = input;
     const usage = `Made by ${cli.id} with ${label} through the PushPals model proxy: ${totals.requests} requests, ${totals.tokens} tokens, $${totals.costUsd.toFixed(4)} (the requests: \`pushpals logs ${ctx.job.id} --model\`).`;
-    const proposed = await proposeChange(ctx, checkout, {
-      title,
-      body: `${input.task}\n\n${usage}`,
-      message: `${title}\n\n${usage}`,
-      scope,
-      maxFileBytes,
-      risk,
-      role,
-      baseBranch,
-      baseCommit,
-      rfcFor,
-      rfc,
-      updatePr: null,
-      checks,
-      trailers: { "PushPals-Model": label, "PushPals-Executor": cli.id },
-      unpinned: dependencies?.unpinned,
-    });
-    const pr = input.mode === "bug_fix" ? await withReproduction(ctx, proposed, baseCommit, checks) : proposed;
+    const trailers = { "PushPals-Model": label, "PushPals-Executor": cli.id };
+    const pr = await proposeAgentChange(ctx, checkout, input, { nothing: `${cli.id} ended without changing any file`, usage, trailers, checks, unpinned: dependencies?.unpinned });
     return { pr, steps: meter.steps, tokens: totals.tokens, costUsd: totals.costUsd, model: `${cli.id} with ${label}` };
   } finally {
     removeCheckout(checkout);
@@ -228,9 +208,4 @@ async function removeLeftovers(cli: AgentCliDefinition, checkout: Parameters<typ
     const top = change.path.split("/")[0]!;
     if (cli.leftovers.includes(top)) rmSync(join(checkout.dir, top), { recursive: true, force: true });
   }
-}
-
-async function withReproduction(ctx: JobContext, proposed: Awaited<ReturnType<typeof proposeChange>>, baseCommit: string, checks: Awaited<ReturnType<typeof checksAtBase>>) {
-  const reproduced = await reproduceFirst(ctx, proposed, baseCommit, checks);
-  return { ...proposed, body: `${proposed.body}\n\n${reproductionNote(reproduced, baseCommit)}` };
 }

@@ -9,13 +9,11 @@ import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";
 import { listWorktreeChanges } from "../../scm/changes.ts";
 import { removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
-import { checksAtBase, type ChecksAtBase } from "../common/checks-at-base.ts";
-import type { PrProposal } from "../../prs/pr-types.ts";
-import { reproduceFirst, reproductionNote } from "./reproduce-first.ts";
+import { checksAtBase } from "../common/checks-at-base.ts";
+import { proposeAgentChange } from "./propose-agent-change.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
-import { proposeChange } from "../common/propose-change.ts";
 import type { CheckPlace } from "../common/run-checks.ts";
 import { observation, parseAgentReply } from "./agent-action.ts";
 import type { AgentRunInput, AgentRunResult } from "./agent-run-input.ts";
@@ -107,29 +105,8 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
       loops.observe({ command: action.command, diffHash: await diffHash(checkout), progressed });
       meter.check();
     }
-    const changed = await listWorktreeChanges(checkout);
-    if (changed.length === 0) throw new JobFailure("no_change", "the model submitted without changing any file: nothing to propose", {});
-    const { title, scope, maxFileBytes, risk, role, baseBranch, baseCommit, rfcFor, rfc } = input;
     const usage = `Made by the agent loop with ${client.label}: ${tokens} tokens, $${cost.toFixed(4)} (the transcript: \`pushpals logs ${ctx.job.id} --model\`).`;
-    const proposed = await proposeChange(ctx, checkout, {
-      title,
-      body: `${input.task}\n\n${usage}`,
-      message: `${title}\n\n${usage}`,
-      scope,
-      maxFileBytes,
-      risk,
-      role,
-      baseBranch,
-      baseCommit,
-      rfcFor,
-      rfc,
-      updatePr: null,
-      checks,
-      trailers: { "PushPals-Model": client.label },
-      unpinned: dependencies?.unpinned,
-    });
-    // The Bug Fixer's evidence, after the change is committed and its checks passed, before any PR opens.
-    const pr = input.mode === "bug_fix" ? await withReproduction(ctx, proposed, input.baseCommit, checks) : proposed;
+    const pr = await proposeAgentChange(ctx, checkout, input, { nothing: "the model submitted without changing any file", usage, trailers: { "PushPals-Model": client.label }, checks, unpinned: dependencies?.unpinned });
     return { pr, steps: meter.steps, tokens, costUsd: cost, model: client.label };
   } finally {
     removeCheckout(checkout);
@@ -162,9 +139,4 @@ async function diffHash(checkout: JobCheckout): Promise<string> {
   const changes = await listWorktreeChanges(checkout);
   const lines = changes.map((c) => `${c.status} ${c.oldPath ?? ""} ${c.path} ${c.blob ?? ""} ${c.mode ?? ""}`).sort();
   return createHash("sha256").update(lines.join("\n")).digest("hex");
-}
-
-async function withReproduction(ctx: JobContext, proposed: PrProposal, baseCommit: string, checks: ChecksAtBase): Promise<PrProposal> {
-  const reproduced = await reproduceFirst(ctx, proposed, baseCommit, checks);
-  return { ...proposed, body: `${proposed.body}\n\n${reproductionNote(reproduced, baseCommit)}` };
 }
