@@ -12,7 +12,7 @@
  * Folders below the processes: domain logic, its plug-ins, the HTTP contract (api) and the runtime
  * directory's files and locks (runtime-dir). They never reach up into a process (server, CLI, runner...).
  */
-const DOMAIN = ["jobs", "events", "audit", "components", "control", "prs", "policy", "review", "scm", "sandbox", "secrets", "config", "ecosystems", "providers", "kinds", "deps", "api", "runtime-dir", "faults", "preflight", "identity", "planning", "specialists", "metrics", "sources", "test-results", "test-history", "registry", "updates", "conflicts", "ci-fixes", "test-quarantine", "models"];
+const DOMAIN = ["jobs", "events", "audit", "components", "control", "prs", "policy", "review", "scm", "sandbox", "secrets", "config", "ecosystems", "providers", "kinds", "deps", "api", "runtime-dir", "faults", "preflight", "identity", "planning", "specialists", "metrics", "sources", "test-results", "test-history", "registry", "updates", "conflicts", "ci-fixes", "test-quarantine", "models", "security"];
 /** The processes and their entry points, above the domain. */
 const PROCESSES = ["server", "client", "cli", "supervisor", "agents", "runtime", "roles"];
 

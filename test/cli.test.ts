@@ -66,7 +66,7 @@ describe("without a server", () => {
   test("a worker asked for kinds nobody handles: exit 2 naming the known kinds", () => {
     const r = cluster.cli(["worker", "--kinds", "bogus"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/known kinds: agent-run, bisect, checks, ci-fix, dependency-update, deps-scan, lockfile-sync, noop, quarantine, resolve-conflict/);
+    expect(r.stderr).toMatch(/known kinds: agent-run, bisect, checks, ci-fix, dependency-update, deps-scan, lockfile-sync, noop, plan-directive, quarantine, resolve-conflict/);
   });
 
   test("a config naming a job kind that does not exist is refused by every command that reads it (exit 2, naming where)", () => {

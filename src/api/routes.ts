@@ -6,6 +6,7 @@ import { LogLine } from "../store/jobs/job-rows.ts";
 import { Plan } from "../planning/plan.ts";
 import { DependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
 import { FlakyTests } from "../test-history/test-summary.ts";
+import { FiledAuditReply, SecurityReport } from "../sources/security-audit/security-report.ts";
 import { ModelExchangePage, ModelUsageDay } from "../models/model-usage.ts";
 import { Report } from "../planning/report.ts";
 import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
@@ -95,6 +96,10 @@ export const routes = defineRoutes({
   dependencies: { method: "GET", path: "/dependencies", response: DependencyDashboard },
   /** The CI Medic's per-test history: tests by flakiness score (probability of failing without a code change), with the evidence. */
   flakyTests: { method: "GET", path: "/flaky", query: req.FlakyQuery, response: FlakyTests },
+  /** The Security Sentinel's newest audit (its findings), the audit job running or failed since, and the audit item. */
+  securityReport: { method: "GET", path: "/security", response: SecurityReport },
+  /** Files a security audit of the base branch's head as a work item (one at a time: asking again while one waits is that one). */
+  requestSecurityAudit: { method: "POST", path: "/security/audit", body: req.EmptyBody, response: FiledAuditReply },
   /** A job's model transcript, a page at a time, with the job's model usage (every attempt). */
   modelExchanges: { method: "GET", path: "/jobs/:id/model-exchanges", query: req.ModelExchangesQuery, response: ModelExchangePage },
   /** One UTC day's model usage over every job: tokens, cost, exchanges, jobs (default today). */

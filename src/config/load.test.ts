@@ -40,7 +40,9 @@ const DEFAULTS: PushpalsConfig = {
     retries: 3,
     prices: { input_per_mtok: 0, output_per_mtok: 0 },
     budget: { job_wall_seconds: 1800, job_tokens: 300_000, job_cost_usd: 2, job_steps: 40, day_tokens: 3_000_000, day_cost_usd: 20, loop_repeats: 3, no_progress_steps: 8 },
+    review: { enabled: false, block: false, max_diff_chars: 40_000, max_findings: 20 },
   },
+  benchmarks: { commands: [], runs: 5, min_improvement: 0.05, timeout_seconds: 600 },
 };
 
 /** Parses and returns the config_invalid error it must throw. */
@@ -105,6 +107,7 @@ describe("defaults", () => {
       github: DEFAULTS.github,
       dependency_steward: DEFAULTS.dependency_steward,
       models: DEFAULTS.models,
+      benchmarks: DEFAULTS.benchmarks,
     });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BenchmarkSettings, DEFAULT_BENCHMARK_SETTINGS } from "./benchmark-settings.ts";
 import { CheckCommand, PackageManagerSetting } from "./check-settings.ts";
 import { DEFAULT_SANDBOX_SETTINGS, SandboxSettings } from "../sandbox/sandbox-settings.ts";
 import { DEFAULT_GITHUB_CONFIG, GithubConfig } from "../providers/github/github-settings.ts";
@@ -115,7 +116,7 @@ function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> 
   return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema])) as WithoutDefaults<T>;
 }
 
-export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github, dependency_steward: DependencySteward, models: ModelsSettings } as const;
+export const SECTIONS = { server: Server, jobs: Jobs, checks: Checks, repo: Repo, workers: Workers, remote_agent: RemoteAgent, install: Install, sandbox: Sandbox, pr: Pr, github: Github, dependency_steward: DependencySteward, models: ModelsSettings, benchmarks: BenchmarkSettings } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 export const PushpalsConfig = z.strictObject(SECTIONS);
@@ -137,6 +138,7 @@ export const ConfigLayer = z.strictObject({
   dependency_steward: DependencySteward.partial().optional(),
   /** The model backend (src/models/models-settings.ts); `[models.prices]` and `[models.budget]` merge key by key. */
   models: ModelsLayer.optional(),
+  benchmarks: BenchmarkSettings.partial().optional(),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayer>;
 
@@ -165,6 +167,7 @@ export const DEFAULT_CONFIG: PushpalsConfig = {
   github: structuredClone(DEFAULT_GITHUB_CONFIG),
   dependency_steward: structuredClone(DEFAULT_DEPENDENCY_STEWARD),
   models: structuredClone(DEFAULT_MODELS_SETTINGS),
+  benchmarks: structuredClone(DEFAULT_BENCHMARK_SETTINGS),
 };
 
 /**

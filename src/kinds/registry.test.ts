@@ -8,7 +8,7 @@ describe("kind registry", () => {
   });
 
   test("each role gets its own kinds", () => {
-    expect(kindsForRole("worker").map((k) => k.id).sort()).toEqual(["agent-run", "bisect", "checks", "ci-fix", "dependency-update", "deps-scan", "lockfile-sync", "noop", "quarantine", "resolve-conflict", "revert", "run", "triage"]);
+    expect(kindsForRole("worker").map((k) => k.id).sort()).toEqual(["agent-run", "bisect", "checks", "ci-fix", "dependency-update", "deps-scan", "lockfile-sync", "noop", "plan-directive", "quarantine", "resolve-conflict", "revert", "run", "security-audit", "triage"]);
     expect(kindsForRole("scm").map((k) => k.id).sort()).toEqual(["issues-scan", "merge", "publish"]);
     expect(kindsForRole("review-agent").map((k) => k.id)).toEqual(["review"]);
     expect(kindsForRole("remote-agent")).toEqual([]);

@@ -18,11 +18,13 @@ import { triageKind } from "./triage/index.ts";
 import { quarantineKind } from "./quarantine/index.ts";
 import { lockfileSyncKind } from "./lockfile-sync/index.ts";
 import { agentRunKind } from "./agent-run/index.ts";
+import { planDirectiveKind } from "./plan-directive/index.ts";
 import { ciFixKind } from "./ci-fix/index.ts";
 import { bisectKind } from "./bisect/index.ts";
+import { securityAuditKind } from "./security-audit/index.ts";
 
 /** Every job kind. Adding one is its folder plus one line here (see docs/adding-a-job-kind.md). */
-export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind, bisectKind, depsScanKind, dependencyUpdateKind, resolveConflictKind, ciFixKind, quarantineKind, lockfileSyncKind, agentRunKind] as const;
+export const KINDS = [checksKind, directiveKind, runKind, mergeKind, publishKind, reviewKind, noopKind, revertKind, issuesScanKind, triageKind, bisectKind, depsScanKind, dependencyUpdateKind, resolveConflictKind, ciFixKind, quarantineKind, lockfileSyncKind, agentRunKind, planDirectiveKind, securityAuditKind] as const;
 
 export type JobKind = (typeof KINDS)[number]["id"];
 export const JOB_KIND_IDS: JobKind[] = KINDS.map((k) => k.id);
@@ -58,7 +60,7 @@ export async function verifyClientJob(kind: string, input: unknown, repoRoot: st
  * Dedupe keys the server gives its own jobs, and the one a kind fixes for its own (`issues-scan`,
  * set by its `admit`): a client cannot take one first and so pre-empt them.
  */
-const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:", "issues-scan", "deps-scan", "bisect:", "ci-fix:", "quarantine:", "lockfile-sync:", "agent-run:"];
+const SERVER_DEDUPE_PREFIXES = ["review:", "merge:", "publish:", "rfc:", "task:", "revert:", "issues-scan", "deps-scan", "bisect:", "ci-fix:", "quarantine:", "lockfile-sync:", "agent-run:", "plan-directive:"];
 
 export function assertClientDedupeKey(key: string | null | undefined): void {
   if (!key || !SERVER_DEDUPE_PREFIXES.some((p) => key.startsWith(p))) return;
@@ -76,7 +78,9 @@ const HOW_TO_ASK: Record<string, string> = {
   quarantine: "the CI Medic's dispatch quarantines a flaky test with its triage's evidence, as a PR a person approves",
   "lockfile-sync": "the CI Medic's dispatch regenerates a lockfile the frozen install of a failing build refuses",
   "agent-run": "a directive (`pushpals ask`) becomes one, with a model configured ([models])",
+  "plan-directive": "a directive without a write scope (`pushpals ask \"...\"`, no --scope) is planned into tasks by one, with a model configured ([models])",
   "ci-fix": "the RemoteAgent's dispatch (the CI Medic) queues a ci-fix for a failing lint or format check; to run a fixer yourself: pushpals run --scope <glob> -- <fixer>",
+  "security-audit": "file a security audit of the base branch's head: pushpals security --audit (the Security Sentinel's dispatch runs it)",
   bisect: "the CI Medic queues a bisect of a check that a triage found broken; to search by hand: git bisect run <the check's command>",
 };
 

@@ -1,5 +1,6 @@
 import { JobFailure } from "../core/job-failure.ts";
 import type { ModelUsage } from "./model-types.ts";
+import type { ModelsSettings } from "./models-settings.ts";
 
 export { LoopDetector, normalizeCommand, type LoopRules, type StepObservation } from "./loop-detector.ts";
 
@@ -158,4 +159,13 @@ export class BudgetMeter {
     }
     return null;
   }
+}
+
+/** A job's meter from `[models.budget]`, with what every job has used today so far (the server's count at the job's start). */
+export function jobBudgetMeter(budget: ModelsSettings["budget"], usedToday: DayUsage): BudgetMeter {
+  return new BudgetMeter({
+    job: { wallSeconds: budget.job_wall_seconds, tokens: budget.job_tokens, costUsd: budget.job_cost_usd, steps: budget.job_steps },
+    day: { tokens: budget.day_tokens, costUsd: budget.day_cost_usd },
+    usedToday,
+  });
 }

@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { agentCliById, BUILTIN_EXECUTOR, EXECUTOR_IDS } from "./executors/registry.ts";
 import { MODEL_PROVIDER_IDS } from "./providers/registry.ts";
+import { DEFAULT_MODEL_REVIEW_SETTINGS, ModelReviewSettings } from "./review-settings.ts";
 
 /**
  * The `[models]` config section (issue #19): which model backend the workers call, how, and the budgets
@@ -103,13 +104,15 @@ const SHAPE = {
   retries: z.number().int().min(0).max(10),
   prices: ModelPrices,
   budget: ModelBudget,
+  /** The model-backed reviewer (review-settings.ts), off by default. */
+  review: ModelReviewSettings,
 };
 
 /** The section's keys without the rules across them (a layer may set any subset). */
 const ModelsSection = z.strictObject(SHAPE, { error: sectionError });
 
 /** A layer's `[models]`: any subset, `[models.prices]` and `[models.budget]` key by key too (merged over the lower layers). */
-export const ModelsLayer = z.strictObject({ ...SHAPE, prices: ModelPrices.partial(), budget: ModelBudget.partial() }, { error: sectionError }).partial();
+export const ModelsLayer = z.strictObject({ ...SHAPE, prices: ModelPrices.partial(), budget: ModelBudget.partial(), review: ModelReviewSettings.partial() }, { error: sectionError }).partial();
 export type ModelsLayer = z.infer<typeof ModelsLayer>;
 
 export const ModelsSettings = ModelsSection.superRefine((s, ctx) => {
@@ -151,10 +154,11 @@ export const DEFAULT_MODELS_SETTINGS: ModelsSettings = {
     loop_repeats: 3,
     no_progress_steps: 8,
   },
+  review: { ...DEFAULT_MODEL_REVIEW_SETTINGS },
 };
 
-/** `[models.prices]` and `[models.budget]`: a higher layer sets their keys one by one (src/config/load.ts). */
-export const MODELS_TABLES_MERGED_BY_KEY = ["prices", "budget"] as const;
+/** `[models.prices]`, `[models.budget]` and `[models.review]`: a higher layer sets their keys one by one (src/config/load.ts). */
+export const MODELS_TABLES_MERGED_BY_KEY = ["prices", "budget", "review"] as const;
 
 function secureOrLoopback(value: string): boolean {
   const url = URL.parse(value);

@@ -43,7 +43,7 @@ export function dispatchWorkItem(
   }
   if (item.state !== "open") throw new PushpalsError("conflict", `work item ${id} is ${item.state}: only an open item is dispatched`);
   if (gate.paused) throw new PushpalsError("conflict", "PushPals is paused: nothing is dispatched until `pushpals resume`");
-  const plugin = specialistFor(item.type, gate.specialists);
+  const plugin = specialistFor(item, gate.specialists);
   if (!plugin) throw new PushpalsError("conflict", `no specialist takes ${item.type} items yet`);
   const specialist = plugin.spec;
   const all = capWindow(ctx.store);

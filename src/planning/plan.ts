@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RiskTier } from "../core/risk-tier.ts";
-import type { Specialist } from "./specialist.ts";
+import { takes, type Specialist } from "./specialist.ts";
 import { capHolds, overallHolds, type DispatchLimits } from "./caps.ts";
 import type { SelectionVerdict } from "./selection-risk.ts";
 import { Escalation, sourcePrecedence, WORK_SOURCES, WorkItem } from "./work-item.ts";
@@ -56,7 +56,7 @@ export function planWork(items: readonly WorkItem[], context: PlanContext): Plan
     (a, b) => sourcePrecedence(a.source) - sourcePrecedence(b.source) || b.priority - a.priority || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
   );
   const entries = sorted.map((item, index): PlanEntry => {
-    const specialist = context.specialists.find((s) => s.itemTypes.includes(item.type)) ?? null;
+    const specialist = context.specialists.find((s) => takes(s, item)) ?? null;
     const verdict = specialist && item.state === "open" ? (context.select?.(item, specialist) ?? null) : null;
     const holds = holdsOf(item, specialist, { ...context, items });
     return { rank: index + 1, item, specialist: specialist?.id ?? null, risk: verdict?.tier ?? selectedTier(item), why: whyHere(item, context.now), holds, asks: verdict?.escalate ?? null };
@@ -75,7 +75,7 @@ function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanCon
   if (item.state === "dispatched") holds.push(typeof item.detail.pr === "number" ? `waiting on its PR #${item.detail.pr}: review, approval, merge` : "already dispatched: its task is running");
   if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
   if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
-  if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items yet`);
+  if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items${item.labels.length > 0 ? ` labelled ${item.labels.slice(0, 5).join(", ")}` : ""} yet`);
   if (specialist && item.state === "open") {
     if (context.limits) holds.push(...overallHolds(context.items, context.limits, context.now));
     holds.push(...capHolds(context.items, specialist, context.now, context.limits));

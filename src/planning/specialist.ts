@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RiskTier } from "../core/risk-tier.ts";
 import type { Task } from "./task.ts";
 import type { Escalation, WorkItem } from "./work-item.ts";
 
@@ -12,6 +13,11 @@ export const Specialist = z.strictObject({
   name: z.string(),
   version: z.string(),
   itemTypes: z.array(z.string()).min(1),
+  /**
+   * When set, it takes an item of its types only when the item carries one of these labels (case-insensitive):
+   * the Bug Fixer takes issues labelled bug, the Refactorer refactor. Unset: every item of its types.
+   */
+  labels: z.array(z.string().min(1)).min(1).optional(),
   kinds: z.array(z.string()).min(1),
   role: z.string(),
   needsModel: z.boolean(),
@@ -30,19 +36,32 @@ export interface DispatchBase {
   baseCommit: string;
 }
 
-/** A part a failed task is re-scoped or split into: its title, write scope and what its recipe reads. */
+/**
+ * A part a failed task is re-scoped or split into, or a task a planner wrote: its title, write scope and
+ * what its recipe reads; a planned one also its labels (which specialist takes it), notes and proposed tier
+ * (never below the item's own).
+ */
 export interface TaskPart {
   title: string;
   scope: string[];
   detail: Record<string, unknown>;
+  labels?: string[];
+  notes?: string | null;
+  risk?: RiskTier;
 }
 
 /**
  * What a task's job that succeeded without a PR means for its item: done, a question for a person, or
  * (`next`) a further step of the same item (the CI Medic's triage, then its bisection, then the revert):
- * the item opens again with `detail` merged into its own, and the specialist's recipe reads the step there.
+ * the item opens again with `detail` merged into its own, and the specialist's recipe reads the step there;
+ * or (`plan`) the tasks a planner wrote for it.
  */
-export type TaskSuccess = { done: string } | { escalation: Escalation; question: string } | { next: string; detail: Record<string, unknown> };
+export type TaskSuccess =
+  | { done: string }
+  | { escalation: Escalation; question: string }
+  | { next: string; detail: Record<string, unknown> }
+  /** A planner's tasks: one becomes the item itself, several become new items; each is classified at its own selection. */
+  | { plan: TaskPart[]; why: string };
 
 /**
  * A specialist as a plug-in (`src/specialists/<id>/`): its declaration, its deterministic recipe
@@ -67,7 +86,15 @@ export interface SpecialistPlugin {
   hold?(item: WorkItem, now: number, baseBranch: string | null): string | null;
 }
 
-/** The plug-in that takes items of `type`, first registered first. */
-export function specialistFor(type: string, plugins: readonly SpecialistPlugin[]): SpecialistPlugin | null {
-  return plugins.find((p) => p.spec.itemTypes.includes(type)) ?? null;
+/** Whether the specialist takes the item: its type, and one of its labels when it names some. */
+export function takes(spec: Specialist, item: Pick<WorkItem, "type" | "labels">): boolean {
+  if (!spec.itemTypes.includes(item.type)) return false;
+  if (!spec.labels) return true;
+  const labels = new Set(item.labels.map((l) => l.toLowerCase()));
+  return spec.labels.some((l) => labels.has(l.toLowerCase()));
+}
+
+/** The plug-in that takes the item, first registered first. */
+export function specialistFor(item: Pick<WorkItem, "type" | "labels">, plugins: readonly SpecialistPlugin[]): SpecialistPlugin | null {
+  return plugins.find((p) => takes(p.spec, item)) ?? null;
 }

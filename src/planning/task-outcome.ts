@@ -4,7 +4,7 @@ import type { TaskResult } from "./caps.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
 import type { SpecialistPlugin } from "./specialist.ts";
-import { mayResplit, resplitWorkItem } from "./split-task.ts";
+import { mayResplit, planWorkItem, resplitWorkItem } from "./split-task.ts";
 import type { WorkItem } from "./work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
 
@@ -36,6 +36,10 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: read
     const said = plugin?.onSuccess?.(item, job.result);
     if (said && "escalation" in said) {
       escalateWorkItem(ctx, REMOTE_AGENT, item, said.escalation, said.question, { detail });
+      return;
+    }
+    if (said && "plan" in said) {
+      planWorkItem(ctx, item, said.plan, detail, `job ${job.id} succeeded: ${said.why}`);
       return;
     }
     if (said && "next" in said) {

@@ -33,6 +33,11 @@ describe("PP015: the model backend", () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 
+  test("the model reviewer on without a provider: a warning saying reviews stay deterministic", async () => {
+    const finding = await checkModelBackend({ ...DEFAULT_MODELS_SETTINGS, review: { ...DEFAULT_MODELS_SETTINGS.review, enabled: true } }, { env: {} });
+    expect(finding).toMatchObject({ code: MODEL_BACKEND_CODE, level: "warn", message: "models.review.enabled is on but no model is configured: reviews run with the deterministic reviewers only" });
+  });
+
   test("the key is read and the endpoint answers GET /models with it: ok, naming where the key came from, never the key", async () => {
     const server = serve();
     const finding = await checkModelBackend(settings({ base_url: server.url }), { env: { MODEL_KEY: KEY } });

@@ -22,7 +22,10 @@ export interface ModelBackendOptions {
  * on it), with its fix in one line.
  */
 export async function checkModelBackend(settings: ModelsSettings, options: ModelBackendOptions = {}): Promise<Finding> {
-  if (settings.provider === null || settings.model === null) return ok(MODEL_BACKEND_CODE, "no model configured: model-backed work waits (set [models] in .pushpals/config.toml)");
+  if (settings.provider === null || settings.model === null) {
+    if (settings.review.enabled) return warn(MODEL_BACKEND_CODE, "models.review.enabled is on but no model is configured: reviews run with the deterministic reviewers only", "set [models] provider and model, or models.review.enabled = false");
+    return ok(MODEL_BACKEND_CODE, "no model configured: model-backed work waits (set [models] in .pushpals/config.toml)");
+  }
   const provider = modelProviderById(settings.provider);
   const label = `${provider.id} model "${settings.model}"`;
   let key: ReturnType<typeof readModelKey>;

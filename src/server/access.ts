@@ -48,6 +48,8 @@ const ACCESS: Record<RouteName, Access> = {
   listSpecialists: "read",
   dependencies: "read",
   flakyTests: "read",
+  securityReport: "read",
+  requestSecurityAudit: "human",
   modelExchanges: "read",
   modelUsage: "read",
   report: "read",

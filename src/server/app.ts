@@ -38,6 +38,7 @@ import { openFileCount, openFileLimit } from "./file-limit.ts";
 import { directiveRoutes } from "./routes-directives.ts";
 import { metricsRoutes } from "./routes-metrics.ts";
 import { testHistoryRoutes } from "./routes-test-history.ts";
+import { securityRoutes } from "./routes-security.ts";
 import { modelUsageRoutes } from "./routes-model-usage.ts";
 import { planningRoutes } from "./routes-planning.ts";
 import { recordTaskOutcome } from "../planning/task-outcome.ts";
@@ -172,6 +173,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   controlRoutes(router, { control, commit });
   metricsRoutes(router, { store });
   testHistoryRoutes(router, { store });
+  securityRoutes(router, { store, service, commit });
   modelUsageRoutes(router, { store, service, commit });
   planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, modelReady: options.modelReady === true });
   credentialRoutes(router, { credentials, service });

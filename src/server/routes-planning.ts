@@ -115,7 +115,7 @@ export function planningRoutes(
 
 /** A specialist's own reason not to take an item now onto the base branch (the Dependency Steward's schedule). */
 function holdOnto(baseBranch: string | null): (item: WorkItem, now: number) => string | null {
-  return (item, now) => specialistFor(item.type, SPECIALISTS)?.hold?.(item, now, baseBranch) ?? null;
+  return (item, now) => specialistFor(item, SPECIALISTS)?.hold?.(item, now, baseBranch) ?? null;
 }
 
 /**

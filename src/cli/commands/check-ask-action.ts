@@ -36,9 +36,9 @@ export async function runCheck(program: Command, opts: { ref?: string; wait?: bo
   process.exitCode = final.job.state === "succeeded" ? EXIT.ok : EXIT.failed;
 }
 
-export async function runAsk(program: Command, goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; json?: boolean }): Promise<void> {
+export async function runAsk(program: Command, goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; label?: string[]; json?: boolean }): Promise<void> {
   const ctx = await cliContext(program.opts());
-  const input = { goal, risk: opts.risk ?? null, scope: opts.scope, done: opts.done ?? null, constraints: opts.constraints ?? null };
+  const input = { goal, risk: opts.risk ?? null, scope: opts.scope, done: opts.done ?? null, constraints: opts.constraints ?? null, labels: opts.label ?? [] };
   const baseBranch = ctx.config().repo.base_branch ?? (await currentBranch(ctx));
   const data = await ctx.client.call(routes.recordDirective, { body: { directive: DirectiveInput.parse(input), baseBranch } });
   if (opts.json) return printJson(data);

@@ -20,9 +20,10 @@ export function registerCheckAsk(program: Command): void {
     .option("--scope <glob>", "files the work may touch (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--done <text>", "definition of done")
     .option("--constraints <text>", "areas to avoid, time budget, style rules")
+    .option("--label <name>", "who should carry it out, by label (repeatable): refactor (the Refactorer), performance (the Performance Tuner); none: the Agent", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--json", "machine-readable output")
-    .addHelpText("after", '\nExample:\n  pushpals ask "make the login test stop flaking" --risk low --scope "src/auth/**" --done "50 green runs in CI"')
-    .action(async (goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; json?: boolean }) => {
+    .addHelpText("after", '\nExamples:\n  pushpals ask "make the login test stop flaking" --risk low --scope "src/auth/**" --done "50 green runs in CI"\n  pushpals ask "remove the duplicated parsing in src/config" --label refactor --scope "src/config/**"')
+    .action(async (goal: string, opts: { risk?: string; scope: string[]; done?: string; constraints?: string; label: string[]; json?: boolean }) => {
       const { runAsk } = await import("./check-ask-action.ts");
       await runAsk(program, goal, opts);
     });

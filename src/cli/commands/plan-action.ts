@@ -76,14 +76,17 @@ export async function runSpecialists(program: Command, opts: { json?: boolean })
   if (opts.json) return printJson(data);
   const rows = [["SPECIALIST", "VERSION", "TAKES", "KINDS", "ROLE", "MODEL", "LIMITS", "AVAILABLE"]];
   for (const s of data.specialists) {
-    rows.push([s.id, s.version, s.itemTypes.join(","), s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h, ${s.limits.dispatchesPerDay}/day`, s.available ? "yes" : `no: ${s.why}`]);
+    rows.push([s.id, s.version, `${s.itemTypes.join(",")}${s.labels ? ` labelled ${s.labels.join("|")}` : ""}`, s.kinds.join(","), s.role, s.needsModel ? "yes" : "no", `${s.limits.concurrent} at once, ${s.limits.dispatchesPerHour}/h, ${s.limits.dispatchesPerDay}/day`, s.available ? "yes" : `no: ${s.why}`]);
   }
   process.stdout.write(`${table(rows)}\n`);
-  const taken = new Set(data.specialists.filter((s) => s.available).flatMap((s) => s.itemTypes));
+  // A type taken only by labelled specialists is taken for those labels alone.
+  const taken = new Set(data.specialists.filter((s) => s.available && !s.labels).flatMap((s) => s.itemTypes));
+  const labelled = new Map<string, string[]>();
+  for (const s of data.specialists.filter((x) => x.available && x.labels)) for (const t of s.itemTypes) labelled.set(t, [...(labelled.get(t) ?? []), ...s.labels!]);
   const needsModel = new Set(data.specialists.filter((s) => !s.available && s.needsModel).flatMap((s) => s.itemTypes));
   process.stdout.write(`\n${style.bold("work sources")}, in order of precedence:\n`);
   for (const source of data.sources) {
-    const types = source.itemTypes.map((t) => (taken.has(t) ? t : needsModel.has(t) ? `${t} (needs a model: [models])` : `${t} (no specialist yet)`)).join(", ");
+    const types = source.itemTypes.map((t) => (taken.has(t) ? t : labelled.has(t) ? `${t} (labelled ${labelled.get(t)!.join(", ")})` : needsModel.has(t) ? `${t} (needs a model: [models])` : `${t} (no specialist yet)`)).join(", ");
     // Its precedence, not its place in the list: the local and the labelled backlog are both source 3.
     process.stdout.write(`  ${WORK_SOURCES.indexOf(source.id) + 1}. ${source.id}: ${visible(source.summary)}; files ${visible(types)}\n`);
   }

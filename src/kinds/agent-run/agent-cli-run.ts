@@ -11,7 +11,7 @@ import { modelProxyEgress, startModelProxy, type ProxiedExchange } from "../../e
 import type { AgentCliDefinition, AgentCliRun } from "../../models/executors/agent-cli.ts";
 import { findAgentCli } from "../../models/executors/find-agent-cli.ts";
 import { agentCliById } from "../../models/executors/registry.ts";
-import { BudgetMeter } from "../../models/budget.ts";
+import { jobBudgetMeter } from "../../models/budget.ts";
 import { costOf } from "../../models/model-client.ts";
 import { readModelKey } from "../../models/model-key.ts";
 import { modelProviderById } from "../../models/providers/registry.ts";
@@ -64,11 +64,7 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
   // This worker removes the key's exact value from every text it redacts from now on (logs, exchanges, failures).
   if (key) registerSecret(key.value);
   const { budget } = settings;
-  const meter = new BudgetMeter({
-    job: { wallSeconds: budget.job_wall_seconds, tokens: budget.job_tokens, costUsd: budget.job_cost_usd, steps: budget.job_steps },
-    day: { tokens: budget.day_tokens, costUsd: budget.day_cost_usd },
-    usedToday: await ctx.modelUsageToday(),
-  });
+  const meter = jobBudgetMeter(budget, await ctx.modelUsageToday());
   const checkout = await jobCheckout(ctx, input.baseCommit);
   let scratch: string | null = null;
   try {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { JobFailure, JobParked } from "../../core/job-failure.ts";
 import { WORKER_TOOLS, withTools } from "../../deps/package-manager-tools.ts";
-import { BudgetMeter, LoopDetector } from "../../models/budget.ts";
+import { jobBudgetMeter, LoopDetector } from "../../models/budget.ts";
 import { costOf, createModelClient } from "../../models/model-client.ts";
 import { BUILTIN_EXECUTOR } from "../../models/executors/registry.ts";
 import type { ModelMessage } from "../../models/model-types.ts";
@@ -36,11 +36,7 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
   const client = createModelClient(settings, process.env, { repoRoot: ctx.paths.repoRoot, registerKey: true });
   const { budget } = settings;
   const today = await ctx.modelUsageToday();
-  const meter = new BudgetMeter({
-    job: { wallSeconds: budget.job_wall_seconds, tokens: budget.job_tokens, costUsd: budget.job_cost_usd, steps: budget.job_steps },
-    day: { tokens: budget.day_tokens, costUsd: budget.day_cost_usd },
-    usedToday: today,
-  });
+  const meter = jobBudgetMeter(budget, today);
   const loops = new LoopDetector({ repeats: budget.loop_repeats, noProgressSteps: budget.no_progress_steps });
   const checkout = await jobCheckout(ctx, input.baseCommit);
   try {

@@ -24,8 +24,12 @@ export const AgentRunInput = z.strictObject({
   maxFileBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(1024 * 1024),
   rfcFor: z.string().regex(ID_PATTERN).nullable().default(null),
   rfc: z.number().int().positive().nullable().default(null),
-  /** `bug_fix`: the Bug Fixer's definition of done, enforced: a test that fails on the base without the fix, passing with it. */
-  mode: z.enum(["task", "bug_fix"]).default("task"),
+  /**
+   * A specialist's definition of done, enforced on the committed change before any PR opens: `bug_fix` (a test
+   * that fails on the base without the fix, passing with it), `refactor` (no test changed, checks green, a
+   * measured payoff), `performance` (the committed benchmarks better beyond noise, before and after in this job).
+   */
+  mode: z.enum(["task", "bug_fix", "refactor", "performance"]).default("task"),
 }).refine((input) => input.risk !== "high" || input.rfc !== null, {
   message: "a High-risk change needs the merged RFC it carries out (rfc: its PR number) before any model runs",
   path: ["rfc"],

@@ -1,5 +1,4 @@
 import { JobFailure } from "../../core/job-failure.ts";
-import { globMatcher } from "../../policy/policy-glob.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
 import { hostGit, removeCheckout } from "../../scm/worktree.ts";
@@ -8,9 +7,8 @@ import type { JobContext } from "../common/job-context.ts";
 import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
 import { ChecksFailed, runChecks } from "../common/run-checks.ts";
+import { isTestFile } from "./test-files.ts";
 
-/** Test files proper (a helper or fixture under test/ is not one): only these are applied to the base. */
-const isTest = globMatcher(["**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py"]);
 
 /** What the reproduction showed: the tests that carry it, and how the checks failed on the base with only them. */
 export interface Reproduction {
@@ -25,7 +23,7 @@ export interface Reproduction {
  * Anything else is no evidence: the job fails and no PR opens (the commit stays kept on its branch).
  */
 export async function reproduceFirst(ctx: JobContext, proposal: PrProposal, baseCommit: string, checks: ChecksAtBase): Promise<Reproduction> {
-  const tests = proposal.files.filter((f) => f.status !== "deleted" && isTest(f.path)).map((f) => f.path);
+  const tests = proposal.files.filter((f) => f.status !== "deleted" && isTestFile(f.path)).map((f) => f.path);
   if (tests.length === 0) {
     throw new JobFailure("checks_failed", "a bug fix needs a test that fails without the fix, and the change adds or changes none: no PR without the failing-then-passing evidence", { notRetryable: "no test in the change" });
   }

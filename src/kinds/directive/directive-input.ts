@@ -8,6 +8,8 @@ export const DirectiveInput = z.strictObject({
   scope: z.array(z.string().min(1).max(512)).max(64).default([]),
   done: z.string().max(4000).nullable().default(null),
   constraints: z.string().max(4000).nullable().default(null),
+  /** Which specialist should take it, by label (`refactor`: the Refactorer, `performance`: the Performance Tuner); none: the Agent. */
+  labels: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:_ .-]{0,49}$/)).max(8).default([]),
 });
 export type DirectiveInput = z.infer<typeof DirectiveInput>;
 

@@ -10,14 +10,17 @@ import type { ReviewOutcome } from "../../prs/pr-types.ts";
 import { parseDiff } from "../../review/parse-diff.ts";
 import { reviewContentsFor } from "../../review/review-contents.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
+import { addModelFindings } from "../../review/model-review/add-model-findings.ts";
 import { DEFAULT_GENERATED_GLOBS, DEFAULT_TEST_GLOBS, type ReviewRules } from "../../review/review-types.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { quarantineFacts } from "./quarantine-facts.ts";
+import { modelReview } from "./model-review.ts";
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
- * `review`, run by the ReviewAgent: classifies the PR's exact diff and runs the deterministic reviewers,
+ * `review`, run by the ReviewAgent: classifies the PR's exact diff and runs the deterministic reviewers
+ * (then, when `[models.review]` is on, the model reviewer, which only adds findings),
  * both under the policy committed at the PR's base (never the PR's own copy of it). The verdict is keyed
  * by head SHA and policy hash, so a new head or another policy voids it.
  */
@@ -32,7 +35,9 @@ export async function reviewPr(input: ReviewJobInput, ctx: JobContext): Promise<
   const classification = classifyRisk({ ...facts, networkKinds: networkKinds.includes("run") ? ["run"] : [] }, policy);
   // A diff touching the test quarantine is judged against what the PR's own job declared (the server's records).
   const quarantine = await quarantineFacts(ctx, input.prNumber, files);
-  const findings = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role, quarantine });
+  const deterministic = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role, quarantine });
+  // The model reviewer ([models.review], off by default) can only add findings: the verdict is the deterministic one or stricter.
+  const findings = addModelFindings(deterministic, await modelReview(ctx, { prNumber: input.prNumber, headSha: input.headSha, files }));
   const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
   ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
   for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);

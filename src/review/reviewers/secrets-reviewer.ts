@@ -24,7 +24,8 @@ export const secretsReviewer = {
   },
 } satisfies Reviewer;
 
-async function scanFile(file: DiffFile): Promise<Finding[]> {
+/** One file's added lines; the Security Sentinel scans each committed blob as a file whose every line is added. */
+export async function scanFile(file: DiffFile): Promise<Finding[]> {
   const added: SourceLine[] = addedLines(file).map((l) => ({ ...l, via: "text" }));
   const joined = joinedLines(added);
   const decoded = decodeBlobs([...added, ...joined]);

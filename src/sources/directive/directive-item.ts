@@ -9,6 +9,7 @@ interface DirectiveFields {
   scope: string[];
   done: string | null;
   constraints: string | null;
+  labels: string[];
 }
 
 /**
@@ -32,7 +33,7 @@ export function recordDirectiveItem(ctx: WriteContext, actor: string, job: Job, 
     priority: 50,
     risk: directive.risk,
     scope: directive.scope,
-    labels: [],
+    labels: directive.labels,
     notes: [directive.constraints && `Constraints: ${directive.constraints}`, directive.done && `Definition of done: ${directive.done}`].filter(Boolean).join("\n") || null,
     createdBy: actor,
     ...waits,
