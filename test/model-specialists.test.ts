@@ -21,7 +21,7 @@ const BLOCK = ["  const parsed = JSON.parse(text);", '  if (!parsed.name) throw 
 const LIB = `function parseName(text) {\n${BLOCK}\n}\nfunction parseOwner(text) {\n${BLOCK}\n}\nfunction spin(ms) {\n  const end = Date.now() + ms;\n  while (Date.now() < end) {}\n}\nconst WORK_MS = 400;\nmodule.exports = { parseName, parseOwner, spin, WORK_MS };\n`;
 const DEDUPED = `function parseName(text) {\n${BLOCK}\n}\nconst parseOwner = parseName;\nfunction spin(ms) {\n  const end = Date.now() + ms;\n  while (Date.now() < end) {}\n}\nconst WORK_MS = 400;\nmodule.exports = { parseName, parseOwner, spin, WORK_MS };\n`;
 const TEST = `const test = require("node:test");\nconst assert = require("node:assert");\nconst lib = require("../lib.js");\ntest("names", () => {\n  assert.equal(lib.parseName('{"name":" Ada "}'), "ada");\n  assert.equal(lib.parseOwner('{"name":"Bo"}'), "bo");\n});\n`;
-const BENCH = 'const lib = require("./lib.js");\nlib.spin(lib.WORK_MS);\n';
+const BENCH = 'const lib = require("../lib.js");\nlib.spin(lib.WORK_MS);\n';
 const reply = (command: string) => ({ reply: `\`\`\`bash\n${command}\n\`\`\``, usage: { inputTokens: 40, outputTokens: 10 } });
 
 const SCRIPT = [
@@ -33,6 +33,9 @@ const SCRIPT = [
   reply("SUBMIT"),
   // refactor 3: the duplicated body goes.
   reply(`cat > lib.js <<'EOF'\n${DEDUPED}EOF`),
+  reply("SUBMIT"),
+  // performance 0: makes the benchmark itself do less.
+  reply('sed -i "s/lib.WORK_MS/1/" bench/spin.js'),
   reply("SUBMIT"),
   // performance 1: not faster.
   reply('sed -i "1i // faster now" lib.js'),
@@ -60,7 +63,7 @@ beforeAll(async () => {
     "min_improvement = 0.2",
     "[[benchmarks.commands]]",
     'name = "spin"',
-    'run = "node bench.js"',
+    'run = "node bench/spin.js"',
     "",
     "[models]",
     'provider = "openai-compatible"',
@@ -69,7 +72,7 @@ beforeAll(async () => {
     'api_key_env = "TEST_MODEL_KEY"',
     "",
   ].join("\n");
-  repo = await makeRepo({ configToml: config, files: { "lib.js": LIB, "test/lib.test.js": TEST, "bench.js": BENCH } });
+  repo = await makeRepo({ configToml: config, files: { "lib.js": LIB, "test/lib.test.js": TEST, "bench/spin.js": BENCH } });
   base = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: repo.root }).stdout.toString().trim();
   const loaded = loadEffectiveConfig({ repoRoot: repo.root, runtimeDir: repo.paths.runtimeDir, env: {} }).config;
   server = await runServer(repo.paths, loaded, { tickMs: 50 });
@@ -115,12 +118,18 @@ test("a refactor removing the duplicated body opens its PR with the measured pay
   expect(pr.body).toContain("Refactor, behaviour-preserving: no test changed, every configured check passes on the exact commit. Measured payoff over the 1 changed file(s): lines 18 → 13 (-5), complexity 3 → 2 (-1), duplicated lines 5 → 0 (-5).");
 }, 60_000);
 
+test("attack: a performance change that edits its own benchmark is refused before anything is measured", async () => {
+  const job = await agentRun("performance", "medium");
+  expect(job.failure).toMatchObject({ class: "policy_denied", message: "a performance change may not change what measures it, and it changes bench/spin.js" });
+  expect(prOf(job)).toBeNull();
+}, 60_000);
+
 test("the Performance Tuner refuses a change without improvement: both measured in the job, no PR", async () => {
   const job = await agentRun("performance", "medium");
   expect(job.failure).toMatchObject({ class: "no_change", message: expect.stringMatching(/^no benchmark improved beyond noise .*`spin`: \d+ ms → \d+ ms \(median of 3\)/) });
   expect(prOf(job)).toBeNull();
   // Three runs of each side, in this job.
-  const ran = [...auditPages(server.store)].flat().filter((e) => e.action === "command.ran" && e.subject === job.id && (e.data as { command?: string }).command === "node bench.js");
+  const ran = [...auditPages(server.store)].flat().filter((e) => e.action === "command.ran" && e.subject === job.id && (e.data as { command?: string }).command === "node bench/spin.js");
   expect(ran).toHaveLength(6);
 }, 90_000);
 

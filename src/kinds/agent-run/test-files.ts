@@ -12,3 +12,13 @@ const inTestTree = globMatcher(["test/**", "tests/**", "spec/**", "**/test/**", 
 export function isTestSuitePath(path: string): boolean {
   return isTestFile(path) || inTestTree(path);
 }
+
+/**
+ * What a benchmark is likely made of: bench folders and bench files. A performance change that edits one
+ * could make its own measurement faster instead of the code, so the Performance Tuner refuses it.
+ */
+const isBenchmark = globMatcher(["bench/**", "benchmark/**", "benchmarks/**", "**/bench/**", "**/benchmark/**", "**/benchmarks/**", "**/*.bench.*", "**/*.benchmark.*", "**/*_bench.*", "**/bench_*.*"]);
+
+export function isBenchmarkPath(path: string): boolean {
+  return isBenchmark(path);
+}
