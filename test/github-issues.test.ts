@@ -59,7 +59,9 @@ api_url = "${fake.url}"
 
   const plan = c.cli(["plan"]);
   expect(plan.exitCode).toBe(0);
-  expect(plan.stdout.match(/held: missing capability: no specialist takes github_issue items yet/g)).toHaveLength(2);
+  // The bug waits for the Bug Fixer's model; nothing takes the other label.
+  expect(plan.stdout).toContain("held: missing capability: the Bug Fixer would take it, but it needs a model backend; none is configured ([models] in .pushpals/config.toml)");
+  expect(plan.stdout).toContain("held: missing capability: no specialist takes github_issue items labelled agent:ready yet");
   expect(plan.stdout.split("\n")).not.toContain("   next to dispatch");
   expect(plan.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   expect(plan.stdout).toContain(`${hostile.number} \\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\x1b]0;pwned\\x07\\rheld: nothing; next to dispatch`);

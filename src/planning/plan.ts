@@ -36,8 +36,10 @@ export type Plan = z.infer<typeof Plan>;
 export interface PlanContext {
   now: number;
   pause: { by: string; reason: string } | null;
-  /** The registered specialists' declarations (`src/specialists/registry.ts`). */
+  /** The registered specialists' declarations (`src/specialists/registry.ts`) that can take work now. */
   specialists: readonly Specialist[];
+  /** Those registered that cannot now (a model specialist with no model configured), and why: a hold names them. */
+  unavailable?: readonly { spec: Specialist; why: string }[];
   /** `[remote_agent]`: default, every dispatch allowed within the specialists' own limits. */
   limits?: DispatchLimits;
   /** Classification at selection, as dispatch would do it (`classifyAtSelection` under the base's policy), for the tier an open item would get. */
@@ -75,7 +77,10 @@ function holdsOf(item: WorkItem, specialist: Specialist | null, context: PlanCon
   if (item.state === "dispatched") holds.push(typeof item.detail.pr === "number" ? `waiting on its PR #${item.detail.pr}: review, approval, merge` : "already dispatched: its task is running");
   if (item.state === "blocked") holds.push(`waiting on a person: ${item.question ?? "no question recorded"}`);
   if (context.pause) holds.push(`paused by ${context.pause.by}: ${context.pause.reason}`);
-  if (!specialist) holds.push(`missing capability: no specialist takes ${item.type} items${item.labels.length > 0 ? ` labelled ${item.labels.slice(0, 5).join(", ")}` : ""} yet`);
+  if (!specialist) {
+    const waiting = context.unavailable?.find((u) => takes(u.spec, item));
+    holds.push(waiting ? `missing capability: the ${waiting.spec.name} would take it, but it ${waiting.why}` : `missing capability: no specialist takes ${item.type} items${item.labels.length > 0 ? ` labelled ${item.labels.slice(0, 5).join(", ")}` : ""} yet`);
+  }
   if (specialist && item.state === "open") {
     if (context.limits) holds.push(...overallHolds(context.items, context.limits, context.now));
     holds.push(...capHolds(context.items, specialist, context.now, context.limits));

@@ -31,6 +31,7 @@ import { json } from "./http.ts";
 import type { Router } from "./router.ts";
 
 const LIMIT = 5_000;
+const NEEDS_MODEL = "needs a model backend; none is configured ([models] in .pushpals/config.toml)";
 
 /** `pushpals plan`, `backlog add|list|drop`, `answer`: the work items and their ranking. */
 export function planningRoutes(
@@ -41,20 +42,21 @@ export function planningRoutes(
   // A specialist that needs a model takes nothing while none is configured: its items show the missing capability.
   const usable = SPECIALISTS.filter((s) => !s.spec.needsModel || deps.modelReady === true);
   const usableSpecs = usable.map((s) => s.spec);
+  const unavailable = SPECIALISTS.filter((s) => !usable.includes(s)).map((s) => ({ spec: s.spec, why: NEEDS_MODEL }));
   const items = workItems(store);
   const policy = recentPolicy(deps.repoRoot, deps.baseBranch);
   router
     .route(routes.plan, async () => {
       const current = await policy();
       const select = current ? previewSelection(current, usable) : undefined;
-      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) }));
+      return json(planWork(capWindow(store), { now: Date.now(), pause: control.state(), limits: deps.limits, select, specialists: usableSpecs, unavailable, hold: holdOnto(deps.baseBranch) }));
     })
     // A specialist that needs a model is listed as unavailable while none is configured, saying so.
     .route(routes.listSpecialists, () =>
       json({
         specialists: SPECIALIST_SPECS.map((s) => {
           const available = !s.needsModel || deps.modelReady === true;
-          return { ...s, available, why: available ? null : "needs a model backend; none is configured ([models] in .pushpals/config.toml)" };
+          return { ...s, available, why: available ? null : NEEDS_MODEL };
         }),
         sources: SOURCES.map((s) => ({ id: s.id, summary: s.summary, itemTypes: [...s.itemTypes] })),
       }),
@@ -62,13 +64,13 @@ export function planningRoutes(
     .route(routes.report, ({ query }) => {
       const now = Date.now();
       const since = now - durationMs(query.since ?? "24h");
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, unavailable, hold: holdOnto(deps.baseBranch) });
       const recent = items.listWorkItems({ limit: LIMIT, newest: true });
       return json(buildReport(pullRequests(store).listPullRequests({ state: "merged", limit: LIMIT }), plan, since, now, metricsSnapshot(store, now, since), recent));
     })
     .route(routes.dependencies, () => {
       const now = Date.now();
-      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, hold: holdOnto(deps.baseBranch) });
+      const plan = planWork(capWindow(store), { now, pause: control.state(), limits: deps.limits, specialists: usableSpecs, unavailable, hold: holdOnto(deps.baseBranch) });
       const [scanJob] = store.listJobs({ kind: "deps-scan", state: "succeeded", newest: true, limit: 1 });
       const [newest] = store.listJobs({ kind: "deps-scan", newest: true, limit: 1 });
       const steward = items.listWorkItems({ limit: LIMIT, newest: true }).filter((i) => i.type === DEPENDENCY_UPDATE_TYPE);

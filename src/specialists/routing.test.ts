@@ -27,6 +27,10 @@ test("the plan says which labels an issue lacks a specialist for", () => {
   const plan = planWork([issue(["agent:ready"])], { now: 10_000, pause: null, specialists: SPECIALIST_SPECS });
   expect(plan.entries[0]!.holds).toContain("missing capability: no specialist takes github_issue items labelled agent:ready yet");
   expect(planWork([issue(["refactor"])], { now: 10_000, pause: null, specialists: SPECIALIST_SPECS }).entries[0]!.specialist).toBe("refactorer");
+  // Without a model, the one that would take it is named, with why it cannot.
+  const withoutModel = SPECIALIST_SPECS.filter((s) => !s.needsModel);
+  const unavailable = SPECIALIST_SPECS.filter((s) => s.needsModel).map((spec) => ({ spec, why: "needs a model backend" }));
+  expect(planWork([issue(["perf"])], { now: 10_000, pause: null, specialists: withoutModel, unavailable }).entries[0]!.holds).toContain("missing capability: the Performance Tuner would take it, but it needs a model backend");
 });
 
 test("each model specialist's job is an agent-run in its mode; the Performance Tuner's is at least Medium", () => {
