@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { loadEffectiveConfig } from "../src/config/load.ts";
 import { pullRequests } from "../src/prs/pr-store.ts";
-import { runServer, type RunningServer } from "../src/server/main.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { runServerJob } from "./helpers/server-job.ts";
-import { makeRepo, spawnPushpals, type Proc } from "./helpers/cluster.ts";
-import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
+import { startModelJobCluster, type ModelJobCluster } from "./helpers/model-job-cluster.ts";
 
 /**
  * The Bug Fixer's definition of done, enforced in code (#19): an `agent-run` in `bug_fix` mode opens its PR
@@ -39,61 +36,45 @@ const SCRIPT = [
   reply("SUBMIT"),
 ];
 
-let model: ScriptedModel;
-let repo: Awaited<ReturnType<typeof makeRepo>>;
-let server: RunningServer;
-let base: string;
-const procs: Proc[] = [];
+let c: ModelJobCluster;
 
 beforeAll(async () => {
-  model = await startScriptedModel(SCRIPT);
-  const config = `[[checks.commands]]\nname = "test"\nrun = "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=$PUSHPALS_TEST_REPORT test/"\nreport = ".git/pushpals-report-test.xml"\n\n[models]\nprovider = "openai-compatible"\nbase_url = "${model.url}"\nmodel = "scripted"\napi_key_env = "TEST_MODEL_KEY"\n`;
-  repo = await makeRepo({ configToml: config, files: { "lib.js": LIB, "test/sanity.test.js": PASSING } });
-  base = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: repo.root }).stdout.toString().trim();
-  const loaded = loadEffectiveConfig({ repoRoot: repo.root, runtimeDir: repo.paths.runtimeDir, env: {} }).config;
-  server = await runServer(repo.paths, loaded, { tickMs: 50 });
-  const worker = spawnPushpals(["worker", "--name", "fixer"], repo.root, { TEST_MODEL_KEY: KEY });
-  const reviewer = spawnPushpals(["agent", "review-agent"], repo.root);
-  const scm = spawnPushpals(["agent", "scm"], repo.root);
-  procs.push(worker, reviewer, scm);
-  await Promise.all([worker.waitForOutput(/registered wrk_\S+ for .*agent-run/), reviewer.waitForOutput(/\[review-agent\] ready/), scm.waitForOutput(/\[scm\] ready/)]);
+  const config = (url: string) =>
+    `[[checks.commands]]\nname = "test"\nrun = "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=$PUSHPALS_TEST_REPORT test/"\nreport = ".git/pushpals-report-test.xml"\n\n[models]\nprovider = "openai-compatible"\nbase_url = "${url}"\nmodel = "scripted"\napi_key_env = "TEST_MODEL_KEY"\n`;
+  c = await startModelJobCluster(SCRIPT, { config, files: { "lib.js": LIB, "test/sanity.test.js": PASSING }, key: KEY, worker: "fixer" });
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) p.proc.kill("SIGKILL");
-  await Promise.all(procs.map((p) => p.proc.exited));
-  await server?.shutdown("test over");
-  repo?.cleanup();
-  model?.stop();
+  await c?.stop();
 });
 
 function fix(): Promise<Job> {
-  const input = { title: "Fix add", task: "add(2, 2) should be 4", scope: ["lib.js", "test/**"], baseBranch: "main", baseCommit: base, mode: "bug_fix" };
-  return runServerJob(server, "agent-run", input);
+  const input = { title: "Fix add", task: "add(2, 2) should be 4", scope: ["lib.js", "test/**"], baseBranch: "main", baseCommit: c.base, mode: "bug_fix" };
+  return runServerJob(c.server, "agent-run", input);
 }
 
 test("a fix without a test is no evidence: the job fails and no PR opens", async () => {
   const job = await fix();
   expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("needs a test that fails without the fix") });
-  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+  expect(pullRequests(c.server.store).getPullRequestByJob(job.id)).toBeNull();
 }, 60_000);
 
 test("a test that passes on the base without the fix does not reproduce the bug: no PR", async () => {
   const job = await fix();
   expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("pass on the base without the fix: they do not reproduce the bug") });
-  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+  expect(pullRequests(c.server.store).getPullRequestByJob(job.id)).toBeNull();
 }, 60_000);
 
 test("attack: a test that fails on the base only because a file it loads is missing is no reproduction of the bug", async () => {
   const job = await fix();
   expect(job.failure).toMatchObject({ class: "checks_failed", message: expect.stringContaining("no test that failed on the base") });
-  expect(pullRequests(server.store).getPullRequestByJob(job.id)).toBeNull();
+  expect(pullRequests(c.server.store).getPullRequestByJob(job.id)).toBeNull();
 }, 60_000);
 
 test("reproduced first, then fixed: the PR carries the failing-then-passing evidence", async () => {
   const job = await fix();
   expect(job.failure ?? null).toBeNull();
-  const pr = pullRequests(server.store).getPullRequestByJob(job.id)!;
+  const pr = pullRequests(c.server.store).getPullRequestByJob(job.id)!;
   expect(pr.checks).toMatchObject({ state: "passed", sha: pr.headSha });
   expect(pr.body).toContain("Reproduced first: with only `test/add.test.js` applied to the base");
   expect(pr.body).toMatch(/`test` exited 1 \(failing there, passing with the fix: `[^`]*adds`\)/);

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { auditPages } from "../src/audit/audit-log.ts";
-import { loadEffectiveConfig } from "../src/config/load.ts";
 import { pullRequests } from "../src/prs/pr-store.ts";
-import { runServer, type RunningServer } from "../src/server/main.ts";
 import type { Job } from "../src/store/jobs/job-rows.ts";
 import { runServerJob } from "./helpers/server-job.ts";
-import { makeRepo, spawnPushpals, type Proc } from "./helpers/cluster.ts";
-import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
+import { startModelJobCluster, type ModelJobCluster } from "./helpers/model-job-cluster.ts";
 
 /**
  * The Refactorer's and the Performance Tuner's definitions of done, enforced in code (#19), end to end: an
@@ -45,58 +42,42 @@ const SCRIPT = [
   reply("SUBMIT"),
 ];
 
-let model: ScriptedModel;
-let repo: Awaited<ReturnType<typeof makeRepo>>;
-let server: RunningServer;
-let base: string;
-const procs: Proc[] = [];
+let c: ModelJobCluster;
 
 beforeAll(async () => {
-  model = await startScriptedModel(SCRIPT);
-  const config = [
-    "[[checks.commands]]",
-    'name = "test"',
-    'run = "node --test test/"',
-    "",
-    "[benchmarks]",
-    "runs = 3",
-    "min_improvement = 0.2",
-    "[[benchmarks.commands]]",
-    'name = "spin"',
-    'run = "node bench/spin.js"',
-    "",
-    "[models]",
-    'provider = "openai-compatible"',
-    `base_url = "${model.url}"`,
-    'model = "scripted"',
-    'api_key_env = "TEST_MODEL_KEY"',
-    "",
-  ].join("\n");
-  repo = await makeRepo({ configToml: config, files: { "lib.js": LIB, "test/lib.test.js": TEST, "bench/spin.js": BENCH } });
-  base = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: repo.root }).stdout.toString().trim();
-  const loaded = loadEffectiveConfig({ repoRoot: repo.root, runtimeDir: repo.paths.runtimeDir, env: {} }).config;
-  server = await runServer(repo.paths, loaded, { tickMs: 50 });
-  const worker = spawnPushpals(["worker", "--name", "tuner"], repo.root, { TEST_MODEL_KEY: KEY });
-  const reviewer = spawnPushpals(["agent", "review-agent"], repo.root);
-  const scm = spawnPushpals(["agent", "scm"], repo.root);
-  procs.push(worker, reviewer, scm);
-  await Promise.all([worker.waitForOutput(/registered wrk_\S+ for .*agent-run/), reviewer.waitForOutput(/\[review-agent\] ready/), scm.waitForOutput(/\[scm\] ready/)]);
+  const config = (url: string) =>
+    [
+      "[[checks.commands]]",
+      'name = "test"',
+      'run = "node --test test/"',
+      "",
+      "[benchmarks]",
+      "runs = 3",
+      "min_improvement = 0.2",
+      "[[benchmarks.commands]]",
+      'name = "spin"',
+      'run = "node bench/spin.js"',
+      "",
+      "[models]",
+      'provider = "openai-compatible"',
+      `base_url = "${url}"`,
+      'model = "scripted"',
+      'api_key_env = "TEST_MODEL_KEY"',
+      "",
+    ].join("\n");
+  c = await startModelJobCluster(SCRIPT, { config, files: { "lib.js": LIB, "test/lib.test.js": TEST, "bench/spin.js": BENCH }, key: KEY, worker: "tuner" });
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) p.proc.kill("SIGKILL");
-  await Promise.all(procs.map((p) => p.proc.exited));
-  await server?.shutdown("test over");
-  repo?.cleanup();
-  model?.stop();
+  await c?.stop();
 });
 
 function agentRun(mode: "refactor" | "performance", risk = "low"): Promise<Job> {
-  const input = { title: `${mode} lib`, task: `make lib.js better (${mode})`, scope: ["**"], risk, baseBranch: "main", baseCommit: base, mode };
-  return runServerJob(server, "agent-run", input);
+  const input = { title: `${mode} lib`, task: `make lib.js better (${mode})`, scope: ["**"], risk, baseBranch: "main", baseCommit: c.base, mode };
+  return runServerJob(c.server, "agent-run", input);
 }
 
-const prOf = (job: Job) => pullRequests(server.store).getPullRequestByJob(job.id);
+const prOf = (job: Job) => pullRequests(c.server.store).getPullRequestByJob(job.id);
 
 test("a refactor that changes a test shows nothing by its green checks: refused, no PR", async () => {
   const job = await agentRun("refactor");
@@ -129,7 +110,7 @@ test("the Performance Tuner refuses a change without improvement: both measured 
   expect(job.failure).toMatchObject({ class: "no_change", message: expect.stringMatching(/^no benchmark improved beyond noise .*`spin`: \d+ ms → \d+ ms \(median of 3\)/) });
   expect(prOf(job)).toBeNull();
   // Three runs of each side, in this job.
-  const ran = [...auditPages(server.store)].flat().filter((e) => e.action === "command.ran" && e.subject === job.id && (e.data as { command?: string }).command === "node bench/spin.js");
+  const ran = [...auditPages(c.server.store)].flat().filter((e) => e.action === "command.ran" && e.subject === job.id && (e.data as { command?: string }).command === "node bench/spin.js");
   expect(ran).toHaveLength(6);
 }, 90_000);
 

@@ -2,7 +2,8 @@ import { posix } from "node:path";
 import { PushpalsError } from "../core/errors.ts";
 import { PACKAGE_JSON } from "../ecosystems/common/package-json.ts";
 import { LOCKFILE_NAMES } from "../ecosystems/registry.ts";
-import { git, gitBytes } from "../scm/git.ts";
+import { readBlobBatch } from "../scm/blob-batch.ts";
+import { git } from "../scm/git.ts";
 import type { DiffFile } from "./diff-types.ts";
 import { parseUnifiedDiff } from "./unified-diff.ts";
 import { OBJECT_ID_PATTERN } from "../core/sha.ts";
@@ -166,20 +167,7 @@ async function addContents(repoRoot: string, files: DiffFile[], contentsFor: (pa
 
 /** Blob texts in one `git cat-file --batch` call; blobs over MAX_CONTENT_BYTES are left out. */
 async function readBlobs(repoRoot: string, blobs: string[]): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  if (blobs.length === 0) return texts;
-  const out = (await gitBytes(["cat-file", "--batch"], { cwd: repoRoot, stdin: `${blobs.join("\n")}\n`, timeoutMs: 120_000 })).stdout;
+  const bodies = await readBlobBatch(repoRoot, blobs, (size) => size <= MAX_CONTENT_BYTES);
   const decoder = new TextDecoder();
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(10, at);
-    if (nl < 0) break;
-    const [sha, type, size] = decoder.decode(out.subarray(at, nl)).split(" ");
-    if (!sha || type === "missing" || !size) throw new PushpalsError("git_failed", `git cat-file --batch: object ${sha ?? "?"} is missing`);
-    const n = Number(size);
-    const body = out.subarray(nl + 1, nl + 1 + n);
-    if (type === "blob" && n <= MAX_CONTENT_BYTES) texts.set(sha, decoder.decode(body));
-    at = nl + 1 + n + 1;
-  }
-  return texts;
+  return new Map([...bodies].map(([sha, body]) => [sha, decoder.decode(body)]));
 }

@@ -1,5 +1,5 @@
 import { PushpalsError } from "../core/errors.ts";
-import { gitBytes } from "../scm/git.ts";
+import { readBlobBatch } from "../scm/blob-batch.ts";
 import { treeFiles, type TreeEntry } from "../scm/tree-entries.ts";
 import type { SecurityFinding } from "../security/security-finding.ts";
 import type { DiffFile } from "./diff-types.ts";
@@ -62,7 +62,7 @@ export async function scanTreeSecrets(repoRoot: string, commit: string, options:
   for (let start = 0; start < chosen.length; start += BATCH) {
     if (options.signal?.aborted) throw new PushpalsError("internal", "the secret scan was stopped (the job was cancelled or its worker is stopping)");
     const batch = chosen.slice(start, start + BATCH);
-    const blobs = await readBlobs(repoRoot, batch.map((e) => e.oid));
+    const blobs = await readBlobBatch(repoRoot, batch.map((e) => e.oid));
     const texts: { entry: TreeEntry; text: string }[] = [];
     for (const entry of batch) {
       const body = blobs.get(entry.oid);
@@ -125,23 +125,4 @@ function toSecurityFinding(f: Finding): SecurityFinding {
     message: `${where} holds ${kind}; the value is not shown`,
     fixHint: heuristic ? `if it is a real credential, ${ROTATE}; if it is not, move it out of a secret-looking name` : ROTATE,
   };
-}
-
-/** Blob bodies in one `git cat-file --batch` call. */
-async function readBlobs(repoRoot: string, oids: string[]): Promise<Map<string, Uint8Array>> {
-  const bodies = new Map<string, Uint8Array>();
-  if (oids.length === 0) return bodies;
-  const out = (await gitBytes(["cat-file", "--batch"], { cwd: repoRoot, stdin: `${oids.join("\n")}\n`, timeoutMs: 120_000 })).stdout;
-  const decoder = new TextDecoder();
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(10, at);
-    if (nl < 0) break;
-    const [oid, type, size] = decoder.decode(out.subarray(at, nl)).split(" ");
-    if (!oid || type === "missing" || !size) throw new PushpalsError("git_failed", `git cat-file --batch: object ${oid ?? "?"} is missing`, { hint: "the repository may be damaged: git fsck" });
-    const n = Number(size);
-    if (type === "blob") bodies.set(oid, out.subarray(nl + 1, nl + 1 + n));
-    at = nl + 1 + n + 1;
-  }
-  return bodies;
 }

@@ -8,7 +8,7 @@ import type { NpmConfigSources } from "../deps/npm-config.ts";
 import { fetchAdvisories, type Advisory, type Severity } from "../registry/advisories.ts";
 import { RegistryFailure } from "../registry/registry-failure.ts";
 import { gitBytes } from "../scm/git.ts";
-import { parseLongTree, type TreeEntry } from "../scm/tree-entries.ts";
+import { treeFiles, type TreeEntry } from "../scm/tree-entries.ts";
 import type { SecurityFinding, SecuritySeverity } from "../security/security-finding.ts";
 import { isInsideRelative } from "./checkout-files.ts";
 import { extractDependencies, MAX_MANIFEST_BYTES } from "./extract.ts";
@@ -120,8 +120,7 @@ function advisoryFindings(name: string, version: string, advisories: readonly Ad
 
 /** Copies the extraction's files of `commit` into `dir`; returns the paths copied. */
 async function copyDependencyFiles(repoRoot: string, commit: string, dir: string): Promise<Set<string>> {
-  const listing = await gitBytes(["ls-tree", "-r", "-z", "--long", "--full-tree", commit], { cwd: repoRoot, timeoutMs: 120_000 });
-  const entries = parseLongTree(new TextDecoder().decode(listing.stdout)).filter(wanted).slice(0, MAX_MANIFESTS);
+  const entries = (await treeFiles(repoRoot, commit)).filter(wanted).slice(0, MAX_MANIFESTS);
   const copied = new Set<string>();
   for (const entry of entries) {
     const limit = LOCKFILE_NAMES.includes(posix.basename(entry.path)) ? MAX_LOCKFILE_BYTES : MAX_MANIFEST_BYTES;

@@ -73,7 +73,6 @@ async function callModel(ctx: JobContext, subject: ModelReviewSubject, deps: Mod
   let why = "";
   for (let step = 1; step <= ATTEMPTS; step++) {
     meter.step();
-    meter.check();
     const room = meter.remainingTokens();
     const reply = await client.complete(messages, { signal: ctx.signal, maxOutputTokens: Math.max(1, Math.min(settings.max_output_tokens, room ?? Infinity)) });
     const stepCost = costOf(reply.usage, settings.prices);
