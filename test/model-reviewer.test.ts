@@ -23,7 +23,7 @@ let c: Cluster;
 let reviewer: Proc;
 
 beforeAll(async () => {
-  model = startScriptedModel([{ reply: FINDINGS, usage: { inputTokens: 300, outputTokens: 40 } }]);
+  model = startScriptedModel([{ reply: FINDINGS, usage: { inputTokens: 300, outputTokens: 40 } }, { reply: "[]" }]);
   const config = `[checks]
 commands = [{ name = "ok", run = "true" }]
 
@@ -116,4 +116,17 @@ test("on: the model's findings are added to the review on the exact head, the ve
   // A request for changes holds the merge like any other.
   const merge = await c.cliAsync(["pr", "merge", String(pr.number)]);
   expect(merge.exitCode).not.toBe(0);
+}, 60_000);
+
+test("attack: a secret the ReviewAgent found in the diff never reaches the model provider or the transcript", async () => {
+  const opened = await run(`printf 'const id = "AKIAZ7QW3RT5YU6IOPLK";\\nconst secret = "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";\\n' > src/aws.js`);
+  const pr = await reviewed(opened.number);
+  expect(pr.review!.findings.some((f) => f.reviewer === "secrets" && f.severity === "block")).toBe(true);
+  const sent = model.completions().at(-1)!;
+  const user = sent.messages.find((m) => m.role === "user")!.content;
+  expect(user).toContain("(secret finding: not shown)");
+  expect(user).not.toContain("AKIAZ7QW3RT5YU6IOPLK");
+  expect(user).not.toContain("Xq3vR8tL1mN0pB5cD9fG2hJ4kL6zW8xY0aS3dF5g");
+  const transcript = await c.cliAsync(["logs", await reviewJobOf(pr.number), "--model"]);
+  expect(transcript.stdout).not.toContain("Xq3vR8tL1mN0pB5cD9fG2hJ4kL6zW8xY0aS3dF5g");
 }, 60_000);

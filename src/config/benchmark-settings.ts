@@ -20,6 +20,8 @@ export const BenchmarkCommand = z.strictObject({
         return false;
       }
     }, "must be a regular expression with one capture group around the number")
+    // A quantified group holding a quantifier backtracks without end on a crafted line (the output is the change's).
+    .refine((p) => !/\([^()]*[*+}][^()]*\)[*+{?]/.test(p), "must not nest quantifiers (a repeated group that itself repeats): it could hang on a crafted line")
     .optional(),
   /** With `figure`: a bigger number is better (operations per second); wall time is always lower-better. */
   higher_is_better: z.boolean().default(false),

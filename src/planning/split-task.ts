@@ -39,7 +39,9 @@ export function planWorkItem(ctx: WriteContext, item: WorkItem, parts: readonly 
   if (parts.length === 1) {
     const [part] = parts;
     const patch = { title: part!.title.slice(0, 300), scope: part!.scope, labels: part!.labels ?? item.labels, notes: part!.notes ?? item.notes, risk: maxTier(item.risk ?? "low", part!.risk ?? "low") };
-    return [moveWorkItem(ctx, REMOTE_AGENT, item, "open", `${why}: one task`, { ...patch, detail: { ...detail, ...part!.detail } })];
+    // The task is the planner's now, not the directive as asked: an RFC named for the directive is not its.
+    const { rfc: _rfc, rfcNamedBy: _by, ...kept } = detail;
+    return [moveWorkItem(ctx, REMOTE_AGENT, item, "open", `${why}: one task`, { ...patch, detail: { ...kept, ...part!.detail } })];
   }
   const children = childItems(ctx, item, parts, "task", { plannedFrom: item.id });
   moveWorkItem(ctx, REMOTE_AGENT, item, "done", `${why}: ${children.length} tasks, items ${children.map((c) => c.id).join(", ")}`, { detail: { ...detail, plannedInto: children.map((c) => c.id) } });

@@ -108,3 +108,15 @@ test("one part re-scopes the item in place, once; the machine's state or a polic
   store.write(() => recordTaskOutcome(new WriteContext(store, 2_000), ended(env, "failed", { class: "environment", message: "no git" }), [splitter]));
   expect(workItems(store).getWorkItem(env.id)).toMatchObject({ state: "blocked", escalation: "unrelated_state" });
 });
+
+test("a planner's one task is the item itself: its title, scope, labels and a tier never below the item's; an RFC named for the directive is dropped", () => {
+  const store = new SqliteStore(":memory:");
+  const planner = { spec: { id: "planner" }, onSuccess: () => ({ plan: [{ title: "fold parsers", scope: ["src/p/**"], labels: ["refactor"], risk: "low", notes: "Definition of done: one", detail: { planned: true } }], why: "planned" }) } as unknown as SpecialistPlugin;
+  const item = fixtureItem({ state: "dispatched", type: "directive", risk: "medium", detail: { job: "job_00000077", attempt: 1, specialist: "planner", rfc: 4, rfcNamedBy: "os:alice" } });
+  store.write(() => workItems(store).insertWorkItem(item));
+  store.write(() => recordTaskOutcome(new WriteContext(store, 2_000), ended(item, "succeeded"), [planner]));
+  const planned = workItems(store).getWorkItem(item.id)!;
+  expect(planned).toMatchObject({ state: "open", title: "fold parsers", scope: ["src/p/**"], labels: ["refactor"], risk: "medium", notes: "Definition of done: one", detail: { planned: true } });
+  expect(planned.detail.rfc).toBeUndefined();
+  expect(planned.detail.rfcNamedBy).toBeUndefined();
+});

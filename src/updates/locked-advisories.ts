@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { isPushpalsError } from "../core/errors.ts";
+import { JobFailure } from "../core/job-failure.ts";
 import { MAX_LOCKFILE_BYTES } from "../ecosystems/common/lockfile.ts";
 import { LOCKFILE_NAMES, MANIFEST_NAMES } from "../ecosystems/registry.ts";
 import type { NpmConfigSources } from "../deps/npm-config.ts";
@@ -82,8 +83,10 @@ export async function auditLockedDependencies(repoRoot: string, commit: string, 
     try {
       report = await fetchAdvisories(new Map([...installed].map(([n, v]) => [n, [...v]])), { npmConfig: options.npmConfig(dir), signal: options.signal });
     } catch (err) {
-      if (!(err instanceof RegistryFailure)) throw err;
-      findings.push({ check: "advisories", rule: "advisories_unread", severity: "info", file: extraction.lockfile, line: null, message: `the advisories could not be read: ${err.message}`.slice(0, 2000), fixHint: "run the audit again once the registry answers (pushpals security --audit)" });
+      // The committed .npmrc may be what refuses (a program it would run is policy_denied): that is a finding, not the audit's end.
+      if (!(err instanceof RegistryFailure) && !(err instanceof JobFailure)) throw err;
+      const refused = err instanceof JobFailure && err.failureClass === "policy_denied";
+      findings.push({ check: "advisories", rule: refused ? "advisories_refused" : "advisories_unread", severity: refused ? "high" : "info", file: extraction.lockfile, line: null, message: `the advisories could not be read: ${err.message}`.slice(0, 2000), fixHint: refused ? "remove what the committed .npmrc would run (see the message), then audit again" : "run the audit again once the registry answers (pushpals security --audit)" });
       return { findings, notes, complete: false };
     }
     for (const host of report.unsupported) {

@@ -13,7 +13,9 @@ import type { CheckPlace } from "../common/run-checks.ts";
 import { judgeBenchmark, verdictLine, type BenchmarkVerdict } from "./benchmark-verdict.ts";
 import { isBenchmarkPath } from "./test-files.ts";
 
-const MAX_LINE = 4096;
+/** A figure is read from at most this much of a line: the change's output is anyone's, the pattern runs host-side. */
+const MAX_LINE = 256;
+const NUMBER = /^[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 export interface BenchmarkGain {
   runs: number;
@@ -90,8 +92,8 @@ async function measureOnce(ctx: JobContext, place: CheckPlace, bench: BenchmarkC
       ctx.log(stream, line);
       if (!pattern || stream !== "stdout") return;
       const match = pattern.exec(line.slice(0, MAX_LINE));
-      const value = match?.[1] === undefined ? Number.NaN : Number(match[1]);
-      if (Number.isFinite(value)) seen.figure = value;
+      const value = match?.[1] !== undefined && NUMBER.test(match[1]) ? Number(match[1]) : Number.NaN;
+      if (Number.isFinite(value) && value > 0) seen.figure = value;
     },
   });
   await ctx.recordCommand({ command: bench.run, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs }).catch(() => {});
@@ -102,11 +104,12 @@ async function measureOnce(ctx: JobContext, place: CheckPlace, bench: BenchmarkC
     throw new JobFailure(side === "the base" ? "invalid_input" : "checks_failed", `the benchmark \`${bench.name}\` ${why} on ${side}`, { command: bench.run, exitCode: run.exitCode, logExcerpt: run.tail.join("\n").slice(-4000), notRetryable: "the benchmark does not run" });
   }
   if (!pattern) return run.durationMs;
-  if (seen.figure === null) throw new JobFailure("invalid_input", `the benchmark \`${bench.name}\` printed no line matching its figure ${bench.figure} on ${side}`, { command: bench.run, logExcerpt: run.tail.join("\n").slice(-4000), notRetryable: "no figure in the output" });
+  if (seen.figure === null) throw new JobFailure(side === "the base" ? "invalid_input" : "checks_failed", `the benchmark \`${bench.name}\` printed no line matching its figure ${bench.figure} (a number above zero) on ${side}`, { command: bench.run, logExcerpt: run.tail.join("\n").slice(-4000), notRetryable: "no figure in the output" });
   return seen.figure;
 }
 
 /** The PR's evidence section. */
 export function gainNote(gain: BenchmarkGain): string {
-  return `Benchmarked before and after on the same machine in one job (runs in turns, base then change, ${gain.runs} each):\n${gain.verdicts.map((v) => `- ${verdictLine(v, gain.runs)}`).join("\n")}`;
+  const printed = gain.verdicts.some((v) => v.unit !== "ms") ? "\nA figure other than ms is what the benchmark's output printed on each side: the change's own code runs in it." : "";
+  return `Benchmarked before and after on the same machine in one job (runs in turns, base then change, ${gain.runs} each):\n${gain.verdicts.map((v) => `- ${verdictLine(v, gain.runs)}`).join("\n")}${printed}`;
 }

@@ -28,3 +28,9 @@ test("slower on every run is a regression; a higher-is-better figure points the 
   const ops = { name: "ops", unit: "ops/s", higherIsBetter: true, base: [1000, 1010, 990], change: [1500, 1490, 1510] };
   expect(judgeBenchmark(ops, 0.05)).toMatchObject({ outcome: "improved", ratio: 1.5 });
 });
+
+test("a zero or negative figure shows nothing either way: the same, ratio 1, never improved", () => {
+  expect(judgeBenchmark(ms([5, 5, 5], [0, 0, 0]), 0.05)).toMatchObject({ outcome: "same", ratio: 1, separated: false });
+  expect(judgeBenchmark({ name: "ops", unit: "", higherIsBetter: true, base: [0, 0, 0], change: [9, 9, 9] }, 0.05).outcome).toBe("same");
+  expect(judgeBenchmark(ms([-5, -5, -5], [-50, -50, -50]), 0.05).outcome).toBe("same");
+});

@@ -34,6 +34,9 @@ export function median(values: readonly number[]): number {
 export function judgeBenchmark(samples: BenchmarkSamples, minImprovement: number): BenchmarkVerdict {
   const baseMedian = median(samples.base);
   const changeMedian = median(samples.change);
+  // A ratio needs figures above zero: a zero, negative or missing one shows nothing either way.
+  const measurable = [...samples.base, ...samples.change].every((x) => Number.isFinite(x) && x > 0);
+  if (!measurable) return { name: samples.name, unit: samples.unit, baseMedian, changeMedian, ratio: 1, separated: false, outcome: "same" };
   // Oriented so that "better" is always "bigger" below.
   const better = (x: number) => (samples.higherIsBetter ? x : -x);
   const ratio = samples.higherIsBetter ? changeMedian / baseMedian : baseMedian / changeMedian;
@@ -44,7 +47,7 @@ export function judgeBenchmark(samples: BenchmarkSamples, minImprovement: number
   const faster = changeWorst > baseBest;
   const slower = changeBest < baseWorst;
   const outcome = faster && ratio >= 1 + minImprovement ? "improved" : slower && ratio <= 1 / (1 + minImprovement) ? "regressed" : "same";
-  return { name: samples.name, unit: samples.unit, baseMedian, changeMedian, ratio: Number.isFinite(ratio) ? ratio : 0, separated: faster || slower, outcome };
+  return { name: samples.name, unit: samples.unit, baseMedian, changeMedian, ratio, separated: faster || slower, outcome };
 }
 
 function figure(n: number, unit: string): string {

@@ -18,7 +18,8 @@ export interface RefactorPayoff {
  * A refactor's definition of done, in code: behaviour-preserving means the tests are not changed (no file of
  * the test suite in the change) and every configured check passes on the exact commit (proposeChange checked
  * that, so there must be checks); and the payoff is measured, on the committed blobs of the changed files at
- * the base and at the head (never the worktree a model's commands wrote): fewer lines, less complexity or
+ * the base and at the head (never the worktree a model's commands wrote; a file unreadable on one side
+ * fails it): fewer lines, less complexity or
  * fewer duplicated lines, with neither complexity nor duplicates growing. Anything else opens no PR.
  */
 export async function refactorPayoff(repoRoot: string, proposal: PrProposal, baseCommit: string, checks: ChecksAtBase): Promise<RefactorPayoff> {
@@ -34,10 +35,18 @@ export async function refactorPayoff(repoRoot: string, proposal: PrProposal, bas
   }
   const before: string[] = [];
   const after: string[] = [];
-  let budget = MAX_MEASURED_BYTES;
+  const budget = { left: MAX_MEASURED_BYTES };
   for (const file of proposal.files) {
-    if (file.status !== "added") budget = await pushBlob(repoRoot, baseCommit, file.oldPath ?? file.path, before, budget);
-    if (file.status !== "deleted") budget = await pushBlob(repoRoot, proposal.headSha, file.path, after, budget);
+    const old = file.status === "added" ? null : await readText(repoRoot, baseCommit, file.oldPath ?? file.path, budget);
+    const now = file.status === "deleted" ? null : await readText(repoRoot, proposal.headSha, file.path, budget);
+    // A binary file on both sides is no code; text on one side only would measure half a file.
+    if ((old === null || old.unreadable) && (now === null || now.unreadable)) continue;
+    const unreadable = old?.unreadable ?? now?.unreadable;
+    if (unreadable) {
+      throw new JobFailure("policy_denied", `a refactor's payoff is measured on both sides of each changed file, and ${file.path} is ${unreadable} on one side`, { paths: [file.path], notRetryable: "a changed file cannot be measured" });
+    }
+    if (old && "text" in old) before.push(old.text);
+    if (now && "text" in now) after.push(now.text);
   }
   const measuredBefore = measureCode(before);
   const measuredAfter = measureCode(after);
@@ -53,15 +62,18 @@ export async function refactorPayoff(repoRoot: string, proposal: PrProposal, bas
   return payoff;
 }
 
-/** One committed text blob into `into`, within the bytes left; binary files and what is past the budget are not measured. */
-async function pushBlob(repoRoot: string, commit: string, path: string, into: string[], budget: number): Promise<number> {
+/** One committed blob's text, or why it cannot be measured (binary, or past what is measured in all). */
+async function readText(repoRoot: string, commit: string, path: string, budget: { left: number }): Promise<{ text: string; unreadable?: undefined } | { unreadable: string }> {
   const spec = `${commit}:${path}`;
   const size = await git(["cat-file", "-s", spec], { cwd: repoRoot, allowFailure: true });
-  if (size.exitCode !== 0 || Number(size.stdout.trim()) > budget) return budget;
+  if (size.exitCode !== 0) return { unreadable: "not a file" };
+  const bytes = Number(size.stdout.trim());
+  if (bytes > budget.left) return { unreadable: `past the ${MAX_MEASURED_BYTES / 1024 / 1024} MiB a refactor is measured on (split it)` };
+  budget.left -= bytes;
   const r = await git(["cat-file", "blob", spec], { cwd: repoRoot, allowFailure: true });
-  if (r.exitCode !== 0 || r.stdout.includes("\u0000")) return budget;
-  into.push(r.stdout);
-  return budget - Buffer.byteLength(r.stdout);
+  if (r.exitCode !== 0) return { unreadable: "not a file" };
+  if (r.stdout.includes("\u0000")) return { unreadable: "binary" };
+  return { text: r.stdout };
 }
 
 function signed(n: number): string {
@@ -75,5 +87,5 @@ export function payoffText(p: RefactorPayoff): string {
 
 /** The PR's payoff section. */
 export function payoffNote(p: RefactorPayoff): string {
-  return `Refactor, behaviour-preserving: no test changed, every configured check passes on the exact commit. Measured payoff over the ${p.files} changed file(s): ${payoffText(p)}.`;
+  return `Refactor, behaviour-preserving: no test or test runner configuration changed, every configured check passes on the exact commit. Measured payoff over the ${p.files} changed file(s): ${payoffText(p)}.`;
 }

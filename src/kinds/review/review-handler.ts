@@ -11,6 +11,7 @@ import { parseDiff } from "../../review/parse-diff.ts";
 import { reviewContentsFor } from "../../review/review-contents.ts";
 import { buildVerdict, runReview } from "../../review/run-review.ts";
 import { addModelFindings } from "../../review/model-review/add-model-findings.ts";
+import { maskSecrets } from "../../review/model-review/mask-secrets.ts";
 import { DEFAULT_GENERATED_GLOBS, DEFAULT_TEST_GLOBS, type ReviewRules } from "../../review/review-types.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { quarantineFacts } from "./quarantine-facts.ts";
@@ -37,7 +38,8 @@ export async function reviewPr(input: ReviewJobInput, ctx: JobContext): Promise<
   const quarantine = await quarantineFacts(ctx, input.prNumber, files);
   const deterministic = await runReview({ baseSha: input.baseSha, headSha: input.headSha, files, checks: input.checks, rules: reviewRules(input.scope, classification, policy), role: input.role, quarantine });
   // The model reviewer ([models.review], off by default) can only add findings: the verdict is the deterministic one or stricter.
-  const findings = addModelFindings(deterministic, await modelReview(ctx, { prNumber: input.prNumber, headSha: input.headSha, files }));
+  // It reads the diff with every secret the ReviewAgent found masked: none leaves for a model provider.
+  const findings = addModelFindings(deterministic, await modelReview(ctx, { prNumber: input.prNumber, headSha: input.headSha, files: maskSecrets(files, deterministic) }));
   const verdict = buildVerdict({ headSha: input.headSha }, findings, hash);
   ctx.log("system", `risk ${classification.tier}: ${classification.reasons.map((r) => r.rule).join(", ") || "no rule fired"}`);
   for (const f of findings) ctx.log("system", `${f.severity} ${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}`);
