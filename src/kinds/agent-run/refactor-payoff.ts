@@ -87,5 +87,5 @@ export function payoffText(p: RefactorPayoff): string {
 
 /** The PR's payoff section. */
 export function payoffNote(p: RefactorPayoff): string {
-  return `Refactor, behaviour-preserving: no test or test runner configuration changed, every configured check passes on the exact commit. Measured payoff over the ${p.files} changed file(s): ${payoffText(p)}.`;
+  return `Refactor, behaviour-preserving: no test changed, every configured check passes on the exact commit. Measured payoff over the ${p.files} changed file(s): ${payoffText(p)}.`;
 }
