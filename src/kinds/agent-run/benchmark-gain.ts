@@ -11,7 +11,7 @@ import { prepareWorktreeDependencies } from "../common/job-dependencies.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
 import type { CheckPlace } from "../common/run-checks.ts";
 import { judgeBenchmark, verdictLine, type BenchmarkVerdict } from "./benchmark-verdict.ts";
-import { isBenchmarkPath } from "./test-files.ts";
+import { measurementEdits } from "./benchmark-harness.ts";
 
 /** A figure is read from at most this much of a line: the change's output is anyone's, the pattern runs host-side. */
 const MAX_LINE = 256;
@@ -27,7 +27,7 @@ export interface BenchmarkGain {
  * run on a fresh checkout of the base and of the proposed commit, in turns (base, change, base, change...)
  * on this machine in this job, each run in the sandbox with no network. At least one benchmark must improve
  * beyond noise (benchmark-verdict.ts) and none may regress; otherwise the job opens no PR. The change may
- * not touch a benchmark file (isBenchmarkPath). A `figure` is read from the output of the change's own
+ * not touch what runs the measurement (benchmark-harness.ts). A `figure` is read from the output of the change's own
  * code, so it is evidence a person weighs (the tier is at least Medium), not proof; wall time is harder to game.
  */
 export async function benchmarkGain(ctx: JobContext, proposal: PrProposal, baseCommit: string, checks: ChecksAtBase, settings: BenchmarkSettings): Promise<BenchmarkGain> {
@@ -35,7 +35,7 @@ export async function benchmarkGain(ctx: JobContext, proposal: PrProposal, baseC
     throw new JobFailure("invalid_input", "no benchmark is configured ([[benchmarks.commands]] in .pushpals/config.toml at the base), so no gain can be measured", { notRetryable: "no benchmarks configured" });
   }
   // The measurement itself is not the change's to edit (its tests are the checks', and pass as ever).
-  const touched = [...new Set(proposal.files.flatMap((f) => [f.path, f.oldPath ?? f.path]).filter(isBenchmarkPath))];
+  const touched = await measurementEdits(ctx.paths.repoRoot, proposal, baseCommit, settings.commands);
   if (touched.length > 0) {
     throw new JobFailure("policy_denied", `a performance change may not change what measures it, and it changes ${touched.slice(0, 10).join(", ")}`, { paths: touched.slice(0, 100), notRetryable: "a performance change edited its benchmark" });
   }
