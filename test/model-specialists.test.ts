@@ -101,7 +101,7 @@ test("a refactor removing the duplicated body opens its PR with the measured pay
 
 test("attack: a performance change that edits its own benchmark is refused before anything is measured", async () => {
   const job = await agentRun("performance", "medium");
-  expect(job.failure).toMatchObject({ class: "policy_denied", message: "a performance change may not change what measures it, and it changes bench/spin.js" });
+  expect(job.failure).toMatchObject({ class: "policy_denied", message: "a performance change may change only the code it measures, never what measures it, and it changes bench/spin.js (a benchmark file)" });
   expect(prOf(job)).toBeNull();
 }, 60_000);
 

@@ -37,7 +37,11 @@ export async function benchmarkGain(ctx: JobContext, proposal: PrProposal, baseC
   // The measurement itself is not the change's to edit (its tests are the checks', and pass as ever).
   const touched = await measurementEdits(ctx.paths.repoRoot, proposal, baseCommit, settings.commands);
   if (touched.length > 0) {
-    throw new JobFailure("policy_denied", `a performance change may not change what measures it, and it changes ${touched.slice(0, 10).join(", ")}`, { paths: touched.slice(0, 100), notRetryable: "a performance change edited its benchmark" });
+    const listed = touched.slice(0, 10).map((t) => `${t.path} (${t.why})`).join(", ");
+    throw new JobFailure("policy_denied", `a performance change may change only the code it measures, never what measures it, and it changes ${listed}${touched.length > 10 ? ` and ${touched.length - 10} more` : ""}`, {
+      paths: touched.slice(0, 100).map((t) => t.path),
+      notRetryable: "a performance change edited what measures it",
+    });
   }
   const sides: JobCheckout[] = [];
   try {

@@ -1,65 +1,120 @@
 import type { BenchmarkCommand } from "../../config/benchmark-settings.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
-import { isBenchmarkPath } from "./test-files.ts";
+import { isMeasuredCode } from "./measured-code.ts";
+import { isBenchmarkPath, isTestSuitePath } from "./test-files.ts";
 
-/** Task runners a benchmark's command may start, and the files that say what they run. */
+const MAX_FILES = 200;
+const MAX_FILE = 256 * 1024;
+/** What the gate reads at the base in all (runner files, shell scripts, manifests): a hostile tree cannot make it slow. */
+const MAX_READ = 4 * 1024 * 1024;
+const MAX_SCRIPTS = 200;
+const MAX_DEPTH = 3;
+/** Shell scripts and runner files followed, and the distinct words checked as paths: past either, every code change is refused. */
+const MAX_FOLLOWED = 50;
+const MAX_TOKENS = 5_000;
+
+export interface MeasurementEdit {
+  path: string;
+  why: string;
+}
+
+/**
+ * What a performance change may not edit, since it decides what is measured, all judged at the base (nothing
+ * the change wrote decides what is checked):
+ * - anything that is not code (measured-code.ts): manifests, lockfiles, config of package managers, runtimes
+ *   and builds, scripts of the shell and task runners, dotfiles, data;
+ * - the test suite and the benchmark files;
+ * - code a benchmark's command names: through its `run`, the package scripts it runs (hooks, run-all patterns,
+ *   the scripts they run in turn; a workspace's, relative to its package), the task-runner files of a runner
+ *   it starts and the shell scripts it names, followed a few levels; a `-m` module and its packages' `__init__`.
+ * A change of more than MAX_FILES files is refused whole: a performance change is small.
+ */
+export async function measurementEdits(repoRoot: string, proposal: PrProposal, baseCommit: string, commands: readonly BenchmarkCommand[]): Promise<MeasurementEdit[]> {
+  const changed = [...new Set(proposal.files.flatMap((f) => [f.path, f.oldPath ?? f.path]))];
+  if (changed.length > MAX_FILES) return [{ path: `${changed.length} files`, why: `more than the ${MAX_FILES} a performance change is checked on (split it)` }];
+  const refused = new Map<string, string>();
+  for (const path of changed) {
+    if (isBenchmarkPath(path)) refused.set(path, "a benchmark file");
+    else if (isTestSuitePath(path)) refused.set(path, "part of the test suite");
+    else if (!isMeasuredCode(path)) refused.set(path, "not code: it can change how the benchmark runs");
+  }
+  const code = changed.filter((path) => !refused.has(path));
+  if (code.length === 0) return [...refused].map(([path, why]) => ({ path, why }));
+  const reader = baseReader(repoRoot, baseCommit);
+  const named = await namedByCommands(reader, commands.map((c) => c.run));
+  if (named.length > MAX_TOKENS) return [...code.map((path) => ({ path, why: `the benchmark's commands name more than ${MAX_TOKENS} words, too many to check what they run` })), ...[...refused].map(([path, why]) => ({ path, why }))];
+  for (const path of code) if (named.some((t) => namesPath(t, path))) refused.set(path, "named by a benchmark's command");
+  // A workspace's scripts name paths relative to its own package.
+  for (const dir of await packageDirs(reader, code)) {
+    const scripts = scriptsOf(await reader.read(`${dir}/package.json`)) ?? {};
+    const texts = [...namedScripts(commands.map((c) => c.run), scripts)].map((name) => scripts[name]!);
+    const tokens = texts.flatMap(pathTokens).map((t) => `${dir}/${t}`);
+    for (const path of code) if (path.startsWith(`${dir}/`) && tokens.some((t) => namesPath(t, path))) refused.set(path, "named by a script a benchmark runs");
+  }
+  return [...refused].map(([path, why]) => ({ path, why }));
+}
+
+/** The paths the commands name, with the root package scripts they run and the runner files and shell scripts they start, followed MAX_DEPTH levels. */
+async function namedByCommands(reader: BaseReader, runs: string[]): Promise<string[]> {
+  const rootFiles = await reader.rootFiles();
+  const scripts = scriptsOf(await reader.read("package.json")) ?? {};
+  const texts = [...runs];
+  for (const name of namedScripts(runs, scripts)) texts.push(scripts[name]!);
+  const tokens = new Set<string>();
+  const followed = new Set<string>();
+  let frontier = texts;
+  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const token of frontier.flatMap(pathTokens)) tokens.add(token);
+    const started = new Set(frontier.flatMap(words).map(basename));
+    const scripts = [...tokens].filter((t) => isShellScript(t) && !followed.has(t)).slice(0, MAX_FOLLOWED);
+    const toRead = [...rootFiles.filter((f) => runnerStarted(f, started)), ...(await reader.files(scripts))];
+    for (const path of toRead) {
+      if (followed.has(path) || followed.size >= MAX_FOLLOWED) continue;
+      followed.add(path);
+      const text = await reader.read(path);
+      if (text !== null) next.push(text);
+    }
+    frontier = next;
+  }
+  return [...tokens];
+}
+
+/** Task runners a command may start (as any word: `time make bench`, `sh -c 'just bench'`), and the files that say what they run. */
 const RUNNER_FILES: Record<string, RegExp> = {
   make: /^(?:GNUmakefile|makefile|Makefile|.*\.mk)$/,
   gmake: /^(?:GNUmakefile|makefile|Makefile|.*\.mk)$/,
-  just: /^(?:\.?[jJ]ustfile)$/,
+  just: /^\.?[jJ]ustfile$/,
   task: /^[tT]askfile(?:\.dist)?\.ya?ml$/,
   rake: /^(?:[rR]akefile(?:\.rb)?|.*\.rake)$/,
   nox: /^noxfile\.py$/,
   tox: /^(?:tox\.ini|pyproject\.toml)$/,
-  poe: /^pyproject\.toml$/,
   deno: /^deno\.jsonc?$/,
 };
-const MAX_FILE = 256 * 1024;
-const MAX_SCRIPTS = 200;
 
-/**
- * What the change may not edit in performance mode, since it decides what is measured: the benchmark files
- * (isBenchmarkPath); every repository path a benchmark's `run` names (a harness in `scripts/`, a module
- * run with `-m`), and those named by the package scripts it runs, transitively; those scripts themselves
- * (a changed body in any changed package.json); and the task-runner files of a runner it starts (a
- * Makefile for `make bench`), with the paths they name. All read at the base, so nothing the change wrote
- * decides what is checked. Returns each offending path, with why where the path alone does not say.
- */
-export async function measurementEdits(repoRoot: string, proposal: PrProposal, baseCommit: string, commands: readonly BenchmarkCommand[]): Promise<string[]> {
-  const changed = [...new Set(proposal.files.flatMap((f) => [f.path, f.oldPath ?? f.path]))];
-  const offending = new Set(changed.filter(isBenchmarkPath));
-  const rootScripts = scriptsOf(await readAt(repoRoot, baseCommit, "package.json"));
-  const texts = commands.map((c) => c.run);
-  const named = namedScripts(texts, rootScripts ?? {});
-  texts.push(...[...named].map((name) => rootScripts?.[name] ?? ""));
-  const runners = new Set(texts.flatMap(commandWords));
-  const runnerFile = (path: string) => Object.entries(RUNNER_FILES).some(([runner, file]) => runners.has(runner) && file.test(basename(path)));
-  for (const path of changed.filter(runnerFile)) offending.add(path);
-  // What a started runner's own file runs (a Makefile recipe's script) is the harness too.
-  for (const path of await rootFiles(repoRoot, baseCommit)) if (runnerFile(path)) texts.push((await readAt(repoRoot, baseCommit, path)) ?? "");
-  const tokens = texts.flatMap(pathTokens);
-  for (const path of changed) if (tokens.some((t) => namesPath(t, path))) offending.add(path);
-  for (const file of proposal.files) {
-    if (basename(file.path) !== "package.json") continue;
-    const before = (file.status === "added" ? {} : scriptsOf(await readAt(repoRoot, baseCommit, file.oldPath ?? file.path))) ?? {};
-    const after = (file.status === "deleted" ? {} : scriptsOf(await readAt(repoRoot, proposal.headSha, file.path))) ?? {};
-    const watched = new Set([...namedScripts(texts, before), ...namedScripts(texts, after)]);
-    if ([...watched].some((name) => before[name] !== after[name])) offending.add(`${file.path} (the scripts a benchmark runs)`);
-  }
-  return [...offending];
+function runnerStarted(file: string, started: Set<string>): boolean {
+  return Object.entries(RUNNER_FILES).some(([runner, pattern]) => started.has(runner) && pattern.test(file));
 }
 
-/** The package scripts a command names (a word equal to a script's name), with their pre/post hooks, transitively. */
+function isShellScript(token: string): boolean {
+  return /\.(?:sh|bash|zsh)$/.test(token) || !token.includes(".");
+}
+
+/** The package scripts commands name (a word equal to a script's name, or a run-all pattern such as `bench:*`), their pre/post hooks, transitively. */
 export function namedScripts(texts: readonly string[], scripts: Record<string, string>): Set<string> {
+  const names = Object.keys(scripts);
   const named = new Set<string>();
   const queue = texts.flatMap(words);
   while (queue.length > 0 && named.size < MAX_SCRIPTS) {
-    const word = queue.shift()!;
-    for (const name of [word, `pre${word}`, `post${word}`]) {
-      if (named.has(name) || !Object.hasOwn(scripts, name)) continue;
-      named.add(name);
-      queue.push(...words(scripts[name]!));
+    const word = queue.shift()!.replace(/^(?:npm|yarn|pnpm|bun):/, "");
+    const matches = /[*?[{]/.test(word) ? names.filter((n) => new Bun.Glob(word).match(n)) : [word];
+    for (const match of matches) {
+      for (const name of [match, `pre${match}`, `post${match}`]) {
+        if (named.has(name) || !Object.hasOwn(scripts, name)) continue;
+        named.add(name);
+        queue.push(...words(scripts[name]!));
+      }
     }
   }
   return named;
@@ -70,36 +125,30 @@ function words(text: string): string[] {
   return text.split(/[\s"'`;&|()<>=]+/).filter((w) => w.length > 0 && w.length <= 512);
 }
 
-/** The first word of each command in a line: the program each part starts. */
-function commandWords(text: string): string[] {
-  return text
-    .split(/&&|\|\||[;|&\n()]/)
-    .map((part) => part.trim().split(/\s+/).find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? "")
-    .map((w) => basename(w.replace(/^["']|["']$/g, "")))
-    .filter((w) => w.length > 0);
-}
-
 /**
- * Repository paths a command line may name: any word that is not a flag, normalised (`./x` → `x`), a
- * module after `-m` as a path (`perf.suite` → `perf/suite`). Absolute paths and `..` leave the repository,
- * which the change cannot edit.
+ * Repository paths a command line may name: any word that is not a flag, normalised (`./x` → `x`, a leading
+ * `$VAR/`, `${VAR}/` or `$(pwd)/` dropped), a module after `-m` as its file and its packages' `__init__`.
+ * Absolute paths and `..` leave the repository, which the change cannot edit.
  */
 export function pathTokens(text: string): string[] {
-  const all = words(text);
+  const all = words(text.replace(/\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)\//g, ""));
   const tokens: string[] = [];
   all.forEach((word, i) => {
     if (word.startsWith("-") || word.startsWith("/") || word.includes("$") || word.includes("://")) return;
     const path = word.replace(/^(?:\.\/)+/, "").replace(/\/+$/, "");
     if (path.length === 0 || path === "." || path.split("/").includes("..")) return;
     tokens.push(path);
-    if (all[i - 1] === "-m" && /^[A-Za-z_][\w.]*$/.test(path)) tokens.push(path.replaceAll(".", "/"));
+    if (all[i - 1] !== "-m" || !/^[A-Za-z_][\w.]*$/.test(path)) return;
+    const parts = path.split(".");
+    tokens.push(parts.join("/"), ...parts.slice(0, -1).map((_, n) => `${parts.slice(0, n + 1).join("/")}/__init__`));
   });
   return tokens;
 }
 
-/** Whether a word names this path: the path itself, a folder holding it, or the path without its extension. */
+/** Whether a word names this path: the path itself, a folder holding it, the path without its extension, or a glob matching it. */
 export function namesPath(token: string, path: string): boolean {
   if (path === token || path.startsWith(`${token}/`)) return true;
+  if (/[*?[{]/.test(token) && new Bun.Glob(token).match(path)) return true;
   const dot = path.lastIndexOf(".");
   return dot > path.lastIndexOf("/") + 1 && path.slice(0, dot) === token;
 }
@@ -108,17 +157,49 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-async function rootFiles(repoRoot: string, commit: string): Promise<string[]> {
-  const r = await git(["ls-tree", "--name-only", commit], { cwd: repoRoot, allowFailure: true });
-  return r.exitCode === 0 ? r.stdout.split("\n").filter(Boolean) : [];
+/** The folders (below the root) of the nearest package.json at the base above each changed path. */
+async function packageDirs(reader: BaseReader, paths: string[]): Promise<string[]> {
+  const ancestors = (path: string) => path.split("/").slice(0, -1).map((_, n, parts) => parts.slice(0, parts.length - n).join("/"));
+  const manifests = await reader.files([...new Set(paths.flatMap(ancestors))].map((dir) => `${dir}/package.json`));
+  return [...new Set(paths.map((path) => ancestors(path).find((dir) => manifests.has(`${dir}/package.json`))).filter((d): d is string => d !== undefined))];
 }
 
-/** A committed file's text at a commit, or null (absent, binary or too big to be a harness to read). */
-async function readAt(repoRoot: string, commit: string, path: string): Promise<string | null> {
-  const size = await git(["cat-file", "-s", `${commit}:${path}`], { cwd: repoRoot, allowFailure: true });
-  if (size.exitCode !== 0 || Number(size.stdout.trim()) > MAX_FILE) return null;
-  const r = await git(["cat-file", "blob", `${commit}:${path}`], { cwd: repoRoot, allowFailure: true });
-  return r.exitCode === 0 && !r.stdout.includes("\u0000") ? r.stdout : null;
+interface BaseReader {
+  read(path: string): Promise<string | null>;
+  /** Which of these paths are files at the base (one git call). */
+  files(paths: string[]): Promise<Set<string>>;
+  rootFiles(): Promise<string[]>;
+}
+
+/** Committed files at the base, each read once, within MAX_FILE each and MAX_READ in all (past it: as if absent). */
+function baseReader(repoRoot: string, commit: string): BaseReader {
+  const texts = new Map<string, Promise<string | null>>();
+  const budget = { left: MAX_READ };
+  const blobs = async (paths: string[]): Promise<Map<string, number>> => {
+    const found = new Map<string, number>();
+    if (paths.length === 0) return found;
+    const r = await git(["--literal-pathspecs", "ls-tree", "-l", "-z", commit, "--", ...paths], { cwd: repoRoot, allowFailure: true });
+    for (const entry of r.exitCode === 0 ? r.stdout.split("\0") : []) {
+      const m = /^\d+ blob [0-9a-f]+ +(\d+)\t(.*)$/s.exec(entry);
+      if (m) found.set(m[2]!, Number(m[1]));
+    }
+    return found;
+  };
+  const load = async (path: string): Promise<string | null> => {
+    const size = (await blobs([path])).get(path);
+    if (size === undefined || size > MAX_FILE || size > budget.left) return null;
+    budget.left -= size;
+    const r = await git(["cat-file", "blob", `${commit}:${path}`], { cwd: repoRoot, allowFailure: true });
+    return r.exitCode === 0 && !r.stdout.includes("\u0000") ? r.stdout : null;
+  };
+  return {
+    read: (path) => texts.get(path) ?? (texts.set(path, load(path)), texts.get(path)!),
+    files: async (paths) => new Set((await blobs(paths)).keys()),
+    rootFiles: async () => {
+      const r = await git(["ls-tree", "--name-only", "-z", commit], { cwd: repoRoot, allowFailure: true });
+      return r.exitCode === 0 ? r.stdout.split("\0").filter(Boolean) : [];
+    },
+  };
 }
 
 /** A manifest's scripts (strings only), or null when it is not a JSON object. */

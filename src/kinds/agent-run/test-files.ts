@@ -1,4 +1,4 @@
-import { globMatcher } from "../../policy/policy-glob.ts";
+import { caselessGlobMatcher, globMatcher } from "../../policy/policy-glob.ts";
 import { runnerConfigKind } from "../../review/reviewers/test-runner-config.ts";
 
 /** Test files proper (a helper or fixture under test/ is not one): the Bug Fixer applies only these to the base. */
@@ -17,10 +17,10 @@ export function isTestSuitePath(path: string): boolean {
 }
 
 /**
- * What a benchmark is likely made of: bench folders and bench files. A performance change that edits one
+ * What a benchmark is likely made of: bench folders (cargo's `benches/` too, in any case) and bench files. A performance change that edits one
  * could make its own measurement faster instead of the code, so the Performance Tuner refuses it.
  */
-const isBenchmark = globMatcher(["bench/**", "benchmark/**", "benchmarks/**", "**/bench/**", "**/benchmark/**", "**/benchmarks/**", "**/*.bench.*", "**/*.benchmark.*", "**/*_bench.*", "**/bench_*.*"]);
+const isBenchmark = caselessGlobMatcher(["bench/**", "benches/**", "benchmark/**", "benchmarks/**", "**/bench/**", "**/benches/**", "**/benchmark/**", "**/benchmarks/**", "**/*.bench.*", "**/*.benchmark.*", "**/*_bench.*", "**/bench_*.*"]);
 
 export function isBenchmarkPath(path: string): boolean {
   return isBenchmark(path);
