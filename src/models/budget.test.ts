@@ -131,3 +131,16 @@ test("a cost budget of 0 lets a free model run, and stops the first call that co
   expect(m.steps).toBe(1);
   expect(() => m.charge(usage(1, 1), 0.0001)).toThrow(/^the job's cost budget is used up: \$0\.0001 spent of \$0\.00/);
 });
+
+test("the day seen again mid-job: other jobs' usage since the start counts, this attempt's own charges once, never less than seen", () => {
+  const m = meter({ day: { tokens: 10_000, costUsd: null }, usedToday: { tokens: 1_000, costUsd: 0 } });
+  m.charge(usage(500, 500), 0);
+  // The server now holds this attempt's 1,000 and another job's 7,000 since the start.
+  m.seeDay({ tokens: 9_000, costUsd: 0 });
+  expect(m.remainingTokens()).toBe(1_000);
+  // A count read before the other job's exchanges were recorded lowers nothing.
+  m.seeDay({ tokens: 2_000, costUsd: 0 });
+  expect(m.remainingTokens()).toBe(1_000);
+  m.seeDay({ tokens: 11_000, costUsd: 0 });
+  expect(() => m.step()).toThrow(/^the day's token budget is used up: 11,000 tokens used today of 10,000 tokens/);
+});

@@ -13,7 +13,9 @@ export { LoopDetector, normalizeCommand, type LoopRules, type StepObservation } 
  *
  * The day budget counts the usage of the UTC day the job started: what the server had recorded for
  * that day at the job's start (every job's exchanges, this job's earlier attempts included) plus this
- * attempt's own charges. Other jobs running at the same time are not seen until the next job starts.
+ * attempt's own charges. Before each later call the loop shows the meter the server's count again
+ * (`seeDay`), so jobs running at the same time see each other's usage: at most the calls in flight at
+ * once can pass the day's limit, never a whole job's.
  */
 
 export interface JobBudget {
@@ -83,10 +85,25 @@ export class BudgetMeter {
   private outputTokens = 0;
   private costUsd = 0;
   private stepCount = 0;
+  /** Every other exchange of the day: the server's count, this attempt's own charges not in it. */
+  private usedToday: DayUsage;
 
   constructor(private readonly options: BudgetMeterOptions) {
     this.now = options.now ?? Date.now;
     this.startedAt = options.startedAt ?? this.now();
+    this.usedToday = options.usedToday;
+  }
+
+  /**
+   * The server's count of the day now, which holds this attempt's recorded charges: what is over them is
+   * other jobs' usage since the start. Never lowers what was seen (an exchange not yet recorded, a count
+   * read before another).
+   */
+  seeDay(serverToday: DayUsage): void {
+    this.usedToday = {
+      tokens: Math.max(this.usedToday.tokens, serverToday.tokens - this.tokens),
+      costUsd: Math.max(this.usedToday.costUsd, serverToday.costUsd - this.costUsd),
+    };
   }
 
   /** Counts one model call's tokens and cost, then checks (the call that reached a budget ends the job). */
@@ -117,7 +134,8 @@ export class BudgetMeter {
 
   /** Tokens left before a budget of tokens (the job's or the day's) is reached; null when neither has a limit. For a call's `maxOutputTokens`. */
   remainingTokens(): number | null {
-    const { job, day, usedToday } = this.options;
+    const { job, day } = this.options;
+    const { usedToday } = this;
     const left = [job.tokens === null ? null : job.tokens - this.tokens, day.tokens === null ? null : day.tokens - usedToday.tokens - this.tokens].filter((n): n is number => n !== null);
     return left.length === 0 ? null : Math.max(0, Math.min(...left));
   }
@@ -143,7 +161,8 @@ export class BudgetMeter {
   }
 
   private reached(): Reached | null {
-    const { job, day, usedToday } = this.options;
+    const { job, day } = this.options;
+    const { usedToday } = this;
     const elapsed = (this.now() - this.startedAt) / 1000;
     const checks: [BudgetName, number | null, number, string][] = [
       ["job_wall_seconds", job.wallSeconds, elapsed, "elapsed"],

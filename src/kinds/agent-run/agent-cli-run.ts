@@ -123,6 +123,8 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
         // A completion is a step of the job's budget, as one model call of the built-in loop is.
         if (method !== "POST") return null;
         try {
+          const seen = await ctx.modelUsageToday().catch(() => null);
+          if (seen) meter.seeDay(seen);
           meter.step();
           return null;
         } catch (err) {

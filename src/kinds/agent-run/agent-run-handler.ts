@@ -53,6 +53,9 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
     for (let step = 1; ; step++) {
       if (ctx.signal.aborted) throw new JobFailure("cancelled", `stopped before step ${step}`);
       if (step > 1 && (await ctx.isPaused())) throw new JobParked(`paused after step ${step - 1}; the job runs again with \`pushpals resume\``);
+      // Other jobs' usage since the last call counts against the day's budget too.
+      const seen = step > 1 ? await ctx.modelUsageToday().catch(() => null) : null;
+      if (seen) meter.seeDay(seen);
       meter.step();
       meter.check();
       await ctx.progress({ step: "model", index: step }).catch(() => {});
