@@ -43,13 +43,19 @@ test("a WorkerPal never loads the review rules, the GitHub client, the server or
   expect(run.exitCode, run.out).toBe(0);
   const merge = cli(["pr", "merge", "1"]);
   expect(merge.exitCode, merge.out).toBe(0);
+  const status = cli(["status"]);
+  expect(status.exitCode, status.out).toBe(0);
   expect(cli(["stop"]).exitCode).toBe(0);
 
   const byRole = new Map<string, Report>();
+  const commands = new Map<string, Report>();
   for (const file of readdirSync(reports.path)) {
     const report = JSON.parse(readFileSync(join(reports.path, file), "utf8")) as Report;
-    byRole.set(report.role === "agent" ? report.argv[0]! : report.role, report);
+    if (report.role === "cli") commands.set(report.argv[0]!, report);
+    else byRole.set(report.role === "agent" ? report.argv[0]! : report.role, report);
   }
+  // `status` answers from the server alone: it never loads the config (its schemas, TOML, the kinds).
+  expect(commands.get("status")!.modules.filter((m) => /\/src\/config\/(load|schema)\.ts|\/src\/kinds\/|smol-toml|\/semver\//.test(m))).toEqual([]);
   expect([...byRole.keys()].sort()).toEqual(["remote-agent", "review-agent", "scm", "server", "supervisor", "worker"]);
   const loaded = (role: string, pattern: RegExp) => byRole.get(role)!.modules.filter((m) => pattern.test(m));
 

@@ -7,7 +7,7 @@ import { Plan } from "../planning/plan.ts";
 import { DependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
 import { FlakyTests } from "../test-history/test-summary.ts";
 import { FiledAuditReply, SecurityReport } from "../sources/security-audit/security-report.ts";
-import { ModelExchangePage, ModelUsageDay } from "../models/model-usage.ts";
+import { ModelExchangePage, ModelUsageReply } from "../models/model-usage.ts";
 import { Report } from "../planning/report.ts";
 import { MetricsSnapshot, PROMETHEUS_CONTENT_TYPE } from "../metrics/metrics-snapshot.ts";
 import { defineRoutes } from "./define-route.ts";
@@ -103,7 +103,7 @@ export const routes = defineRoutes({
   /** A job's model transcript, a page at a time, with the job's model usage (every attempt). */
   modelExchanges: { method: "GET", path: "/jobs/:id/model-exchanges", query: req.ModelExchangesQuery, response: ModelExchangePage },
   /** One UTC day's model usage over every job: tokens, cost, exchanges, jobs (default today). */
-  modelUsage: { method: "GET", path: "/model-usage", query: req.ModelUsageQuery, response: ModelUsageDay },
+  modelUsage: { method: "GET", path: "/model-usage", query: req.ModelUsageQuery, response: ModelUsageReply },
   /** The capability registry: every specialist, what it takes, whether it can run here. */
   listSpecialists: { method: "GET", path: "/specialists", response: reply.SpecialistList },
   /** The RemoteAgent's: the item as its task, one job, the item dispatched (idempotent). */

@@ -27,6 +27,9 @@ import { registerSecurity } from "./commands/security.ts";
 import { EXIT, exitCodeFor } from "../core/exit-codes.ts";
 import { exitOnClosedStdout } from "./output.ts";
 import { quotedText as shown } from "../core/safe-text.ts";
+import { reportModulesOnExit } from "../core/module-report.ts";
+
+reportModulesOnExit("cli");
 
 const program = new Command()
   .name("pushpals")

@@ -59,6 +59,12 @@ export const ModelUsageDay = ModelUsageTotals.extend({
 });
 export type ModelUsageDay = z.infer<typeof ModelUsageDay>;
 
+/** A day's usage, with the day's budget the running server's config names (null: no model provider configured). */
+export const ModelUsageReply = ModelUsageDay.extend({
+  budget: z.object({ dayTokens: z.number().int().nonnegative(), dayCostUsd: z.number().nonnegative() }).nullable(),
+});
+export type ModelUsageReply = z.infer<typeof ModelUsageReply>;
+
 /** The UTC day a time falls on. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

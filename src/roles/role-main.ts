@@ -1,7 +1,7 @@
-import { writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { isPushpalsError } from "../core/errors.ts";
+import { reportModulesOnExit } from "../core/module-report.ts";
 import { EXIT, exitCodeFor } from "../core/exit-codes.ts";
 import { quotedText } from "../core/safe-text.ts";
 
@@ -14,7 +14,7 @@ export type RoleArgs = { values: Record<string, string | boolean | undefined>; p
  * It loads neither the CLI nor its commands: a component process carries only its own role's modules.
  */
 export function runRole(flags: Flags, main: (args: RoleArgs) => Promise<unknown>): void {
-  reportModulesOnExit();
+  reportModulesOnExit(basename(process.argv[1] ?? "role", ".ts"));
   let args: RoleArgs;
   try {
     args = parseArgs({ args: process.argv.slice(2), options: flags, allowPositionals: true, strict: true });
@@ -35,21 +35,4 @@ export function runRole(flags: Flags, main: (args: RoleArgs) => Promise<unknown>
 export function stringFlag(args: RoleArgs, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === "string" ? value : undefined;
-}
-
-/**
- * Diagnostics: with `PUSHPALS_DEBUG_MODULES_DIR` set (by the user, for the supervisor and so for its
- * children), a role process writes the modules it loaded to `<dir>/<role>-<pid>.json` when it exits.
- * It is how a test proves a WorkerPal never loads another role's modules.
- */
-function reportModulesOnExit(): void {
-  const dir = process.env.PUSHPALS_DEBUG_MODULES_DIR;
-  if (!dir) return;
-  const role = basename(process.argv[1] ?? "role", ".ts");
-  process.on("exit", () => {
-    const modules = Object.keys(require.cache);
-    try {
-      writeFileSync(join(dir, `${role}-${process.pid}.json`), JSON.stringify({ role, argv: process.argv.slice(2), modules }), { flag: "wx", mode: 0o600 });
-    } catch {}
-  });
 }

@@ -82,6 +82,8 @@ export interface AppOptions {
   unquarantineAfterPasses?: number;
   /** `[models]` names a provider: model-backed specialists (the Agent) take work, directives open for them. */
   modelReady?: boolean;
+  /** `[models.budget]`'s day limits when a provider is configured (shown by `status`). */
+  modelDayBudget?: { dayTokens: number; dayCostUsd: number } | null;
   /** Caps on long-lived requests and the request timeout (defaults: the config's, and this process's open-file limit). */
   limits?: Partial<ConnectionLimitsOptions>;
 }
@@ -174,7 +176,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   metricsRoutes(router, { store });
   testHistoryRoutes(router, { store });
   securityRoutes(router, { store, service, commit });
-  modelUsageRoutes(router, { store, service, commit });
+  modelUsageRoutes(router, { store, service, commit, dayBudget: options.modelDayBudget ?? null });
   planningRoutes(router, { store, service, control, commit, repoRoot: options.repoRoot ?? null, baseBranch: options.baseBranch ?? null, limits: options.remoteAgent ?? DEFAULT_CONFIG.remote_agent, modelReady: options.modelReady === true });
   credentialRoutes(router, { credentials, service });
   const missing = router.unregistered();

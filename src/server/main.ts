@@ -81,6 +81,7 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
     remoteAgent: config.remote_agent,
     unquarantineAfterPasses: config.checks.unquarantine_after_passes,
     modelReady: config.models.provider !== null,
+    modelDayBudget: config.models.provider === null ? null : { dayTokens: config.models.budget.day_tokens, dayCostUsd: config.models.budget.day_cost_usd },
     baseBranch: config.repo.base_branch,
     repoRoot: paths.repoRoot,
     restartNeeded: () => restartNeeded(paths, config),

@@ -26,7 +26,7 @@ let app: RunningApp;
 beforeAll(async () => {
   dir = tempDir();
   store = new SqliteStore(join(dir.path, "db.sqlite"));
-  app = await startTestApp(store, dir.path, { maxBodyBytes: MAX_BODY });
+  app = await startTestApp(store, dir.path, { maxBodyBytes: MAX_BODY, modelDayBudget: { dayTokens: 3_000_000, dayCostUsd: 20 } });
 });
 
 afterAll(async () => {
@@ -82,7 +82,8 @@ test("POST /jobs/:id/model-exchanges is lease-fenced and recorded once; the tran
   const tcp = new ApiClient({ url: app.url }, { checkReplies: true });
   expect((await tcp.call(routes.modelExchanges, { params, query: { limit: 0 } })).usage.exchanges).toBe(2);
   const today = await tcp.call(routes.modelUsage, { query: {} });
-  expect(today).toMatchObject({ day: utcDay(Date.now()), tokens: 2_000, costUsd: 0.004, exchanges: 2, jobs: 1 });
+  // With the day's budget of the server's config: `status` shows both without loading the config itself.
+  expect(today).toMatchObject({ day: utcDay(Date.now()), tokens: 2_000, costUsd: 0.004, exchanges: 2, jobs: 1, budget: { dayTokens: 3_000_000, dayCostUsd: 20 } });
   expect(await person.call(routes.modelUsage, { query: { day: "2000-01-01" } })).toMatchObject({ day: "2000-01-01", tokens: 0, exchanges: 0, jobs: 0 });
   expect((await errorOf(person.call(routes.modelUsage, { query: { day: "2026-02-30" } })))?.code).toBe("invalid_input");
 });

@@ -11,6 +11,8 @@ export interface ModelUsageRoutesDeps {
   store: Store;
   service: JobService;
   commit: GroupCommit;
+  /** `[models.budget]` of the running config, when `[models]` names a provider. */
+  dayBudget?: { dayTokens: number; dayCostUsd: number } | null;
   now?: () => number;
 }
 
@@ -28,5 +30,5 @@ export function modelUsageRoutes(router: Router, deps: ModelUsageRoutesDeps): vo
       return json({ ok: true as const, recorded });
     })
     .route(routes.modelExchanges, ({ params, query }) => json(modelExchangePage(store, params.id, query.after, query.limit)))
-    .route(routes.modelUsage, ({ query }) => json(modelUsageOfDay(store, query.day ?? utcDay(now()))));
+    .route(routes.modelUsage, ({ query }) => json({ ...modelUsageOfDay(store, query.day ?? utcDay(now())), budget: deps.dayBudget ?? null }));
 }

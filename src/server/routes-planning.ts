@@ -21,7 +21,7 @@ import { SPECIALIST_SPECS, SPECIALISTS } from "../specialists/registry.ts";
 import { specialistFor } from "../planning/specialist.ts";
 import { SOURCES } from "../sources/registry.ts";
 import { dependencyDashboard } from "../sources/dependency-updates/dashboard.ts";
-import { DEPENDENCY_UPDATE_TYPE } from "../sources/dependency-updates/dependency-items.ts";
+import { DEPENDENCY_UPDATE_TYPE } from "../sources/dependency-updates/deps-scan-result.ts";
 import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "../planning/work-item.ts";
 import { workItems } from "../planning/work-items.ts";
 import { describeIssue } from "../kinds/registry.ts";

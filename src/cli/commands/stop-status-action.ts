@@ -7,7 +7,6 @@ import { readSupervisorInfo } from "../../runtime-dir/supervisor-file.ts";
 import { routes } from "../../api/routes.ts";
 import type { ComponentStatus, StatusSnapshot, SupervisorProcess } from "../../api/responses.ts";
 import { cliContext, type CliContext } from "../context.ts";
-import type { PushpalsConfig } from "../../config/schema.ts";
 import type { ModelUsageDay } from "../../models/model-usage.ts";
 import { dollars, tokenCount } from "./model-logs-action.ts";
 import { EXIT } from "../../core/exit-codes.ts";
@@ -81,21 +80,16 @@ export async function runStatus(program: Command, opts: { json?: boolean }): Pro
 
 export interface ModelsToday {
   today: ModelUsageDay;
-  /** `[models.budget]` day_tokens and day_cost_usd of this checkout's config; null when it does not name a provider. */
+  /** `[models.budget]` day_tokens and day_cost_usd of the running server's config; null when it names no provider. */
   budget: { dayTokens: number; dayCostUsd: number } | null;
 }
 
-/** Today's model usage, when a model is configured or anything was used today; null otherwise (and when either cannot be read). */
+/** Today's model usage, when a model is configured or anything was used today; null otherwise (and when it cannot be read). The config is the server's: status never loads it. */
 async function modelUsageToday(ctx: CliContext): Promise<ModelsToday | null> {
-  let models: PushpalsConfig["models"] | null = null;
-  try {
-    models = ctx.config().models;
-  } catch {
-    // An unreadable config is for `pushpals doctor` to report; status still answers.
-  }
-  const today = await ctx.client.call(routes.modelUsage, { query: {} }).catch(() => null);
-  if (!today || (today.exchanges === 0 && !models?.provider)) return null;
-  return { today, budget: models?.provider ? { dayTokens: models.budget.day_tokens, dayCostUsd: models.budget.day_cost_usd } : null };
+  const reply = await ctx.client.call(routes.modelUsage, { query: {} }).catch(() => null);
+  if (!reply || (reply.exchanges === 0 && !reply.budget)) return null;
+  const { budget, ...today } = reply;
+  return { today, budget };
 }
 
 /** `models: today 12,345 tokens of 3,000,000, $0.0420 of $20.00 (3 model exchanges, 1 job)`. */

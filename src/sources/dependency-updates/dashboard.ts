@@ -3,8 +3,7 @@ import { RiskTier } from "../../core/risk-tier.ts";
 import type { PlanEntry } from "../../planning/plan.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
-import { DepsScan, PassedOver, Unfixed, type UpdateGroupRecord } from "./deps-scan-result.ts";
-import { DEPENDENCY_UPDATE_TYPE } from "./dependency-items.ts";
+import { DEPENDENCY_UPDATE_TYPE, DepsScan, PassedOver, Unfixed, type UpdateGroupRecord } from "./deps-scan-result.ts";
 
 const GroupRow = z.object({
   item: z.string(),

@@ -6,9 +6,7 @@ import { ACTIVE_WORK_ITEM_STATES, type WorkItem } from "../../planning/work-item
 import { moveWorkItem, type NewWorkItem, upsertWorkItem, workItems } from "../../planning/work-items.ts";
 import { pullRequests } from "../../prs/pr-store.ts";
 import type { Job } from "../../store/jobs/job-rows.ts";
-import { DepsScan, groupSignature, type PlannedUpdateRecord, type UpdateGroupRecord } from "./deps-scan-result.ts";
-
-export const DEPENDENCY_UPDATE_TYPE = "dependency_update";
+import { DEPENDENCY_UPDATE_TYPE, DepsScan, groupSignature, type PlannedUpdateRecord, type UpdateGroupRecord } from "./deps-scan-result.ts";
 
 /** Who files them: the WorkerPal that scanned, on the Dependency Steward's behalf. */
 const STEWARD = "dependency-steward";

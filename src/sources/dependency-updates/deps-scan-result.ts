@@ -3,6 +3,9 @@ import { StewardSchedule } from "../../config/dependency-steward-settings.ts";
 import { RiskTier } from "../../core/risk-tier.ts";
 import { UPDATE_TYPES } from "../../policy/policy-schema.ts";
 
+/** The work item type of a planned dependency update (the Dependency Steward's). */
+export const DEPENDENCY_UPDATE_TYPE = "dependency_update";
+
 /** At most this many groups per scan (each a PR); past it the scan is incomplete and closes nothing. */
 export const MAX_SCAN_GROUPS = 200;
 const MAX_LISTED = 5_000;

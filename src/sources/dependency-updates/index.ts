@@ -1,5 +1,5 @@
 import type { WorkSourceDefinition } from "../common/work-source.ts";
-import { DEPENDENCY_UPDATE_TYPE } from "./dependency-items.ts";
+import { DEPENDENCY_UPDATE_TYPE } from "./deps-scan-result.ts";
 
 /**
  * Dependency updates: a `deps-scan` of the base branch (every dependency_steward.scan_every_seconds, or
