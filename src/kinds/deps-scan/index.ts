@@ -1,4 +1,3 @@
-import { recordDependencyScan } from "../../sources/dependency-updates/dependency-items.ts";
 import { DepsScan } from "../../sources/dependency-updates/deps-scan-result.ts";
 import { verifyOnBranch } from "../checks/verify-branch.ts";
 import { defineKind } from "../common/define-kind.ts";
@@ -27,7 +26,8 @@ export const depsScanKind = defineKind({
   handler: async (input, ctx) => (await import("./deps-scan-handler.ts")).scanBranchDependencies(input, ctx),
   admit: () => ({ dedupeKey: DEPS_SCAN_KEY }),
   verify: (input, repo) => verifyOnBranch(repo.repoRoot, input.commit, input.branch),
+  // Server-side only, so loaded on first use: a WorkerPal never loads the item planning (nor semver).
   effects(ctx, job, { prs }) {
-    recordDependencyScan(ctx, job, prs);
+    (require("../../sources/dependency-updates/dependency-items.ts") as typeof import("../../sources/dependency-updates/dependency-items.ts")).recordDependencyScan(ctx, job, prs);
   },
 });
