@@ -1,5 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 
@@ -44,4 +45,47 @@ test("nothing above the repository is visible to a check: a parent node_modules 
   } finally {
     await c.stop();
   }
+}, 60_000);
+
+/**
+ * With `sandbox.mode = "off"` nothing can be hidden, so the checkouts themselves leave the repository (under
+ * its .git, its own `node_modules` would be one level up) for the user's cache, whose parents must hold
+ * nothing tools look up.
+ */
+async function uncheckedRun(cacheHome: string, files: Record<string, string> = {}) {
+  const config = `[jobs]\nmax_attempts = 1\n\n[sandbox]\nmode = "off"\n\n[[checks.commands]]\nname = "no-repo-module"\nrun = ${JSON.stringify(`node -e "try { require('mine'); process.exit(1) } catch { console.log('repo module not found') }"`)}\n`;
+  const c = await Cluster.create({ configToml: config, env: { XDG_CACHE_HOME: cacheHome } });
+  try {
+    // The user's own install in the repository (ignored, as node_modules is).
+    mkdirSync(join(c.root, "node_modules", "mine"), { recursive: true });
+    writeFileSync(join(c.root, "node_modules", "mine", "index.js"), "module.exports = 'mine';\n");
+    for (const [path, text] of Object.entries(files)) writeFileSync(path, text);
+    await c.startServer();
+    await c.startWorker("w1");
+    const proc = Bun.spawn([PUSHPALS_BIN, "check", "--wait", "--json"], { cwd: c.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...c.env } });
+    const [stdout] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    const { job } = JSON.parse(stdout);
+    return { job, logs: c.cli(["logs", job.id]).stdout };
+  } finally {
+    await c.stop();
+  }
+}
+
+const home = mkdtempSync(join(homedir(), ".pushpals-test-cache-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+test("sandbox off: the checkout is outside the repository, so the repository's own node_modules does not resolve from a check", async () => {
+  const { job, logs } = await uncheckedRun(join(home, "clean", "cache"));
+  expect({ state: job.state, failure: job.failure?.message ?? null }).toEqual({ state: "succeeded", failure: null });
+  expect(logs).toContain("repo module not found");
+}, 60_000);
+
+test("sandbox off: a node_modules above the checkouts' folder fails the job `environment`, naming it and the fix", async () => {
+  mkdirSync(join(home, "dirty", "node_modules"), { recursive: true });
+  const { job } = await uncheckedRun(join(home, "dirty", "cache"));
+  expect(job.state).toBe("failed");
+  const { class: failureClass, message } = job.failure as { class: string; message: string };
+  expect(failureClass).toBe("environment");
+  expect(message).toContain(`${join(home, "dirty", "node_modules")} is in a parent directory of the job checkouts`);
+  expect(message).toContain("set XDG_CACHE_HOME to a folder only you can write");
 }, 60_000);

@@ -19,6 +19,7 @@ import { probeRegistry } from "./registry-probe.ts";
 import { checkToolchains } from "./toolchains.ts";
 import { checkModelBackend } from "./model-backend.ts";
 import { checkModelExecutors } from "./model-executors.ts";
+import { checkoutPathsFor, unsandboxedCheckoutsProblem } from "../runtime-dir/unsandboxed-checkouts.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
@@ -71,6 +72,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
   findings.push(checkDatabase(paths.dbPath));
   findings.push(await checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS));
+  if (config?.sandbox.mode === "off") findings.push(checkUnsandboxedCheckouts(paths));
   if (options.probeRegistry && config) findings.push(await probeRegistry(paths, config));
   return findings;
 }
@@ -246,6 +248,14 @@ export async function checkPort(port: number, ownServerPid: number | null = null
 }
 
 /** PP009: bwrap must actually start a sandbox here (a tiny probe), unless the sandbox is off (PP011). */
+/** With the sandbox off, where job checkouts go and whether their parents are clean (a check sees only its commit). */
+function checkUnsandboxedCheckouts(paths: RuntimePaths): Finding {
+  const dir = checkoutPathsFor(paths, "off").worktreesDir;
+  const problem = unsandboxedCheckoutsProblem(dir);
+  if (!problem) return ok("PP017", `job checkouts (sandbox off) go to ${dir}, with nothing tools look up above it`);
+  return warn("PP017", `jobs that check out code will fail: ${problem}`, "move it away, set XDG_CACHE_HOME to a folder only you can write with nothing of the kind above it, or turn the sandbox on");
+}
+
 async function checkSandbox(settings: SandboxSettings): Promise<Finding> {
   if (settings.mode === "off") {
     return warn(

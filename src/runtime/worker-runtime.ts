@@ -1,4 +1,5 @@
 import { routes } from "../api/routes.ts";
+import { checkoutPathsFor } from "../runtime-dir/unsandboxed-checkouts.ts";
 import { retryUnreachable, type ApiClient } from "../client/api-client.ts";
 import { failureClassOfError } from "../core/error-classes.ts";
 import { isPushpalsError, PushpalsError } from "../core/errors.ts";
@@ -138,7 +139,8 @@ export class WorkerRuntime {
     const ctx: JobContext = {
       job,
       workerId: this.options.id,
-      paths: this.options.paths,
+      // With the sandbox off, checkouts live outside the repository (nothing of it above them).
+      paths: checkoutPathsFor(this.options.paths, config.sandbox.mode),
       config,
       sandbox: config.sandbox,
       signal: abort.signal,

@@ -6,7 +6,8 @@ import type { PushpalsConfig } from "../config/schema.ts";
 import { isTerminal } from "../jobs/states.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { isProcessAlive, readServerInfo, removeServerInfo, writeServerInfo } from "../runtime-dir/server-file.ts";
-import { pruneFinishedWorktrees } from "../scm/worktree.ts";
+import { pruneFinishedWorktrees, type PruneReport } from "../scm/worktree.ts";
+import { checkoutPathsFor } from "../runtime-dir/unsandboxed-checkouts.ts";
 import { listJobBranches } from "../scm/branches.ts";
 import { ServerLock } from "../runtime-dir/server-lock.ts";
 import { runtimeLiveness } from "../runtime-dir/liveness.ts";
@@ -124,10 +125,17 @@ export async function runServer(paths: RuntimePaths, config: PushpalsConfig, ove
 
   const reportedKept = new Set<string>();
   const janitor = async () => {
-    const report = await pruneFinishedWorktrees(paths, (jobId) => {
+    const active = (jobId: string) => {
       const job = store.getJob(jobId);
       return job !== null && !isTerminal(job.state);
-    }).catch(() => ({ removed: [], kept: [] }));
+    };
+    const report: PruneReport = { removed: [], kept: [] };
+    // The runtime directory's checkouts, and those made with the sandbox off (in this run or an earlier one).
+    for (const where of [paths, checkoutPathsFor(paths, "off")]) {
+      const part = await pruneFinishedWorktrees(where, active).catch(() => ({ removed: [], kept: [] }));
+      report.removed.push(...part.removed);
+      report.kept.push(...part.kept);
+    }
     if (report.removed.length) app.service.audit("server", "worktrees.pruned", null, { jobs: report.removed });
     for (const kept of report.kept) {
       if (reportedKept.has(kept.dir)) continue;

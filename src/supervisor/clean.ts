@@ -7,6 +7,7 @@ import { JobService } from "../jobs/job-service.ts";
 import { ACTIVE_STATES } from "../jobs/states.ts";
 import type { RuntimePaths } from "../runtime-dir/paths.ts";
 import { removeJobWorktrees } from "../scm/worktree.ts";
+import { checkoutPathsFor } from "../runtime-dir/unsandboxed-checkouts.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 
 export interface CleanReport {
@@ -41,9 +42,10 @@ export async function cleanRuntime(paths: RuntimePaths, actor: string): Promise<
     }
     new ComponentService(jobs).reset(actor);
     let removedWorktrees = 0;
-    if (existsSync(paths.worktreesDir)) {
-      for (const jobId of readdirSync(paths.worktreesDir)) {
-        await removeJobWorktrees(paths, jobId).catch(() => {});
+    for (const where of [paths, checkoutPathsFor(paths, "off")]) {
+      if (!existsSync(where.worktreesDir)) continue;
+      for (const jobId of readdirSync(where.worktreesDir)) {
+        await removeJobWorktrees(where, jobId).catch(() => {});
         removedWorktrees++;
       }
     }
