@@ -135,6 +135,7 @@ test("a cost budget of 0 lets a free model run, and stops the first call that co
 test("the day seen again mid-job: other jobs' usage since the start counts, this attempt's own charges once, never less than seen", () => {
   const m = meter({ day: { tokens: 10_000, costUsd: null }, usedToday: { tokens: 1_000, costUsd: 0 } });
   m.charge(usage(500, 500), 0);
+  m.recorded(usage(500, 500), 0);
   // The server now holds this attempt's 1,000 and another job's 7,000 since the start.
   m.seeDay({ tokens: 9_000, costUsd: 0 });
   expect(m.remainingTokens()).toBe(1_000);
@@ -143,4 +144,19 @@ test("the day seen again mid-job: other jobs' usage since the start counts, this
   expect(m.remainingTokens()).toBe(1_000);
   m.seeDay({ tokens: 11_000, costUsd: 0 });
   expect(() => m.step()).toThrow(/^the day's token budget is used up: 11,000 tokens used today of 10,000 tokens/);
+});
+
+test("an exchange charged but never recorded (the record failed) hides nobody else's usage", () => {
+  const m = meter({ day: { tokens: 10_000, costUsd: null }, usedToday: { tokens: 1_000, costUsd: 0 } });
+  m.charge(usage(900, 100), 0);
+  // The server holds the day's first 1,000 and another job's 4,000, none of this attempt's.
+  m.seeDay({ tokens: 5_000, costUsd: 0 });
+  expect(m.remainingTokens()).toBe(4_000);
+});
+
+test("the day budget counts the UTC day the job started on", () => {
+  const clock = { t: Date.parse("2026-12-04T23:59:30Z") };
+  const m = meter({ clock });
+  clock.t += 60_000;
+  expect(m.day).toBe("2026-12-04");
 });

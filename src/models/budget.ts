@@ -1,6 +1,7 @@
 import { JobFailure } from "../core/job-failure.ts";
 import type { ModelUsage } from "./model-types.ts";
 import type { ModelsSettings } from "./models-settings.ts";
+import { utcDay } from "./model-usage.ts";
 
 export { LoopDetector, normalizeCommand, type LoopRules, type StepObservation } from "./loop-detector.ts";
 
@@ -13,9 +14,9 @@ export { LoopDetector, normalizeCommand, type LoopRules, type StepObservation } 
  *
  * The day budget counts the usage of the UTC day the job started: what the server had recorded for
  * that day at the job's start (every job's exchanges, this job's earlier attempts included) plus this
- * attempt's own charges. Before each later call the loop shows the meter the server's count again
- * (`seeDay`), so jobs running at the same time see each other's usage: at most the calls in flight at
- * once can pass the day's limit, never a whole job's.
+ * attempt's own charges. Before each later call the loop shows the meter the server's count of that day
+ * again (`seeDay`, this attempt's recorded exchanges taken out), so jobs running at the same time see each
+ * other's usage: at most the calls in flight at once can pass the day's limit, never a whole job's.
  */
 
 export interface JobBudget {
@@ -85,8 +86,11 @@ export class BudgetMeter {
   private outputTokens = 0;
   private costUsd = 0;
   private stepCount = 0;
-  /** Every other exchange of the day: the server's count, this attempt's own charges not in it. */
+  /** Every other exchange of the day: the server's count, this attempt's own recorded exchanges not in it. */
   private usedToday: DayUsage;
+  /** This attempt's exchanges the server has recorded (its day count holds them; a failed record does not). */
+  private recordedTokens = 0;
+  private recordedCostUsd = 0;
 
   constructor(private readonly options: BudgetMeterOptions) {
     this.now = options.now ?? Date.now;
@@ -94,15 +98,26 @@ export class BudgetMeter {
     this.usedToday = options.usedToday;
   }
 
+  /** The UTC day the job started, whose usage the day budget counts (`YYYY-MM-DD`). */
+  get day(): string {
+    return utcDay(this.startedAt);
+  }
+
+  /** One of this attempt's exchanges is recorded on the server: its day count now holds it. */
+  recorded(usage: ModelUsage, costUsd: number): void {
+    this.recordedTokens += usage.inputTokens + usage.outputTokens;
+    this.recordedCostUsd += costUsd;
+  }
+
   /**
-   * The server's count of the day now, which holds this attempt's recorded charges: what is over them is
-   * other jobs' usage since the start. Never lowers what was seen (an exchange not yet recorded, a count
-   * read before another).
+   * The server's count of the job's day now, which holds this attempt's recorded exchanges: what is over
+   * them is other jobs' usage (this attempt's own charges count once, recorded or not). Never lowers what
+   * was seen (a count read before another).
    */
-  seeDay(serverToday: DayUsage): void {
+  seeDay(serverDay: DayUsage): void {
     this.usedToday = {
-      tokens: Math.max(this.usedToday.tokens, serverToday.tokens - this.tokens),
-      costUsd: Math.max(this.usedToday.costUsd, serverToday.costUsd - this.costUsd),
+      tokens: Math.max(this.usedToday.tokens, serverDay.tokens - this.recordedTokens),
+      costUsd: Math.max(this.usedToday.costUsd, serverDay.costUsd - this.recordedCostUsd),
     };
   }
 

@@ -156,8 +156,8 @@ export class WorkerRuntime {
         const bound = boundExchangeWithin(exchange, config.server.max_body_bytes - 1024);
         await client.call(routes.recordModelExchange, { params, body: { ...lease, ...bound } });
       },
-      modelUsageToday: async () => {
-        const day = await client.call(routes.modelUsage, { query: {} });
+      modelUsageToday: async (on) => {
+        const day = await client.call(routes.modelUsage, { query: on ? { day: on } : {} });
         return { tokens: day.tokens, costUsd: day.costUsd };
       },
       isPaused: async () => (await client.call(routes.heartbeatJob, { params, body: lease })).paused,

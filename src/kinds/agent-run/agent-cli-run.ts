@@ -103,7 +103,10 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
           durationMs: exchange.durationMs,
           action: { kind: "command", command: boundedText(shown, MAX_EXCHANGE_COMMAND_CHARS), exitCode: null, note },
         })
-        .catch((err: unknown) => ctx.log("system", `agent: request ${exchange.index} could not be recorded: ${err instanceof Error ? err.message : String(err)}`));
+        .then(
+          () => meter.recorded(exchange.usage, costUsd),
+          (err: unknown) => ctx.log("system", `agent: request ${exchange.index} could not be recorded: ${err instanceof Error ? err.message : String(err)}`),
+        );
       recording.push(recorded);
     };
     const proxy = await startModelProxy({
@@ -123,7 +126,7 @@ export async function runAgentCli(input: AgentRunInput, ctx: JobContext): Promis
         // A completion is a step of the job's budget, as one model call of the built-in loop is.
         if (method !== "POST") return null;
         try {
-          const seen = await ctx.modelUsageToday().catch(() => null);
+          const seen = await ctx.modelUsageToday(meter.day).catch((err: unknown) => void ctx.log("system", `agent: the day's usage could not be read again (${err instanceof Error ? err.message : String(err)})`));
           if (seen) meter.seeDay(seen);
           meter.step();
           return null;

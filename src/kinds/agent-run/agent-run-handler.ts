@@ -54,7 +54,7 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
       if (ctx.signal.aborted) throw new JobFailure("cancelled", `stopped before step ${step}`);
       if (step > 1 && (await ctx.isPaused())) throw new JobParked(`paused after step ${step - 1}; the job runs again with \`pushpals resume\``);
       // Other jobs' usage since the last call counts against the day's budget too.
-      const seen = step > 1 ? await ctx.modelUsageToday().catch(() => null) : null;
+      const seen = step > 1 ? await ctx.modelUsageToday(meter.day).catch((err: unknown) => void ctx.log("system", `agent: the day's usage could not be read again (${err instanceof Error ? err.message : String(err)}); going on with what was seen`)) : null;
       if (seen) meter.seeDay(seen);
       meter.step();
       meter.check();
@@ -70,7 +70,7 @@ export async function runAgent(input: AgentRunInput, ctx: JobContext): Promise<A
       const sent = messages.slice(sentFrom, -1);
       sentFrom = messages.length;
       const record = (kind: "command" | "submit" | "refused", command: string | null, exitCode: number | null, note: string | null) =>
-        ctx.recordModelExchange({ step, model: client.label, sent, reply: reply.text, usage: reply.usage, costUsd: stepCost, durationMs: reply.durationMs, action: { kind, command, exitCode, note } }).catch((err: unknown) => {
+        ctx.recordModelExchange({ step, model: client.label, sent, reply: reply.text, usage: reply.usage, costUsd: stepCost, durationMs: reply.durationMs, action: { kind, command, exitCode, note } }).then(() => meter.recorded(reply.usage, stepCost), (err: unknown) => {
           ctx.log("system", `agent: step ${step} could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
         });
       try {

@@ -49,7 +49,9 @@ test("paths a command names: flags, absolute paths and .. left out; ./ dropped; 
   expect(pathTokens("python -m perf.suite")).toEqual(["python", "perf.suite", "perf/suite", "perf/__init__"]);
   expect(pathTokens('node "$(pwd)/tools/a.js" ${ROOT}/b.js $HOME/c.js')).toEqual(["node", "tools/a.js", "b.js", "c.js"]);
   expect(namesPath("perf/suite", "perf/suite.py")).toBe(true);
-  expect(namesPath("tools", "tools/io.js")).toBe(true);
+  expect(namesPath("tools", "tools/index.js")).toBe(true);
+  expect(namesPath("tools", "tools/io.js")).toBe(false);
+  expect(pathTokens("python -mperf.suite")).toEqual(["python", "perf.suite", "perf/suite", "perf/__init__"]);
   expect(namesPath("tool", "tools/io.js")).toBe(false);
   expect(namesPath("lib", "lib.d/x")).toBe(false);
 });
@@ -220,4 +222,42 @@ test("attack: the benchmark files of cargo (benches/), go test -bench (*_test.go
 test("measured code: source files, not their build, bundler, runner or start-up configuration, dotfiles or vendored packages", () => {
   for (const path of ["lib.js", "src/a.ts", "pkg/core.py", "main.go", "src/lib.rs", "x/y.cpp", "App.kt"]) expect(isMeasuredCode(path)).toBe(true);
   for (const path of ["package.json", "pnpm-lock.yaml", ".npmrc", "bunfig.toml", ".env", "tsconfig.json", "Makefile", "run.sh", "vite.config.ts", "jest.config.js", ".eslintrc.js", ".yarn/releases/yarn.cjs", "node_modules/x/index.js", "setup.py", "sitecustomize.py", "build.rs", "Cargo.toml", "data.csv"]) expect(isMeasuredCode(path)).toBe(false);
+});
+
+test("a folder a command names (a Go package, a workspace, a Python package) leaves the code in it to the change, its entry point not", async () => {
+  const repo = repoAt({
+    "parser/parse.go": "package parser\n",
+    "parser/parse_test.go": "package parser\n",
+    "packages/core/package.json": JSON.stringify({ name: "core", scripts: { bench: "node index.js" } }),
+    "packages/core/index.js": "1\n",
+    "packages/core/src/hash.js": "1\n",
+    "mylib/__main__.py": "run()\n",
+    "mylib/core.py": "1\n",
+  });
+  expect(await repo.edits({ "parser/parse.go": "package parser // faster\n" }, [cmd("go test -run ^$ -bench . ./parser")])).toEqual([]);
+  expect(await repo.edits({ "packages/core/src/hash.js": "2\n" }, [cmd("npm run bench -w packages/core")])).toEqual([]);
+  expect(await repo.edits({ "packages/core/index.js": "2\n" }, [cmd("npm run bench -w packages/core")])).toEqual(["packages/core/index.js"]);
+  expect(await repo.edits({ "mylib/core.py": "2\n" }, [cmd("python -m mylib --bench")])).toEqual([]);
+  expect(await repo.edits({ "mylib/__main__.py": "2\n" }, [cmd("python -m mylib --bench")])).toEqual(["mylib/__main__.py"]);
+});
+
+test("`make bench` follows only what that target runs: its recipe, prerequisites, variables and includes, not every word", async () => {
+  const makefile = ["include mk/bench.mk", "SRC = $(wildcard src/*.c)", "HARNESS = tools/measure.js", "", "all: build", "", "build: $(SRC)", "\tcc -O2 $(SRC) -o app", "", "bench: build warm", "\tnode $(HARNESS)", "", "clean:", "\trm -f *", ""].join("\n");
+  const repo = repoAt({ Makefile: makefile, "mk/bench.mk": "warm:\n\tnode tools/warm.js\n", "src/hash.c": "int h;\n", "hash.c": "int g;\n", "tools/measure.js": "1\n", "tools/warm.js": "1\n", "src/crc.rs": "fn crc() {}\n" });
+  const bench = [cmd("make bench")];
+  expect(await repo.edits({ "src/hash.c": "int h2;\n", "hash.c": "int g2;\n", "src/crc.rs": "fn crc2() {}\n" }, bench)).toEqual([]);
+  expect(await repo.edits({ "tools/measure.js": "2\n" }, bench)).toEqual(["tools/measure.js"]);
+  expect(await repo.edits({ "tools/warm.js": "2\n" }, bench)).toEqual(["tools/warm.js"]);
+  // No target named: make's default goal, the first rule.
+  expect(await repo.edits({ "tools/measure.js": "2\n" }, [cmd("make")])).toEqual([]);
+});
+
+test("hostile input: a path thousands of folders deep is refused whole or checked, never a crash; a huge script list is bounded", async () => {
+  const deep = `${Array.from({ length: 1500 }, (_, i) => `d${i}`).join("/")}/x.js`;
+  const found = await measurementEdits(dir, { headSha: base, files: [{ path: deep, status: "added" }] } as PrProposal, base, [cmd("npm run bench")]);
+  expect(found).toEqual([]);
+  const scripts = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`q${i}`, "true"]));
+  const named = namedScripts([`npm run bench ${Array.from({ length: 25_000 }, (_, i) => `q*${i % 7}`).join(" ")}`], { bench: "node tools/measure.js", ...scripts });
+  expect(named.has("bench")).toBe(true);
+  expect(named.size).toBeLessThanOrEqual(200);
 });

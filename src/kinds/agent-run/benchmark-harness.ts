@@ -13,6 +13,8 @@ const MAX_DEPTH = 3;
 /** Shell scripts and runner files followed, and the distinct words checked as paths: past either, every code change is refused. */
 const MAX_FOLLOWED = 50;
 const MAX_TOKENS = 5_000;
+/** Words of commands and scripts looked at for script names. */
+const MAX_WORDS = 20_000;
 
 export interface MeasurementEdit {
   path: string;
@@ -49,7 +51,7 @@ export async function measurementEdits(repoRoot: string, proposal: PrProposal, b
   for (const dir of await packageDirs(reader, code)) {
     const scripts = scriptsOf(await reader.read(`${dir}/package.json`)) ?? {};
     const texts = [...namedScripts(commands.map((c) => c.run), scripts)].map((name) => scripts[name]!);
-    const tokens = texts.flatMap(pathTokens).map((t) => `${dir}/${t}`);
+    const tokens = texts.flatMap((text) => pathTokens(text)).map((t) => `${dir}/${t}`);
     for (const path of code) if (path.startsWith(`${dir}/`) && tokens.some((t) => namesPath(t, path))) refused.set(path, "named by a script a benchmark runs");
   }
   return [...refused].map(([path, why]) => ({ path, why }));
@@ -66,15 +68,17 @@ async function namedByCommands(reader: BaseReader, runs: string[]): Promise<stri
   let frontier = texts;
   for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
     const next: string[] = [];
-    for (const token of frontier.flatMap(pathTokens)) tokens.add(token);
+    for (const token of frontier.flatMap((text) => pathTokens(text, { globs: depth === 0 }))) tokens.add(token);
     const started = new Set(frontier.flatMap(words).map(basename));
     const scripts = [...tokens].filter((t) => isShellScript(t) && !followed.has(t)).slice(0, MAX_FOLLOWED);
-    const toRead = [...rootFiles.filter((f) => runnerStarted(f, started)), ...(await reader.files(scripts))];
-    for (const path of toRead) {
+    const runnerFiles = rootFiles.filter((f) => runnerStarted(f, started) && !followed.has(f));
+    for (const path of [...runnerFiles, ...(await reader.files(scripts))]) {
       if (followed.has(path) || followed.size >= MAX_FOLLOWED) continue;
       followed.add(path);
       const text = await reader.read(path);
-      if (text !== null) next.push(text);
+      if (text === null) continue;
+      // What `make` runs is the recipes of the targets asked for (and what they need), not every word of the Makefile.
+      next.push(RUNNER_FILES.make!.test(path) ? await makeRecipes(reader, text, makeTargets(frontier)) : text);
     }
     frontier = next;
   }
@@ -93,6 +97,81 @@ const RUNNER_FILES: Record<string, RegExp> = {
   deno: /^deno\.jsonc?$/,
 };
 
+/** The targets commands ask `make` for (none: its default goal). */
+function makeTargets(texts: string[]): string[] {
+  const targets: string[] = [];
+  for (const text of texts) {
+    for (const part of text.split(/&&|\|\||[;|&\n()]/)) {
+      const all = part.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
+      const at = all.findIndex((w) => basename(w) === "make" || basename(w) === "gmake");
+      if (at < 0) continue;
+      for (let i = at + 1; i < all.length; i++) {
+        const word = all[i]!;
+        if (/^-[CfIjloW]$/.test(word)) i++;
+        else if (!word.startsWith("-") && !word.includes("=") && /^[\w./-]+$/.test(word)) targets.push(word);
+      }
+    }
+  }
+  return targets;
+}
+
+/**
+ * The part of a Makefile that `make <targets>` runs: the recipes of those targets (the first rule's when
+ * none is named) and of their prerequisites, transitively, with the assignments of the variables they use,
+ * after the files it `include`s (at the base). Globs and other targets' words are not what runs.
+ */
+async function makeRecipes(reader: BaseReader, makefile: string, targets: string[]): Promise<string> {
+  let text = makefile;
+  for (const include of [...makefile.matchAll(/^-?include\s+(.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/)).slice(0, MAX_FOLLOWED)) {
+    if (!include.includes("$") && !include.split("/").includes("..")) text += `\n${(await reader.read(include.replace(/^\.\//, ""))) ?? ""}`;
+  }
+  const rules = new Map<string, { prereqs: string[]; recipe: string[] }>();
+  const assignments = new Map<string, string>();
+  let current: { prereqs: string[]; recipe: string[] }[] = [];
+  let first: string | null = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("\t")) {
+      for (const rule of current) rule.recipe.push(line);
+      continue;
+    }
+    const assignment = /^\s*(?:export\s+|override\s+)?([A-Za-z_][\w.]*)\s*(?::{1,3}=|\?=|\+=|!=|=)(.*)$/.exec(line);
+    if (assignment) {
+      assignments.set(assignment[1]!, `${assignments.get(assignment[1]!) ?? ""} ${assignment[2]!}`);
+      current = [];
+      continue;
+    }
+    const rule = /^([^\s:#=][^:=#]*?)\s*::?(?!=)\s*([^;#]*)(?:;(.*))?$/.exec(line);
+    if (!rule) {
+      if (line.trim() !== "" && !line.trimStart().startsWith("#")) current = [];
+      continue;
+    }
+    current = [];
+    for (const target of rule[1]!.split(/\s+/).filter(Boolean)) {
+      const entry = rules.get(target) ?? { prereqs: [], recipe: [] };
+      entry.prereqs.push(...rule[2]!.split(/[\s|]+/).filter(Boolean));
+      if (rule[3]) entry.recipe.push(rule[3]);
+      rules.set(target, entry);
+      current.push(entry);
+      if (first === null && !target.startsWith(".")) first = target;
+    }
+  }
+  const queue = targets.length > 0 ? [...targets] : first ? [first] : [];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = 0; i < queue.length && seen.size < MAX_SCRIPTS; i++) {
+    const target = queue[i]!;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const rule = rules.get(target);
+    if (!rule) continue;
+    out.push(...rule.prereqs, ...rule.recipe);
+    queue.push(...rule.prereqs);
+  }
+  const used = new Set([...out.join("\n").matchAll(/\$[({]([A-Za-z_][\w.]*)[)}]/g)].map((m) => m[1]!));
+  for (const name of used) if (assignments.has(name)) out.push(assignments.get(name)!);
+  return out.join("\n").replace(/\$[({][A-Za-z_][\w.]*[)}]\/?/g, (m) => (m.endsWith("/") ? "" : " "));
+}
+
 function runnerStarted(file: string, started: Set<string>): boolean {
   return Object.entries(RUNNER_FILES).some(([runner, pattern]) => started.has(runner) && pattern.test(file));
 }
@@ -106,11 +185,16 @@ export function namedScripts(texts: readonly string[], scripts: Record<string, s
   const names = Object.keys(scripts);
   const named = new Set<string>();
   const queue = texts.flatMap(words);
-  while (queue.length > 0 && named.size < MAX_SCRIPTS) {
-    const word = queue.shift()!.replace(/^(?:npm|yarn|pnpm|bun):/, "");
-    const matches = /[*?[{]/.test(word) ? names.filter((n) => new Bun.Glob(word).match(n)) : [word];
+  const seen = new Set<string>();
+  for (let i = 0; i < queue.length && i < MAX_WORDS && named.size < MAX_SCRIPTS; i++) {
+    const word = queue[i]!.replace(/^(?:npm|yarn|pnpm|bun):/, "");
+    if (seen.has(word)) continue;
+    seen.add(word);
+    const glob = /[*?[{]/.test(word) ? new Bun.Glob(word) : null;
+    const matches = glob ? names.filter((n) => glob.match(n)) : [word];
     for (const match of matches) {
       for (const name of [match, `pre${match}`, `post${match}`]) {
+        if (named.size >= MAX_SCRIPTS) return named;
         if (named.has(name) || !Object.hasOwn(scripts, name)) continue;
         named.add(name);
         queue.push(...words(scripts[name]!));
@@ -130,11 +214,12 @@ function words(text: string): string[] {
  * `$VAR/`, `${VAR}/` or `$(pwd)/` dropped), a module after `-m` as its file and its packages' `__init__`.
  * Absolute paths and `..` leave the repository, which the change cannot edit.
  */
-export function pathTokens(text: string): string[] {
-  const all = words(text.replace(/\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)\//g, ""));
+export function pathTokens(text: string, options: { globs?: boolean } = {}): string[] {
+  const all = words(text.replace(/\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)\//g, "")).flatMap((w) => (/^-m[A-Za-z_]/.test(w) ? ["-m", w.slice(2)] : [w]));
   const tokens: string[] = [];
   all.forEach((word, i) => {
     if (word.startsWith("-") || word.startsWith("/") || word.includes("$") || word.includes("://")) return;
+    if (options.globs === false && /[*?[{]/.test(word)) return;
     const path = word.replace(/^(?:\.\/)+/, "").replace(/\/+$/, "");
     if (path.length === 0 || path === "." || path.split("/").includes("..")) return;
     tokens.push(path);
@@ -145,9 +230,14 @@ export function pathTokens(text: string): string[] {
   return tokens;
 }
 
-/** Whether a word names this path: the path itself, a folder holding it, the path without its extension, or a glob matching it. */
+/**
+ * Whether a word names this path: the path itself, the path without its extension, a glob matching it, or,
+ * for a folder, its entry point (`index.*`, `main.*`, `__main__.py`, `__init__.py`): a folder named as a
+ * package to test or a workspace to run holds the very code the change is meant to speed up.
+ */
 export function namesPath(token: string, path: string): boolean {
-  if (path === token || path.startsWith(`${token}/`)) return true;
+  if (path === token) return true;
+  if (path.startsWith(`${token}/`)) return /^(?:index|main|__main__|__init__)\.[^/]+$/.test(path.slice(token.length + 1));
   if (/[*?[{]/.test(token) && new Bun.Glob(token).match(path)) return true;
   const dot = path.lastIndexOf(".");
   return dot > path.lastIndexOf("/") + 1 && path.slice(0, dot) === token;
@@ -159,7 +249,8 @@ function basename(path: string): string {
 
 /** The folders (below the root) of the nearest package.json at the base above each changed path. */
 async function packageDirs(reader: BaseReader, paths: string[]): Promise<string[]> {
-  const ancestors = (path: string) => path.split("/").slice(0, -1).map((_, n, parts) => parts.slice(0, parts.length - n).join("/"));
+  // Bounded: a path thousands of folders deep is no package's, and would not fit in one git call.
+  const ancestors = (path: string) => path.split("/").slice(0, -1).slice(0, 32).map((_, n, parts) => parts.slice(0, parts.length - n).join("/"));
   const manifests = await reader.files([...new Set(paths.flatMap(ancestors))].map((dir) => `${dir}/package.json`));
   return [...new Set(paths.map((path) => ancestors(path).find((dir) => manifests.has(`${dir}/package.json`))).filter((d): d is string => d !== undefined))];
 }

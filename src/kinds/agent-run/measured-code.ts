@@ -2,7 +2,7 @@ import { caselessGlobMatcher } from "../../policy/policy-glob.ts";
 import { runnerConfigKind } from "../../review/reviewers/test-runner-config.ts";
 
 /** Source files of the languages a benchmark measures. */
-const CODE = /\.(?:[cm]?[jt]sx?|py|pyx|go|rs|c|h|cc|cpp|cxx|hh|hpp|hxx|java|kt|kts|scala|rb|php|cs|fs|swift|m|mm|zig|lua|ex|exs|erl|hrl|hs|ml|mli|clj|cljs|dart|jl|nim|r|v|sv|vhd|wat|sol)$/i;
+const CODE = /\.(?:[cm]?[jt]sx?|vue|svelte|py|pyx|pxd|go|rs|c|h|cc|cpp|cxx|hh|hpp|hxx|cu|cuh|s|asm|java|kt|kts|scala|groovy|rb|php|pl|pm|cs|fs|swift|m|mm|zig|lua|ex|exs|erl|hrl|hs|ml|mli|clj|cljs|dart|jl|nim|cr|f90|r|v|sv|vhd|wat|sol)$/i;
 
 /**
  * Code files that still decide how a program starts or is built rather than what it computes: the build's,
@@ -12,7 +12,6 @@ const CODE = /\.(?:[cm]?[jt]sx?|py|pyx|go|rs|c|h|cc|cpp|cxx|hh|hpp|hxx|java|kt|k
 const NOT_MEASURED = caselessGlobMatcher([
   "**/*.config.*",
   "**/*.conf.*",
-  "**/*rc.*",
   "**/.*/**",
   "**/.*",
   "**/node_modules/**",

@@ -48,7 +48,7 @@ export interface JobContext {
    */
   recordModelExchange(exchange: ModelExchange): Promise<void>;
   /** The model usage the server has recorded for the current UTC day, every job's (a BudgetMeter's `usedToday`). */
-  modelUsageToday(): Promise<{ tokens: number; costUsd: number }>;
+  modelUsageToday(day?: string): Promise<{ tokens: number; costUsd: number }>;
   /** Asks the server now whether `pushpals pause` is on (a merge checks it right before moving a ref). */
   isPaused(): Promise<boolean>;
   /** A read of the control plane's API (e.g. a PR's merge gate right before the ref moves): GET routes only. */
