@@ -28,6 +28,12 @@ export interface GitOptions {
    * them from `cwd`: for a job checkout, whose own `.git` is the sandbox's and never read by the host.
    */
   repo?: { gitDir: string; workTree?: string };
+  /**
+   * Without the user's global git config (GIT_CONFIG_GLOBAL=/dev/null): for a merge of untrusted content,
+   * whose result must not depend on this machine (a conflict style, rerere settings) nor run a merge
+   * driver that the config defines and a committed .gitattributes picks.
+   */
+  noGlobalConfig?: boolean;
 }
 
 export interface GitResult {
@@ -66,6 +72,7 @@ export function gitEnv(options: Omit<GitOptions, "cwd"> = {}, parent: Record<str
     Object.assign(env, { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email });
   }
   if (options.indexFile) env.GIT_INDEX_FILE = options.indexFile;
+  if (options.noGlobalConfig) env.GIT_CONFIG_GLOBAL = "/dev/null";
   if (options.quarantine) {
     env.GIT_OBJECT_DIRECTORY = options.quarantine.objectDir;
     env.GIT_ALTERNATE_OBJECT_DIRECTORIES = options.quarantine.realObjectDir;

@@ -22,7 +22,8 @@ export async function mergeInto(checkout: JobCheckout, base: string): Promise<Me
   shareRerereCache(checkout);
   const host = hostGit(checkout, { timeoutMs: 300_000, identity: DEFAULT_AGENT_IDENTITY });
   const rerere = ["-c", "rerere.enabled=true", "-c", "rerere.autoUpdate=true"];
-  const merged = await git([...rerere, "merge", "--no-commit", "--no-ff", "--no-edit", "--no-verify", "--end-of-options", base], { ...host, allowFailure: true });
+  // Git's own text merge, the same on every machine: no global config (its conflict style, its merge drivers).
+  const merged = await git([...rerere, "merge", "--no-commit", "--no-ff", "--no-edit", "--no-verify", "--end-of-options", base], { ...host, allowFailure: true, noGlobalConfig: true });
   // Nothing later may record a resolution from this worktree (a command runs in it next): the link goes now.
   unshareRerereCache(checkout);
   const conflicted = await unmerged(checkout);

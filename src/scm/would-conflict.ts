@@ -11,7 +11,7 @@ export async function wouldConflict(repoRoot: string, objectsDir: string, base: 
   const quarantine = createQuarantine(objectsDir);
   let r;
   try {
-    r = await git(["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", base, head], { cwd: repoRoot, allowFailure: true, timeoutMs: 60_000, quarantine });
+    r = await git(["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", base, head], { cwd: repoRoot, allowFailure: true, timeoutMs: 60_000, quarantine, noGlobalConfig: true });
   } finally {
     quarantine.cleanup();
   }
