@@ -15,15 +15,12 @@ import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
 import { hostGit, removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
 import { restoreFile } from "../../updates/apply-ranges.ts";
-import { CheckoutFiles } from "../../updates/checkout-files.ts";
-import { lockfileFindings } from "../../updates/verify-lockfile.ts";
-import { ecosystemOfLockfile } from "../../ecosystems/registry.ts";
-import { MAX_LOCKFILE_BYTES } from "../../ecosystems/common/lockfile.ts";
 import { checkCommit } from "../common/check-commit.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
 import type { JobContext } from "../common/job-context.ts";
 import { jobCheckout } from "../common/job-worktree.ts";
 import type { FileResolution, ResolveConflictInput, ResolveConflictResult } from "./resolve-conflict-input.ts";
+import { lockfileUnexplained } from "./lockfile-unexplained.ts";
 import { resolutionBody } from "./resolution-body.ts";
 
 const MAX_SCOPE = 256;
@@ -84,7 +81,13 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
       for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog") restoreFile(checkout.dir, path, o.text);
       await assertOnlyLockfilesChanged(checkout, lockfiles);
     }
-    const risk = lockfiles.length > 0 && (await lockfileUnexplained(checkout.dir, lockfiles, sides)) ? "high" : pr.risk;
+    const unexplained = lockfiles.length > 0 ? await lockfileUnexplained(checkout.dir, lockfiles, sides) : null;
+    const risk = unexplained ? "high" : pr.risk;
+    if (unexplained) {
+      const file = files.find((f) => f.path === unexplained.path);
+      if (file) file.notes.push(`High, for a person: ${unexplained.why}`);
+      ctx.log("system", `${unexplained.path}: ${unexplained.why}; the resolution is High`);
+    }
     const scope = await resolutionScope(repoRoot, pr.scope, input, [...outcomes.keys()]);
     const message = `Merge ${input.baseBranch} into PR #${pr.number}: conflicts resolved\n\n${files.map((f) => `- ${f.path}: ${f.strategy}`).join("\n")}`;
     const committed = await commitWorktree(checkout, {
@@ -151,33 +154,6 @@ async function assertOnlyLockfilesChanged(checkout: JobCheckout, lockfiles: read
   const stray = [...new Set([...changed, ...added])].filter((p) => !lockfiles.includes(p));
   if (stray.length === 0) return;
   throw new JobFailure("policy_denied", `regenerating the lockfile also changed ${stray.slice(0, 10).join(", ")}${stray.length > 10 ? ", ..." : ""}: a resolution changes only the lockfile beyond the resolved files; nothing was committed`, { paths: stray.slice(0, 1000) });
-}
-
-/**
- * Whether the regenerated lockfile changed, against the base's, more than what the PR itself changed in
- * its lockfile (and their dependencies) explains, or points a package elsewhere than the registry: then
- * the resolution is High, for a person to look at.
- */
-async function lockfileUnexplained(dir: string, lockfiles: readonly string[], sides: ReadonlyMap<string, { base: string | null; ours: string | null; theirs: string | null }>): Promise<boolean> {
-  for (const path of lockfiles) {
-    const side = sides.get(path);
-    const ecosystem = ecosystemOfLockfile(path);
-    if (!side || !ecosystem || side.theirs === null) return true;
-    const after = new CheckoutFiles(dir).read(path, MAX_LOCKFILE_BYTES);
-    if (!after.ok) return true;
-    try {
-      const parse = await ecosystem.loadLockfileParser();
-      const name = path.split("/").at(-1)!;
-      const versions = (text: string | null) => new Map((text === null ? [] : parse(text, name)).map((p) => [p.key, `${p.name}@${p.version}`]));
-      const [before, ours] = [versions(side.base), versions(side.ours)];
-      const intended = [...new Set([...ours].filter(([key, v]) => before.get(key) !== v).map(([, v]) => v.slice(0, v.lastIndexOf("@"))))];
-      const found = await lockfileFindings(path, side.theirs, after.text, intended);
-      if (found.outOfScope.length > 0 || found.redirects.length > 0) return true;
-    } catch {
-      return true;
-    }
-  }
-  return false;
 }
 
 /**
