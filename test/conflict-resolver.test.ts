@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
@@ -47,6 +47,12 @@ const CONFIG = [
 const POLICY = '[dependencies.tiers]\nminor = "low"\n';
 
 const scratch = tempDir("pushpals-resolver-e2e-");
+// mergiraf cannot be installed here (no Debian package in bookworm, no npm package, no crates.io): a
+// stand-in on PATH plays the structured merge driver, for TypeScript files only, by a rule of its own
+// (the base's first line, then each side's other lines); anything else it leaves conflicted, as mergiraf does.
+// Outside /tmp: the sandbox's /tmp is its own, where the driver would not be found.
+const driverBin = mkdtempSync("/var/tmp/pushpals-driver-bin-");
+writeFileSync(join(driverBin, "mergiraf"), '#!/bin/sh\ncase "$8" in *.ts) ;; *) exit 1 ;; esac\n{ head -n 1 "$2"; tail -n +2 "$3"; tail -n +2 "$4"; } > "$6"\n', { mode: 0o755 });
 let registry: AccessRegistry;
 let cluster: Cluster;
 
@@ -132,10 +138,11 @@ beforeAll(async () => {
       "package-lock.json": readFileSync(join(dev, "package-lock.json"), "utf8"),
       "CHANGELOG.md": CHANGELOG,
       "src/a.txt": "one\ntwo\nthree\n",
+      "src/b.ts": "export const one = 1;\n",
       ".gitignore": "node_modules/\n",
       ".pushpals/policy.toml": POLICY,
     },
-    env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600" },
+    env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600", PATH: `${driverBin}:${process.env.PATH}` },
   });
   await cluster.startServer();
   await cluster.startWorker("w1");
@@ -149,6 +156,7 @@ afterAll(async () => {
   await cluster?.stop();
   await registry?.stop();
   scratch.cleanup();
+  rmSync(driverBin, { recursive: true, force: true });
 });
 
 describe("the Conflict Resolver", () => {
@@ -226,5 +234,17 @@ describe("the Conflict Resolver", () => {
     expect(report.mergeability).toMatchObject({ resolved: 2, byStrategy: { lockfile: 1, json: 1, changelog: 1 }, manualInterventions: 1 });
     expect(cluster.cli(["report"]).stdout).toContain("conflicts resolved automatically: 2 (files by strategy: lockfile 1, json 1, changelog 1); left to a person: 1");
     expect(git(["rev-parse", after.headBranch])).toBe(before.headSha);
+  }, 240_000);
+
+  test("a file git's line merge leaves conflicted is merged again by the structured merge driver on PATH, in the sandbox", async () => {
+    const mine = run("add two", "printf 'export const two = 2;\\n' >> src/b.ts", "src/**");
+    const theirs = run("add three", "printf 'export const three = 3;\\n' >> src/b.ts", "src/**");
+    await reviewed(mine);
+    expect((await merge(mine)).state).toBe("merged");
+    const resolved = await waitFor("src/b.ts resolved", async () => {
+      const p = await pr(theirs);
+      return p.body.includes("`src/b.ts`: structured") && p.checks.state === "passed" && p;
+    }, 120_000);
+    expect(git(["show", `${resolved.headSha}:src/b.ts`])).toBe("export const one = 1;\nexport const three = 3;\nexport const two = 2;");
   }, 240_000);
 });

@@ -336,6 +336,7 @@ describe("warnings: reported, and start still proceeds", () => {
     const doctor = await pushpals(root, ["doctor"], env);
     expect(doctor.exitCode).toBe(0);
     expectPrinted(doctor.stdout, "PP011", "warn", warning, fix);
+    expectPrinted(doctor.stdout, "PP018", "ok", /^structured merge driver: mergiraf is not installed \(optional: with it on PATH, more conflicts resolve without a person\)$/);
     // Off, the checkouts leave the repository (#13): doctor says where, and that nothing above them leaks in.
     expectPrinted(doctor.stdout, "PP017", "ok", /^job checkouts \(sandbox off\) go to \/.*\/pushpals\/checkouts\/[0-9a-f]{16}, with nothing tools look up above it$/);
     expect(printed(doctor.stdout, "PP009")).toEqual([]);

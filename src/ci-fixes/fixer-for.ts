@@ -1,7 +1,7 @@
 import { commandWords, splitCommands } from "../config/ci/shell-words.ts";
 import { getEcosystem, type EcosystemId } from "../ecosystems/registry.ts";
 import { FIX_TOOLS, targetIndexes, toolOfBin, toolOfPackage, type FixTool, type ToolId } from "./fix-tools.ts";
-import { shellQuote } from "./shell-quote.ts";
+import { shellQuote } from "../core/shell-quote.ts";
 
 /** A configured check: its name and the command it runs. */
 export interface FixerCheck {

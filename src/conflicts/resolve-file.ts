@@ -15,8 +15,9 @@ export interface ConflictSides {
 
 export type FileOutcome =
   | { strategy: "lockfile"; text: string; notes: string[] }
-  | { strategy: "json" | "changelog"; text: string; notes: string[] }
-  | { strategy: "unresolved"; notes: string[]; hunks: string | null };
+  | { strategy: "json" | "changelog" | "structured"; text: string; notes: string[] }
+  /** `textMerge`: only git's line merge was tried (a structured merge driver may still resolve it). */
+  | { strategy: "unresolved"; notes: string[]; hunks: string | null; textMerge?: true };
 
 const CHANGELOG = /^(changelog|history|changes|news|releases)(\.(md|markdown|txt|rst))?$/i;
 
@@ -25,7 +26,8 @@ const CHANGELOG = /^(changelog|history|changes|news|releases)(\.(md|markdown|txt
  * - a lockfile: the base's, to be regenerated from the merged manifests by the package manager;
  * - a JSON file: the structural three-way merge (json-merge.ts);
  * - a changelog: both sides' new entries, in order (changelog-merge.ts);
- * - anything else is unresolved here (git's rerere already ran; a structured merge driver and a model come later).
+ * - anything else is unresolved here (git's rerere already ran), marked `textMerge` for the structured
+ *   merge driver the handler tries next when one is installed (structured-merge.ts).
  * A file added, deleted or renamed on one side only is never guessed at.
  */
 export function resolveFile(path: string, sides: ConflictSides): FileOutcome {
@@ -44,5 +46,5 @@ export function resolveFile(path: string, sides: ConflictSides): FileOutcome {
     if (merged.ok) return { strategy: "changelog", text: merged.text, notes: ["both sides' new entries, the PR's first"] };
     return unresolved(merged.why);
   }
-  return unresolved("a change both sides made to the same lines: a person decides");
+  return { ...unresolved("a change both sides made to the same lines: a person decides"), textMerge: true } as FileOutcome;
 }

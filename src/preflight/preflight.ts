@@ -20,6 +20,7 @@ import { checkToolchains } from "./toolchains.ts";
 import { checkModelBackend } from "./model-backend.ts";
 import { checkModelExecutors } from "./model-executors.ts";
 import { checkoutPathsFor, unsandboxedCheckoutsProblem } from "../runtime-dir/unsandboxed-checkouts.ts";
+import { findStructuredDriver, STRUCTURED_DRIVER } from "../conflicts/structured-merge.ts";
 import { assertConfigKinds } from "../kinds/registry.ts";
 
 export const MIN_GIT = [2, 25] as const;
@@ -73,6 +74,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   findings.push(checkDatabase(paths.dbPath));
   findings.push(await checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS));
   if (config?.sandbox.mode === "off") findings.push(checkUnsandboxedCheckouts(paths));
+  findings.push(checkStructuredDriver());
   if (options.probeRegistry && config) findings.push(await probeRegistry(paths, config));
   return findings;
 }
@@ -248,6 +250,13 @@ export async function checkPort(port: number, ownServerPid: number | null = null
 }
 
 /** PP009: bwrap must actually start a sandbox here (a tiny probe), unless the sandbox is off (PP011). */
+/** The Conflict Resolver's structured merge driver: optional, so found or not it is no problem. */
+function checkStructuredDriver(): Finding {
+  const found = findStructuredDriver();
+  if (found) return ok("PP018", `structured merge driver: ${STRUCTURED_DRIVER} at ${found} (conflicts git's line merge leaves are merged again by syntax, sandboxed)`);
+  return ok("PP018", `structured merge driver: ${STRUCTURED_DRIVER} is not installed (optional: with it on PATH, more conflicts resolve without a person)`);
+}
+
 /** With the sandbox off, where job checkouts go and whether their parents are clean (a check sees only its commit). */
 function checkUnsandboxedCheckouts(paths: RuntimePaths): Finding {
   const dir = checkoutPathsFor(paths, "off").worktreesDir;

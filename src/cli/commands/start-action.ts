@@ -95,7 +95,11 @@ async function detach(ctx: CliContext, workers: number, clean: boolean): Promise
   for (;;) {
     pump();
     const info = readSupervisorInfo(ctx.paths.supervisorFile);
-    if (info?.pid === child.pid && info.state === "online") break;
+    if (info?.pid === child.pid && info.state === "online") {
+      // Its last lines ("all systems online") were written before the flip, maybe after the pump above.
+      pump();
+      break;
+    }
     if (child.exitCode !== null || child.signalCode !== null) {
       pump();
       process.stdout.write(shown.end());

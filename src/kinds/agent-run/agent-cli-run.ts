@@ -15,7 +15,7 @@ import { jobBudgetMeter } from "../../models/budget.ts";
 import { costOf } from "../../models/model-client.ts";
 import { readModelKey } from "../../models/model-key.ts";
 import { modelProviderById } from "../../models/providers/registry.ts";
-import { shellLine } from "../../ci-fixes/shell-quote.ts";
+import { shellLine } from "../../core/shell-quote.ts";
 import { outOfMemoryFailure } from "../../sandbox/out-of-memory.ts";
 import { runCommand } from "../../sandbox/run-command.ts";
 import { sandboxFor } from "../../sandbox/sandbox-for.ts";

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../../api/routes.ts";
 import { resolveFile, type FileOutcome } from "../../conflicts/resolve-file.ts";
+import { findStructuredDriver, STRUCTURED_DRIVER, structuredMerge } from "../../conflicts/structured-merge.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { failpoint } from "../../faults/failpoint.ts";
 import { updateLockfile } from "../../deps/update-lockfile.ts";
@@ -13,7 +14,7 @@ import { commitWorktree } from "../../scm/commit.ts";
 import { git } from "../../scm/git.ts";
 import { markResolved, mergeInto, stageText } from "../../scm/merge-in.ts";
 import { advancePrBranch } from "../../scm/pr-branch.ts";
-import { hostGit, removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
+import { hostGit, jobWorktreeDir, removeCheckout, type JobCheckout } from "../../scm/worktree.ts";
 import { restoreFile } from "../../updates/apply-ranges.ts";
 import { checkCommit } from "../common/check-commit.ts";
 import { checksAtBase } from "../common/checks-at-base.ts";
@@ -48,6 +49,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     const merge = await mergeInto(checkout, input.baseCommit);
     const files: FileResolution[] = merge.reused.map((path) => ({ path, strategy: "rerere", notes: ["a resolution recorded earlier in this repository, reused by git rerere"], hunks: null }));
     const { outcomes, sides } = await resolveAll(checkout, merge.conflicted);
+    await tryStructuredMerge(ctx, outcomes, sides);
     for (const [path, o] of outcomes) {
       files.push({ path, strategy: o.strategy, notes: o.notes, hunks: o.strategy === "unresolved" ? o.hunks : null });
       ctx.log("system", `${path}: ${o.strategy}${o.notes.length ? ` (${o.notes.join("; ")})` : ""}`);
@@ -78,7 +80,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
       });
       // What the package manager ran in is untrusted now: the resolved files are put back as resolved,
       // and nothing but the lockfiles may differ from them.
-      for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog") restoreFile(checkout.dir, path, o.text);
+      for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog" || o.strategy === "structured") restoreFile(checkout.dir, path, o.text);
       await assertOnlyLockfilesChanged(checkout, lockfiles);
     }
     const unexplained = lockfiles.length > 0 ? await lockfileUnexplained(checkout.dir, lockfiles, sides) : null;
@@ -144,6 +146,27 @@ async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Prom
     out.set(path, resolveFile(path, { base, ours, theirs, merged }));
   }
   return { outcomes: out, sides };
+}
+
+/**
+ * A file git's line merge left conflicted, merged again by the structured merge driver when one is on
+ * PATH (mergiraf: it merges by syntax tree, so two changes to one line's different parts, or two
+ * functions added at one place, are no conflict), sandboxed; still conflicted, it stays for a person.
+ */
+async function tryStructuredMerge(ctx: JobContext, outcomes: Map<string, FileOutcome>, sides: ReadonlyMap<string, { base: string | null; ours: string | null; theirs: string | null }>): Promise<void> {
+  const pending = [...outcomes].filter(([, o]) => o.strategy === "unresolved" && o.textMerge);
+  if (pending.length === 0 || findStructuredDriver() === null) return;
+  for (const [path] of pending) {
+    const side = sides.get(path);
+    if (!side || side.base === null || side.ours === null || side.theirs === null) continue;
+    const merged = await structuredMerge(path, { base: side.base, ours: side.ours, theirs: side.theirs }, {
+      scratchParent: jobWorktreeDir(ctx.paths, ctx.job.id),
+      sandbox: (scratch) => sandboxFor(ctx, scratch, { network: false }),
+      signal: ctx.signal,
+      log: (line) => ctx.log("system", line),
+    });
+    if (merged !== null) outcomes.set(path, { strategy: "structured", text: merged, notes: [`a syntax-aware merge by ${STRUCTURED_DRIVER}`] });
+  }
 }
 
 /** After the package manager ran: only the lockfiles may differ from the resolved index, and no new file may appear. */
