@@ -6,6 +6,7 @@ import type { WorkItem } from "../src/planning/work-item.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
 import { publishVersions, setPublishTimes, startAccessVerdaccio, type AccessRegistry } from "./helpers/registry-fixture.ts";
+import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /**
@@ -26,6 +27,15 @@ const MANIFEST = `{
 `;
 const CHANGELOG = "# Changelog\n\n## Unreleased\n\n## 1.0.0\n\n- first\n";
 const CHECK = `node -e "require('lib-a'); require('lib-b')"`;
+// The model, a scripted OpenAI-compatible server on 127.0.0.1 (the only fake here), is the last strategy:
+// asked about the one-line conflict (it declines) and, last, about two lists grown at one place (it merges).
+const MODEL_KEY = "sk-test-resolver-0123456789SECRET";
+const MODEL_SCRIPT = [
+  { reply: "UNRESOLVABLE: both sides renamed the same word differently", usage: { inputTokens: 300, outputTokens: 12 } },
+  { reply: "The merged file:\n```\nfruit\napple\npear\nplum\n```", usage: { inputTokens: 300, outputTokens: 20 } },
+];
+let model: ScriptedModel;
+const modelConfig = (url: string) => ["", "[models]", 'provider = "openai-compatible"', `base_url = "${url}"`, 'model = "scripted"', 'api_key_env = "TEST_MODEL_KEY"', ""].join("\n");
 const CONFIG = [
   "[repo]",
   'base_branch = "main"',
@@ -116,6 +126,7 @@ function run(title: string, command: string, scope: string): number {
 }
 
 beforeAll(async () => {
+  model = await startScriptedModel(MODEL_SCRIPT);
   registry = await startAccessVerdaccio();
   const { url, token } = registry;
   for (const name of ["lib-a", "lib-b"]) await publishVersions(url, token, name, [{ version: "1.0.0" }]);
@@ -132,17 +143,18 @@ beforeAll(async () => {
   const home = join(scratch.path, "home");
   const userNpmrc = npmrc(home);
   cluster = await Cluster.create({
-    configToml: CONFIG,
+    configToml: CONFIG + modelConfig(model.url),
     files: {
       "package.json": MANIFEST,
       "package-lock.json": readFileSync(join(dev, "package-lock.json"), "utf8"),
       "CHANGELOG.md": CHANGELOG,
       "src/a.txt": "one\ntwo\nthree\n",
       "src/b.ts": "export const one = 1;\n",
+      "src/c.txt": "fruit\napple\n",
       ".gitignore": "node_modules/\n",
       ".pushpals/policy.toml": POLICY,
     },
-    env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600", PATH: `${driverBin}:${process.env.PATH}` },
+    env: { HOME: home, NPM_CONFIG_USERCONFIG: userNpmrc, npm_config_userconfig: userNpmrc, PUSHPALS_DEPENDENCY_STEWARD_SCAN_EVERY_SECONDS: "3600", TEST_MODEL_KEY: MODEL_KEY, PATH: `${driverBin}:${process.env.PATH}` },
   });
   await cluster.startServer();
   await cluster.startWorker("w1");
@@ -155,6 +167,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
   await registry?.stop();
+  model?.stop();
   scratch.cleanup();
   rmSync(driverBin, { recursive: true, force: true });
 });
@@ -223,6 +236,8 @@ describe("the Conflict Resolver", () => {
     expect(blocked.question).toContain("<<<<<<< ");
     expect(blocked.question).toContain("zwei");
     expect(blocked.question).toContain("deux");
+    // The model was asked last, and declined: its reason is on the file.
+    expect(blocked.question).toContain("the model did not resolve it: both sides renamed the same word differently");
     const after = await pr(theirs);
     expect(after.headSha).toBe(before.headSha);
     expect(after.conflict?.files).toEqual(["src/a.txt"]);
@@ -246,5 +261,23 @@ describe("the Conflict Resolver", () => {
       return p.body.includes("`src/b.ts`: structured") && p.checks.state === "passed" && p;
     }, 120_000);
     expect(git(["show", `${resolved.headSha}:src/b.ts`])).toBe("export const one = 1;\nexport const three = 3;\nexport const two = 2;");
+  }, 240_000);
+
+  test("with a model configured, a conflict no other strategy resolves is merged by it, checked, and the PR is at least Medium", async () => {
+    const mine = run("add pear", "printf 'pear\\n' >> src/c.txt", "src/**");
+    const theirs = run("add plum", "printf 'plum\\n' >> src/c.txt", "src/**");
+    await reviewed(mine);
+    expect((await merge(mine)).state).toBe("merged");
+    const resolved = await waitFor("src/c.txt merged by the model", async () => {
+      const p = await pr(theirs);
+      return p.body.includes("`src/c.txt`: model") && p.checks.state === "passed" && p;
+    }, 120_000);
+    expect(git(["show", `${resolved.headSha}:src/c.txt`])).toBe("fruit\napple\npear\nplum");
+    expect(resolved.risk).toBe("medium");
+    // The model saw the three sides and both sides' intent as data; the key went in its header only.
+    const asked = model.completions().at(-1)!;
+    expect(asked.messages.at(-1)!.content).toContain("- add plum");
+    expect(asked.headers.authorization).toBe(`Bearer ${MODEL_KEY}`);
+    expect(model.remaining()).toBe(0);
   }, 240_000);
 });

@@ -15,7 +15,7 @@ export interface ConflictSides {
 
 export type FileOutcome =
   | { strategy: "lockfile"; text: string; notes: string[] }
-  | { strategy: "json" | "changelog" | "structured"; text: string; notes: string[] }
+  | { strategy: "json" | "changelog" | "structured" | "model"; text: string; notes: string[] }
   /** `textMerge`: only git's line merge was tried (a structured merge driver may still resolve it). */
   | { strategy: "unresolved"; notes: string[]; hunks: string | null; textMerge?: true };
 

@@ -16,7 +16,7 @@ export const RETRY_STORM_ATTEMPTS = 2;
 export const REWORK_HEADS = 2;
 
 /** The Conflict Resolver's strategies that resolve a file on their own (resolve-conflict-input.ts; `unresolved` goes to a person). */
-export const CONFLICT_STRATEGIES = ["lockfile", "json", "changelog", "rerere", "structured"] as const;
+export const CONFLICT_STRATEGIES = ["lockfile", "json", "changelog", "rerere", "structured", "model"] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 
 /** Who is a person in the history: the server records people as `os:<user>` (identity/os-users.ts), components by role. */

@@ -254,7 +254,7 @@ describe("metrics of a seeded history", () => {
         retryStormRate: 1 / 26,
       },
       // The two resolutions' 5 files by strategy; the unresolved one's lockfile counts for nothing, the clean one for neither.
-      conflicts: { resolved: 2, byStrategy: { lockfile: 2, json: 1, changelog: 1, rerere: 1, structured: 0 }, manualInterventions: 1, rate: 2 / 3 },
+      conflicts: { resolved: 2, byStrategy: { lockfile: 2, json: 1, changelog: 1, rerere: 1, structured: 0, model: 0 }, manualInterventions: 1, rate: 2 / 3 },
       // No model-backed job in this history (model-metrics.test.ts has them).
       models: { days: [] },
       thresholds: { stuckBlockedSeconds: 3600, retryStormAttempts: 2, reworkHeads: 2 },
@@ -271,7 +271,7 @@ describe("metrics of a seeded history", () => {
     expect(m.rework).toEqual({ prs: 0, reworked: 0, rate: null });
     // PR 4 opened before the window and was approved in it.
     expect(m.approvals).toEqual({ approved: 1, merged: 0, rate: 0 });
-    expect(m.conflicts).toEqual({ resolved: 0, byStrategy: { lockfile: 0, json: 0, changelog: 0, rerere: 0, structured: 0 }, manualInterventions: 0, rate: null });
+    expect(m.conflicts).toEqual({ resolved: 0, byStrategy: { lockfile: 0, json: 0, changelog: 0, rerere: 0, structured: 0, model: 0 }, manualInterventions: 0, rate: null });
     expect(m.jobs).toEqual({ all: { finished: 5, succeeded: 4, clean: 1, rate: 0.2 }, byKind: [{ kind: "noop", finished: 5, succeeded: 4, clean: 1, rate: 0.2 }] });
     // n1..n7; waits 1, 1, 10, 3, 2 s.
     expect(m.queue).toEqual({ jobs: 7, started: 5, medianWaitSeconds: 2, stuck: 4, stuckRate: 4 / 7, retryStorms: 1, retryStormRate: 1 / 7 });
@@ -284,7 +284,7 @@ describe("metrics of a seeded history", () => {
     expect(m.merges.rate).toBeNull();
     expect(m.rework.rate).toBeNull();
     expect(m.approvals).toEqual({ approved: 0, merged: 0, rate: null });
-    expect(m.conflicts).toEqual({ resolved: 0, byStrategy: { lockfile: 0, json: 0, changelog: 0, rerere: 0, structured: 0 }, manualInterventions: 0, rate: null });
+    expect(m.conflicts).toEqual({ resolved: 0, byStrategy: { lockfile: 0, json: 0, changelog: 0, rerere: 0, structured: 0, model: 0 }, manualInterventions: 0, rate: null });
     expect(m.jobs).toEqual({ all: { finished: 0, succeeded: 0, clean: 0, rate: null }, byKind: [] });
     expect(m.queue).toEqual({ jobs: 0, started: 0, medianWaitSeconds: null, stuck: 0, stuckRate: null, retryStorms: 0, retryStormRate: null });
   });
@@ -346,6 +346,7 @@ describe("the Prometheus text", () => {
       'pushpals_conflict_files_resolved{strategy="changelog"} 1',
       'pushpals_conflict_files_resolved{strategy="rerere"} 1',
       'pushpals_conflict_files_resolved{strategy="structured"} 0',
+      'pushpals_conflict_files_resolved{strategy="model"} 0',
       "pushpals_conflict_resolutions 2",
       "pushpals_conflict_manual_interventions 1",
       `pushpals_conflict_automatic_ratio ${2 / 3}`,

@@ -23,6 +23,8 @@ import { jobCheckout } from "../common/job-worktree.ts";
 import type { FileResolution, ResolveConflictInput, ResolveConflictResult } from "./resolve-conflict-input.ts";
 import { lockfileUnexplained } from "./lockfile-unexplained.ts";
 import { resolutionBody } from "./resolution-body.ts";
+import { tryModelMerge } from "./model-resolve.ts";
+import { maxTier } from "../../core/risk-tier.ts";
 
 const MAX_SCOPE = 256;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -50,6 +52,7 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     const files: FileResolution[] = merge.reused.map((path) => ({ path, strategy: "rerere", notes: ["a resolution recorded earlier in this repository, reused by git rerere"], hunks: null }));
     const { outcomes, sides } = await resolveAll(checkout, merge.conflicted);
     await tryStructuredMerge(ctx, outcomes, sides);
+    await tryModelMerge(ctx, outcomes, sides, { ours, theirs });
     for (const [path, o] of outcomes) {
       files.push({ path, strategy: o.strategy, notes: o.notes, hunks: o.strategy === "unresolved" ? o.hunks : null });
       ctx.log("system", `${path}: ${o.strategy}${o.notes.length ? ` (${o.notes.join("; ")})` : ""}`);
@@ -80,11 +83,12 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
       });
       // What the package manager ran in is untrusted now: the resolved files are put back as resolved,
       // and nothing but the lockfiles may differ from them.
-      for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog" || o.strategy === "structured") restoreFile(checkout.dir, path, o.text);
+      for (const [path, o] of outcomes) if (o.strategy === "json" || o.strategy === "changelog" || o.strategy === "structured" || o.strategy === "model") restoreFile(checkout.dir, path, o.text);
       await assertOnlyLockfilesChanged(checkout, lockfiles);
     }
     const unexplained = lockfiles.length > 0 ? await lockfileUnexplained(checkout.dir, lockfiles, sides) : null;
-    const risk = unexplained ? "high" : pr.risk;
+    // A model's merge is never Low: a person approves what it wrote.
+    const risk = unexplained ? "high" : files.some((f) => f.strategy === "model") ? maxTier(pr.risk, "medium") : pr.risk;
     if (unexplained) {
       const file = files.find((f) => f.path === unexplained.path);
       if (file) file.notes.push(`High, for a person: ${unexplained.why}`);

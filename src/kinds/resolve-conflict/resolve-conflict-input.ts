@@ -14,7 +14,7 @@ export type ResolveConflictInput = z.infer<typeof ResolveConflictInput>;
 /** How one conflicted file was resolved, or why it was not. */
 export const FileResolution = z.object({
   path: z.string().max(4096),
-  strategy: z.enum(["lockfile", "json", "changelog", "rerere", "structured", "unresolved"]),
+  strategy: z.enum(["lockfile", "json", "changelog", "rerere", "structured", "model", "unresolved"]),
   notes: z.array(z.string().max(500)).max(50),
   /** An unresolved file's conflict hunks (bounded), for the person who decides. */
   hunks: z.string().max(8_000).nullable(),
