@@ -6,6 +6,7 @@ import type { WorkItem } from "../src/planning/work-item.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { parseQuarantine } from "../src/test-quarantine/parse-quarantine.ts";
 import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+import { startScriptedModel } from "./helpers/scripted-model.ts";
 
 /**
  * Issue #17's CI Medic end to end, through the real components (server, RemoteAgent, a WorkerPal,
@@ -318,3 +319,39 @@ test("a check that runs past checks.timeout_seconds is the machine's trouble: th
   expect(git(c, ["for-each-ref", "--format=%(refname)", "refs/heads/"])).toBe("refs/heads/main");
   await stop(c);
 }, 90_000);
+
+// ---------------------------------------------------------------------------------------------------
+// A broken check with no green commit to bisect from, and a model configured (#19's fallback).
+
+test("broken with no green commit known and a model configured: the model's fix of the red build is a Medium PR whose checks pass", async () => {
+  const KEY = "sk-test-ci-medic-0123456789SECRET";
+  const reply = (command: string) => ({ reply: `\`\`\`bash\n${command}\n\`\`\``, usage: { inputTokens: 200, outputTokens: 20 } });
+  const model = startScriptedModel([reply("sed -i 's/a - b/a + b/' lib.js && node --test add.test.js"), reply("SUBMIT")]);
+  try {
+    const models = `\n[models]\nprovider = "openai-compatible"\nbase_url = "${model.url}"\nmodel = "scripted"\napi_key_env = "TEST_MODEL_KEY"\n`;
+    const c = await Cluster.create({
+      configToml: `${HEADER}\n${checkToml({ name: "test", run: "node --test add.test.js" })}${models}`,
+      files: { "lib.js": "exports.add = (a, b) => a - b;\n", "add.test.js": 'const test = require("node:test");\nconst assert = require("node:assert");\nconst { add } = require("./lib.js");\ntest("adds", () => assert.equal(add(2, 2), 4));\n' },
+      env: { TEST_MODEL_KEY: KEY },
+    });
+    clusters.add(c);
+    await c.startServer();
+    const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
+    c.procs.push(remote);
+    await Promise.all([c.startWorker("w1"), c.startAgents(), remote.waitForOutput(/\[remote-agent\] ready/)]);
+    const red = await cli(c, ["check", "--wait"]);
+    expect(red.exitCode, red.stdout + red.stderr).toBe(1);
+    const filed = await item(c, (i) => i.source === "failing_build", "the red check's item");
+    const pr = await prOfItem(c, filed.id, 120_000);
+    expect(pr).toMatchObject({ risk: "medium", role: "codemod", checks: { state: "passed" } });
+    expect(pr.title).toBe("Fix test on main");
+    expect(git(c, ["show", `${pr.headSha}:lib.js`])).toBe("exports.add = (a, b) => a + b;");
+    // The model was told the check and its failure, as data; it saw no key.
+    const told = model.completions()[0]!.messages.map((m) => m.content).join("\n");
+    expect(told).toContain("test passes again on main");
+    expect(told).not.toContain(KEY);
+    await stop(c);
+  } finally {
+    model.stop();
+  }
+}, 180_000);

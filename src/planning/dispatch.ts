@@ -1,3 +1,4 @@
+import { maxTier } from "../core/risk-tier.ts";
 import { isPushpalsError, PushpalsError } from "../core/errors.ts";
 import type { JobService } from "../jobs/job-service.ts";
 import type { WriteContext } from "../jobs/transition.ts";
@@ -69,7 +70,8 @@ export function dispatchWorkItem(
     const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { detail: { ...item.detail, selection } });
     return { item: blocked, job: null, deduped: false };
   }
-  const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
+  // The policy may raise a task's tier, never lower what its specialist planned (a revert, a model's fix: Medium).
+  const task: Task = { ...planned, risk: maxTier(verdict.tier, planned.risk), notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
   const next = attempt + 1;
   // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.
   let enqueued: { job: Job; deduped: boolean };

@@ -68,11 +68,16 @@ export type TaskSuccess =
  * (the item as its task; `invalid_input` when the item lacks what the recipe needs), the task as
  * its kind's job input, and, for a job that succeeds without opening a PR, what that means.
  */
+/** What the server knows that a task's outcome may depend on: whether `[models]` names a provider. */
+export interface TaskContext {
+  modelReady?: boolean;
+}
+
 export interface SpecialistPlugin {
   spec: Specialist;
   task(item: WorkItem): Task;
   jobInput(item: WorkItem, task: Task, base: DispatchBase): unknown;
-  onSuccess?(item: WorkItem, result: unknown): TaskSuccess;
+  onSuccess?(item: WorkItem, result: unknown, context?: TaskContext): TaskSuccess;
   /**
    * After its task failed (not for the machine's state or a policy refusal), the parts it should be
    * tried again as, once: one part re-scopes the item, several split it; null when it cannot (the

@@ -3,7 +3,7 @@ import type { Job } from "../store/jobs/job-rows.ts";
 import type { TaskResult } from "./caps.ts";
 import { pullRequests } from "../prs/pr-store.ts";
 import { itemIdOfTaskKey } from "./dispatch.ts";
-import type { SpecialistPlugin } from "./specialist.ts";
+import type { SpecialistPlugin, TaskContext } from "./specialist.ts";
 import { mayResplit, planWorkItem, resplitWorkItem } from "./split-task.ts";
 import type { WorkItem } from "./work-item.ts";
 import { escalateWorkItem, moveWorkItem, workItems } from "./work-items.ts";
@@ -18,7 +18,7 @@ const REMOTE_AGENT = "remote-agent";
  * dispatch, and the same failure twice (same class, same message) stops it, blocked with one
  * question, instead of looping.
  */
-export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: readonly SpecialistPlugin[] = []): void {
+export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: readonly SpecialistPlugin[] = [], context: TaskContext = {}): void {
   const id = itemIdOfTaskKey(job.dedupeKey);
   if (!id) return;
   const item = workItems(ctx.store).getWorkItem(id);
@@ -33,7 +33,7 @@ export function recordTaskOutcome(ctx: WriteContext, job: Job, specialists: read
     }
     // No PR: the specialist says what its job's result means (a triage verdict is evidence, not a fix).
     const plugin = pr ? undefined : specialists.find((s) => s.spec.id === item.detail.specialist);
-    const said = plugin?.onSuccess?.(item, job.result);
+    const said = plugin?.onSuccess?.(item, job.result, context);
     if (said && "escalation" in said) {
       escalateWorkItem(ctx, REMOTE_AGENT, item, said.escalation, said.question, { detail });
       return;

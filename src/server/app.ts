@@ -123,7 +123,7 @@ export async function startApp(store: Store, options: AppOptions): Promise<Runni
   const provider = providerById(options.prProvider ?? PROVIDERS[0].id);
   const prs = new PrService(service, { id: provider.id, remote: provider.remote !== null });
   applyKindEffects(service, { prs });
-  service.onTransition((ctx, job) => recordTaskOutcome(ctx, job, SPECIALISTS));
+  service.onTransition((ctx, job) => recordTaskOutcome(ctx, job, SPECIALISTS, { modelReady: options.modelReady === true }));
   const control = new ControlService(service);
   // The audit log's head is kept outside the database too (refs/pushpals/audit), a moment after each commit.
   const anchorer = options.repoRoot ? new AuditAnchorer({ repoRoot: options.repoRoot, store, log: (m) => console.error(`[server] ${m}`) }) : null;

@@ -1,10 +1,11 @@
 import { PushpalsError } from "../../core/errors.ts";
-import type { DispatchBase, Specialist, SpecialistPlugin, TaskSuccess } from "../../planning/specialist.ts";
+import type { DispatchBase, Specialist, SpecialistPlugin, TaskContext, TaskSuccess } from "../../planning/specialist.ts";
 import type { Task } from "../../planning/task.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 import { bisectInput, bisectOutcome, bisectTask } from "./bisect-step.ts";
 import { fixInput, fixTask } from "./fix-step.ts";
 import { lockfileInput, lockfileTask } from "./lockfile-step.ts";
+import { modelFixInput, modelFixTask } from "./model-fix-step.ts";
 import { stepOf } from "./medic-steps.ts";
 import { quarantineInput, quarantineTask } from "./quarantine-step.ts";
 import { revertInput, revertTask } from "./revert-step.ts";
@@ -24,7 +25,7 @@ const spec: Specialist = {
   name: "CI Medic",
   version: "1",
   itemTypes: ["red_check", "quarantined_test_passing"],
-  kinds: ["triage", "ci-fix", "bisect", "revert", "quarantine", "lockfile-sync"],
+  kinds: ["triage", "ci-fix", "bisect", "revert", "quarantine", "lockfile-sync", "agent-run"],
   role: "ci_medic",
   needsModel: false,
   limits: { concurrent: 1, dispatchesPerHour: 12, dispatchesPerDay: 48 },
@@ -52,6 +53,8 @@ function medicTask(item: WorkItem): Task {
       return quarantineTask(item, spec.id);
     case "lockfile":
       return lockfileTask(item, spec.id);
+    case "model_fix":
+      return modelFixTask(item, spec.id);
   }
 }
 
@@ -67,16 +70,18 @@ function medicJob(item: WorkItem, task: Task, base: DispatchBase): unknown {
       return revertInput(item, base);
     case "lockfile-sync":
       return lockfileInput(item, base);
+    case "agent-run":
+      return modelFixInput(item, task, base);
     default:
       return quarantineInput(item, base);
   }
 }
 
 /** What a job that opened no PR means: by the kind that ran (the item's step may have moved on). */
-function medicDone(item: WorkItem, result: unknown): TaskSuccess {
+function medicDone(item: WorkItem, result: unknown, context?: TaskContext): TaskSuccess {
   const kind = (item.detail.task as { kind?: string } | undefined)?.kind;
   if (kind === "bisect") return bisectOutcome(item, result);
-  if (kind === "triage") return triageVerdictOf(item, result, String(item.detail.job ?? "?"));
+  if (kind === "triage") return triageVerdictOf(item, result, String(item.detail.job ?? "?"), context);
   return { done: `its ${kind ?? "job"} succeeded` };
 }
 

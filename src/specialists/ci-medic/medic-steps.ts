@@ -1,7 +1,7 @@
 import type { WorkItem } from "../../planning/work-item.ts";
 
 /** The CI Medic's steps for one item, in the order the evidence leads through them. */
-export type MedicStep = "triage" | "lockfile" | "fix" | "bisect" | "revert" | "quarantine" | "unquarantine";
+export type MedicStep = "triage" | "lockfile" | "fix" | "bisect" | "revert" | "quarantine" | "unquarantine" | "model_fix";
 
 /**
  * What the item's detail says the next step is: set by the step before (`TaskSuccess.next`), else where

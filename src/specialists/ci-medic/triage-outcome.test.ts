@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fixtureItem } from "../../planning/item-fixture.ts";
 import { brokenTests, flakyTests } from "./flaky-evidence.ts";
+import { ciMedic } from "./index.ts";
 import { triageVerdictOf } from "./triage-outcome.ts";
 
 const A = "a".repeat(40);
@@ -25,6 +26,21 @@ describe("the CI Medic's next step after a triage", () => {
     // No green commit known: a person, with the failing tests named.
     const asked = triageVerdictOf(item, result("broken", [run(1, null, ["t > a"]), run(1, null, ["t > a"])]));
     expect(question(asked)).toContain("unit is broken on aaaaaaaaaaaa: it failed 2 of 2 reruns the same way (exit 1); failing tests: t > a. No green commit");
+  });
+
+  test("broken, no green commit known, a model configured: the model is asked for the fix (a Medium agent-run on the red commit)", () => {
+    const logged = result("broken", [{ ...run(1, null, ["t > a"]), logExcerpt: "AssertionError: 1 !== 2" }, run(1, null, ["t > a"])]);
+    const next = triageVerdictOf(item, logged, "job2", { modelReady: true });
+    expect(next).toEqual({ next: expect.stringContaining("no green commit is known to bisect from: the model is asked for a fix"), detail: { medic: { step: "model_fix", failedTests: ["t > a"], logExcerpt: "AssertionError: 1 !== 2", triage: expect.objectContaining({ job: "job2" }) } } });
+    const asked = fixtureItem({ ...itemWith(), detail: { ...itemWith().detail, ...(next as { detail: Record<string, unknown> }).detail } });
+    const task = ciMedic.task(asked);
+    expect(task).toMatchObject({ kind: "agent-run", risk: "medium", role: "codemod", constraints: { scope: ["**"] } });
+    expect(task.notes.join("\n")).toContain("failing tests: t > a");
+    expect(task.notes.join("\n")).toContain("AssertionError: 1 !== 2");
+    expect(ciMedic.jobInput(asked, task, { baseBranch: "main", baseCommit: G } as never)).toMatchObject({ mode: "task", baseCommit: A, risk: "medium", title: "Fix unit on main" });
+    // With a green commit, the bisection stays first; without a model, a person.
+    expect(triageVerdictOf(itemWith({ lastGreenCommit: G }), logged, "job2", { modelReady: true })).toMatchObject({ detail: { medic: { step: "bisect" } } });
+    expect(triageVerdictOf(item, logged, "job2", { modelReady: false })).toMatchObject({ escalation: "stopped" });
   });
 
   test("a broken lint or format check goes to the repository's fixer first", () => {

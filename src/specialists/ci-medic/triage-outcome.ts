@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TaskSuccess } from "../../planning/specialist.ts";
+import type { TaskContext, TaskSuccess } from "../../planning/specialist.ts";
 import type { WorkItem } from "../../planning/work-item.ts";
 import { brokenTests, flakyTests, MAX_QUARANTINE_PER_PR } from "./flaky-evidence.ts";
 import { isLintLike } from "./medic-steps.ts";
@@ -26,10 +26,11 @@ const TriageSummary = z.object({
  * A triage verdict as the item's next step. The machine's or setup's trouble (a timeout, an
  * `environment` failure) is reported and nothing is changed. Flaky tests named by their reports (the
  * red run's failures passing on a rerun) go to a quarantine PR; a broken lint or format check to the
- * repository's fixer; any other broken check to a bisection from the last green commit. Whatever the
- * evidence cannot carry further asks a person, with the evidence.
+ * repository's fixer; any other broken check to a bisection from the last green commit, or, with none
+ * known and a model configured, to the model (model-fix-step.ts). Whatever the evidence cannot carry
+ * further asks a person, with the evidence.
  */
-export function triageVerdictOf(item: WorkItem, result: unknown, jobId = "?"): TaskSuccess {
+export function triageVerdictOf(item: WorkItem, result: unknown, jobId = "?", context: TaskContext = {}): TaskSuccess {
   const parsed = TriageSummary.safeParse(result);
   if (!parsed.success) return { escalation: "stopped", question: "Its triage returned no verdict PushPals can read: look at the job's logs, then answer to try again, or drop it?" };
   const { verdict, passed, failed, commit, runs } = parsed.data;
@@ -52,6 +53,9 @@ export function triageVerdictOf(item: WorkItem, result: unknown, jobId = "?"): T
     }
     if (lastGreen && lastGreen !== commit) {
       return { next: `${check} is broken on ${at} (${failed} of ${total} reruns): bisecting from ${lastGreen.slice(0, 12)}`, detail: { medic: { step: "bisect", triage, ...bisect } } };
+    }
+    if (context.modelReady) {
+      return { next: `${check} is broken on ${at} (${failed} of ${total} reruns) and no green commit is known to bisect from: the model is asked for a fix`, detail: { medic: { step: "model_fix", triage, failedTests: broken.slice(0, 20), logExcerpt: runs[0]?.logExcerpt ?? "" } } };
     }
     return { escalation: "stopped", question: `${check} is broken on ${at}: it failed ${failed} of ${total} reruns the same way (${exit})${broken.length ? `; failing tests: ${broken.slice(0, 5).join(", ")}` : ""}. No green commit of ${String(item.detail.branch)} is known to bisect from: fix it, or revert the commit that broke it (first red: ${String(item.detail.firstRedCommit).slice(0, 12)}), then answer; or drop it?` };
   }
