@@ -8,23 +8,42 @@ import { measurementEdits, namedScripts, namesPath, pathTokens } from "./benchma
 import { isMeasuredCode } from "./measured-code.ts";
 import { isBenchmarkPath } from "./test-files.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "pushpals-harness-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const git = (...args: string[]) => Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir }).stdout.toString().trim();
-
-function commit(files: Record<string, string>): string {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  git("add", "-A");
-  git("commit", "-qm", "c");
-  return git("rev-parse", "HEAD");
+const manifest = (scripts: Record<string, string>, extra: Record<string, unknown> = {}) => JSON.stringify({ name: "x", scripts, ...extra }, null, 2);
+const caseRoots: string[] = [];
+afterAll(() => caseRoots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+/** A fresh repository whose base holds `files`; `edits` commits a change on it and asks the gate. */
+function repoAt(files: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), "pushpals-harness-case-"));
+  caseRoots.push(root);
+  const run = (...args: string[]) => Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: root }).stdout.toString().trim();
+  const write = (entries: Record<string, string>) => {
+    for (const [path, text] of Object.entries(entries)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    run("add", "-A");
+    run("commit", "-qm", "c");
+    return run("rev-parse", "HEAD");
+  };
+  run("init", "-q");
+  const at = write(files);
+  return {
+    root,
+    base: at,
+    /** Commits `changed` on the base and asks the gate; `renamed` maps a new path to the base path it was renamed from. */
+    async edits(changed: Record<string, string>, commands: BenchmarkCommand[], renamed: Record<string, string> = {}): Promise<string[]> {
+      for (const old of Object.values(renamed)) rmSync(join(root, old));
+      const head = write(changed);
+      const paths = Object.keys(changed).map((path) => (renamed[path] ? { path, status: "renamed", oldPath: renamed[path] } : { path, status: Object.hasOwn(files, path) ? "modified" : "added" }));
+      const found = await measurementEdits(root, { headSha: head, files: paths } as PrProposal, at, commands);
+      run("reset", "-q", "--hard", at);
+      run("clean", "-qfd");
+      return found.map((e) => e.path);
+    },
+  };
 }
 
-const manifest = (scripts: Record<string, string>, extra: Record<string, unknown> = {}) => JSON.stringify({ name: "x", scripts, ...extra }, null, 2);
-git("init", "-q");
-const base = commit({
+const shared = repoAt({
   "package.json": manifest({ bench: "node tools/measure.js && npm run bench:io", "bench:io": "node tools/io.js", test: "node --test" }),
   "tools/measure.js": "spin()\n",
   "tools/io.js": "io()\n",
@@ -34,15 +53,10 @@ const base = commit({
   "perf/suite.py": "run()\n",
   "lib.js": "module.exports = 1\n",
 });
+const { root: dir, base } = shared;
 const cmd = (run: string): BenchmarkCommand => ({ name: "b", run, higher_is_better: false });
 
-async function edits(files: Record<string, string>, commands: BenchmarkCommand[]): Promise<string[]> {
-  const head = commit(files);
-  const proposal = { headSha: head, files: Object.keys(files).map((path) => ({ path, status: "modified" })) } as PrProposal;
-  const found = await measurementEdits(dir, proposal, base, commands);
-  git("reset", "-q", "--hard", base);
-  return found.map((e) => e.path);
-}
+const edits = (files: Record<string, string>, commands: BenchmarkCommand[]) => shared.edits(files, commands);
 
 test("paths a command names: flags, absolute paths and .. left out; ./ dropped; a -m module as a path", () => {
   expect(pathTokens("node ./tools/measure.js --runs=3 /usr/bin/x ../up")).toEqual(["node", "tools/measure.js", "3"]);
@@ -109,38 +123,6 @@ test("a change past 200 files is refused whole; the gate reads the base only, ne
 });
 
 // ---- Holes found in review, each refused now. ----
-
-/** A fresh repository whose base holds `files`, for a case the shared base above does not set up. */
-const caseRoots: string[] = [];
-afterAll(() => caseRoots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-function repoAt(files: Record<string, string>) {
-  const root = mkdtempSync(join(tmpdir(), "pushpals-harness-case-"));
-  caseRoots.push(root);
-  const run = (...args: string[]) => Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: root }).stdout.toString().trim();
-  const write = (entries: Record<string, string>) => {
-    for (const [path, text] of Object.entries(entries)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    run("add", "-A");
-    run("commit", "-qm", "c");
-    return run("rev-parse", "HEAD");
-  };
-  run("init", "-q");
-  const at = write(files);
-  return {
-    /** Commits `changed` on the base and asks the gate; `renamed` maps a new path to the base path it was renamed from. */
-    async edits(changed: Record<string, string>, commands: BenchmarkCommand[], renamed: Record<string, string> = {}): Promise<string[]> {
-      for (const old of Object.values(renamed)) rmSync(join(root, old));
-      const head = write(changed);
-      const paths = Object.keys(changed).map((path) => (renamed[path] ? { path, status: "renamed", oldPath: renamed[path] } : { path, status: Object.hasOwn(files, path) ? "modified" : "added" }));
-      const found = await measurementEdits(root, { headSha: head, files: paths } as PrProposal, at, commands);
-      run("reset", "-q", "--hard", at);
-      run("clean", "-qfd");
-      return found.map((e) => e.path);
-    },
-  };
-}
 
 const npmBase = { "package.json": manifest({ prebench: "node tools/warm.js", bench: "node tools/measure.js" }, { config: { iterations: 1000 } }), "tools/measure.js": "spin()\n", "tools/warm.js": "warm()\n", "lib.js": "1\n" };
 
