@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
@@ -279,5 +279,26 @@ describe("the Conflict Resolver", () => {
     expect(asked.messages.at(-1)!.content).toContain("- add plum");
     expect(asked.headers.authorization).toBe(`Bearer ${MODEL_KEY}`);
     expect(model.remaining()).toBe(0);
+  }, 240_000);
+
+  test("attack: a conflict over a symbolic link is a person's, never merged through the link (nor sent to the model)", async () => {
+    git(["reset", "-q", "--hard", "main"]);
+    symlinkSync("a.txt", join(cluster.root, "src", "link"));
+    git(["add", "src/link"]);
+    git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a link"]);
+    const asked = model.completions().length;
+    const mine = run("link to b", "ln -sfn b.ts src/link", "src/**");
+    const theirs = run("link to c", "ln -sfn c.txt src/link", "src/**");
+    const before = await pr(theirs);
+    await reviewed(mine);
+    expect((await merge(mine)).state).toBe("merged");
+    const blocked = await waitFor("the link conflict blocked", async () => {
+      const item = (await items()).find((i) => i.type === "pr_conflict" && i.title.startsWith(`PR #${theirs} `));
+      return item?.state === "blocked" && item;
+    }, 120_000);
+    expect(blocked.question).toContain("src/link");
+    expect(blocked.question).toContain("a conflict over a symbolic link: a person decides");
+    expect(model.completions().length).toBe(asked);
+    expect((await pr(theirs)).headSha).toBe(before.headSha);
   }, 240_000);
 });

@@ -386,7 +386,7 @@ describe("doctor --json", () => {
     const report = JSON.parse(r.stdout) as Report;
     expectShape(report);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => f.code)).toEqual(["PP001", "PP003", "PP004", "PP013", "PP015", "PP016", "PP005", "PP006", "PP008", "PP010", "PP009"]);
+    expect(report.findings.map((f) => f.code)).toEqual(["PP001", "PP003", "PP004", "PP013", "PP015", "PP016", "PP005", "PP006", "PP008", "PP010", "PP009", "PP018"]);
     expect(report.findings.find((f) => f.code === "PP004")).toMatchObject({ level: "warn", message: "config valid but no check commands are configured" });
   });
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp.ts";
-import { readProcessMemory, totalMemory, type ProcessMemory } from "./process-memory.ts";
+import { cachedMemoryReader, readProcessMemory, totalMemory, type ProcessMemory } from "./process-memory.ts";
 
 const hasProc = existsSync(`/proc/${process.pid}/status`);
 const fakeProc = tempDir("pushpals-fake-proc-");
@@ -63,4 +63,16 @@ test("the total sums what is known; PSS only when every process counted has it",
   expect(totalMemory([a, null, b, undefined])).toEqual({ processes: 2, rssBytes: 90, pssBytes: 35 });
   expect(totalMemory([a, c])).toEqual({ processes: 2, rssBytes: 80, pssBytes: null });
   expect(totalMemory([null, undefined])).toBeNull();
+});
+
+test("a cached reader walks each pid once per interval and forgets what is past it", () => {
+  const clock = { t: 0 };
+  const reads: number[] = [];
+  const read = cachedMemoryReader(2_000, () => clock.t, (pid) => (reads.push(pid), { rssBytes: pid, pssBytes: pid, privateBytes: pid, source: "smaps_rollup" }));
+  expect(read(1)?.rssBytes).toBe(1);
+  expect(read(1)?.rssBytes).toBe(1);
+  expect(read(2)?.rssBytes).toBe(2);
+  clock.t = 2_000;
+  read(1);
+  expect(reads).toEqual([1, 2, 1]);
 });

@@ -62,6 +62,24 @@ export function readProcessMemory(pid: number, procRoot = "/proc"): ProcessMemor
   return rss === undefined ? null : { rssBytes: rss, pssBytes: null, privateBytes: null, source: "status" };
 }
 
+/**
+ * `readProcessMemory` with each pid's reading kept for `ttlMs` (reading smaps_rollup walks the process's
+ * page tables: a few ms each for a Bun process), so `status` asked again and again costs one walk per
+ * component every couple of seconds. Bounded: entries past their time are dropped on each read.
+ */
+export function cachedMemoryReader(ttlMs = 2_000, now: () => number = Date.now, read: (pid: number) => ProcessMemory | null = readProcessMemory): (pid: number) => ProcessMemory | null {
+  const cache = new Map<number, { at: number; memory: ProcessMemory | null }>();
+  return (pid) => {
+    const t = now();
+    for (const [key, entry] of cache) if (t - entry.at >= ttlMs) cache.delete(key);
+    const hit = cache.get(pid);
+    if (hit) return hit.memory;
+    const memory = read(pid);
+    cache.set(pid, { at: t, memory });
+    return memory;
+  };
+}
+
 /** The sum over the processes whose memory is known; null when none is. */
 export function totalMemory(readings: readonly (ProcessMemory | null | undefined)[]): MemoryTotal | null {
   const known = readings.filter((m): m is ProcessMemory => m !== null && m !== undefined);

@@ -32,8 +32,9 @@ export function modelMergePrompt(request: ModelMergeRequest): ModelMessage[] {
   ].join("\n\n");
   const subjects = (list: readonly string[]) => (list.length === 0 ? "(none)" : list.slice(0, 20).map((s) => `- ${s.replace(/[\r\n]+/g, " ").slice(0, 200)}`).join("\n"));
   const user = [
-    `Resolve the conflict in ${JSON.stringify(request.path)}.`,
+    "Resolve the conflict in the file named below.",
     open,
+    `The file: ${JSON.stringify(request.path.slice(0, 300))}`,
     `The pull request's commits (OURS):\n${subjects(request.oursSubjects)}`,
     `The base branch's commits (THEIRS):\n${subjects(request.theirsSubjects)}`,
     `BASE:\n${request.base}`,
@@ -59,6 +60,9 @@ export function parseModelMerge(reply: string, finalNewline = true): ModelMergeR
   const lines = reply.split("\n");
   const fences = lines.flatMap((line, i) => (/^[ \t]*`{3,}[\w+-]*[ \t]*$/.test(line) ? [i] : []));
   if (fences.length < 2) return refusal ? { unresolvable: refusal[1]!.trim().slice(0, 300) } : { invalid: "no fenced block with the merged file" };
+  // The closing fence ends the reply: prose (or another block) after it is not part of the file.
+  const last = lines.findLastIndex((line) => line.trim() !== "");
+  if (fences.at(-1) !== last) return { invalid: "the reply goes on after the merged file's closing fence" };
   const body = lines.slice(fences[0]! + 1, fences.at(-1)).join("\n");
   if (MARKERS.test(body)) return { invalid: "the merged file still holds conflict markers" };
   return { text: finalNewline ? `${body}\n` : body };

@@ -34,7 +34,7 @@ export async function structuredMerge(path: string, sides: { base: string; ours:
   mkdirSync(options.scratchParent, { recursive: true });
   const scratch = mkdtempSync(join(options.scratchParent, "merge-"));
   try {
-    const ext = extname(path).replace(/[^\w.]/g, "");
+    const ext = extname(path).replace(/[^\w.]/g, "").slice(0, 16);
     const file = (name: string) => `${name}${ext}`;
     writeFileSync(join(scratch, file("base")), sides.base);
     writeFileSync(join(scratch, file("ours")), sides.ours);

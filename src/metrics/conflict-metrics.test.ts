@@ -20,7 +20,7 @@ test("conflicts: only succeeded resolve-conflict jobs count; a head counts its f
     record("resolve-conflict", "running", null),
     // Another kind's result that looks like one, and a strategy the metrics do not know (counted nowhere).
     record("run", "succeeded", { pr: { headSha: "b" }, files: files("lockfile") }),
-    record("resolve-conflict", "succeeded", { prNumber: 4, pr: { headSha: "c" }, files: [{ path: "x", strategy: "model" }, { path: "y" }] }),
+    record("resolve-conflict", "succeeded", { prNumber: 4, pr: { headSha: "c" }, files: [{ path: "x", strategy: "guess" }, { path: "y" }] }),
   ]);
   expect(m).toEqual({ resolved: 2, byStrategy: { lockfile: 2, json: 1, changelog: 0, rerere: 1, structured: 0, model: 0 }, manualInterventions: 1, rate: 2 / 3 });
   expect(conflictResolutions([record("resolve-conflict", "succeeded", null)])).toEqual({ resolved: 0, byStrategy: { lockfile: 0, json: 0, changelog: 0, rerere: 0, structured: 0, model: 0 }, manualInterventions: 0, rate: null });

@@ -64,14 +64,15 @@ export function dispatchWorkItem(
   } catch (err) {
     return unmade(err);
   }
-  const verdict = classifyAtSelection(item, planned.constraints.scope, planned.role ?? specialist.role, gate.policy);
+  // Classified from the higher of the item's tier and its specialist's plan (a planned High waits for its RFC too).
+  const verdict = classifyAtSelection({ ...item, risk: maxTier(item.risk ?? "low", planned.risk) }, planned.constraints.scope, planned.role ?? specialist.role, gate.policy);
   if (verdict.escalate) {
     const selection = { tier: verdict.tier, reasons: verdict.reasons };
     const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { detail: { ...item.detail, selection } });
     return { item: blocked, job: null, deduped: false };
   }
   // The policy may raise a task's tier, never lower what its specialist planned (a revert, a model's fix: Medium).
-  const task: Task = { ...planned, risk: maxTier(verdict.tier, planned.risk), notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
+  const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
   const next = attempt + 1;
   // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.
   let enqueued: { job: Job; deduped: boolean };

@@ -52,6 +52,8 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   // Without a runnable git there is nothing to ask about commits; PP001 already says what to do.
   if (gitFinding.code !== "PP001" || gitFinding.level !== "error") findings.push(await checkCommits(paths.repoRoot));
   const config = checkConfig(paths, findings);
+  // The slowest check (it starts a sandbox) runs while the others do; its finding keeps its place in the list.
+  const sandbox = checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS);
   if (config) {
     const pm = packageManagerStatus({
       repoRoot: paths.repoRoot,
@@ -72,7 +74,7 @@ export async function preflight(paths: RuntimePaths, options: PreflightOptions):
   if (config?.server.port) findings.push(await checkPort(config.server.port, runningServerPid(paths, config.server.port)));
   findings.push(...(await recoverStaleRuntime(paths, options.recover)));
   findings.push(checkDatabase(paths.dbPath));
-  findings.push(await checkSandbox(config?.sandbox ?? DEFAULT_SANDBOX_SETTINGS));
+  findings.push(await sandbox);
   if (config?.sandbox.mode === "off") findings.push(checkUnsandboxedCheckouts(paths));
   findings.push(checkStructuredDriver());
   if (options.probeRegistry && config) findings.push(await probeRegistry(paths, config));

@@ -22,7 +22,7 @@ test("parents holding something tools look up, writable by others, or a link are
   const clean = join(root, "clean", "cache", "pushpals", "checkouts", "r");
   mkdirSync(join(root, "clean"), { recursive: true });
   expect(unsandboxedCheckoutsProblem(clean)).toBeNull();
-  for (const name of ["package.json", "tsconfig.json", ".eslintrc.cjs", "pyproject.toml", "go.work"]) {
+  for (const name of ["package.json", "tsconfig.json", ".eslintrc.cjs", "pyproject.toml", "go.work", ".yarnrc.yml", ".nvmrc", ".tool-versions", "rust-toolchain.toml"]) {
     writeFileSync(join(root, "clean", name), "{}\n");
     expect(unsandboxedCheckoutsProblem(clean)).toBe(`${join(root, "clean", name)} is in a parent directory of the job checkouts (${clean}), where tools look it up`);
     rmSync(join(root, "clean", name));
@@ -31,6 +31,11 @@ test("parents holding something tools look up, writable by others, or a link are
   chmodSync(join(root, "open"), 0o777);
   expect(unsandboxedCheckoutsProblem(join(root, "open", "cache", "x"))).toContain(`${join(root, "open")} can be written by other users`);
   symlinkSync(join(root, "clean"), join(root, "link"));
-  expect(unsandboxedCheckoutsProblem(join(root, "link", "x"))).toBe(`${join(root, "link")} is a symbolic link`);
+  // A link only root can change (a system's own, like Silverblue's /home) is followed; any other user's is refused.
+  if (process.getuid?.() === 0) expect(unsandboxedCheckoutsProblem(join(root, "link", "x"))).toBeNull();
+  else expect(unsandboxedCheckoutsProblem(join(root, "link", "x"))).toBe(`${join(root, "link")} is a symbolic link`);
+  // The checkouts' folder itself is looked at too.
+  mkdirSync(join(root, "self", "node_modules"), { recursive: true });
+  expect(unsandboxedCheckoutsProblem(join(root, "self"))).toBe(`${join(root, "self", "node_modules")} is in a parent directory of the job checkouts (${join(root, "self")}), where tools look it up`);
   expect(unsandboxedCheckoutsProblem("/tmp/pushpals-x/cache")).toContain("/tmp can be written by every user (a sticky shared folder)");
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { JobFailure } from "../core/job-failure.ts";
@@ -12,7 +12,7 @@ import { ensurePrivateDir } from "./private-dir.ts";
  * user's machine leaking into a check ("works on my machine"). (A home folder's `.npmrc` or `.yarnrc` is
  * the user's config, read from anywhere: not a lookup upwards.)
  */
-const LOOKED_UP = /^(?:node_modules|package\.json|pnpm-workspace\.yaml|tsconfig(?:\..*)?\.json|jsconfig\.json|\.babelrc(?:\..*)?|babel\.config\..*|\.eslintrc(?:\..*)?|eslint\.config\..*|\.prettierrc(?:\..*)?|prettier\.config\..*|\.editorconfig|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|conftest\.py|go\.mod|go\.work|Cargo\.toml|deno\.jsonc?)$/;
+const LOOKED_UP = /^(?:node_modules|package\.json|pnpm-workspace\.yaml|\.yarnrc\.yml|\.nvmrc|\.node-version|\.tool-versions|\.python-version|rust-toolchain(?:\.toml)?|ruff\.toml|\.ruff\.toml|mypy\.ini|\.flake8|tsconfig(?:\..*)?\.json|jsconfig\.json|\.babelrc(?:\..*)?|babel\.config\..*|\.eslintrc(?:\..*)?|eslint\.config\..*|\.prettierrc(?:\..*)?|prettier\.config\..*|\.editorconfig|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|conftest\.py|go\.mod|go\.work|Cargo\.toml|deno\.jsonc?)$/;
 
 /**
  * With `sandbox.mode = "off"` nothing hides the parents of a job's checkout, so the checkouts leave the
@@ -23,7 +23,12 @@ const LOOKED_UP = /^(?:node_modules|package\.json|pnpm-workspace\.yaml|tsconfig(
 export function unsandboxedCheckoutsDir(gitCommonDir: string, env: Record<string, string | undefined> = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   const cache = xdg && isAbsolute(xdg) ? xdg : join(env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir(), ".cache");
-  const repo = createHash("sha256").update(gitCommonDir).digest("hex").slice(0, 16);
+  // One folder per repository however it is reached (a link to it, a bind mount's other path).
+  let real = gitCommonDir;
+  try {
+    real = realpathSync(gitCommonDir);
+  } catch {}
+  const repo = createHash("sha256").update(real).digest("hex").slice(0, 16);
   return join(cache, "pushpals", "checkouts", repo);
 }
 
@@ -39,9 +44,15 @@ export function checkoutPathsFor<T extends { gitCommonDir: string; worktreesDir:
  */
 export function unsandboxedCheckoutsProblem(dir: string): string | null {
   const uid = process.getuid?.();
-  for (let parent = dirname(dir); ; parent = dirname(parent)) {
-    const stat = lstatSync(parent, { throwIfNoEntry: false });
-    if (!stat) continue;
+  // The folder itself too: a job's checkout is one level below it.
+  for (let parent = dir; ; parent = dirname(parent)) {
+    let stat = lstatSync(parent, { throwIfNoEntry: false });
+    if (!stat) {
+      if (parent === dirname(parent)) return null;
+      continue;
+    }
+    // A system's own link (Silverblue's /home -> var/home) is root's: its target is what counts.
+    if (stat.isSymbolicLink() && stat.uid === 0) stat = statSync(parent);
     const sticky = (stat.mode & 0o1000) !== 0;
     if (stat.isSymbolicLink()) return `${parent} is a symbolic link`;
     if ((stat.uid !== 0 && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {

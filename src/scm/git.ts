@@ -29,9 +29,11 @@ export interface GitOptions {
    */
   repo?: { gitDir: string; workTree?: string };
   /**
-   * Without the user's global git config (GIT_CONFIG_GLOBAL=/dev/null): for a merge of untrusted content,
-   * whose result must not depend on this machine (a conflict style, rerere settings) nor run a merge
-   * driver that the config defines and a committed .gitattributes picks.
+   * Without the user's global git config and attributes: HOME is /dev/null (so no ~/.gitconfig, no
+   * $XDG_CONFIG_HOME/git/config, attributes or ignore file is found, on any git version) and
+   * GIT_CONFIG_GLOBAL=/dev/null. For every call on a job checkout or a merge of untrusted content, whose
+   * result must not depend on this machine (a conflict style, a global `* merge=union`) nor run a filter
+   * or merge driver that the user's config defines and a committed .gitattributes picks.
    */
   noGlobalConfig?: boolean;
 }
@@ -72,7 +74,11 @@ export function gitEnv(options: Omit<GitOptions, "cwd"> = {}, parent: Record<str
     Object.assign(env, { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email });
   }
   if (options.indexFile) env.GIT_INDEX_FILE = options.indexFile;
-  if (options.noGlobalConfig) env.GIT_CONFIG_GLOBAL = "/dev/null";
+  if (options.noGlobalConfig) {
+    env.HOME = "/dev/null";
+    delete env.XDG_CONFIG_HOME;
+    env.GIT_CONFIG_GLOBAL = "/dev/null";
+  }
   if (options.quarantine) {
     env.GIT_OBJECT_DIRECTORY = options.quarantine.objectDir;
     env.GIT_ALTERNATE_OBJECT_DIRECTORIES = options.quarantine.realObjectDir;

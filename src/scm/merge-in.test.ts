@@ -1,9 +1,9 @@
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeRepo } from "../../test/helpers/cluster.ts";
-import { mergeInto } from "./merge-in.ts";
+import { markResolved, mergeInto } from "./merge-in.ts";
 import { wouldConflict } from "./would-conflict.ts";
 import { addJobCheckout, removeCheckout } from "./worktree.ts";
 
@@ -16,17 +16,20 @@ function git(cwd: string, args: string[]): string {
   return r.stdout.toString().trim();
 }
 
-test("attack: the user's global git config (a merge driver a committed .gitattributes picks, a conflict style) never reaches a resolution", async () => {
+test("attack: the user's global git config (a merge driver or filter a committed .gitattributes picks, a conflict style, a global union merge) never reaches a checkout or a resolution", async () => {
   const repo = await makeRepo({ files: { "a.txt": "one\ntwo\nthree\n" } });
   cleanups.push(repo.cleanup);
   const home = mkdtempSync(join(tmpdir(), "pushpals-home-"));
   cleanups.push(() => rmSync(home, { recursive: true, force: true }));
   const marker = join(home, "driver-ran");
-  writeFileSync(join(home, ".gitconfig"), `[merge "evil"]\n\tdriver = touch ${marker} && false\n[merge]\n\tconflictStyle = diff3\n`);
+  writeFileSync(join(home, ".gitconfig"), `[merge "evil"]\n\tdriver = touch ${marker} && false\n[merge]\n\tconflictStyle = diff3\n[filter "evil"]\n\tsmudge = touch ${marker}-smudge && cat\n\tclean = touch ${marker}-clean && cat\n`);
+  // And the global attributes file git reads even without a .gitconfig: a union merge would hide the conflict.
+  mkdirSync(join(home, ".config", "git"), { recursive: true });
+  writeFileSync(join(home, ".config", "git", "attributes"), "* merge=union\n");
   const root = git(repo.root, ["rev-parse", "HEAD"]);
   git(repo.root, ["checkout", "-q", "-b", "pr"]);
   writeFileSync(join(repo.root, "a.txt"), "one\nPR\nthree\n");
-  writeFileSync(join(repo.root, ".gitattributes"), "* merge=evil\n");
+  writeFileSync(join(repo.root, ".gitattributes"), "* merge=evil filter=evil\n");
   git(repo.root, ["add", "-A"]);
   git(repo.root, ["commit", "-qm", "pr"]);
   const head = git(repo.root, ["rev-parse", "HEAD"]);
@@ -35,8 +38,9 @@ test("attack: the user's global git config (a merge driver a committed .gitattri
   git(repo.root, ["commit", "-qam", "base"]);
   const base = git(repo.root, ["rev-parse", "HEAD"]);
 
-  const saved = process.env.HOME;
+  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
   process.env.HOME = home;
+  delete process.env.XDG_CONFIG_HOME;
   try {
     expect(await wouldConflict(repo.root, repo.paths.gitCommonDir + "/objects", base, head)).toEqual(["a.txt"]);
     const checkout = await addJobCheckout(repo.paths, "job_00000000000000000000000000000009", 1, head, "resolve");
@@ -45,8 +49,12 @@ test("attack: the user's global git config (a merge driver a committed .gitattri
     expect(merge.conflicted).toEqual(["a.txt"]);
     // Git's own markers, without the diff3 base section the global config asked for.
     expect(readFileSync(join(checkout.dir, "a.txt"), "utf8")).toBe(`one\n<<<<<<< HEAD\nPR\n=======\nBASE\n>>>>>>> ${base}\nthree\n`);
+    writeFileSync(join(checkout.dir, "a.txt"), "one\nPR\nBASE\nthree\n");
+    await markResolved(checkout, ["a.txt"]);
   } finally {
-    process.env.HOME = saved;
+    process.env.HOME = saved.HOME;
+    if (saved.XDG_CONFIG_HOME !== undefined) process.env.XDG_CONFIG_HOME = saved.XDG_CONFIG_HOME;
   }
-  expect(existsSync(marker)).toBe(false);
+  // No merge driver, smudge or clean filter of the user's ran on the PR's files (checkout, merge, staging).
+  expect([existsSync(marker), existsSync(`${marker}-smudge`), existsSync(`${marker}-clean`)]).toEqual([false, false, false]);
 });

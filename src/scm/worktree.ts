@@ -41,7 +41,8 @@ export function jobWorktreeDir(paths: WorktreePaths, jobId: string): string {
 
 /** Options for host git on a checkout: its own git dir and work tree, never discovered from the files. */
 export function hostGit(checkout: Pick<JobCheckout, "dir" | "gitDir">, extra: Omit<GitOptions, "cwd" | "repo"> = {}): GitOptions {
-  return { ...extra, cwd: checkout.dir, repo: { gitDir: checkout.gitDir, workTree: checkout.dir } };
+  // A checkout holds untrusted files (its .gitattributes too): no global filter or driver may run on them.
+  return { ...extra, cwd: checkout.dir, repo: { gitDir: checkout.gitDir, workTree: checkout.dir }, noGlobalConfig: true };
 }
 
 /**

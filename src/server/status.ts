@@ -7,10 +7,12 @@ import type { Job } from "../store/jobs/job-rows.ts";
 import type { Store } from "../store/store.ts";
 import { readPause } from "../jobs/pause-state.ts";
 import type { ComponentStatus, StatusSnapshot, StuckJob } from "../api/responses.ts";
-import { readProcessMemory, totalMemory } from "../components/process-memory.ts";
+import { cachedMemoryReader, totalMemory } from "../components/process-memory.ts";
 import type { Component } from "../store/components/component-rows.ts";
 
 const WORKER_ALIVE_MS = 60_000;
+/** Each component's memory, read at most every 2 s: `status` in a loop (a watch, a dashboard) costs no more. */
+const readMemory = cachedMemoryReader();
 const QUEUED_TOO_LONG_MS = 60_000;
 
 /** One read of everything `pushpals status` shows, including jobs that will not move on their own. */
@@ -27,7 +29,7 @@ export function statusSnapshot(store: Store, now: number, restartNeeded: string[
   }
   for (const job of store.listJobs({ state: "blocked", limit: 500 })) note(job, job.blockedReason ?? "blocked");
   const components = store.listComponents().map(withMemory);
-  const supervisorProcess = supervisorPid === null ? null : { pid: supervisorPid, memory: readProcessMemory(supervisorPid) };
+  const supervisorProcess = supervisorPid === null ? null : { pid: supervisorPid, memory: readMemory(supervisorPid) };
   return {
     pid: process.pid,
     counts: store.countJobsByState(),
@@ -55,5 +57,5 @@ function workSummary(store: Store, limits: RemoteAgentSettings, now: number): No
 /** Only a running component's pid is read: a stopped or crashed one's may already name another process. */
 function withMemory(component: Component): ComponentStatus {
   const running = component.pid !== null && (component.state === "ready" || component.state === "starting");
-  return { ...component, memory: running ? readProcessMemory(component.pid!) : null };
+  return { ...component, memory: running ? readMemory(component.pid!) : null };
 }

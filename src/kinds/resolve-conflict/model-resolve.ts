@@ -39,15 +39,24 @@ export async function tryModelMerge(ctx: JobContext, outcomes: Map<string, FileO
       outcome.notes.push(`too large for the model (over ${MAX_MODEL_MERGE_CHARS} characters a side)`);
       continue;
     }
+    // Binary or not UTF-8 (decoded with replacement characters): no text for a model to merge.
+    if ([side.base, side.ours, side.theirs].some((text) => text.includes("\u0000") || text.includes("\uFFFD"))) {
+      outcome.notes.push("not text: left for a person");
+      continue;
+    }
     step++;
     try {
+      // Other jobs' usage since the last file counts against the day's budget too.
+      if (step > 1) meter.seeDay(await ctx.modelUsageToday(meter.day).catch(() => ({ tokens: 0, costUsd: 0 })));
       meter.step();
       await ctx.progress({ step: "model", index: step }).catch(() => {});
       const messages = modelMergePrompt({ path, base: side.base, ours: side.ours, theirs: side.theirs, oursSubjects: subjects.ours, theirsSubjects: subjects.theirs, nonce: randomBytes(9).toString("hex") });
       const room = meter.remainingTokens();
       const reply = await client.complete(messages, { signal: ctx.signal, maxOutputTokens: Math.max(1, Math.min(settings.max_output_tokens, room ?? Infinity)) });
       const cost = costOf(reply.usage, settings.prices);
-      const parsed = parseModelMerge(reply.text, side.ours.endsWith("\n"));
+      // A reply cut off by its token limit may still look like a whole file: it is not one.
+      const cut = ["length", "content-filter", "error"].includes(reply.finishReason);
+      const parsed = cut ? { invalid: `the reply was cut off (${reply.finishReason})` } : parseModelMerge(reply.text, side.ours.endsWith("\n"));
       const why = "text" in parsed ? null : "unresolvable" in parsed ? parsed.unresolvable : parsed.invalid;
       await ctx.recordModelExchange({ step, model: client.label, sent: messages, reply: reply.text, usage: reply.usage, costUsd: cost, durationMs: reply.durationMs, action: { kind: why ? "refused" : "submit", command: null, exitCode: null, note: why ?? `the merged ${path}` } }).then(
         () => meter.recorded(reply.usage, cost),

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../../api/routes.ts";
 import { resolveFile, type FileOutcome } from "../../conflicts/resolve-file.ts";
@@ -66,7 +66,8 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
     // A clean merge is still made the PR's head: its commits replayed one by one (the merge's rebase) may
     // conflict where the merge does not, and a head that contains the base lands by fast-forward.
     if (merge.conflicted.length === 0 && merge.reused.length === 0) ctx.log("system", `PR #${pr.number} merges ${input.baseBranch} cleanly now: the merge becomes its head`);
-    for (const [path, o] of outcomes) if (o.strategy !== "unresolved") writeFileSync(join(checkout.dir, path), o.text);
+    // Never through a link: a conflicted path the PR made a symlink (or a folder leading out) is not written.
+    for (const [path, o] of outcomes) if (o.strategy !== "unresolved") restoreFile(checkout.dir, path, o.text);
     await markResolved(checkout, [...outcomes.keys()]);
     const lockfiles = [...outcomes].filter(([, o]) => o.strategy === "lockfile").map(([p]) => p);
     if (lockfiles.length > 0) {
@@ -136,20 +137,40 @@ export async function resolveConflict(input: ResolveConflictInput, ctx: JobConte
   }
 }
 
-/** Each conflicted file's outcome; its sides and working-tree text are read before anything runs in the checkout. */
+/**
+ * Each conflicted file's outcome; its sides, modes and working-tree text are read before anything runs in
+ * the checkout. Only regular files are merged: a conflict over a link, a submodule or a file's mode is
+ * a person's (a link's "text" is where it points; writing a merge through it would leave the checkout).
+ */
 async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Promise<{ outcomes: Map<string, FileOutcome>; sides: Map<string, { base: string | null; ours: string | null; theirs: string | null }> }> {
   const out = new Map<string, FileOutcome>();
   const sides = new Map<string, { base: string | null; ours: string | null; theirs: string | null }>();
+  const modes = await stageModes(checkout);
   for (const path of paths) {
     const [base, ours, theirs] = await Promise.all([stageText(checkout, 1, path), stageText(checkout, 2, path), stageText(checkout, 3, path)]);
     sides.set(path, { base, ours, theirs });
+    const odd = [...(modes.get(path) ?? [])].filter((mode) => mode !== "100644" && mode !== "100755");
+    if (odd.length > 0) {
+      out.set(path, { strategy: "unresolved", notes: [`a conflict over ${odd.includes("120000") ? "a symbolic link" : odd.includes("160000") ? "a submodule" : `mode ${odd[0]}`}: a person decides`], hunks: null });
+      continue;
+    }
     let merged: string | null = null;
-    try {
-      merged = readFileSync(join(checkout.dir, path), "utf8");
-    } catch {}
+    const file = join(checkout.dir, path);
+    if (lstatSync(file, { throwIfNoEntry: false })?.isFile()) merged = readFileSync(file, "utf8");
     out.set(path, resolveFile(path, { base, ours, theirs, merged }));
   }
   return { outcomes: out, sides };
+}
+
+/** The modes of each unmerged path's stages (`git ls-files -u`): 100644, 100755, 120000 (a link), 160000 (a submodule). */
+async function stageModes(checkout: JobCheckout): Promise<Map<string, Set<string>>> {
+  const r = await git(["ls-files", "-u", "-z"], hostGit(checkout));
+  const modes = new Map<string, Set<string>>();
+  for (const entry of r.stdout.split("\0").filter(Boolean)) {
+    const m = /^(\d{6}) [0-9a-f]+ [123]\t(.*)$/s.exec(entry);
+    if (m) modes.set(m[2]!, (modes.get(m[2]!) ?? new Set()).add(m[1]!));
+  }
+  return modes;
 }
 
 /**
@@ -168,6 +189,10 @@ async function tryStructuredMerge(ctx: JobContext, outcomes: Map<string, FileOut
       sandbox: (scratch) => sandboxFor(ctx, scratch, { network: false }),
       signal: ctx.signal,
       log: (line) => ctx.log("system", line),
+    }).catch((err: unknown) => {
+      if (ctx.signal.aborted) throw err;
+      ctx.log("system", `${path}: ${STRUCTURED_DRIVER} could not be run (${err instanceof Error ? err.message : String(err)}): left for the next strategy`);
+      return null;
     });
     if (merged !== null) outcomes.set(path, { strategy: "structured", text: merged, notes: [`a syntax-aware merge by ${STRUCTURED_DRIVER}`] });
   }
