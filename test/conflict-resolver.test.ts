@@ -301,4 +301,25 @@ describe("the Conflict Resolver", () => {
     expect(model.completions().length).toBe(asked);
     expect((await pr(theirs)).headSha).toBe(before.headSha);
   }, 240_000);
+
+  test("a conflicted file holding a credential is never sent to the model: a person decides", async () => {
+    const asked = model.completions().length;
+    // The credential is the repository's own (a person committed it); the PR and the base then change the line below it.
+    const person = (text: string, message: string) => {
+      git(["reset", "-q", "--hard", "main"]);
+      writeFileSync(join(cluster.root, "src", "d.txt"), text);
+      git(["add", "src/d.txt"]);
+      git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]);
+    };
+    const token = `ghp_${"x".repeat(36)}`;
+    person(`auth=${token}\nbase\n`, "a config");
+    const theirs = run("pr line", "sed -i 's/^base$/pr/' src/d.txt", "src/**");
+    person(`auth=${token}\nmain\n`, "main line");
+    const blocked = await waitFor("the secret's conflict blocked", async () => {
+      const item = (await items()).find((i) => i.type === "pr_conflict" && i.title.startsWith(`PR #${theirs} `));
+      return item?.state === "blocked" && item;
+    }, 120_000);
+    expect(blocked.question).toContain("it holds what looks like a credential, so the model was not asked; left for a person");
+    expect(model.completions().length).toBe(asked);
+  }, 240_000);
 });

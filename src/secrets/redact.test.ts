@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { REDACTED, redactText, redactValue } from "./redact.ts";
+import { holdsTokenLikeSecret, REDACTED, redactText, redactValue } from "./redact.ts";
 
 /** redactValue keeps the input's static type; the tests compare against a different shape. */
 const redact = (value: unknown): unknown => redactValue(value);
@@ -261,4 +261,11 @@ test("a secret value this process registered is removed wherever it appears, wha
   expect(redact2(`the key is ${key}, again ${key}`)).toBe("the key is [REDACTED], again [REDACTED]");
   registerSecret("short");
   expect(redact2("a short word")).toBe("a short word");
+});
+
+test("a credential of a known format is seen (a token, a key, a URL's password); a variable named token is not one", () => {
+  expect(holdsTokenLikeSecret(`const key = "ghp_${"a".repeat(30)}";`)).toBe(true);
+  expect(holdsTokenLikeSecret("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")).toBe(true);
+  expect(holdsTokenLikeSecret("url = https://me:hunter22@example.com/x")).toBe(true);
+  expect(holdsTokenLikeSecret("const token = readToken();\nexport { token };\n")).toBe(false);
 });

@@ -48,6 +48,13 @@ function withoutKnownSecrets(text: string): string {
   return out;
 }
 
+/** Whether text holds a credential of a known format (a token, a key, a URL's password): what may not leave this machine. */
+export function holdsTokenLikeSecret(text: string): boolean {
+  if ([...KNOWN_SECRETS].some((secret) => text.includes(secret))) return true;
+  if (!MIGHT_HOLD_SECRET.test(text)) return false;
+  return TOKEN_PATTERNS.some((pattern) => new RegExp(pattern.source, pattern.flags.replace("g", "")).test(text)) || new RegExp(URL_CREDENTIALS.source, "i").test(text);
+}
+
 export function redactText(text: string): string {
   if (KNOWN_SECRETS.size > 0) text = withoutKnownSecrets(text);
   if (!MIGHT_HOLD_SECRET.test(text)) return text;

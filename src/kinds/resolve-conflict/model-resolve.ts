@@ -5,7 +5,11 @@ import { isPushpalsError } from "../../core/errors.ts";
 import { JobFailure } from "../../core/job-failure.ts";
 import { jobBudgetMeter } from "../../models/budget.ts";
 import { costOf, createModelClient } from "../../models/model-client.ts";
+import { holdsTokenLikeSecret } from "../../secrets/redact.ts";
 import type { JobContext } from "../common/job-context.ts";
+
+/** Files that hold secrets by their name (env files, keys, credential stores). */
+const SECRET_FILE = /(?:^|\/)(?:\.env(?:\..*)?|.*\.(?:pem|key|p12|pfx|jks|keystore)|id_(?:rsa|ed25519|ecdsa|dsa)[^/]*|credentials(?:\.[^/]*)?|\.npmrc|\.pypirc|\.netrc)$/i;
 
 type Sides = ReadonlyMap<string, { base: string | null; ours: string | null; theirs: string | null }>;
 
@@ -37,6 +41,11 @@ export async function tryModelMerge(ctx: JobContext, outcomes: Map<string, FileO
     if (!side || side.base === null || side.ours === null || side.theirs === null || outcome.strategy !== "unresolved") continue;
     if (Math.max(side.base.length, side.ours.length, side.theirs.length) > MAX_MODEL_MERGE_CHARS) {
       outcome.notes.push(`too large for the model (over ${MAX_MODEL_MERGE_CHARS} characters a side)`);
+      continue;
+    }
+    // A secret's file, or a side holding a credential: never sent to a model provider.
+    if (SECRET_FILE.test(path) || [side.base, side.ours, side.theirs].some(holdsTokenLikeSecret)) {
+      outcome.notes.push("it holds what looks like a credential, so the model was not asked; left for a person");
       continue;
     }
     // Binary or not UTF-8 (decoded with replacement characters): no text for a model to merge.
