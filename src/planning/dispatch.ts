@@ -71,7 +71,6 @@ export function dispatchWorkItem(
     const blocked = escalateWorkItem(ctx, actor, item, verdict.escalate.escalation, verdict.escalate.question, { detail: { ...item.detail, selection } });
     return { item: blocked, job: null, deduped: false };
   }
-  // The policy may raise a task's tier, never lower what its specialist planned (a revert, a model's fix: Medium).
   const task: Task = { ...planned, risk: verdict.tier, notes: [...planned.notes, ...verdict.reasons.map((r) => `classified at selection: ${r}`)] };
   const next = attempt + 1;
   // The job is the requester's (a person's backlog item is theirs): who may approve its PR follows from that.

@@ -251,7 +251,6 @@ export async function checkPort(port: number, ownServerPid: number | null = null
   return error("PP007", `port ${port} on 127.0.0.1 is already in use`, `${change}, or stop what uses it (see \`ss -ltnp 'sport = :${port}'\`)`);
 }
 
-/** PP009: bwrap must actually start a sandbox here (a tiny probe), unless the sandbox is off (PP011). */
 /** The Conflict Resolver's structured merge driver: optional, so found or not it is no problem. */
 function checkStructuredDriver(): Finding {
   const found = findStructuredDriver();
@@ -267,6 +266,7 @@ function checkUnsandboxedCheckouts(paths: RuntimePaths): Finding {
   return warn("PP017", `jobs that check out code will fail: ${problem}`, "move it away, set XDG_CACHE_HOME to a folder only you can write with nothing of the kind above it, or turn the sandbox on");
 }
 
+/** PP009: bwrap must actually start a sandbox here (a tiny probe), unless the sandbox is off (PP011). */
 async function checkSandbox(settings: SandboxSettings): Promise<Finding> {
   if (settings.mode === "off") {
     return warn(
