@@ -1,5 +1,5 @@
-import { lstatSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { routes } from "../../api/routes.ts";
 import { resolveFile, type FileOutcome } from "../../conflicts/resolve-file.ts";
 import { findStructuredDriver, STRUCTURED_DRIVER, structuredMerge } from "../../conflicts/structured-merge.ts";
@@ -155,11 +155,16 @@ async function resolveAll(checkout: JobCheckout, paths: readonly string[]): Prom
       continue;
     }
     let merged: string | null = null;
+    // Read as a plain file of the checkout only: never through a link, the file's own or a folder's above it.
     const file = join(checkout.dir, path);
-    if (lstatSync(file, { throwIfNoEntry: false })?.isFile()) merged = readFileSync(file, "utf8");
+    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() && isInside(realpathSync(checkout.dir), realpathSync(dirname(file)))) merged = readFileSync(file, "utf8");
     out.set(path, resolveFile(path, { base, ours, theirs, merged }));
   }
   return { outcomes: out, sides };
+}
+
+function isInside(root: string, dir: string): boolean {
+  return dir === root || dir.startsWith(root + sep);
 }
 
 /** The modes of each unmerged path's stages (`git ls-files -u`): 100644, 100755, 120000 (a link), 160000 (a submodule). */
