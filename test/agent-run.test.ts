@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster } from "./helpers/cluster.ts";
 import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
 
 /**
@@ -60,9 +60,7 @@ loop_repeats = 3
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  await c.startRemoteAgent();
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { routes } from "../src/api/routes.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
 import { parseQuarantine } from "../src/test-quarantine/parse-quarantine.ts";
-import { Cluster, PUSHPALS_BIN, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster, PUSHPALS_BIN } from "./helpers/cluster.ts";
 import { startScriptedModel } from "./helpers/scripted-model.ts";
 
 /**
@@ -40,9 +40,7 @@ async function startAll(config: string, files: Record<string, string>): Promise<
   const c = await Cluster.create({ configToml: config, files });
   clusters.add(c);
   await c.startServer();
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await Promise.all([c.startWorker("w1"), c.startAgents(), remote.waitForOutput(/\[remote-agent\] ready/)]);
+  await Promise.all([c.startWorker("w1"), c.startAgents(), c.startRemoteAgent()]);
   return c;
 }
 
@@ -336,9 +334,7 @@ test("broken with no green commit known and a model configured: the model's fix 
     });
     clusters.add(c);
     await c.startServer();
-    const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-    c.procs.push(remote);
-    await Promise.all([c.startWorker("w1"), c.startAgents(), remote.waitForOutput(/\[remote-agent\] ready/)]);
+    await Promise.all([c.startWorker("w1"), c.startAgents(), c.startRemoteAgent()]);
     const red = await cli(c, ["check", "--wait"]);
     expect(red.exitCode, red.stdout + red.stderr).toBe(1);
     const filed = await item(c, (i) => i.source === "failing_build", "the red check's item");

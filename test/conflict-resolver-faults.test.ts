@@ -125,12 +125,6 @@ async function resolveJobs(): Promise<Job[]> {
   return (await c().client.call(routes.listJobs, { query: { kind: "resolve-conflict" } })).jobs;
 }
 
-function startRemoteAgent(): Promise<string> {
-  const remote = spawnPushpals(["agent", "remote-agent"], c().root, c().env);
-  c().procs.push(remote);
-  return remote.waitForOutput(/\[remote-agent\] ready/);
-}
-
 async function startWorker(name: string, env: Record<string, string> = {}): Promise<Proc> {
   const worker = spawnPushpals(["worker", "--name", name], c().root, { ...c().env, ...env });
   c().procs.push(worker);
@@ -181,7 +175,7 @@ describe("the Conflict Resolver, end to end", () => {
     expect(failed.lastMergeFailure).toContain("src/a.txt");
     expect(git(["rev-parse", "main"])).toBe(base);
 
-    await startRemoteAgent();
+    await c().startRemoteAgent();
     const resolved = await waitFor(`PR #${x.number} resolved`, async () => {
       const p = await pr(x.number);
       return p.headSha !== x.headSha && p;
@@ -207,7 +201,7 @@ describe("the Conflict Resolver, end to end", () => {
       await c().startServer();
       const first = await startWorker("w1", { PUSHPALS_FAILPOINT: point });
       await c().startAgents();
-      await startRemoteAgent();
+      await c().startRemoteAgent();
       const mine = run("note two", "sed -i 's/^## Unreleased$/## Unreleased\\n\\n- entry two/' CHANGELOG.md", "CHANGELOG.md");
       const base = commitOnMain("CHANGELOG.md", CHANGELOG.replace("## Unreleased\n", "## Unreleased\n\n- entry one\n"), "note one");
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster } from "./helpers/cluster.ts";
 import { publishVersions, setPublishTimes, startAccessVerdaccio, type AccessRegistry } from "./helpers/registry-fixture.ts";
 import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -159,9 +159,7 @@ beforeAll(async () => {
   await cluster.startServer();
   await cluster.startWorker("w1");
   await cluster.startAgents();
-  const remote = spawnPushpals(["agent", "remote-agent"], cluster.root, cluster.env);
-  cluster.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  await cluster.startRemoteAgent();
 }, 120_000);
 
 afterAll(async () => {

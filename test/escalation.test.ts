@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { routes } from "../src/api/routes.ts";
 import type { Plan } from "../src/planning/plan.ts";
 import type { WorkItem } from "../src/planning/work-item.ts";
-import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster } from "./helpers/cluster.ts";
 
 /**
  * Issue #15, escalation and caps: high-risk work waits for a person's approval, work against the
@@ -86,9 +86,7 @@ test("an ambiguous directive proceeds once the answer names its task, through to
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  await c.startRemoteAgent();
 
   const asked = c.cli(["ask", "say two in a.txt", "--json"]);
   expect(asked.exitCode, asked.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { routes } from "../src/api/routes.ts";
 import type { PullRequest } from "../src/prs/pr-types.ts";
-import { Cluster, spawnPushpals } from "./helpers/cluster.ts";
+import { Cluster } from "./helpers/cluster.ts";
 import { startScriptedModel, type ScriptedModel } from "./helpers/scripted-model.ts";
 
 /**
@@ -124,9 +124,7 @@ job_steps = 4
   await c.startServer();
   await c.startWorker("w1");
   await c.startAgents();
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  await c.startRemoteAgent();
 }, 60_000);
 
 afterAll(async () => {

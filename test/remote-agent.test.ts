@@ -60,9 +60,7 @@ test.concurrent("a codemod on the backlog is dispatched as a task, ships as a PR
   await c.startWorker("w1");
   await c.startAgents();
   expect(c.cli(["pause", "--why", "not yet"]).exitCode).toBe(0);
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  const remote = await c.startRemoteAgent();
   const id = add(c, ["append a line", "--run", "echo two >> src/a.txt", "--scope", "src/**"]);
   const plan = c.cli(["plan"]).stdout;
   expect(plan).toContain("held: paused by");
@@ -105,9 +103,7 @@ test.concurrent("a task failing the same way twice stops, blocked with one quest
   await using c = await newCluster({ configToml: CONFIG, files: { "src/a.txt": "one\n" } });
   await c.startServer();
   await c.startWorker("w1");
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  await c.startRemoteAgent();
   // The command changes nothing: the job fails no_change, twice.
   const id = add(c, ["a codemod that does nothing", "--run", "true", "--scope", "src/**"]);
   const blocked = await waitForItem(c, id, (i) => i.state === "blocked");
@@ -190,9 +186,7 @@ test.concurrent("the RemoteAgent checks each new head of the base: a red check b
   await using c = await newCluster({ configToml: '[repo]\nbase_branch = "main"\n\n[[checks.commands]]\nname = "unit"\nrun = "test -f ok"\n' });
   await c.startServer();
   await c.startWorker("w1");
-  const remote = spawnPushpals(["agent", "remote-agent"], c.root, c.env);
-  c.procs.push(remote);
-  await remote.waitForOutput(/\[remote-agent\] ready/);
+  const remote = await c.startRemoteAgent();
   const deadline = Date.now() + 30_000;
   const red = async () => (await items(c)).find((i) => i.source === "failing_build");
   let item = await red();

@@ -2,6 +2,13 @@
 const MAX_HUNKS_CHARS = 6_000;
 const MAX_HUNKS = 10;
 
+const MARKER = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/m;
+
+/** Whether text still holds a line of a conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||`): no merge result may. */
+export function holdsConflictMarkers(text: string): boolean {
+  return MARKER.test(text);
+}
+
 /** The conflict blocks git left in `text` (`<<<<<<<` to `>>>>>>>`), with two lines of context, bounded. */
 export function conflictHunks(text: string): string | null {
   const lines = text.split(/\r?\n/);

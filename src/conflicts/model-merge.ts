@@ -1,8 +1,8 @@
+import { holdsConflictMarkers } from "./hunks.ts";
 import type { ModelMessage } from "../models/model-types.ts";
 
 /** A side larger than this is not sent: the model could not give the whole file back within its reply. */
 export const MAX_MODEL_MERGE_CHARS = 48_000;
-const MARKERS = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/m;
 
 export interface ModelMergeRequest {
   path: string;
@@ -64,6 +64,6 @@ export function parseModelMerge(reply: string, finalNewline = true): ModelMergeR
   const last = lines.findLastIndex((line) => line.trim() !== "");
   if (fences.at(-1) !== last) return { invalid: "the reply goes on after the merged file's closing fence" };
   const body = lines.slice(fences[0]! + 1, fences.at(-1)).join("\n");
-  if (MARKERS.test(body)) return { invalid: "the merged file still holds conflict markers" };
+  if (holdsConflictMarkers(body)) return { invalid: "the merged file still holds conflict markers" };
   return { text: finalNewline ? `${body}\n` : body };
 }

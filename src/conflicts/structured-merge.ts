@@ -1,3 +1,4 @@
+import { holdsConflictMarkers } from "./hunks.ts";
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { shellLine } from "../core/shell-quote.ts";
@@ -8,7 +9,6 @@ import { runCommand } from "../sandbox/run-command.ts";
 export const STRUCTURED_DRIVER = "mergiraf";
 const TIMEOUT_MS = 60_000;
 const MAX_MERGED_BYTES = 16 * 1024 * 1024;
-const MARKERS = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/m;
 
 /** Where the driver is on this PATH, or null (preflight reports either). */
 export function findStructuredDriver(path: string = process.env.PATH ?? ""): string | null {
@@ -49,7 +49,7 @@ export async function structuredMerge(path: string, sides: { base: string; ours:
     const out = lstatSync(join(scratch, file("merged")), { throwIfNoEntry: false });
     if (!out?.isFile() || out.size > MAX_MERGED_BYTES) return null;
     const merged = readFileSync(join(scratch, file("merged")), "utf8");
-    return MARKERS.test(merged) ? null : merged;
+    return holdsConflictMarkers(merged) ? null : merged;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

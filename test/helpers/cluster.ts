@@ -137,6 +137,14 @@ export class Cluster implements AsyncDisposable {
     return { scm, reviewer };
   }
 
+  /** The RemoteAgent, its env extended by `env` (e.g. a failpoint), once it says it is ready. */
+  async startRemoteAgent(env: Record<string, string> = {}): Promise<Proc> {
+    const remote = spawnPushpals(["agent", "remote-agent"], this.root, { ...this.env, ...env });
+    this.procs.push(remote);
+    await remote.waitForOutput(/\[remote-agent\] ready/);
+    return remote;
+  }
+
   cli(args: string[]): { exitCode: number; stdout: string; stderr: string } {
     const r = Bun.spawnSync([PUSHPALS_BIN, ...args], { cwd: this.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...this.env } });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };

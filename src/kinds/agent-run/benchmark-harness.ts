@@ -1,4 +1,6 @@
+import { posix } from "node:path";
 import type { BenchmarkCommand } from "../../config/benchmark-settings.ts";
+import { PackageScripts } from "../../config/package-scripts.ts";
 import type { PrProposal } from "../../prs/pr-types.ts";
 import { git } from "../../scm/git.ts";
 import { isMeasuredCode } from "./measured-code.ts";
@@ -69,7 +71,7 @@ async function namedByCommands(reader: BaseReader, runs: string[]): Promise<stri
   for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const token of frontier.flatMap((text) => pathTokens(text, { globs: depth === 0 }))) tokens.add(token);
-    const started = new Set(frontier.flatMap(words).map(basename));
+    const started = new Set(frontier.flatMap(words).map((w) => posix.basename(w)));
     const scripts = [...tokens].filter((t) => isShellScript(t) && !followed.has(t)).slice(0, MAX_FOLLOWED);
     const runnerFiles = rootFiles.filter((f) => runnerStarted(f, started) && !followed.has(f));
     for (const path of [...runnerFiles, ...(await reader.files(scripts))]) {
@@ -103,7 +105,7 @@ function makeTargets(texts: string[]): string[] {
   for (const text of texts) {
     for (const part of text.split(/&&|\|\||[;|&\n()]/)) {
       const all = part.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
-      const at = all.findIndex((w) => basename(w) === "make" || basename(w) === "gmake");
+      const at = all.findIndex((w) => posix.basename(w) === "make" || posix.basename(w) === "gmake");
       if (at < 0) continue;
       for (let i = at + 1; i < all.length; i++) {
         const word = all[i]!;
@@ -243,10 +245,6 @@ export function namesPath(token: string, path: string): boolean {
   return dot > path.lastIndexOf("/") + 1 && path.slice(0, dot) === token;
 }
 
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
 /** The folders (below the root) of the nearest package.json at the base above each changed path. */
 async function packageDirs(reader: BaseReader, paths: string[]): Promise<string[]> {
   // Bounded: a path thousands of folders deep is no package's, and would not fit in one git call.
@@ -293,15 +291,14 @@ function baseReader(repoRoot: string, commit: string): BaseReader {
   };
 }
 
-/** A manifest's scripts (strings only), or null when it is not a JSON object. */
+/** A manifest's scripts (PackageScripts: strings only), or null when it is not a JSON object. */
 function scriptsOf(text: string | null): Record<string, string> | null {
   if (text === null) return null;
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-    const scripts = (parsed as { scripts?: unknown }).scripts;
-    if (typeof scripts !== "object" || scripts === null || Array.isArray(scripts)) return {};
-    return Object.fromEntries(Object.entries(scripts).filter((e): e is [string, string] => typeof e[1] === "string"));
+    const scripts = PackageScripts.from((parsed as { scripts?: unknown }).scripts);
+    return Object.fromEntries(scripts.names.map((name) => [name, scripts.body(name)]));
   } catch {
     return null;
   }
